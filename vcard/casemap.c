@@ -1,0 +1,67 @@
+/* Case folding for text-match (RFC 4790 i;octet / i;ascii-casemap, RFC 5051
+ * i;unicode-casemap). */
+#include "vcard/casemap.h"
+
+static const vcard_casemap_entry *lookup(uint32_t cp)
+{
+    size_t lo = 0, hi = vcard_casemap_count;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        uint32_t m = vcard_casemap_table[mid].cp;
+        if (m == cp) return &vcard_casemap_table[mid];
+        if (m < cp) lo = mid + 1;
+        else hi = mid;
+    }
+    return NULL;
+}
+
+/* Decodes one UTF-8 character at s (n > 0 bytes left).  Returns its length,
+ * with *cp set, or 1 with *cp = UINT32_MAX for a malformed byte. */
+static size_t decode(const unsigned char *s, size_t n, uint32_t *cp)
+{
+    unsigned char c = s[0];
+    size_t k;
+    uint32_t v;
+    if (c < 0x80) {
+        *cp = c;
+        return 1;
+    }
+    if ((c & 0xE0) == 0xC0) k = 2, v = c & 0x1F;
+    else if ((c & 0xF0) == 0xE0) k = 3, v = c & 0x0F;
+    else if ((c & 0xF8) == 0xF0) k = 4, v = c & 0x07;
+    else goto bad;
+    if (k > n) goto bad;
+    for (size_t i = 1; i < k; i++) {
+        if ((s[i] & 0xC0) != 0x80) goto bad;
+        v = (v << 6) | (s[i] & 0x3F);
+    }
+    *cp = v;
+    return k;
+bad:
+    *cp = UINT32_MAX;
+    return 1;
+}
+
+void vcard_fold(int coll, const char *s, size_t n, vbuf *out)
+{
+    if (coll == VCARD_FOLD_OCTET) {
+        buf_append(out, s, n);
+        return;
+    }
+    if (buf_reserve(out, n) < 0) return;
+    size_t i = 0;
+    while (i < n) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x80 || coll == VCARD_FOLD_ASCII) {
+            buf_putc(out, (c >= 'a' && c <= 'z') ? (char)(c - 32) : (char)c);
+            i++;
+            continue;
+        }
+        uint32_t cp;
+        size_t k = decode((const unsigned char *)s + i, n - i, &cp);
+        const vcard_casemap_entry *e = cp == UINT32_MAX ? NULL : lookup(cp);
+        if (e) buf_append(out, vcard_casemap_blob + e->off, e->len);
+        else buf_append(out, s + i, k);
+        i += k;
+    }
+}

@@ -103,24 +103,22 @@ static int params_up(cx *c, vcard_prop *p)
     return VCARD_OK;
 }
 
-/* Going down: PREF=1 -> TYPE=pref (3.0 has only the one level). */
+/* Going down: PREF=1 -> TYPE=pref (3.0 has only the one level).  It is added
+ * as a parameter of its own, spelt like the property's other TYPE parameters,
+ * which is how Apple writes it ("EMAIL;type=INTERNET;type=WORK;type=pref"). */
 static int params_down(cx *c, vcard_prop *p)
 {
     const char *pref = param_value(p, "PREF");
     if (is_media(p) || !pref || strcmp(pref, "1") != 0) return VCARD_OK;
     vcard_param_remove(p, "PREF");
+    const char *spelling = "TYPE";
     for (int i = 0; i < p->nparams; i++) {
-        vcard_param *pm = &p->params[i];
-        if (!vlex_ieq(pm->name, "TYPE") || pm->nvalues == 0) continue;
-        const char **v = pool_alloc(c->pool, (size_t)(pm->nvalues + 1) * sizeof(*v));
-        if (!v) return VCARD_ENOMEM;
-        memcpy(v, pm->values, (size_t)pm->nvalues * sizeof(*v));
-        v[pm->nvalues++] = "pref";
-        pm->values = v;
-        vcard_prop_touch(p);
-        return VCARD_OK;
+        if (vlex_ieq(p->params[i].name, "TYPE")) {
+            spelling = p->params[i].name;
+            break;
+        }
     }
-    return vcard_param_add(c->pool, p, "TYPE", "pref", 0);
+    return vcard_param_add(c->pool, p, spelling, "pref", 0);
 }
 
 static int r_rename(cx *c, vcard_prop *p, const char *to)

@@ -1,0 +1,121 @@
+#include "ical/index.h"
+
+#include <stdlib.h>
+
+#include "ical/internal.h"
+
+typedef struct collect {
+    ical_span *v;
+    size_t n, cap;
+    unsigned flags;
+    int oom;
+} collect;
+
+static int push(collect *c, int64_t lo, int64_t hi)
+{
+    if (c->n == c->cap) {
+        size_t ncap = c->cap ? c->cap * 2 : 16;
+        ical_span *nv = realloc(c->v, ncap * sizeof(*nv));
+        if (!nv) {
+            c->oom = 1;
+            return 1;
+        }
+        c->v = nv;
+        c->cap = ncap;
+    }
+    c->v[c->n].start = lo;
+    c->v[c->n].end = hi;
+    c->n++;
+    return 0;
+}
+
+static int on_inst(void *ctx, const ical_inst *in)
+{
+    collect *c = ctx;
+    if (in->tr == TR_NEVER) return 0;
+    int64_t lo, hi;
+    inst_bounds(in, &lo, &hi);
+    if (in->flags & INST_FLOATING) c->flags |= ICAL_IDX_FLOATING;
+    if (in->flags & INST_DATE) c->flags |= ICAL_IDX_ALLDAY;
+    if (in->flags & INST_RECURRING) c->flags |= ICAL_IDX_RECURRING;
+    return push(c, lo, hi);
+}
+
+static int cmp_span(const void *a, const void *b)
+{
+    const ical_span *x = a, *y = b;
+    if (x->start != y->start) return x->start < y->start ? -1 : 1;
+    return x->end < y->end ? -1 : x->end > y->end;
+}
+
+ical_status ical_index_build(vpool *pool, ical_object *o, const ical_eval_opts *opts,
+                             int64_t horizon, ical_index *out)
+{
+    const icaltimezone *ftz = opts ? opts->floating_tz : NULL;
+    unsigned max = opts && opts->max_instances ? opts->max_instances : ICAL_DEFAULT_MAX_INSTANCES;
+    collect c = {0};
+    out->spans = NULL;
+    out->nspans = 0;
+    out->flags = 0;
+    for (unsigned i = 0; i < o->nsets; i++) {
+        unsigned fl = 0;
+        size_t before = c.n;
+        if (rset_expand(o, &o->sets[i], ftz, ICAL_TIME_MIN, horizon, max, on_inst, &c, &fl) <
+                0 ||
+            c.oom) {
+            free(c.v);
+            return ICAL_ERR_NOMEM;
+        }
+        if (fl & EXP_CAPPED) {
+            int64_t last = ICAL_TIME_MIN;
+            for (size_t k = before; k < c.n; k++)
+                if (c.v[k].start > last) last = c.v[k].start;
+            c.flags |= ICAL_IDX_TRUNCATED;
+            push(&c, last, ICAL_TIME_MAX);
+        } else if (fl & EXP_MORE) {
+            c.flags |= ICAL_IDX_OPEN_ENDED;
+            push(&c, horizon, ICAL_TIME_MAX);
+        }
+        if (c.oom) {
+            free(c.v);
+            return ICAL_ERR_NOMEM;
+        }
+    }
+    qsort(c.v, c.n, sizeof(*c.v), cmp_span);
+    size_t m = 0;
+    for (size_t k = 0; k < c.n; k++) {
+        if (m && c.v[k].start <= c.v[m - 1].end) {
+            if (c.v[k].end > c.v[m - 1].end) c.v[m - 1].end = c.v[k].end;
+        } else {
+            c.v[m++] = c.v[k];
+        }
+    }
+    out->min = m ? c.v[0].start : ICAL_TIME_MAX;
+    out->max = ICAL_TIME_MIN;
+    for (size_t k = 0; k < m; k++)
+        if (c.v[k].end > out->max) out->max = c.v[k].end;
+    out->flags = c.flags;
+    if (m) {
+        out->spans = pool_alloc(pool, m * sizeof(ical_span));
+        if (!out->spans) {
+            free(c.v);
+            return ICAL_ERR_NOMEM;
+        }
+        for (size_t k = 0; k < m; k++)
+            out->spans[k] = c.v[k];
+    }
+    out->nspans = m;
+    free(c.v);
+    return ICAL_OK;
+}
+
+int ical_index_may_match(const ical_index *idx, int64_t start, int64_t end)
+{
+    if (idx->flags & ICAL_IDX_FLOATING) {
+        start = sat_add(start, -ICAL_FLOATING_SLACK);
+        end = sat_add(end, ICAL_FLOATING_SLACK);
+    }
+    for (size_t i = 0; i < idx->nspans; i++)
+        if (idx->spans[i].start <= end && idx->spans[i].end >= start) return 1;
+    return 0;
+}

@@ -1,0 +1,157 @@
+/* Internal: the parsed object model shared by the modules of ical/. */
+#ifndef VEIL_ICAL_INTERNAL_H
+#define VEIL_ICAL_INTERNAL_H
+
+#include <libical/ical.h>
+#include <stdint.h>
+
+#include "ical/ical.h"
+
+/* Which RFC 4791 §9.9 overlap condition an instance uses; a and b are the
+ * two times named in the comment (S, E = the time range's start and end). */
+enum {
+    TR_NEVER = 0,  /* FALSE (VJOURNAL without DTSTART, empty VFREEBUSY) */
+    TR_SPAN,       /* S <  b && E >  a : DTEND, DURATION > 0, DATE + P1D */
+    TR_POINT,      /* S <= a && E >  a : zero duration, a == b */
+    TR_TODO_DUR,   /* S <= b && (E > a || E >= b)            : DTSTART+DURATION */
+    TR_TODO_DUE,   /* (S < b || S <= a) && (E > a || E >= b) : DTSTART+DUE */
+    TR_DUE,        /* S <  b && E >= b : DUE only */
+    TR_CC,         /* (S <= a || S <= b) && (E >= a || E >= b): CREATED a, COMPLETED b */
+    TR_COMPLETED,  /* S <= b && E >= b */
+    TR_CREATED,    /* E >  a */
+    TR_ALWAYS,     /* TRUE (VTODO with none of the properties) */
+    TR_FB          /* S <= b && E > a : VFREEBUSY DTSTART/DTEND */
+};
+
+enum {
+    INST_FLOATING = 1, /* some time was floating or a DATE */
+    INST_DATE = 2,     /* DTSTART is a DATE (all-day) */
+    INST_OVERRIDE = 4, /* comes from a RECURRENCE-ID component */
+    INST_RECURRING = 8 /* part of a recurrence set (RRULE/RDATE/overrides) */
+};
+
+typedef struct ical_comp ical_comp;
+typedef struct ical_rset ical_rset;
+
+typedef struct ical_inst {
+    int64_t a, b;   /* see TR_*; for events and to-dos a = start, b = end */
+    int64_t rid;    /* RECURRENCE-ID in UTC; ICAL_TIME_MIN when not recurring */
+    ical_comp *src; /* component whose properties the instance has */
+    uint8_t tr;
+    uint8_t flags;
+} ical_inst;
+
+/* One main component and the properties the engine reads, gathered in one
+ * pass (libical's property iteration state lives in the component, so the
+ * engine never iterates while another loop does). */
+struct ical_comp {
+    icalcomponent *c;
+    unsigned kind; /* ICAL_KIND_* */
+    const char *uid;
+    icalproperty *dtstart, *dtend, *due, *duration, *rid, *completed, *created;
+    icalproperty **rrule, **exrule, **rdate, **exdate;
+    unsigned nrrule, nexrule, nrdate, nexdate;
+    unsigned nattendee;
+    unsigned ndtstart, ndtend, ndue, nduration, nrid, nuid; /* for validation */
+    int status;      /* icalproperty_status */
+    int transparent; /* TRANSP:TRANSPARENT */
+    int thisandfuture;
+    ical_rset *set;
+};
+
+struct ical_rset {
+    const char *uid;
+    ical_comp *master; /* NULL when only overrides were sent */
+    ical_comp **ovr;   /* overrides, sorted by rid once prepared */
+    unsigned novr;
+    /* Filled by rset_prepare for one floating time zone. */
+    const icaltimezone *ftz;
+    int prepared;
+    int64_t *ovr_rid;             /* parallel to ovr */
+    int64_t *exdate;              /* sorted */
+    unsigned nexdate;
+    int32_t *exday;               /* EXDATE;VALUE=DATE on a DATE-TIME series: local days */
+    unsigned nexday;
+    int64_t *rdate_s, *rdate_e;   /* RDATE instances sorted by start; e < s: no period */
+    unsigned nrdate;
+    int has_taf;                  /* some override has RANGE=THISANDFUTURE */
+};
+
+struct ical_object {
+    vpool *pool;
+    icalcomponent *root;   /* VCALENDAR */
+    const char *text;      /* the bytes parsed (BOM removed), NUL-terminated */
+    size_t len;
+    ical_comp *comps;      /* main components in document order */
+    unsigned ncomps;
+    ical_rset *sets;
+    unsigned nsets;
+    unsigned kind;         /* kind of the first main component */
+    const char *uid;       /* UID of the first main component */
+};
+
+/* object.c */
+ical_status obj_parse(vpool *pool, const char *data, size_t len, ical_object **out);
+/* Zone for a TZID: the object's VTIMEZONE, else libical's built-in one
+ * (the "/freeassociation.sourceforge.net/" prefix is accepted), else NULL. */
+icaltimezone *obj_zone(ical_object *o, const char *tzid);
+/* The DATE or DATE-TIME value of p with its zone attached (UTC, TZID, or
+ * none for floating).  0 on success, -1 when p has no such value. */
+int obj_prop_time(ical_object *o, icalproperty *p, struct icaltimetype *out);
+
+/* time.c */
+int64_t days_from_civil(int y, unsigned m, unsigned d);
+void civil_from_days(int64_t z, int *y, unsigned *m, unsigned *d);
+/* Wall-clock seconds of t as if it were UTC (no zone applied). */
+int64_t tt_civil(struct icaltimetype t);
+struct icaltimetype tt_from_civil(int64_t civ, int is_date, const icaltimezone *zone);
+/* UTC seconds of t: DATE values at local midnight, floating values (and
+ * DATE values) in ftz (NULL = UTC). */
+int64_t tt_utc(struct icaltimetype t, const icaltimezone *ftz);
+int tt_floating(struct icaltimetype t);
+/* t expressed in the zone (or floating/DATE form) of like. */
+struct icaltimetype tt_from_utc_like(int64_t utc, struct icaltimetype like,
+                                     const icaltimezone *ftz);
+int64_t sat_add(int64_t a, int64_t b);
+
+enum { END_NONE, END_EXACT, END_NOMINAL };
+
+/* How a component's instances are made from a start time (recur.c). */
+typedef struct shape {
+    int tr;
+    int has_start;
+    struct icaltimetype start; /* DTSTART, zone attached */
+    int end_kind;
+    int64_t secs; /* END_EXACT: the duration; END_NOMINAL: its seconds part */
+    int days;     /* END_NOMINAL: whole days, added in local time */
+    int64_t fa, fb;
+    int floating;
+} shape;
+
+/* recur.c */
+void get_shape(ical_object *o, ical_comp *c, const icaltimezone *ftz, shape *sh);
+/* Instance of shape sh starting at local time t. */
+void make_inst(const shape *sh, struct icaltimetype t, const icaltimezone *ftz, ical_inst *in);
+typedef int (*inst_fn)(void *ctx, const ical_inst *in);
+enum { EXP_CAPPED = 1, EXP_MORE = 2 };
+int rset_prepare(ical_object *o, ical_rset *rs, const icaltimezone *ftz);
+/* Calls fn for every instance of rs that may overlap [from, until) (a
+ * superset; fn applies the exact test).  Returns 1 if fn stopped it, 0 when
+ * done, -1 out of memory.  *flags gets EXP_CAPPED when max instances were
+ * produced and EXP_MORE when the series goes on at or past until. */
+int rset_expand(ical_object *o, ical_rset *rs, const icaltimezone *ftz, int64_t from,
+                int64_t until, unsigned max, inst_fn fn, void *ctx, unsigned *flags);
+/* The single instance a non-recurring component has (or the instance an
+ * override defines): 0, or -1 when it has none (TR_NEVER). */
+int comp_base_instance(ical_object *o, ical_comp *c, const icaltimezone *ftz, ical_inst *out);
+int rset_is_recurring(const ical_rset *rs);
+int inst_overlaps(const ical_inst *in, int64_t s, int64_t e);
+/* Conservative inclusive bounds of an instance for the index. */
+void inst_bounds(const ical_inst *in, int64_t *lo, int64_t *hi);
+
+/* render_expand.c: the RFC 4791 §9.6.5 expansion of o over [s, e) as
+ * iCalendar text (pool memory). */
+ical_status render_expand(vpool *pool, ical_object *o, int64_t s, int64_t e,
+                          const ical_eval_opts *opts, const char **text, size_t *len);
+
+#endif

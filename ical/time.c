@@ -1,0 +1,107 @@
+/* Civil-time arithmetic and the one place where iCalendar times become UTC
+ * seconds.  Zone offsets come from libical (icaltimezone_get_utc_offset),
+ * which handles VTIMEZONE rules and the system zoneinfo alike. */
+#include "ical/internal.h"
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (valid for any year). */
+int64_t days_from_civil(int y, unsigned m, unsigned d)
+{
+    int64_t yy = (int64_t)y - (m <= 2);
+    int64_t era = (yy >= 0 ? yy : yy - 399) / 400;
+    int64_t yoe = yy - era * 400;
+    int64_t doy = (153 * (int64_t)(m + (m > 2 ? -3 : 9)) + 2) / 5 + (int64_t)d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+void civil_from_days(int64_t z, int *y, unsigned *m, unsigned *d)
+{
+    z += 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153;
+    *d = (unsigned)(doy - (153 * mp + 2) / 5 + 1);
+    *m = (unsigned)(mp < 10 ? mp + 3 : mp - 9);
+    *y = (int)(yoe + era * 400 + (*m <= 2));
+}
+
+int64_t sat_add(int64_t a, int64_t b)
+{
+    if (b > 0 && a > INT64_MAX - b) return INT64_MAX;
+    if (b < 0 && a < INT64_MIN - b) return INT64_MIN;
+    return a + b;
+}
+
+int64_t tt_civil(struct icaltimetype t)
+{
+    int64_t s = days_from_civil(t.year, (unsigned)t.month, (unsigned)t.day) * 86400;
+    if (!t.is_date) s += t.hour * 3600 + t.minute * 60 + t.second;
+    return s;
+}
+
+struct icaltimetype tt_from_civil(int64_t civ, int is_date, const icaltimezone *zone)
+{
+    struct icaltimetype t = icaltime_null_time();
+    int64_t days = civ / 86400, rem = civ % 86400;
+    if (rem < 0) {
+        rem += 86400;
+        days--;
+    }
+    int y;
+    unsigned m, d;
+    civil_from_days(days, &y, &m, &d);
+    t.year = y;
+    t.month = (int)m;
+    t.day = (int)d;
+    if (is_date) {
+        t.is_date = 1;
+    } else {
+        t.hour = (int)(rem / 3600);
+        t.minute = (int)(rem / 60 % 60);
+        t.second = (int)(rem % 60);
+        t.zone = zone;
+    }
+    return t;
+}
+
+int tt_floating(struct icaltimetype t)
+{
+    return t.is_date || (!t.zone && !icaltime_is_utc(t));
+}
+
+static const icaltimezone *effective_zone(struct icaltimetype t, const icaltimezone *ftz)
+{
+    if (t.is_date) return ftz;
+    if (icaltime_is_utc(t)) return NULL;
+    return t.zone ? t.zone : ftz;
+}
+
+int64_t tt_utc(struct icaltimetype t, const icaltimezone *ftz)
+{
+    int64_t civ = tt_civil(t);
+    const icaltimezone *zone = effective_zone(t, ftz);
+    if (!zone || zone == icaltimezone_get_utc_timezone()) return civ;
+    struct icaltimetype lt = t;
+    if (lt.is_date) {
+        lt.is_date = 0;
+        lt.hour = lt.minute = lt.second = 0;
+    }
+    int off = icaltimezone_get_utc_offset((icaltimezone *)zone, &lt, NULL);
+    return civ - off;
+}
+
+struct icaltimetype tt_from_utc_like(int64_t utc, struct icaltimetype like,
+                                     const icaltimezone *ftz)
+{
+    const icaltimezone *zone = effective_zone(like, ftz);
+    int64_t civ = utc;
+    if (zone && zone != icaltimezone_get_utc_timezone()) {
+        struct icaltimetype u = tt_from_civil(utc, 0, icaltimezone_get_utc_timezone());
+        civ += icaltimezone_get_utc_offset_of_utc_time((icaltimezone *)zone, &u, NULL);
+    }
+    if (like.is_date) return tt_from_civil(civ, 1, NULL);
+    if (icaltime_is_utc(like)) return tt_from_civil(civ, 0, icaltimezone_get_utc_timezone());
+    return tt_from_civil(civ, 0, like.zone);
+}

@@ -2,6 +2,8 @@
  * i;unicode-casemap). */
 #include "vcard/casemap.h"
 
+#include <string.h>
+
 static const vcard_casemap_entry *lookup(uint32_t cp)
 {
     size_t lo = 0, hi = vcard_casemap_count;
@@ -42,26 +44,31 @@ bad:
     return 1;
 }
 
-void vcard_fold(int coll, const char *s, size_t n, vbuf *out)
+size_t vcard_fold(int coll, const char *s, size_t n, char *out)
 {
+    size_t o = 0, i = 0;
     if (coll == VCARD_FOLD_OCTET) {
-        buf_append(out, s, n);
-        return;
+        memcpy(out, s, n);
+        return n;
     }
-    if (buf_reserve(out, n) < 0) return;
-    size_t i = 0;
     while (i < n) {
         unsigned char c = (unsigned char)s[i];
         if (c < 0x80 || coll == VCARD_FOLD_ASCII) {
-            buf_putc(out, (c >= 'a' && c <= 'z') ? (char)(c - 32) : (char)c);
+            out[o++] = (c >= 'a' && c <= 'z') ? (char)(c - 32) : (char)c;
             i++;
             continue;
         }
         uint32_t cp;
         size_t k = decode((const unsigned char *)s + i, n - i, &cp);
         const vcard_casemap_entry *e = cp == UINT32_MAX ? NULL : lookup(cp);
-        if (e) buf_append(out, vcard_casemap_blob + e->off, e->len);
-        else buf_append(out, s + i, k);
+        if (e) {
+            memcpy(out + o, vcard_casemap_blob + e->off, e->len);
+            o += e->len;
+        } else {
+            memcpy(out + o, s + i, k);
+            o += k;
+        }
         i += k;
     }
+    return o;
 }

@@ -8,7 +8,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "common/buf.h"
 
 typedef struct vcard_casemap_entry {
     uint32_t cp;  /* code point */
@@ -24,13 +23,18 @@ extern const size_t vcard_casemap_count;
 /* Collation ids (the public names are in vcard/filter.h). */
 enum { VCARD_FOLD_UNICODE = 0, VCARD_FOLD_ASCII = 1, VCARD_FOLD_OCTET = 2 };
 
-/* Appends the fold of s[0..n) to out:
+/* The fold of n bytes is at most this many times n bytes long (U+2057, three
+ * octets, folds to four three-octet primes; gen_casemap.py checks it). */
+#define VCARD_FOLD_MAX_GROWTH 4
+
+/* Writes the fold of s[0..n) to out, which must have room for
+ * VCARD_FOLD_MAX_GROWTH * n bytes, and returns its length (no NUL added):
  *  - VCARD_FOLD_OCTET: the bytes unchanged (i;octet);
  *  - VCARD_FOLD_ASCII: a-z to A-Z, all else unchanged (i;ascii-casemap);
  *  - VCARD_FOLD_UNICODE: i;unicode-casemap (RFC 5051) — each character to its
  *    titlecase, then compatibility decomposition (NFKD), for the scripts in
  *    the generated table (Latin, Greek, Cyrillic, Armenian, fullwidth forms,
  *    ligatures); other characters (CJK, Hangul, emoji) stay as they are. */
-void vcard_fold(int coll, const char *s, size_t n, vbuf *out);
+size_t vcard_fold(int coll, const char *s, size_t n, char *out);
 
 #endif

@@ -1,7 +1,6 @@
 /* addressbook-query filter evaluation (RFC 6352 §10.5). */
 #include "vcard/filter.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 #include "vcard/casemap.h"
@@ -34,15 +33,36 @@ typedef struct cpropf { /* compiled prop-filter */
     int seen, matched; /* per-card state */
 } cpropf;
 
+/* Scratch space comes from the pool and only grows (doubling), so a query
+ * over many cards allocates a few times at the start and then never. */
+typedef struct scratch {
+    char *p;
+    size_t cap;
+} scratch;
+
 struct vcard_matcher {
+    vpool *pool;
     int allof;
     cpropf *pf;
     int npf;
-    vbuf line, text, comp, fold; /* scratch, freed with the pool */
+    scratch line, text, comp, fold;
     vcard_param *params;
     const char **values;
     int cap_params, cap_values;
 };
+
+static char *grow(vpool *pool, scratch *s, size_t need)
+{
+    if (need > s->cap) {
+        size_t cap = s->cap ? s->cap : 256;
+        while (cap < need) cap *= 2;
+        char *p = pool_alloc(pool, cap);
+        if (!p) return NULL;
+        s->p = p;
+        s->cap = cap;
+    }
+    return s->p;
+}
 
 const char *const vcard_collations[] = {"i;ascii-casemap", "i;octet", "i;unicode-casemap", NULL};
 
@@ -159,27 +179,15 @@ static int is_structured(const char *name)
 
 static int compile_tm(vpool *pool, const vcard_text_match *in, ctm *out)
 {
-    vbuf b;
-    buf_init(&b, 0);
+    size_t n = strlen(in->text);
     out->coll = coll_id(in->collation);
     out->mt = in->match_type;
     out->negate = in->negate;
-    vcard_fold(out->coll, in->text, strlen(in->text), &b);
-    out->needle = buf_failed(&b) ? NULL : pool_memdup(pool, b.data ? b.data : "", b.len);
-    out->nlen = b.len;
-    buf_free(&b);
-    return out->needle ? 0 : -1;
-}
-
-static void matcher_cleanup(void *arg)
-{
-    vcard_matcher *m = arg;
-    buf_free(&m->line);
-    buf_free(&m->text);
-    buf_free(&m->comp);
-    buf_free(&m->fold);
-    free(m->params);
-    free(m->values);
+    out->needle = pool_alloc(pool, VCARD_FOLD_MAX_GROWTH * n + 1);
+    if (!out->needle) return -1;
+    out->nlen = vcard_fold(out->coll, in->text, n, out->needle);
+    out->needle[out->nlen] = '\0';
+    return 0;
 }
 
 int vcard_filter_compile(vpool *pool, const vcard_filter *f, vcard_matcher **out,
@@ -188,7 +196,8 @@ int vcard_filter_compile(vpool *pool, const vcard_filter *f, vcard_matcher **out
     int rc = check_filter(f, pr);
     if (rc != VCARD_FILTER_OK) return rc;
     vcard_matcher *m = pool_calloc(pool, sizeof(*m));
-    if (!m || pool_cleanup(pool, matcher_cleanup, m) < 0) goto nomem;
+    if (!m) goto nomem;
+    m->pool = pool;
     m->allof = f->test_allof;
     m->npf = f->nprop_filters;
     m->pf = pool_calloc(pool, (size_t)(m->npf ? m->npf : 1) * sizeof(*m->pf));
@@ -247,37 +256,34 @@ static int compare(const ctm *t, const char *h, size_t hn)
 /* 1/0 for the text s[0..n) under t (negate not applied), VCARD_ENOMEM. */
 static int test_text(vcard_matcher *m, const ctm *t, const char *s, size_t n)
 {
-    buf_reset(&m->fold);
-    vcard_fold(t->coll, s, n, &m->fold);
-    if (buf_failed(&m->fold)) return VCARD_ENOMEM;
-    return compare(t, m->fold.data ? m->fold.data : "", m->fold.len);
+    char *f = grow(m->pool, &m->fold, VCARD_FOLD_MAX_GROWTH * n + 1);
+    if (!f) return VCARD_ENOMEM;
+    return compare(t, f, vcard_fold(t->coll, s, n, f));
 }
 
-/* Appends the RFC 6350 §3.4 unescaped form of s[0..n) to b. */
-static void unescape_into(vbuf *b, const char *s, size_t n)
+/* Writes the RFC 6350 §3.4 unescaped form of s[0..n) to out (room for n
+ * bytes) and returns its length. */
+static size_t unescape_into(char *out, const char *s, size_t n)
 {
-    size_t start = 0;
-    for (size_t i = 0; i + 1 < n; i++) {
-        if (s[i] != '\\') continue;
-        char d = s[i + 1], r;
-        if (d == 'n' || d == 'N') r = '\n';
-        else if (d == '\\' || d == ',' || d == ';' || d == ':') r = d;
-        else continue;
-        buf_append(b, s + start, i - start);
-        buf_putc(b, r);
-        start = i + 2;
-        i++;
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (c == '\\' && i + 1 < n) {
+            char d = s[i + 1];
+            if (d == 'n' || d == 'N') c = '\n', i++;
+            else if (d == '\\' || d == ',' || d == ';' || d == ':') c = d, i++;
+        }
+        out[o++] = c;
     }
-    buf_append(b, s + start, n - start);
+    return o;
 }
 
 /* A text-match against a property value (escaped, as in the card). */
 static int match_value(vcard_matcher *m, const ctm *t, const char *v, size_t n, int structured)
 {
-    buf_reset(&m->text);
-    unescape_into(&m->text, v, n);
-    if (buf_failed(&m->text)) return VCARD_ENOMEM;
-    int r = test_text(m, t, m->text.data ? m->text.data : "", m->text.len);
+    char *text = grow(m->pool, &m->text, n + 1);
+    if (!text) return VCARD_ENOMEM;
+    int r = test_text(m, t, text, unescape_into(text, v, n));
     for (size_t i = 0, start = 0; r == 0 && structured && i <= n; i++) {
         if (i < n && v[i] == '\\') {
             i++;
@@ -285,10 +291,9 @@ static int match_value(vcard_matcher *m, const ctm *t, const char *v, size_t n, 
         }
         if (i < n && v[i] != ';' && v[i] != ',') continue;
         if (i > start) {
-            buf_reset(&m->comp);
-            unescape_into(&m->comp, v + start, i - start);
-            if (buf_failed(&m->comp)) return VCARD_ENOMEM;
-            r = test_text(m, t, m->comp.data, m->comp.len);
+            char *comp = grow(m->pool, &m->comp, i - start + 1);
+            if (!comp) return VCARD_ENOMEM;
+            r = test_text(m, t, comp, unescape_into(comp, v + start, i - start));
         }
         start = i + 1;
     }
@@ -299,27 +304,26 @@ static int match_value(vcard_matcher *m, const ctm *t, const char *v, size_t n, 
 /* One parameter value (RFC 6868 encoded) against a text-match. */
 static int match_param_value(vcard_matcher *m, const cparf *pf, const char *v)
 {
-    buf_reset(&m->comp);
-    for (size_t i = 0; v[i]; i++) {
+    size_t n = strlen(v), o = 0;
+    char *s = grow(m->pool, &m->comp, n + 1);
+    if (!s) return VCARD_ENOMEM;
+    for (size_t i = 0; i < n; i++) {
         char c = v[i];
         if (c == '^' && (v[i + 1] == 'n' || v[i + 1] == '\'' || v[i + 1] == '^')) {
             c = v[i + 1] == 'n' ? '\n' : v[i + 1] == '\'' ? '"' : '^';
             i++;
         }
-        buf_putc(&m->comp, c);
+        s[o++] = c;
     }
-    if (buf_failed(&m->comp)) return VCARD_ENOMEM;
-    const char *s = m->comp.data ? m->comp.data : "";
-    if (!pf->is_type) return test_text(m, &pf->tm, s, m->comp.len);
+    if (!pf->is_type) return test_text(m, &pf->tm, s, o);
     /* TYPE="HOME,VOICE" is two types for most writers. */
-    for (const char *p = s;;) {
-        const char *e = strchr(p, ',');
-        size_t n = e ? (size_t)(e - p) : strlen(p);
-        int r = test_text(m, &pf->tm, p, n);
+    for (size_t a = 0, i = 0; i <= o; i++) {
+        if (i < o && s[i] != ',') continue;
+        int r = test_text(m, &pf->tm, s + a, i - a);
         if (r != 0) return r;
-        if (!e) return 0;
-        p = e + 1;
+        a = i + 1;
     }
+    return 0;
 }
 
 static int match_param(vcard_matcher *m, const cparf *pf, const vcard_prop *p)
@@ -435,26 +439,26 @@ int vcard_matcher_match_card(vcard_matcher *m, const vcard *card)
 static int parse_scratch(vcard_matcher *m, const char *data, const vlex_line *ln, vcard_prop *p)
 {
     size_t n = ln->end - ln->start;
-    buf_reset(&m->line);
-    if (buf_reserve(&m->line, n + 1) < 0) return VCARD_ENOMEM;
-    n = vlex_unfold(m->line.data, data + ln->start, n);
+    char *line = grow(m->pool, &m->line, n + 1);
+    if (!line) return VCARD_ENOMEM;
+    n = vlex_unfold(line, data + ln->start, n);
     int np, nv;
-    vlex_count(m->line.data, n, &np, &nv);
+    vlex_count(line, n, &np, &nv);
     if (np > m->cap_params) {
-        vcard_param *q = realloc(m->params, (size_t)np * sizeof(*q));
-        if (!q) return VCARD_ENOMEM;
-        m->params = q;
-        m->cap_params = np;
+        int cap = np < 16 ? 16 : 2 * np;
+        m->params = pool_alloc(m->pool, (size_t)cap * sizeof(*m->params));
+        if (!m->params) return VCARD_ENOMEM;
+        m->cap_params = cap;
     }
     if (nv > m->cap_values) {
-        const char **q = realloc(m->values, (size_t)nv * sizeof(*q));
-        if (!q) return VCARD_ENOMEM;
-        m->values = q;
-        m->cap_values = nv;
+        int cap = nv < 32 ? 32 : 2 * nv;
+        m->values = pool_alloc(m->pool, (size_t)cap * sizeof(*m->values));
+        if (!m->values) return VCARD_ENOMEM;
+        m->cap_values = cap;
     }
     const char *why;
     memset(p, 0, sizeof(*p));
-    return vlex_parse(m->line.data, n, p, m->params, m->values, &why);
+    return vlex_parse(line, n, p, m->params, m->values, &why);
 }
 
 int vcard_matcher_match_bytes(vcard_matcher *m, const char *data, size_t len)
@@ -493,18 +497,16 @@ int vcard_matcher_match_bytes(vcard_matcher *m, const char *data, size_t len)
 
 int vcard_text_match_test(const vcard_text_match *tm, const char *value, size_t len)
 {
+    if (coll_id(tm->collation) < 0) return -1;
+    vcard_text_match in = *tm;
+    if (!in.text) in.text = "";
     vcard_matcher m;
-    ctm t;
-    int coll = coll_id(tm->collation);
-    if (coll < 0) return -1;
     memset(&m, 0, sizeof(m));
-    vbuf nb;
-    buf_init(&nb, 0);
-    vcard_fold(coll, tm->text ? tm->text : "", tm->text ? strlen(tm->text) : 0, &nb);
-    t = (ctm){nb.data ? nb.data : "", nb.len, coll, tm->match_type, tm->negate};
-    int r = buf_failed(&nb) ? VCARD_ENOMEM : test_text(&m, &t, value, len);
-    buf_free(&nb);
-    buf_free(&m.fold);
+    m.pool = pool_new();
+    ctm t;
+    int r = !m.pool || compile_tm(m.pool, &in, &t) < 0 ? VCARD_ENOMEM
+                                                       : test_text(&m, &t, value, len);
+    pool_free(m.pool);
     if (r < 0) return r;
     return tm->negate ? !r : r;
 }

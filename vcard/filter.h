@@ -112,8 +112,9 @@ int vcard_filter_supported(const vcard_filter *f, vcard_filter_problem *problem)
 typedef struct vcard_matcher vcard_matcher;
 
 /* Compiles f (the structures may be freed afterwards: everything needed is
- * copied) into a matcher owned by pool.  The matcher keeps a scratch buffer,
- * so use one matcher per thread.  Returns VCARD_FILTER_OK with *out set, or
+ * copied) into a matcher owned by pool.  The matcher keeps scratch space,
+ * taken from the same pool as it grows (to about the longest line tested),
+ * so use one matcher per thread and keep the pool for the whole query.  Returns VCARD_FILTER_OK with *out set, or
  * a VCARD_FILTER_* code with *problem (optional) filled in. */
 int vcard_filter_compile(vpool *pool, const vcard_filter *f, vcard_matcher **out,
                          vcard_filter_problem *problem);

@@ -57,6 +57,8 @@ def main():
 
     for cp, f in entries:  # the fold is idempotent, so folded text folds to itself
         assert fold_str(f) == f, hex(cp)
+        # casemap.h promises VCARD_FOLD_MAX_GROWTH (4) output bytes per input byte
+        assert len(f.encode("utf-8")) <= 4 * len(chr(cp).encode("utf-8")), hex(cp)
     blob = bytearray()
     rows = []
     for cp, f in entries:

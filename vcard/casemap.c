@@ -11,8 +11,10 @@ static const vcard_casemap_entry *lookup(uint32_t cp)
         size_t mid = (lo + hi) / 2;
         uint32_t m = vcard_casemap_table[mid].cp;
         if (m == cp) return &vcard_casemap_table[mid];
-        if (m < cp) lo = mid + 1;
-        else hi = mid;
+        if (m < cp)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
     return NULL;
 }
@@ -28,10 +30,14 @@ static size_t decode(const unsigned char *s, size_t n, uint32_t *cp)
         *cp = c;
         return 1;
     }
-    if ((c & 0xE0) == 0xC0) k = 2, v = c & 0x1F;
-    else if ((c & 0xF0) == 0xE0) k = 3, v = c & 0x0F;
-    else if ((c & 0xF8) == 0xF0) k = 4, v = c & 0x07;
-    else goto bad;
+    if ((c & 0xE0) == 0xC0)
+        k = 2, v = c & 0x1F;
+    else if ((c & 0xF0) == 0xE0)
+        k = 3, v = c & 0x0F;
+    else if ((c & 0xF8) == 0xF0)
+        k = 4, v = c & 0x07;
+    else
+        goto bad;
     if (k > n) goto bad;
     for (size_t i = 1; i < k; i++) {
         if ((s[i] & 0xC0) != 0x80) goto bad;

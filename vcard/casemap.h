@@ -8,7 +8,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-
 typedef struct vcard_casemap_entry {
     uint32_t cp;  /* code point */
     uint16_t off; /* its fold in vcard_casemap_blob */

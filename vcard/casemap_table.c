@@ -3,1888 +3,626 @@
 #include "vcard/casemap.h"
 
 const char vcard_casemap_blob[] =
-    "\x20\x20\xcc\x88\x41\x20\xcc\x84\x32\x33\x20\xcc\x81\xce\x9c\x20"
-    "\xcc\xa7\x31\x4f\x31\xe2\x81\x84\x34\x31\xe2\x81\x84\x32\x33\xe2"
-    "\x81\x84\x34\x41\xcc\x80\x41\xcc\x81\x41\xcc\x82\x41\xcc\x83\x41"
-    "\xcc\x88\x41\xcc\x8a\x43\xcc\xa7\x45\xcc\x80\x45\xcc\x81\x45\xcc"
-    "\x82\x45\xcc\x88\x49\xcc\x80\x49\xcc\x81\x49\xcc\x82\x49\xcc\x88"
-    "\x4e\xcc\x83\x4f\xcc\x80\x4f\xcc\x81\x4f\xcc\x82\x4f\xcc\x83\x4f"
-    "\xcc\x88\x55\xcc\x80\x55\xcc\x81\x55\xcc\x82\x55\xcc\x88\x59\xcc"
-    "\x81\x41\xcc\x80\x41\xcc\x81\x41\xcc\x82\x41\xcc\x83\x41\xcc\x88"
-    "\x41\xcc\x8a\xc3\x86\x43\xcc\xa7\x45\xcc\x80\x45\xcc\x81\x45\xcc"
-    "\x82\x45\xcc\x88\x49\xcc\x80\x49\xcc\x81\x49\xcc\x82\x49\xcc\x88"
-    "\xc3\x90\x4e\xcc\x83\x4f\xcc\x80\x4f\xcc\x81\x4f\xcc\x82\x4f\xcc"
-    "\x83\x4f\xcc\x88\xc3\x98\x55\xcc\x80\x55\xcc\x81\x55\xcc\x82\x55"
-    "\xcc\x88\x59\xcc\x81\xc3\x9e\x59\xcc\x88\x41\xcc\x84\x41\xcc\x84"
-    "\x41\xcc\x86\x41\xcc\x86\x41\xcc\xa8\x41\xcc\xa8\x43\xcc\x81\x43"
-    "\xcc\x81\x43\xcc\x82\x43\xcc\x82\x43\xcc\x87\x43\xcc\x87\x43\xcc"
-    "\x8c\x43\xcc\x8c\x44\xcc\x8c\x44\xcc\x8c\xc4\x90\x45\xcc\x84\x45"
-    "\xcc\x84\x45\xcc\x86\x45\xcc\x86\x45\xcc\x87\x45\xcc\x87\x45\xcc"
-    "\xa8\x45\xcc\xa8\x45\xcc\x8c\x45\xcc\x8c\x47\xcc\x82\x47\xcc\x82"
-    "\x47\xcc\x86\x47\xcc\x86\x47\xcc\x87\x47\xcc\x87\x47\xcc\xa7\x47"
-    "\xcc\xa7\x48\xcc\x82\x48\xcc\x82\xc4\xa6\x49\xcc\x83\x49\xcc\x83"
-    "\x49\xcc\x84\x49\xcc\x84\x49\xcc\x86\x49\xcc\x86\x49\xcc\xa8\x49"
-    "\xcc\xa8\x49\xcc\x87\x49\x49\x4a\x49\x4a\x4a\xcc\x82\x4a\xcc\x82"
-    "\x4b\xcc\xa7\x4b\xcc\xa7\x4c\xcc\x81\x4c\xcc\x81\x4c\xcc\xa7\x4c"
-    "\xcc\xa7\x4c\xcc\x8c\x4c\xcc\x8c\x4c\xc2\xb7\x4c\xc2\xb7\xc5\x81"
-    "\x4e\xcc\x81\x4e\xcc\x81\x4e\xcc\xa7\x4e\xcc\xa7\x4e\xcc\x8c\x4e"
-    "\xcc\x8c\xca\xbc\x4e\xc5\x8a\x4f\xcc\x84\x4f\xcc\x84\x4f\xcc\x86"
-    "\x4f\xcc\x86\x4f\xcc\x8b\x4f\xcc\x8b\xc5\x92\x52\xcc\x81\x52\xcc"
-    "\x81\x52\xcc\xa7\x52\xcc\xa7\x52\xcc\x8c\x52\xcc\x8c\x53\xcc\x81"
-    "\x53\xcc\x81\x53\xcc\x82\x53\xcc\x82\x53\xcc\xa7\x53\xcc\xa7\x53"
-    "\xcc\x8c\x53\xcc\x8c\x54\xcc\xa7\x54\xcc\xa7\x54\xcc\x8c\x54\xcc"
-    "\x8c\xc5\xa6\x55\xcc\x83\x55\xcc\x83\x55\xcc\x84\x55\xcc\x84\x55"
-    "\xcc\x86\x55\xcc\x86\x55\xcc\x8a\x55\xcc\x8a\x55\xcc\x8b\x55\xcc"
-    "\x8b\x55\xcc\xa8\x55\xcc\xa8\x57\xcc\x82\x57\xcc\x82\x59\xcc\x82"
-    "\x59\xcc\x82\x59\xcc\x88\x5a\xcc\x81\x5a\xcc\x81\x5a\xcc\x87\x5a"
-    "\xcc\x87\x5a\xcc\x8c\x5a\xcc\x8c\x53\xc9\x83\xc6\x82\xc6\x84\xc6"
-    "\x87\xc6\x8b\xc6\x91\xc7\xb6\xc6\x98\xc8\xbd\xc8\xa0\x4f\xcc\x9b"
-    "\x4f\xcc\x9b\xc6\xa2\xc6\xa4\xc6\xa7\xc6\xac\x55\xcc\x9b\x55\xcc"
-    "\x9b\xc6\xb3\xc6\xb5\xc6\xb8\xc6\xbc\xc7\xb7\x44\x5a\xcc\x8c\x44"
-    "\x5a\xcc\x8c\x44\x5a\xcc\x8c\x4c\x4a\x4c\x4a\x4c\x4a\x4e\x4a\x4e"
-    "\x4a\x4e\x4a\x41\xcc\x8c\x41\xcc\x8c\x49\xcc\x8c\x49\xcc\x8c\x4f"
-    "\xcc\x8c\x4f\xcc\x8c\x55\xcc\x8c\x55\xcc\x8c\x55\xcc\x88\xcc\x84"
-    "\x55\xcc\x88\xcc\x84\x55\xcc\x88\xcc\x81\x55\xcc\x88\xcc\x81\x55"
-    "\xcc\x88\xcc\x8c\x55\xcc\x88\xcc\x8c\x55\xcc\x88\xcc\x80\x55\xcc"
-    "\x88\xcc\x80\xc6\x8e\x41\xcc\x88\xcc\x84\x41\xcc\x88\xcc\x84\x41"
-    "\xcc\x87\xcc\x84\x41\xcc\x87\xcc\x84\xc3\x86\xcc\x84\xc3\x86\xcc"
-    "\x84\xc7\xa4\x47\xcc\x8c\x47\xcc\x8c\x4b\xcc\x8c\x4b\xcc\x8c\x4f"
-    "\xcc\xa8\x4f\xcc\xa8\x4f\xcc\xa8\xcc\x84\x4f\xcc\xa8\xcc\x84\xc6"
-    "\xb7\xcc\x8c\xc6\xb7\xcc\x8c\x4a\xcc\x8c\x44\x5a\x44\x5a\x44\x5a"
-    "\x47\xcc\x81\x47\xcc\x81\x4e\xcc\x80\x4e\xcc\x80\x41\xcc\x8a\xcc"
-    "\x81\x41\xcc\x8a\xcc\x81\xc3\x86\xcc\x81\xc3\x86\xcc\x81\xc3\x98"
-    "\xcc\x81\xc3\x98\xcc\x81\x41\xcc\x8f\x41\xcc\x8f\x41\xcc\x91\x41"
-    "\xcc\x91\x45\xcc\x8f\x45\xcc\x8f\x45\xcc\x91\x45\xcc\x91\x49\xcc"
-    "\x8f\x49\xcc\x8f\x49\xcc\x91\x49\xcc\x91\x4f\xcc\x8f\x4f\xcc\x8f"
-    "\x4f\xcc\x91\x4f\xcc\x91\x52\xcc\x8f\x52\xcc\x8f\x52\xcc\x91\x52"
-    "\xcc\x91\x55\xcc\x8f\x55\xcc\x8f\x55\xcc\x91\x55\xcc\x91\x53\xcc"
-    "\xa6\x53\xcc\xa6\x54\xcc\xa6\x54\xcc\xa6\xc8\x9c\x48\xcc\x8c\x48"
-    "\xcc\x8c\xc8\xa2\xc8\xa4\x41\xcc\x87\x41\xcc\x87\x45\xcc\xa7\x45"
-    "\xcc\xa7\x4f\xcc\x88\xcc\x84\x4f\xcc\x88\xcc\x84\x4f\xcc\x83\xcc"
-    "\x84\x4f\xcc\x83\xcc\x84\x4f\xcc\x87\x4f\xcc\x87\x4f\xcc\x87\xcc"
-    "\x84\x4f\xcc\x87\xcc\x84\x59\xcc\x84\x59\xcc\x84\xc8\xbb\xe2\xb1"
-    "\xbe\xe2\xb1\xbf\xc9\x81\xc9\x86\xc9\x88\xc9\x8a\xc9\x8c\xc9\x8e"
-    "\xe2\xb1\xaf\xe2\xb1\xad\xe2\xb1\xb0\xc6\x81\xc6\x86\xc6\x89\xc6"
-    "\x8a\xc6\x8f\xc6\x90\xea\x9e\xab\xc6\x93\xea\x9e\xac\xc6\x94\xea"
-    "\x9e\x8d\xea\x9e\xaa\xc6\x97\xc6\x96\xea\x9e\xae\xe2\xb1\xa2\xea"
-    "\x9e\xad\xc6\x9c\xe2\xb1\xae\xc6\x9d\xc6\x9f\xe2\xb1\xa4\xc6\xa6"
-    "\xea\x9f\x85\xc6\xa9\xea\x9e\xb1\xc6\xae\xc9\x84\xc6\xb1\xc6\xb2"
-    "\xc9\x85\xc6\xb7\xea\x9e\xb2\xea\x9e\xb0\x48\xea\x9e\xaa\x4a\x52"
-    "\xc9\xb9\xc9\xbb\xca\x81\x57\x59\x20\xcc\x86\x20\xcc\x87\x20\xcc"
-    "\x8a\x20\xcc\xa8\x20\xcc\x83\x20\xcc\x8b\xc6\x94\x4c\x53\x58\xca"
-    "\x95\xcd\xb0\xcd\xb2\xca\xb9\xcd\xb6\x20\xce\x99\xcf\xbd\xcf\xbe"
-    "\xcf\xbf\x3b\x20\xcc\x81\x20\xcc\x88\xcc\x81\xce\x91\xcc\x81\xc2"
-    "\xb7\xce\x95\xcc\x81\xce\x97\xcc\x81\xce\x99\xcc\x81\xce\x9f\xcc"
-    "\x81\xce\xa5\xcc\x81\xce\xa9\xcc\x81\xce\x99\xcc\x88\xcc\x81\xce"
-    "\x99\xcc\x88\xce\xa5\xcc\x88\xce\x91\xcc\x81\xce\x95\xcc\x81\xce"
-    "\x97\xcc\x81\xce\x99\xcc\x81\xce\xa5\xcc\x88\xcc\x81\xce\x91\xce"
-    "\x92\xce\x93\xce\x94\xce\x95\xce\x96\xce\x97\xce\x98\xce\x99\xce"
-    "\x9a\xce\x9b\xce\x9c\xce\x9d\xce\x9e\xce\x9f\xce\xa0\xce\xa1\xce"
-    "\xa3\xce\xa3\xce\xa4\xce\xa5\xce\xa6\xce\xa7\xce\xa8\xce\xa9\xce"
-    "\x99\xcc\x88\xce\xa5\xcc\x88\xce\x9f\xcc\x81\xce\xa5\xcc\x81\xce"
-    "\xa9\xcc\x81\xce\x92\xce\x98\xce\xa5\xce\xa5\xcc\x81\xce\xa5\xcc"
-    "\x88\xce\xa6\xce\xa0\xcf\x8f\xcf\x98\xcf\x9a\xcf\x9c\xcf\x9e\xcf"
-    "\xa0\xcf\xa2\xcf\xa4\xcf\xa6\xcf\xa8\xcf\xaa\xcf\xac\xcf\xae\xce"
-    "\x9a\xce\xa1\xce\xa3\xcd\xbf\xce\x98\xce\x95\xcf\xb7\xce\xa3\xcf"
-    "\xba\xd0\x95\xcc\x80\xd0\x95\xcc\x88\xd0\x93\xcc\x81\xd0\x86\xcc"
-    "\x88\xd0\x9a\xcc\x81\xd0\x98\xcc\x80\xd0\xa3\xcc\x86\xd0\x98\xcc"
-    "\x86\xd0\x90\xd0\x91\xd0\x92\xd0\x93\xd0\x94\xd0\x95\xd0\x96\xd0"
-    "\x97\xd0\x98\xd0\x98\xcc\x86\xd0\x9a\xd0\x9b\xd0\x9c\xd0\x9d\xd0"
-    "\x9e\xd0\x9f\xd0\xa0\xd0\xa1\xd0\xa2\xd0\xa3\xd0\xa4\xd0\xa5\xd0"
-    "\xa6\xd0\xa7\xd0\xa8\xd0\xa9\xd0\xaa\xd0\xab\xd0\xac\xd0\xad\xd0"
-    "\xae\xd0\xaf\xd0\x95\xcc\x80\xd0\x95\xcc\x88\xd0\x82\xd0\x93\xcc"
-    "\x81\xd0\x84\xd0\x85\xd0\x86\xd0\x86\xcc\x88\xd0\x88\xd0\x89\xd0"
-    "\x8a\xd0\x8b\xd0\x9a\xcc\x81\xd0\x98\xcc\x80\xd0\xa3\xcc\x86\xd0"
-    "\x8f\xd1\xa0\xd1\xa2\xd1\xa4\xd1\xa6\xd1\xa8\xd1\xaa\xd1\xac\xd1"
-    "\xae\xd1\xb0\xd1\xb2\xd1\xb4\xd1\xb4\xcc\x8f\xd1\xb4\xcc\x8f\xd1"
-    "\xb8\xd1\xba\xd1\xbc\xd1\xbe\xd2\x80\xd2\x8a\xd2\x8c\xd2\x8e\xd2"
-    "\x90\xd2\x92\xd2\x94\xd2\x96\xd2\x98\xd2\x9a\xd2\x9c\xd2\x9e\xd2"
-    "\xa0\xd2\xa2\xd2\xa4\xd2\xa6\xd2\xa8\xd2\xaa\xd2\xac\xd2\xae\xd2"
-    "\xb0\xd2\xb2\xd2\xb4\xd2\xb6\xd2\xb8\xd2\xba\xd2\xbc\xd2\xbe\xd0"
-    "\x96\xcc\x86\xd0\x96\xcc\x86\xd3\x83\xd3\x85\xd3\x87\xd3\x89\xd3"
-    "\x8b\xd3\x8d\xd3\x80\xd0\x90\xcc\x86\xd0\x90\xcc\x86\xd0\x90\xcc"
-    "\x88\xd0\x90\xcc\x88\xd3\x94\xd0\x95\xcc\x86\xd0\x95\xcc\x86\xd3"
-    "\x98\xd3\x98\xcc\x88\xd3\x98\xcc\x88\xd0\x96\xcc\x88\xd0\x96\xcc"
-    "\x88\xd0\x97\xcc\x88\xd0\x97\xcc\x88\xd3\xa0\xd0\x98\xcc\x84\xd0"
-    "\x98\xcc\x84\xd0\x98\xcc\x88\xd0\x98\xcc\x88\xd0\x9e\xcc\x88\xd0"
-    "\x9e\xcc\x88\xd3\xa8\xd3\xa8\xcc\x88\xd3\xa8\xcc\x88\xd0\xad\xcc"
-    "\x88\xd0\xad\xcc\x88\xd0\xa3\xcc\x84\xd0\xa3\xcc\x84\xd0\xa3\xcc"
-    "\x88\xd0\xa3\xcc\x88\xd0\xa3\xcc\x8b\xd0\xa3\xcc\x8b\xd0\xa7\xcc"
-    "\x88\xd0\xa7\xcc\x88\xd3\xb6\xd0\xab\xcc\x88\xd0\xab\xcc\x88\xd3"
-    "\xba\xd3\xbc\xd3\xbe\xd4\x80\xd4\x82\xd4\x84\xd4\x86\xd4\x88\xd4"
-    "\x8a\xd4\x8c\xd4\x8e\xd4\x90\xd4\x92\xd4\x94\xd4\x96\xd4\x98\xd4"
-    "\x9a\xd4\x9c\xd4\x9e\xd4\xa0\xd4\xa2\xd4\xa4\xd4\xa6\xd4\xa8\xd4"
-    "\xaa\xd4\xac\xd4\xae\xd4\xb1\xd4\xb2\xd4\xb3\xd4\xb4\xd4\xb5\xd4"
-    "\xb6\xd4\xb7\xd4\xb8\xd4\xb9\xd4\xba\xd4\xbb\xd4\xbc\xd4\xbd\xd4"
-    "\xbe\xd4\xbf\xd5\x80\xd5\x81\xd5\x82\xd5\x83\xd5\x84\xd5\x85\xd5"
-    "\x86\xd5\x87\xd5\x88\xd5\x89\xd5\x8a\xd5\x8b\xd5\x8c\xd5\x8d\xd5"
-    "\x8e\xd5\x8f\xd5\x90\xd5\x91\xd5\x92\xd5\x93\xd5\x94\xd5\x95\xd5"
-    "\x96\xd4\xb5\xd5\x92\x41\xcc\xa5\x41\xcc\xa5\x42\xcc\x87\x42\xcc"
-    "\x87\x42\xcc\xa3\x42\xcc\xa3\x42\xcc\xb1\x42\xcc\xb1\x43\xcc\xa7"
-    "\xcc\x81\x43\xcc\xa7\xcc\x81\x44\xcc\x87\x44\xcc\x87\x44\xcc\xa3"
-    "\x44\xcc\xa3\x44\xcc\xb1\x44\xcc\xb1\x44\xcc\xa7\x44\xcc\xa7\x44"
-    "\xcc\xad\x44\xcc\xad\x45\xcc\x84\xcc\x80\x45\xcc\x84\xcc\x80\x45"
-    "\xcc\x84\xcc\x81\x45\xcc\x84\xcc\x81\x45\xcc\xad\x45\xcc\xad\x45"
-    "\xcc\xb0\x45\xcc\xb0\x45\xcc\xa7\xcc\x86\x45\xcc\xa7\xcc\x86\x46"
-    "\xcc\x87\x46\xcc\x87\x47\xcc\x84\x47\xcc\x84\x48\xcc\x87\x48\xcc"
-    "\x87\x48\xcc\xa3\x48\xcc\xa3\x48\xcc\x88\x48\xcc\x88\x48\xcc\xa7"
-    "\x48\xcc\xa7\x48\xcc\xae\x48\xcc\xae\x49\xcc\xb0\x49\xcc\xb0\x49"
-    "\xcc\x88\xcc\x81\x49\xcc\x88\xcc\x81\x4b\xcc\x81\x4b\xcc\x81\x4b"
-    "\xcc\xa3\x4b\xcc\xa3\x4b\xcc\xb1\x4b\xcc\xb1\x4c\xcc\xa3\x4c\xcc"
-    "\xa3\x4c\xcc\xa3\xcc\x84\x4c\xcc\xa3\xcc\x84\x4c\xcc\xb1\x4c\xcc"
-    "\xb1\x4c\xcc\xad\x4c\xcc\xad\x4d\xcc\x81\x4d\xcc\x81\x4d\xcc\x87"
-    "\x4d\xcc\x87\x4d\xcc\xa3\x4d\xcc\xa3\x4e\xcc\x87\x4e\xcc\x87\x4e"
-    "\xcc\xa3\x4e\xcc\xa3\x4e\xcc\xb1\x4e\xcc\xb1\x4e\xcc\xad\x4e\xcc"
-    "\xad\x4f\xcc\x83\xcc\x81\x4f\xcc\x83\xcc\x81\x4f\xcc\x83\xcc\x88"
-    "\x4f\xcc\x83\xcc\x88\x4f\xcc\x84\xcc\x80\x4f\xcc\x84\xcc\x80\x4f"
-    "\xcc\x84\xcc\x81\x4f\xcc\x84\xcc\x81\x50\xcc\x81\x50\xcc\x81\x50"
-    "\xcc\x87\x50\xcc\x87\x52\xcc\x87\x52\xcc\x87\x52\xcc\xa3\x52\xcc"
-    "\xa3\x52\xcc\xa3\xcc\x84\x52\xcc\xa3\xcc\x84\x52\xcc\xb1\x52\xcc"
-    "\xb1\x53\xcc\x87\x53\xcc\x87\x53\xcc\xa3\x53\xcc\xa3\x53\xcc\x81"
-    "\xcc\x87\x53\xcc\x81\xcc\x87\x53\xcc\x8c\xcc\x87\x53\xcc\x8c\xcc"
-    "\x87\x53\xcc\xa3\xcc\x87\x53\xcc\xa3\xcc\x87\x54\xcc\x87\x54\xcc"
-    "\x87\x54\xcc\xa3\x54\xcc\xa3\x54\xcc\xb1\x54\xcc\xb1\x54\xcc\xad"
-    "\x54\xcc\xad\x55\xcc\xa4\x55\xcc\xa4\x55\xcc\xb0\x55\xcc\xb0\x55"
-    "\xcc\xad\x55\xcc\xad\x55\xcc\x83\xcc\x81\x55\xcc\x83\xcc\x81\x55"
-    "\xcc\x84\xcc\x88\x55\xcc\x84\xcc\x88\x56\xcc\x83\x56\xcc\x83\x56"
-    "\xcc\xa3\x56\xcc\xa3\x57\xcc\x80\x57\xcc\x80\x57\xcc\x81\x57\xcc"
-    "\x81\x57\xcc\x88\x57\xcc\x88\x57\xcc\x87\x57\xcc\x87\x57\xcc\xa3"
-    "\x57\xcc\xa3\x58\xcc\x87\x58\xcc\x87\x58\xcc\x88\x58\xcc\x88\x59"
-    "\xcc\x87\x59\xcc\x87\x5a\xcc\x82\x5a\xcc\x82\x5a\xcc\xa3\x5a\xcc"
-    "\xa3\x5a\xcc\xb1\x5a\xcc\xb1\x48\xcc\xb1\x54\xcc\x88\x57\xcc\x8a"
-    "\x59\xcc\x8a\x41\xca\xbe\x53\xcc\x87\x41\xcc\xa3\x41\xcc\xa3\x41"
-    "\xcc\x89\x41\xcc\x89\x41\xcc\x82\xcc\x81\x41\xcc\x82\xcc\x81\x41"
-    "\xcc\x82\xcc\x80\x41\xcc\x82\xcc\x80\x41\xcc\x82\xcc\x89\x41\xcc"
-    "\x82\xcc\x89\x41\xcc\x82\xcc\x83\x41\xcc\x82\xcc\x83\x41\xcc\xa3"
-    "\xcc\x82\x41\xcc\xa3\xcc\x82\x41\xcc\x86\xcc\x81\x41\xcc\x86\xcc"
-    "\x81\x41\xcc\x86\xcc\x80\x41\xcc\x86\xcc\x80\x41\xcc\x86\xcc\x89"
-    "\x41\xcc\x86\xcc\x89\x41\xcc\x86\xcc\x83\x41\xcc\x86\xcc\x83\x41"
-    "\xcc\xa3\xcc\x86\x41\xcc\xa3\xcc\x86\x45\xcc\xa3\x45\xcc\xa3\x45"
-    "\xcc\x89\x45\xcc\x89\x45\xcc\x83\x45\xcc\x83\x45\xcc\x82\xcc\x81"
-    "\x45\xcc\x82\xcc\x81\x45\xcc\x82\xcc\x80\x45\xcc\x82\xcc\x80\x45"
-    "\xcc\x82\xcc\x89\x45\xcc\x82\xcc\x89\x45\xcc\x82\xcc\x83\x45\xcc"
-    "\x82\xcc\x83\x45\xcc\xa3\xcc\x82\x45\xcc\xa3\xcc\x82\x49\xcc\x89"
-    "\x49\xcc\x89\x49\xcc\xa3\x49\xcc\xa3\x4f\xcc\xa3\x4f\xcc\xa3\x4f"
-    "\xcc\x89\x4f\xcc\x89\x4f\xcc\x82\xcc\x81\x4f\xcc\x82\xcc\x81\x4f"
-    "\xcc\x82\xcc\x80\x4f\xcc\x82\xcc\x80\x4f\xcc\x82\xcc\x89\x4f\xcc"
-    "\x82\xcc\x89\x4f\xcc\x82\xcc\x83\x4f\xcc\x82\xcc\x83\x4f\xcc\xa3"
-    "\xcc\x82\x4f\xcc\xa3\xcc\x82\x4f\xcc\x9b\xcc\x81\x4f\xcc\x9b\xcc"
-    "\x81\x4f\xcc\x9b\xcc\x80\x4f\xcc\x9b\xcc\x80\x4f\xcc\x9b\xcc\x89"
-    "\x4f\xcc\x9b\xcc\x89\x4f\xcc\x9b\xcc\x83\x4f\xcc\x9b\xcc\x83\x4f"
-    "\xcc\x9b\xcc\xa3\x4f\xcc\x9b\xcc\xa3\x55\xcc\xa3\x55\xcc\xa3\x55"
-    "\xcc\x89\x55\xcc\x89\x55\xcc\x9b\xcc\x81\x55\xcc\x9b\xcc\x81\x55"
-    "\xcc\x9b\xcc\x80\x55\xcc\x9b\xcc\x80\x55\xcc\x9b\xcc\x89\x55\xcc"
-    "\x9b\xcc\x89\x55\xcc\x9b\xcc\x83\x55\xcc\x9b\xcc\x83\x55\xcc\x9b"
-    "\xcc\xa3\x55\xcc\x9b\xcc\xa3\x59\xcc\x80\x59\xcc\x80\x59\xcc\xa3"
-    "\x59\xcc\xa3\x59\xcc\x89\x59\xcc\x89\x59\xcc\x83\x59\xcc\x83\xe1"
-    "\xbb\xba\xe1\xbb\xbc\xe1\xbb\xbe\xce\x91\xcc\x93\xce\x91\xcc\x94"
-    "\xce\x91\xcc\x93\xcc\x80\xce\x91\xcc\x94\xcc\x80\xce\x91\xcc\x93"
-    "\xcc\x81\xce\x91\xcc\x94\xcc\x81\xce\x91\xcc\x93\xcd\x82\xce\x91"
-    "\xcc\x94\xcd\x82\xce\x91\xcc\x93\xce\x91\xcc\x94\xce\x91\xcc\x93"
-    "\xcc\x80\xce\x91\xcc\x94\xcc\x80\xce\x91\xcc\x93\xcc\x81\xce\x91"
-    "\xcc\x94\xcc\x81\xce\x91\xcc\x93\xcd\x82\xce\x91\xcc\x94\xcd\x82"
-    "\xce\x95\xcc\x93\xce\x95\xcc\x94\xce\x95\xcc\x93\xcc\x80\xce\x95"
-    "\xcc\x94\xcc\x80\xce\x95\xcc\x93\xcc\x81\xce\x95\xcc\x94\xcc\x81"
-    "\xce\x95\xcc\x93\xce\x95\xcc\x94\xce\x95\xcc\x93\xcc\x80\xce\x95"
-    "\xcc\x94\xcc\x80\xce\x95\xcc\x93\xcc\x81\xce\x95\xcc\x94\xcc\x81"
-    "\xce\x97\xcc\x93\xce\x97\xcc\x94\xce\x97\xcc\x93\xcc\x80\xce\x97"
-    "\xcc\x94\xcc\x80\xce\x97\xcc\x93\xcc\x81\xce\x97\xcc\x94\xcc\x81"
-    "\xce\x97\xcc\x93\xcd\x82\xce\x97\xcc\x94\xcd\x82\xce\x97\xcc\x93"
-    "\xce\x97\xcc\x94\xce\x97\xcc\x93\xcc\x80\xce\x97\xcc\x94\xcc\x80"
-    "\xce\x97\xcc\x93\xcc\x81\xce\x97\xcc\x94\xcc\x81\xce\x97\xcc\x93"
-    "\xcd\x82\xce\x97\xcc\x94\xcd\x82\xce\x99\xcc\x93\xce\x99\xcc\x94"
-    "\xce\x99\xcc\x93\xcc\x80\xce\x99\xcc\x94\xcc\x80\xce\x99\xcc\x93"
-    "\xcc\x81\xce\x99\xcc\x94\xcc\x81\xce\x99\xcc\x93\xcd\x82\xce\x99"
-    "\xcc\x94\xcd\x82\xce\x99\xcc\x93\xce\x99\xcc\x94\xce\x99\xcc\x93"
-    "\xcc\x80\xce\x99\xcc\x94\xcc\x80\xce\x99\xcc\x93\xcc\x81\xce\x99"
-    "\xcc\x94\xcc\x81\xce\x99\xcc\x93\xcd\x82\xce\x99\xcc\x94\xcd\x82"
-    "\xce\x9f\xcc\x93\xce\x9f\xcc\x94\xce\x9f\xcc\x93\xcc\x80\xce\x9f"
-    "\xcc\x94\xcc\x80\xce\x9f\xcc\x93\xcc\x81\xce\x9f\xcc\x94\xcc\x81"
-    "\xce\x9f\xcc\x93\xce\x9f\xcc\x94\xce\x9f\xcc\x93\xcc\x80\xce\x9f"
-    "\xcc\x94\xcc\x80\xce\x9f\xcc\x93\xcc\x81\xce\x9f\xcc\x94\xcc\x81"
-    "\xce\xa5\xcc\x93\xce\xa5\xcc\x94\xce\xa5\xcc\x93\xcc\x80\xce\xa5"
-    "\xcc\x94\xcc\x80\xce\xa5\xcc\x93\xcc\x81\xce\xa5\xcc\x94\xcc\x81"
-    "\xce\xa5\xcc\x93\xcd\x82\xce\xa5\xcc\x94\xcd\x82\xce\xa5\xcc\x94"
-    "\xce\xa5\xcc\x94\xcc\x80\xce\xa5\xcc\x94\xcc\x81\xce\xa5\xcc\x94"
-    "\xcd\x82\xce\xa9\xcc\x93\xce\xa9\xcc\x94\xce\xa9\xcc\x93\xcc\x80"
-    "\xce\xa9\xcc\x94\xcc\x80\xce\xa9\xcc\x93\xcc\x81\xce\xa9\xcc\x94"
-    "\xcc\x81\xce\xa9\xcc\x93\xcd\x82\xce\xa9\xcc\x94\xcd\x82\xce\xa9"
-    "\xcc\x93\xce\xa9\xcc\x94\xce\xa9\xcc\x93\xcc\x80\xce\xa9\xcc\x94"
-    "\xcc\x80\xce\xa9\xcc\x93\xcc\x81\xce\xa9\xcc\x94\xcc\x81\xce\xa9"
-    "\xcc\x93\xcd\x82\xce\xa9\xcc\x94\xcd\x82\xce\x91\xcc\x80\xce\x91"
-    "\xcc\x81\xce\x95\xcc\x80\xce\x95\xcc\x81\xce\x97\xcc\x80\xce\x97"
-    "\xcc\x81\xce\x99\xcc\x80\xce\x99\xcc\x81\xce\x9f\xcc\x80\xce\x9f"
-    "\xcc\x81\xce\xa5\xcc\x80\xce\xa5\xcc\x81\xce\xa9\xcc\x80\xce\xa9"
-    "\xcc\x81\xce\x91\xcc\x93\xce\x99\xce\x91\xcc\x94\xce\x99\xce\x91"
-    "\xcc\x93\xcc\x80\xce\x99\xce\x91\xcc\x94\xcc\x80\xce\x99\xce\x91"
-    "\xcc\x93\xcc\x81\xce\x99\xce\x91\xcc\x94\xcc\x81\xce\x99\xce\x91"
-    "\xcc\x93\xcd\x82\xce\x99\xce\x91\xcc\x94\xcd\x82\xce\x99\xce\x91"
-    "\xcc\x93\xce\x99\xce\x91\xcc\x94\xce\x99\xce\x91\xcc\x93\xcc\x80"
-    "\xce\x99\xce\x91\xcc\x94\xcc\x80\xce\x99\xce\x91\xcc\x93\xcc\x81"
-    "\xce\x99\xce\x91\xcc\x94\xcc\x81\xce\x99\xce\x91\xcc\x93\xcd\x82"
-    "\xce\x99\xce\x91\xcc\x94\xcd\x82\xce\x99\xce\x97\xcc\x93\xce\x99"
-    "\xce\x97\xcc\x94\xce\x99\xce\x97\xcc\x93\xcc\x80\xce\x99\xce\x97"
-    "\xcc\x94\xcc\x80\xce\x99\xce\x97\xcc\x93\xcc\x81\xce\x99\xce\x97"
-    "\xcc\x94\xcc\x81\xce\x99\xce\x97\xcc\x93\xcd\x82\xce\x99\xce\x97"
-    "\xcc\x94\xcd\x82\xce\x99\xce\x97\xcc\x93\xce\x99\xce\x97\xcc\x94"
-    "\xce\x99\xce\x97\xcc\x93\xcc\x80\xce\x99\xce\x97\xcc\x94\xcc\x80"
-    "\xce\x99\xce\x97\xcc\x93\xcc\x81\xce\x99\xce\x97\xcc\x94\xcc\x81"
-    "\xce\x99\xce\x97\xcc\x93\xcd\x82\xce\x99\xce\x97\xcc\x94\xcd\x82"
-    "\xce\x99\xce\xa9\xcc\x93\xce\x99\xce\xa9\xcc\x94\xce\x99\xce\xa9"
-    "\xcc\x93\xcc\x80\xce\x99\xce\xa9\xcc\x94\xcc\x80\xce\x99\xce\xa9"
-    "\xcc\x93\xcc\x81\xce\x99\xce\xa9\xcc\x94\xcc\x81\xce\x99\xce\xa9"
-    "\xcc\x93\xcd\x82\xce\x99\xce\xa9\xcc\x94\xcd\x82\xce\x99\xce\xa9"
-    "\xcc\x93\xce\x99\xce\xa9\xcc\x94\xce\x99\xce\xa9\xcc\x93\xcc\x80"
-    "\xce\x99\xce\xa9\xcc\x94\xcc\x80\xce\x99\xce\xa9\xcc\x93\xcc\x81"
-    "\xce\x99\xce\xa9\xcc\x94\xcc\x81\xce\x99\xce\xa9\xcc\x93\xcd\x82"
-    "\xce\x99\xce\xa9\xcc\x94\xcd\x82\xce\x99\xce\x91\xcc\x86\xce\x91"
-    "\xcc\x84\xce\x91\xcc\x80\xce\x99\xce\x91\xce\x99\xce\x91\xcc\x81"
-    "\xce\x99\xce\x91\xcd\x82\xce\x91\xcd\x82\xce\x99\xce\x91\xcc\x86"
-    "\xce\x91\xcc\x84\xce\x91\xcc\x80\xce\x91\xcc\x81\xce\x91\xce\x99"
-    "\x20\xcc\x93\xce\x99\x20\xcc\x93\x20\xcd\x82\x20\xcc\x88\xcd\x82"
-    "\xce\x97\xcc\x80\xce\x99\xce\x97\xce\x99\xce\x97\xcc\x81\xce\x99"
-    "\xce\x97\xcd\x82\xce\x97\xcd\x82\xce\x99\xce\x95\xcc\x80\xce\x95"
-    "\xcc\x81\xce\x97\xcc\x80\xce\x97\xcc\x81\xce\x97\xce\x99\x20\xcc"
-    "\x93\xcc\x80\x20\xcc\x93\xcc\x81\x20\xcc\x93\xcd\x82\xce\x99\xcc"
-    "\x86\xce\x99\xcc\x84\xce\x99\xcc\x88\xcc\x80\xce\x99\xcc\x88\xcc"
-    "\x81\xce\x99\xcd\x82\xce\x99\xcc\x88\xcd\x82\xce\x99\xcc\x86\xce"
-    "\x99\xcc\x84\xce\x99\xcc\x80\xce\x99\xcc\x81\x20\xcc\x94\xcc\x80"
-    "\x20\xcc\x94\xcc\x81\x20\xcc\x94\xcd\x82\xce\xa5\xcc\x86\xce\xa5"
-    "\xcc\x84\xce\xa5\xcc\x88\xcc\x80\xce\xa5\xcc\x88\xcc\x81\xce\xa1"
-    "\xcc\x93\xce\xa1\xcc\x94\xce\xa5\xcd\x82\xce\xa5\xcc\x88\xcd\x82"
-    "\xce\xa5\xcc\x86\xce\xa5\xcc\x84\xce\xa5\xcc\x80\xce\xa5\xcc\x81"
-    "\xce\xa1\xcc\x94\x20\xcc\x88\xcc\x80\x20\xcc\x88\xcc\x81\x60\xce"
-    "\xa9\xcc\x80\xce\x99\xce\xa9\xce\x99\xce\xa9\xcc\x81\xce\x99\xce"
-    "\xa9\xcd\x82\xce\xa9\xcd\x82\xce\x99\xce\x9f\xcc\x80\xce\x9f\xcc"
-    "\x81\xce\xa9\xcc\x80\xce\xa9\xcc\x81\xce\xa9\xce\x99\x20\xcc\x81"
-    "\x20\xcc\x94\x20\x20\x20\x20\x20\x20\x20\x20\x20\x20\x20\xe2\x80"
-    "\x90\x20\xcc\xb3\x2e\x2e\x2e\x2e\x2e\x2e\x20\xe2\x80\xb2\xe2\x80"
-    "\xb2\xe2\x80\xb2\xe2\x80\xb2\xe2\x80\xb2\xe2\x80\xb5\xe2\x80\xb5"
-    "\xe2\x80\xb5\xe2\x80\xb5\xe2\x80\xb5\x21\x21\x20\xcc\x85\x3f\x3f"
-    "\x3f\x21\x21\x3f\xe2\x80\xb2\xe2\x80\xb2\xe2\x80\xb2\xe2\x80\xb2"
-    "\x20\x30\x49\x34\x35\x36\x37\x38\x39\x2b\xe2\x88\x92\x3d\x28\x29"
-    "\x4e\x30\x31\x32\x33\x34\x35\x36\x37\x38\x39\x2b\xe2\x88\x92\x3d"
-    "\x28\x29\x41\x45\x4f\x58\xc6\x8f\x48\x4b\x4c\x4d\x4e\x50\x53\x54"
-    "\x41\x2f\x43\x41\x2f\x53\x43\xc2\xb0\x43\x43\x2f\x4f\x43\x2f\x55"
-    "\xc6\x90\xc2\xb0\x46\x47\x48\x48\x48\x48\xc4\xa6\x49\x49\x4c\x4c"
-    "\x4e\x4e\x4f\x50\x51\x52\x52\x52\x53\x4d\x54\x45\x4c\x54\x4d\x5a"
-    "\xce\xa9\x5a\x4b\x41\xcc\x8a\x42\x43\x45\x45\x46\x4d\x4f\xd7\x90"
-    "\xd7\x91\xd7\x92\xd7\x93\x49\x46\x41\x58\xce\xa0\xce\x93\xce\x93"
-    "\xce\xa0\xe2\x88\x91\x44\x44\x45\x49\x4a\xe2\x84\xb2\x31\xe2\x81"
-    "\x84\x37\x31\xe2\x81\x84\x39\x31\xe2\x81\x84\x31\x30\x31\xe2\x81"
-    "\x84\x33\x32\xe2\x81\x84\x33\x31\xe2\x81\x84\x35\x32\xe2\x81\x84"
-    "\x35\x33\xe2\x81\x84\x35\x34\xe2\x81\x84\x35\x31\xe2\x81\x84\x36"
-    "\x35\xe2\x81\x84\x36\x31\xe2\x81\x84\x38\x33\xe2\x81\x84\x38\x35"
-    "\xe2\x81\x84\x38\x37\xe2\x81\x84\x38\x31\xe2\x81\x84\x49\x49\x49"
-    "\x49\x49\x49\x49\x56\x56\x56\x49\x56\x49\x49\x56\x49\x49\x49\x49"
-    "\x58\x58\x58\x49\x58\x49\x49\x4c\x43\x44\x4d\x49\x49\x49\x49\x49"
-    "\x49\x49\x56\x56\x56\x49\x56\x49\x49\x56\x49\x49\x49\x49\x58\x58"
-    "\x58\x49\x58\x49\x49\x4c\x43\x44\x4d\xe2\x86\x83\x30\xe2\x81\x84"
-    "\x33\xe2\xb1\xa0\xc8\xba\xc8\xbe\xe2\xb1\xa7\xe2\xb1\xa9\xe2\xb1"
-    "\xab\xe2\xb1\xb2\xe2\xb1\xb5\x4a\x56\xea\x99\x80\xea\x99\x82\xea"
-    "\x99\x84\xea\x99\x86\xea\x99\x88\xea\x99\x8a\xea\x99\x8c\xea\x99"
-    "\x8e\xea\x99\x90\xea\x99\x92\xea\x99\x94\xea\x99\x96\xea\x99\x98"
-    "\xea\x99\x9a\xea\x99\x9c\xea\x99\x9e\xea\x99\xa0\xea\x99\xa2\xea"
-    "\x99\xa4\xea\x99\xa6\xea\x99\xa8\xea\x99\xaa\xea\x99\xac\xea\x9a"
-    "\x80\xea\x9a\x82\xea\x9a\x84\xea\x9a\x86\xea\x9a\x88\xea\x9a\x8a"
-    "\xea\x9a\x8c\xea\x9a\x8e\xea\x9a\x90\xea\x9a\x92\xea\x9a\x94\xea"
-    "\x9a\x96\xea\x9a\x98\xea\x9a\x9a\xd0\xaa\xd0\xac\xea\x9c\xa2\xea"
-    "\x9c\xa4\xea\x9c\xa6\xea\x9c\xa8\xea\x9c\xaa\xea\x9c\xac\xea\x9c"
-    "\xae\xea\x9c\xb2\xea\x9c\xb4\xea\x9c\xb6\xea\x9c\xb8\xea\x9c\xba"
-    "\xea\x9c\xbc\xea\x9c\xbe\xea\x9d\x80\xea\x9d\x82\xea\x9d\x84\xea"
-    "\x9d\x86\xea\x9d\x88\xea\x9d\x8a\xea\x9d\x8c\xea\x9d\x8e\xea\x9d"
-    "\x90\xea\x9d\x92\xea\x9d\x94\xea\x9d\x96\xea\x9d\x98\xea\x9d\x9a"
-    "\xea\x9d\x9c\xea\x9d\x9e\xea\x9d\xa0\xea\x9d\xa2\xea\x9d\xa4\xea"
-    "\x9d\xa6\xea\x9d\xa8\xea\x9d\xaa\xea\x9d\xac\xea\x9d\xae\xea\x9d"
-    "\xae\xea\x9d\xb9\xea\x9d\xbb\xea\x9d\xbe\xea\x9e\x80\xea\x9e\x82"
-    "\xea\x9e\x84\xea\x9e\x86\xea\x9e\x8b\xea\x9e\x90\xea\x9e\x92\xea"
-    "\x9f\x84\xea\x9e\x96\xea\x9e\x98\xea\x9e\x9a\xea\x9e\x9c\xea\x9e"
-    "\x9e\xea\x9e\xa0\xea\x9e\xa2\xea\x9e\xa4\xea\x9e\xa6\xea\x9e\xa8"
-    "\xea\x9e\xb4\xea\x9e\xb6\xea\x9e\xb8\xea\x9e\xba\xea\x9e\xbc\xea"
-    "\x9e\xbe\xea\x9f\x80\xea\x9f\x82\xea\x9f\x87\xea\x9f\x89\xea\x9f"
-    "\x90\xea\x9f\x96\xea\x9f\x98\x43\x46\x51\xea\x9f\xb5\xc4\xa6\xc5"
-    "\x92\x46\x46\x46\x49\x46\x4c\x46\x46\x49\x46\x46\x4c\x53\x54\x53"
-    "\x54\x21\x22\x23\x24\x25\x26\x27\x28\x29\x2a\x2b\x2c\x2d\x2e\x2f"
-    "\x30\x31\x32\x33\x34\x35\x36\x37\x38\x39\x3a\x3b\x3c\x3d\x3e\x3f"
-    "\x40\x41\x42\x43\x44\x45\x46\x47\x48\x49\x4a\x4b\x4c\x4d\x4e\x4f"
-    "\x50\x51\x52\x53\x54\x55\x56\x57\x58\x59\x5a\x5b\x5c\x5d\x5e\x5f"
-    "\x60\x41\x42\x43\x44\x45\x46\x47\x48\x49\x4a\x4b\x4c\x4d\x4e\x4f"
-    "\x50\x51\x52\x53\x54\x55\x56\x57\x58\x59\x5a\x7b\x7c\x7d\x7e"
+    "\x20\x20\xcc\x88\x41\x20\xcc\x84\x32\x33\x20\xcc\x81\xce\x9c\x20\xcc\xa7\x31\x4f\x31\xe2"
+    "\x81\x84\x34\x31\xe2\x81\x84\x32\x33\xe2\x81\x84\x34\x41\xcc\x80\x41\xcc\x81\x41\xcc\x82"
+    "\x41\xcc\x83\x41\xcc\x88\x41\xcc\x8a\x43\xcc\xa7\x45\xcc\x80\x45\xcc\x81\x45\xcc\x82\x45"
+    "\xcc\x88\x49\xcc\x80\x49\xcc\x81\x49\xcc\x82\x49\xcc\x88\x4e\xcc\x83\x4f\xcc\x80\x4f\xcc"
+    "\x81\x4f\xcc\x82\x4f\xcc\x83\x4f\xcc\x88\x55\xcc\x80\x55\xcc\x81\x55\xcc\x82\x55\xcc\x88"
+    "\x59\xcc\x81\x41\xcc\x80\x41\xcc\x81\x41\xcc\x82\x41\xcc\x83\x41\xcc\x88\x41\xcc\x8a\xc3"
+    "\x86\x43\xcc\xa7\x45\xcc\x80\x45\xcc\x81\x45\xcc\x82\x45\xcc\x88\x49\xcc\x80\x49\xcc\x81"
+    "\x49\xcc\x82\x49\xcc\x88\xc3\x90\x4e\xcc\x83\x4f\xcc\x80\x4f\xcc\x81\x4f\xcc\x82\x4f\xcc"
+    "\x83\x4f\xcc\x88\xc3\x98\x55\xcc\x80\x55\xcc\x81\x55\xcc\x82\x55\xcc\x88\x59\xcc\x81\xc3"
+    "\x9e\x59\xcc\x88\x41\xcc\x84\x41\xcc\x84\x41\xcc\x86\x41\xcc\x86\x41\xcc\xa8\x41\xcc\xa8"
+    "\x43\xcc\x81\x43\xcc\x81\x43\xcc\x82\x43\xcc\x82\x43\xcc\x87\x43\xcc\x87\x43\xcc\x8c\x43"
+    "\xcc\x8c\x44\xcc\x8c\x44\xcc\x8c\xc4\x90\x45\xcc\x84\x45\xcc\x84\x45\xcc\x86\x45\xcc\x86"
+    "\x45\xcc\x87\x45\xcc\x87\x45\xcc\xa8\x45\xcc\xa8\x45\xcc\x8c\x45\xcc\x8c\x47\xcc\x82\x47"
+    "\xcc\x82\x47\xcc\x86\x47\xcc\x86\x47\xcc\x87\x47\xcc\x87\x47\xcc\xa7\x47\xcc\xa7\x48\xcc"
+    "\x82\x48\xcc\x82\xc4\xa6\x49\xcc\x83\x49\xcc\x83\x49\xcc\x84\x49\xcc\x84\x49\xcc\x86\x49"
+    "\xcc\x86\x49\xcc\xa8\x49\xcc\xa8\x49\xcc\x87\x49\x49\x4a\x49\x4a\x4a\xcc\x82\x4a\xcc\x82"
+    "\x4b\xcc\xa7\x4b\xcc\xa7\x4c\xcc\x81\x4c\xcc\x81\x4c\xcc\xa7\x4c\xcc\xa7\x4c\xcc\x8c\x4c"
+    "\xcc\x8c\x4c\xc2\xb7\x4c\xc2\xb7\xc5\x81\x4e\xcc\x81\x4e\xcc\x81\x4e\xcc\xa7\x4e\xcc\xa7"
+    "\x4e\xcc\x8c\x4e\xcc\x8c\xca\xbc\x4e\xc5\x8a\x4f\xcc\x84\x4f\xcc\x84\x4f\xcc\x86\x4f\xcc"
+    "\x86\x4f\xcc\x8b\x4f\xcc\x8b\xc5\x92\x52\xcc\x81\x52\xcc\x81\x52\xcc\xa7\x52\xcc\xa7\x52"
+    "\xcc\x8c\x52\xcc\x8c\x53\xcc\x81\x53\xcc\x81\x53\xcc\x82\x53\xcc\x82\x53\xcc\xa7\x53\xcc"
+    "\xa7\x53\xcc\x8c\x53\xcc\x8c\x54\xcc\xa7\x54\xcc\xa7\x54\xcc\x8c\x54\xcc\x8c\xc5\xa6\x55"
+    "\xcc\x83\x55\xcc\x83\x55\xcc\x84\x55\xcc\x84\x55\xcc\x86\x55\xcc\x86\x55\xcc\x8a\x55\xcc"
+    "\x8a\x55\xcc\x8b\x55\xcc\x8b\x55\xcc\xa8\x55\xcc\xa8\x57\xcc\x82\x57\xcc\x82\x59\xcc\x82"
+    "\x59\xcc\x82\x59\xcc\x88\x5a\xcc\x81\x5a\xcc\x81\x5a\xcc\x87\x5a\xcc\x87\x5a\xcc\x8c\x5a"
+    "\xcc\x8c\x53\xc9\x83\xc6\x82\xc6\x84\xc6\x87\xc6\x8b\xc6\x91\xc7\xb6\xc6\x98\xc8\xbd\xc8"
+    "\xa0\x4f\xcc\x9b\x4f\xcc\x9b\xc6\xa2\xc6\xa4\xc6\xa7\xc6\xac\x55\xcc\x9b\x55\xcc\x9b\xc6"
+    "\xb3\xc6\xb5\xc6\xb8\xc6\xbc\xc7\xb7\x44\x5a\xcc\x8c\x44\x5a\xcc\x8c\x44\x5a\xcc\x8c\x4c"
+    "\x4a\x4c\x4a\x4c\x4a\x4e\x4a\x4e\x4a\x4e\x4a\x41\xcc\x8c\x41\xcc\x8c\x49\xcc\x8c\x49\xcc"
+    "\x8c\x4f\xcc\x8c\x4f\xcc\x8c\x55\xcc\x8c\x55\xcc\x8c\x55\xcc\x88\xcc\x84\x55\xcc\x88\xcc"
+    "\x84\x55\xcc\x88\xcc\x81\x55\xcc\x88\xcc\x81\x55\xcc\x88\xcc\x8c\x55\xcc\x88\xcc\x8c\x55"
+    "\xcc\x88\xcc\x80\x55\xcc\x88\xcc\x80\xc6\x8e\x41\xcc\x88\xcc\x84\x41\xcc\x88\xcc\x84\x41"
+    "\xcc\x87\xcc\x84\x41\xcc\x87\xcc\x84\xc3\x86\xcc\x84\xc3\x86\xcc\x84\xc7\xa4\x47\xcc\x8c"
+    "\x47\xcc\x8c\x4b\xcc\x8c\x4b\xcc\x8c\x4f\xcc\xa8\x4f\xcc\xa8\x4f\xcc\xa8\xcc\x84\x4f\xcc"
+    "\xa8\xcc\x84\xc6\xb7\xcc\x8c\xc6\xb7\xcc\x8c\x4a\xcc\x8c\x44\x5a\x44\x5a\x44\x5a\x47\xcc"
+    "\x81\x47\xcc\x81\x4e\xcc\x80\x4e\xcc\x80\x41\xcc\x8a\xcc\x81\x41\xcc\x8a\xcc\x81\xc3\x86"
+    "\xcc\x81\xc3\x86\xcc\x81\xc3\x98\xcc\x81\xc3\x98\xcc\x81\x41\xcc\x8f\x41\xcc\x8f\x41\xcc"
+    "\x91\x41\xcc\x91\x45\xcc\x8f\x45\xcc\x8f\x45\xcc\x91\x45\xcc\x91\x49\xcc\x8f\x49\xcc\x8f"
+    "\x49\xcc\x91\x49\xcc\x91\x4f\xcc\x8f\x4f\xcc\x8f\x4f\xcc\x91\x4f\xcc\x91\x52\xcc\x8f\x52"
+    "\xcc\x8f\x52\xcc\x91\x52\xcc\x91\x55\xcc\x8f\x55\xcc\x8f\x55\xcc\x91\x55\xcc\x91\x53\xcc"
+    "\xa6\x53\xcc\xa6\x54\xcc\xa6\x54\xcc\xa6\xc8\x9c\x48\xcc\x8c\x48\xcc\x8c\xc8\xa2\xc8\xa4"
+    "\x41\xcc\x87\x41\xcc\x87\x45\xcc\xa7\x45\xcc\xa7\x4f\xcc\x88\xcc\x84\x4f\xcc\x88\xcc\x84"
+    "\x4f\xcc\x83\xcc\x84\x4f\xcc\x83\xcc\x84\x4f\xcc\x87\x4f\xcc\x87\x4f\xcc\x87\xcc\x84\x4f"
+    "\xcc\x87\xcc\x84\x59\xcc\x84\x59\xcc\x84\xc8\xbb\xe2\xb1\xbe\xe2\xb1\xbf\xc9\x81\xc9\x86"
+    "\xc9\x88\xc9\x8a\xc9\x8c\xc9\x8e\xe2\xb1\xaf\xe2\xb1\xad\xe2\xb1\xb0\xc6\x81\xc6\x86\xc6"
+    "\x89\xc6\x8a\xc6\x8f\xc6\x90\xea\x9e\xab\xc6\x93\xea\x9e\xac\xc6\x94\xea\x9e\x8d\xea\x9e"
+    "\xaa\xc6\x97\xc6\x96\xea\x9e\xae\xe2\xb1\xa2\xea\x9e\xad\xc6\x9c\xe2\xb1\xae\xc6\x9d\xc6"
+    "\x9f\xe2\xb1\xa4\xc6\xa6\xea\x9f\x85\xc6\xa9\xea\x9e\xb1\xc6\xae\xc9\x84\xc6\xb1\xc6\xb2"
+    "\xc9\x85\xc6\xb7\xea\x9e\xb2\xea\x9e\xb0\x48\xea\x9e\xaa\x4a\x52\xc9\xb9\xc9\xbb\xca\x81"
+    "\x57\x59\x20\xcc\x86\x20\xcc\x87\x20\xcc\x8a\x20\xcc\xa8\x20\xcc\x83\x20\xcc\x8b\xc6\x94"
+    "\x4c\x53\x58\xca\x95\xcd\xb0\xcd\xb2\xca\xb9\xcd\xb6\x20\xce\x99\xcf\xbd\xcf\xbe\xcf\xbf"
+    "\x3b\x20\xcc\x81\x20\xcc\x88\xcc\x81\xce\x91\xcc\x81\xc2\xb7\xce\x95\xcc\x81\xce\x97\xcc"
+    "\x81\xce\x99\xcc\x81\xce\x9f\xcc\x81\xce\xa5\xcc\x81\xce\xa9\xcc\x81\xce\x99\xcc\x88\xcc"
+    "\x81\xce\x99\xcc\x88\xce\xa5\xcc\x88\xce\x91\xcc\x81\xce\x95\xcc\x81\xce\x97\xcc\x81\xce"
+    "\x99\xcc\x81\xce\xa5\xcc\x88\xcc\x81\xce\x91\xce\x92\xce\x93\xce\x94\xce\x95\xce\x96\xce"
+    "\x97\xce\x98\xce\x99\xce\x9a\xce\x9b\xce\x9c\xce\x9d\xce\x9e\xce\x9f\xce\xa0\xce\xa1\xce"
+    "\xa3\xce\xa3\xce\xa4\xce\xa5\xce\xa6\xce\xa7\xce\xa8\xce\xa9\xce\x99\xcc\x88\xce\xa5\xcc"
+    "\x88\xce\x9f\xcc\x81\xce\xa5\xcc\x81\xce\xa9\xcc\x81\xce\x92\xce\x98\xce\xa5\xce\xa5\xcc"
+    "\x81\xce\xa5\xcc\x88\xce\xa6\xce\xa0\xcf\x8f\xcf\x98\xcf\x9a\xcf\x9c\xcf\x9e\xcf\xa0\xcf"
+    "\xa2\xcf\xa4\xcf\xa6\xcf\xa8\xcf\xaa\xcf\xac\xcf\xae\xce\x9a\xce\xa1\xce\xa3\xcd\xbf\xce"
+    "\x98\xce\x95\xcf\xb7\xce\xa3\xcf\xba\xd0\x95\xcc\x80\xd0\x95\xcc\x88\xd0\x93\xcc\x81\xd0"
+    "\x86\xcc\x88\xd0\x9a\xcc\x81\xd0\x98\xcc\x80\xd0\xa3\xcc\x86\xd0\x98\xcc\x86\xd0\x90\xd0"
+    "\x91\xd0\x92\xd0\x93\xd0\x94\xd0\x95\xd0\x96\xd0\x97\xd0\x98\xd0\x98\xcc\x86\xd0\x9a\xd0"
+    "\x9b\xd0\x9c\xd0\x9d\xd0\x9e\xd0\x9f\xd0\xa0\xd0\xa1\xd0\xa2\xd0\xa3\xd0\xa4\xd0\xa5\xd0"
+    "\xa6\xd0\xa7\xd0\xa8\xd0\xa9\xd0\xaa\xd0\xab\xd0\xac\xd0\xad\xd0\xae\xd0\xaf\xd0\x95\xcc"
+    "\x80\xd0\x95\xcc\x88\xd0\x82\xd0\x93\xcc\x81\xd0\x84\xd0\x85\xd0\x86\xd0\x86\xcc\x88\xd0"
+    "\x88\xd0\x89\xd0\x8a\xd0\x8b\xd0\x9a\xcc\x81\xd0\x98\xcc\x80\xd0\xa3\xcc\x86\xd0\x8f\xd1"
+    "\xa0\xd1\xa2\xd1\xa4\xd1\xa6\xd1\xa8\xd1\xaa\xd1\xac\xd1\xae\xd1\xb0\xd1\xb2\xd1\xb4\xd1"
+    "\xb4\xcc\x8f\xd1\xb4\xcc\x8f\xd1\xb8\xd1\xba\xd1\xbc\xd1\xbe\xd2\x80\xd2\x8a\xd2\x8c\xd2"
+    "\x8e\xd2\x90\xd2\x92\xd2\x94\xd2\x96\xd2\x98\xd2\x9a\xd2\x9c\xd2\x9e\xd2\xa0\xd2\xa2\xd2"
+    "\xa4\xd2\xa6\xd2\xa8\xd2\xaa\xd2\xac\xd2\xae\xd2\xb0\xd2\xb2\xd2\xb4\xd2\xb6\xd2\xb8\xd2"
+    "\xba\xd2\xbc\xd2\xbe\xd0\x96\xcc\x86\xd0\x96\xcc\x86\xd3\x83\xd3\x85\xd3\x87\xd3\x89\xd3"
+    "\x8b\xd3\x8d\xd3\x80\xd0\x90\xcc\x86\xd0\x90\xcc\x86\xd0\x90\xcc\x88\xd0\x90\xcc\x88\xd3"
+    "\x94\xd0\x95\xcc\x86\xd0\x95\xcc\x86\xd3\x98\xd3\x98\xcc\x88\xd3\x98\xcc\x88\xd0\x96\xcc"
+    "\x88\xd0\x96\xcc\x88\xd0\x97\xcc\x88\xd0\x97\xcc\x88\xd3\xa0\xd0\x98\xcc\x84\xd0\x98\xcc"
+    "\x84\xd0\x98\xcc\x88\xd0\x98\xcc\x88\xd0\x9e\xcc\x88\xd0\x9e\xcc\x88\xd3\xa8\xd3\xa8\xcc"
+    "\x88\xd3\xa8\xcc\x88\xd0\xad\xcc\x88\xd0\xad\xcc\x88\xd0\xa3\xcc\x84\xd0\xa3\xcc\x84\xd0"
+    "\xa3\xcc\x88\xd0\xa3\xcc\x88\xd0\xa3\xcc\x8b\xd0\xa3\xcc\x8b\xd0\xa7\xcc\x88\xd0\xa7\xcc"
+    "\x88\xd3\xb6\xd0\xab\xcc\x88\xd0\xab\xcc\x88\xd3\xba\xd3\xbc\xd3\xbe\xd4\x80\xd4\x82\xd4"
+    "\x84\xd4\x86\xd4\x88\xd4\x8a\xd4\x8c\xd4\x8e\xd4\x90\xd4\x92\xd4\x94\xd4\x96\xd4\x98\xd4"
+    "\x9a\xd4\x9c\xd4\x9e\xd4\xa0\xd4\xa2\xd4\xa4\xd4\xa6\xd4\xa8\xd4\xaa\xd4\xac\xd4\xae\xd4"
+    "\xb1\xd4\xb2\xd4\xb3\xd4\xb4\xd4\xb5\xd4\xb6\xd4\xb7\xd4\xb8\xd4\xb9\xd4\xba\xd4\xbb\xd4"
+    "\xbc\xd4\xbd\xd4\xbe\xd4\xbf\xd5\x80\xd5\x81\xd5\x82\xd5\x83\xd5\x84\xd5\x85\xd5\x86\xd5"
+    "\x87\xd5\x88\xd5\x89\xd5\x8a\xd5\x8b\xd5\x8c\xd5\x8d\xd5\x8e\xd5\x8f\xd5\x90\xd5\x91\xd5"
+    "\x92\xd5\x93\xd5\x94\xd5\x95\xd5\x96\xd4\xb5\xd5\x92\x41\xcc\xa5\x41\xcc\xa5\x42\xcc\x87"
+    "\x42\xcc\x87\x42\xcc\xa3\x42\xcc\xa3\x42\xcc\xb1\x42\xcc\xb1\x43\xcc\xa7\xcc\x81\x43\xcc"
+    "\xa7\xcc\x81\x44\xcc\x87\x44\xcc\x87\x44\xcc\xa3\x44\xcc\xa3\x44\xcc\xb1\x44\xcc\xb1\x44"
+    "\xcc\xa7\x44\xcc\xa7\x44\xcc\xad\x44\xcc\xad\x45\xcc\x84\xcc\x80\x45\xcc\x84\xcc\x80\x45"
+    "\xcc\x84\xcc\x81\x45\xcc\x84\xcc\x81\x45\xcc\xad\x45\xcc\xad\x45\xcc\xb0\x45\xcc\xb0\x45"
+    "\xcc\xa7\xcc\x86\x45\xcc\xa7\xcc\x86\x46\xcc\x87\x46\xcc\x87\x47\xcc\x84\x47\xcc\x84\x48"
+    "\xcc\x87\x48\xcc\x87\x48\xcc\xa3\x48\xcc\xa3\x48\xcc\x88\x48\xcc\x88\x48\xcc\xa7\x48\xcc"
+    "\xa7\x48\xcc\xae\x48\xcc\xae\x49\xcc\xb0\x49\xcc\xb0\x49\xcc\x88\xcc\x81\x49\xcc\x88\xcc"
+    "\x81\x4b\xcc\x81\x4b\xcc\x81\x4b\xcc\xa3\x4b\xcc\xa3\x4b\xcc\xb1\x4b\xcc\xb1\x4c\xcc\xa3"
+    "\x4c\xcc\xa3\x4c\xcc\xa3\xcc\x84\x4c\xcc\xa3\xcc\x84\x4c\xcc\xb1\x4c\xcc\xb1\x4c\xcc\xad"
+    "\x4c\xcc\xad\x4d\xcc\x81\x4d\xcc\x81\x4d\xcc\x87\x4d\xcc\x87\x4d\xcc\xa3\x4d\xcc\xa3\x4e"
+    "\xcc\x87\x4e\xcc\x87\x4e\xcc\xa3\x4e\xcc\xa3\x4e\xcc\xb1\x4e\xcc\xb1\x4e\xcc\xad\x4e\xcc"
+    "\xad\x4f\xcc\x83\xcc\x81\x4f\xcc\x83\xcc\x81\x4f\xcc\x83\xcc\x88\x4f\xcc\x83\xcc\x88\x4f"
+    "\xcc\x84\xcc\x80\x4f\xcc\x84\xcc\x80\x4f\xcc\x84\xcc\x81\x4f\xcc\x84\xcc\x81\x50\xcc\x81"
+    "\x50\xcc\x81\x50\xcc\x87\x50\xcc\x87\x52\xcc\x87\x52\xcc\x87\x52\xcc\xa3\x52\xcc\xa3\x52"
+    "\xcc\xa3\xcc\x84\x52\xcc\xa3\xcc\x84\x52\xcc\xb1\x52\xcc\xb1\x53\xcc\x87\x53\xcc\x87\x53"
+    "\xcc\xa3\x53\xcc\xa3\x53\xcc\x81\xcc\x87\x53\xcc\x81\xcc\x87\x53\xcc\x8c\xcc\x87\x53\xcc"
+    "\x8c\xcc\x87\x53\xcc\xa3\xcc\x87\x53\xcc\xa3\xcc\x87\x54\xcc\x87\x54\xcc\x87\x54\xcc\xa3"
+    "\x54\xcc\xa3\x54\xcc\xb1\x54\xcc\xb1\x54\xcc\xad\x54\xcc\xad\x55\xcc\xa4\x55\xcc\xa4\x55"
+    "\xcc\xb0\x55\xcc\xb0\x55\xcc\xad\x55\xcc\xad\x55\xcc\x83\xcc\x81\x55\xcc\x83\xcc\x81\x55"
+    "\xcc\x84\xcc\x88\x55\xcc\x84\xcc\x88\x56\xcc\x83\x56\xcc\x83\x56\xcc\xa3\x56\xcc\xa3\x57"
+    "\xcc\x80\x57\xcc\x80\x57\xcc\x81\x57\xcc\x81\x57\xcc\x88\x57\xcc\x88\x57\xcc\x87\x57\xcc"
+    "\x87\x57\xcc\xa3\x57\xcc\xa3\x58\xcc\x87\x58\xcc\x87\x58\xcc\x88\x58\xcc\x88\x59\xcc\x87"
+    "\x59\xcc\x87\x5a\xcc\x82\x5a\xcc\x82\x5a\xcc\xa3\x5a\xcc\xa3\x5a\xcc\xb1\x5a\xcc\xb1\x48"
+    "\xcc\xb1\x54\xcc\x88\x57\xcc\x8a\x59\xcc\x8a\x41\xca\xbe\x53\xcc\x87\x41\xcc\xa3\x41\xcc"
+    "\xa3\x41\xcc\x89\x41\xcc\x89\x41\xcc\x82\xcc\x81\x41\xcc\x82\xcc\x81\x41\xcc\x82\xcc\x80"
+    "\x41\xcc\x82\xcc\x80\x41\xcc\x82\xcc\x89\x41\xcc\x82\xcc\x89\x41\xcc\x82\xcc\x83\x41\xcc"
+    "\x82\xcc\x83\x41\xcc\xa3\xcc\x82\x41\xcc\xa3\xcc\x82\x41\xcc\x86\xcc\x81\x41\xcc\x86\xcc"
+    "\x81\x41\xcc\x86\xcc\x80\x41\xcc\x86\xcc\x80\x41\xcc\x86\xcc\x89\x41\xcc\x86\xcc\x89\x41"
+    "\xcc\x86\xcc\x83\x41\xcc\x86\xcc\x83\x41\xcc\xa3\xcc\x86\x41\xcc\xa3\xcc\x86\x45\xcc\xa3"
+    "\x45\xcc\xa3\x45\xcc\x89\x45\xcc\x89\x45\xcc\x83\x45\xcc\x83\x45\xcc\x82\xcc\x81\x45\xcc"
+    "\x82\xcc\x81\x45\xcc\x82\xcc\x80\x45\xcc\x82\xcc\x80\x45\xcc\x82\xcc\x89\x45\xcc\x82\xcc"
+    "\x89\x45\xcc\x82\xcc\x83\x45\xcc\x82\xcc\x83\x45\xcc\xa3\xcc\x82\x45\xcc\xa3\xcc\x82\x49"
+    "\xcc\x89\x49\xcc\x89\x49\xcc\xa3\x49\xcc\xa3\x4f\xcc\xa3\x4f\xcc\xa3\x4f\xcc\x89\x4f\xcc"
+    "\x89\x4f\xcc\x82\xcc\x81\x4f\xcc\x82\xcc\x81\x4f\xcc\x82\xcc\x80\x4f\xcc\x82\xcc\x80\x4f"
+    "\xcc\x82\xcc\x89\x4f\xcc\x82\xcc\x89\x4f\xcc\x82\xcc\x83\x4f\xcc\x82\xcc\x83\x4f\xcc\xa3"
+    "\xcc\x82\x4f\xcc\xa3\xcc\x82\x4f\xcc\x9b\xcc\x81\x4f\xcc\x9b\xcc\x81\x4f\xcc\x9b\xcc\x80"
+    "\x4f\xcc\x9b\xcc\x80\x4f\xcc\x9b\xcc\x89\x4f\xcc\x9b\xcc\x89\x4f\xcc\x9b\xcc\x83\x4f\xcc"
+    "\x9b\xcc\x83\x4f\xcc\x9b\xcc\xa3\x4f\xcc\x9b\xcc\xa3\x55\xcc\xa3\x55\xcc\xa3\x55\xcc\x89"
+    "\x55\xcc\x89\x55\xcc\x9b\xcc\x81\x55\xcc\x9b\xcc\x81\x55\xcc\x9b\xcc\x80\x55\xcc\x9b\xcc"
+    "\x80\x55\xcc\x9b\xcc\x89\x55\xcc\x9b\xcc\x89\x55\xcc\x9b\xcc\x83\x55\xcc\x9b\xcc\x83\x55"
+    "\xcc\x9b\xcc\xa3\x55\xcc\x9b\xcc\xa3\x59\xcc\x80\x59\xcc\x80\x59\xcc\xa3\x59\xcc\xa3\x59"
+    "\xcc\x89\x59\xcc\x89\x59\xcc\x83\x59\xcc\x83\xe1\xbb\xba\xe1\xbb\xbc\xe1\xbb\xbe\xce\x91"
+    "\xcc\x93\xce\x91\xcc\x94\xce\x91\xcc\x93\xcc\x80\xce\x91\xcc\x94\xcc\x80\xce\x91\xcc\x93"
+    "\xcc\x81\xce\x91\xcc\x94\xcc\x81\xce\x91\xcc\x93\xcd\x82\xce\x91\xcc\x94\xcd\x82\xce\x91"
+    "\xcc\x93\xce\x91\xcc\x94\xce\x91\xcc\x93\xcc\x80\xce\x91\xcc\x94\xcc\x80\xce\x91\xcc\x93"
+    "\xcc\x81\xce\x91\xcc\x94\xcc\x81\xce\x91\xcc\x93\xcd\x82\xce\x91\xcc\x94\xcd\x82\xce\x95"
+    "\xcc\x93\xce\x95\xcc\x94\xce\x95\xcc\x93\xcc\x80\xce\x95\xcc\x94\xcc\x80\xce\x95\xcc\x93"
+    "\xcc\x81\xce\x95\xcc\x94\xcc\x81\xce\x95\xcc\x93\xce\x95\xcc\x94\xce\x95\xcc\x93\xcc\x80"
+    "\xce\x95\xcc\x94\xcc\x80\xce\x95\xcc\x93\xcc\x81\xce\x95\xcc\x94\xcc\x81\xce\x97\xcc\x93"
+    "\xce\x97\xcc\x94\xce\x97\xcc\x93\xcc\x80\xce\x97\xcc\x94\xcc\x80\xce\x97\xcc\x93\xcc\x81"
+    "\xce\x97\xcc\x94\xcc\x81\xce\x97\xcc\x93\xcd\x82\xce\x97\xcc\x94\xcd\x82\xce\x97\xcc\x93"
+    "\xce\x97\xcc\x94\xce\x97\xcc\x93\xcc\x80\xce\x97\xcc\x94\xcc\x80\xce\x97\xcc\x93\xcc\x81"
+    "\xce\x97\xcc\x94\xcc\x81\xce\x97\xcc\x93\xcd\x82\xce\x97\xcc\x94\xcd\x82\xce\x99\xcc\x93"
+    "\xce\x99\xcc\x94\xce\x99\xcc\x93\xcc\x80\xce\x99\xcc\x94\xcc\x80\xce\x99\xcc\x93\xcc\x81"
+    "\xce\x99\xcc\x94\xcc\x81\xce\x99\xcc\x93\xcd\x82\xce\x99\xcc\x94\xcd\x82\xce\x99\xcc\x93"
+    "\xce\x99\xcc\x94\xce\x99\xcc\x93\xcc\x80\xce\x99\xcc\x94\xcc\x80\xce\x99\xcc\x93\xcc\x81"
+    "\xce\x99\xcc\x94\xcc\x81\xce\x99\xcc\x93\xcd\x82\xce\x99\xcc\x94\xcd\x82\xce\x9f\xcc\x93"
+    "\xce\x9f\xcc\x94\xce\x9f\xcc\x93\xcc\x80\xce\x9f\xcc\x94\xcc\x80\xce\x9f\xcc\x93\xcc\x81"
+    "\xce\x9f\xcc\x94\xcc\x81\xce\x9f\xcc\x93\xce\x9f\xcc\x94\xce\x9f\xcc\x93\xcc\x80\xce\x9f"
+    "\xcc\x94\xcc\x80\xce\x9f\xcc\x93\xcc\x81\xce\x9f\xcc\x94\xcc\x81\xce\xa5\xcc\x93\xce\xa5"
+    "\xcc\x94\xce\xa5\xcc\x93\xcc\x80\xce\xa5\xcc\x94\xcc\x80\xce\xa5\xcc\x93\xcc\x81\xce\xa5"
+    "\xcc\x94\xcc\x81\xce\xa5\xcc\x93\xcd\x82\xce\xa5\xcc\x94\xcd\x82\xce\xa5\xcc\x94\xce\xa5"
+    "\xcc\x94\xcc\x80\xce\xa5\xcc\x94\xcc\x81\xce\xa5\xcc\x94\xcd\x82\xce\xa9\xcc\x93\xce\xa9"
+    "\xcc\x94\xce\xa9\xcc\x93\xcc\x80\xce\xa9\xcc\x94\xcc\x80\xce\xa9\xcc\x93\xcc\x81\xce\xa9"
+    "\xcc\x94\xcc\x81\xce\xa9\xcc\x93\xcd\x82\xce\xa9\xcc\x94\xcd\x82\xce\xa9\xcc\x93\xce\xa9"
+    "\xcc\x94\xce\xa9\xcc\x93\xcc\x80\xce\xa9\xcc\x94\xcc\x80\xce\xa9\xcc\x93\xcc\x81\xce\xa9"
+    "\xcc\x94\xcc\x81\xce\xa9\xcc\x93\xcd\x82\xce\xa9\xcc\x94\xcd\x82\xce\x91\xcc\x80\xce\x91"
+    "\xcc\x81\xce\x95\xcc\x80\xce\x95\xcc\x81\xce\x97\xcc\x80\xce\x97\xcc\x81\xce\x99\xcc\x80"
+    "\xce\x99\xcc\x81\xce\x9f\xcc\x80\xce\x9f\xcc\x81\xce\xa5\xcc\x80\xce\xa5\xcc\x81\xce\xa9"
+    "\xcc\x80\xce\xa9\xcc\x81\xce\x91\xcc\x93\xce\x99\xce\x91\xcc\x94\xce\x99\xce\x91\xcc\x93"
+    "\xcc\x80\xce\x99\xce\x91\xcc\x94\xcc\x80\xce\x99\xce\x91\xcc\x93\xcc\x81\xce\x99\xce\x91"
+    "\xcc\x94\xcc\x81\xce\x99\xce\x91\xcc\x93\xcd\x82\xce\x99\xce\x91\xcc\x94\xcd\x82\xce\x99"
+    "\xce\x91\xcc\x93\xce\x99\xce\x91\xcc\x94\xce\x99\xce\x91\xcc\x93\xcc\x80\xce\x99\xce\x91"
+    "\xcc\x94\xcc\x80\xce\x99\xce\x91\xcc\x93\xcc\x81\xce\x99\xce\x91\xcc\x94\xcc\x81\xce\x99"
+    "\xce\x91\xcc\x93\xcd\x82\xce\x99\xce\x91\xcc\x94\xcd\x82\xce\x99\xce\x97\xcc\x93\xce\x99"
+    "\xce\x97\xcc\x94\xce\x99\xce\x97\xcc\x93\xcc\x80\xce\x99\xce\x97\xcc\x94\xcc\x80\xce\x99"
+    "\xce\x97\xcc\x93\xcc\x81\xce\x99\xce\x97\xcc\x94\xcc\x81\xce\x99\xce\x97\xcc\x93\xcd\x82"
+    "\xce\x99\xce\x97\xcc\x94\xcd\x82\xce\x99\xce\x97\xcc\x93\xce\x99\xce\x97\xcc\x94\xce\x99"
+    "\xce\x97\xcc\x93\xcc\x80\xce\x99\xce\x97\xcc\x94\xcc\x80\xce\x99\xce\x97\xcc\x93\xcc\x81"
+    "\xce\x99\xce\x97\xcc\x94\xcc\x81\xce\x99\xce\x97\xcc\x93\xcd\x82\xce\x99\xce\x97\xcc\x94"
+    "\xcd\x82\xce\x99\xce\xa9\xcc\x93\xce\x99\xce\xa9\xcc\x94\xce\x99\xce\xa9\xcc\x93\xcc\x80"
+    "\xce\x99\xce\xa9\xcc\x94\xcc\x80\xce\x99\xce\xa9\xcc\x93\xcc\x81\xce\x99\xce\xa9\xcc\x94"
+    "\xcc\x81\xce\x99\xce\xa9\xcc\x93\xcd\x82\xce\x99\xce\xa9\xcc\x94\xcd\x82\xce\x99\xce\xa9"
+    "\xcc\x93\xce\x99\xce\xa9\xcc\x94\xce\x99\xce\xa9\xcc\x93\xcc\x80\xce\x99\xce\xa9\xcc\x94"
+    "\xcc\x80\xce\x99\xce\xa9\xcc\x93\xcc\x81\xce\x99\xce\xa9\xcc\x94\xcc\x81\xce\x99\xce\xa9"
+    "\xcc\x93\xcd\x82\xce\x99\xce\xa9\xcc\x94\xcd\x82\xce\x99\xce\x91\xcc\x86\xce\x91\xcc\x84"
+    "\xce\x91\xcc\x80\xce\x99\xce\x91\xce\x99\xce\x91\xcc\x81\xce\x99\xce\x91\xcd\x82\xce\x91"
+    "\xcd\x82\xce\x99\xce\x91\xcc\x86\xce\x91\xcc\x84\xce\x91\xcc\x80\xce\x91\xcc\x81\xce\x91"
+    "\xce\x99\x20\xcc\x93\xce\x99\x20\xcc\x93\x20\xcd\x82\x20\xcc\x88\xcd\x82\xce\x97\xcc\x80"
+    "\xce\x99\xce\x97\xce\x99\xce\x97\xcc\x81\xce\x99\xce\x97\xcd\x82\xce\x97\xcd\x82\xce\x99"
+    "\xce\x95\xcc\x80\xce\x95\xcc\x81\xce\x97\xcc\x80\xce\x97\xcc\x81\xce\x97\xce\x99\x20\xcc"
+    "\x93\xcc\x80\x20\xcc\x93\xcc\x81\x20\xcc\x93\xcd\x82\xce\x99\xcc\x86\xce\x99\xcc\x84\xce"
+    "\x99\xcc\x88\xcc\x80\xce\x99\xcc\x88\xcc\x81\xce\x99\xcd\x82\xce\x99\xcc\x88\xcd\x82\xce"
+    "\x99\xcc\x86\xce\x99\xcc\x84\xce\x99\xcc\x80\xce\x99\xcc\x81\x20\xcc\x94\xcc\x80\x20\xcc"
+    "\x94\xcc\x81\x20\xcc\x94\xcd\x82\xce\xa5\xcc\x86\xce\xa5\xcc\x84\xce\xa5\xcc\x88\xcc\x80"
+    "\xce\xa5\xcc\x88\xcc\x81\xce\xa1\xcc\x93\xce\xa1\xcc\x94\xce\xa5\xcd\x82\xce\xa5\xcc\x88"
+    "\xcd\x82\xce\xa5\xcc\x86\xce\xa5\xcc\x84\xce\xa5\xcc\x80\xce\xa5\xcc\x81\xce\xa1\xcc\x94"
+    "\x20\xcc\x88\xcc\x80\x20\xcc\x88\xcc\x81\x60\xce\xa9\xcc\x80\xce\x99\xce\xa9\xce\x99\xce"
+    "\xa9\xcc\x81\xce\x99\xce\xa9\xcd\x82\xce\xa9\xcd\x82\xce\x99\xce\x9f\xcc\x80\xce\x9f\xcc"
+    "\x81\xce\xa9\xcc\x80\xce\xa9\xcc\x81\xce\xa9\xce\x99\x20\xcc\x81\x20\xcc\x94\x20\x20\x20"
+    "\x20\x20\x20\x20\x20\x20\x20\x20\xe2\x80\x90\x20\xcc\xb3\x2e\x2e\x2e\x2e\x2e\x2e\x20\xe2"
+    "\x80\xb2\xe2\x80\xb2\xe2\x80\xb2\xe2\x80\xb2\xe2\x80\xb2\xe2\x80\xb5\xe2\x80\xb5\xe2\x80"
+    "\xb5\xe2\x80\xb5\xe2\x80\xb5\x21\x21\x20\xcc\x85\x3f\x3f\x3f\x21\x21\x3f\xe2\x80\xb2\xe2"
+    "\x80\xb2\xe2\x80\xb2\xe2\x80\xb2\x20\x30\x49\x34\x35\x36\x37\x38\x39\x2b\xe2\x88\x92\x3d"
+    "\x28\x29\x4e\x30\x31\x32\x33\x34\x35\x36\x37\x38\x39\x2b\xe2\x88\x92\x3d\x28\x29\x41\x45"
+    "\x4f\x58\xc6\x8f\x48\x4b\x4c\x4d\x4e\x50\x53\x54\x41\x2f\x43\x41\x2f\x53\x43\xc2\xb0\x43"
+    "\x43\x2f\x4f\x43\x2f\x55\xc6\x90\xc2\xb0\x46\x47\x48\x48\x48\x48\xc4\xa6\x49\x49\x4c\x4c"
+    "\x4e\x4e\x4f\x50\x51\x52\x52\x52\x53\x4d\x54\x45\x4c\x54\x4d\x5a\xce\xa9\x5a\x4b\x41\xcc"
+    "\x8a\x42\x43\x45\x45\x46\x4d\x4f\xd7\x90\xd7\x91\xd7\x92\xd7\x93\x49\x46\x41\x58\xce\xa0"
+    "\xce\x93\xce\x93\xce\xa0\xe2\x88\x91\x44\x44\x45\x49\x4a\xe2\x84\xb2\x31\xe2\x81\x84\x37"
+    "\x31\xe2\x81\x84\x39\x31\xe2\x81\x84\x31\x30\x31\xe2\x81\x84\x33\x32\xe2\x81\x84\x33\x31"
+    "\xe2\x81\x84\x35\x32\xe2\x81\x84\x35\x33\xe2\x81\x84\x35\x34\xe2\x81\x84\x35\x31\xe2\x81"
+    "\x84\x36\x35\xe2\x81\x84\x36\x31\xe2\x81\x84\x38\x33\xe2\x81\x84\x38\x35\xe2\x81\x84\x38"
+    "\x37\xe2\x81\x84\x38\x31\xe2\x81\x84\x49\x49\x49\x49\x49\x49\x49\x56\x56\x56\x49\x56\x49"
+    "\x49\x56\x49\x49\x49\x49\x58\x58\x58\x49\x58\x49\x49\x4c\x43\x44\x4d\x49\x49\x49\x49\x49"
+    "\x49\x49\x56\x56\x56\x49\x56\x49\x49\x56\x49\x49\x49\x49\x58\x58\x58\x49\x58\x49\x49\x4c"
+    "\x43\x44\x4d\xe2\x86\x83\x30\xe2\x81\x84\x33\xe2\xb1\xa0\xc8\xba\xc8\xbe\xe2\xb1\xa7\xe2"
+    "\xb1\xa9\xe2\xb1\xab\xe2\xb1\xb2\xe2\xb1\xb5\x4a\x56\xea\x99\x80\xea\x99\x82\xea\x99\x84"
+    "\xea\x99\x86\xea\x99\x88\xea\x99\x8a\xea\x99\x8c\xea\x99\x8e\xea\x99\x90\xea\x99\x92\xea"
+    "\x99\x94\xea\x99\x96\xea\x99\x98\xea\x99\x9a\xea\x99\x9c\xea\x99\x9e\xea\x99\xa0\xea\x99"
+    "\xa2\xea\x99\xa4\xea\x99\xa6\xea\x99\xa8\xea\x99\xaa\xea\x99\xac\xea\x9a\x80\xea\x9a\x82"
+    "\xea\x9a\x84\xea\x9a\x86\xea\x9a\x88\xea\x9a\x8a\xea\x9a\x8c\xea\x9a\x8e\xea\x9a\x90\xea"
+    "\x9a\x92\xea\x9a\x94\xea\x9a\x96\xea\x9a\x98\xea\x9a\x9a\xd0\xaa\xd0\xac\xea\x9c\xa2\xea"
+    "\x9c\xa4\xea\x9c\xa6\xea\x9c\xa8\xea\x9c\xaa\xea\x9c\xac\xea\x9c\xae\xea\x9c\xb2\xea\x9c"
+    "\xb4\xea\x9c\xb6\xea\x9c\xb8\xea\x9c\xba\xea\x9c\xbc\xea\x9c\xbe\xea\x9d\x80\xea\x9d\x82"
+    "\xea\x9d\x84\xea\x9d\x86\xea\x9d\x88\xea\x9d\x8a\xea\x9d\x8c\xea\x9d\x8e\xea\x9d\x90\xea"
+    "\x9d\x92\xea\x9d\x94\xea\x9d\x96\xea\x9d\x98\xea\x9d\x9a\xea\x9d\x9c\xea\x9d\x9e\xea\x9d"
+    "\xa0\xea\x9d\xa2\xea\x9d\xa4\xea\x9d\xa6\xea\x9d\xa8\xea\x9d\xaa\xea\x9d\xac\xea\x9d\xae"
+    "\xea\x9d\xae\xea\x9d\xb9\xea\x9d\xbb\xea\x9d\xbe\xea\x9e\x80\xea\x9e\x82\xea\x9e\x84\xea"
+    "\x9e\x86\xea\x9e\x8b\xea\x9e\x90\xea\x9e\x92\xea\x9f\x84\xea\x9e\x96\xea\x9e\x98\xea\x9e"
+    "\x9a\xea\x9e\x9c\xea\x9e\x9e\xea\x9e\xa0\xea\x9e\xa2\xea\x9e\xa4\xea\x9e\xa6\xea\x9e\xa8"
+    "\xea\x9e\xb4\xea\x9e\xb6\xea\x9e\xb8\xea\x9e\xba\xea\x9e\xbc\xea\x9e\xbe\xea\x9f\x80\xea"
+    "\x9f\x82\xea\x9f\x87\xea\x9f\x89\xea\x9f\x90\xea\x9f\x96\xea\x9f\x98\x43\x46\x51\xea\x9f"
+    "\xb5\xc4\xa6\xc5\x92\x46\x46\x46\x49\x46\x4c\x46\x46\x49\x46\x46\x4c\x53\x54\x53\x54\x21"
+    "\x22\x23\x24\x25\x26\x27\x28\x29\x2a\x2b\x2c\x2d\x2e\x2f\x30\x31\x32\x33\x34\x35\x36\x37"
+    "\x38\x39\x3a\x3b\x3c\x3d\x3e\x3f\x40\x41\x42\x43\x44\x45\x46\x47\x48\x49\x4a\x4b\x4c\x4d"
+    "\x4e\x4f\x50\x51\x52\x53\x54\x55\x56\x57\x58\x59\x5a\x5b\x5c\x5d\x5e\x5f\x60\x41\x42\x43"
+    "\x44\x45\x46\x47\x48\x49\x4a\x4b\x4c\x4d\x4e\x4f\x50\x51\x52\x53\x54\x55\x56\x57\x58\x59"
+    "\x5a\x7b\x7c\x7d\x7e"
 ;
 
 const vcard_casemap_entry vcard_casemap_table[] = {
-    {0x00A0, 0, 1},
-    {0x00A8, 1, 3},
-    {0x00AA, 4, 1},
-    {0x00AF, 5, 3},
-    {0x00B2, 8, 1},
-    {0x00B3, 9, 1},
-    {0x00B4, 10, 3},
-    {0x00B5, 13, 2},
-    {0x00B8, 15, 3},
-    {0x00B9, 18, 1},
-    {0x00BA, 19, 1},
-    {0x00BC, 20, 5},
-    {0x00BD, 25, 5},
-    {0x00BE, 30, 5},
-    {0x00C0, 35, 3},
-    {0x00C1, 38, 3},
-    {0x00C2, 41, 3},
-    {0x00C3, 44, 3},
-    {0x00C4, 47, 3},
-    {0x00C5, 50, 3},
-    {0x00C7, 53, 3},
-    {0x00C8, 56, 3},
-    {0x00C9, 59, 3},
-    {0x00CA, 62, 3},
-    {0x00CB, 65, 3},
-    {0x00CC, 68, 3},
-    {0x00CD, 71, 3},
-    {0x00CE, 74, 3},
-    {0x00CF, 77, 3},
-    {0x00D1, 80, 3},
-    {0x00D2, 83, 3},
-    {0x00D3, 86, 3},
-    {0x00D4, 89, 3},
-    {0x00D5, 92, 3},
-    {0x00D6, 95, 3},
-    {0x00D9, 98, 3},
-    {0x00DA, 101, 3},
-    {0x00DB, 104, 3},
-    {0x00DC, 107, 3},
-    {0x00DD, 110, 3},
-    {0x00E0, 113, 3},
-    {0x00E1, 116, 3},
-    {0x00E2, 119, 3},
-    {0x00E3, 122, 3},
-    {0x00E4, 125, 3},
-    {0x00E5, 128, 3},
-    {0x00E6, 131, 2},
-    {0x00E7, 133, 3},
-    {0x00E8, 136, 3},
-    {0x00E9, 139, 3},
-    {0x00EA, 142, 3},
-    {0x00EB, 145, 3},
-    {0x00EC, 148, 3},
-    {0x00ED, 151, 3},
-    {0x00EE, 154, 3},
-    {0x00EF, 157, 3},
-    {0x00F0, 160, 2},
-    {0x00F1, 162, 3},
-    {0x00F2, 165, 3},
-    {0x00F3, 168, 3},
-    {0x00F4, 171, 3},
-    {0x00F5, 174, 3},
-    {0x00F6, 177, 3},
-    {0x00F8, 180, 2},
-    {0x00F9, 182, 3},
-    {0x00FA, 185, 3},
-    {0x00FB, 188, 3},
-    {0x00FC, 191, 3},
-    {0x00FD, 194, 3},
-    {0x00FE, 197, 2},
-    {0x00FF, 199, 3},
-    {0x0100, 202, 3},
-    {0x0101, 205, 3},
-    {0x0102, 208, 3},
-    {0x0103, 211, 3},
-    {0x0104, 214, 3},
-    {0x0105, 217, 3},
-    {0x0106, 220, 3},
-    {0x0107, 223, 3},
-    {0x0108, 226, 3},
-    {0x0109, 229, 3},
-    {0x010A, 232, 3},
-    {0x010B, 235, 3},
-    {0x010C, 238, 3},
-    {0x010D, 241, 3},
-    {0x010E, 244, 3},
-    {0x010F, 247, 3},
-    {0x0111, 250, 2},
-    {0x0112, 252, 3},
-    {0x0113, 255, 3},
-    {0x0114, 258, 3},
-    {0x0115, 261, 3},
-    {0x0116, 264, 3},
-    {0x0117, 267, 3},
-    {0x0118, 270, 3},
-    {0x0119, 273, 3},
-    {0x011A, 276, 3},
-    {0x011B, 279, 3},
-    {0x011C, 282, 3},
-    {0x011D, 285, 3},
-    {0x011E, 288, 3},
-    {0x011F, 291, 3},
-    {0x0120, 294, 3},
-    {0x0121, 297, 3},
-    {0x0122, 300, 3},
-    {0x0123, 303, 3},
-    {0x0124, 306, 3},
-    {0x0125, 309, 3},
-    {0x0127, 312, 2},
-    {0x0128, 314, 3},
-    {0x0129, 317, 3},
-    {0x012A, 320, 3},
-    {0x012B, 323, 3},
-    {0x012C, 326, 3},
-    {0x012D, 329, 3},
-    {0x012E, 332, 3},
-    {0x012F, 335, 3},
-    {0x0130, 338, 3},
-    {0x0131, 341, 1},
-    {0x0132, 342, 2},
-    {0x0133, 344, 2},
-    {0x0134, 346, 3},
-    {0x0135, 349, 3},
-    {0x0136, 352, 3},
-    {0x0137, 355, 3},
-    {0x0139, 358, 3},
-    {0x013A, 361, 3},
-    {0x013B, 364, 3},
-    {0x013C, 367, 3},
-    {0x013D, 370, 3},
-    {0x013E, 373, 3},
-    {0x013F, 376, 3},
-    {0x0140, 379, 3},
-    {0x0142, 382, 2},
-    {0x0143, 384, 3},
-    {0x0144, 387, 3},
-    {0x0145, 390, 3},
-    {0x0146, 393, 3},
-    {0x0147, 396, 3},
-    {0x0148, 399, 3},
-    {0x0149, 402, 3},
-    {0x014B, 405, 2},
-    {0x014C, 407, 3},
-    {0x014D, 410, 3},
-    {0x014E, 413, 3},
-    {0x014F, 416, 3},
-    {0x0150, 419, 3},
-    {0x0151, 422, 3},
-    {0x0153, 425, 2},
-    {0x0154, 427, 3},
-    {0x0155, 430, 3},
-    {0x0156, 433, 3},
-    {0x0157, 436, 3},
-    {0x0158, 439, 3},
-    {0x0159, 442, 3},
-    {0x015A, 445, 3},
-    {0x015B, 448, 3},
-    {0x015C, 451, 3},
-    {0x015D, 454, 3},
-    {0x015E, 457, 3},
-    {0x015F, 460, 3},
-    {0x0160, 463, 3},
-    {0x0161, 466, 3},
-    {0x0162, 469, 3},
-    {0x0163, 472, 3},
-    {0x0164, 475, 3},
-    {0x0165, 478, 3},
-    {0x0167, 481, 2},
-    {0x0168, 483, 3},
-    {0x0169, 486, 3},
-    {0x016A, 489, 3},
-    {0x016B, 492, 3},
-    {0x016C, 495, 3},
-    {0x016D, 498, 3},
-    {0x016E, 501, 3},
-    {0x016F, 504, 3},
-    {0x0170, 507, 3},
-    {0x0171, 510, 3},
-    {0x0172, 513, 3},
-    {0x0173, 516, 3},
-    {0x0174, 519, 3},
-    {0x0175, 522, 3},
-    {0x0176, 525, 3},
-    {0x0177, 528, 3},
-    {0x0178, 531, 3},
-    {0x0179, 534, 3},
-    {0x017A, 537, 3},
-    {0x017B, 540, 3},
-    {0x017C, 543, 3},
-    {0x017D, 546, 3},
-    {0x017E, 549, 3},
-    {0x017F, 552, 1},
-    {0x0180, 553, 2},
-    {0x0183, 555, 2},
-    {0x0185, 557, 2},
-    {0x0188, 559, 2},
-    {0x018C, 561, 2},
-    {0x0192, 563, 2},
-    {0x0195, 565, 2},
-    {0x0199, 567, 2},
-    {0x019A, 569, 2},
-    {0x019E, 571, 2},
-    {0x01A0, 573, 3},
-    {0x01A1, 576, 3},
-    {0x01A3, 579, 2},
-    {0x01A5, 581, 2},
-    {0x01A8, 583, 2},
-    {0x01AD, 585, 2},
-    {0x01AF, 587, 3},
-    {0x01B0, 590, 3},
-    {0x01B4, 593, 2},
-    {0x01B6, 595, 2},
-    {0x01B9, 597, 2},
-    {0x01BD, 599, 2},
-    {0x01BF, 601, 2},
-    {0x01C4, 603, 4},
-    {0x01C5, 607, 4},
-    {0x01C6, 611, 4},
-    {0x01C7, 615, 2},
-    {0x01C8, 617, 2},
-    {0x01C9, 619, 2},
-    {0x01CA, 621, 2},
-    {0x01CB, 623, 2},
-    {0x01CC, 625, 2},
-    {0x01CD, 627, 3},
-    {0x01CE, 630, 3},
-    {0x01CF, 633, 3},
-    {0x01D0, 636, 3},
-    {0x01D1, 639, 3},
-    {0x01D2, 642, 3},
-    {0x01D3, 645, 3},
-    {0x01D4, 648, 3},
-    {0x01D5, 651, 5},
-    {0x01D6, 656, 5},
-    {0x01D7, 661, 5},
-    {0x01D8, 666, 5},
-    {0x01D9, 671, 5},
-    {0x01DA, 676, 5},
-    {0x01DB, 681, 5},
-    {0x01DC, 686, 5},
-    {0x01DD, 691, 2},
-    {0x01DE, 693, 5},
-    {0x01DF, 698, 5},
-    {0x01E0, 703, 5},
-    {0x01E1, 708, 5},
-    {0x01E2, 713, 4},
-    {0x01E3, 717, 4},
-    {0x01E5, 721, 2},
-    {0x01E6, 723, 3},
-    {0x01E7, 726, 3},
-    {0x01E8, 729, 3},
-    {0x01E9, 732, 3},
-    {0x01EA, 735, 3},
-    {0x01EB, 738, 3},
-    {0x01EC, 741, 5},
-    {0x01ED, 746, 5},
-    {0x01EE, 751, 4},
-    {0x01EF, 755, 4},
-    {0x01F0, 759, 3},
-    {0x01F1, 762, 2},
-    {0x01F2, 764, 2},
-    {0x01F3, 766, 2},
-    {0x01F4, 768, 3},
-    {0x01F5, 771, 3},
-    {0x01F8, 774, 3},
-    {0x01F9, 777, 3},
-    {0x01FA, 780, 5},
-    {0x01FB, 785, 5},
-    {0x01FC, 790, 4},
-    {0x01FD, 794, 4},
-    {0x01FE, 798, 4},
-    {0x01FF, 802, 4},
-    {0x0200, 806, 3},
-    {0x0201, 809, 3},
-    {0x0202, 812, 3},
-    {0x0203, 815, 3},
-    {0x0204, 818, 3},
-    {0x0205, 821, 3},
-    {0x0206, 824, 3},
-    {0x0207, 827, 3},
-    {0x0208, 830, 3},
-    {0x0209, 833, 3},
-    {0x020A, 836, 3},
-    {0x020B, 839, 3},
-    {0x020C, 842, 3},
-    {0x020D, 845, 3},
-    {0x020E, 848, 3},
-    {0x020F, 851, 3},
-    {0x0210, 854, 3},
-    {0x0211, 857, 3},
-    {0x0212, 860, 3},
-    {0x0213, 863, 3},
-    {0x0214, 866, 3},
-    {0x0215, 869, 3},
-    {0x0216, 872, 3},
-    {0x0217, 875, 3},
-    {0x0218, 878, 3},
-    {0x0219, 881, 3},
-    {0x021A, 884, 3},
-    {0x021B, 887, 3},
-    {0x021D, 890, 2},
-    {0x021E, 892, 3},
-    {0x021F, 895, 3},
-    {0x0223, 898, 2},
-    {0x0225, 900, 2},
-    {0x0226, 902, 3},
-    {0x0227, 905, 3},
-    {0x0228, 908, 3},
-    {0x0229, 911, 3},
-    {0x022A, 914, 5},
-    {0x022B, 919, 5},
-    {0x022C, 924, 5},
-    {0x022D, 929, 5},
-    {0x022E, 934, 3},
-    {0x022F, 937, 3},
-    {0x0230, 940, 5},
-    {0x0231, 945, 5},
-    {0x0232, 950, 3},
-    {0x0233, 953, 3},
-    {0x023C, 956, 2},
-    {0x023F, 958, 3},
-    {0x0240, 961, 3},
-    {0x0242, 964, 2},
-    {0x0247, 966, 2},
-    {0x0249, 968, 2},
-    {0x024B, 970, 2},
-    {0x024D, 972, 2},
-    {0x024F, 974, 2},
-    {0x0250, 976, 3},
-    {0x0251, 979, 3},
-    {0x0252, 982, 3},
-    {0x0253, 985, 2},
-    {0x0254, 987, 2},
-    {0x0256, 989, 2},
-    {0x0257, 991, 2},
-    {0x0259, 993, 2},
-    {0x025B, 995, 2},
-    {0x025C, 997, 3},
-    {0x0260, 1000, 2},
-    {0x0261, 1002, 3},
-    {0x0263, 1005, 2},
-    {0x0265, 1007, 3},
-    {0x0266, 1010, 3},
-    {0x0268, 1013, 2},
-    {0x0269, 1015, 2},
-    {0x026A, 1017, 3},
-    {0x026B, 1020, 3},
-    {0x026C, 1023, 3},
-    {0x026F, 1026, 2},
-    {0x0271, 1028, 3},
-    {0x0272, 1031, 2},
-    {0x0275, 1033, 2},
-    {0x027D, 1035, 3},
-    {0x0280, 1038, 2},
-    {0x0282, 1040, 3},
-    {0x0283, 1043, 2},
-    {0x0287, 1045, 3},
-    {0x0288, 1048, 2},
-    {0x0289, 1050, 2},
-    {0x028A, 1052, 2},
-    {0x028B, 1054, 2},
-    {0x028C, 1056, 2},
-    {0x0292, 1058, 2},
-    {0x029D, 1060, 3},
-    {0x029E, 1063, 3},
-    {0x02B0, 1066, 1},
-    {0x02B1, 1067, 3},
-    {0x02B2, 1070, 1},
-    {0x02B3, 1071, 1},
-    {0x02B4, 1072, 2},
-    {0x02B5, 1074, 2},
-    {0x02B6, 1076, 2},
-    {0x02B7, 1078, 1},
-    {0x02B8, 1079, 1},
-    {0x02D8, 1080, 3},
-    {0x02D9, 1083, 3},
-    {0x02DA, 1086, 3},
-    {0x02DB, 1089, 3},
-    {0x02DC, 1092, 3},
-    {0x02DD, 1095, 3},
-    {0x02E0, 1098, 2},
-    {0x02E1, 1100, 1},
-    {0x02E2, 1101, 1},
-    {0x02E3, 1102, 1},
-    {0x02E4, 1103, 2},
-    {0x0371, 1105, 2},
-    {0x0373, 1107, 2},
-    {0x0374, 1109, 2},
-    {0x0377, 1111, 2},
-    {0x037A, 1113, 3},
-    {0x037B, 1116, 2},
-    {0x037C, 1118, 2},
-    {0x037D, 1120, 2},
-    {0x037E, 1122, 1},
-    {0x0384, 1123, 3},
-    {0x0385, 1126, 5},
-    {0x0386, 1131, 4},
-    {0x0387, 1135, 2},
-    {0x0388, 1137, 4},
-    {0x0389, 1141, 4},
-    {0x038A, 1145, 4},
-    {0x038C, 1149, 4},
-    {0x038E, 1153, 4},
-    {0x038F, 1157, 4},
-    {0x0390, 1161, 6},
-    {0x03AA, 1167, 4},
-    {0x03AB, 1171, 4},
-    {0x03AC, 1175, 4},
-    {0x03AD, 1179, 4},
-    {0x03AE, 1183, 4},
-    {0x03AF, 1187, 4},
-    {0x03B0, 1191, 6},
-    {0x03B1, 1197, 2},
-    {0x03B2, 1199, 2},
-    {0x03B3, 1201, 2},
-    {0x03B4, 1203, 2},
-    {0x03B5, 1205, 2},
-    {0x03B6, 1207, 2},
-    {0x03B7, 1209, 2},
-    {0x03B8, 1211, 2},
-    {0x03B9, 1213, 2},
-    {0x03BA, 1215, 2},
-    {0x03BB, 1217, 2},
-    {0x03BC, 1219, 2},
-    {0x03BD, 1221, 2},
-    {0x03BE, 1223, 2},
-    {0x03BF, 1225, 2},
-    {0x03C0, 1227, 2},
-    {0x03C1, 1229, 2},
-    {0x03C2, 1231, 2},
-    {0x03C3, 1233, 2},
-    {0x03C4, 1235, 2},
-    {0x03C5, 1237, 2},
-    {0x03C6, 1239, 2},
-    {0x03C7, 1241, 2},
-    {0x03C8, 1243, 2},
-    {0x03C9, 1245, 2},
-    {0x03CA, 1247, 4},
-    {0x03CB, 1251, 4},
-    {0x03CC, 1255, 4},
-    {0x03CD, 1259, 4},
-    {0x03CE, 1263, 4},
-    {0x03D0, 1267, 2},
-    {0x03D1, 1269, 2},
-    {0x03D2, 1271, 2},
-    {0x03D3, 1273, 4},
-    {0x03D4, 1277, 4},
-    {0x03D5, 1281, 2},
-    {0x03D6, 1283, 2},
-    {0x03D7, 1285, 2},
-    {0x03D9, 1287, 2},
-    {0x03DB, 1289, 2},
-    {0x03DD, 1291, 2},
-    {0x03DF, 1293, 2},
-    {0x03E1, 1295, 2},
-    {0x03E3, 1297, 2},
-    {0x03E5, 1299, 2},
-    {0x03E7, 1301, 2},
-    {0x03E9, 1303, 2},
-    {0x03EB, 1305, 2},
-    {0x03ED, 1307, 2},
-    {0x03EF, 1309, 2},
-    {0x03F0, 1311, 2},
-    {0x03F1, 1313, 2},
-    {0x03F2, 1315, 2},
-    {0x03F3, 1317, 2},
-    {0x03F4, 1319, 2},
-    {0x03F5, 1321, 2},
-    {0x03F8, 1323, 2},
-    {0x03F9, 1325, 2},
-    {0x03FB, 1327, 2},
-    {0x0400, 1329, 4},
-    {0x0401, 1333, 4},
-    {0x0403, 1337, 4},
-    {0x0407, 1341, 4},
-    {0x040C, 1345, 4},
-    {0x040D, 1349, 4},
-    {0x040E, 1353, 4},
-    {0x0419, 1357, 4},
-    {0x0430, 1361, 2},
-    {0x0431, 1363, 2},
-    {0x0432, 1365, 2},
-    {0x0433, 1367, 2},
-    {0x0434, 1369, 2},
-    {0x0435, 1371, 2},
-    {0x0436, 1373, 2},
-    {0x0437, 1375, 2},
-    {0x0438, 1377, 2},
-    {0x0439, 1379, 4},
-    {0x043A, 1383, 2},
-    {0x043B, 1385, 2},
-    {0x043C, 1387, 2},
-    {0x043D, 1389, 2},
-    {0x043E, 1391, 2},
-    {0x043F, 1393, 2},
-    {0x0440, 1395, 2},
-    {0x0441, 1397, 2},
-    {0x0442, 1399, 2},
-    {0x0443, 1401, 2},
-    {0x0444, 1403, 2},
-    {0x0445, 1405, 2},
-    {0x0446, 1407, 2},
-    {0x0447, 1409, 2},
-    {0x0448, 1411, 2},
-    {0x0449, 1413, 2},
-    {0x044A, 1415, 2},
-    {0x044B, 1417, 2},
-    {0x044C, 1419, 2},
-    {0x044D, 1421, 2},
-    {0x044E, 1423, 2},
-    {0x044F, 1425, 2},
-    {0x0450, 1427, 4},
-    {0x0451, 1431, 4},
-    {0x0452, 1435, 2},
-    {0x0453, 1437, 4},
-    {0x0454, 1441, 2},
-    {0x0455, 1443, 2},
-    {0x0456, 1445, 2},
-    {0x0457, 1447, 4},
-    {0x0458, 1451, 2},
-    {0x0459, 1453, 2},
-    {0x045A, 1455, 2},
-    {0x045B, 1457, 2},
-    {0x045C, 1459, 4},
-    {0x045D, 1463, 4},
-    {0x045E, 1467, 4},
-    {0x045F, 1471, 2},
-    {0x0461, 1473, 2},
-    {0x0463, 1475, 2},
-    {0x0465, 1477, 2},
-    {0x0467, 1479, 2},
-    {0x0469, 1481, 2},
-    {0x046B, 1483, 2},
-    {0x046D, 1485, 2},
-    {0x046F, 1487, 2},
-    {0x0471, 1489, 2},
-    {0x0473, 1491, 2},
-    {0x0475, 1493, 2},
-    {0x0476, 1495, 4},
-    {0x0477, 1499, 4},
-    {0x0479, 1503, 2},
-    {0x047B, 1505, 2},
-    {0x047D, 1507, 2},
-    {0x047F, 1509, 2},
-    {0x0481, 1511, 2},
-    {0x048B, 1513, 2},
-    {0x048D, 1515, 2},
-    {0x048F, 1517, 2},
-    {0x0491, 1519, 2},
-    {0x0493, 1521, 2},
-    {0x0495, 1523, 2},
-    {0x0497, 1525, 2},
-    {0x0499, 1527, 2},
-    {0x049B, 1529, 2},
-    {0x049D, 1531, 2},
-    {0x049F, 1533, 2},
-    {0x04A1, 1535, 2},
-    {0x04A3, 1537, 2},
-    {0x04A5, 1539, 2},
-    {0x04A7, 1541, 2},
-    {0x04A9, 1543, 2},
-    {0x04AB, 1545, 2},
-    {0x04AD, 1547, 2},
-    {0x04AF, 1549, 2},
-    {0x04B1, 1551, 2},
-    {0x04B3, 1553, 2},
-    {0x04B5, 1555, 2},
-    {0x04B7, 1557, 2},
-    {0x04B9, 1559, 2},
-    {0x04BB, 1561, 2},
-    {0x04BD, 1563, 2},
-    {0x04BF, 1565, 2},
-    {0x04C1, 1567, 4},
-    {0x04C2, 1571, 4},
-    {0x04C4, 1575, 2},
-    {0x04C6, 1577, 2},
-    {0x04C8, 1579, 2},
-    {0x04CA, 1581, 2},
-    {0x04CC, 1583, 2},
-    {0x04CE, 1585, 2},
-    {0x04CF, 1587, 2},
-    {0x04D0, 1589, 4},
-    {0x04D1, 1593, 4},
-    {0x04D2, 1597, 4},
-    {0x04D3, 1601, 4},
-    {0x04D5, 1605, 2},
-    {0x04D6, 1607, 4},
-    {0x04D7, 1611, 4},
-    {0x04D9, 1615, 2},
-    {0x04DA, 1617, 4},
-    {0x04DB, 1621, 4},
-    {0x04DC, 1625, 4},
-    {0x04DD, 1629, 4},
-    {0x04DE, 1633, 4},
-    {0x04DF, 1637, 4},
-    {0x04E1, 1641, 2},
-    {0x04E2, 1643, 4},
-    {0x04E3, 1647, 4},
-    {0x04E4, 1651, 4},
-    {0x04E5, 1655, 4},
-    {0x04E6, 1659, 4},
-    {0x04E7, 1663, 4},
-    {0x04E9, 1667, 2},
-    {0x04EA, 1669, 4},
-    {0x04EB, 1673, 4},
-    {0x04EC, 1677, 4},
-    {0x04ED, 1681, 4},
-    {0x04EE, 1685, 4},
-    {0x04EF, 1689, 4},
-    {0x04F0, 1693, 4},
-    {0x04F1, 1697, 4},
-    {0x04F2, 1701, 4},
-    {0x04F3, 1705, 4},
-    {0x04F4, 1709, 4},
-    {0x04F5, 1713, 4},
-    {0x04F7, 1717, 2},
-    {0x04F8, 1719, 4},
-    {0x04F9, 1723, 4},
-    {0x04FB, 1727, 2},
-    {0x04FD, 1729, 2},
-    {0x04FF, 1731, 2},
-    {0x0501, 1733, 2},
-    {0x0503, 1735, 2},
-    {0x0505, 1737, 2},
-    {0x0507, 1739, 2},
-    {0x0509, 1741, 2},
-    {0x050B, 1743, 2},
-    {0x050D, 1745, 2},
-    {0x050F, 1747, 2},
-    {0x0511, 1749, 2},
-    {0x0513, 1751, 2},
-    {0x0515, 1753, 2},
-    {0x0517, 1755, 2},
-    {0x0519, 1757, 2},
-    {0x051B, 1759, 2},
-    {0x051D, 1761, 2},
-    {0x051F, 1763, 2},
-    {0x0521, 1765, 2},
-    {0x0523, 1767, 2},
-    {0x0525, 1769, 2},
-    {0x0527, 1771, 2},
-    {0x0529, 1773, 2},
-    {0x052B, 1775, 2},
-    {0x052D, 1777, 2},
-    {0x052F, 1779, 2},
-    {0x0561, 1781, 2},
-    {0x0562, 1783, 2},
-    {0x0563, 1785, 2},
-    {0x0564, 1787, 2},
-    {0x0565, 1789, 2},
-    {0x0566, 1791, 2},
-    {0x0567, 1793, 2},
-    {0x0568, 1795, 2},
-    {0x0569, 1797, 2},
-    {0x056A, 1799, 2},
-    {0x056B, 1801, 2},
-    {0x056C, 1803, 2},
-    {0x056D, 1805, 2},
-    {0x056E, 1807, 2},
-    {0x056F, 1809, 2},
-    {0x0570, 1811, 2},
-    {0x0571, 1813, 2},
-    {0x0572, 1815, 2},
-    {0x0573, 1817, 2},
-    {0x0574, 1819, 2},
-    {0x0575, 1821, 2},
-    {0x0576, 1823, 2},
-    {0x0577, 1825, 2},
-    {0x0578, 1827, 2},
-    {0x0579, 1829, 2},
-    {0x057A, 1831, 2},
-    {0x057B, 1833, 2},
-    {0x057C, 1835, 2},
-    {0x057D, 1837, 2},
-    {0x057E, 1839, 2},
-    {0x057F, 1841, 2},
-    {0x0580, 1843, 2},
-    {0x0581, 1845, 2},
-    {0x0582, 1847, 2},
-    {0x0583, 1849, 2},
-    {0x0584, 1851, 2},
-    {0x0585, 1853, 2},
-    {0x0586, 1855, 2},
-    {0x0587, 1857, 4},
-    {0x1E00, 1861, 3},
-    {0x1E01, 1864, 3},
-    {0x1E02, 1867, 3},
-    {0x1E03, 1870, 3},
-    {0x1E04, 1873, 3},
-    {0x1E05, 1876, 3},
-    {0x1E06, 1879, 3},
-    {0x1E07, 1882, 3},
-    {0x1E08, 1885, 5},
-    {0x1E09, 1890, 5},
-    {0x1E0A, 1895, 3},
-    {0x1E0B, 1898, 3},
-    {0x1E0C, 1901, 3},
-    {0x1E0D, 1904, 3},
-    {0x1E0E, 1907, 3},
-    {0x1E0F, 1910, 3},
-    {0x1E10, 1913, 3},
-    {0x1E11, 1916, 3},
-    {0x1E12, 1919, 3},
-    {0x1E13, 1922, 3},
-    {0x1E14, 1925, 5},
-    {0x1E15, 1930, 5},
-    {0x1E16, 1935, 5},
-    {0x1E17, 1940, 5},
-    {0x1E18, 1945, 3},
-    {0x1E19, 1948, 3},
-    {0x1E1A, 1951, 3},
-    {0x1E1B, 1954, 3},
-    {0x1E1C, 1957, 5},
-    {0x1E1D, 1962, 5},
-    {0x1E1E, 1967, 3},
-    {0x1E1F, 1970, 3},
-    {0x1E20, 1973, 3},
-    {0x1E21, 1976, 3},
-    {0x1E22, 1979, 3},
-    {0x1E23, 1982, 3},
-    {0x1E24, 1985, 3},
-    {0x1E25, 1988, 3},
-    {0x1E26, 1991, 3},
-    {0x1E27, 1994, 3},
-    {0x1E28, 1997, 3},
-    {0x1E29, 2000, 3},
-    {0x1E2A, 2003, 3},
-    {0x1E2B, 2006, 3},
-    {0x1E2C, 2009, 3},
-    {0x1E2D, 2012, 3},
-    {0x1E2E, 2015, 5},
-    {0x1E2F, 2020, 5},
-    {0x1E30, 2025, 3},
-    {0x1E31, 2028, 3},
-    {0x1E32, 2031, 3},
-    {0x1E33, 2034, 3},
-    {0x1E34, 2037, 3},
-    {0x1E35, 2040, 3},
-    {0x1E36, 2043, 3},
-    {0x1E37, 2046, 3},
-    {0x1E38, 2049, 5},
-    {0x1E39, 2054, 5},
-    {0x1E3A, 2059, 3},
-    {0x1E3B, 2062, 3},
-    {0x1E3C, 2065, 3},
-    {0x1E3D, 2068, 3},
-    {0x1E3E, 2071, 3},
-    {0x1E3F, 2074, 3},
-    {0x1E40, 2077, 3},
-    {0x1E41, 2080, 3},
-    {0x1E42, 2083, 3},
-    {0x1E43, 2086, 3},
-    {0x1E44, 2089, 3},
-    {0x1E45, 2092, 3},
-    {0x1E46, 2095, 3},
-    {0x1E47, 2098, 3},
-    {0x1E48, 2101, 3},
-    {0x1E49, 2104, 3},
-    {0x1E4A, 2107, 3},
-    {0x1E4B, 2110, 3},
-    {0x1E4C, 2113, 5},
-    {0x1E4D, 2118, 5},
-    {0x1E4E, 2123, 5},
-    {0x1E4F, 2128, 5},
-    {0x1E50, 2133, 5},
-    {0x1E51, 2138, 5},
-    {0x1E52, 2143, 5},
-    {0x1E53, 2148, 5},
-    {0x1E54, 2153, 3},
-    {0x1E55, 2156, 3},
-    {0x1E56, 2159, 3},
-    {0x1E57, 2162, 3},
-    {0x1E58, 2165, 3},
-    {0x1E59, 2168, 3},
-    {0x1E5A, 2171, 3},
-    {0x1E5B, 2174, 3},
-    {0x1E5C, 2177, 5},
-    {0x1E5D, 2182, 5},
-    {0x1E5E, 2187, 3},
-    {0x1E5F, 2190, 3},
-    {0x1E60, 2193, 3},
-    {0x1E61, 2196, 3},
-    {0x1E62, 2199, 3},
-    {0x1E63, 2202, 3},
-    {0x1E64, 2205, 5},
-    {0x1E65, 2210, 5},
-    {0x1E66, 2215, 5},
-    {0x1E67, 2220, 5},
-    {0x1E68, 2225, 5},
-    {0x1E69, 2230, 5},
-    {0x1E6A, 2235, 3},
-    {0x1E6B, 2238, 3},
-    {0x1E6C, 2241, 3},
-    {0x1E6D, 2244, 3},
-    {0x1E6E, 2247, 3},
-    {0x1E6F, 2250, 3},
-    {0x1E70, 2253, 3},
-    {0x1E71, 2256, 3},
-    {0x1E72, 2259, 3},
-    {0x1E73, 2262, 3},
-    {0x1E74, 2265, 3},
-    {0x1E75, 2268, 3},
-    {0x1E76, 2271, 3},
-    {0x1E77, 2274, 3},
-    {0x1E78, 2277, 5},
-    {0x1E79, 2282, 5},
-    {0x1E7A, 2287, 5},
-    {0x1E7B, 2292, 5},
-    {0x1E7C, 2297, 3},
-    {0x1E7D, 2300, 3},
-    {0x1E7E, 2303, 3},
-    {0x1E7F, 2306, 3},
-    {0x1E80, 2309, 3},
-    {0x1E81, 2312, 3},
-    {0x1E82, 2315, 3},
-    {0x1E83, 2318, 3},
-    {0x1E84, 2321, 3},
-    {0x1E85, 2324, 3},
-    {0x1E86, 2327, 3},
-    {0x1E87, 2330, 3},
-    {0x1E88, 2333, 3},
-    {0x1E89, 2336, 3},
-    {0x1E8A, 2339, 3},
-    {0x1E8B, 2342, 3},
-    {0x1E8C, 2345, 3},
-    {0x1E8D, 2348, 3},
-    {0x1E8E, 2351, 3},
-    {0x1E8F, 2354, 3},
-    {0x1E90, 2357, 3},
-    {0x1E91, 2360, 3},
-    {0x1E92, 2363, 3},
-    {0x1E93, 2366, 3},
-    {0x1E94, 2369, 3},
-    {0x1E95, 2372, 3},
-    {0x1E96, 2375, 3},
-    {0x1E97, 2378, 3},
-    {0x1E98, 2381, 3},
-    {0x1E99, 2384, 3},
-    {0x1E9A, 2387, 3},
-    {0x1E9B, 2390, 3},
-    {0x1EA0, 2393, 3},
-    {0x1EA1, 2396, 3},
-    {0x1EA2, 2399, 3},
-    {0x1EA3, 2402, 3},
-    {0x1EA4, 2405, 5},
-    {0x1EA5, 2410, 5},
-    {0x1EA6, 2415, 5},
-    {0x1EA7, 2420, 5},
-    {0x1EA8, 2425, 5},
-    {0x1EA9, 2430, 5},
-    {0x1EAA, 2435, 5},
-    {0x1EAB, 2440, 5},
-    {0x1EAC, 2445, 5},
-    {0x1EAD, 2450, 5},
-    {0x1EAE, 2455, 5},
-    {0x1EAF, 2460, 5},
-    {0x1EB0, 2465, 5},
-    {0x1EB1, 2470, 5},
-    {0x1EB2, 2475, 5},
-    {0x1EB3, 2480, 5},
-    {0x1EB4, 2485, 5},
-    {0x1EB5, 2490, 5},
-    {0x1EB6, 2495, 5},
-    {0x1EB7, 2500, 5},
-    {0x1EB8, 2505, 3},
-    {0x1EB9, 2508, 3},
-    {0x1EBA, 2511, 3},
-    {0x1EBB, 2514, 3},
-    {0x1EBC, 2517, 3},
-    {0x1EBD, 2520, 3},
-    {0x1EBE, 2523, 5},
-    {0x1EBF, 2528, 5},
-    {0x1EC0, 2533, 5},
-    {0x1EC1, 2538, 5},
-    {0x1EC2, 2543, 5},
-    {0x1EC3, 2548, 5},
-    {0x1EC4, 2553, 5},
-    {0x1EC5, 2558, 5},
-    {0x1EC6, 2563, 5},
-    {0x1EC7, 2568, 5},
-    {0x1EC8, 2573, 3},
-    {0x1EC9, 2576, 3},
-    {0x1ECA, 2579, 3},
-    {0x1ECB, 2582, 3},
-    {0x1ECC, 2585, 3},
-    {0x1ECD, 2588, 3},
-    {0x1ECE, 2591, 3},
-    {0x1ECF, 2594, 3},
-    {0x1ED0, 2597, 5},
-    {0x1ED1, 2602, 5},
-    {0x1ED2, 2607, 5},
-    {0x1ED3, 2612, 5},
-    {0x1ED4, 2617, 5},
-    {0x1ED5, 2622, 5},
-    {0x1ED6, 2627, 5},
-    {0x1ED7, 2632, 5},
-    {0x1ED8, 2637, 5},
-    {0x1ED9, 2642, 5},
-    {0x1EDA, 2647, 5},
-    {0x1EDB, 2652, 5},
-    {0x1EDC, 2657, 5},
-    {0x1EDD, 2662, 5},
-    {0x1EDE, 2667, 5},
-    {0x1EDF, 2672, 5},
-    {0x1EE0, 2677, 5},
-    {0x1EE1, 2682, 5},
-    {0x1EE2, 2687, 5},
-    {0x1EE3, 2692, 5},
-    {0x1EE4, 2697, 3},
-    {0x1EE5, 2700, 3},
-    {0x1EE6, 2703, 3},
-    {0x1EE7, 2706, 3},
-    {0x1EE8, 2709, 5},
-    {0x1EE9, 2714, 5},
-    {0x1EEA, 2719, 5},
-    {0x1EEB, 2724, 5},
-    {0x1EEC, 2729, 5},
-    {0x1EED, 2734, 5},
-    {0x1EEE, 2739, 5},
-    {0x1EEF, 2744, 5},
-    {0x1EF0, 2749, 5},
-    {0x1EF1, 2754, 5},
-    {0x1EF2, 2759, 3},
-    {0x1EF3, 2762, 3},
-    {0x1EF4, 2765, 3},
-    {0x1EF5, 2768, 3},
-    {0x1EF6, 2771, 3},
-    {0x1EF7, 2774, 3},
-    {0x1EF8, 2777, 3},
-    {0x1EF9, 2780, 3},
-    {0x1EFB, 2783, 3},
-    {0x1EFD, 2786, 3},
-    {0x1EFF, 2789, 3},
-    {0x1F00, 2792, 4},
-    {0x1F01, 2796, 4},
-    {0x1F02, 2800, 6},
-    {0x1F03, 2806, 6},
-    {0x1F04, 2812, 6},
-    {0x1F05, 2818, 6},
-    {0x1F06, 2824, 6},
-    {0x1F07, 2830, 6},
-    {0x1F08, 2836, 4},
-    {0x1F09, 2840, 4},
-    {0x1F0A, 2844, 6},
-    {0x1F0B, 2850, 6},
-    {0x1F0C, 2856, 6},
-    {0x1F0D, 2862, 6},
-    {0x1F0E, 2868, 6},
-    {0x1F0F, 2874, 6},
-    {0x1F10, 2880, 4},
-    {0x1F11, 2884, 4},
-    {0x1F12, 2888, 6},
-    {0x1F13, 2894, 6},
-    {0x1F14, 2900, 6},
-    {0x1F15, 2906, 6},
-    {0x1F18, 2912, 4},
-    {0x1F19, 2916, 4},
-    {0x1F1A, 2920, 6},
-    {0x1F1B, 2926, 6},
-    {0x1F1C, 2932, 6},
-    {0x1F1D, 2938, 6},
-    {0x1F20, 2944, 4},
-    {0x1F21, 2948, 4},
-    {0x1F22, 2952, 6},
-    {0x1F23, 2958, 6},
-    {0x1F24, 2964, 6},
-    {0x1F25, 2970, 6},
-    {0x1F26, 2976, 6},
-    {0x1F27, 2982, 6},
-    {0x1F28, 2988, 4},
-    {0x1F29, 2992, 4},
-    {0x1F2A, 2996, 6},
-    {0x1F2B, 3002, 6},
-    {0x1F2C, 3008, 6},
-    {0x1F2D, 3014, 6},
-    {0x1F2E, 3020, 6},
-    {0x1F2F, 3026, 6},
-    {0x1F30, 3032, 4},
-    {0x1F31, 3036, 4},
-    {0x1F32, 3040, 6},
-    {0x1F33, 3046, 6},
-    {0x1F34, 3052, 6},
-    {0x1F35, 3058, 6},
-    {0x1F36, 3064, 6},
-    {0x1F37, 3070, 6},
-    {0x1F38, 3076, 4},
-    {0x1F39, 3080, 4},
-    {0x1F3A, 3084, 6},
-    {0x1F3B, 3090, 6},
-    {0x1F3C, 3096, 6},
-    {0x1F3D, 3102, 6},
-    {0x1F3E, 3108, 6},
-    {0x1F3F, 3114, 6},
-    {0x1F40, 3120, 4},
-    {0x1F41, 3124, 4},
-    {0x1F42, 3128, 6},
-    {0x1F43, 3134, 6},
-    {0x1F44, 3140, 6},
-    {0x1F45, 3146, 6},
-    {0x1F48, 3152, 4},
-    {0x1F49, 3156, 4},
-    {0x1F4A, 3160, 6},
-    {0x1F4B, 3166, 6},
-    {0x1F4C, 3172, 6},
-    {0x1F4D, 3178, 6},
-    {0x1F50, 3184, 4},
-    {0x1F51, 3188, 4},
-    {0x1F52, 3192, 6},
-    {0x1F53, 3198, 6},
-    {0x1F54, 3204, 6},
-    {0x1F55, 3210, 6},
-    {0x1F56, 3216, 6},
-    {0x1F57, 3222, 6},
-    {0x1F59, 3228, 4},
-    {0x1F5B, 3232, 6},
-    {0x1F5D, 3238, 6},
-    {0x1F5F, 3244, 6},
-    {0x1F60, 3250, 4},
-    {0x1F61, 3254, 4},
-    {0x1F62, 3258, 6},
-    {0x1F63, 3264, 6},
-    {0x1F64, 3270, 6},
-    {0x1F65, 3276, 6},
-    {0x1F66, 3282, 6},
-    {0x1F67, 3288, 6},
-    {0x1F68, 3294, 4},
-    {0x1F69, 3298, 4},
-    {0x1F6A, 3302, 6},
-    {0x1F6B, 3308, 6},
-    {0x1F6C, 3314, 6},
-    {0x1F6D, 3320, 6},
-    {0x1F6E, 3326, 6},
-    {0x1F6F, 3332, 6},
-    {0x1F70, 3338, 4},
-    {0x1F71, 3342, 4},
-    {0x1F72, 3346, 4},
-    {0x1F73, 3350, 4},
-    {0x1F74, 3354, 4},
-    {0x1F75, 3358, 4},
-    {0x1F76, 3362, 4},
-    {0x1F77, 3366, 4},
-    {0x1F78, 3370, 4},
-    {0x1F79, 3374, 4},
-    {0x1F7A, 3378, 4},
-    {0x1F7B, 3382, 4},
-    {0x1F7C, 3386, 4},
-    {0x1F7D, 3390, 4},
-    {0x1F80, 3394, 6},
-    {0x1F81, 3400, 6},
-    {0x1F82, 3406, 8},
-    {0x1F83, 3414, 8},
-    {0x1F84, 3422, 8},
-    {0x1F85, 3430, 8},
-    {0x1F86, 3438, 8},
-    {0x1F87, 3446, 8},
-    {0x1F88, 3454, 6},
-    {0x1F89, 3460, 6},
-    {0x1F8A, 3466, 8},
-    {0x1F8B, 3474, 8},
-    {0x1F8C, 3482, 8},
-    {0x1F8D, 3490, 8},
-    {0x1F8E, 3498, 8},
-    {0x1F8F, 3506, 8},
-    {0x1F90, 3514, 6},
-    {0x1F91, 3520, 6},
-    {0x1F92, 3526, 8},
-    {0x1F93, 3534, 8},
-    {0x1F94, 3542, 8},
-    {0x1F95, 3550, 8},
-    {0x1F96, 3558, 8},
-    {0x1F97, 3566, 8},
-    {0x1F98, 3574, 6},
-    {0x1F99, 3580, 6},
-    {0x1F9A, 3586, 8},
-    {0x1F9B, 3594, 8},
-    {0x1F9C, 3602, 8},
-    {0x1F9D, 3610, 8},
-    {0x1F9E, 3618, 8},
-    {0x1F9F, 3626, 8},
-    {0x1FA0, 3634, 6},
-    {0x1FA1, 3640, 6},
-    {0x1FA2, 3646, 8},
-    {0x1FA3, 3654, 8},
-    {0x1FA4, 3662, 8},
-    {0x1FA5, 3670, 8},
-    {0x1FA6, 3678, 8},
-    {0x1FA7, 3686, 8},
-    {0x1FA8, 3694, 6},
-    {0x1FA9, 3700, 6},
-    {0x1FAA, 3706, 8},
-    {0x1FAB, 3714, 8},
-    {0x1FAC, 3722, 8},
-    {0x1FAD, 3730, 8},
-    {0x1FAE, 3738, 8},
-    {0x1FAF, 3746, 8},
-    {0x1FB0, 3754, 4},
-    {0x1FB1, 3758, 4},
-    {0x1FB2, 3762, 6},
-    {0x1FB3, 3768, 4},
-    {0x1FB4, 3772, 6},
-    {0x1FB6, 3778, 4},
-    {0x1FB7, 3782, 6},
-    {0x1FB8, 3788, 4},
-    {0x1FB9, 3792, 4},
-    {0x1FBA, 3796, 4},
-    {0x1FBB, 3800, 4},
-    {0x1FBC, 3804, 4},
-    {0x1FBD, 3808, 3},
-    {0x1FBE, 3811, 2},
-    {0x1FBF, 3813, 3},
-    {0x1FC0, 3816, 3},
-    {0x1FC1, 3819, 5},
-    {0x1FC2, 3824, 6},
-    {0x1FC3, 3830, 4},
-    {0x1FC4, 3834, 6},
-    {0x1FC6, 3840, 4},
-    {0x1FC7, 3844, 6},
-    {0x1FC8, 3850, 4},
-    {0x1FC9, 3854, 4},
-    {0x1FCA, 3858, 4},
-    {0x1FCB, 3862, 4},
-    {0x1FCC, 3866, 4},
-    {0x1FCD, 3870, 5},
-    {0x1FCE, 3875, 5},
-    {0x1FCF, 3880, 5},
-    {0x1FD0, 3885, 4},
-    {0x1FD1, 3889, 4},
-    {0x1FD2, 3893, 6},
-    {0x1FD3, 3899, 6},
-    {0x1FD6, 3905, 4},
-    {0x1FD7, 3909, 6},
-    {0x1FD8, 3915, 4},
-    {0x1FD9, 3919, 4},
-    {0x1FDA, 3923, 4},
-    {0x1FDB, 3927, 4},
-    {0x1FDD, 3931, 5},
-    {0x1FDE, 3936, 5},
-    {0x1FDF, 3941, 5},
-    {0x1FE0, 3946, 4},
-    {0x1FE1, 3950, 4},
-    {0x1FE2, 3954, 6},
-    {0x1FE3, 3960, 6},
-    {0x1FE4, 3966, 4},
-    {0x1FE5, 3970, 4},
-    {0x1FE6, 3974, 4},
-    {0x1FE7, 3978, 6},
-    {0x1FE8, 3984, 4},
-    {0x1FE9, 3988, 4},
-    {0x1FEA, 3992, 4},
-    {0x1FEB, 3996, 4},
-    {0x1FEC, 4000, 4},
-    {0x1FED, 4004, 5},
-    {0x1FEE, 4009, 5},
-    {0x1FEF, 4014, 1},
-    {0x1FF2, 4015, 6},
-    {0x1FF3, 4021, 4},
-    {0x1FF4, 4025, 6},
-    {0x1FF6, 4031, 4},
-    {0x1FF7, 4035, 6},
-    {0x1FF8, 4041, 4},
-    {0x1FF9, 4045, 4},
-    {0x1FFA, 4049, 4},
-    {0x1FFB, 4053, 4},
-    {0x1FFC, 4057, 4},
-    {0x1FFD, 4061, 3},
-    {0x1FFE, 4064, 3},
-    {0x2000, 4067, 1},
-    {0x2001, 4068, 1},
-    {0x2002, 4069, 1},
-    {0x2003, 4070, 1},
-    {0x2004, 4071, 1},
-    {0x2005, 4072, 1},
-    {0x2006, 4073, 1},
-    {0x2007, 4074, 1},
-    {0x2008, 4075, 1},
-    {0x2009, 4076, 1},
-    {0x200A, 4077, 1},
-    {0x2011, 4078, 3},
-    {0x2017, 4081, 3},
-    {0x2024, 4084, 1},
-    {0x2025, 4085, 2},
-    {0x2026, 4087, 3},
-    {0x202F, 4090, 1},
-    {0x2033, 4091, 6},
-    {0x2034, 4097, 9},
-    {0x2036, 4106, 6},
-    {0x2037, 4112, 9},
-    {0x203C, 4121, 2},
-    {0x203E, 4123, 3},
-    {0x2047, 4126, 2},
-    {0x2048, 4128, 2},
-    {0x2049, 4130, 2},
-    {0x2057, 4132, 12},
-    {0x205F, 4144, 1},
-    {0x2070, 4145, 1},
-    {0x2071, 4146, 1},
-    {0x2074, 4147, 1},
-    {0x2075, 4148, 1},
-    {0x2076, 4149, 1},
-    {0x2077, 4150, 1},
-    {0x2078, 4151, 1},
-    {0x2079, 4152, 1},
-    {0x207A, 4153, 1},
-    {0x207B, 4154, 3},
-    {0x207C, 4157, 1},
-    {0x207D, 4158, 1},
-    {0x207E, 4159, 1},
-    {0x207F, 4160, 1},
-    {0x2080, 4161, 1},
-    {0x2081, 4162, 1},
-    {0x2082, 4163, 1},
-    {0x2083, 4164, 1},
-    {0x2084, 4165, 1},
-    {0x2085, 4166, 1},
-    {0x2086, 4167, 1},
-    {0x2087, 4168, 1},
-    {0x2088, 4169, 1},
-    {0x2089, 4170, 1},
-    {0x208A, 4171, 1},
-    {0x208B, 4172, 3},
-    {0x208C, 4175, 1},
-    {0x208D, 4176, 1},
-    {0x208E, 4177, 1},
-    {0x2090, 4178, 1},
-    {0x2091, 4179, 1},
-    {0x2092, 4180, 1},
-    {0x2093, 4181, 1},
-    {0x2094, 4182, 2},
-    {0x2095, 4184, 1},
-    {0x2096, 4185, 1},
-    {0x2097, 4186, 1},
-    {0x2098, 4187, 1},
-    {0x2099, 4188, 1},
-    {0x209A, 4189, 1},
-    {0x209B, 4190, 1},
-    {0x209C, 4191, 1},
-    {0x2100, 4192, 3},
-    {0x2101, 4195, 3},
-    {0x2102, 4198, 1},
-    {0x2103, 4199, 3},
-    {0x2105, 4202, 3},
-    {0x2106, 4205, 3},
-    {0x2107, 4208, 2},
-    {0x2109, 4210, 3},
-    {0x210A, 4213, 1},
-    {0x210B, 4214, 1},
-    {0x210C, 4215, 1},
-    {0x210D, 4216, 1},
-    {0x210E, 4217, 1},
-    {0x210F, 4218, 2},
-    {0x2110, 4220, 1},
-    {0x2111, 4221, 1},
-    {0x2112, 4222, 1},
-    {0x2113, 4223, 1},
-    {0x2115, 4224, 1},
-    {0x2116, 4225, 2},
-    {0x2119, 4227, 1},
-    {0x211A, 4228, 1},
-    {0x211B, 4229, 1},
-    {0x211C, 4230, 1},
-    {0x211D, 4231, 1},
-    {0x2120, 4232, 2},
-    {0x2121, 4234, 3},
-    {0x2122, 4237, 2},
-    {0x2124, 4239, 1},
-    {0x2126, 4240, 2},
-    {0x2128, 4242, 1},
-    {0x212A, 4243, 1},
-    {0x212B, 4244, 3},
-    {0x212C, 4247, 1},
-    {0x212D, 4248, 1},
-    {0x212F, 4249, 1},
-    {0x2130, 4250, 1},
-    {0x2131, 4251, 1},
-    {0x2133, 4252, 1},
-    {0x2134, 4253, 1},
-    {0x2135, 4254, 2},
-    {0x2136, 4256, 2},
-    {0x2137, 4258, 2},
-    {0x2138, 4260, 2},
-    {0x2139, 4262, 1},
-    {0x213B, 4263, 3},
-    {0x213C, 4266, 2},
-    {0x213D, 4268, 2},
-    {0x213E, 4270, 2},
-    {0x213F, 4272, 2},
-    {0x2140, 4274, 3},
-    {0x2145, 4277, 1},
-    {0x2146, 4278, 1},
-    {0x2147, 4279, 1},
-    {0x2148, 4280, 1},
-    {0x2149, 4281, 1},
-    {0x214E, 4282, 3},
-    {0x2150, 4285, 5},
-    {0x2151, 4290, 5},
-    {0x2152, 4295, 6},
-    {0x2153, 4301, 5},
-    {0x2154, 4306, 5},
-    {0x2155, 4311, 5},
-    {0x2156, 4316, 5},
-    {0x2157, 4321, 5},
-    {0x2158, 4326, 5},
-    {0x2159, 4331, 5},
-    {0x215A, 4336, 5},
-    {0x215B, 4341, 5},
-    {0x215C, 4346, 5},
-    {0x215D, 4351, 5},
-    {0x215E, 4356, 5},
-    {0x215F, 4361, 4},
-    {0x2160, 4365, 1},
-    {0x2161, 4366, 2},
-    {0x2162, 4368, 3},
-    {0x2163, 4371, 2},
-    {0x2164, 4373, 1},
-    {0x2165, 4374, 2},
-    {0x2166, 4376, 3},
-    {0x2167, 4379, 4},
-    {0x2168, 4383, 2},
-    {0x2169, 4385, 1},
-    {0x216A, 4386, 2},
-    {0x216B, 4388, 3},
-    {0x216C, 4391, 1},
-    {0x216D, 4392, 1},
-    {0x216E, 4393, 1},
-    {0x216F, 4394, 1},
-    {0x2170, 4395, 1},
-    {0x2171, 4396, 2},
-    {0x2172, 4398, 3},
-    {0x2173, 4401, 2},
-    {0x2174, 4403, 1},
-    {0x2175, 4404, 2},
-    {0x2176, 4406, 3},
-    {0x2177, 4409, 4},
-    {0x2178, 4413, 2},
-    {0x2179, 4415, 1},
-    {0x217A, 4416, 2},
-    {0x217B, 4418, 3},
-    {0x217C, 4421, 1},
-    {0x217D, 4422, 1},
-    {0x217E, 4423, 1},
-    {0x217F, 4424, 1},
-    {0x2184, 4425, 3},
-    {0x2189, 4428, 5},
-    {0x2C61, 4433, 3},
-    {0x2C65, 4436, 2},
-    {0x2C66, 4438, 2},
-    {0x2C68, 4440, 3},
-    {0x2C6A, 4443, 3},
-    {0x2C6C, 4446, 3},
-    {0x2C73, 4449, 3},
-    {0x2C76, 4452, 3},
-    {0x2C7C, 4455, 1},
-    {0x2C7D, 4456, 1},
-    {0xA641, 4457, 3},
-    {0xA643, 4460, 3},
-    {0xA645, 4463, 3},
-    {0xA647, 4466, 3},
-    {0xA649, 4469, 3},
-    {0xA64B, 4472, 3},
-    {0xA64D, 4475, 3},
-    {0xA64F, 4478, 3},
-    {0xA651, 4481, 3},
-    {0xA653, 4484, 3},
-    {0xA655, 4487, 3},
-    {0xA657, 4490, 3},
-    {0xA659, 4493, 3},
-    {0xA65B, 4496, 3},
-    {0xA65D, 4499, 3},
-    {0xA65F, 4502, 3},
-    {0xA661, 4505, 3},
-    {0xA663, 4508, 3},
-    {0xA665, 4511, 3},
-    {0xA667, 4514, 3},
-    {0xA669, 4517, 3},
-    {0xA66B, 4520, 3},
-    {0xA66D, 4523, 3},
-    {0xA681, 4526, 3},
-    {0xA683, 4529, 3},
-    {0xA685, 4532, 3},
-    {0xA687, 4535, 3},
-    {0xA689, 4538, 3},
-    {0xA68B, 4541, 3},
-    {0xA68D, 4544, 3},
-    {0xA68F, 4547, 3},
-    {0xA691, 4550, 3},
-    {0xA693, 4553, 3},
-    {0xA695, 4556, 3},
-    {0xA697, 4559, 3},
-    {0xA699, 4562, 3},
-    {0xA69B, 4565, 3},
-    {0xA69C, 4568, 2},
-    {0xA69D, 4570, 2},
-    {0xA723, 4572, 3},
-    {0xA725, 4575, 3},
-    {0xA727, 4578, 3},
-    {0xA729, 4581, 3},
-    {0xA72B, 4584, 3},
-    {0xA72D, 4587, 3},
-    {0xA72F, 4590, 3},
-    {0xA733, 4593, 3},
-    {0xA735, 4596, 3},
-    {0xA737, 4599, 3},
-    {0xA739, 4602, 3},
-    {0xA73B, 4605, 3},
-    {0xA73D, 4608, 3},
-    {0xA73F, 4611, 3},
-    {0xA741, 4614, 3},
-    {0xA743, 4617, 3},
-    {0xA745, 4620, 3},
-    {0xA747, 4623, 3},
-    {0xA749, 4626, 3},
-    {0xA74B, 4629, 3},
-    {0xA74D, 4632, 3},
-    {0xA74F, 4635, 3},
-    {0xA751, 4638, 3},
-    {0xA753, 4641, 3},
-    {0xA755, 4644, 3},
-    {0xA757, 4647, 3},
-    {0xA759, 4650, 3},
-    {0xA75B, 4653, 3},
-    {0xA75D, 4656, 3},
-    {0xA75F, 4659, 3},
-    {0xA761, 4662, 3},
-    {0xA763, 4665, 3},
-    {0xA765, 4668, 3},
-    {0xA767, 4671, 3},
-    {0xA769, 4674, 3},
-    {0xA76B, 4677, 3},
-    {0xA76D, 4680, 3},
-    {0xA76F, 4683, 3},
-    {0xA770, 4686, 3},
-    {0xA77A, 4689, 3},
-    {0xA77C, 4692, 3},
-    {0xA77F, 4695, 3},
-    {0xA781, 4698, 3},
-    {0xA783, 4701, 3},
-    {0xA785, 4704, 3},
-    {0xA787, 4707, 3},
-    {0xA78C, 4710, 3},
-    {0xA791, 4713, 3},
-    {0xA793, 4716, 3},
-    {0xA794, 4719, 3},
-    {0xA797, 4722, 3},
-    {0xA799, 4725, 3},
-    {0xA79B, 4728, 3},
-    {0xA79D, 4731, 3},
-    {0xA79F, 4734, 3},
-    {0xA7A1, 4737, 3},
-    {0xA7A3, 4740, 3},
-    {0xA7A5, 4743, 3},
-    {0xA7A7, 4746, 3},
-    {0xA7A9, 4749, 3},
-    {0xA7B5, 4752, 3},
-    {0xA7B7, 4755, 3},
-    {0xA7B9, 4758, 3},
-    {0xA7BB, 4761, 3},
-    {0xA7BD, 4764, 3},
-    {0xA7BF, 4767, 3},
-    {0xA7C1, 4770, 3},
-    {0xA7C3, 4773, 3},
-    {0xA7C8, 4776, 3},
-    {0xA7CA, 4779, 3},
-    {0xA7D1, 4782, 3},
-    {0xA7D7, 4785, 3},
-    {0xA7D9, 4788, 3},
-    {0xA7F2, 4791, 1},
-    {0xA7F3, 4792, 1},
-    {0xA7F4, 4793, 1},
-    {0xA7F6, 4794, 3},
-    {0xA7F8, 4797, 2},
-    {0xA7F9, 4799, 2},
-    {0xFB00, 4801, 2},
-    {0xFB01, 4803, 2},
-    {0xFB02, 4805, 2},
-    {0xFB03, 4807, 3},
-    {0xFB04, 4810, 3},
-    {0xFB05, 4813, 2},
-    {0xFB06, 4815, 2},
-    {0xFF01, 4817, 1},
-    {0xFF02, 4818, 1},
-    {0xFF03, 4819, 1},
-    {0xFF04, 4820, 1},
-    {0xFF05, 4821, 1},
-    {0xFF06, 4822, 1},
-    {0xFF07, 4823, 1},
-    {0xFF08, 4824, 1},
-    {0xFF09, 4825, 1},
-    {0xFF0A, 4826, 1},
-    {0xFF0B, 4827, 1},
-    {0xFF0C, 4828, 1},
-    {0xFF0D, 4829, 1},
-    {0xFF0E, 4830, 1},
-    {0xFF0F, 4831, 1},
-    {0xFF10, 4832, 1},
-    {0xFF11, 4833, 1},
-    {0xFF12, 4834, 1},
-    {0xFF13, 4835, 1},
-    {0xFF14, 4836, 1},
-    {0xFF15, 4837, 1},
-    {0xFF16, 4838, 1},
-    {0xFF17, 4839, 1},
-    {0xFF18, 4840, 1},
-    {0xFF19, 4841, 1},
-    {0xFF1A, 4842, 1},
-    {0xFF1B, 4843, 1},
-    {0xFF1C, 4844, 1},
-    {0xFF1D, 4845, 1},
-    {0xFF1E, 4846, 1},
-    {0xFF1F, 4847, 1},
-    {0xFF20, 4848, 1},
-    {0xFF21, 4849, 1},
-    {0xFF22, 4850, 1},
-    {0xFF23, 4851, 1},
-    {0xFF24, 4852, 1},
-    {0xFF25, 4853, 1},
-    {0xFF26, 4854, 1},
-    {0xFF27, 4855, 1},
-    {0xFF28, 4856, 1},
-    {0xFF29, 4857, 1},
-    {0xFF2A, 4858, 1},
-    {0xFF2B, 4859, 1},
-    {0xFF2C, 4860, 1},
-    {0xFF2D, 4861, 1},
-    {0xFF2E, 4862, 1},
-    {0xFF2F, 4863, 1},
-    {0xFF30, 4864, 1},
-    {0xFF31, 4865, 1},
-    {0xFF32, 4866, 1},
-    {0xFF33, 4867, 1},
-    {0xFF34, 4868, 1},
-    {0xFF35, 4869, 1},
-    {0xFF36, 4870, 1},
-    {0xFF37, 4871, 1},
-    {0xFF38, 4872, 1},
-    {0xFF39, 4873, 1},
-    {0xFF3A, 4874, 1},
-    {0xFF3B, 4875, 1},
-    {0xFF3C, 4876, 1},
-    {0xFF3D, 4877, 1},
-    {0xFF3E, 4878, 1},
-    {0xFF3F, 4879, 1},
-    {0xFF40, 4880, 1},
-    {0xFF41, 4881, 1},
-    {0xFF42, 4882, 1},
-    {0xFF43, 4883, 1},
-    {0xFF44, 4884, 1},
-    {0xFF45, 4885, 1},
-    {0xFF46, 4886, 1},
-    {0xFF47, 4887, 1},
-    {0xFF48, 4888, 1},
-    {0xFF49, 4889, 1},
-    {0xFF4A, 4890, 1},
-    {0xFF4B, 4891, 1},
-    {0xFF4C, 4892, 1},
-    {0xFF4D, 4893, 1},
-    {0xFF4E, 4894, 1},
-    {0xFF4F, 4895, 1},
-    {0xFF50, 4896, 1},
-    {0xFF51, 4897, 1},
-    {0xFF52, 4898, 1},
-    {0xFF53, 4899, 1},
-    {0xFF54, 4900, 1},
-    {0xFF55, 4901, 1},
-    {0xFF56, 4902, 1},
-    {0xFF57, 4903, 1},
-    {0xFF58, 4904, 1},
-    {0xFF59, 4905, 1},
-    {0xFF5A, 4906, 1},
-    {0xFF5B, 4907, 1},
-    {0xFF5C, 4908, 1},
-    {0xFF5D, 4909, 1},
-    {0xFF5E, 4910, 1},
+    {0x00A0, 0, 1}, {0x00A8, 1, 3}, {0x00AA, 4, 1}, {0x00AF, 5, 3},
+    {0x00B2, 8, 1}, {0x00B3, 9, 1}, {0x00B4, 10, 3}, {0x00B5, 13, 2},
+    {0x00B8, 15, 3}, {0x00B9, 18, 1}, {0x00BA, 19, 1}, {0x00BC, 20, 5},
+    {0x00BD, 25, 5}, {0x00BE, 30, 5}, {0x00C0, 35, 3}, {0x00C1, 38, 3},
+    {0x00C2, 41, 3}, {0x00C3, 44, 3}, {0x00C4, 47, 3}, {0x00C5, 50, 3},
+    {0x00C7, 53, 3}, {0x00C8, 56, 3}, {0x00C9, 59, 3}, {0x00CA, 62, 3},
+    {0x00CB, 65, 3}, {0x00CC, 68, 3}, {0x00CD, 71, 3}, {0x00CE, 74, 3},
+    {0x00CF, 77, 3}, {0x00D1, 80, 3}, {0x00D2, 83, 3}, {0x00D3, 86, 3},
+    {0x00D4, 89, 3}, {0x00D5, 92, 3}, {0x00D6, 95, 3}, {0x00D9, 98, 3},
+    {0x00DA, 101, 3}, {0x00DB, 104, 3}, {0x00DC, 107, 3}, {0x00DD, 110, 3},
+    {0x00E0, 113, 3}, {0x00E1, 116, 3}, {0x00E2, 119, 3}, {0x00E3, 122, 3},
+    {0x00E4, 125, 3}, {0x00E5, 128, 3}, {0x00E6, 131, 2}, {0x00E7, 133, 3},
+    {0x00E8, 136, 3}, {0x00E9, 139, 3}, {0x00EA, 142, 3}, {0x00EB, 145, 3},
+    {0x00EC, 148, 3}, {0x00ED, 151, 3}, {0x00EE, 154, 3}, {0x00EF, 157, 3},
+    {0x00F0, 160, 2}, {0x00F1, 162, 3}, {0x00F2, 165, 3}, {0x00F3, 168, 3},
+    {0x00F4, 171, 3}, {0x00F5, 174, 3}, {0x00F6, 177, 3}, {0x00F8, 180, 2},
+    {0x00F9, 182, 3}, {0x00FA, 185, 3}, {0x00FB, 188, 3}, {0x00FC, 191, 3},
+    {0x00FD, 194, 3}, {0x00FE, 197, 2}, {0x00FF, 199, 3}, {0x0100, 202, 3},
+    {0x0101, 205, 3}, {0x0102, 208, 3}, {0x0103, 211, 3}, {0x0104, 214, 3},
+    {0x0105, 217, 3}, {0x0106, 220, 3}, {0x0107, 223, 3}, {0x0108, 226, 3},
+    {0x0109, 229, 3}, {0x010A, 232, 3}, {0x010B, 235, 3}, {0x010C, 238, 3},
+    {0x010D, 241, 3}, {0x010E, 244, 3}, {0x010F, 247, 3}, {0x0111, 250, 2},
+    {0x0112, 252, 3}, {0x0113, 255, 3}, {0x0114, 258, 3}, {0x0115, 261, 3},
+    {0x0116, 264, 3}, {0x0117, 267, 3}, {0x0118, 270, 3}, {0x0119, 273, 3},
+    {0x011A, 276, 3}, {0x011B, 279, 3}, {0x011C, 282, 3}, {0x011D, 285, 3},
+    {0x011E, 288, 3}, {0x011F, 291, 3}, {0x0120, 294, 3}, {0x0121, 297, 3},
+    {0x0122, 300, 3}, {0x0123, 303, 3}, {0x0124, 306, 3}, {0x0125, 309, 3},
+    {0x0127, 312, 2}, {0x0128, 314, 3}, {0x0129, 317, 3}, {0x012A, 320, 3},
+    {0x012B, 323, 3}, {0x012C, 326, 3}, {0x012D, 329, 3}, {0x012E, 332, 3},
+    {0x012F, 335, 3}, {0x0130, 338, 3}, {0x0131, 341, 1}, {0x0132, 342, 2},
+    {0x0133, 344, 2}, {0x0134, 346, 3}, {0x0135, 349, 3}, {0x0136, 352, 3},
+    {0x0137, 355, 3}, {0x0139, 358, 3}, {0x013A, 361, 3}, {0x013B, 364, 3},
+    {0x013C, 367, 3}, {0x013D, 370, 3}, {0x013E, 373, 3}, {0x013F, 376, 3},
+    {0x0140, 379, 3}, {0x0142, 382, 2}, {0x0143, 384, 3}, {0x0144, 387, 3},
+    {0x0145, 390, 3}, {0x0146, 393, 3}, {0x0147, 396, 3}, {0x0148, 399, 3},
+    {0x0149, 402, 3}, {0x014B, 405, 2}, {0x014C, 407, 3}, {0x014D, 410, 3},
+    {0x014E, 413, 3}, {0x014F, 416, 3}, {0x0150, 419, 3}, {0x0151, 422, 3},
+    {0x0153, 425, 2}, {0x0154, 427, 3}, {0x0155, 430, 3}, {0x0156, 433, 3},
+    {0x0157, 436, 3}, {0x0158, 439, 3}, {0x0159, 442, 3}, {0x015A, 445, 3},
+    {0x015B, 448, 3}, {0x015C, 451, 3}, {0x015D, 454, 3}, {0x015E, 457, 3},
+    {0x015F, 460, 3}, {0x0160, 463, 3}, {0x0161, 466, 3}, {0x0162, 469, 3},
+    {0x0163, 472, 3}, {0x0164, 475, 3}, {0x0165, 478, 3}, {0x0167, 481, 2},
+    {0x0168, 483, 3}, {0x0169, 486, 3}, {0x016A, 489, 3}, {0x016B, 492, 3},
+    {0x016C, 495, 3}, {0x016D, 498, 3}, {0x016E, 501, 3}, {0x016F, 504, 3},
+    {0x0170, 507, 3}, {0x0171, 510, 3}, {0x0172, 513, 3}, {0x0173, 516, 3},
+    {0x0174, 519, 3}, {0x0175, 522, 3}, {0x0176, 525, 3}, {0x0177, 528, 3},
+    {0x0178, 531, 3}, {0x0179, 534, 3}, {0x017A, 537, 3}, {0x017B, 540, 3},
+    {0x017C, 543, 3}, {0x017D, 546, 3}, {0x017E, 549, 3}, {0x017F, 552, 1},
+    {0x0180, 553, 2}, {0x0183, 555, 2}, {0x0185, 557, 2}, {0x0188, 559, 2},
+    {0x018C, 561, 2}, {0x0192, 563, 2}, {0x0195, 565, 2}, {0x0199, 567, 2},
+    {0x019A, 569, 2}, {0x019E, 571, 2}, {0x01A0, 573, 3}, {0x01A1, 576, 3},
+    {0x01A3, 579, 2}, {0x01A5, 581, 2}, {0x01A8, 583, 2}, {0x01AD, 585, 2},
+    {0x01AF, 587, 3}, {0x01B0, 590, 3}, {0x01B4, 593, 2}, {0x01B6, 595, 2},
+    {0x01B9, 597, 2}, {0x01BD, 599, 2}, {0x01BF, 601, 2}, {0x01C4, 603, 4},
+    {0x01C5, 607, 4}, {0x01C6, 611, 4}, {0x01C7, 615, 2}, {0x01C8, 617, 2},
+    {0x01C9, 619, 2}, {0x01CA, 621, 2}, {0x01CB, 623, 2}, {0x01CC, 625, 2},
+    {0x01CD, 627, 3}, {0x01CE, 630, 3}, {0x01CF, 633, 3}, {0x01D0, 636, 3},
+    {0x01D1, 639, 3}, {0x01D2, 642, 3}, {0x01D3, 645, 3}, {0x01D4, 648, 3},
+    {0x01D5, 651, 5}, {0x01D6, 656, 5}, {0x01D7, 661, 5}, {0x01D8, 666, 5},
+    {0x01D9, 671, 5}, {0x01DA, 676, 5}, {0x01DB, 681, 5}, {0x01DC, 686, 5},
+    {0x01DD, 691, 2}, {0x01DE, 693, 5}, {0x01DF, 698, 5}, {0x01E0, 703, 5},
+    {0x01E1, 708, 5}, {0x01E2, 713, 4}, {0x01E3, 717, 4}, {0x01E5, 721, 2},
+    {0x01E6, 723, 3}, {0x01E7, 726, 3}, {0x01E8, 729, 3}, {0x01E9, 732, 3},
+    {0x01EA, 735, 3}, {0x01EB, 738, 3}, {0x01EC, 741, 5}, {0x01ED, 746, 5},
+    {0x01EE, 751, 4}, {0x01EF, 755, 4}, {0x01F0, 759, 3}, {0x01F1, 762, 2},
+    {0x01F2, 764, 2}, {0x01F3, 766, 2}, {0x01F4, 768, 3}, {0x01F5, 771, 3},
+    {0x01F8, 774, 3}, {0x01F9, 777, 3}, {0x01FA, 780, 5}, {0x01FB, 785, 5},
+    {0x01FC, 790, 4}, {0x01FD, 794, 4}, {0x01FE, 798, 4}, {0x01FF, 802, 4},
+    {0x0200, 806, 3}, {0x0201, 809, 3}, {0x0202, 812, 3}, {0x0203, 815, 3},
+    {0x0204, 818, 3}, {0x0205, 821, 3}, {0x0206, 824, 3}, {0x0207, 827, 3},
+    {0x0208, 830, 3}, {0x0209, 833, 3}, {0x020A, 836, 3}, {0x020B, 839, 3},
+    {0x020C, 842, 3}, {0x020D, 845, 3}, {0x020E, 848, 3}, {0x020F, 851, 3},
+    {0x0210, 854, 3}, {0x0211, 857, 3}, {0x0212, 860, 3}, {0x0213, 863, 3},
+    {0x0214, 866, 3}, {0x0215, 869, 3}, {0x0216, 872, 3}, {0x0217, 875, 3},
+    {0x0218, 878, 3}, {0x0219, 881, 3}, {0x021A, 884, 3}, {0x021B, 887, 3},
+    {0x021D, 890, 2}, {0x021E, 892, 3}, {0x021F, 895, 3}, {0x0223, 898, 2},
+    {0x0225, 900, 2}, {0x0226, 902, 3}, {0x0227, 905, 3}, {0x0228, 908, 3},
+    {0x0229, 911, 3}, {0x022A, 914, 5}, {0x022B, 919, 5}, {0x022C, 924, 5},
+    {0x022D, 929, 5}, {0x022E, 934, 3}, {0x022F, 937, 3}, {0x0230, 940, 5},
+    {0x0231, 945, 5}, {0x0232, 950, 3}, {0x0233, 953, 3}, {0x023C, 956, 2},
+    {0x023F, 958, 3}, {0x0240, 961, 3}, {0x0242, 964, 2}, {0x0247, 966, 2},
+    {0x0249, 968, 2}, {0x024B, 970, 2}, {0x024D, 972, 2}, {0x024F, 974, 2},
+    {0x0250, 976, 3}, {0x0251, 979, 3}, {0x0252, 982, 3}, {0x0253, 985, 2},
+    {0x0254, 987, 2}, {0x0256, 989, 2}, {0x0257, 991, 2}, {0x0259, 993, 2},
+    {0x025B, 995, 2}, {0x025C, 997, 3}, {0x0260, 1000, 2}, {0x0261, 1002, 3},
+    {0x0263, 1005, 2}, {0x0265, 1007, 3}, {0x0266, 1010, 3}, {0x0268, 1013, 2},
+    {0x0269, 1015, 2}, {0x026A, 1017, 3}, {0x026B, 1020, 3}, {0x026C, 1023, 3},
+    {0x026F, 1026, 2}, {0x0271, 1028, 3}, {0x0272, 1031, 2}, {0x0275, 1033, 2},
+    {0x027D, 1035, 3}, {0x0280, 1038, 2}, {0x0282, 1040, 3}, {0x0283, 1043, 2},
+    {0x0287, 1045, 3}, {0x0288, 1048, 2}, {0x0289, 1050, 2}, {0x028A, 1052, 2},
+    {0x028B, 1054, 2}, {0x028C, 1056, 2}, {0x0292, 1058, 2}, {0x029D, 1060, 3},
+    {0x029E, 1063, 3}, {0x02B0, 1066, 1}, {0x02B1, 1067, 3}, {0x02B2, 1070, 1},
+    {0x02B3, 1071, 1}, {0x02B4, 1072, 2}, {0x02B5, 1074, 2}, {0x02B6, 1076, 2},
+    {0x02B7, 1078, 1}, {0x02B8, 1079, 1}, {0x02D8, 1080, 3}, {0x02D9, 1083, 3},
+    {0x02DA, 1086, 3}, {0x02DB, 1089, 3}, {0x02DC, 1092, 3}, {0x02DD, 1095, 3},
+    {0x02E0, 1098, 2}, {0x02E1, 1100, 1}, {0x02E2, 1101, 1}, {0x02E3, 1102, 1},
+    {0x02E4, 1103, 2}, {0x0371, 1105, 2}, {0x0373, 1107, 2}, {0x0374, 1109, 2},
+    {0x0377, 1111, 2}, {0x037A, 1113, 3}, {0x037B, 1116, 2}, {0x037C, 1118, 2},
+    {0x037D, 1120, 2}, {0x037E, 1122, 1}, {0x0384, 1123, 3}, {0x0385, 1126, 5},
+    {0x0386, 1131, 4}, {0x0387, 1135, 2}, {0x0388, 1137, 4}, {0x0389, 1141, 4},
+    {0x038A, 1145, 4}, {0x038C, 1149, 4}, {0x038E, 1153, 4}, {0x038F, 1157, 4},
+    {0x0390, 1161, 6}, {0x03AA, 1167, 4}, {0x03AB, 1171, 4}, {0x03AC, 1175, 4},
+    {0x03AD, 1179, 4}, {0x03AE, 1183, 4}, {0x03AF, 1187, 4}, {0x03B0, 1191, 6},
+    {0x03B1, 1197, 2}, {0x03B2, 1199, 2}, {0x03B3, 1201, 2}, {0x03B4, 1203, 2},
+    {0x03B5, 1205, 2}, {0x03B6, 1207, 2}, {0x03B7, 1209, 2}, {0x03B8, 1211, 2},
+    {0x03B9, 1213, 2}, {0x03BA, 1215, 2}, {0x03BB, 1217, 2}, {0x03BC, 1219, 2},
+    {0x03BD, 1221, 2}, {0x03BE, 1223, 2}, {0x03BF, 1225, 2}, {0x03C0, 1227, 2},
+    {0x03C1, 1229, 2}, {0x03C2, 1231, 2}, {0x03C3, 1233, 2}, {0x03C4, 1235, 2},
+    {0x03C5, 1237, 2}, {0x03C6, 1239, 2}, {0x03C7, 1241, 2}, {0x03C8, 1243, 2},
+    {0x03C9, 1245, 2}, {0x03CA, 1247, 4}, {0x03CB, 1251, 4}, {0x03CC, 1255, 4},
+    {0x03CD, 1259, 4}, {0x03CE, 1263, 4}, {0x03D0, 1267, 2}, {0x03D1, 1269, 2},
+    {0x03D2, 1271, 2}, {0x03D3, 1273, 4}, {0x03D4, 1277, 4}, {0x03D5, 1281, 2},
+    {0x03D6, 1283, 2}, {0x03D7, 1285, 2}, {0x03D9, 1287, 2}, {0x03DB, 1289, 2},
+    {0x03DD, 1291, 2}, {0x03DF, 1293, 2}, {0x03E1, 1295, 2}, {0x03E3, 1297, 2},
+    {0x03E5, 1299, 2}, {0x03E7, 1301, 2}, {0x03E9, 1303, 2}, {0x03EB, 1305, 2},
+    {0x03ED, 1307, 2}, {0x03EF, 1309, 2}, {0x03F0, 1311, 2}, {0x03F1, 1313, 2},
+    {0x03F2, 1315, 2}, {0x03F3, 1317, 2}, {0x03F4, 1319, 2}, {0x03F5, 1321, 2},
+    {0x03F8, 1323, 2}, {0x03F9, 1325, 2}, {0x03FB, 1327, 2}, {0x0400, 1329, 4},
+    {0x0401, 1333, 4}, {0x0403, 1337, 4}, {0x0407, 1341, 4}, {0x040C, 1345, 4},
+    {0x040D, 1349, 4}, {0x040E, 1353, 4}, {0x0419, 1357, 4}, {0x0430, 1361, 2},
+    {0x0431, 1363, 2}, {0x0432, 1365, 2}, {0x0433, 1367, 2}, {0x0434, 1369, 2},
+    {0x0435, 1371, 2}, {0x0436, 1373, 2}, {0x0437, 1375, 2}, {0x0438, 1377, 2},
+    {0x0439, 1379, 4}, {0x043A, 1383, 2}, {0x043B, 1385, 2}, {0x043C, 1387, 2},
+    {0x043D, 1389, 2}, {0x043E, 1391, 2}, {0x043F, 1393, 2}, {0x0440, 1395, 2},
+    {0x0441, 1397, 2}, {0x0442, 1399, 2}, {0x0443, 1401, 2}, {0x0444, 1403, 2},
+    {0x0445, 1405, 2}, {0x0446, 1407, 2}, {0x0447, 1409, 2}, {0x0448, 1411, 2},
+    {0x0449, 1413, 2}, {0x044A, 1415, 2}, {0x044B, 1417, 2}, {0x044C, 1419, 2},
+    {0x044D, 1421, 2}, {0x044E, 1423, 2}, {0x044F, 1425, 2}, {0x0450, 1427, 4},
+    {0x0451, 1431, 4}, {0x0452, 1435, 2}, {0x0453, 1437, 4}, {0x0454, 1441, 2},
+    {0x0455, 1443, 2}, {0x0456, 1445, 2}, {0x0457, 1447, 4}, {0x0458, 1451, 2},
+    {0x0459, 1453, 2}, {0x045A, 1455, 2}, {0x045B, 1457, 2}, {0x045C, 1459, 4},
+    {0x045D, 1463, 4}, {0x045E, 1467, 4}, {0x045F, 1471, 2}, {0x0461, 1473, 2},
+    {0x0463, 1475, 2}, {0x0465, 1477, 2}, {0x0467, 1479, 2}, {0x0469, 1481, 2},
+    {0x046B, 1483, 2}, {0x046D, 1485, 2}, {0x046F, 1487, 2}, {0x0471, 1489, 2},
+    {0x0473, 1491, 2}, {0x0475, 1493, 2}, {0x0476, 1495, 4}, {0x0477, 1499, 4},
+    {0x0479, 1503, 2}, {0x047B, 1505, 2}, {0x047D, 1507, 2}, {0x047F, 1509, 2},
+    {0x0481, 1511, 2}, {0x048B, 1513, 2}, {0x048D, 1515, 2}, {0x048F, 1517, 2},
+    {0x0491, 1519, 2}, {0x0493, 1521, 2}, {0x0495, 1523, 2}, {0x0497, 1525, 2},
+    {0x0499, 1527, 2}, {0x049B, 1529, 2}, {0x049D, 1531, 2}, {0x049F, 1533, 2},
+    {0x04A1, 1535, 2}, {0x04A3, 1537, 2}, {0x04A5, 1539, 2}, {0x04A7, 1541, 2},
+    {0x04A9, 1543, 2}, {0x04AB, 1545, 2}, {0x04AD, 1547, 2}, {0x04AF, 1549, 2},
+    {0x04B1, 1551, 2}, {0x04B3, 1553, 2}, {0x04B5, 1555, 2}, {0x04B7, 1557, 2},
+    {0x04B9, 1559, 2}, {0x04BB, 1561, 2}, {0x04BD, 1563, 2}, {0x04BF, 1565, 2},
+    {0x04C1, 1567, 4}, {0x04C2, 1571, 4}, {0x04C4, 1575, 2}, {0x04C6, 1577, 2},
+    {0x04C8, 1579, 2}, {0x04CA, 1581, 2}, {0x04CC, 1583, 2}, {0x04CE, 1585, 2},
+    {0x04CF, 1587, 2}, {0x04D0, 1589, 4}, {0x04D1, 1593, 4}, {0x04D2, 1597, 4},
+    {0x04D3, 1601, 4}, {0x04D5, 1605, 2}, {0x04D6, 1607, 4}, {0x04D7, 1611, 4},
+    {0x04D9, 1615, 2}, {0x04DA, 1617, 4}, {0x04DB, 1621, 4}, {0x04DC, 1625, 4},
+    {0x04DD, 1629, 4}, {0x04DE, 1633, 4}, {0x04DF, 1637, 4}, {0x04E1, 1641, 2},
+    {0x04E2, 1643, 4}, {0x04E3, 1647, 4}, {0x04E4, 1651, 4}, {0x04E5, 1655, 4},
+    {0x04E6, 1659, 4}, {0x04E7, 1663, 4}, {0x04E9, 1667, 2}, {0x04EA, 1669, 4},
+    {0x04EB, 1673, 4}, {0x04EC, 1677, 4}, {0x04ED, 1681, 4}, {0x04EE, 1685, 4},
+    {0x04EF, 1689, 4}, {0x04F0, 1693, 4}, {0x04F1, 1697, 4}, {0x04F2, 1701, 4},
+    {0x04F3, 1705, 4}, {0x04F4, 1709, 4}, {0x04F5, 1713, 4}, {0x04F7, 1717, 2},
+    {0x04F8, 1719, 4}, {0x04F9, 1723, 4}, {0x04FB, 1727, 2}, {0x04FD, 1729, 2},
+    {0x04FF, 1731, 2}, {0x0501, 1733, 2}, {0x0503, 1735, 2}, {0x0505, 1737, 2},
+    {0x0507, 1739, 2}, {0x0509, 1741, 2}, {0x050B, 1743, 2}, {0x050D, 1745, 2},
+    {0x050F, 1747, 2}, {0x0511, 1749, 2}, {0x0513, 1751, 2}, {0x0515, 1753, 2},
+    {0x0517, 1755, 2}, {0x0519, 1757, 2}, {0x051B, 1759, 2}, {0x051D, 1761, 2},
+    {0x051F, 1763, 2}, {0x0521, 1765, 2}, {0x0523, 1767, 2}, {0x0525, 1769, 2},
+    {0x0527, 1771, 2}, {0x0529, 1773, 2}, {0x052B, 1775, 2}, {0x052D, 1777, 2},
+    {0x052F, 1779, 2}, {0x0561, 1781, 2}, {0x0562, 1783, 2}, {0x0563, 1785, 2},
+    {0x0564, 1787, 2}, {0x0565, 1789, 2}, {0x0566, 1791, 2}, {0x0567, 1793, 2},
+    {0x0568, 1795, 2}, {0x0569, 1797, 2}, {0x056A, 1799, 2}, {0x056B, 1801, 2},
+    {0x056C, 1803, 2}, {0x056D, 1805, 2}, {0x056E, 1807, 2}, {0x056F, 1809, 2},
+    {0x0570, 1811, 2}, {0x0571, 1813, 2}, {0x0572, 1815, 2}, {0x0573, 1817, 2},
+    {0x0574, 1819, 2}, {0x0575, 1821, 2}, {0x0576, 1823, 2}, {0x0577, 1825, 2},
+    {0x0578, 1827, 2}, {0x0579, 1829, 2}, {0x057A, 1831, 2}, {0x057B, 1833, 2},
+    {0x057C, 1835, 2}, {0x057D, 1837, 2}, {0x057E, 1839, 2}, {0x057F, 1841, 2},
+    {0x0580, 1843, 2}, {0x0581, 1845, 2}, {0x0582, 1847, 2}, {0x0583, 1849, 2},
+    {0x0584, 1851, 2}, {0x0585, 1853, 2}, {0x0586, 1855, 2}, {0x0587, 1857, 4},
+    {0x1E00, 1861, 3}, {0x1E01, 1864, 3}, {0x1E02, 1867, 3}, {0x1E03, 1870, 3},
+    {0x1E04, 1873, 3}, {0x1E05, 1876, 3}, {0x1E06, 1879, 3}, {0x1E07, 1882, 3},
+    {0x1E08, 1885, 5}, {0x1E09, 1890, 5}, {0x1E0A, 1895, 3}, {0x1E0B, 1898, 3},
+    {0x1E0C, 1901, 3}, {0x1E0D, 1904, 3}, {0x1E0E, 1907, 3}, {0x1E0F, 1910, 3},
+    {0x1E10, 1913, 3}, {0x1E11, 1916, 3}, {0x1E12, 1919, 3}, {0x1E13, 1922, 3},
+    {0x1E14, 1925, 5}, {0x1E15, 1930, 5}, {0x1E16, 1935, 5}, {0x1E17, 1940, 5},
+    {0x1E18, 1945, 3}, {0x1E19, 1948, 3}, {0x1E1A, 1951, 3}, {0x1E1B, 1954, 3},
+    {0x1E1C, 1957, 5}, {0x1E1D, 1962, 5}, {0x1E1E, 1967, 3}, {0x1E1F, 1970, 3},
+    {0x1E20, 1973, 3}, {0x1E21, 1976, 3}, {0x1E22, 1979, 3}, {0x1E23, 1982, 3},
+    {0x1E24, 1985, 3}, {0x1E25, 1988, 3}, {0x1E26, 1991, 3}, {0x1E27, 1994, 3},
+    {0x1E28, 1997, 3}, {0x1E29, 2000, 3}, {0x1E2A, 2003, 3}, {0x1E2B, 2006, 3},
+    {0x1E2C, 2009, 3}, {0x1E2D, 2012, 3}, {0x1E2E, 2015, 5}, {0x1E2F, 2020, 5},
+    {0x1E30, 2025, 3}, {0x1E31, 2028, 3}, {0x1E32, 2031, 3}, {0x1E33, 2034, 3},
+    {0x1E34, 2037, 3}, {0x1E35, 2040, 3}, {0x1E36, 2043, 3}, {0x1E37, 2046, 3},
+    {0x1E38, 2049, 5}, {0x1E39, 2054, 5}, {0x1E3A, 2059, 3}, {0x1E3B, 2062, 3},
+    {0x1E3C, 2065, 3}, {0x1E3D, 2068, 3}, {0x1E3E, 2071, 3}, {0x1E3F, 2074, 3},
+    {0x1E40, 2077, 3}, {0x1E41, 2080, 3}, {0x1E42, 2083, 3}, {0x1E43, 2086, 3},
+    {0x1E44, 2089, 3}, {0x1E45, 2092, 3}, {0x1E46, 2095, 3}, {0x1E47, 2098, 3},
+    {0x1E48, 2101, 3}, {0x1E49, 2104, 3}, {0x1E4A, 2107, 3}, {0x1E4B, 2110, 3},
+    {0x1E4C, 2113, 5}, {0x1E4D, 2118, 5}, {0x1E4E, 2123, 5}, {0x1E4F, 2128, 5},
+    {0x1E50, 2133, 5}, {0x1E51, 2138, 5}, {0x1E52, 2143, 5}, {0x1E53, 2148, 5},
+    {0x1E54, 2153, 3}, {0x1E55, 2156, 3}, {0x1E56, 2159, 3}, {0x1E57, 2162, 3},
+    {0x1E58, 2165, 3}, {0x1E59, 2168, 3}, {0x1E5A, 2171, 3}, {0x1E5B, 2174, 3},
+    {0x1E5C, 2177, 5}, {0x1E5D, 2182, 5}, {0x1E5E, 2187, 3}, {0x1E5F, 2190, 3},
+    {0x1E60, 2193, 3}, {0x1E61, 2196, 3}, {0x1E62, 2199, 3}, {0x1E63, 2202, 3},
+    {0x1E64, 2205, 5}, {0x1E65, 2210, 5}, {0x1E66, 2215, 5}, {0x1E67, 2220, 5},
+    {0x1E68, 2225, 5}, {0x1E69, 2230, 5}, {0x1E6A, 2235, 3}, {0x1E6B, 2238, 3},
+    {0x1E6C, 2241, 3}, {0x1E6D, 2244, 3}, {0x1E6E, 2247, 3}, {0x1E6F, 2250, 3},
+    {0x1E70, 2253, 3}, {0x1E71, 2256, 3}, {0x1E72, 2259, 3}, {0x1E73, 2262, 3},
+    {0x1E74, 2265, 3}, {0x1E75, 2268, 3}, {0x1E76, 2271, 3}, {0x1E77, 2274, 3},
+    {0x1E78, 2277, 5}, {0x1E79, 2282, 5}, {0x1E7A, 2287, 5}, {0x1E7B, 2292, 5},
+    {0x1E7C, 2297, 3}, {0x1E7D, 2300, 3}, {0x1E7E, 2303, 3}, {0x1E7F, 2306, 3},
+    {0x1E80, 2309, 3}, {0x1E81, 2312, 3}, {0x1E82, 2315, 3}, {0x1E83, 2318, 3},
+    {0x1E84, 2321, 3}, {0x1E85, 2324, 3}, {0x1E86, 2327, 3}, {0x1E87, 2330, 3},
+    {0x1E88, 2333, 3}, {0x1E89, 2336, 3}, {0x1E8A, 2339, 3}, {0x1E8B, 2342, 3},
+    {0x1E8C, 2345, 3}, {0x1E8D, 2348, 3}, {0x1E8E, 2351, 3}, {0x1E8F, 2354, 3},
+    {0x1E90, 2357, 3}, {0x1E91, 2360, 3}, {0x1E92, 2363, 3}, {0x1E93, 2366, 3},
+    {0x1E94, 2369, 3}, {0x1E95, 2372, 3}, {0x1E96, 2375, 3}, {0x1E97, 2378, 3},
+    {0x1E98, 2381, 3}, {0x1E99, 2384, 3}, {0x1E9A, 2387, 3}, {0x1E9B, 2390, 3},
+    {0x1EA0, 2393, 3}, {0x1EA1, 2396, 3}, {0x1EA2, 2399, 3}, {0x1EA3, 2402, 3},
+    {0x1EA4, 2405, 5}, {0x1EA5, 2410, 5}, {0x1EA6, 2415, 5}, {0x1EA7, 2420, 5},
+    {0x1EA8, 2425, 5}, {0x1EA9, 2430, 5}, {0x1EAA, 2435, 5}, {0x1EAB, 2440, 5},
+    {0x1EAC, 2445, 5}, {0x1EAD, 2450, 5}, {0x1EAE, 2455, 5}, {0x1EAF, 2460, 5},
+    {0x1EB0, 2465, 5}, {0x1EB1, 2470, 5}, {0x1EB2, 2475, 5}, {0x1EB3, 2480, 5},
+    {0x1EB4, 2485, 5}, {0x1EB5, 2490, 5}, {0x1EB6, 2495, 5}, {0x1EB7, 2500, 5},
+    {0x1EB8, 2505, 3}, {0x1EB9, 2508, 3}, {0x1EBA, 2511, 3}, {0x1EBB, 2514, 3},
+    {0x1EBC, 2517, 3}, {0x1EBD, 2520, 3}, {0x1EBE, 2523, 5}, {0x1EBF, 2528, 5},
+    {0x1EC0, 2533, 5}, {0x1EC1, 2538, 5}, {0x1EC2, 2543, 5}, {0x1EC3, 2548, 5},
+    {0x1EC4, 2553, 5}, {0x1EC5, 2558, 5}, {0x1EC6, 2563, 5}, {0x1EC7, 2568, 5},
+    {0x1EC8, 2573, 3}, {0x1EC9, 2576, 3}, {0x1ECA, 2579, 3}, {0x1ECB, 2582, 3},
+    {0x1ECC, 2585, 3}, {0x1ECD, 2588, 3}, {0x1ECE, 2591, 3}, {0x1ECF, 2594, 3},
+    {0x1ED0, 2597, 5}, {0x1ED1, 2602, 5}, {0x1ED2, 2607, 5}, {0x1ED3, 2612, 5},
+    {0x1ED4, 2617, 5}, {0x1ED5, 2622, 5}, {0x1ED6, 2627, 5}, {0x1ED7, 2632, 5},
+    {0x1ED8, 2637, 5}, {0x1ED9, 2642, 5}, {0x1EDA, 2647, 5}, {0x1EDB, 2652, 5},
+    {0x1EDC, 2657, 5}, {0x1EDD, 2662, 5}, {0x1EDE, 2667, 5}, {0x1EDF, 2672, 5},
+    {0x1EE0, 2677, 5}, {0x1EE1, 2682, 5}, {0x1EE2, 2687, 5}, {0x1EE3, 2692, 5},
+    {0x1EE4, 2697, 3}, {0x1EE5, 2700, 3}, {0x1EE6, 2703, 3}, {0x1EE7, 2706, 3},
+    {0x1EE8, 2709, 5}, {0x1EE9, 2714, 5}, {0x1EEA, 2719, 5}, {0x1EEB, 2724, 5},
+    {0x1EEC, 2729, 5}, {0x1EED, 2734, 5}, {0x1EEE, 2739, 5}, {0x1EEF, 2744, 5},
+    {0x1EF0, 2749, 5}, {0x1EF1, 2754, 5}, {0x1EF2, 2759, 3}, {0x1EF3, 2762, 3},
+    {0x1EF4, 2765, 3}, {0x1EF5, 2768, 3}, {0x1EF6, 2771, 3}, {0x1EF7, 2774, 3},
+    {0x1EF8, 2777, 3}, {0x1EF9, 2780, 3}, {0x1EFB, 2783, 3}, {0x1EFD, 2786, 3},
+    {0x1EFF, 2789, 3}, {0x1F00, 2792, 4}, {0x1F01, 2796, 4}, {0x1F02, 2800, 6},
+    {0x1F03, 2806, 6}, {0x1F04, 2812, 6}, {0x1F05, 2818, 6}, {0x1F06, 2824, 6},
+    {0x1F07, 2830, 6}, {0x1F08, 2836, 4}, {0x1F09, 2840, 4}, {0x1F0A, 2844, 6},
+    {0x1F0B, 2850, 6}, {0x1F0C, 2856, 6}, {0x1F0D, 2862, 6}, {0x1F0E, 2868, 6},
+    {0x1F0F, 2874, 6}, {0x1F10, 2880, 4}, {0x1F11, 2884, 4}, {0x1F12, 2888, 6},
+    {0x1F13, 2894, 6}, {0x1F14, 2900, 6}, {0x1F15, 2906, 6}, {0x1F18, 2912, 4},
+    {0x1F19, 2916, 4}, {0x1F1A, 2920, 6}, {0x1F1B, 2926, 6}, {0x1F1C, 2932, 6},
+    {0x1F1D, 2938, 6}, {0x1F20, 2944, 4}, {0x1F21, 2948, 4}, {0x1F22, 2952, 6},
+    {0x1F23, 2958, 6}, {0x1F24, 2964, 6}, {0x1F25, 2970, 6}, {0x1F26, 2976, 6},
+    {0x1F27, 2982, 6}, {0x1F28, 2988, 4}, {0x1F29, 2992, 4}, {0x1F2A, 2996, 6},
+    {0x1F2B, 3002, 6}, {0x1F2C, 3008, 6}, {0x1F2D, 3014, 6}, {0x1F2E, 3020, 6},
+    {0x1F2F, 3026, 6}, {0x1F30, 3032, 4}, {0x1F31, 3036, 4}, {0x1F32, 3040, 6},
+    {0x1F33, 3046, 6}, {0x1F34, 3052, 6}, {0x1F35, 3058, 6}, {0x1F36, 3064, 6},
+    {0x1F37, 3070, 6}, {0x1F38, 3076, 4}, {0x1F39, 3080, 4}, {0x1F3A, 3084, 6},
+    {0x1F3B, 3090, 6}, {0x1F3C, 3096, 6}, {0x1F3D, 3102, 6}, {0x1F3E, 3108, 6},
+    {0x1F3F, 3114, 6}, {0x1F40, 3120, 4}, {0x1F41, 3124, 4}, {0x1F42, 3128, 6},
+    {0x1F43, 3134, 6}, {0x1F44, 3140, 6}, {0x1F45, 3146, 6}, {0x1F48, 3152, 4},
+    {0x1F49, 3156, 4}, {0x1F4A, 3160, 6}, {0x1F4B, 3166, 6}, {0x1F4C, 3172, 6},
+    {0x1F4D, 3178, 6}, {0x1F50, 3184, 4}, {0x1F51, 3188, 4}, {0x1F52, 3192, 6},
+    {0x1F53, 3198, 6}, {0x1F54, 3204, 6}, {0x1F55, 3210, 6}, {0x1F56, 3216, 6},
+    {0x1F57, 3222, 6}, {0x1F59, 3228, 4}, {0x1F5B, 3232, 6}, {0x1F5D, 3238, 6},
+    {0x1F5F, 3244, 6}, {0x1F60, 3250, 4}, {0x1F61, 3254, 4}, {0x1F62, 3258, 6},
+    {0x1F63, 3264, 6}, {0x1F64, 3270, 6}, {0x1F65, 3276, 6}, {0x1F66, 3282, 6},
+    {0x1F67, 3288, 6}, {0x1F68, 3294, 4}, {0x1F69, 3298, 4}, {0x1F6A, 3302, 6},
+    {0x1F6B, 3308, 6}, {0x1F6C, 3314, 6}, {0x1F6D, 3320, 6}, {0x1F6E, 3326, 6},
+    {0x1F6F, 3332, 6}, {0x1F70, 3338, 4}, {0x1F71, 3342, 4}, {0x1F72, 3346, 4},
+    {0x1F73, 3350, 4}, {0x1F74, 3354, 4}, {0x1F75, 3358, 4}, {0x1F76, 3362, 4},
+    {0x1F77, 3366, 4}, {0x1F78, 3370, 4}, {0x1F79, 3374, 4}, {0x1F7A, 3378, 4},
+    {0x1F7B, 3382, 4}, {0x1F7C, 3386, 4}, {0x1F7D, 3390, 4}, {0x1F80, 3394, 6},
+    {0x1F81, 3400, 6}, {0x1F82, 3406, 8}, {0x1F83, 3414, 8}, {0x1F84, 3422, 8},
+    {0x1F85, 3430, 8}, {0x1F86, 3438, 8}, {0x1F87, 3446, 8}, {0x1F88, 3454, 6},
+    {0x1F89, 3460, 6}, {0x1F8A, 3466, 8}, {0x1F8B, 3474, 8}, {0x1F8C, 3482, 8},
+    {0x1F8D, 3490, 8}, {0x1F8E, 3498, 8}, {0x1F8F, 3506, 8}, {0x1F90, 3514, 6},
+    {0x1F91, 3520, 6}, {0x1F92, 3526, 8}, {0x1F93, 3534, 8}, {0x1F94, 3542, 8},
+    {0x1F95, 3550, 8}, {0x1F96, 3558, 8}, {0x1F97, 3566, 8}, {0x1F98, 3574, 6},
+    {0x1F99, 3580, 6}, {0x1F9A, 3586, 8}, {0x1F9B, 3594, 8}, {0x1F9C, 3602, 8},
+    {0x1F9D, 3610, 8}, {0x1F9E, 3618, 8}, {0x1F9F, 3626, 8}, {0x1FA0, 3634, 6},
+    {0x1FA1, 3640, 6}, {0x1FA2, 3646, 8}, {0x1FA3, 3654, 8}, {0x1FA4, 3662, 8},
+    {0x1FA5, 3670, 8}, {0x1FA6, 3678, 8}, {0x1FA7, 3686, 8}, {0x1FA8, 3694, 6},
+    {0x1FA9, 3700, 6}, {0x1FAA, 3706, 8}, {0x1FAB, 3714, 8}, {0x1FAC, 3722, 8},
+    {0x1FAD, 3730, 8}, {0x1FAE, 3738, 8}, {0x1FAF, 3746, 8}, {0x1FB0, 3754, 4},
+    {0x1FB1, 3758, 4}, {0x1FB2, 3762, 6}, {0x1FB3, 3768, 4}, {0x1FB4, 3772, 6},
+    {0x1FB6, 3778, 4}, {0x1FB7, 3782, 6}, {0x1FB8, 3788, 4}, {0x1FB9, 3792, 4},
+    {0x1FBA, 3796, 4}, {0x1FBB, 3800, 4}, {0x1FBC, 3804, 4}, {0x1FBD, 3808, 3},
+    {0x1FBE, 3811, 2}, {0x1FBF, 3813, 3}, {0x1FC0, 3816, 3}, {0x1FC1, 3819, 5},
+    {0x1FC2, 3824, 6}, {0x1FC3, 3830, 4}, {0x1FC4, 3834, 6}, {0x1FC6, 3840, 4},
+    {0x1FC7, 3844, 6}, {0x1FC8, 3850, 4}, {0x1FC9, 3854, 4}, {0x1FCA, 3858, 4},
+    {0x1FCB, 3862, 4}, {0x1FCC, 3866, 4}, {0x1FCD, 3870, 5}, {0x1FCE, 3875, 5},
+    {0x1FCF, 3880, 5}, {0x1FD0, 3885, 4}, {0x1FD1, 3889, 4}, {0x1FD2, 3893, 6},
+    {0x1FD3, 3899, 6}, {0x1FD6, 3905, 4}, {0x1FD7, 3909, 6}, {0x1FD8, 3915, 4},
+    {0x1FD9, 3919, 4}, {0x1FDA, 3923, 4}, {0x1FDB, 3927, 4}, {0x1FDD, 3931, 5},
+    {0x1FDE, 3936, 5}, {0x1FDF, 3941, 5}, {0x1FE0, 3946, 4}, {0x1FE1, 3950, 4},
+    {0x1FE2, 3954, 6}, {0x1FE3, 3960, 6}, {0x1FE4, 3966, 4}, {0x1FE5, 3970, 4},
+    {0x1FE6, 3974, 4}, {0x1FE7, 3978, 6}, {0x1FE8, 3984, 4}, {0x1FE9, 3988, 4},
+    {0x1FEA, 3992, 4}, {0x1FEB, 3996, 4}, {0x1FEC, 4000, 4}, {0x1FED, 4004, 5},
+    {0x1FEE, 4009, 5}, {0x1FEF, 4014, 1}, {0x1FF2, 4015, 6}, {0x1FF3, 4021, 4},
+    {0x1FF4, 4025, 6}, {0x1FF6, 4031, 4}, {0x1FF7, 4035, 6}, {0x1FF8, 4041, 4},
+    {0x1FF9, 4045, 4}, {0x1FFA, 4049, 4}, {0x1FFB, 4053, 4}, {0x1FFC, 4057, 4},
+    {0x1FFD, 4061, 3}, {0x1FFE, 4064, 3}, {0x2000, 4067, 1}, {0x2001, 4068, 1},
+    {0x2002, 4069, 1}, {0x2003, 4070, 1}, {0x2004, 4071, 1}, {0x2005, 4072, 1},
+    {0x2006, 4073, 1}, {0x2007, 4074, 1}, {0x2008, 4075, 1}, {0x2009, 4076, 1},
+    {0x200A, 4077, 1}, {0x2011, 4078, 3}, {0x2017, 4081, 3}, {0x2024, 4084, 1},
+    {0x2025, 4085, 2}, {0x2026, 4087, 3}, {0x202F, 4090, 1}, {0x2033, 4091, 6},
+    {0x2034, 4097, 9}, {0x2036, 4106, 6}, {0x2037, 4112, 9}, {0x203C, 4121, 2},
+    {0x203E, 4123, 3}, {0x2047, 4126, 2}, {0x2048, 4128, 2}, {0x2049, 4130, 2},
+    {0x2057, 4132, 12}, {0x205F, 4144, 1}, {0x2070, 4145, 1}, {0x2071, 4146, 1},
+    {0x2074, 4147, 1}, {0x2075, 4148, 1}, {0x2076, 4149, 1}, {0x2077, 4150, 1},
+    {0x2078, 4151, 1}, {0x2079, 4152, 1}, {0x207A, 4153, 1}, {0x207B, 4154, 3},
+    {0x207C, 4157, 1}, {0x207D, 4158, 1}, {0x207E, 4159, 1}, {0x207F, 4160, 1},
+    {0x2080, 4161, 1}, {0x2081, 4162, 1}, {0x2082, 4163, 1}, {0x2083, 4164, 1},
+    {0x2084, 4165, 1}, {0x2085, 4166, 1}, {0x2086, 4167, 1}, {0x2087, 4168, 1},
+    {0x2088, 4169, 1}, {0x2089, 4170, 1}, {0x208A, 4171, 1}, {0x208B, 4172, 3},
+    {0x208C, 4175, 1}, {0x208D, 4176, 1}, {0x208E, 4177, 1}, {0x2090, 4178, 1},
+    {0x2091, 4179, 1}, {0x2092, 4180, 1}, {0x2093, 4181, 1}, {0x2094, 4182, 2},
+    {0x2095, 4184, 1}, {0x2096, 4185, 1}, {0x2097, 4186, 1}, {0x2098, 4187, 1},
+    {0x2099, 4188, 1}, {0x209A, 4189, 1}, {0x209B, 4190, 1}, {0x209C, 4191, 1},
+    {0x2100, 4192, 3}, {0x2101, 4195, 3}, {0x2102, 4198, 1}, {0x2103, 4199, 3},
+    {0x2105, 4202, 3}, {0x2106, 4205, 3}, {0x2107, 4208, 2}, {0x2109, 4210, 3},
+    {0x210A, 4213, 1}, {0x210B, 4214, 1}, {0x210C, 4215, 1}, {0x210D, 4216, 1},
+    {0x210E, 4217, 1}, {0x210F, 4218, 2}, {0x2110, 4220, 1}, {0x2111, 4221, 1},
+    {0x2112, 4222, 1}, {0x2113, 4223, 1}, {0x2115, 4224, 1}, {0x2116, 4225, 2},
+    {0x2119, 4227, 1}, {0x211A, 4228, 1}, {0x211B, 4229, 1}, {0x211C, 4230, 1},
+    {0x211D, 4231, 1}, {0x2120, 4232, 2}, {0x2121, 4234, 3}, {0x2122, 4237, 2},
+    {0x2124, 4239, 1}, {0x2126, 4240, 2}, {0x2128, 4242, 1}, {0x212A, 4243, 1},
+    {0x212B, 4244, 3}, {0x212C, 4247, 1}, {0x212D, 4248, 1}, {0x212F, 4249, 1},
+    {0x2130, 4250, 1}, {0x2131, 4251, 1}, {0x2133, 4252, 1}, {0x2134, 4253, 1},
+    {0x2135, 4254, 2}, {0x2136, 4256, 2}, {0x2137, 4258, 2}, {0x2138, 4260, 2},
+    {0x2139, 4262, 1}, {0x213B, 4263, 3}, {0x213C, 4266, 2}, {0x213D, 4268, 2},
+    {0x213E, 4270, 2}, {0x213F, 4272, 2}, {0x2140, 4274, 3}, {0x2145, 4277, 1},
+    {0x2146, 4278, 1}, {0x2147, 4279, 1}, {0x2148, 4280, 1}, {0x2149, 4281, 1},
+    {0x214E, 4282, 3}, {0x2150, 4285, 5}, {0x2151, 4290, 5}, {0x2152, 4295, 6},
+    {0x2153, 4301, 5}, {0x2154, 4306, 5}, {0x2155, 4311, 5}, {0x2156, 4316, 5},
+    {0x2157, 4321, 5}, {0x2158, 4326, 5}, {0x2159, 4331, 5}, {0x215A, 4336, 5},
+    {0x215B, 4341, 5}, {0x215C, 4346, 5}, {0x215D, 4351, 5}, {0x215E, 4356, 5},
+    {0x215F, 4361, 4}, {0x2160, 4365, 1}, {0x2161, 4366, 2}, {0x2162, 4368, 3},
+    {0x2163, 4371, 2}, {0x2164, 4373, 1}, {0x2165, 4374, 2}, {0x2166, 4376, 3},
+    {0x2167, 4379, 4}, {0x2168, 4383, 2}, {0x2169, 4385, 1}, {0x216A, 4386, 2},
+    {0x216B, 4388, 3}, {0x216C, 4391, 1}, {0x216D, 4392, 1}, {0x216E, 4393, 1},
+    {0x216F, 4394, 1}, {0x2170, 4395, 1}, {0x2171, 4396, 2}, {0x2172, 4398, 3},
+    {0x2173, 4401, 2}, {0x2174, 4403, 1}, {0x2175, 4404, 2}, {0x2176, 4406, 3},
+    {0x2177, 4409, 4}, {0x2178, 4413, 2}, {0x2179, 4415, 1}, {0x217A, 4416, 2},
+    {0x217B, 4418, 3}, {0x217C, 4421, 1}, {0x217D, 4422, 1}, {0x217E, 4423, 1},
+    {0x217F, 4424, 1}, {0x2184, 4425, 3}, {0x2189, 4428, 5}, {0x2C61, 4433, 3},
+    {0x2C65, 4436, 2}, {0x2C66, 4438, 2}, {0x2C68, 4440, 3}, {0x2C6A, 4443, 3},
+    {0x2C6C, 4446, 3}, {0x2C73, 4449, 3}, {0x2C76, 4452, 3}, {0x2C7C, 4455, 1},
+    {0x2C7D, 4456, 1}, {0xA641, 4457, 3}, {0xA643, 4460, 3}, {0xA645, 4463, 3},
+    {0xA647, 4466, 3}, {0xA649, 4469, 3}, {0xA64B, 4472, 3}, {0xA64D, 4475, 3},
+    {0xA64F, 4478, 3}, {0xA651, 4481, 3}, {0xA653, 4484, 3}, {0xA655, 4487, 3},
+    {0xA657, 4490, 3}, {0xA659, 4493, 3}, {0xA65B, 4496, 3}, {0xA65D, 4499, 3},
+    {0xA65F, 4502, 3}, {0xA661, 4505, 3}, {0xA663, 4508, 3}, {0xA665, 4511, 3},
+    {0xA667, 4514, 3}, {0xA669, 4517, 3}, {0xA66B, 4520, 3}, {0xA66D, 4523, 3},
+    {0xA681, 4526, 3}, {0xA683, 4529, 3}, {0xA685, 4532, 3}, {0xA687, 4535, 3},
+    {0xA689, 4538, 3}, {0xA68B, 4541, 3}, {0xA68D, 4544, 3}, {0xA68F, 4547, 3},
+    {0xA691, 4550, 3}, {0xA693, 4553, 3}, {0xA695, 4556, 3}, {0xA697, 4559, 3},
+    {0xA699, 4562, 3}, {0xA69B, 4565, 3}, {0xA69C, 4568, 2}, {0xA69D, 4570, 2},
+    {0xA723, 4572, 3}, {0xA725, 4575, 3}, {0xA727, 4578, 3}, {0xA729, 4581, 3},
+    {0xA72B, 4584, 3}, {0xA72D, 4587, 3}, {0xA72F, 4590, 3}, {0xA733, 4593, 3},
+    {0xA735, 4596, 3}, {0xA737, 4599, 3}, {0xA739, 4602, 3}, {0xA73B, 4605, 3},
+    {0xA73D, 4608, 3}, {0xA73F, 4611, 3}, {0xA741, 4614, 3}, {0xA743, 4617, 3},
+    {0xA745, 4620, 3}, {0xA747, 4623, 3}, {0xA749, 4626, 3}, {0xA74B, 4629, 3},
+    {0xA74D, 4632, 3}, {0xA74F, 4635, 3}, {0xA751, 4638, 3}, {0xA753, 4641, 3},
+    {0xA755, 4644, 3}, {0xA757, 4647, 3}, {0xA759, 4650, 3}, {0xA75B, 4653, 3},
+    {0xA75D, 4656, 3}, {0xA75F, 4659, 3}, {0xA761, 4662, 3}, {0xA763, 4665, 3},
+    {0xA765, 4668, 3}, {0xA767, 4671, 3}, {0xA769, 4674, 3}, {0xA76B, 4677, 3},
+    {0xA76D, 4680, 3}, {0xA76F, 4683, 3}, {0xA770, 4686, 3}, {0xA77A, 4689, 3},
+    {0xA77C, 4692, 3}, {0xA77F, 4695, 3}, {0xA781, 4698, 3}, {0xA783, 4701, 3},
+    {0xA785, 4704, 3}, {0xA787, 4707, 3}, {0xA78C, 4710, 3}, {0xA791, 4713, 3},
+    {0xA793, 4716, 3}, {0xA794, 4719, 3}, {0xA797, 4722, 3}, {0xA799, 4725, 3},
+    {0xA79B, 4728, 3}, {0xA79D, 4731, 3}, {0xA79F, 4734, 3}, {0xA7A1, 4737, 3},
+    {0xA7A3, 4740, 3}, {0xA7A5, 4743, 3}, {0xA7A7, 4746, 3}, {0xA7A9, 4749, 3},
+    {0xA7B5, 4752, 3}, {0xA7B7, 4755, 3}, {0xA7B9, 4758, 3}, {0xA7BB, 4761, 3},
+    {0xA7BD, 4764, 3}, {0xA7BF, 4767, 3}, {0xA7C1, 4770, 3}, {0xA7C3, 4773, 3},
+    {0xA7C8, 4776, 3}, {0xA7CA, 4779, 3}, {0xA7D1, 4782, 3}, {0xA7D7, 4785, 3},
+    {0xA7D9, 4788, 3}, {0xA7F2, 4791, 1}, {0xA7F3, 4792, 1}, {0xA7F4, 4793, 1},
+    {0xA7F6, 4794, 3}, {0xA7F8, 4797, 2}, {0xA7F9, 4799, 2}, {0xFB00, 4801, 2},
+    {0xFB01, 4803, 2}, {0xFB02, 4805, 2}, {0xFB03, 4807, 3}, {0xFB04, 4810, 3},
+    {0xFB05, 4813, 2}, {0xFB06, 4815, 2}, {0xFF01, 4817, 1}, {0xFF02, 4818, 1},
+    {0xFF03, 4819, 1}, {0xFF04, 4820, 1}, {0xFF05, 4821, 1}, {0xFF06, 4822, 1},
+    {0xFF07, 4823, 1}, {0xFF08, 4824, 1}, {0xFF09, 4825, 1}, {0xFF0A, 4826, 1},
+    {0xFF0B, 4827, 1}, {0xFF0C, 4828, 1}, {0xFF0D, 4829, 1}, {0xFF0E, 4830, 1},
+    {0xFF0F, 4831, 1}, {0xFF10, 4832, 1}, {0xFF11, 4833, 1}, {0xFF12, 4834, 1},
+    {0xFF13, 4835, 1}, {0xFF14, 4836, 1}, {0xFF15, 4837, 1}, {0xFF16, 4838, 1},
+    {0xFF17, 4839, 1}, {0xFF18, 4840, 1}, {0xFF19, 4841, 1}, {0xFF1A, 4842, 1},
+    {0xFF1B, 4843, 1}, {0xFF1C, 4844, 1}, {0xFF1D, 4845, 1}, {0xFF1E, 4846, 1},
+    {0xFF1F, 4847, 1}, {0xFF20, 4848, 1}, {0xFF21, 4849, 1}, {0xFF22, 4850, 1},
+    {0xFF23, 4851, 1}, {0xFF24, 4852, 1}, {0xFF25, 4853, 1}, {0xFF26, 4854, 1},
+    {0xFF27, 4855, 1}, {0xFF28, 4856, 1}, {0xFF29, 4857, 1}, {0xFF2A, 4858, 1},
+    {0xFF2B, 4859, 1}, {0xFF2C, 4860, 1}, {0xFF2D, 4861, 1}, {0xFF2E, 4862, 1},
+    {0xFF2F, 4863, 1}, {0xFF30, 4864, 1}, {0xFF31, 4865, 1}, {0xFF32, 4866, 1},
+    {0xFF33, 4867, 1}, {0xFF34, 4868, 1}, {0xFF35, 4869, 1}, {0xFF36, 4870, 1},
+    {0xFF37, 4871, 1}, {0xFF38, 4872, 1}, {0xFF39, 4873, 1}, {0xFF3A, 4874, 1},
+    {0xFF3B, 4875, 1}, {0xFF3C, 4876, 1}, {0xFF3D, 4877, 1}, {0xFF3E, 4878, 1},
+    {0xFF3F, 4879, 1}, {0xFF40, 4880, 1}, {0xFF41, 4881, 1}, {0xFF42, 4882, 1},
+    {0xFF43, 4883, 1}, {0xFF44, 4884, 1}, {0xFF45, 4885, 1}, {0xFF46, 4886, 1},
+    {0xFF47, 4887, 1}, {0xFF48, 4888, 1}, {0xFF49, 4889, 1}, {0xFF4A, 4890, 1},
+    {0xFF4B, 4891, 1}, {0xFF4C, 4892, 1}, {0xFF4D, 4893, 1}, {0xFF4E, 4894, 1},
+    {0xFF4F, 4895, 1}, {0xFF50, 4896, 1}, {0xFF51, 4897, 1}, {0xFF52, 4898, 1},
+    {0xFF53, 4899, 1}, {0xFF54, 4900, 1}, {0xFF55, 4901, 1}, {0xFF56, 4902, 1},
+    {0xFF57, 4903, 1}, {0xFF58, 4904, 1}, {0xFF59, 4905, 1}, {0xFF5A, 4906, 1},
+    {0xFF5B, 4907, 1}, {0xFF5C, 4908, 1}, {0xFF5D, 4909, 1}, {0xFF5E, 4910, 1},
 };
 
 const size_t vcard_casemap_count = 1572;

@@ -20,15 +20,15 @@ typedef struct rule {
     const char *arg;
 } rule;
 
-#define TRY(expr)                                                                          \
-    do {                                                                                   \
-        if ((expr) != VCARD_OK) return VCARD_ENOMEM;                                       \
+#define TRY(expr)                                                                                  \
+    do {                                                                                           \
+        if ((expr) != VCARD_OK) return VCARD_ENOMEM;                                               \
     } while (0)
 
 static int is_media(const vcard_prop *p)
 {
-    return vlex_ieq(p->name, "PHOTO") || vlex_ieq(p->name, "LOGO") ||
-           vlex_ieq(p->name, "SOUND") || vlex_ieq(p->name, "KEY");
+    return vlex_ieq(p->name, "PHOTO") || vlex_ieq(p->name, "LOGO") || vlex_ieq(p->name, "SOUND") ||
+           vlex_ieq(p->name, "KEY");
 }
 
 static const char *param_value(const vcard_prop *p, const char *name)
@@ -64,8 +64,10 @@ static int take_type_pref(cx *c, vcard_prop *p)
             if (n < 0) return -1;
             int k = 0, hit = 0;
             for (int t = 0; t < n; t++) {
-                if (vlex_ieq(parts[t], "pref")) hit = 1;
-                else parts[k++] = parts[t];
+                if (vlex_ieq(parts[t], "pref"))
+                    hit = 1;
+                else
+                    parts[k++] = parts[t];
             }
             if (!hit) continue;
             found = 1;
@@ -76,7 +78,8 @@ static int take_type_pref(cx *c, vcard_prop *p)
                 continue;
             }
             size_t len = 0;
-            for (int t = 0; t < k; t++) len += strlen(parts[t]) + 1;
+            for (int t = 0; t < k; t++)
+                len += strlen(parts[t]) + 1;
             char *joined = pool_alloc(c->pool, len);
             if (!joined) return -1;
             joined[0] = '\0';
@@ -190,12 +193,13 @@ static int r_gender_up(cx *c, vcard_prop *p, const char *arg)
 {
     static const struct {
         const char *word, *sex;
-    } words[] = {{"male", "M"},  {"m", "M"},     {"female", "F"}, {"f", "F"},   {"other", "O"},
-                 {"o", "O"},     {"none", "N"},  {"n", "N"},      {"unknown", "U"}, {"u", "U"}};
+    } words[] = {{"male", "M"}, {"m", "M"},    {"female", "F"}, {"f", "F"},       {"other", "O"},
+                 {"o", "O"},    {"none", "N"}, {"n", "N"},      {"unknown", "U"}, {"u", "U"}};
     TRY(vcard_prop_set_name(c->pool, p, "GENDER"));
     if (strchr(p->value, ';')) return VCARD_OK; /* already sex;identity */
     for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
-        if (vlex_ieq(p->value, words[i].word)) return vcard_prop_set_value(c->pool, p, words[i].sex);
+        if (vlex_ieq(p->value, words[i].word))
+            return vcard_prop_set_value(c->pool, p, words[i].sex);
     }
     /* RFC 6350 §6.2.7: free text goes in the identity component. */
     const char *v = pool_printf(c->pool, ";%s", p->value);
@@ -266,8 +270,10 @@ static int r_media_up(cx *c, vcard_prop *p, const char *arg)
     for (int i = 0; i < p->nparams; i++) {
         const vcard_param *pm = &p->params[i];
         if (pm->nvalues == 0) { /* 2.1 leftovers: "PHOTO;BASE64:", "PHOTO;JPEG;..." */
-            if (is_binary_word(pm->name)) binary = 1;
-            else if (!format) format = pm->name;
+            if (is_binary_word(pm->name))
+                binary = 1;
+            else if (!format)
+                format = pm->name;
         } else if (vlex_ieq(pm->name, "ENCODING")) {
             binary |= vlex_ieq(pm->values[0], "b") || vlex_ieq(pm->values[0], "BASE64");
         } else if (vlex_ieq(pm->name, "VALUE")) {
@@ -284,8 +290,8 @@ static int r_media_up(cx *c, vcard_prop *p, const char *arg)
         if (!uri) return VCARD_ENOMEM;
         for (int i = p->nparams - 1; i >= 0; i--) {
             const vcard_param *pm = &p->params[i];
-            if (pm->nvalues == 0 || vlex_ieq(pm->name, "ENCODING") ||
-                vlex_ieq(pm->name, "VALUE") || vlex_ieq(pm->name, "TYPE"))
+            if (pm->nvalues == 0 || vlex_ieq(pm->name, "ENCODING") || vlex_ieq(pm->name, "VALUE") ||
+                vlex_ieq(pm->name, "TYPE"))
                 vcard_param_remove_at(p, i);
         }
         return vcard_prop_set_value(c->pool, p, uri);
@@ -310,10 +316,9 @@ static int r_media_down(cx *c, vcard_prop *p, const char *arg)
         int b64 = hn >= 7 && strncasecmp(comma - 7, ";base64", 7) == 0;
         if (!b64) return value ? VCARD_OK : vcard_param_add(c->pool, p, "VALUE", "uri", 0);
         size_t mn = strcspn(hdr, ";,");
-        char *format = mn ? cv_format_name(c->pool, p->name, hdr, mn)
-                          : mediatype ? cv_format_name(c->pool, p->name, mediatype,
-                                                       strlen(mediatype))
-                                      : NULL;
+        char *format = mn          ? cv_format_name(c->pool, p->name, hdr, mn)
+                       : mediatype ? cv_format_name(c->pool, p->name, mediatype, strlen(mediatype))
+                                   : NULL;
         vcard_param_remove(p, "VALUE");
         vcard_param_remove(p, "MEDIATYPE");
         TRY(vcard_param_add(c->pool, p, "ENCODING", "b", 0));
@@ -363,7 +368,8 @@ static int same_set(vpool *pool, const char *a, const char *b)
     if (na != nb || na < 0) return 0;
     for (int i = 0; i < na; i++) {
         int found = 0;
-        for (int j = 0; j < nb && !found; j++) found = vlex_ieq(pa[i], pb[j]);
+        for (int j = 0; j < nb && !found; j++)
+            found = vlex_ieq(pa[i], pb[j]);
         if (!found) return 0;
     }
     return 1;

@@ -81,7 +81,7 @@ int vcard_convert(vpool *pool, const vcard *card, int to_version, vcard **out);
 /* The same on bytes (the first vCard of data): *out is data itself when no
  * conversion is needed, else pool memory.  Returns as vcard_convert, or
  * VCARD_ESYNTAX when the data does not parse. */
-int vcard_convert_bytes(vpool *pool, const char *data, size_t len, int to_version,
-                        const char **out, size_t *outlen);
+int vcard_convert_bytes(vpool *pool, const char *data, size_t len, int to_version, const char **out,
+                        size_t *outlen);
 
 #endif

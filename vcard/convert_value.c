@@ -59,7 +59,8 @@ static int parse_time(const char **p, iso *t)
         t->has_sec = 1;
         if (**p == '.' || **p == ',') { /* fractions: 4.0 has none, drop them */
             (*p)++;
-            while (**p >= '0' && **p <= '9') (*p)++;
+            while (**p >= '0' && **p <= '9')
+                (*p)++;
         }
     }
     return t->h <= 24 && t->mi <= 59 && t->s <= 60 && parse_zone(p, t);
@@ -70,7 +71,8 @@ static int parse_iso(const char *s, iso *t)
 {
     memset(t, 0, sizeof(*t));
     const char *p = s;
-    while (*p == ' ') p++;
+    while (*p == ' ')
+        p++;
     if (p[0] == '-' && p[1] == '-' && p[2] != '-') {
         p += 2;
         if (!digits(&p, 2, &t->mo)) return 0;
@@ -92,7 +94,8 @@ static int parse_iso(const char *s, iso *t)
         p++;
         if (!parse_time(&p, t)) return 0;
     }
-    while (*p == ' ') p++;
+    while (*p == ' ')
+        p++;
     return *p == '\0';
 }
 
@@ -109,11 +112,15 @@ int cv_date_to4(const char *in, int omit_year, char *out, size_t cap)
     iso t;
     if (!parse_iso(in, &t)) return 0;
     int n;
-    if (t.has_year && t.y != omit_year) n = snprintf(out, cap, "%04d%02d%02d", t.y, t.mo, t.d);
-    else n = snprintf(out, cap, "--%02d%02d", t.mo, t.d);
+    if (t.has_year && t.y != omit_year)
+        n = snprintf(out, cap, "%04d%02d%02d", t.y, t.mo, t.d);
+    else
+        n = snprintf(out, cap, "--%02d%02d", t.mo, t.d);
     if (t.has_time) {
-        if (t.has_sec) n += snprintf(out + n, cap - (size_t)n, "T%02d%02d%02d", t.h, t.mi, t.s);
-        else n += snprintf(out + n, cap - (size_t)n, "T%02d%02d", t.h, t.mi);
+        if (t.has_sec)
+            n += snprintf(out + n, cap - (size_t)n, "T%02d%02d%02d", t.h, t.mi, t.s);
+        else
+            n += snprintf(out + n, cap - (size_t)n, "T%02d%02d", t.h, t.mi);
         put_zone(out + n, cap - (size_t)n, &t, 0);
     }
     return 1;
@@ -142,7 +149,8 @@ int cv_date_to3(const char *in, char *out, size_t cap, int *no_year)
 static int parse_offset(const char *in, char *sign, int *h, int *m)
 {
     const char *p = in;
-    while (*p == ' ') p++;
+    while (*p == ' ')
+        p++;
     if (*p != '+' && *p != '-') return 0;
     *sign = *p++;
     int d1 = 0;
@@ -152,7 +160,8 @@ static int parse_offset(const char *in, char *sign, int *h, int *m)
     *m = 0;
     if (*p == ':') p++;
     if (*p && !digits(&p, 2, m)) return 0;
-    while (*p == ' ') p++;
+    while (*p == ' ')
+        p++;
     return *p == '\0' && *h <= 23 && *m <= 59;
 }
 
@@ -179,8 +188,10 @@ static int is_number(const char *s, size_t n)
     size_t i = 0, dig = 0;
     if (i < n && (s[i] == '-' || s[i] == '+')) i++;
     for (; i < n; i++) {
-        if (s[i] >= '0' && s[i] <= '9') dig++;
-        else if (s[i] != '.') return 0;
+        if (s[i] >= '0' && s[i] <= '9')
+            dig++;
+        else if (s[i] != '.')
+            return 0;
     }
     return dig > 0;
 }
@@ -208,9 +219,9 @@ char *cv_geo_to3(vpool *pool, const char *in)
 static const struct {
     const char *prop, *format, *media;
 } media_names[] = {
-    {"PHOTO", "JPG", "image/jpeg"},        {"LOGO", "JPG", "image/jpeg"},
-    {"PHOTO", "SVG", "image/svg+xml"},     {"LOGO", "SVG", "image/svg+xml"},
-    {"SOUND", "WAVE", "audio/wav"},        {"SOUND", "MP3", "audio/mpeg"},
+    {"PHOTO", "JPG", "image/jpeg"},         {"LOGO", "JPG", "image/jpeg"},
+    {"PHOTO", "SVG", "image/svg+xml"},      {"LOGO", "SVG", "image/svg+xml"},
+    {"SOUND", "WAVE", "audio/wav"},         {"SOUND", "MP3", "audio/mpeg"},
     {"KEY", "PGP", "application/pgp-keys"}, {"KEY", "X509", "application/pkix-cert"},
 };
 

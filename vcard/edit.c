@@ -23,7 +23,8 @@ vcard_prop *vcard_find(const vcard *card, const vcard_prop *after, const char *n
 int vcard_count(const vcard *card, const char *name)
 {
     int n = 0;
-    for (const vcard_prop *p = card->head; p; p = p->next) n += vcard_prop_is(p, name);
+    for (const vcard_prop *p = card->head; p; p = p->next)
+        n += vcard_prop_is(p, name);
     return n;
 }
 
@@ -39,11 +40,14 @@ const vcard_param *vcard_param_find(const vcard_prop *p, const char *name)
 static int list_has(const char *v, const char *word)
 {
     while (*v) {
-        while (*v == ' ') v++;
+        while (*v == ' ')
+            v++;
         const char *e = v;
-        while (*e && *e != ',') e++;
+        while (*e && *e != ',')
+            e++;
         const char *t = e;
-        while (t > v && t[-1] == ' ') t--;
+        while (t > v && t[-1] == ' ')
+            t--;
         if (t > v && vlex_ieqn(v, (size_t)(t - v), word)) return 1;
         v = *e ? e + 1 : e;
     }
@@ -68,9 +72,11 @@ int vcard_prop_has_type(const vcard_prop *p, const char *type)
 
 int vcard_version_parse(const char *s)
 {
-    while (*s == ' ' || *s == '\t') s++;
+    while (*s == ' ' || *s == '\t')
+        s++;
     size_t n = strlen(s);
-    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t')) n--;
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+        n--;
     if (n == 3 && memcmp(s, "3.0", 3) == 0) return VCARD_V30;
     if (n == 3 && memcmp(s, "4.0", 3) == 0) return VCARD_V40;
     if (n == 3 && memcmp(s, "2.1", 3) == 0) return VCARD_V21;
@@ -99,10 +105,14 @@ void vcard_insert_after(vcard *card, vcard_prop *after, vcard_prop *p)
 {
     p->prev = after;
     p->next = after ? after->next : card->head;
-    if (p->next) p->next->prev = p;
-    else card->tail = p;
-    if (after) after->next = p;
-    else card->head = p;
+    if (p->next)
+        p->next->prev = p;
+    else
+        card->tail = p;
+    if (after)
+        after->next = p;
+    else
+        card->head = p;
     card->nprops++;
 }
 
@@ -113,10 +123,14 @@ void vcard_append(vcard *card, vcard_prop *p)
 
 void vcard_remove(vcard *card, vcard_prop *p)
 {
-    if (p->prev) p->prev->next = p->next;
-    else card->head = p->next;
-    if (p->next) p->next->prev = p->prev;
-    else card->tail = p->prev;
+    if (p->prev)
+        p->prev->next = p->next;
+    else
+        card->head = p->next;
+    if (p->next)
+        p->next->prev = p->prev;
+    else
+        card->tail = p->prev;
     p->next = p->prev = NULL;
     card->nprops--;
 }
@@ -140,8 +154,8 @@ int vcard_prop_set_value(vpool *pool, vcard_prop *p, const char *value)
     return VCARD_OK;
 }
 
-int vcard_param_add_values(vpool *pool, vcard_prop *p, const char *name,
-                           const char *const *values, int nvalues, int quoted)
+int vcard_param_add_values(vpool *pool, vcard_prop *p, const char *name, const char *const *values,
+                           int nvalues, int quoted)
 {
     vcard_param *np = pool_alloc(pool, (size_t)(p->nparams + 1) * sizeof(*np));
     const char **vals = pool_alloc(pool, (size_t)(nvalues > 0 ? nvalues : 1) * sizeof(*vals));
@@ -168,8 +182,10 @@ int vcard_param_remove(vcard_prop *p, const char *name)
 {
     int k = 0, removed = 0;
     for (int i = 0; i < p->nparams; i++) {
-        if (vlex_ieq(p->params[i].name, name)) removed++;
-        else p->params[k++] = p->params[i];
+        if (vlex_ieq(p->params[i].name, name))
+            removed++;
+        else
+            p->params[k++] = p->params[i];
     }
     p->nparams = k;
     if (removed) vcard_prop_touch(p);
@@ -178,7 +194,8 @@ int vcard_param_remove(vcard_prop *p, const char *name)
 
 void vcard_param_remove_at(vcard_prop *p, int pi)
 {
-    for (int j = pi; j + 1 < p->nparams; j++) p->params[j] = p->params[j + 1];
+    for (int j = pi; j + 1 < p->nparams; j++)
+        p->params[j] = p->params[j + 1];
     p->nparams--;
     vcard_prop_touch(p);
 }
@@ -190,7 +207,8 @@ void vcard_param_remove_value(vcard_prop *p, int pi, int i)
         vcard_param_remove_at(p, pi);
         return;
     }
-    for (int j = i; j + 1 < pm->nvalues; j++) pm->values[j] = pm->values[j + 1];
+    for (int j = i; j + 1 < pm->nvalues; j++)
+        pm->values[j] = pm->values[j + 1];
     pm->nvalues--;
     vcard_prop_touch(p);
 }

@@ -9,8 +9,8 @@
 typedef struct ctm { /* compiled text-match */
     char *needle;    /* folded under coll */
     size_t nlen;
-    int coll;        /* VCARD_FOLD_* */
-    int mt;          /* vcard_match_type */
+    int coll; /* VCARD_FOLD_* */
+    int mt;   /* vcard_match_type */
     int negate;
 } ctm;
 
@@ -23,7 +23,7 @@ typedef struct cparf { /* compiled param-filter */
 } cparf;
 
 typedef struct cpropf { /* compiled prop-filter */
-    char *group;     /* NULL: any group */
+    char *group;        /* NULL: any group */
     char *name;
     int allof, is_not_defined, structured;
     ctm *tms;
@@ -55,7 +55,8 @@ static char *grow(vpool *pool, scratch *s, size_t need)
 {
     if (need > s->cap) {
         size_t cap = s->cap ? s->cap : 256;
-        while (cap < need) cap *= 2;
+        while (cap < need)
+            cap *= 2;
         char *p = pool_alloc(pool, cap);
         if (!p) return NULL;
         s->p = p;
@@ -104,8 +105,8 @@ int vcard_match_type_parse(const char *s, vcard_match_type *out)
 
 static int is_name_char(unsigned char c)
 {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-           c == '-' || c == '_';
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '_';
 }
 
 /* A vCard name, optionally "group.name". */
@@ -169,7 +170,7 @@ int vcard_filter_supported(const vcard_filter *f, vcard_filter_problem *pr)
  * component too (see filter.h). */
 static int is_structured(const char *name)
 {
-    static const char *const names[] = {"N",      "ADR",      "ORG",         "CATEGORIES",
+    static const char *const names[] = {"N",        "ADR",    "ORG",          "CATEGORIES",
                                         "NICKNAME", "GENDER", "CLIENTPIDMAP", NULL};
     for (int i = 0; names[i]; i++) {
         if (vlex_ieq(name, names[i])) return 1;
@@ -270,8 +271,10 @@ static size_t unescape_into(char *out, const char *s, size_t n)
         char c = s[i];
         if (c == '\\' && i + 1 < n) {
             char d = s[i + 1];
-            if (d == 'n' || d == 'N') c = '\n', i++;
-            else if (d == '\\' || d == ',' || d == ';' || d == ':') c = d, i++;
+            if (d == 'n' || d == 'N')
+                c = '\n', i++;
+            else if (d == '\\' || d == ',' || d == ';' || d == ':')
+                c = d, i++;
         }
         out[o++] = c;
     }
@@ -371,7 +374,8 @@ static int name_matches(const cpropf *f, const char *group, const char *name)
 
 static void reset(vcard_matcher *m)
 {
-    for (int i = 0; i < m->npf; i++) m->pf[i].seen = m->pf[i].matched = 0;
+    for (int i = 0; i < m->npf; i++)
+        m->pf[i].seen = m->pf[i].matched = 0;
 }
 
 /* Notes that a property called group.name exists; returns nonzero if some
@@ -384,8 +388,10 @@ static int note_name(vcard_matcher *m, const char *group, const char *name)
         if (!name_matches(f, group, name)) continue;
         f->seen = 1;
         if (f->is_not_defined || f->matched) continue;
-        if (f->ntms + f->npfs == 0) f->matched = 1;
-        else need = 1;
+        if (f->ntms + f->npfs == 0)
+            f->matched = 1;
+        else
+            need = 1;
     }
     return need;
 }
@@ -504,8 +510,8 @@ int vcard_text_match_test(const vcard_text_match *tm, const char *value, size_t 
     memset(&m, 0, sizeof(m));
     m.pool = pool_new();
     ctm t;
-    int r = !m.pool || compile_tm(m.pool, &in, &t) < 0 ? VCARD_ENOMEM
-                                                       : test_text(&m, &t, value, len);
+    int r =
+        !m.pool || compile_tm(m.pool, &in, &t) < 0 ? VCARD_ENOMEM : test_text(&m, &t, value, len);
     pool_free(m.pool);
     if (r < 0) return r;
     return tm->negate ? !r : r;

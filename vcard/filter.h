@@ -46,21 +46,21 @@ typedef enum {
 } vcard_match_type;
 
 typedef struct vcard_text_match {
-    const char *text;          /* UTF-8 as in the XML (entities resolved) */
-    const char *collation;     /* NULL or "default" = "i;unicode-casemap" */
+    const char *text;      /* UTF-8 as in the XML (entities resolved) */
+    const char *collation; /* NULL or "default" = "i;unicode-casemap" */
     vcard_match_type match_type;
-    int negate;                /* negate-condition="yes" */
+    int negate; /* negate-condition="yes" */
 } vcard_text_match;
 
 typedef struct vcard_param_filter {
-    const char *name;              /* e.g. "TYPE" */
+    const char *name; /* e.g. "TYPE" */
     int is_not_defined;
     const vcard_text_match *text_match; /* NULL or one (§10.5.2) */
 } vcard_param_filter;
 
 typedef struct vcard_prop_filter {
-    const char *name;              /* "EMAIL" or "item1.EMAIL" */
-    int test_allof;                /* test="allof"; default anyof */
+    const char *name; /* "EMAIL" or "item1.EMAIL" */
+    int test_allof;   /* test="allof"; default anyof */
     int is_not_defined;
     const vcard_text_match *text_matches;
     int ntext_matches;
@@ -69,7 +69,7 @@ typedef struct vcard_prop_filter {
 } vcard_prop_filter;
 
 typedef struct vcard_filter {
-    int test_allof;                /* test="allof"; default anyof */
+    int test_allof; /* test="allof"; default anyof */
     const vcard_prop_filter *prop_filters;
     int nprop_filters;
 } vcard_filter;
@@ -84,10 +84,10 @@ enum {
 };
 
 typedef struct vcard_filter_problem {
-    int code;                      /* VCARD_FILTER_* */
-    const char *reason;            /* static text */
-    int prop_index;                /* offending prop-filter, or -1 */
-    int param_index;               /* offending param-filter in it, or -1 */
+    int code;           /* VCARD_FILTER_* */
+    const char *reason; /* static text */
+    int prop_index;     /* offending prop-filter, or -1 */
+    int param_index;    /* offending param-filter in it, or -1 */
 } vcard_filter_problem;
 
 /* The collations we support, for CARDDAV:supported-collation-set; NULL
@@ -114,8 +114,8 @@ typedef struct vcard_matcher vcard_matcher;
 /* Compiles f (the structures may be freed afterwards: everything needed is
  * copied) into a matcher owned by pool.  The matcher keeps scratch space,
  * taken from the same pool as it grows (to about the longest line tested),
- * so use one matcher per thread and keep the pool for the whole query.  Returns VCARD_FILTER_OK with *out set, or
- * a VCARD_FILTER_* code with *problem (optional) filled in. */
+ * so use one matcher per thread and keep the pool for the whole query.  Returns VCARD_FILTER_OK
+ * with *out set, or a VCARD_FILTER_* code with *problem (optional) filled in. */
 int vcard_filter_compile(vpool *pool, const vcard_filter *f, vcard_matcher **out,
                          vcard_filter_problem *problem);
 

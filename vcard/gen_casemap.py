@@ -72,12 +72,12 @@ def main():
                                                             unicodedata.unidata_version))
     out.write('#include "vcard/casemap.h"\n\n')
     out.write("const char vcard_casemap_blob[] =\n")
-    for i in range(0, len(blob), 16):
-        out.write('    "' + "".join("\\x%02x" % x for x in blob[i:i + 16]) + '"\n')
+    for i in range(0, len(blob), 22):
+        out.write('    "' + "".join("\\x%02x" % x for x in blob[i:i + 22]) + '"\n')
     out.write(";\n\n")
     out.write("const vcard_casemap_entry vcard_casemap_table[] = {\n")
-    for cp, off, n in rows:
-        out.write("    {0x%04X, %d, %d},\n" % (cp, off, n))
+    for i in range(0, len(rows), 4):
+        out.write("   " + "".join(" {0x%04X, %d, %d}," % r for r in rows[i:i + 4]) + "\n")
     out.write("};\n\n")
     out.write("const size_t vcard_casemap_count = %d;\n" % len(rows))
 

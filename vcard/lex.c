@@ -12,8 +12,8 @@ static int is_wsp(char c)
  * underscore is accepted too: several exporters use it in X- names. */
 static int is_name_char(unsigned char c)
 {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-           c == '-' || c == '_';
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '_';
 }
 
 void vlex_next(const char *s, size_t len, size_t pos, vlex_line *ln)
@@ -83,8 +83,10 @@ void vlex_count(const char *s, size_t n, int *nparams, int *nvalues)
             inq = !inq;
         } else if (!inq) {
             if (c == ':') break;
-            if (c == ';') semis++;
-            else if (c == ',') commas++;
+            if (c == ';')
+                semis++;
+            else if (c == ',')
+                commas++;
         }
     }
     /* Upper bounds: every parameter starts at a ';', every value ends at a
@@ -101,14 +103,16 @@ int vlex_parse(char *s, size_t n, vcard_prop *p, vcard_param *params, const char
     char c;
 
     s[n] = '\0';
-    while (i < n && is_name_char((unsigned char)s[i])) i++;
+    while (i < n && is_name_char((unsigned char)s[i]))
+        i++;
     if (i == 0) goto bad_name;
     p->group = NULL;
     if (i < n && s[i] == '.') {
         s[i] = '\0';
         p->group = s;
         a = ++i;
-        while (i < n && is_name_char((unsigned char)s[i])) i++;
+        while (i < n && is_name_char((unsigned char)s[i]))
+            i++;
         if (i == a) goto bad_name;
         p->name = s + a;
     } else {
@@ -120,7 +124,8 @@ int vlex_parse(char *s, size_t n, vcard_prop *p, vcard_param *params, const char
     s[i] = '\0';
     while (c == ';') {
         a = ++i;
-        while (i < n && is_name_char((unsigned char)s[i])) i++;
+        while (i < n && is_name_char((unsigned char)s[i]))
+            i++;
         if (i == a) {
             *why = "empty or malformed parameter name";
             return VCARD_ESYNTAX;
@@ -161,7 +166,8 @@ int vlex_parse(char *s, size_t n, vcard_prop *p, vcard_param *params, const char
                 }
             } else {
                 a = i;
-                while (i < n && s[i] != ',' && s[i] != ';' && s[i] != ':') i++;
+                while (i < n && s[i] != ',' && s[i] != ';' && s[i] != ':')
+                    i++;
                 if (i >= n) goto no_colon;
                 c = s[i];
                 values[nv++] = s + a;
@@ -219,7 +225,8 @@ static unsigned char lower(unsigned char c)
 
 int vlex_ieq(const char *a, const char *b)
 {
-    while (*a && lower((unsigned char)*a) == lower((unsigned char)*b)) a++, b++;
+    while (*a && lower((unsigned char)*a) == lower((unsigned char)*b))
+        a++, b++;
     return *a == '\0' && *b == '\0';
 }
 

@@ -9,11 +9,11 @@
 
 /* One logical line (a physical line plus its folded continuations). */
 typedef struct vlex_line {
-    size_t start;  /* first byte */
-    size_t end;    /* after the last content byte, before the final line end */
-    size_t next;   /* after the final line end: where the next line starts */
-    int nphys;     /* physical lines it spans */
-    int folded;    /* contains fold sequences (CRLF/LF + space or tab) */
+    size_t start; /* first byte */
+    size_t end;   /* after the last content byte, before the final line end */
+    size_t next;  /* after the final line end: where the next line starts */
+    int nphys;    /* physical lines it spans */
+    int folded;   /* contains fold sequences (CRLF/LF + space or tab) */
 } vlex_line;
 
 /* Finds the logical line that starts at pos (< len).  RFC 6350 §3.2: a line

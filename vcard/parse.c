@@ -37,10 +37,14 @@ static size_t utf8_bad_at(const unsigned char *s, size_t n)
         }
         size_t k;
         unsigned int cp;
-        if (c >= 0xC2 && c <= 0xDF) k = 1, cp = c & 0x1F;
-        else if (c >= 0xE0 && c <= 0xEF) k = 2, cp = c & 0x0F;
-        else if (c >= 0xF0 && c <= 0xF4) k = 3, cp = c & 0x07;
-        else return i;
+        if (c >= 0xC2 && c <= 0xDF)
+            k = 1, cp = c & 0x1F;
+        else if (c >= 0xE0 && c <= 0xEF)
+            k = 2, cp = c & 0x0F;
+        else if (c >= 0xF0 && c <= 0xF4)
+            k = 3, cp = c & 0x07;
+        else
+            return i;
         for (size_t j = 1; j <= k; j++) {
             if (i + j >= n || (s[i + j] & 0xC0) != 0x80) return i;
             cp = (cp << 6) | (s[i + j] & 0x3F);
@@ -66,7 +70,8 @@ static int is_blank(const char *s, size_t n)
 static int value_is(const vcard_prop *p, const char *word)
 {
     size_t n = p->value_len;
-    while (n > 0 && (p->value[n - 1] == ' ' || p->value[n - 1] == '\t')) n--;
+    while (n > 0 && (p->value[n - 1] == ' ' || p->value[n - 1] == '\t'))
+        n--;
     return vlex_ieqn(p->value, n, word);
 }
 
@@ -111,8 +116,8 @@ static const char *line_eol(const parse_state *ps, const vlex_line *ln)
     return "\r\n";
 }
 
-int vcard_parse(vpool *pool, const char *data, size_t len, const vcard_limits *lim,
-                vcard_doc **out, vcard_error *err)
+int vcard_parse(vpool *pool, const char *data, size_t len, const vcard_limits *lim, vcard_doc **out,
+                vcard_error *err)
 {
     parse_state ps = {.pool = pool, .len = len, .err = err};
     if (err) memset(err, 0, sizeof(*err));

@@ -40,7 +40,9 @@ int vcard_select(const vcard *card, const vcard_prop_sel *sel, int nsel, vbuf *o
         }
         vcard_write_prop(&copy, eol, out);
     }
-    if (card->end_raw) buf_append(out, card->end_raw, card->end_len);
-    else buf_printf(out, "END:VCARD%s", eol);
+    if (card->end_raw)
+        buf_append(out, card->end_raw, card->end_len);
+    else
+        buf_printf(out, "END:VCARD%s", eol);
     return buf_failed(out) ? VCARD_ENOMEM : VCARD_OK;
 }

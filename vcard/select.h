@@ -16,8 +16,8 @@
 #include "vcard/vcard.h"
 
 typedef struct vcard_prop_sel {
-    const char *name;  /* CARDDAV:prop name attribute */
-    int novalue;       /* novalue="yes" */
+    const char *name; /* CARDDAV:prop name attribute */
+    int novalue;      /* novalue="yes" */
 } vcard_prop_sel;
 
 /* Appends the card restricted to sel[0..nsel) to out.  nsel == 0 (an

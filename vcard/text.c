@@ -32,7 +32,8 @@ char *vcard_text_unescape(vpool *pool, const char *s, size_t n)
 char *vcard_text_escape(vpool *pool, const char *s)
 {
     size_t n = strlen(s), extra = 0;
-    for (size_t i = 0; i < n; i++) extra += (s[i] == '\\' || s[i] == ',' || s[i] == ';' || s[i] == '\n');
+    for (size_t i = 0; i < n; i++)
+        extra += (s[i] == '\\' || s[i] == ',' || s[i] == ';' || s[i] == '\n');
     char *out = pool_alloc(pool, n + extra + 1);
     if (!out) return NULL;
     size_t o = 0;
@@ -55,8 +56,10 @@ int vcard_split(vpool *pool, const char *s, char sep, char ***parts)
 {
     int count = 1;
     for (size_t i = 0; s[i]; i++) {
-        if (s[i] == '\\' && s[i + 1]) i++;
-        else if (s[i] == sep) count++;
+        if (s[i] == '\\' && s[i + 1])
+            i++;
+        else if (s[i] == sep)
+            count++;
     }
     char **v = pool_alloc(pool, (size_t)count * sizeof(*v));
     if (!v) return -1;
@@ -113,7 +116,8 @@ char *vcard_param_decode(vpool *pool, const char *s)
 char *vcard_param_encode(vpool *pool, const char *s)
 {
     size_t n = strlen(s), extra = 0;
-    for (size_t i = 0; i < n; i++) extra += (s[i] == '^' || s[i] == '\n' || s[i] == '"');
+    for (size_t i = 0; i < n; i++)
+        extra += (s[i] == '^' || s[i] == '\n' || s[i] == '"');
     char *out = pool_alloc(pool, n + extra + 1);
     if (!out) return NULL;
     size_t o = 0;

@@ -17,6 +17,10 @@ const char *vcard_invalid_precondition(vcard_invalid code)
         return "supported-address-data";
     case VCARD_INVALID_TOO_LARGE:
         return "max-resource-size";
+    case VCARD_INVALID_MULTIPLE:
+    case VCARD_INVALID_NO_UID:
+    case VCARD_INVALID_EMPTY_UID:
+        return "valid-addressbook-object-resource";
     default:
         return "valid-address-data";
     }
@@ -37,10 +41,12 @@ static vcard_invalid set(vcard_check *chk, vcard_invalid code, const char *why, 
 static int peek_version(const char *s, size_t len, const char **val)
 {
     for (size_t i = 0; i + 8 <= len;) {
-        if (vlex_ieqn(s + i, 8, "VERSION:") || (vlex_ieqn(s + i, 8, "version:"))) {
+        if (vlex_ieqn(s + i, 8, "VERSION:")) {
             size_t a = i + 8, e = a;
-            while (e < len && s[e] != '\r' && s[e] != '\n') e++;
-            while (e > a && (s[e - 1] == ' ' || s[e - 1] == '\t')) e--;
+            while (e < len && s[e] != '\r' && s[e] != '\n')
+                e++;
+            while (e > a && (s[e - 1] == ' ' || s[e - 1] == '\t'))
+                e--;
             *val = s + a;
             return (int)(e - a > 20 ? 20 : e - a);
         }
@@ -53,7 +59,8 @@ static int peek_version(const char *s, size_t len, const char **val)
 
 static int trimmed_empty(const char *s)
 {
-    while (*s == ' ' || *s == '\t') s++;
+    while (*s == ' ' || *s == '\t')
+        s++;
     return *s == '\0';
 }
 
@@ -72,7 +79,8 @@ int vcard_get_info(vpool *pool, const vcard *card, vcard_info *info)
         char *k = vcard_prop_text(pool, p);
         if (!k) return VCARD_ENOMEM;
         size_t n = strlen(k);
-        while (n && (k[n - 1] == ' ' || k[n - 1] == '\t')) k[--n] = '\0';
+        while (n && (k[n - 1] == ' ' || k[n - 1] == '\t'))
+            k[--n] = '\0';
         for (char *c = k; *c; c++) {
             if (*c >= 'A' && *c <= 'Z') *c = (char)(*c + 32);
         }
@@ -145,7 +153,8 @@ vcard_invalid vcard_validate(vpool *pool, const char *data, size_t len, const vc
                    vcard_find(card, uid, "UID")->line);
     if (trimmed_empty(uid->value)) return set(chk, VCARD_INVALID_EMPTY_UID, "empty UID", uid->line);
     /* RFC 6350 §6.2.1, RFC 2426 §5: FN is required. */
-    if (!vcard_find(card, NULL, "FN")) return set(chk, VCARD_INVALID_NO_FN, "missing FN", card->line);
+    if (!vcard_find(card, NULL, "FN"))
+        return set(chk, VCARD_INVALID_NO_FN, "missing FN", card->line);
     if (info && vcard_get_info(pool, card, info) != VCARD_OK)
         return set(chk, VCARD_INVALID_NOMEM, "out of memory", 0);
     if (docp) *docp = doc;
@@ -195,8 +204,7 @@ int vcard_normalize(vpool *pool, vcard_doc *doc, unsigned flags, time_t now, con
             vcard_insert_after(card, NULL, v);
         }
     }
-    if ((flags & VCARD_NORM_SET_REV) && set_rev(pool, card, now) != VCARD_OK)
-        return VCARD_ENOMEM;
+    if ((flags & VCARD_NORM_SET_REV) && set_rev(pool, card, now) != VCARD_OK) return VCARD_ENOMEM;
     size_t n;
     char *s = vcard_doc_write_pool(pool, doc, &n);
     if (!s) return VCARD_ENOMEM;
@@ -210,7 +218,8 @@ int vcard_normalize(vpool *pool, vcard_doc *doc, unsigned flags, time_t now, con
 
 static const char *skip_ws(const char *s)
 {
-    while (*s == ' ' || *s == '\t') s++;
+    while (*s == ' ' || *s == '\t')
+        s++;
     return s;
 }
 
@@ -226,7 +235,8 @@ int vcard_media_version(const char *ct, const char *version, int dflt)
     if (!ct) return 0;
     ct = skip_ws(ct);
     size_t n = strcspn(ct, ";");
-    while (n && (ct[n - 1] == ' ' || ct[n - 1] == '\t')) n--;
+    while (n && (ct[n - 1] == ' ' || ct[n - 1] == '\t'))
+        n--;
     int is_dir = vlex_ieqn(ct, n, "text/directory");
     if (!vlex_ieqn(ct, n, "text/vcard") && !vlex_ieqn(ct, n, "text/x-vcard") && !is_dir) return 0;
     int v = 0, profile_ok = !is_dir;
@@ -236,16 +246,21 @@ int vcard_media_version(const char *ct, const char *version, int dflt)
         const char *end = strchr(name, ';');
         if (!eq || (end && eq > end)) continue;
         size_t nn = (size_t)(eq - name);
-        while (nn && (name[nn - 1] == ' ' || name[nn - 1] == '\t')) nn--;
+        while (nn && (name[nn - 1] == ' ' || name[nn - 1] == '\t'))
+            nn--;
         const char *val = skip_ws(eq + 1);
         size_t vn = end ? (size_t)(end - val) : strlen(val);
-        while (vn && (val[vn - 1] == ' ' || val[vn - 1] == '\t')) vn--;
+        while (vn && (val[vn - 1] == ' ' || val[vn - 1] == '\t'))
+            vn--;
         if (vlex_ieqn(name, nn, "charset")) {
             if (!token_is(val, vn, "utf-8") && !token_is(val, vn, "utf8")) return 0;
         } else if (vlex_ieqn(name, nn, "version")) {
-            if (token_is(val, vn, "3.0")) v = VCARD_V30;
-            else if (token_is(val, vn, "4.0")) v = VCARD_V40;
-            else return 0;
+            if (token_is(val, vn, "3.0"))
+                v = VCARD_V30;
+            else if (token_is(val, vn, "4.0"))
+                v = VCARD_V40;
+            else
+                return 0;
         } else if (vlex_ieqn(name, nn, "profile")) {
             profile_ok = token_is(val, vn, "vcard");
         }

@@ -5,9 +5,10 @@
  *  - UID is required in 3.0 as in 4.0.  RFC 2426 makes UID optional, but
  *    RFC 6352 §5.1 says "vCard components in an address book collection MUST
  *    have a UID property value", and the no-uid-conflict precondition needs
- *    it.  A card without UID (or with an empty one, or two) is rejected with
- *    valid-address-data; the client (Apple, DAVx5, Thunderbird, Evolution
- *    all send one) can add it.
+ *    it.  A card without UID (or with an empty one) is rejected (see
+ *    vcard_invalid_precondition for the element); the clients (Apple,
+ *    DAVx5, Thunderbird, Evolution) all send one.  Two UIDs break RFC 6350's
+ *    cardinality (*1) and are invalid data.
  *  - FN is required (RFC 6350 §6.2.1 cardinality 1*, RFC 2426 §5).  N is not,
  *    although RFC 2426 requires it in 3.0: Apple group cards and many
  *    exporters omit it, and nothing on the server needs it.
@@ -27,18 +28,18 @@
 
 typedef enum {
     VCARD_VALID = 0,
-    VCARD_INVALID_SYNTAX,       /* not parseable (bad line, BEGIN/END, control) */
+    VCARD_INVALID_SYNTAX, /* not parseable (bad line, BEGIN/END, control) */
     VCARD_INVALID_UTF8,
-    VCARD_INVALID_EMPTY,        /* no vCard in the body */
-    VCARD_INVALID_MULTIPLE,     /* more than one vCard (RFC 6352 §5.1) */
+    VCARD_INVALID_EMPTY,    /* no vCard in the body */
+    VCARD_INVALID_MULTIPLE, /* more than one vCard (RFC 6352 §5.1) */
     VCARD_INVALID_NO_VERSION,
     VCARD_INVALID_DUP_VERSION,
-    VCARD_INVALID_VERSION,      /* not 3.0 or 4.0 */
+    VCARD_INVALID_VERSION, /* not 3.0 or 4.0 */
     VCARD_INVALID_NO_UID,
     VCARD_INVALID_EMPTY_UID,
     VCARD_INVALID_DUP_UID,
     VCARD_INVALID_NO_FN,
-    VCARD_INVALID_TOO_LARGE,    /* a vcard_limits bound */
+    VCARD_INVALID_TOO_LARGE, /* a vcard_limits bound */
     VCARD_INVALID_NOMEM
 } vcard_invalid;
 
@@ -53,7 +54,7 @@ typedef struct vcard_check {
 /* What the DAV layer needs from a stored card.  Strings are pool memory,
  * unescaped; NULL when absent. */
 typedef struct vcard_info {
-    int version;          /* VCARD_V30 or VCARD_V40 */
+    int version; /* VCARD_V30 or VCARD_V40 */
     const char *uid;
     const char *fn;
     const char *kind;     /* KIND (4.0) or X-ADDRESSBOOKSERVER-KIND (3.0), lower
@@ -63,10 +64,19 @@ typedef struct vcard_info {
     int nmembers;
 } vcard_info;
 
-/* The CardDAV precondition element (without namespace) for a failed check:
- * "supported-address-data" for VCARD_INVALID_VERSION, "max-resource-size" for
- * VCARD_INVALID_TOO_LARGE, NULL for VCARD_VALID and VCARD_INVALID_NOMEM
- * (a 500, not a client error), else "valid-address-data". */
+/* The CardDAV precondition element (namespace urn:ietf:params:xml:ns:carddav)
+ * for a failed check:
+ *  - "supported-address-data" for VCARD_INVALID_VERSION;
+ *  - "max-resource-size" for VCARD_INVALID_TOO_LARGE;
+ *  - "valid-addressbook-object-resource" for the RFC 6352 §5.1 restrictions
+ *    (one vCard per resource, UID present: VCARD_INVALID_MULTIPLE, _NO_UID,
+ *    _EMPTY_UID).  RFC 6352 names no precondition for them, and a 3.0 card
+ *    without UID is valid vCard data, so valid-address-data would be wrong;
+ *    this is CalendarServer's name, by analogy with CalDAV's
+ *    valid-calendar-object-resource, and what CalDAVTester's
+ *    CardDAV/errorcondition.xml ("PUT invalid addressbook data") expects;
+ *  - NULL for VCARD_VALID and VCARD_INVALID_NOMEM (a 500, not a client error);
+ *  - "valid-address-data" for everything else. */
 const char *vcard_invalid_precondition(vcard_invalid code);
 
 /* Validates a PUT (or COPY/MOVE) body: it must parse and hold exactly one

@@ -26,12 +26,12 @@
 /* Status codes returned by the functions of vcard/. */
 enum {
     VCARD_OK = 0,
-    VCARD_ENOMEM = -1,       /* out of memory (pool or buffer) */
-    VCARD_ESYNTAX = -2,      /* not a well-formed vCard stream */
-    VCARD_ELIMIT = -3,       /* a vcard_limits bound was passed */
-    VCARD_EUTF8 = -4,        /* input is not valid UTF-8 */
-    VCARD_EINVAL = -5,       /* bad argument */
-    VCARD_EUNSUPPORTED = -6  /* version or conversion we do not handle */
+    VCARD_ENOMEM = -1,      /* out of memory (pool or buffer) */
+    VCARD_ESYNTAX = -2,     /* not a well-formed vCard stream */
+    VCARD_ELIMIT = -3,      /* a vcard_limits bound was passed */
+    VCARD_EUTF8 = -4,       /* input is not valid UTF-8 */
+    VCARD_EINVAL = -5,      /* bad argument */
+    VCARD_EUNSUPPORTED = -6 /* version or conversion we do not handle */
 };
 
 /* vCard versions as small integers. */
@@ -39,11 +39,11 @@ enum { VCARD_VUNKNOWN = 0, VCARD_V21 = 21, VCARD_V30 = 30, VCARD_V40 = 40 };
 
 /* Parser limits; a zero field means "use the default" shown. */
 typedef struct vcard_limits {
-    size_t max_bytes;  /* whole input, default 16 MiB */
-    size_t max_line;   /* one unfolded content line, default max_bytes */
-    int max_cards;     /* vCards in one input, default 100000 */
-    int max_props;     /* properties in one vCard, default 10000 */
-    int max_params;    /* parameters on one property, default 100 */
+    size_t max_bytes; /* whole input, default 16 MiB */
+    size_t max_line;  /* one unfolded content line, default max_bytes */
+    int max_cards;    /* vCards in one input, default 100000 */
+    int max_props;    /* properties in one vCard, default 10000 */
+    int max_params;   /* parameters on one property, default 100 */
 } vcard_limits;
 
 #define VCARD_DEFAULT_MAX_BYTES ((size_t)16 << 20)
@@ -58,17 +58,17 @@ typedef struct vcard_param {
     const char *name;    /* as written, e.g. "type" or "TYPE" */
     const char **values; /* nvalues NUL-terminated strings */
     int nvalues;
-    int quoted;          /* some value was written in DQUOTEs: re-serialise quoted */
+    int quoted; /* some value was written in DQUOTEs: re-serialise quoted */
 } vcard_param;
 
 /* One content line: [group "."] name *(";" param) ":" value. */
 typedef struct vcard_prop {
     struct vcard_prop *next, *prev;
-    const char *group;   /* NULL when the line has no group prefix */
-    const char *name;    /* as written ("Email", "X-ABLabel") */
+    const char *group; /* NULL when the line has no group prefix */
+    const char *name;  /* as written ("Email", "X-ABLabel") */
     vcard_param *params;
     int nparams;
-    const char *value;   /* unfolded, still escaped, NUL-terminated */
+    const char *value; /* unfolded, still escaped, NUL-terminated */
     size_t value_len;
     /* The original bytes, folds and line end included; NULL once the
      * property was edited (the writer then serialises it). */
@@ -78,37 +78,37 @@ typedef struct vcard_prop {
      * the card round-trips; never part of the property itself). */
     const char *tail;
     size_t tail_len;
-    int line;            /* 1-based input line of the first byte; 0 if new */
+    int line; /* 1-based input line of the first byte; 0 if new */
 } vcard_prop;
 
 typedef struct vcard {
-    struct vcard *next;   /* next vCard of the same input */
-    const char *lead;     /* bytes before BEGIN (BOM, blank lines) */
+    struct vcard *next; /* next vCard of the same input */
+    const char *lead;   /* bytes before BEGIN (BOM, blank lines) */
     size_t lead_len;
     const char *begin_raw; /* the BEGIN:VCARD line(s) with line end and tail */
     size_t begin_len;
-    const char *end_raw;  /* the END:VCARD line, line end (if any) and tail */
+    const char *end_raw; /* the END:VCARD line, line end (if any) and tail */
     size_t end_len;
     vcard_prop *head, *tail;
     int nprops;
-    int version;          /* VCARD_V30, VCARD_V40, VCARD_V21 or VCARD_VUNKNOWN */
-    const char *eol;      /* line end for lines we write: "\r\n" or "\n" */
-    int line;             /* 1-based input line of BEGIN */
+    int version;     /* VCARD_V30, VCARD_V40, VCARD_V21 or VCARD_VUNKNOWN */
+    const char *eol; /* line end for lines we write: "\r\n" or "\n" */
+    int line;        /* 1-based input line of BEGIN */
 } vcard;
 
 typedef struct vcard_doc {
     vcard *first;
     int ncards;
-    const char *trail;    /* bytes after the last END (blank lines) */
+    const char *trail; /* bytes after the last END (blank lines) */
     size_t trail_len;
-    const char *src;      /* pool copy of the whole input */
+    const char *src; /* pool copy of the whole input */
     size_t src_len;
 } vcard_doc;
 
 /* Where and why parsing failed.  reason is a static string. */
 typedef struct vcard_error {
-    int code;             /* VCARD_E* */
-    int line;             /* 1-based input line, 0 if not about one line */
+    int code; /* VCARD_E* */
+    int line; /* 1-based input line, 0 if not about one line */
     const char *reason;
 } vcard_error;
 
@@ -120,8 +120,8 @@ typedef struct vcard_error {
  * content lines.  A stream with no vCard at all parses to ncards == 0.
  * On success *out is pool memory; on failure err (if non-NULL) says why.
  * lim may be NULL for the defaults.  Returns VCARD_OK or a VCARD_E* code. */
-int vcard_parse(vpool *pool, const char *data, size_t len, const vcard_limits *lim,
-                vcard_doc **out, vcard_error *err);
+int vcard_parse(vpool *pool, const char *data, size_t len, const vcard_limits *lim, vcard_doc **out,
+                vcard_error *err);
 
 /* Appends the card (or the whole document: leading bytes, every card,
  * trailing bytes) to out.  Untouched properties are copied byte for byte.
@@ -190,10 +190,9 @@ int vcard_prop_set_name(vpool *pool, vcard_prop *p, const char *name);
 int vcard_prop_set_value(vpool *pool, vcard_prop *p, const char *value);
 /* Appends a parameter with one value (nvalues 0 when value is NULL), or with
  * the given values.  Copies the strings; quoted forces DQUOTEs on output. */
-int vcard_param_add(vpool *pool, vcard_prop *p, const char *name, const char *value,
-                    int quoted);
-int vcard_param_add_values(vpool *pool, vcard_prop *p, const char *name,
-                           const char *const *values, int nvalues, int quoted);
+int vcard_param_add(vpool *pool, vcard_prop *p, const char *name, const char *value, int quoted);
+int vcard_param_add_values(vpool *pool, vcard_prop *p, const char *name, const char *const *values,
+                           int nvalues, int quoted);
 /* Removes every parameter called name; returns how many.  Touches p if any. */
 int vcard_param_remove(vcard_prop *p, const char *name);
 /* Removes parameter index pi.  Touches p. */

@@ -85,11 +85,16 @@ void vcard_write_prop(const vcard_prop *p, const char *eol, vbuf *out)
 int vcard_write(const vcard *card, vbuf *out)
 {
     const char *eol = card->eol ? card->eol : "\r\n";
-    if (card->begin_raw) buf_append(out, card->begin_raw, card->begin_len);
-    else buf_printf(out, "BEGIN:VCARD%s", eol);
-    for (const vcard_prop *p = card->head; p; p = p->next) vcard_write_prop(p, eol, out);
-    if (card->end_raw) buf_append(out, card->end_raw, card->end_len);
-    else buf_printf(out, "END:VCARD%s", eol);
+    if (card->begin_raw)
+        buf_append(out, card->begin_raw, card->begin_len);
+    else
+        buf_printf(out, "BEGIN:VCARD%s", eol);
+    for (const vcard_prop *p = card->head; p; p = p->next)
+        vcard_write_prop(p, eol, out);
+    if (card->end_raw)
+        buf_append(out, card->end_raw, card->end_len);
+    else
+        buf_printf(out, "END:VCARD%s", eol);
     return buf_failed(out) ? VCARD_ENOMEM : VCARD_OK;
 }
 

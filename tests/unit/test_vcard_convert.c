@@ -36,8 +36,8 @@ static const char *conv(const char *body, int from, int to)
     const char *out;
     size_t n;
     if (vcard_convert_bytes(P, in, strlen(in), to, &out, &n) != VCARD_OK) return "(failed)";
-    const char *head = to == VCARD_V30 ? "BEGIN:VCARD\r\nVERSION:3.0\r\n"
-                                       : "BEGIN:VCARD\r\nVERSION:4.0\r\n";
+    const char *head =
+        to == VCARD_V30 ? "BEGIN:VCARD\r\nVERSION:3.0\r\n" : "BEGIN:VCARD\r\nVERSION:4.0\r\n";
     size_t hn = strlen(head), tn = strlen("\r\nEND:VCARD\r\n");
     if (n < hn + tn || memcmp(out, head, hn) != 0 ||
         memcmp(out + n - tn, "\r\nEND:VCARD\r\n", tn) != 0)
@@ -67,12 +67,14 @@ static void test_media(void)
 {
     UP("PHOTO;ENCODING=b;TYPE=JPEG:/9j/AAAA\r\n BBBB", "PHOTO:data:image/jpeg;base64,/9j/AAAABBBB");
     /* CalDAVTester vcardput/6.vcf: 2.1-style bare BASE64, spaces in the data. */
-    UP("PHOTO;BASE64:\r\n  iVBORw0KGgoAA\r\n  AA BB", "PHOTO:data:image/png;base64,iVBORw0KGgoAAAABB");
+    UP("PHOTO;BASE64:\r\n  iVBORw0KGgoAA\r\n  AA BB",
+       "PHOTO:data:image/png;base64,iVBORw0KGgoAAAABB");
     UP("PHOTO;ENCODING=BASE64;JPEG:/9j/", "PHOTO:data:image/jpeg;base64,/9j/");
     UP("PHOTO;ENCODING=b:AAAA", "PHOTO:data:application/octet-stream;base64,AAAA");
     UP("PHOTO;ENCODING=b;X-ABCROP-RECTANGLE=ABClipRect_1&0&0:R0lGODlh",
        "PHOTO;X-ABCROP-RECTANGLE=ABClipRect_1&0&0:data:image/gif;base64,R0lGODlh");
-    UP("LOGO;VALUE=uri;TYPE=GIF:http://x/l.gif", "LOGO;VALUE=uri;MEDIATYPE=image/gif:http://x/l.gif");
+    UP("LOGO;VALUE=uri;TYPE=GIF:http://x/l.gif",
+       "LOGO;VALUE=uri;MEDIATYPE=image/gif:http://x/l.gif");
     UP("LOGO;VALUE=uri:http://x/l", "LOGO;VALUE=uri:http://x/l");
     UP("KEY;ENCODING=b;TYPE=PGP:mQENBF", "KEY:data:application/pgp-keys;base64,mQENBF");
     UP("KEY;ENCODING=b;TYPE=X509:MIIC", "KEY:data:application/pkix-cert;base64,MIIC");
@@ -108,7 +110,8 @@ static void test_label_and_sort(void)
        "ADR;TYPE=WORK:;;a;b;;;\r\nADR;TYPE=HOME;LABEL=\"c, ^'d^'\":;;c;d;;;");
     UP("ADR:;;a;b;;;\r\nLABEL:a\\nb", "ADR;LABEL=\"a^nb\":;;a;b;;;");
     UP("LABEL;TYPE=PARCEL:x", "X-LABEL;TYPE=PARCEL:x");
-    UP("ADR;TYPE=WORK:;;a;b;;;\r\nLABEL;TYPE=HOME:x", "ADR;TYPE=WORK:;;a;b;;;\r\nX-LABEL;TYPE=HOME:x");
+    UP("ADR;TYPE=WORK:;;a;b;;;\r\nLABEL;TYPE=HOME:x",
+       "ADR;TYPE=WORK:;;a;b;;;\r\nX-LABEL;TYPE=HOME:x");
     UP("N:Doe;John;;;\r\nSORT-STRING:Doe", "N;SORT-AS=\"Doe\":Doe;John;;;");
     UP("SORT-STRING:Doe", "X-SORT-STRING:Doe");
     DOWN("ADR;TYPE=home;PREF=1;LABEL=\"1 Main St.^nTown\":;;1 Main St.;Town;;;",
@@ -134,7 +137,8 @@ static void test_renamed(void)
     DOWN("RELATED;TYPE=friend:urn:uuid:b", "X-RELATED;TYPE=friend:urn:uuid:b");
     DOWN("GENDER:M\r\nLANG;PREF=1:fr\r\nCLIENTPIDMAP:1;urn:uuid:x\r\nXML:<a/>",
          "X-GENDER:M\r\nX-LANG;TYPE=pref:fr\r\nX-CLIENTPIDMAP:1;urn:uuid:x\r\nX-XML:<a/>");
-    DOWN("X-NAME:n\r\nX-MAILER:m\r\nX-CLASS:c\r\nX-AGENT:a", "NAME:n\r\nMAILER:m\r\nCLASS:c\r\nAGENT:a");
+    DOWN("X-NAME:n\r\nX-MAILER:m\r\nX-CLASS:c\r\nX-AGENT:a",
+         "NAME:n\r\nMAILER:m\r\nCLASS:c\r\nAGENT:a");
 }
 
 static void test_dates(void)
@@ -178,7 +182,8 @@ static void test_geo_tz_tel(void)
     DOWN("TZ;VALUE=utc-offset:-0500", "TZ:-05:00");
     DOWN("TZ:America/New_York", "TZ;VALUE=text:America/New_York");
     DOWN("TZ;VALUE=uri:http://tz.example/ny", "TZ;VALUE=uri:http://tz.example/ny");
-    DOWN("TEL;VALUE=uri;TYPE=home:tel:+1-555-555-5555;ext=5555", "TEL;TYPE=home:+1-555-555-5555 x5555");
+    DOWN("TEL;VALUE=uri;TYPE=home:tel:+1-555-555-5555;ext=5555",
+         "TEL;TYPE=home:+1-555-555-5555 x5555");
     DOWN("TEL;VALUE=uri:tel:+1-555", "TEL:+1-555");
     DOWN("TEL:+1 555", "TEL:+1 555");
 }
@@ -240,24 +245,28 @@ static char *signature(const vcard_prop *p)
             char **parts;
             int n = vlex_ieq(pm->name, "TYPE") ? vcard_split(P, pm->values[j], ',', &parts) : 0;
             if (n <= 0) snprintf(toks[nt++], 128, "%s=%s", pm->name, pm->values[j]);
-            for (int k = 0; k < n && nt < 64; k++) snprintf(toks[nt++], 128, "type=%s", parts[k]);
+            for (int k = 0; k < n && nt < 64; k++)
+                snprintf(toks[nt++], 128, "type=%s", parts[k]);
         }
     }
     for (int i = 0; i < nt; i++) {
-        for (char *c = toks[i]; *c; c++) *c = (char)((*c >= 'A' && *c <= 'Z') ? *c + 32 : *c);
+        for (char *c = toks[i]; *c; c++)
+            *c = (char)((*c >= 'A' && *c <= 'Z') ? *c + 32 : *c);
     }
     qsort(toks, (size_t)nt, sizeof(toks[0]), cmp_tok);
     vbuf b;
     buf_init(&b, 0);
     buf_printf(&b, "%s.%s", p->group ? p->group : "", p->name);
-    for (int i = 0; i < nt; i++) buf_printf(&b, ";%s", toks[i]);
+    for (int i = 0; i < nt; i++)
+        buf_printf(&b, ";%s", toks[i]);
     buf_putc(&b, ':');
     for (size_t i = 0; i < p->value_len; i++) {
         if (p->value[i] != ' ') buf_putc(&b, p->value[i]);
     }
     char *r = pool_strdup(P, buf_cstr(&b));
     buf_free(&b);
-    for (char *c = r; *c && *c != ':'; c++) *c = (char)((*c >= 'a' && *c <= 'z') ? *c - 32 : *c);
+    for (char *c = r; *c && *c != ':'; c++)
+        *c = (char)((*c >= 'a' && *c <= 'z') ? *c - 32 : *c);
     return r;
 }
 

@@ -108,7 +108,8 @@ static void test_match_types(void)
     CHECK_INT(T("NOTE", "WWDC, 2019.\nLikes apples; hates", C, APPLE), 1);
     CHECK_INT(T("NOTE", "WWDC\\,", C, APPLE), 0);
     /* A text split by a fold still matches. */
-    const char *folded = "BEGIN:VCARD\r\nVERSION:4.0\r\nNO\r\n TE:Long te\r\n xt here\r\nEND:VCARD\r\n";
+    const char *folded =
+        "BEGIN:VCARD\r\nVERSION:4.0\r\nNO\r\n TE:Long te\r\n xt here\r\nEND:VCARD\r\n";
     CHECK_INT(T("NOTE", "text", C, folded), 1);
     CHECK_INT(T("NOTE", "Long text here", EQ, folded), 1);
 }
@@ -157,13 +158,19 @@ static void test_structured(void)
 static void test_groups(void)
 {
     CHECK_INT(T("EMAIL", "johnny@", SW, APPLE), 1);
-    CHECK_INT(T("URL", "example.com", C, APPLE), 1);      /* item2.URL */
+    CHECK_INT(T("URL", "example.com", C, APPLE), 1); /* item2.URL */
     CHECK_INT(T("item2.URL", "example.com", C, APPLE), 1);
     CHECK_INT(T("ITEM2.url", "example.com", C, APPLE), 1);
     CHECK_INT(T("item1.URL", "example.com", C, APPLE), 0);
     CHECK_INT(T("X-ABLabel", "_$!<Spouse>!$_", EQ, APPLE), 1);
     CHECK_INT(T("item3.X-ABLabel", "Spouse", C, APPLE), 0);
     CHECK_INT(T("item4.X-ABLabel", "Spouse", C, APPLE), 1);
+    /* Apple 3.0 groups are found by their X- kind, 4.0 ones by KIND. */
+    CHECK_INT(text1("X-ADDRESSBOOKSERVER-KIND", "group", NULL, EQ, 0, GROUP3, GROUP3_N), 1);
+    CHECK_INT(text1("X-ADDRESSBOOKSERVER-KIND", "group", NULL, EQ, 0, APPLE, APPLE_N), 0);
+    CHECK_INT(text1("X-ADDRESSBOOKSERVER-MEMBER", "urn:uuid:fcba0fa3", NULL, SW, 0, GROUP3,
+                    GROUP3_N),
+              1);
 }
 
 static int param1(const char *prop, const char *param, const char *text, vcard_match_type mt,
@@ -189,9 +196,9 @@ static void test_param_filters(void)
     CHECK_INT(param1("X-SOCIALPROFILE", "X-USER", "johnny", EQ, 0, 0, APPLE, APPLE_N), 1);
     /* TYPE="HOME,VOICE" (sabre) is two types; RFC 6868 is decoded. */
     CHECK_INT(param1("TEL", "TYPE", "voice", EQ, 0, 0, NEXTCLOUD, NEXTCLOUD_N), 1);
-    CHECK_INT(param1("X-NEXTCLOUD-TEST", "X-PARAM", "^caret\nnewline", EQ, 0, 0, NEXTCLOUD,
-                     NEXTCLOUD_N),
-              1);
+    CHECK_INT(
+        param1("X-NEXTCLOUD-TEST", "X-PARAM", "^caret\nnewline", EQ, 0, 0, NEXTCLOUD, NEXTCLOUD_N),
+        1);
     CHECK_INT(param1("ADR", "LABEL", "1\nМосква", EW, 0, 0, DAVX5, DAVX5_N), 1);
     /* vCard 2.1 bare parameters are TYPEs. */
     const char *v21 = "BEGIN:VCARD\r\nVERSION:2.1\r\nTEL;WORK;VOICE:+1\r\nEND:VCARD\r\n";
@@ -322,7 +329,8 @@ static void test_supported(void)
     CHECK(!vcard_collation_supported("i;basic"));
     CHECK(!vcard_collation_supported("*"));
     int n = 0;
-    for (const char *const *c = vcard_collations; *c; c++) n += vcard_collation_supported(*c);
+    for (const char *const *c = vcard_collations; *c; c++)
+        n += vcard_collation_supported(*c);
     CHECK_INT(n, 3);
     vcard_match_type mt;
     CHECK_INT(vcard_match_type_parse("equals", &mt), 0);
@@ -338,7 +346,8 @@ static void test_supported(void)
 
     vcard_filter_problem pr;
     vcard_text_match ok = {"x", NULL, C, 0}, bad = {"x", "i;nope", C, 0}, none = {NULL, 0, C, 0};
-    vcard_param_filter pbad = {"TY PE", 0, NULL}, pmix = {"TYPE", 1, &ok}, pcoll = {"TYPE", 0, &bad};
+    vcard_param_filter pbad = {"TY PE", 0, NULL}, pmix = {"TYPE", 1, &ok},
+                       pcoll = {"TYPE", 0, &bad};
     static const struct {
         vcard_prop_filter pf;
         int code, qi;

@@ -53,7 +53,7 @@ static vcard_doc *parse(vpool *p, const char *s)
 static void test_files_roundtrip(void)
 {
     static const char *const files[] = {
-        "apple-3.0-photo.vcf", "apple-group-3.0.vcf", "google-3.0.vcf",     "davx5-4.0.vcf",
+        "apple-3.0-photo.vcf", "apple-group-3.0.vcf", "google-3.0.vcf",    "davx5-4.0.vcf",
         "davx5-group-4.0.vcf", "nextcloud-3.0.vcf",   "cjk-emoji-4.0.vcf",
     };
     for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
@@ -371,8 +371,10 @@ static void test_long_lines(void)
     vcard_doc *doc = parse(p, "BEGIN:VCARD\r\nVERSION:4.0\r\nFN:x\r\nEND:VCARD\r\n");
     vbuf v;
     buf_init(&v, 0);
-    for (int i = 0; i < 1000; i++) buf_puts(&v, "\xF0\x9F\x98\x80");
-    for (int i = 0; i < 500; i++) buf_puts(&v, "\xC3\xA9");
+    for (int i = 0; i < 1000; i++)
+        buf_puts(&v, "\xF0\x9F\x98\x80");
+    for (int i = 0; i < 500; i++)
+        buf_puts(&v, "\xC3\xA9");
     vcard_prop *np = vcard_prop_new(p, NULL, "NOTE", buf_cstr(&v));
     vcard_append(doc->first, np);
     size_t n;

@@ -20,17 +20,18 @@ static unsigned next(void)
     return (unsigned)(rng >> 11);
 }
 
-static const char *const first[] = {"Anna", "Jürgen", "Zoë", "Иван", "Ólafur", "Mei", "John",
-                                    "Σοφία", "Pierre", "Ayşe", "太郎", "Liam"};
-static const char *const last[] = {"Smith", "Müller", "Ångström", "Петров", "García", "Nguyễn",
-                                   "SMITHSON", "Papadopoulos", "Dubois", "Yılmaz", "山田", "Kowalski"};
+static const char *const first[] = {"Anna", "Jürgen", "Zoë",    "Иван", "Ólafur", "Mei",
+                                    "John", "Σοφία",  "Pierre", "Ayşe", "太郎",   "Liam"};
+static const char *const last[] = {"Smith",  "Müller", "Ångström", "Петров",
+                                   "García", "Nguyễn", "SMITHSON", "Papadopoulos",
+                                   "Dubois", "Yılmaz", "山田",     "Kowalski"};
 
 typedef struct truth {
-    int smith;      /* FN contains "smith" (any case) */
-    int org_mail;   /* some EMAIL ends with "@example.org" */
-    int photo;      /* has PHOTO */
-    int work_tel;   /* a TEL with TYPE work */
-    int friends;    /* CATEGORIES has "Friends" */
+    int smith;    /* FN contains "smith" (any case) */
+    int org_mail; /* some EMAIL ends with "@example.org" */
+    int photo;    /* has PHOTO */
+    int work_tel; /* a TEL with TYPE work */
+    int friends;  /* CATEGORIES has "Friends" */
 } truth;
 
 static char *make_card(int i, truth *t, size_t *len)
@@ -47,14 +48,16 @@ static char *make_card(int i, truth *t, size_t *len)
     for (int k = 0; k < nmail; k++) {
         int org = next() % 4 == 0;
         t->org_mail |= org;
-        buf_printf(&b, "item%d.EMAIL;type=INTERNET;type=%s:user%d.%d@example.%s\r\n"
-                       "item%d.X-ABLabel:_$!<Other>!$_\r\n",
+        buf_printf(&b,
+                   "item%d.EMAIL;type=INTERNET;type=%s:user%d.%d@example.%s\r\n"
+                   "item%d.X-ABLabel:_$!<Other>!$_\r\n",
                    k + 1, k ? "HOME" : "WORK", i, k, org ? "org" : "com", k + 1);
     }
     if (next() % 2) {
         int work = next() % 2;
         t->work_tel = work;
-        buf_printf(&b, "TEL;TYPE=%s,VOICE:+49 30 %07u\r\n", work ? "WORK" : "CELL", next() % 10000000);
+        buf_printf(&b, "TEL;TYPE=%s,VOICE:+49 30 %07u\r\n", work ? "WORK" : "CELL",
+                   next() % 10000000);
     }
     buf_printf(&b, "ADR;TYPE=HOME:;;Street %d;Berlin;;%05u;Germany\r\n", i, next() % 100000);
     if (next() % 3 == 0) {
@@ -63,14 +66,18 @@ static char *make_card(int i, truth *t, size_t *len)
     } else {
         buf_puts(&b, "CATEGORIES:Work\r\n");
     }
-    buf_printf(&b, "NOTE:Generated contact %d with a note that is long enough to be folded onc\r\n"
-                   " e at seventy-five octets\\, as real clients do.\r\n", i);
+    buf_printf(&b,
+               "NOTE:Generated contact %d with a note that is long enough to be folded onc\r\n"
+               " e at seventy-five octets\\, as real clients do.\r\n",
+               i);
     if (next() % 10 == 0) { /* 10% carry a ~4 KB photo, folded like Apple does */
         t->photo = 1;
         buf_puts(&b, "PHOTO;ENCODING=b;TYPE=JPEG:/9j/");
         for (int k = 0; k < 4000; k++) {
             if (k % 74 == 44) buf_puts(&b, "\r\n ");
-            buf_putc(&b, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"[next() % 64]);
+            buf_putc(
+                &b,
+                "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"[next() % 64]);
         }
         buf_puts(&b, "\r\n");
     }
@@ -123,7 +130,8 @@ int main(void)
         CHECK_INT(vcard_filter_compile(pool, &filters[q], &m, NULL), VCARD_FILTER_OK);
         int expected = 0, by_bytes = 0, by_card = 0, agree = 1;
         double t0 = now_ms();
-        for (int i = 0; i < n; i++) by_bytes += vcard_matcher_match_bytes(m, cards[i], lens[i]) == 1;
+        for (int i = 0; i < n; i++)
+            by_bytes += vcard_matcher_match_bytes(m, cards[i], lens[i]) == 1;
         double t1 = now_ms();
         for (int i = 0; i < n; i++) {
             vpool *cp = pool_new();
@@ -137,8 +145,9 @@ int main(void)
         double t2 = now_ms();
         for (int i = 0; i < n; i++) {
             const truth *t = &truths[i];
-            int want = q == 0 ? t->smith : q == 1 ? (t->org_mail && !t->photo)
-                                                  : (t->work_tel || t->friends || t->smith);
+            int want = q == 0   ? t->smith
+                       : q == 1 ? (t->org_mail && !t->photo)
+                                : (t->work_tel || t->friends || t->smith);
             expected += want;
             agree &= vcard_matcher_match_bytes(m, cards[i], lens[i]) == want;
         }
@@ -155,7 +164,8 @@ int main(void)
     /* The point of the byte path: cheaper than building a model. */
     CHECK(t_bytes < t_parse);
     pool_free(pool);
-    for (int i = 0; i < n; i++) free(cards[i]);
+    for (int i = 0; i < n; i++)
+        free(cards[i]);
     free(cards);
     free(lens);
     free(truths);

@@ -18,23 +18,22 @@ static const char *select_str(vpool *p, const char *card, const vcard_prop_sel *
     return r;
 }
 
-static const char *CARD =
-    "BEGIN:VCARD\r\n"
-    "\r\n"
-    "VERSION:3.0\r\n"
-    "UID:34222-232@example.com\r\n"
-    "FN:Cyrus Daboo\r\n"
-    "NICKNAME:me\r\n"
-    "item1.EMAIL;type=INTERNET;type=pref:daboo@example.com\r\n"
-    "item1.X-ABLabel:_$!<Other>!$_\r\n"
-    "EMAIL;TYPE=\"work\":c\r\n"
-    " yrus@example.com\r\n"
-    "\r\n"
-    "TEL;TYPE=WORK,VOICE:412 605 0499\r\n"
-    "X-ABC.TEL:1\r\n"
-    "X-ABC-1.TEL:2\r\n"
-    "PHOTO;ENCODING=b;TYPE=JPEG:/9j/AAAA\r\n"
-    "END:VCARD\r\n";
+static const char *CARD = "BEGIN:VCARD\r\n"
+                          "\r\n"
+                          "VERSION:3.0\r\n"
+                          "UID:34222-232@example.com\r\n"
+                          "FN:Cyrus Daboo\r\n"
+                          "NICKNAME:me\r\n"
+                          "item1.EMAIL;type=INTERNET;type=pref:daboo@example.com\r\n"
+                          "item1.X-ABLabel:_$!<Other>!$_\r\n"
+                          "EMAIL;TYPE=\"work\":c\r\n"
+                          " yrus@example.com\r\n"
+                          "\r\n"
+                          "TEL;TYPE=WORK,VOICE:412 605 0499\r\n"
+                          "X-ABC.TEL:1\r\n"
+                          "X-ABC-1.TEL:2\r\n"
+                          "PHOTO;ENCODING=b;TYPE=JPEG:/9j/AAAA\r\n"
+                          "END:VCARD\r\n";
 
 static void test_rfc_example(void)
 {
@@ -85,7 +84,8 @@ static void test_allprop(void)
     /* LF-only cards stay LF, also for novalue lines. */
     const char *lf = "BEGIN:VCARD\nVERSION:4.0\nFN:x\nNOTE;LANGUAGE=en:y\nEND:VCARD\n";
     vcard_prop_sel nov[] = {{"NOTE", 1}};
-    CHECK_STR(select_str(p, lf, nov, 1), "BEGIN:VCARD\nVERSION:4.0\nNOTE;LANGUAGE=en:\nEND:VCARD\n");
+    CHECK_STR(select_str(p, lf, nov, 1),
+              "BEGIN:VCARD\nVERSION:4.0\nNOTE;LANGUAGE=en:\nEND:VCARD\n");
     /* The buffer cap is honoured. */
     vcard_doc *doc;
     CHECK_INT(vcard_parse(p, CARD, strlen(CARD), NULL, &doc, NULL), VCARD_OK);

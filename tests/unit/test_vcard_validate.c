@@ -51,7 +51,7 @@ static void test_every_error(void)
         {"", VCARD_INVALID_EMPTY, 0, "valid-address-data"},
         {"\r\n", VCARD_INVALID_EMPTY, 0, "valid-address-data"},
         {CARD("VERSION:3.0\r\nUID:1\r\nFN:A\r\n") CARD("VERSION:3.0\r\nUID:2\r\nFN:B\r\n"),
-         VCARD_INVALID_MULTIPLE, 6, "valid-address-data"},
+         VCARD_INVALID_MULTIPLE, 6, "valid-addressbook-object-resource"},
         {CARD("UID:1\r\nFN:A\r\n"), VCARD_INVALID_NO_VERSION, 1, "valid-address-data"},
         {CARD("VERSION:3.0\r\nVERSION:3.0\r\nUID:1\r\nFN:A\r\n"), VCARD_INVALID_DUP_VERSION, 3,
          "valid-address-data"},
@@ -59,11 +59,14 @@ static void test_every_error(void)
          "supported-address-data"},
         {CARD("VERSION:5.0\r\nUID:1\r\nFN:A\r\n"), VCARD_INVALID_VERSION, 2,
          "supported-address-data"},
-        {CARD("VERSION:3.0\r\nFN:A\r\n"), VCARD_INVALID_NO_UID, 1, "valid-address-data"},
-        {CARD("VERSION:3.0\r\nUID: \r\nFN:A\r\n"), VCARD_INVALID_EMPTY_UID, 3, "valid-address-data"},
+        {CARD("VERSION:3.0\r\nFN:A\r\n"), VCARD_INVALID_NO_UID, 1,
+         "valid-addressbook-object-resource"},
+        {CARD("VERSION:3.0\r\nUID: \r\nFN:A\r\n"), VCARD_INVALID_EMPTY_UID, 3,
+         "valid-addressbook-object-resource"},
         {CARD("VERSION:3.0\r\nUID:1\r\nUID:2\r\nFN:A\r\n"), VCARD_INVALID_DUP_UID, 4,
          "valid-address-data"},
-        {CARD("VERSION:4.0\r\nUID:1\r\nN:A;B;;;\r\n"), VCARD_INVALID_NO_FN, 1, "valid-address-data"},
+        {CARD("VERSION:4.0\r\nUID:1\r\nN:A;B;;;\r\n"), VCARD_INVALID_NO_FN, 1,
+         "valid-address-data"},
         /* CalDAVTester CardDAV/errors.xml: "Illegal controls" */
         {CARD("VERSION:3.0\r\nUID:1\r\nFN:A\r\nNOTE:Illegal control here ->\a<-\r\n"),
          VCARD_INVALID_SYNTAX, 5, "valid-address-data"},
@@ -144,8 +147,10 @@ static void test_info(void)
         CHECK_INT(info.version, files[i].version);
         CHECK_STR(info.uid, files[i].uid);
         CHECK_STR(info.fn, files[i].fn);
-        if (files[i].kind) CHECK_STR(info.kind, files[i].kind);
-        else CHECK(info.kind == NULL);
+        if (files[i].kind)
+            CHECK_STR(info.kind, files[i].kind);
+        else
+            CHECK(info.kind == NULL);
         CHECK_INT(info.is_group, files[i].group);
         CHECK_INT(info.nmembers, files[i].members);
         if (files[i].members) CHECK(strncmp(info.members[0], "urn:uuid:", 9) == 0);
@@ -189,9 +194,11 @@ static void test_normalize(void)
 
     /* VERSION moved to the front (RFC 6350 §6.7.9), rest byte for byte,
      * including an unusual fold, LF line ends and the BOM. */
-    const char *late = "\xEF\xBB\xBF" "BEGIN:VCARD\nUID:1\nFN:A\n  B\nVERSION:4.0\nEND:VCARD\n";
+    const char *late = "\xEF\xBB\xBF"
+                       "BEGIN:VCARD\nUID:1\nFN:A\n  B\nVERSION:4.0\nEND:VCARD\n";
     CHECK_STR(normalize(p, late, VCARD_NORM_VERSION_FIRST, t, &changed),
-              "\xEF\xBB\xBF" "BEGIN:VCARD\nVERSION:4.0\nUID:1\nFN:A\n  B\nEND:VCARD\n");
+              "\xEF\xBB\xBF"
+              "BEGIN:VCARD\nVERSION:4.0\nUID:1\nFN:A\n  B\nEND:VCARD\n");
     CHECK_INT(changed, 1);
 
     /* REV replaced in place (params dropped, duplicates removed). */
@@ -215,8 +222,7 @@ static void test_normalize(void)
 
     /* Every data file survives VERSION_FIRST unchanged. */
     static const char *const files[] = {"apple-3.0-photo.vcf", "apple-group-3.0.vcf",
-                                        "davx5-4.0.vcf", "nextcloud-3.0.vcf",
-                                        "cjk-emoji-4.0.vcf"};
+                                        "davx5-4.0.vcf", "nextcloud-3.0.vcf", "cjk-emoji-4.0.vcf"};
     for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
         char path[256];
         size_t len, n;

@@ -62,7 +62,7 @@ static int cmp_type_start(const void *a, const void *b)
  * same type (RFC 4791 §7.10: coalesce consecutive or overlapping). */
 static void coalesce(ical_fb *fb)
 {
-    qsort(fb->v, fb->n, sizeof(*fb->v), cmp_type_start);
+    if (fb->n > 1) qsort(fb->v, fb->n, sizeof(*fb->v), cmp_type_start);
     size_t m = 0;
     for (size_t i = 0; i < fb->n; i++) {
         if (m && fb->v[m - 1].type == fb->v[i].type && fb->v[i].s <= fb->v[m - 1].e) {
@@ -183,7 +183,7 @@ ical_status ical_fb_finish(ical_fb *fb, int64_t dtstamp, const char *prodid, con
 {
     if (fb->oom) return ICAL_ERR_NOMEM;
     coalesce(fb);
-    qsort(fb->v, fb->n, sizeof(*fb->v), cmp_start_type);
+    if (fb->n > 1) qsort(fb->v, fb->n, sizeof(*fb->v), cmp_start_type);
     char a[17], b[17];
     vbuf buf = VBUF_INIT;
     buf_init(&buf, 0);

@@ -81,7 +81,7 @@ ical_status ical_index_build(vpool *pool, ical_object *o, const ical_eval_opts *
             return ICAL_ERR_NOMEM;
         }
     }
-    qsort(c.v, c.n, sizeof(*c.v), cmp_span);
+    if (c.n > 1) qsort(c.v, c.n, sizeof(*c.v), cmp_span);
     size_t m = 0;
     for (size_t k = 0; k < c.n; k++) {
         if (m && c.v[k].start <= c.v[m - 1].end) {

@@ -98,6 +98,8 @@ icaltimezone *obj_zone(ical_object *o, const char *tzid);
 /* The DATE or DATE-TIME value of p with its zone attached (UTC, TZID, or
  * none for floating).  0 on success, -1 when p has no such value. */
 int obj_prop_time(ical_object *o, icalproperty *p, struct icaltimetype *out);
+/* libical's built-in zone for an IANA-shaped name (prefix accepted), or NULL. */
+icaltimezone *zone_builtin(const char *tzid);
 
 /* time.c */
 int64_t days_from_civil(int y, unsigned m, unsigned d);

@@ -195,3 +195,32 @@ void ical_fold_append(vbuf *b, const char *text, size_t len, int crlf)
     }
     buf_puts(b, crlf ? "\r\n" : "\n");
 }
+
+int ical_lex_balanced(const char *data, size_t len)
+{
+    ical_lexer lx;
+    ical_line ln;
+    char stack[16][32];
+    int depth = 0, done = 0, ok = 1, r = 0;
+    ical_lex_init(&lx, data, len);
+    while (ok && (r = ical_lex_next(&lx, &ln)) == 1) {
+        const char *v = ln.text + ln.value_off;
+        size_t vlen = ln.len - ln.value_off;
+        if (done || (depth == 0 && !(ical_line_is(&ln, "BEGIN") &&
+                                      ical_line_value_is(&ln, "VCALENDAR")))) {
+            ok = 0;
+        } else if (ical_line_is(&ln, "BEGIN")) {
+            if (depth == 16 || vlen == 0 || vlen >= sizeof(stack[0])) {
+                ok = 0;
+            } else {
+                memcpy(stack[depth], v, vlen);
+                stack[depth++][vlen] = 0;
+            }
+        } else if (ical_line_is(&ln, "END")) {
+            if (depth == 0 || !ical_line_value_is(&ln, stack[depth - 1])) ok = 0;
+            else if (--depth == 0) done = 1;
+        }
+    }
+    ical_lex_done(&lx);
+    return ok && r == 0 && done;
+}

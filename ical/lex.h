@@ -47,6 +47,10 @@ int ical_line_value_is(const ical_line *ln, const char *name);
  * (quotes removed for a single quoted value) and returns 1. */
 int ical_line_param(const ical_line *ln, const char *pname, const char **v, size_t *vlen);
 
+/* Nonzero if data is one BEGIN:VCALENDAR ... END:VCALENDAR with matching
+ * BEGIN/END pairs, well-formed lines and nothing after it. */
+int ical_lex_balanced(const char *data, size_t len);
+
 /* Appends a content line made of text[0, len) folded at 75 octets without
  * splitting a UTF-8 sequence (RFC 5545 §3.1), ended by CRLF or LF. */
 void ical_fold_append(vbuf *b, const char *text, size_t len, int crlf);

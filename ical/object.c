@@ -23,14 +23,35 @@ static unsigned kind_of(icalcomponent_kind k)
     }
 }
 
+/* libical turns an unknown name into a path below the zoneinfo directory
+ * and opens it, so only names shaped like IANA zone names may reach it: no
+ * "..", no leading '/', no odd characters (a TZID such as "../../dev/tty"
+ * must not open anything). */
+static int zone_name_ok(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > 64 || s[0] == '/' || s[n - 1] == '/' || strstr(s, "..") ||
+        strstr(s, "//"))
+        return 0;
+    for (; *s; s++)
+        if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') ||
+              *s == '/' || *s == '_' || *s == '-' || *s == '+'))
+            return 0;
+    return 1;
+}
+
+icaltimezone *zone_builtin(const char *tzid)
+{
+    if (!tzid) return NULL;
+    if (strncmp(tzid, TZID_PREFIX, strlen(TZID_PREFIX)) == 0) tzid += strlen(TZID_PREFIX);
+    return zone_name_ok(tzid) ? icaltimezone_get_builtin_timezone(tzid) : NULL;
+}
+
 icaltimezone *obj_zone(ical_object *o, const char *tzid)
 {
     if (!tzid || !*tzid) return NULL;
     icaltimezone *z = o ? icalcomponent_get_timezone(o->root, tzid) : NULL;
-    if (z) return z;
-    if (strncmp(tzid, TZID_PREFIX, strlen(TZID_PREFIX)) == 0)
-        tzid += strlen(TZID_PREFIX);
-    return icaltimezone_get_builtin_timezone(tzid);
+    return z ? z : zone_builtin(tzid);
 }
 
 int obj_prop_time(ical_object *o, icalproperty *p, struct icaltimetype *out)

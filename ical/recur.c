@@ -247,15 +247,18 @@ int rset_prepare(ical_object *o, ical_rset *rs, const icaltimezone *ftz)
             else
                 rs->exdate[rs->nexdate++] = tt_utc(t, ftz);
         }
-        qsort(rs->exdate, rs->nexdate, sizeof(int64_t), cmp_i64);
-        qsort(rs->exday, rs->nexday, sizeof(int32_t), cmp_i32);
+        if (rs->nexdate > 1) qsort(rs->exdate, rs->nexdate, sizeof(int64_t), cmp_i64);
+        if (rs->nexday > 1) qsort(rs->exday, rs->nexday, sizeof(int32_t), cmp_i32);
         for (unsigned i = 0; i < m->nrdate; i++) {
             icalvalue *v = icalproperty_get_value(m->rdate[i]);
             struct icaltimetype t;
             if (!v || obj_prop_time(o, m->rdate[i], &t) != 0) continue;
             int64_t s = tt_utc(t, ftz), e = s - 1;
-            if (icalvalue_isa(v) == ICAL_DATETIMEPERIOD_VALUE) {
-                struct icalperiodtype p = icalvalue_get_datetimeperiod(v).period;
+            icalvalue_kind vk = icalvalue_isa(v);
+            if (vk == ICAL_DATETIMEPERIOD_VALUE || vk == ICAL_PERIOD_VALUE) {
+                struct icalperiodtype p = vk == ICAL_PERIOD_VALUE
+                                              ? icalvalue_get_period(v)
+                                              : icalvalue_get_datetimeperiod(v).period;
                 if (!icaltime_is_null_time(p.start)) {
                     if (!icaltime_is_null_time(p.end)) {
                         struct icaltimetype pe = p.end;

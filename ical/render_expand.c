@@ -149,7 +149,7 @@ ical_status render_expand(vpool *pool, ical_object *o, int64_t s, int64_t e,
             st = ICAL_ERR_LIMIT;
             break;
         }
-        qsort(l.v, l.n, sizeof(*l.v), cmp_inst);
+        if (l.n > 1) qsort(l.v, l.n, sizeof(*l.v), cmp_inst);
         int recurring = rset_is_recurring(rs);
         for (size_t k = 0; k < l.n; k++) {
             /* A non-recurring component with several spans (VFREEBUSY

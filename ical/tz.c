@@ -14,9 +14,7 @@
 const icaltimezone *ical_tz_builtin(const char *tzid)
 {
     ical_global_init();
-    if (!tzid || !*tzid) return NULL;
-    if (strncmp(tzid, TZID_PREFIX, strlen(TZID_PREFIX)) == 0) tzid += strlen(TZID_PREFIX);
-    return icaltimezone_get_builtin_timezone(tzid);
+    return zone_builtin(tzid);
 }
 
 int ical_tz_is_known(const char *tzid)
@@ -92,6 +90,7 @@ ical_status ical_tz_parse(vpool *pool, const char *data, size_t len, const char 
                           const icaltimezone **tz)
 {
     ical_object *o;
+    if (!ical_lex_balanced(data, len)) return ICAL_ERR_TIMEZONE;
     ical_status st = obj_parse(pool, data, len, &o);
     if (st == ICAL_ERR_NOMEM) return st;
     if (st != ICAL_OK || icalcomponent_count_errors(o->root) > 0) return ICAL_ERR_TIMEZONE;

@@ -1,0 +1,316 @@
+/* ical/index.h and the recurrence engine behind it: DST, EXDATE, RDATE,
+ * overrides, RANGE=THISANDFUTURE, all-day and floating times, caps. */
+#include <libical/ical.h>
+
+#include "check.h"
+#include "ical/index.h"
+#include "ical/internal.h"
+#include "test_ical_util.h"
+
+/* Builds the index of ics and compares its spans with want (pairs of UTC
+ * literals, NULL-terminated). */
+static void expect_spans(const char *label, ical_object *o, const ical_eval_opts *opts,
+                         int64_t horizon, const char *const *want, unsigned flags_set,
+                         unsigned flags_clear)
+{
+    vpool *p = pool_new();
+    ical_index idx;
+    CHECK_INT(ical_index_build(p, o, opts, horizon, &idx), ICAL_OK);
+    size_t n = 0;
+    while (want[2 * n])
+        n++;
+    CHECK_INT(idx.nspans, n);
+    for (size_t i = 0; i < n && i < idx.nspans; i++) {
+        int64_t s = tu_t(want[2 * i]);
+        int64_t e = strcmp(want[2 * i + 1], "MAX") == 0 ? ICAL_TIME_MAX : tu_t(want[2 * i + 1]);
+        if (idx.spans[i].start != s || idx.spans[i].end != e) {
+            char a[17], b[17];
+            ical_format_utc(idx.spans[i].start, a);
+            ical_format_utc(idx.spans[i].end, b);
+            fprintf(stderr, "%s span %zu: %s-%s, expected %s-%s\n", label, i, a, b, want[2 * i],
+                    want[2 * i + 1]);
+        }
+        CHECK(idx.spans[i].start == s && idx.spans[i].end == e);
+    }
+    CHECK((idx.flags & flags_set) == flags_set);
+    CHECK((idx.flags & flags_clear) == 0);
+    pool_free(p);
+}
+
+static void test_apple_weekly_dst(void)
+{
+    vpool *p = pool_new();
+    ical_object *o = tu_parse_file(p, "apple_weekly_ny.ics");
+    /* US DST starts 2024-03-10: 09:00 EST = 14:00Z, then 09:00 EDT = 13:00Z.
+     * 15 March is overridden to 14:00 EDT; 22 March is an EXDATE; UNTIL
+     * stops before 26 April. */
+    static const char *const want[] = {
+        "20240301T140000Z", "20240301T150000Z", "20240308T140000Z", "20240308T150000Z",
+        "20240315T180000Z", "20240315T190000Z", "20240329T130000Z", "20240329T140000Z",
+        "20240405T130000Z", "20240405T140000Z", "20240412T130000Z", "20240412T140000Z",
+        "20240419T130000Z", "20240419T140000Z", NULL};
+    expect_spans("apple", o, NULL, ICAL_TIME_MAX, want, ICAL_IDX_RECURRING,
+                 ICAL_IDX_OPEN_ENDED | ICAL_IDX_TRUNCATED | ICAL_IDX_FLOATING);
+    CHECK_STR(ical_object_uid(o), "6C8E1F0A-3B6D-4E0F-9A51-2D1C7F0B9E11");
+    CHECK_INT(ical_object_kind(o), ICAL_KIND_VEVENT);
+    pool_free(p);
+}
+
+static void test_google_open_ended_berlin(void)
+{
+    vpool *p = pool_new();
+    ical_object *o = tu_parse_file(p, "google_berlin.ics");
+    /* EU DST ends 2023-10-29: 10:00 CEST = 08:00Z, then 10:00 CET = 09:00Z. */
+    static const char *const want[] = {
+        "20231010T080000Z", "20231010T090000Z", "20231017T080000Z", "20231017T090000Z",
+        "20231024T080000Z", "20231024T090000Z", "20231031T090000Z", "20231031T100000Z",
+        "20231107T090000Z", "20231107T100000Z", "20231114T090000Z", "20231114T100000Z",
+        "20231115T000000Z", "MAX",              NULL};
+    expect_spans("google", o, NULL, tu_t("20231115T000000Z"), want,
+                 ICAL_IDX_RECURRING | ICAL_IDX_OPEN_ENDED, ICAL_IDX_TRUNCATED);
+    vpool *q = pool_new();
+    ical_index idx;
+    CHECK_INT(ical_index_build(q, o, NULL, tu_t("20231115T000000Z"), &idx), ICAL_OK);
+    CHECK(ical_index_may_match(&idx, tu_t("20300101T000000Z"), tu_t("20300102T000000Z")));
+    /* Inclusive superset: an instance starting exactly at the end is a candidate. */
+    CHECK(ical_index_may_match(&idx, tu_t("20231011T000000Z"), tu_t("20231017T080000Z")));
+    CHECK(!ical_index_may_match(&idx, tu_t("20231011T000000Z"), tu_t("20231017T070000Z")));
+    pool_free(q);
+    pool_free(p);
+}
+
+static void test_berlin_march_change(void)
+{
+    vpool *p = pool_new();
+    /* A Saturday 09:00 Berlin event across 2024-03-31 (CET to CEST), with
+     * the zone taken from the system zoneinfo (no VTIMEZONE, RFC 7809). */
+    ical_object *o = tu_parse(p, tu_cal(p, "BEGIN:VEVENT\r\nUID:b\r\n"
+                                           "DTSTART;TZID=Europe/Berlin:20240323T090000\r\n"
+                                           "DURATION:PT30M\r\nRRULE:FREQ=WEEKLY;COUNT=3\r\n"
+                                           "END:VEVENT\r\n"));
+    static const char *const want[] = {"20240323T080000Z", "20240323T083000Z", "20240330T080000Z",
+                                       "20240330T083000Z", "20240406T070000Z", "20240406T073000Z",
+                                       NULL};
+    expect_spans("berlin", o, NULL, ICAL_TIME_MAX, want, ICAL_IDX_RECURRING, ICAL_IDX_FLOATING);
+    pool_free(p);
+}
+
+static void test_exdate_of_override(void)
+{
+    vpool *p = pool_new();
+    /* Day 3 has both an EXDATE and an override: the EXDATE wins (the
+     * instance was deleted after being changed).  Day 4 is moved. */
+    ical_object *o = tu_parse(
+        p, tu_cal(p, "BEGIN:VEVENT\r\nUID:x\r\nDTSTART:20240101T100000Z\r\nDURATION:PT1H\r\n"
+                     "RRULE:FREQ=DAILY;COUNT=5\r\nEXDATE:20240103T100000Z\r\nEND:VEVENT\r\n"
+                     "BEGIN:VEVENT\r\nUID:x\r\nRECURRENCE-ID:20240103T100000Z\r\n"
+                     "DTSTART:20240103T150000Z\r\nDURATION:PT1H\r\nEND:VEVENT\r\n"
+                     "BEGIN:VEVENT\r\nUID:x\r\nRECURRENCE-ID:20240104T100000Z\r\n"
+                     "DTSTART:20240104T070000Z\r\nDURATION:PT2H\r\nEND:VEVENT\r\n"));
+    static const char *const want[] = {"20240101T100000Z", "20240101T110000Z", "20240102T100000Z",
+                                       "20240102T110000Z", "20240104T070000Z", "20240104T090000Z",
+                                       "20240105T100000Z", "20240105T110000Z", NULL};
+    expect_spans("exdate", o, NULL, ICAL_TIME_MAX, want, ICAL_IDX_RECURRING, 0);
+    pool_free(p);
+}
+
+static void test_thisandfuture(void)
+{
+    vpool *p = pool_new();
+    /* From 15 January on, the series moves to 14:00 for two hours; the
+     * 29 January instance has its own exact override at 09:00. */
+    ical_object *o = tu_parse(
+        p, tu_cal(p, "BEGIN:VEVENT\r\nUID:t\r\nDTSTART:20240101T100000Z\r\n"
+                     "DTEND:20240101T110000Z\r\nRRULE:FREQ=WEEKLY;COUNT=6\r\nEND:VEVENT\r\n"
+                     "BEGIN:VEVENT\r\nUID:t\r\nRECURRENCE-ID;RANGE=THISANDFUTURE:20240115T100000Z\r\n"
+                     "DTSTART:20240115T140000Z\r\nDTEND:20240115T160000Z\r\nEND:VEVENT\r\n"
+                     "BEGIN:VEVENT\r\nUID:t\r\nRECURRENCE-ID:20240129T100000Z\r\n"
+                     "DTSTART:20240129T090000Z\r\nDTEND:20240129T093000Z\r\nEND:VEVENT\r\n"));
+    static const char *const want[] = {
+        "20240101T100000Z", "20240101T110000Z", "20240108T100000Z", "20240108T110000Z",
+        "20240115T140000Z", "20240115T160000Z", "20240122T140000Z", "20240122T160000Z",
+        "20240129T090000Z", "20240129T093000Z", "20240205T140000Z", "20240205T160000Z", NULL};
+    expect_spans("taf", o, NULL, ICAL_TIME_MAX, want, ICAL_IDX_RECURRING, 0);
+
+    /* The shift is wall-clock time: moving 10:00 to 12:00 Berlin on 25 March
+     * gives 12:00 CEST (10:00Z) on 1 April, not 11:00Z. */
+    ical_object *b = tu_parse(
+        p, tu_cal(p, "BEGIN:VEVENT\r\nUID:b\r\nDTSTART;TZID=Europe/Berlin:20240318T100000\r\n"
+                     "DURATION:PT1H\r\nRRULE:FREQ=WEEKLY;COUNT=3\r\nEND:VEVENT\r\n"
+                     "BEGIN:VEVENT\r\nUID:b\r\n"
+                     "RECURRENCE-ID;TZID=Europe/Berlin;RANGE=THISANDFUTURE:20240325T100000\r\n"
+                     "DTSTART;TZID=Europe/Berlin:20240325T120000\r\nDURATION:PT1H\r\n"
+                     "END:VEVENT\r\n"));
+    static const char *const wb[] = {"20240318T090000Z", "20240318T100000Z", "20240325T110000Z",
+                                     "20240325T120000Z", "20240401T100000Z", "20240401T110000Z",
+                                     NULL};
+    expect_spans("taf-dst", b, NULL, ICAL_TIME_MAX, wb, ICAL_IDX_RECURRING, 0);
+    pool_free(p);
+}
+
+static void test_allday_and_floating(void)
+{
+    vpool *p = pool_new();
+    ical_object *o = tu_parse_file(p, "allday_birthday.ics");
+    static const char *const utc[] = {"20241210T000000Z", "20241211T000000Z", "20251210T000000Z",
+                                      "20251211T000000Z", "20260101T000000Z", "MAX", NULL};
+    expect_spans("allday", o, NULL, tu_t("20260101T000000Z"), utc,
+                 ICAL_IDX_FLOATING | ICAL_IDX_ALLDAY | ICAL_IDX_OPEN_ENDED, 0);
+    /* In the collection's zone (Berlin, UTC+1 in December): an hour earlier. */
+    ical_eval_opts eo = {icaltimezone_get_builtin_timezone("Europe/Berlin"), 0};
+    static const char *const ber[] = {"20241209T230000Z", "20241210T230000Z", "20251209T230000Z",
+                                      "20251210T230000Z", "20260101T000000Z", "MAX", NULL};
+    expect_spans("allday-berlin", o, &eo, tu_t("20260101T000000Z"), ber, ICAL_IDX_FLOATING, 0);
+
+    /* A floating 10:00 meeting is 15:00Z for a New York calendar. */
+    ical_object *f = tu_parse(p, tu_cal(p, "BEGIN:VEVENT\r\nUID:f\r\nDTSTART:20240301T100000\r\n"
+                                           "DTEND:20240301T110000\r\nEND:VEVENT\r\n"));
+    ical_eval_opts ny = {icaltimezone_get_builtin_timezone("America/New_York"), 0};
+    static const char *const fl[] = {"20240301T150000Z", "20240301T160000Z", NULL};
+    expect_spans("floating", f, &ny, ICAL_TIME_MAX, fl, ICAL_IDX_FLOATING, ICAL_IDX_RECURRING);
+    /* The index widens floating objects by a day for other zones. */
+    ical_index idx;
+    CHECK_INT(ical_index_build(p, f, NULL, ICAL_TIME_MAX, &idx), ICAL_OK);
+    CHECK(ical_index_may_match(&idx, tu_t("20240301T200000Z"), tu_t("20240301T210000Z")));
+    CHECK(!ical_index_may_match(&idx, tu_t("20240303T000000Z"), tu_t("20240304T000000Z")));
+    pool_free(p);
+}
+
+static void test_rdate_and_dtstart(void)
+{
+    vpool *p = pool_new();
+    /* DTSTART on a Wednesday with a Monday rule: DTSTART is the first
+     * instance anyway (RFC 5545 §3.8.5.3).  RDATEs add a period and a
+     * plain date-time (which takes the event's duration). */
+    ical_object *o = tu_parse(
+        p, tu_cal(p, "BEGIN:VEVENT\r\nUID:r\r\nDTSTART:20240103T100000Z\r\nDURATION:PT1H\r\n"
+                     "RRULE:FREQ=WEEKLY;BYDAY=MO;COUNT=2\r\n"
+                     "RDATE;VALUE=PERIOD:20240120T080000Z/PT3H\r\nRDATE:20240125T100000Z\r\n"
+                     "END:VEVENT\r\n"));
+    static const char *const want[] = {"20240103T100000Z", "20240103T110000Z", "20240108T100000Z",
+                                       "20240108T110000Z", "20240115T100000Z", "20240115T110000Z",
+                                       "20240120T080000Z", "20240120T110000Z", "20240125T100000Z",
+                                       "20240125T110000Z", NULL};
+    expect_spans("rdate", o, NULL, ICAL_TIME_MAX, want, ICAL_IDX_RECURRING, 0);
+    pool_free(p);
+}
+
+static void test_caps_and_todo_rows(void)
+{
+    vpool *p = pool_new();
+    ical_object *o = tu_parse(p, tu_cal(p, "BEGIN:VEVENT\r\nUID:d\r\nDTSTART:20240101T100000Z\r\n"
+                                           "RRULE:FREQ=DAILY\r\nEND:VEVENT\r\n"));
+    ical_eval_opts eo = {NULL, 3};
+    static const char *const want[] = {"20240101T100000Z", "20240101T100000Z", "20240102T100000Z",
+                                       "20240102T100000Z", "20240103T100000Z", "MAX", NULL};
+    expect_spans("cap", o, &eo, ICAL_TIME_MAX, want, ICAL_IDX_TRUNCATED, 0);
+
+    static const struct {
+        const char *body;
+        const char *s, *e;
+    } rows[] = {
+        {"DUE:20240105T120000Z\r\n", "20240105T120000Z", "20240105T120000Z"},
+        {"CREATED:20240102T000000Z\r\n", "20240102T000000Z", "MAX"},
+        {"COMPLETED:20240103T000000Z\r\nCREATED:20240102T000000Z\r\n", "20240102T000000Z",
+         "20240103T000000Z"},
+        {"SUMMARY:no dates\r\n", NULL, NULL},
+    };
+    for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+        char *ics = pool_printf(p, "BEGIN:VCALENDAR\r\nBEGIN:VTODO\r\nUID:t\r\n%sEND:VTODO\r\n"
+                                   "END:VCALENDAR\r\n",
+                                rows[i].body);
+        ical_object *t = tu_parse(p, ics);
+        ical_index idx;
+        CHECK_INT(ical_index_build(p, t, NULL, ICAL_TIME_MAX, &idx), ICAL_OK);
+        CHECK_INT(idx.nspans, 1);
+        if (rows[i].s) {
+            CHECK(idx.spans[0].start == tu_t(rows[i].s));
+            CHECK(idx.spans[0].end ==
+                  (strcmp(rows[i].e, "MAX") == 0 ? ICAL_TIME_MAX : tu_t(rows[i].e)));
+        } else {
+            CHECK(idx.spans[0].start == ICAL_TIME_MIN && idx.spans[0].end == ICAL_TIME_MAX);
+        }
+    }
+    /* A VJOURNAL without DTSTART never matches a time range. */
+    ical_object *j = tu_parse(p, tu_cal(p, "BEGIN:VJOURNAL\r\nUID:j\r\nEND:VJOURNAL\r\n"));
+    ical_index idx;
+    CHECK_INT(ical_index_build(p, j, NULL, ICAL_TIME_MAX, &idx), ICAL_OK);
+    CHECK_INT(idx.nspans, 0);
+    CHECK(!ical_index_may_match(&idx, ICAL_TIME_MIN, ICAL_TIME_MAX));
+    pool_free(p);
+}
+
+typedef struct starts {
+    int64_t v[512];
+    int n;
+    int64_t s, e;
+} starts;
+
+static int on_start(void *ctx, const ical_inst *in)
+{
+    starts *st = ctx;
+    if (inst_overlaps(in, st->s, st->e) && st->n < 512) st->v[st->n++] = in->a;
+    return 0;
+}
+
+static int cmp64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The engine skips ahead with libical's set_start when the window starts
+ * late; it must give exactly the instances a walk from DTSTART gives. */
+static void test_skip_ahead_matches_full_walk(void)
+{
+    static const char *const rules[] = {
+        "FREQ=DAILY",
+        "FREQ=DAILY;INTERVAL=3",
+        "FREQ=WEEKLY;INTERVAL=2;BYDAY=MO,TH",
+        "FREQ=MONTHLY;BYDAY=-1FR",
+        "FREQ=MONTHLY;BYMONTHDAY=31",
+        "FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1",
+        "FREQ=YEARLY;BYMONTH=3;BYDAY=2SU",
+        "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29",
+        "FREQ=HOURLY;INTERVAL=7",
+        "FREQ=WEEKLY;UNTIL=20330101T000000Z",
+    };
+    const char *zones[] = {"", ";TZID=Europe/Berlin", ";TZID=America/New_York"};
+    for (size_t r = 0; r < sizeof(rules) / sizeof(rules[0]); r++)
+        for (size_t z = 0; z < 3; z++) {
+            vpool *p = pool_new();
+            char *ics = pool_printf(p, "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:s\r\n"
+                                       "DTSTART%s:20100105T103000\r\nDURATION:PT45M\r\n"
+                                       "RRULE:%s\r\nEXDATE%s:20320106T103000\r\nEND:VEVENT\r\n"
+                                       "END:VCALENDAR\r\n",
+                                    zones[z], rules[r], zones[z]);
+            ical_object *o = tu_parse(p, ics);
+            starts a = {.n = 0, .s = tu_t("20320101T000000Z"), .e = tu_t("20320401T000000Z")};
+            starts b = a;
+            unsigned fl;
+            rset_expand(o, &o->sets[0], NULL, a.s, a.e, 200000, on_start, &a, &fl);
+            rset_expand(o, &o->sets[0], NULL, ICAL_TIME_MIN, b.e, 200000, on_start, &b, &fl);
+            qsort(a.v, (size_t)a.n, sizeof(int64_t), cmp64);
+            qsort(b.v, (size_t)b.n, sizeof(int64_t), cmp64);
+            int same = a.n == b.n && memcmp(a.v, b.v, (size_t)a.n * sizeof(int64_t)) == 0;
+            if (!same) fprintf(stderr, "rule %s zone '%s': %d vs %d\n", rules[r], zones[z], a.n, b.n);
+            CHECK(same);
+            CHECK(a.n > 0);
+            pool_free(p);
+        }
+}
+
+int main(void)
+{
+    RUN(test_apple_weekly_dst);
+    RUN(test_google_open_ended_berlin);
+    RUN(test_berlin_march_change);
+    RUN(test_exdate_of_override);
+    RUN(test_thisandfuture);
+    RUN(test_allday_and_floating);
+    RUN(test_rdate_and_dtstart);
+    RUN(test_caps_and_todo_rows);
+    RUN(test_skip_ahead_matches_full_walk);
+    icaltimezone_free_builtin_timezones();
+    return check_summary();
+}

@@ -74,95 +74,80 @@ int vlex_has_control(const char *s, size_t n)
     return 0;
 }
 
-void vlex_count(const char *s, size_t n, int *nparams, int *nvalues)
-{
-    int semis = 0, commas = 0, inq = 0;
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-        if (c == '"') {
-            inq = !inq;
-        } else if (!inq) {
-            if (c == ':') break;
-            if (c == ';')
-                semis++;
-            else if (c == ',')
-                commas++;
-        }
-    }
-    /* Upper bounds: every parameter starts at a ';', every value ends at a
-     * ',', ';' or ':'. */
-    *nparams = semis;
-    *nvalues = semis + commas + 1;
-}
-
-int vlex_parse(char *s, size_t n, vcard_prop *p, vcard_param *params, const char **values,
-               const char **why)
+/* One scanner for both passes, so the counts vlex_count reports are exactly
+ * what vlex_parse will store (a separate, simpler counter once disagreed
+ * about quotes and under-counted).  With dry set nothing is written: neither
+ * s nor the arrays (which may be NULL); only *np and *nv are counted. */
+static int scan(char *s, size_t n, int dry, vcard_prop *p, vcard_param *params, const char **values,
+                int *np_out, int *nv_out, const char **why)
 {
     size_t i = 0, a;
-    int np = 0, nv = 0;
+    int np = 0, nv = 0, rc = VCARD_ESYNTAX;
     char c;
+#define PUT(lvalue, v)                                                                             \
+    do {                                                                                           \
+        if (!dry) lvalue = v;                                                                      \
+    } while (0)
 
-    s[n] = '\0';
+    PUT(s[n], '\0');
     while (i < n && is_name_char((unsigned char)s[i]))
         i++;
     if (i == 0) goto bad_name;
-    p->group = NULL;
+    PUT(p->group, NULL);
+    PUT(p->name, s);
     if (i < n && s[i] == '.') {
-        s[i] = '\0';
-        p->group = s;
+        PUT(s[i], '\0');
+        PUT(p->group, s);
         a = ++i;
         while (i < n && is_name_char((unsigned char)s[i]))
             i++;
         if (i == a) goto bad_name;
-        p->name = s + a;
-    } else {
-        p->name = s;
+        PUT(p->name, s + a);
     }
     if (i >= n) goto no_colon;
     c = s[i];
     if (c != ';' && c != ':') goto bad_name;
-    s[i] = '\0';
+    PUT(s[i], '\0');
     while (c == ';') {
         a = ++i;
         while (i < n && is_name_char((unsigned char)s[i]))
             i++;
         if (i == a) {
             *why = "empty or malformed parameter name";
-            return VCARD_ESYNTAX;
+            goto out;
         }
         if (i >= n) goto no_colon;
-        vcard_param *pm = &params[np++];
-        pm->name = s + a;
-        pm->values = values + nv;
-        pm->nvalues = 0;
-        pm->quoted = 0;
+        vcard_param *pm = dry ? NULL : &params[np];
+        np++;
+        if (pm) *pm = (vcard_param){s + a, values + nv, 0, 0};
         c = s[i];
         if (c == ';' || c == ':') { /* bare vCard 2.1-style parameter */
-            s[i] = '\0';
+            PUT(s[i], '\0');
             continue;
         }
         if (c != '=') {
             *why = "malformed parameter name";
-            return VCARD_ESYNTAX;
+            goto out;
         }
-        s[i++] = '\0';
+        PUT(s[i], '\0');
+        i++;
         for (;;) {
             if (i < n && s[i] == '"') {
                 /* RFC 6350 §3.3: DQUOTE *QSAFE-CHAR DQUOTE; no escapes inside. */
                 char *q = memchr(s + i + 1, '"', n - i - 1);
                 if (!q) {
                     *why = "unterminated quoted parameter value";
-                    return VCARD_ESYNTAX;
+                    goto out;
                 }
-                values[nv++] = s + i + 1;
-                *q = '\0';
-                pm->quoted = 1;
+                PUT(values[nv], s + i + 1);
+                PUT(*q, '\0');
+                if (pm) pm->quoted = 1;
                 i = (size_t)(q - s) + 1;
                 if (i >= n) goto no_colon;
                 c = s[i];
                 if (c != ',' && c != ';' && c != ':') {
                     *why = "text after a quoted parameter value";
-                    return VCARD_ESYNTAX;
+                    goto out;
                 }
             } else {
                 a = i;
@@ -170,26 +155,47 @@ int vlex_parse(char *s, size_t n, vcard_prop *p, vcard_param *params, const char
                     i++;
                 if (i >= n) goto no_colon;
                 c = s[i];
-                values[nv++] = s + a;
+                PUT(values[nv], s + a);
             }
-            pm->nvalues++;
-            s[i] = '\0';
+            nv++;
+            if (pm) pm->nvalues++;
+            PUT(s[i], '\0');
             if (c != ',') break;
             i++;
         }
     }
-    p->params = np ? params : NULL;
-    p->nparams = np;
-    p->value = s + i + 1;
-    p->value_len = n - i - 1;
-    return VCARD_OK;
+    if (!dry) {
+        p->params = np ? params : NULL;
+        p->nparams = np;
+        p->value = s + i + 1;
+        p->value_len = n - i - 1;
+    }
+    rc = VCARD_OK;
+    goto out;
+#undef PUT
 
 bad_name:
     *why = "empty or malformed property name";
-    return VCARD_ESYNTAX;
+    goto out;
 no_colon:
     *why = "content line without ':'";
-    return VCARD_ESYNTAX;
+out:
+    *np_out = np;
+    *nv_out = nv;
+    return rc;
+}
+
+void vlex_count(const char *s, size_t n, int *nparams, int *nvalues)
+{
+    const char *why;
+    scan((char *)s, n, 1, NULL, NULL, NULL, nparams, nvalues, &why);
+}
+
+int vlex_parse(char *s, size_t n, vcard_prop *p, vcard_param *params, const char **values,
+               const char **why)
+{
+    int np, nv;
+    return scan(s, n, 0, p, params, values, &np, &nv, why);
 }
 
 size_t vlex_peek_name(const char *s, size_t start, size_t end, char *buf, size_t cap, int *dot)

@@ -28,8 +28,9 @@ size_t vlex_unfold(char *dst, const char *src, size_t n);
  * VALUE-CHAR: WSP / VCHAR / NON-ASCII). */
 int vlex_has_control(const char *s, size_t n);
 
-/* Counts the parameters and parameter values of an unfolded content line,
- * so the caller can size the arrays for vlex_parse. */
+/* Counts the parameters and parameter values vlex_parse will store for this
+ * unfolded content line (the same scanner runs without writing), so the
+ * caller can size the arrays.  s is not modified. */
 void vlex_count(const char *s, size_t n, int *nparams, int *nvalues);
 
 /* Parses the unfolded content line s[0..n) in place (delimiters become NULs,

@@ -123,9 +123,11 @@ typedef struct vcard_error {
 int vcard_parse(vpool *pool, const char *data, size_t len, const vcard_limits *lim, vcard_doc **out,
                 vcard_error *err);
 
-/* Appends the card (or the whole document: leading bytes, every card,
- * trailing bytes) to out.  Untouched properties are copied byte for byte.
- * Returns VCARD_OK, or VCARD_ENOMEM when the buffer failed (cap or memory). */
+/* vcard_write appends one card, BEGIN to END (its lead, e.g. a BOM, is not
+ * written); vcard_doc_write appends the whole document: each card's lead and
+ * the card, then the trailing bytes, so an untouched document comes out as
+ * its input.  Untouched properties are copied byte for byte.  Returns
+ * VCARD_OK, or VCARD_ENOMEM when the buffer failed (its cap, or memory). */
 int vcard_write(const vcard *card, vbuf *out);
 int vcard_doc_write(const vcard_doc *doc, vbuf *out);
 /* The same into pool memory (NUL-terminated; *len may be NULL).  NULL when

@@ -46,6 +46,25 @@ static void fold_puts(folder *f, const char *s)
     fold_put(f, s, strlen(s));
 }
 
+/* Emits text that came from an edit rather than from the input, so it may
+ * hold characters the line syntax cannot carry: a raw line end becomes "\n"
+ * in a value (RFC 6350 §3.4) or "^n" in a parameter, and a DQUOTE in a
+ * parameter becomes "^'" (RFC 6868).  Values read from input never contain
+ * them, so their bytes are unchanged. */
+static void fold_put_safe(folder *f, const char *s, size_t n, int param)
+{
+    size_t start = 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (c != '\r' && c != '\n' && !(param && c == '"')) continue;
+        fold_put(f, s + start, i - start);
+        if (c == '\n') fold_put(f, param ? "^n" : "\\n", 2);
+        else if (c == '"') fold_put(f, "^'", 2);
+        start = i + 1;
+    }
+    fold_put(f, s + start, n - start);
+}
+
 static int needs_quotes(const char *v)
 {
     return strpbrk(v, ":;,") != NULL;
@@ -71,12 +90,12 @@ void vcard_write_prop(const vcard_prop *p, const char *eol, vbuf *out)
                 int q = pm->quoted || needs_quotes(v);
                 fold_put(&f, j ? "," : "=", 1);
                 if (q) fold_put(&f, "\"", 1);
-                fold_puts(&f, v);
+                fold_put_safe(&f, v, strlen(v), 1);
                 if (q) fold_put(&f, "\"", 1);
             }
         }
         fold_put(&f, ":", 1);
-        fold_put(&f, p->value, p->value_len);
+        fold_put_safe(&f, p->value, p->value_len, 0);
         buf_puts(out, f.eol);
     }
     if (p->tail_len) buf_append(out, p->tail, p->tail_len);

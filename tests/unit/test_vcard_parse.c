@@ -347,6 +347,12 @@ static void test_edit_and_fold(void)
     vcard_param_remove_value(np, 2, 0);
     vcard_write_prop(np, "\r\n", &b);
     CHECK_STR(buf_cstr(&b), "item9.X-TEST;X-B=\"plain\";X-BARE;TYPE=two:v\r\n");
+    /* Edited text that the syntax cannot carry raw is escaped on output. */
+    vcard_prop *raw = vcard_prop_new(p, NULL, "NOTE", "line1\r\nline2");
+    CHECK_INT(vcard_param_add(p, raw, "X-Q", "say \"hi\"\n", 0), VCARD_OK);
+    buf_reset(&b);
+    vcard_write_prop(raw, "\r\n", &b);
+    CHECK_STR(buf_cstr(&b), "NOTE;X-Q=say ^'hi^'^n:line1\\nline2\r\n");
     buf_free(&b);
     /* Insert at the front, remove, clone independence. */
     vcard_prop *first = vcard_prop_new(p, NULL, "X-FIRST", "1");

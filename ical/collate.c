@@ -73,8 +73,10 @@ static const ical_casemap_entry *lookup(uint32_t cp)
     while (lo < hi) {
         unsigned mid = lo + (hi - lo) / 2;
         if (ical_casemap_tab[mid].cp == cp) return &ical_casemap_tab[mid];
-        if (ical_casemap_tab[mid].cp < cp) lo = mid + 1;
-        else hi = mid;
+        if (ical_casemap_tab[mid].cp < cp)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
     return NULL;
 }

@@ -41,8 +41,10 @@ static const struct {
     unsigned kind;
     const char *name;
 } kind_tab[] = {
-    {ICAL_KIND_VEVENT, "VEVENT"},       {ICAL_KIND_VTODO, "VTODO"},
-    {ICAL_KIND_VJOURNAL, "VJOURNAL"},   {ICAL_KIND_VFREEBUSY, "VFREEBUSY"},
+    {ICAL_KIND_VEVENT, "VEVENT"},
+    {ICAL_KIND_VTODO, "VTODO"},
+    {ICAL_KIND_VJOURNAL, "VJOURNAL"},
+    {ICAL_KIND_VFREEBUSY, "VFREEBUSY"},
     {ICAL_KIND_VAVAILABILITY, "VAVAILABILITY"},
 };
 
@@ -76,6 +78,12 @@ void ical_global_init(void)
     pthread_once(&init_once, init_libical);
 }
 
+void ical_global_cleanup(void)
+{
+    zonecache_clear();
+    icaltimezone_free_builtin_timezones();
+}
+
 static int digits(const char *s, int n, int *out)
 {
     int v = 0;
@@ -98,8 +106,8 @@ int ical_parse_utc(const char *s, int64_t *out)
 {
     int y, mo, d, h, mi, se;
     if (!s || strlen(s) != 16 || s[8] != 'T' || s[15] != 'Z') return -1;
-    if (digits(s, 4, &y) || digits(s + 4, 2, &mo) || digits(s + 6, 2, &d) ||
-        digits(s + 9, 2, &h) || digits(s + 11, 2, &mi) || digits(s + 13, 2, &se))
+    if (digits(s, 4, &y) || digits(s + 4, 2, &mo) || digits(s + 6, 2, &d) || digits(s + 9, 2, &h) ||
+        digits(s + 11, 2, &mi) || digits(s + 13, 2, &se))
         return -1;
     /* RFC 5545 §3.3.12 allows second 60 (leap second); treat it as 59. */
     if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h > 23 || mi > 59 || se > 60)

@@ -13,9 +13,11 @@
  *     shifts it by that override's (DTSTART - RECURRENCE-ID), measured in
  *     the series' wall-clock time, and gives it the override's duration and
  *     properties (RFC 5545 §3.8.4.4).
- * libical's icalrecur_iterator_set_start skips ahead for rules without
- * COUNT and with FREQ of DAILY or coarser (it misaligns HOURLY intervals in
- * libical 3.0, so finer rules always iterate from DTSTART). */
+ * Common rule shapes run on fastrule.c, which skips ahead by date
+ * arithmetic; for the others libical's icalrecur_iterator_set_start skips
+ * ahead for rules without COUNT and with FREQ of DAILY or coarser (it
+ * misaligns HOURLY intervals in libical 3.0, so finer rules always iterate
+ * from DTSTART). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,7 +26,10 @@
 #define MAX_RULES 8
 #define DAY 86400LL
 
+/* One rule's occurrences: the fast path (fastrule.c) or libical's. */
 typedef struct src_iter {
+    int fast;
+    fast_rule fr;
     icalrecur_iterator *it;
     struct icaltimetype cur;
     int64_t cur_utc;
@@ -34,9 +39,16 @@ typedef struct src_iter {
 static void iter_step(src_iter *s, const icaltimezone *ftz)
 {
     if (s->done) return;
+    if (s->fast) {
+        s->cur = fast_next(&s->fr, &s->cur_utc);
+        if (icaltime_is_null_time(s->cur)) s->done = 1;
+        return;
+    }
     s->cur = icalrecur_iterator_next(s->it);
-    if (icaltime_is_null_time(s->cur)) s->done = 1;
-    else s->cur_utc = tt_utc(s->cur, ftz);
+    if (icaltime_is_null_time(s->cur))
+        s->done = 1;
+    else
+        s->cur_utc = tt_utc(s->cur, ftz);
 }
 
 static int skippable(struct icalrecurrencetype r)
@@ -54,6 +66,15 @@ static int iter_open(src_iter *s, icalproperty *p, struct icaltimetype start, in
                                       : icalproperty_get_rrule(p);
     if (r.freq == ICAL_NO_RECURRENCE) {
         s->done = 1;
+        return 0;
+    }
+    if (fast_open(&s->fr, &r, start, ftz) == 0) {
+        s->fast = 1;
+        if (skip_to > start_utc) {
+            struct icaltimetype l = tt_from_utc_like(skip_to, start, ftz);
+            fast_skip(&s->fr, days_from_civil(l.year, (unsigned)l.month, (unsigned)l.day) - 1);
+        }
+        iter_step(s, ftz);
         return 0;
     }
     s->it = icalrecur_iterator_new(r, start);
@@ -83,8 +104,10 @@ static int excluded(const ical_rset *rs, int64_t s, struct icaltimetype local)
     for (unsigned lo = 0, hi = rs->nexdate; lo < hi;) {
         unsigned mid = lo + (hi - lo) / 2;
         if (rs->exdate[mid] == s) return 1;
-        if (rs->exdate[mid] < s) lo = mid + 1;
-        else hi = mid;
+        if (rs->exdate[mid] < s)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
     if (rs->nexday) {
         int64_t c = tt_civil(local);
@@ -100,8 +123,10 @@ static int overridden(const ical_rset *rs, int64_t s)
     for (unsigned lo = 0, hi = rs->novr; lo < hi;) {
         unsigned mid = lo + (hi - lo) / 2;
         if (rs->ovr_rid[mid] == s) return 1;
-        if (rs->ovr_rid[mid] < s) lo = mid + 1;
-        else hi = mid;
+        if (rs->ovr_rid[mid] < s)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
     return 0;
 }
@@ -119,8 +144,8 @@ static int64_t shape_len(const shape *sh)
     return l > 0 ? l : 0;
 }
 
-int rset_expand(ical_object *o, ical_rset *rs, const icaltimezone *ftz, int64_t from,
-                int64_t until, unsigned max, inst_fn fn, void *ctx, unsigned *flags)
+int rset_expand(ical_object *o, ical_rset *rs, const icaltimezone *ftz, int64_t from, int64_t until,
+                unsigned max, inst_fn fn, void *ctx, unsigned *flags)
 {
     unsigned fl = 0, count = 0;
     int ret = 0;
@@ -199,8 +224,7 @@ int rset_expand(ical_object *o, ical_rset *rs, const icaltimezone *ftz, int64_t 
             get_shape(o, rs->ovr[i], ftz, &tafs[i].sh);
             if (!tafs[i].sh.has_start) continue;
             struct icaltimetype ridl = tt_from_utc_like(rs->ovr_rid[i], mstart, ftz);
-            struct icaltimetype stl =
-                tt_from_utc_like(tt_utc(tafs[i].sh.start, ftz), mstart, ftz);
+            struct icaltimetype stl = tt_from_utc_like(tt_utc(tafs[i].sh.start, ftz), mstart, ftz);
             tafs[i].delta = tt_civil(stl) - tt_civil(ridl);
             int64_t l = shape_len(&tafs[i].sh) + (tafs[i].delta > 0 ? tafs[i].delta : 0);
             if (l > before) before = l;
@@ -279,8 +303,8 @@ int rset_expand(ical_object *o, ical_rset *rs, const icaltimezone *ftz, int64_t 
         for (unsigned i = 0; tafs && i < rs->novr && rs->ovr_rid[i] <= s; i++)
             if (rs->ovr[i]->thisandfuture && tafs[i].sh.has_start) t = (int)i;
         if (t >= 0) {
-            struct icaltimetype nl = tt_from_civil(tt_civil(local) + tafs[t].delta, local.is_date,
-                                                   local.zone);
+            struct icaltimetype nl =
+                tt_from_civil(tt_civil(local) + tafs[t].delta, local.is_date, local.zone);
             make_inst(&tafs[t].sh, nl, ftz, &in);
             in.src = rs->ovr[t];
             in.flags |= INST_OVERRIDE;

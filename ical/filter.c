@@ -37,8 +37,7 @@ static int main_overlaps(fctx *x, ical_comp *c, const ical_time_range *tr)
     }
     trq q = {c, tr->start, tr->end};
     unsigned fl;
-    return rset_expand(x->o, c->set, x->ftz, tr->start, tr->end, x->max, on_overlap, &q, &fl) ==
-           1;
+    return rset_expand(x->o, c->set, x->ftz, tr->start, tr->end, x->max, on_overlap, &q, &fl) == 1;
 }
 
 /* RFC 4791 §9.9: an alarm overlaps when one of its trigger times t (with
@@ -68,9 +67,14 @@ static int on_alarm(void *ctx, const ical_inst *in)
     case TR_SPAN:
     case TR_POINT:
     case TR_TODO_DUR:
-    case TR_TODO_DUE: base = q->related_end ? in->b : in->a; break;
-    case TR_DUE: base = in->b; break;
-    default: return 0; /* no DTSTART or DUE to relate to */
+    case TR_TODO_DUE:
+        base = q->related_end ? in->b : in->a;
+        break;
+    case TR_DUE:
+        base = in->b;
+        break;
+    default:
+        return 0; /* no DTSTART or DUE to relate to */
     }
     return trigger_hits(sat_add(base, q->off), q->step, q->reps, q->s, q->e);
 }
@@ -96,7 +100,12 @@ static int alarm_overlaps(fctx *x, icalcomponent *alarm, ical_comp *parent,
         return trigger_hits(tt_utc(t, x->ftz), step, reps, tr->start, tr->end);
     }
     icalparameter *rel = icalproperty_get_first_parameter(tp, ICAL_RELATED_PARAMETER);
-    alarmq q = {parent, icaldurationtype_as_int(trig.duration), step, tr->start, tr->end, reps,
+    alarmq q = {parent,
+                icaldurationtype_as_int(trig.duration),
+                step,
+                tr->start,
+                tr->end,
+                reps,
                 rel && icalparameter_get_related(rel) == ICAL_RELATED_END};
     int64_t lo = q.off, hi = sat_add(q.off, step * reps);
     unsigned fl;
@@ -113,8 +122,10 @@ static int generic_overlaps(fctx *x, icalcomponent *ic, const ical_time_range *t
     struct icaltimetype st, et;
     if (!sp || obj_prop_time(x->o, sp, &st) != 0) return 0;
     int64_t a = tt_utc(st, x->ftz), b = a;
-    if (ep && obj_prop_time(x->o, ep, &et) == 0) b = tt_utc(et, x->ftz);
-    else if (dp) b = a + icaldurationtype_as_int(icalproperty_get_duration(dp));
+    if (ep && obj_prop_time(x->o, ep, &et) == 0)
+        b = tt_utc(et, x->ftz);
+    else if (dp)
+        b = a + icaldurationtype_as_int(icalproperty_get_duration(dp));
     return b > a ? tr->start < b && tr->end > a : tr->start <= a && tr->end > a;
 }
 
@@ -129,12 +140,23 @@ static const char *prop_text(icalproperty *p, char **tofree)
     if (!v) return "";
     const char *s = NULL;
     switch (icalvalue_isa(v)) {
-    case ICAL_TEXT_VALUE: s = icalvalue_get_text(v); break;
-    case ICAL_CALADDRESS_VALUE: s = icalvalue_get_caladdress(v); break;
-    case ICAL_URI_VALUE: s = icalvalue_get_uri(v); break;
-    case ICAL_X_VALUE: s = icalvalue_get_x(v); break;
-    case ICAL_STRING_VALUE: s = icalvalue_get_string(v); break;
-    default: s = *tofree = icalvalue_as_ical_string_r(v);
+    case ICAL_TEXT_VALUE:
+        s = icalvalue_get_text(v);
+        break;
+    case ICAL_CALADDRESS_VALUE:
+        s = icalvalue_get_caladdress(v);
+        break;
+    case ICAL_URI_VALUE:
+        s = icalvalue_get_uri(v);
+        break;
+    case ICAL_X_VALUE:
+        s = icalvalue_get_x(v);
+        break;
+    case ICAL_STRING_VALUE:
+        s = icalvalue_get_string(v);
+        break;
+    default:
+        s = *tofree = icalvalue_as_ical_string_r(v);
     }
     return s ? s : "";
 }
@@ -228,14 +250,16 @@ static int on_prop_inst(void *ctx, const ical_inst *in)
 static int instance_prop_time(fctx *x, ical_comp *c, int kind, const ical_time_range *tr)
 {
     int use_end;
-    if (kind == ICAL_DTSTART_PROPERTY && c->dtstart) use_end = 0;
+    if (kind == ICAL_DTSTART_PROPERTY && c->dtstart)
+        use_end = 0;
     else if (kind == ICAL_DTEND_PROPERTY && c->kind == ICAL_KIND_VEVENT && c->dtstart &&
              (c->dtend || c->duration))
         use_end = 1;
     else if (kind == ICAL_DUE_PROPERTY && c->kind == ICAL_KIND_VTODO &&
              (c->due || (c->dtstart && c->duration)))
         use_end = 1;
-    else return -1;
+    else
+        return -1;
     if (!rset_is_recurring(c->set)) {
         ical_inst in;
         if (comp_base_instance(x->o, c, x->ftz, &in) != 0) return 0;
@@ -297,10 +321,12 @@ static int all_match(fctx *x, const ical_comp_filter *cf, icalcomponent *ic, ica
 {
     if (cf->time_range) {
         int hit;
-        if (main) hit = main_overlaps(x, main, cf->time_range);
+        if (main)
+            hit = main_overlaps(x, main, cf->time_range);
         else if (cf->kind == ICAL_VALARM_COMPONENT)
             hit = alarm_overlaps(x, ic, parent, cf->time_range);
-        else hit = generic_overlaps(x, ic, cf->time_range);
+        else
+            hit = generic_overlaps(x, ic, cf->time_range);
         if (!hit) return 0;
     }
     for (const ical_prop_filter *pf = cf->props; pf; pf = pf->next)

@@ -75,7 +75,7 @@ typedef struct ical_comp_filter {
     ical_prop_filter *props;
     struct ical_comp_filter *comps; /* first child */
     struct ical_comp_filter *next;  /* next sibling */
-    int kind; /* set by ical_filter_prepare() */
+    int kind;                       /* set by ical_filter_prepare() */
 } ical_comp_filter;
 
 /* Checks the filter (CALDAV:valid-filter) and precomputes what evaluation
@@ -95,8 +95,8 @@ int ical_filter_match(const ical_comp_filter *root, ical_object *o, const ical_e
 
 /* What the store can use to preselect objects for a prepared filter. */
 typedef struct ical_filter_hints {
-    unsigned kind;  /* ICAL_KIND_* every match must contain, 0 if none */
-    int has_range;  /* every match has an instance of that kind in [start, end) */
+    unsigned kind; /* ICAL_KIND_* every match must contain, 0 if none */
+    int has_range; /* every match has an instance of that kind in [start, end) */
     int64_t start, end;
 } ical_filter_hints;
 void ical_filter_hints_get(const ical_comp_filter *root, ical_filter_hints *out);

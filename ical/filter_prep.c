@@ -34,8 +34,10 @@ static int has_time_semantics(icalcomponent_kind k)
     case ICAL_VFREEBUSY_COMPONENT:
     case ICAL_VALARM_COMPONENT:
     case ICAL_VAVAILABILITY_COMPONENT:
-    case ICAL_XAVAILABLE_COMPONENT: return 1;
-    default: return 0;
+    case ICAL_XAVAILABLE_COMPONENT:
+        return 1;
+    default:
+        return 0;
     }
 }
 
@@ -102,8 +104,7 @@ static ical_status prep_prop(vpool *pool, ical_prop_filter *pf, const char **det
         if (!pa->name || !*pa->name) return bad(detail, "param-filter without name");
         if (pa->is_not_defined && pa->text_match)
             return bad(detail, "is-not-defined must be alone in param-filter");
-        if (pa->text_match && (st = prep_text(pool, pa->text_match, detail)) != ICAL_OK)
-            return st;
+        if (pa->text_match && (st = prep_text(pool, pa->text_match, detail)) != ICAL_OK) return st;
     }
     return ICAL_OK;
 }
@@ -114,8 +115,8 @@ static ical_status prep_comp(vpool *pool, ical_comp_filter *cf, icalcomponent_ki
     ical_status st;
     if (depth > 8) return bad(detail, "comp-filter nesting too deep");
     if (!cf->name || !*cf->name) return bad(detail, "comp-filter without name");
-    icalcomponent_kind k = is_x_name(cf->name) ? ICAL_X_COMPONENT
-                                               : icalcomponent_string_to_kind(cf->name);
+    icalcomponent_kind k =
+        is_x_name(cf->name) ? ICAL_X_COMPONENT : icalcomponent_string_to_kind(cf->name);
     if (k == ICAL_NO_COMPONENT) return bad(detail, "unknown component in comp-filter");
     if (parent == ICAL_NO_COMPONENT) {
         if (k != ICAL_VCALENDAR_COMPONENT)
@@ -150,12 +151,18 @@ ical_status ical_filter_prepare(vpool *pool, ical_comp_filter *root, const char 
 static unsigned main_kind(icalcomponent_kind k)
 {
     switch (k) {
-    case ICAL_VEVENT_COMPONENT: return ICAL_KIND_VEVENT;
-    case ICAL_VTODO_COMPONENT: return ICAL_KIND_VTODO;
-    case ICAL_VJOURNAL_COMPONENT: return ICAL_KIND_VJOURNAL;
-    case ICAL_VFREEBUSY_COMPONENT: return ICAL_KIND_VFREEBUSY;
-    case ICAL_VAVAILABILITY_COMPONENT: return ICAL_KIND_VAVAILABILITY;
-    default: return 0;
+    case ICAL_VEVENT_COMPONENT:
+        return ICAL_KIND_VEVENT;
+    case ICAL_VTODO_COMPONENT:
+        return ICAL_KIND_VTODO;
+    case ICAL_VJOURNAL_COMPONENT:
+        return ICAL_KIND_VJOURNAL;
+    case ICAL_VFREEBUSY_COMPONENT:
+        return ICAL_KIND_VFREEBUSY;
+    case ICAL_VAVAILABILITY_COMPONENT:
+        return ICAL_KIND_VAVAILABILITY;
+    default:
+        return 0;
     }
 }
 

@@ -118,10 +118,14 @@ static int fbtype_of(icalproperty *p)
     icalparameter *t = icalproperty_get_first_parameter(p, ICAL_FBTYPE_PARAMETER);
     if (!t) return FB_BUSY;
     switch (icalparameter_get_fbtype(t)) {
-    case ICAL_FBTYPE_FREE: return -1;
-    case ICAL_FBTYPE_BUSYUNAVAILABLE: return FB_UNAVAILABLE;
-    case ICAL_FBTYPE_BUSYTENTATIVE: return FB_TENTATIVE;
-    default: return FB_BUSY;
+    case ICAL_FBTYPE_FREE:
+        return -1;
+    case ICAL_FBTYPE_BUSYUNAVAILABLE:
+        return FB_UNAVAILABLE;
+    case ICAL_FBTYPE_BUSYTENTATIVE:
+        return FB_TENTATIVE;
+    default:
+        return FB_BUSY;
     }
 }
 

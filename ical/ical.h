@@ -36,18 +36,18 @@ typedef struct ical_object ical_object;
  * ical_status_precondition(). */
 typedef enum ical_status {
     ICAL_OK = 0,
-    ICAL_ERR_NOMEM,          /* out of memory: 500 */
-    ICAL_ERR_DATA,           /* CALDAV:valid-calendar-data */
-    ICAL_ERR_OBJECT,         /* CALDAV:valid-calendar-object-resource */
-    ICAL_ERR_COMPONENT,      /* CALDAV:supported-calendar-component */
-    ICAL_ERR_MIN_DATE,       /* CALDAV:min-date-time */
-    ICAL_ERR_MAX_DATE,       /* CALDAV:max-date-time */
-    ICAL_ERR_MAX_INSTANCES,  /* CALDAV:max-instances */
-    ICAL_ERR_MAX_ATTENDEES,  /* CALDAV:max-attendees-per-instance */
-    ICAL_ERR_FILTER,         /* CALDAV:valid-filter */
-    ICAL_ERR_COLLATION,      /* CALDAV:supported-collation */
-    ICAL_ERR_TIMEZONE,       /* CALDAV:valid-calendar-data on calendar-timezone */
-    ICAL_ERR_LIMIT           /* an instance cap was hit while producing output */
+    ICAL_ERR_NOMEM,         /* out of memory: 500 */
+    ICAL_ERR_DATA,          /* CALDAV:valid-calendar-data */
+    ICAL_ERR_OBJECT,        /* CALDAV:valid-calendar-object-resource */
+    ICAL_ERR_COMPONENT,     /* CALDAV:supported-calendar-component */
+    ICAL_ERR_MIN_DATE,      /* CALDAV:min-date-time */
+    ICAL_ERR_MAX_DATE,      /* CALDAV:max-date-time */
+    ICAL_ERR_MAX_INSTANCES, /* CALDAV:max-instances */
+    ICAL_ERR_MAX_ATTENDEES, /* CALDAV:max-attendees-per-instance */
+    ICAL_ERR_FILTER,        /* CALDAV:valid-filter */
+    ICAL_ERR_COLLATION,     /* CALDAV:supported-collation */
+    ICAL_ERR_TIMEZONE,      /* CALDAV:valid-calendar-data on calendar-timezone */
+    ICAL_ERR_LIMIT          /* an instance cap was hit while producing output */
 } ical_status;
 
 /* The CalDAV precondition element (local name, namespace
@@ -94,6 +94,10 @@ typedef struct ical_eval_opts {
 /* Sets libical's process-wide switches (errors are never fatal: libical's
  * default turns a bad argument into assert(0)).  Idempotent, thread-safe. */
 void ical_global_init(void);
+/* Frees the process-wide caches (the shared custom zones and libical's
+ * built-in zones) at exit, so leak checkers see a clean heap.  No ical
+ * function may run during or after it. */
+void ical_global_cleanup(void);
 
 /* Parses an iCalendar "date with UTC time", exactly 16 bytes like
  * "20060104T000000Z" (as used in time-range, expand, limit-* attributes).

@@ -60,8 +60,7 @@ ical_status ical_index_build(vpool *pool, ical_object *o, const ical_eval_opts *
     for (unsigned i = 0; i < o->nsets; i++) {
         unsigned fl = 0;
         size_t before = c.n;
-        if (rset_expand(o, &o->sets[i], ftz, ICAL_TIME_MIN, horizon, max, on_inst, &c, &fl) <
-                0 ||
+        if (rset_expand(o, &o->sets[i], ftz, ICAL_TIME_MIN, horizon, max, on_inst, &c, &fl) < 0 ||
             c.oom) {
             free(c.v);
             return ICAL_ERR_NOMEM;

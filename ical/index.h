@@ -21,8 +21,8 @@ enum {
      * opts->floating_tz (UTC when NULL).  If the collection's time zone may
      * differ (or change), widen the query by ICAL_FLOATING_SLACK each side. */
     ICAL_IDX_FLOATING = 1,
-    ICAL_IDX_ALLDAY = 2,     /* a DTSTART was a DATE */
-    ICAL_IDX_RECURRING = 4,  /* RRULE, RDATE or overrides */
+    ICAL_IDX_ALLDAY = 2,    /* a DTSTART was a DATE */
+    ICAL_IDX_RECURRING = 4, /* RRULE, RDATE or overrides */
     /* The series goes on past the horizon; the last span is
      * [horizon, ICAL_TIME_MAX] so the superset property still holds. */
     ICAL_IDX_OPEN_ENDED = 8,

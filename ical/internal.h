@@ -10,17 +10,17 @@
 /* Which RFC 4791 §9.9 overlap condition an instance uses; a and b are the
  * two times named in the comment (S, E = the time range's start and end). */
 enum {
-    TR_NEVER = 0,  /* FALSE (VJOURNAL without DTSTART, empty VFREEBUSY) */
-    TR_SPAN,       /* S <  b && E >  a : DTEND, DURATION > 0, DATE + P1D */
-    TR_POINT,      /* S <= a && E >  a : zero duration, a == b */
-    TR_TODO_DUR,   /* S <= b && (E > a || E >= b)            : DTSTART+DURATION */
-    TR_TODO_DUE,   /* (S < b || S <= a) && (E > a || E >= b) : DTSTART+DUE */
-    TR_DUE,        /* S <  b && E >= b : DUE only */
-    TR_CC,         /* (S <= a || S <= b) && (E >= a || E >= b): CREATED a, COMPLETED b */
-    TR_COMPLETED,  /* S <= b && E >= b */
-    TR_CREATED,    /* E >  a */
-    TR_ALWAYS,     /* TRUE (VTODO with none of the properties) */
-    TR_FB          /* S <= b && E > a : VFREEBUSY DTSTART/DTEND */
+    TR_NEVER = 0, /* FALSE (VJOURNAL without DTSTART, empty VFREEBUSY) */
+    TR_SPAN,      /* S <  b && E >  a : DTEND, DURATION > 0, DATE + P1D */
+    TR_POINT,     /* S <= a && E >  a : zero duration, a == b */
+    TR_TODO_DUR,  /* S <= b && (E > a || E >= b)            : DTSTART+DURATION */
+    TR_TODO_DUE,  /* (S < b || S <= a) && (E > a || E >= b) : DTSTART+DUE */
+    TR_DUE,       /* S <  b && E >= b : DUE only */
+    TR_CC,        /* (S <= a || S <= b) && (E >= a || E >= b): CREATED a, COMPLETED b */
+    TR_COMPLETED, /* S <= b && E >= b */
+    TR_CREATED,   /* E >  a */
+    TR_ALWAYS,    /* TRUE (VTODO with none of the properties) */
+    TR_FB         /* S <= b && E > a : VFREEBUSY DTSTART/DTEND */
 };
 
 enum {
@@ -53,8 +53,8 @@ struct ical_comp {
     unsigned nrrule, nexrule, nrdate, nexdate;
     unsigned nattendee;
     unsigned ndtstart, ndtend, ndue, nduration, nrid, nuid; /* for validation */
-    int status;      /* icalproperty_status */
-    int transparent; /* TRANSP:TRANSPARENT */
+    int status;                                             /* icalproperty_status */
+    int transparent;                                        /* TRANSP:TRANSPARENT */
     int thisandfuture;
     ical_rset *set;
 };
@@ -67,27 +67,32 @@ struct ical_rset {
     /* Filled by rset_prepare for one floating time zone. */
     const icaltimezone *ftz;
     int prepared;
-    int64_t *ovr_rid;             /* parallel to ovr */
-    int64_t *exdate;              /* sorted */
+    int64_t *ovr_rid; /* parallel to ovr */
+    int64_t *exdate;  /* sorted */
     unsigned nexdate;
-    int32_t *exday;               /* EXDATE;VALUE=DATE on a DATE-TIME series: local days */
+    int32_t *exday; /* EXDATE;VALUE=DATE on a DATE-TIME series: local days */
     unsigned nexday;
-    int64_t *rdate_s, *rdate_e;   /* RDATE instances sorted by start; e < s: no period */
+    int64_t *rdate_s, *rdate_e; /* RDATE instances sorted by start; e < s: no period */
     unsigned nrdate;
-    int has_taf;                  /* some override has RANGE=THISANDFUTURE */
+    int has_taf; /* some override has RANGE=THISANDFUTURE */
 };
 
 struct ical_object {
     vpool *pool;
-    icalcomponent *root;   /* VCALENDAR */
-    const char *text;      /* the bytes parsed (BOM removed), NUL-terminated */
+    icalcomponent *root; /* VCALENDAR */
+    const char *text;    /* the bytes parsed (BOM removed), NUL-terminated */
     size_t len;
-    ical_comp *comps;      /* main components in document order */
+    ical_comp *comps; /* main components in document order */
     unsigned ncomps;
     ical_rset *sets;
     unsigned nsets;
-    unsigned kind;         /* kind of the first main component */
-    const char *uid;       /* UID of the first main component */
+    unsigned kind;   /* kind of the first main component */
+    const char *uid; /* UID of the first main component */
+    struct {
+        const char *tzid; /* libical's string, lives with root */
+        icaltimezone *zone;
+    } zmemo[8]; /* obj_zone answers, per TZID */
+    unsigned nzmemo;
 };
 
 /* object.c */
@@ -98,6 +103,10 @@ icaltimezone *obj_zone(ical_object *o, const char *tzid);
 /* The DATE or DATE-TIME value of p with its zone attached (UTC, TZID, or
  * none for floating).  0 on success, -1 when p has no such value. */
 int obj_prop_time(ical_object *o, icalproperty *p, struct icaltimetype *out);
+/* zonecache.c: a shared zone built from a custom VTIMEZONE, or NULL when
+ * the cache is full. */
+icaltimezone *zonecache_get(icalcomponent *vtz);
+void zonecache_clear(void);
 /* libical's built-in zone for an IANA-shaped name (prefix accepted), or NULL. */
 icaltimezone *zone_builtin(const char *tzid);
 
@@ -130,6 +139,29 @@ typedef struct shape {
     int floating;
 } shape;
 
+/* fastrule.c: common RRULE shapes without libical's iterator. */
+typedef struct fast_rule {
+    int freq, interval, count, has_until;
+    int64_t until_utc;
+    struct icaltimetype start;
+    const icaltimezone *ftz;
+    int64_t day0, week0; /* civil days of DTSTART and of its week's start */
+    int tod;             /* DTSTART's seconds into the day */
+    unsigned mask;       /* BYDAY weekdays, bit 0 = Sunday */
+    int64_t period;      /* periods (days, weeks, months, years) generated */
+    int slot;            /* WEEKLY: next day of the week */
+    long produced;       /* occurrences counted for COUNT */
+    int done;
+} fast_rule;
+/* 0 and *f ready when the rule has a supported shape, else -1. */
+int fast_open(fast_rule *f, const struct icalrecurrencetype *r, struct icaltimetype start,
+              const icaltimezone *ftz);
+/* The next occurrence in DTSTART's zone (and its UTC time), or the null
+ * time when the rule is exhausted. */
+struct icaltimetype fast_next(fast_rule *f, int64_t *utc);
+/* Advances past the occurrences on civil days before before_day. */
+void fast_skip(fast_rule *f, int64_t before_day);
+
 /* recur.c */
 void get_shape(ical_object *o, ical_comp *c, const icaltimezone *ftz, shape *sh);
 /* Instance of shape sh starting at local time t. */
@@ -141,8 +173,8 @@ int rset_prepare(ical_object *o, ical_rset *rs, const icaltimezone *ftz);
  * superset; fn applies the exact test).  Returns 1 if fn stopped it, 0 when
  * done, -1 out of memory.  *flags gets EXP_CAPPED when max instances were
  * produced and EXP_MORE when the series goes on at or past until. */
-int rset_expand(ical_object *o, ical_rset *rs, const icaltimezone *ftz, int64_t from,
-                int64_t until, unsigned max, inst_fn fn, void *ctx, unsigned *flags);
+int rset_expand(ical_object *o, ical_rset *rs, const icaltimezone *ftz, int64_t from, int64_t until,
+                unsigned max, inst_fn fn, void *ctx, unsigned *flags);
 /* The single instance a non-recurring component has (or the instance an
  * override defines): 0, or -1 when it has none (TR_NEVER). */
 int comp_base_instance(ical_object *o, ical_comp *c, const icaltimezone *ftz, ical_inst *out);

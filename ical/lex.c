@@ -45,8 +45,7 @@ static int is_blank(const char *s, size_t n)
 
 static int name_char(unsigned char c)
 {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-           c == '-';
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
 }
 
 /* RFC 5545 §3.1: content lines hold no control characters but HTAB. */
@@ -69,7 +68,8 @@ static int split_line(ical_line *ln)
     int quoted = 0;
     for (; i < ln->len; i++) {
         char c = ln->text[i];
-        if (c == '"') quoted = !quoted;
+        if (c == '"')
+            quoted = !quoted;
         else if (c == ':' && !quoted) {
             ln->value_off = i + 1;
             return 0;
@@ -157,8 +157,10 @@ int ical_line_param(const ical_line *ln, const char *pname, const char **v, size
         size_t vs = i < stop && ln->text[i] == '=' ? i + 1 : i;
         int quoted = 0;
         for (i = vs; i < stop; i++) {
-            if (ln->text[i] == '"') quoted = !quoted;
-            else if (ln->text[i] == ';' && !quoted) break;
+            if (ln->text[i] == '"')
+                quoted = !quoted;
+            else if (ln->text[i] == ';' && !quoted)
+                break;
         }
         if (ne - ns == plen && strncasecmp(ln->text + ns, pname, plen) == 0) {
             size_t ve = i;
@@ -181,9 +183,12 @@ void ical_fold_append(vbuf *b, const char *text, size_t len, int crlf)
     for (size_t i = 0; i < len;) {
         size_t clen = 1;
         unsigned char c = (unsigned char)text[i];
-        if (c >= 0xF0) clen = 4;
-        else if (c >= 0xE0) clen = 3;
-        else if (c >= 0xC0) clen = 2;
+        if (c >= 0xF0)
+            clen = 4;
+        else if (c >= 0xE0)
+            clen = 3;
+        else if (c >= 0xC0)
+            clen = 2;
         if (i + clen > len) clen = len - i;
         if (col + clen > 75) {
             buf_puts(b, crlf ? "\r\n " : "\n ");
@@ -206,8 +211,8 @@ int ical_lex_balanced(const char *data, size_t len)
     while (ok && (r = ical_lex_next(&lx, &ln)) == 1) {
         const char *v = ln.text + ln.value_off;
         size_t vlen = ln.len - ln.value_off;
-        if (done || (depth == 0 && !(ical_line_is(&ln, "BEGIN") &&
-                                      ical_line_value_is(&ln, "VCALENDAR")))) {
+        if (done ||
+            (depth == 0 && !(ical_line_is(&ln, "BEGIN") && ical_line_value_is(&ln, "VCALENDAR")))) {
             ok = 0;
         } else if (ical_line_is(&ln, "BEGIN")) {
             if (depth == 16 || vlen == 0 || vlen >= sizeof(stack[0])) {
@@ -217,8 +222,10 @@ int ical_lex_balanced(const char *data, size_t len)
                 stack[depth++][vlen] = 0;
             }
         } else if (ical_line_is(&ln, "END")) {
-            if (depth == 0 || !ical_line_value_is(&ln, stack[depth - 1])) ok = 0;
-            else if (--depth == 0) done = 1;
+            if (depth == 0 || !ical_line_value_is(&ln, stack[depth - 1]))
+                ok = 0;
+            else if (--depth == 0)
+                done = 1;
         }
     }
     ical_lex_done(&lx);

@@ -24,8 +24,8 @@ typedef struct ical_line {
 typedef struct ical_lexer {
     const char *p, *end;
     vbuf scratch;
-    int bare_lf;  /* some line ended with LF alone */
-    int bad;      /* a control character, NUL or a bare CR was seen */
+    int bare_lf; /* some line ended with LF alone */
+    int bad;     /* a control character, NUL or a bare CR was seen */
 } ical_lexer;
 
 /* Starts lexing data[0, len) (skips a UTF-8 BOM).  ical_lex_done frees the

@@ -14,12 +14,18 @@ static void free_component(void *c)
 static unsigned kind_of(icalcomponent_kind k)
 {
     switch (k) {
-    case ICAL_VEVENT_COMPONENT: return ICAL_KIND_VEVENT;
-    case ICAL_VTODO_COMPONENT: return ICAL_KIND_VTODO;
-    case ICAL_VJOURNAL_COMPONENT: return ICAL_KIND_VJOURNAL;
-    case ICAL_VFREEBUSY_COMPONENT: return ICAL_KIND_VFREEBUSY;
-    case ICAL_VAVAILABILITY_COMPONENT: return ICAL_KIND_VAVAILABILITY;
-    default: return 0;
+    case ICAL_VEVENT_COMPONENT:
+        return ICAL_KIND_VEVENT;
+    case ICAL_VTODO_COMPONENT:
+        return ICAL_KIND_VTODO;
+    case ICAL_VJOURNAL_COMPONENT:
+        return ICAL_KIND_VJOURNAL;
+    case ICAL_VFREEBUSY_COMPONENT:
+        return ICAL_KIND_VFREEBUSY;
+    case ICAL_VAVAILABILITY_COMPONENT:
+        return ICAL_KIND_VAVAILABILITY;
+    default:
+        return 0;
     }
 }
 
@@ -30,8 +36,7 @@ static unsigned kind_of(icalcomponent_kind k)
 static int zone_name_ok(const char *s)
 {
     size_t n = strlen(s);
-    if (n == 0 || n > 64 || s[0] == '/' || s[n - 1] == '/' || strstr(s, "..") ||
-        strstr(s, "//"))
+    if (n == 0 || n > 64 || s[0] == '/' || s[n - 1] == '/' || strstr(s, "..") || strstr(s, "//"))
         return 0;
     for (; *s; s++)
         if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') ||
@@ -47,11 +52,32 @@ icaltimezone *zone_builtin(const char *tzid)
     return zone_name_ok(tzid) ? icaltimezone_get_builtin_timezone(tzid) : NULL;
 }
 
+/* RFC 7809 lets a standard TZID stand for the standard zone, so a TZID the
+ * system zoneinfo knows is read with it even when the object carries a
+ * VTIMEZONE of that name (clients send truncated copies of the same rules;
+ * the full history is more right for old dates, and libical has those
+ * zones expanded once per process).  Other VTIMEZONEs go through the
+ * process-wide zone cache (zonecache.c). */
 icaltimezone *obj_zone(ical_object *o, const char *tzid)
 {
     if (!tzid || !*tzid) return NULL;
-    icaltimezone *z = o ? icalcomponent_get_timezone(o->root, tzid) : NULL;
-    return z ? z : zone_builtin(tzid);
+    if (!o) return zone_builtin(tzid);
+    for (unsigned i = 0; i < o->nzmemo; i++)
+        if (strcmp(o->zmemo[i].tzid, tzid) == 0) return o->zmemo[i].zone;
+    icaltimezone *z = zone_builtin(tzid);
+    if (!z) {
+        icaltimezone *own = icalcomponent_get_timezone(o->root, tzid);
+        if (own) {
+            z = zonecache_get(icaltimezone_get_component(own));
+            if (!z) z = own;
+        }
+    }
+    if (o->nzmemo < sizeof(o->zmemo) / sizeof(o->zmemo[0])) {
+        o->zmemo[o->nzmemo].tzid = tzid;
+        o->zmemo[o->nzmemo].zone = z;
+        o->nzmemo++;
+    }
+    return z;
 }
 
 int obj_prop_time(ical_object *o, icalproperty *p, struct icaltimetype *out)
@@ -60,15 +86,22 @@ int obj_prop_time(ical_object *o, icalproperty *p, struct icaltimetype *out)
     if (!v) return -1;
     struct icaltimetype t;
     switch (icalvalue_isa(v)) {
-    case ICAL_DATETIME_VALUE: t = icalvalue_get_datetime(v); break;
-    case ICAL_DATE_VALUE: t = icalvalue_get_date(v); break;
+    case ICAL_DATETIME_VALUE:
+        t = icalvalue_get_datetime(v);
+        break;
+    case ICAL_DATE_VALUE:
+        t = icalvalue_get_date(v);
+        break;
     case ICAL_DATETIMEPERIOD_VALUE: {
         struct icaldatetimeperiodtype dp = icalvalue_get_datetimeperiod(v);
         t = icaltime_is_null_time(dp.time) ? dp.period.start : dp.time;
         break;
     }
-    case ICAL_PERIOD_VALUE: t = icalvalue_get_period(v).start; break;
-    default: return -1;
+    case ICAL_PERIOD_VALUE:
+        t = icalvalue_get_period(v).start;
+        break;
+    default:
+        return -1;
     }
     if (icaltime_is_null_time(t)) return -1;
     if (!t.is_date && !icaltime_is_utc(t)) {
@@ -86,16 +119,24 @@ static int gather(ical_object *o, ical_comp *c)
     for (icalproperty *p = icalcomponent_get_first_property(ic, ICAL_ANY_PROPERTY); p;
          p = icalcomponent_get_next_property(ic, ICAL_ANY_PROPERTY)) {
         switch (icalproperty_isa(p)) {
-        case ICAL_RRULE_PROPERTY: nrr++; break;
-        case ICAL_EXRULE_PROPERTY: nxr++; break;
-        case ICAL_RDATE_PROPERTY: nrd++; break;
-        case ICAL_EXDATE_PROPERTY: nxd++; break;
-        default: break;
+        case ICAL_RRULE_PROPERTY:
+            nrr++;
+            break;
+        case ICAL_EXRULE_PROPERTY:
+            nxr++;
+            break;
+        case ICAL_RDATE_PROPERTY:
+            nrd++;
+            break;
+        case ICAL_EXDATE_PROPERTY:
+            nxd++;
+            break;
+        default:
+            break;
         }
     }
-    icalproperty **arr = nrr + nxr + nrd + nxd
-                             ? pool_alloc(o->pool, sizeof(*arr) * (nrr + nxr + nrd + nxd))
-                             : NULL;
+    icalproperty **arr =
+        nrr + nxr + nrd + nxd ? pool_alloc(o->pool, sizeof(*arr) * (nrr + nxr + nrd + nxd)) : NULL;
     if (nrr + nxr + nrd + nxd && !arr) return -1;
     c->rrule = arr;
     c->exrule = arr + nrr;
@@ -105,10 +146,18 @@ static int gather(ical_object *o, ical_comp *c)
     for (icalproperty *p = icalcomponent_get_first_property(ic, ICAL_ANY_PROPERTY); p;
          p = icalcomponent_get_next_property(ic, ICAL_ANY_PROPERTY)) {
         switch (icalproperty_isa(p)) {
-        case ICAL_RRULE_PROPERTY: c->rrule[c->nrrule++] = p; break;
-        case ICAL_EXRULE_PROPERTY: c->exrule[c->nexrule++] = p; break;
-        case ICAL_RDATE_PROPERTY: c->rdate[c->nrdate++] = p; break;
-        case ICAL_EXDATE_PROPERTY: c->exdate[c->nexdate++] = p; break;
+        case ICAL_RRULE_PROPERTY:
+            c->rrule[c->nrrule++] = p;
+            break;
+        case ICAL_EXRULE_PROPERTY:
+            c->exrule[c->nexrule++] = p;
+            break;
+        case ICAL_RDATE_PROPERTY:
+            c->rdate[c->nrdate++] = p;
+            break;
+        case ICAL_EXDATE_PROPERTY:
+            c->exdate[c->nexdate++] = p;
+            break;
         case ICAL_DTSTART_PROPERTY:
             if (!c->ndtstart++) c->dtstart = p;
             break;
@@ -131,15 +180,24 @@ static int gather(ical_object *o, ical_comp *c)
         case ICAL_UID_PROPERTY:
             if (!c->nuid++) c->uid = icalproperty_get_uid(p);
             break;
-        case ICAL_COMPLETED_PROPERTY: c->completed = p; break;
-        case ICAL_CREATED_PROPERTY: c->created = p; break;
-        case ICAL_ATTENDEE_PROPERTY: c->nattendee++; break;
-        case ICAL_STATUS_PROPERTY: c->status = icalproperty_get_status(p); break;
+        case ICAL_COMPLETED_PROPERTY:
+            c->completed = p;
+            break;
+        case ICAL_CREATED_PROPERTY:
+            c->created = p;
+            break;
+        case ICAL_ATTENDEE_PROPERTY:
+            c->nattendee++;
+            break;
+        case ICAL_STATUS_PROPERTY:
+            c->status = icalproperty_get_status(p);
+            break;
         case ICAL_TRANSP_PROPERTY:
             c->transparent = icalproperty_get_transp(p) == ICAL_TRANSP_TRANSPARENT ||
                              icalproperty_get_transp(p) == ICAL_TRANSP_TRANSPARENTNOCONFLICT;
             break;
-        default: break;
+        default:
+            break;
         }
     }
     return 0;
@@ -212,13 +270,13 @@ ical_status obj_parse(vpool *pool, const char *data, size_t len, ical_object **o
 
     unsigned n = 0;
     icalcompiter it;
-    for (it = icalcomponent_begin_component(o->root, ICAL_ANY_COMPONENT);
-         icalcompiter_deref(&it); icalcompiter_next(&it))
+    for (it = icalcomponent_begin_component(o->root, ICAL_ANY_COMPONENT); icalcompiter_deref(&it);
+         icalcompiter_next(&it))
         if (kind_of(icalcomponent_isa(icalcompiter_deref(&it)))) n++;
     o->comps = pool_calloc(pool, sizeof(ical_comp) * (n ? n : 1));
     if (!o->comps) return ICAL_ERR_NOMEM;
-    for (it = icalcomponent_begin_component(o->root, ICAL_ANY_COMPONENT);
-         icalcompiter_deref(&it); icalcompiter_next(&it)) {
+    for (it = icalcomponent_begin_component(o->root, ICAL_ANY_COMPONENT); icalcompiter_deref(&it);
+         icalcompiter_next(&it)) {
         icalcomponent *ic = icalcompiter_deref(&it);
         unsigned k = kind_of(icalcomponent_isa(ic));
         if (!k) continue;

@@ -7,8 +7,6 @@
 
 #include "ical/internal.h"
 
-
-
 static int dur_parts(struct icaldurationtype d, int *days, int64_t *secs)
 {
     int sign = d.is_neg ? -1 : 1;
@@ -112,8 +110,7 @@ void get_shape(ical_object *o, ical_comp *c, const icaltimezone *ftz, shape *sh)
         break;
     case ICAL_KIND_VFREEBUSY:
         /* Both DTSTART and DTEND: one span; else FREEBUSY periods. */
-        if (sh->has_start && c->dtend &&
-            prop_utc(o, c->dtend, ftz, &sh->fb, &sh->floating) == 0) {
+        if (sh->has_start && c->dtend && prop_utc(o, c->dtend, ftz, &sh->fb, &sh->floating) == 0) {
             sh->fa = tt_utc(sh->start, ftz);
             sh->tr = TR_FB;
         }
@@ -125,7 +122,8 @@ void get_shape(ical_object *o, ical_comp *c, const icaltimezone *ftz, shape *sh)
         sh->fa = ICAL_TIME_MIN;
         sh->fb = ICAL_TIME_MAX;
         if (sh->has_start) sh->fa = tt_utc(sh->start, ftz);
-        if (c->dtend) prop_utc(o, c->dtend, ftz, &sh->fb, &sh->floating);
+        if (c->dtend)
+            prop_utc(o, c->dtend, ftz, &sh->fb, &sh->floating);
         else if (c->duration && sh->has_start)
             sh->fb = sat_add(tt_utc(sh->start, ftz), sh->days * 86400LL + sh->secs);
         sh->has_start = 0;
@@ -135,19 +133,21 @@ void get_shape(ical_object *o, ical_comp *c, const icaltimezone *ftz, shape *sh)
 }
 
 /* Instance of shape sh starting at local time t. */
-void make_inst(const shape *sh, struct icaltimetype t, const icaltimezone *ftz,
-                      ical_inst *in)
+void make_inst(const shape *sh, struct icaltimetype t, const icaltimezone *ftz, ical_inst *in)
 {
     in->a = tt_utc(t, ftz);
     switch (sh->end_kind) {
-    case END_EXACT: in->b = in->a + sh->secs; break;
+    case END_EXACT:
+        in->b = in->a + sh->secs;
+        break;
     case END_NOMINAL: {
         struct icaltimetype e = tt_from_civil(tt_civil(t) + sh->days * 86400LL, t.is_date, t.zone);
         if (icaltime_is_utc(t)) e.zone = t.zone;
         in->b = tt_utc(e, ftz) + sh->secs;
         break;
     }
-    default: in->b = in->a;
+    default:
+        in->b = in->a;
     }
     if (in->b < in->a && sh->tr != TR_TODO_DUE && sh->tr != TR_TODO_DUR) in->b = in->a;
     in->tr = (uint8_t)sh->tr;
@@ -172,7 +172,7 @@ int comp_base_instance(ical_object *o, ical_comp *c, const icaltimezone *ftz, ic
     out->src = c;
     out->rid = ICAL_TIME_MIN;
     int r = sh.has_start && sh.tr != TR_NEVER ? (make_inst(&sh, sh.start, ftz, out), 0)
-                                               : fixed_inst(&sh, out);
+                                              : fixed_inst(&sh, out);
     if (c->rid) {
         struct icaltimetype rt;
         if (obj_prop_time(o, c->rid, &rt) == 0) out->rid = tt_utc(rt, ftz);
@@ -183,8 +183,8 @@ int comp_base_instance(ical_object *o, ical_comp *c, const icaltimezone *ftz, ic
 
 int rset_is_recurring(const ical_rset *rs)
 {
-    return rs->novr > 0 || (rs->master && rs->master->dtstart &&
-                            (rs->master->nrrule || rs->master->nrdate));
+    return rs->novr > 0 ||
+           (rs->master && rs->master->dtstart && (rs->master->nrrule || rs->master->nrdate));
 }
 
 static int cmp_i64(const void *a, const void *b)
@@ -289,17 +289,28 @@ int inst_overlaps(const ical_inst *in, int64_t s, int64_t e)
 {
     int64_t a = in->a, b = in->b;
     switch (in->tr) {
-    case TR_SPAN: return s < b && e > a;
-    case TR_POINT: return s <= a && e > a;
-    case TR_TODO_DUR: return s <= b && (e > a || e >= b);
-    case TR_TODO_DUE: return (s < b || s <= a) && (e > a || e >= b);
-    case TR_DUE: return s < b && e >= b;
-    case TR_CC: return (s <= a || s <= b) && (e >= a || e >= b);
-    case TR_COMPLETED: return s <= b && e >= b;
-    case TR_CREATED: return e > a;
-    case TR_ALWAYS: return 1;
-    case TR_FB: return s <= b && e > a;
-    default: return 0;
+    case TR_SPAN:
+        return s < b && e > a;
+    case TR_POINT:
+        return s <= a && e > a;
+    case TR_TODO_DUR:
+        return s <= b && (e > a || e >= b);
+    case TR_TODO_DUE:
+        return (s < b || s <= a) && (e > a || e >= b);
+    case TR_DUE:
+        return s < b && e >= b;
+    case TR_CC:
+        return (s <= a || s <= b) && (e >= a || e >= b);
+    case TR_COMPLETED:
+        return s <= b && e >= b;
+    case TR_CREATED:
+        return e > a;
+    case TR_ALWAYS:
+        return 1;
+    case TR_FB:
+        return s <= b && e > a;
+    default:
+        return 0;
     }
 }
 
@@ -307,7 +318,9 @@ void inst_bounds(const ical_inst *in, int64_t *lo, int64_t *hi)
 {
     switch (in->tr) {
     case TR_DUE:
-    case TR_COMPLETED: *lo = *hi = in->b; break;
+    case TR_COMPLETED:
+        *lo = *hi = in->b;
+        break;
     case TR_CC:
         *lo = in->a < in->b ? in->a : in->b;
         *hi = in->a < in->b ? in->b : in->a;
@@ -325,4 +338,3 @@ void inst_bounds(const ical_inst *in, int64_t *lo, int64_t *hi)
         *hi = in->b > in->a ? in->b : in->a;
     }
 }
-

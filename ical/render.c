@@ -15,8 +15,8 @@
 
 int ical_render_is_identity(const ical_cd_spec *spec)
 {
-    return !spec || (!spec->comp && !spec->expand && !spec->limit_recurrence &&
-                     !spec->limit_freebusy);
+    return !spec ||
+           (!spec->comp && !spec->expand && !spec->limit_recurrence && !spec->limit_freebusy);
 }
 
 ical_status ical_render_check(const ical_cd_spec *spec, const char **detail)
@@ -138,9 +138,8 @@ static void emit_freebusy(vbuf *b, const ical_line *ln, int64_t s, int64_t e)
             struct icalperiodtype p = icalperiodtype_from_string(tmp);
             if (!icaltime_is_null_time(p.start)) {
                 int64_t ps = tt_utc(p.start, NULL);
-                int64_t pe = icaltime_is_null_time(p.end)
-                                 ? ps + icaldurationtype_as_int(p.duration)
-                                 : tt_utc(p.end, NULL);
+                int64_t pe = icaltime_is_null_time(p.end) ? ps + icaldurationtype_as_int(p.duration)
+                                                          : tt_utc(p.end, NULL);
                 keep = s < pe && e > ps;
             }
         }
@@ -154,9 +153,9 @@ static void emit_freebusy(vbuf *b, const ical_line *ln, int64_t s, int64_t e)
     buf_free(&line);
 }
 
-static ical_status select_text(vpool *pool, const char *text, size_t tlen,
-                               const ical_cd_spec *spec, const unsigned char *keep,
-                               unsigned nkeep, const char **out, size_t *olen)
+static ical_status select_text(vpool *pool, const char *text, size_t tlen, const ical_cd_spec *spec,
+                               const unsigned char *keep, unsigned nkeep, const char **out,
+                               size_t *olen)
 {
     ical_lexer lx;
     ical_line ln;
@@ -236,8 +235,8 @@ ical_status ical_render(vpool *pool, ical_object *o, const ical_cd_spec *spec,
     size_t tlen = o->len;
     const unsigned char *keep = NULL;
     if (spec->expand) {
-        ical_status st = render_expand(pool, o, spec->expand_start, spec->expand_end, opts,
-                                       &text, &tlen);
+        ical_status st =
+            render_expand(pool, o, spec->expand_start, spec->expand_end, opts, &text, &tlen);
         if (st != ICAL_OK) return st;
     } else if (spec->limit_recurrence) {
         keep = keep_flags(pool, o, spec, ftz);

@@ -114,11 +114,14 @@ static icalcomponent *instance_comp(ical_object *o, const ical_inst *in, int rec
             /* The RECURRENCE-ID is written like the master's DTSTART. */
             struct icaltimetype like;
             ical_comp *m = src->set && src->set->master ? src->set->master : src;
-            if (!m->dtstart || obj_prop_time(o, m->dtstart, &like) != 0) like = icaltime_null_time();
+            if (!m->dtstart || obj_prop_time(o, m->dtstart, &like) != 0)
+                like = icaltime_null_time();
             struct icaltimetype rt = written(in->rid, like, ftz);
             icalproperty *rp = icalcomponent_get_first_property(c, ICAL_RECURRENCEID_PROPERTY);
-            if (rp) set_time(rp, rt);
-            else icalcomponent_add_property(c, icalproperty_new_recurrenceid(rt));
+            if (rp)
+                set_time(rp, rt);
+            else
+                icalcomponent_add_property(c, icalproperty_new_recurrenceid(rt));
         }
     }
     utcify(o, c);

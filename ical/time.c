@@ -78,29 +78,44 @@ static const icaltimezone *effective_zone(struct icaltimetype t, const icaltimez
     return t.zone ? t.zone : ftz;
 }
 
+/* The zone's UTC offset at UTC instant u. */
+static int64_t offset_at(const icaltimezone *zone, int64_t u)
+{
+    struct icaltimetype ut = tt_from_civil(u, 0, icaltimezone_get_utc_timezone());
+    return icaltimezone_get_utc_offset_of_utc_time((icaltimezone *)zone, &ut, NULL);
+}
+
+/* RFC 5545 §3.3.5: a local time that occurs twice (DST ends) means the
+ * first occurrence; one that does not occur (DST starts) is read with the
+ * offset before the gap.  libical's icaltimezone_get_utc_offset does
+ * neither (it answers 00:30Z for a Berlin 02:30 that does not exist), so
+ * the local time is solved here from the offsets of UTC instants, which
+ * are unambiguous.  Assumes at most one transition within a day of it. */
+static int64_t local_to_utc(int64_t civ, const icaltimezone *zone)
+{
+    int64_t before = offset_at(zone, civ - 86400), after = offset_at(zone, civ + 86400);
+    int64_t c1 = civ - before;
+    if (before == after) return c1;
+    int64_t c2 = civ - after;
+    int v1 = offset_at(zone, c1) == before, v2 = offset_at(zone, c2) == after;
+    if (v1 && v2) return c1 < c2 ? c1 : c2;
+    if (v2) return c2;
+    return c1; /* valid, or in the gap: the offset before it */
+}
+
 int64_t tt_utc(struct icaltimetype t, const icaltimezone *ftz)
 {
     int64_t civ = tt_civil(t);
     const icaltimezone *zone = effective_zone(t, ftz);
     if (!zone || zone == icaltimezone_get_utc_timezone()) return civ;
-    struct icaltimetype lt = t;
-    if (lt.is_date) {
-        lt.is_date = 0;
-        lt.hour = lt.minute = lt.second = 0;
-    }
-    int off = icaltimezone_get_utc_offset((icaltimezone *)zone, &lt, NULL);
-    return civ - off;
+    return local_to_utc(civ, zone);
 }
 
-struct icaltimetype tt_from_utc_like(int64_t utc, struct icaltimetype like,
-                                     const icaltimezone *ftz)
+struct icaltimetype tt_from_utc_like(int64_t utc, struct icaltimetype like, const icaltimezone *ftz)
 {
     const icaltimezone *zone = effective_zone(like, ftz);
     int64_t civ = utc;
-    if (zone && zone != icaltimezone_get_utc_timezone()) {
-        struct icaltimetype u = tt_from_civil(utc, 0, icaltimezone_get_utc_timezone());
-        civ += icaltimezone_get_utc_offset_of_utc_time((icaltimezone *)zone, &u, NULL);
-    }
+    if (zone && zone != icaltimezone_get_utc_timezone()) civ += offset_at(zone, utc);
     if (like.is_date) return tt_from_civil(civ, 1, NULL);
     if (icaltime_is_utc(like)) return tt_from_civil(civ, 0, icaltimezone_get_utc_timezone());
     return tt_from_civil(civ, 0, like.zone);

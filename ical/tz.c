@@ -145,8 +145,10 @@ static void add_name(vpool *pool, tzscan *sc, char **l, unsigned *n, const char 
 {
     if (in_list(l, *n, s, len) || *n == MAX_TZIDS) return;
     char *c = pool_strndup(pool, s, len);
-    if (!c) sc->oom = 1;
-    else l[(*n)++] = c;
+    if (!c)
+        sc->oom = 1;
+    else
+        l[(*n)++] = c;
 }
 
 /* Lists the TZIDs referenced outside VTIMEZONEs and those VTIMEZONEs

@@ -111,10 +111,9 @@ static ical_status check_text(vstate *v, const char *data, size_t len)
 /* Properties whose values the server interprets: an unparseable or empty
  * value there changes the object's meaning. */
 static const char *const strict_props[] = {
-    "DTSTART", "DTEND",   "DUE",       "DURATION",      "RRULE",        "EXRULE",
-    "RDATE",   "EXDATE",  "RECURRENCE-ID", "TRIGGER",   "REPEAT",       "FREEBUSY",
-    "COMPLETED", "CREATED", "DTSTAMP", "LAST-MODIFIED", "TZOFFSETFROM", "TZOFFSETTO",
-    "TZID",    "UID",     NULL};
+    "DTSTART", "DTEND",         "DUE",          "DURATION",   "RRULE",    "EXRULE",    "RDATE",
+    "EXDATE",  "RECURRENCE-ID", "TRIGGER",      "REPEAT",     "FREEBUSY", "COMPLETED", "CREATED",
+    "DTSTAMP", "LAST-MODIFIED", "TZOFFSETFROM", "TZOFFSETTO", "TZID",     "UID",       NULL};
 
 static int strict_prop_in(const char *msg, const char *before, const char *after)
 {
@@ -139,7 +138,7 @@ static ical_status check_errors(vstate *v, icalcomponent *c)
         if (!msg) msg = "";
         if (!tp) continue; /* an X-LIC-ERROR line the client sent itself */
         switch (icalparameter_get_xlicerrortype(tp)) {
-        case ICAL_XLICERRORTYPE_PROPERTYPARSEERROR:      /* unknown IANA property */
+        case ICAL_XLICERRORTYPE_PROPERTYPARSEERROR:       /* unknown IANA property */
         case ICAL_XLICERRORTYPE_PARAMETERVALUEPARSEERROR: /* unknown parameter value */
             v->res->warnings |= ICAL_WARN_IGNORED;
             break;
@@ -150,7 +149,8 @@ static ical_status check_errors(vstate *v, icalcomponent *c)
                 return failf(v, ICAL_ERR_DATA, "invalid value: ", msg);
             v->res->warnings |= ICAL_WARN_IGNORED;
             break;
-        default: return failf(v, ICAL_ERR_DATA, "", msg);
+        default:
+            return failf(v, ICAL_ERR_DATA, "", msg);
         }
     }
     ical_status st = ICAL_OK;
@@ -255,7 +255,8 @@ static ical_status check_range_pair(vstate *v, ical_comp *c, icalproperty *endp,
     if (obj_prop_time(v->o, c->dtstart, &s) != 0 || obj_prop_time(v->o, endp, &e) != 0)
         return ICAL_OK;
     if (s.is_date != e.is_date)
-        return failf(v, ICAL_ERR_OBJECT, "DTSTART and its end differ in value type (DATE/DATE-TIME): ", what);
+        return failf(v, ICAL_ERR_OBJECT,
+                     "DTSTART and its end differ in value type (DATE/DATE-TIME): ", what);
     const icaltimezone *ftz = v->opts->floating_tz;
     if (tt_utc(e, ftz) < tt_utc(s, ftz))
         return failf(v, ICAL_ERR_OBJECT, what, " is before DTSTART");
@@ -284,8 +285,7 @@ static ical_status check_comp(vstate *v, ical_comp *c)
         return fail(v, ICAL_ERR_OBJECT, "recurrence without DTSTART");
     if (c->dtstart && c->dtend && (st = check_range_pair(v, c, c->dtend, "DTEND")) != ICAL_OK)
         return st;
-    if (c->dtstart && c->due && (st = check_range_pair(v, c, c->due, "DUE")) != ICAL_OK)
-        return st;
+    if (c->dtstart && c->due && (st = check_range_pair(v, c, c->due, "DUE")) != ICAL_OK) return st;
     for (unsigned i = 0; i < c->nrrule; i++) {
         const char *why = unsafe_rule(icalproperty_get_rrule(c->rrule[i]));
         if (why) return fail(v, ICAL_ERR_OBJECT, why);
@@ -295,8 +295,8 @@ static ical_status check_comp(vstate *v, ical_comp *c)
         if (why) return fail(v, ICAL_ERR_OBJECT, why);
     }
     icalcompiter it;
-    for (it = icalcomponent_begin_component(c->c, ICAL_VALARM_COMPONENT);
-         icalcompiter_deref(&it); icalcompiter_next(&it))
+    for (it = icalcomponent_begin_component(c->c, ICAL_VALARM_COMPONENT); icalcompiter_deref(&it);
+         icalcompiter_next(&it))
         if (!icalcomponent_get_first_property(icalcompiter_deref(&it), ICAL_TRIGGER_PROPERTY))
             return fail(v, ICAL_ERR_OBJECT, "VALARM without TRIGGER");
     if (v->opts->max_attendees && c->nattendee > v->opts->max_attendees)
@@ -316,11 +316,10 @@ static ical_status check_set(vstate *v)
     unsigned masters = 0;
     for (unsigned i = 0; i < o->ncomps; i++) {
         ical_comp *c = &o->comps[i];
-        if (c->kind != o->kind)
-            return fail(v, ICAL_ERR_OBJECT, "components of more than one type");
+        if (c->kind != o->kind) return fail(v, ICAL_ERR_OBJECT, "components of more than one type");
         if (v->opts->allowed_kinds && !(v->opts->allowed_kinds & c->kind))
-            return failf(v, ICAL_ERR_COMPONENT, "component not supported by this collection: ",
-                         ical_kind_name(c->kind));
+            return failf(v, ICAL_ERR_COMPONENT,
+                         "component not supported by this collection: ", ical_kind_name(c->kind));
         if ((st = check_comp(v, c)) != ICAL_OK) return st;
         if (strcmp(c->uid, o->comps[0].uid) != 0)
             return fail(v, ICAL_ERR_OBJECT, "components with different UIDs");
@@ -351,10 +350,15 @@ static int on_count(void *ctx, const ical_inst *in)
     int nt = 0;
     switch (in->tr) {
     case TR_NEVER:
-    case TR_ALWAYS: break;
+    case TR_ALWAYS:
+        break;
     case TR_DUE:
-    case TR_COMPLETED: t[nt++] = in->b; break;
-    case TR_CREATED: t[nt++] = in->a; break;
+    case TR_COMPLETED:
+        t[nt++] = in->b;
+        break;
+    case TR_CREATED:
+        t[nt++] = in->a;
+        break;
     default:
         t[nt++] = in->a;
         t[nt++] = in->b;
@@ -407,8 +411,8 @@ static ical_status check_instances(vstate *v)
     return ICAL_OK;
 }
 
-ical_status ical_validate(vpool *pool, const char *data, size_t len,
-                          const ical_validate_opts *opts, ical_validate_result *res)
+ical_status ical_validate(vpool *pool, const char *data, size_t len, const ical_validate_opts *opts,
+                          ical_validate_result *res)
 {
     ical_validate_opts defaults;
     ical_status st;

@@ -62,15 +62,15 @@
 #include "ical/ical.h"
 
 typedef struct ical_validate_opts {
-    unsigned allowed_kinds;  /* ICAL_KIND_* bits; 0 = all */
-    int64_t min_date;        /* ICAL_TIME_MIN = no min-date-time */
-    int64_t max_date;        /* ICAL_TIME_MAX = no max-date-time */
-    unsigned max_instances;  /* 0 = no max-instances */
-    unsigned max_attendees;  /* 0 = no max-attendees-per-instance */
-    int64_t horizon;         /* UTC end of the checks on unbounded series;
-                              * 0 means ICAL_TIME_MAX (then an unbounded
-                              * series exceeds any max_instances) */
-    unsigned expand_cap;     /* CPU guard on instances generated; 0 = 100000 */
+    unsigned allowed_kinds;          /* ICAL_KIND_* bits; 0 = all */
+    int64_t min_date;                /* ICAL_TIME_MIN = no min-date-time */
+    int64_t max_date;                /* ICAL_TIME_MAX = no max-date-time */
+    unsigned max_instances;          /* 0 = no max-instances */
+    unsigned max_attendees;          /* 0 = no max-attendees-per-instance */
+    int64_t horizon;                 /* UTC end of the checks on unbounded series;
+                                      * 0 means ICAL_TIME_MAX (then an unbounded
+                                      * series exceeds any max_instances) */
+    unsigned expand_cap;             /* CPU guard on instances generated; 0 = 100000 */
     const icaltimezone *floating_tz; /* for floating times in min/max checks */
 } ical_validate_opts;
 
@@ -83,29 +83,29 @@ enum {
     ICAL_WARN_NO_DTSTAMP = 4, /* a component lacks DTSTAMP (kept as sent) */
     ICAL_WARN_NO_PRODID = 8,
     ICAL_WARN_NO_VERSION = 16,
-    ICAL_WARN_IGNORED = 32    /* unknown property or unparseable value kept */
+    ICAL_WARN_IGNORED = 32 /* unknown property or unparseable value kept */
 };
 
 typedef struct ical_validate_result {
-    ical_object *obj;     /* the parsed object, in the pool, on ICAL_OK
-                           * (reuse it for ical_index_build) */
-    const char *uid;      /* pool memory */
-    const char *kind;     /* "VEVENT", ... (static) */
-    unsigned kind_bit;    /* ICAL_KIND_* */
-    const char *body;     /* what to store: the input, or the input minus a
-                           * BOM (then a pointer into the input) */
+    ical_object *obj;  /* the parsed object, in the pool, on ICAL_OK
+                        * (reuse it for ical_index_build) */
+    const char *uid;   /* pool memory */
+    const char *kind;  /* "VEVENT", ... (static) */
+    unsigned kind_bit; /* ICAL_KIND_* */
+    const char *body;  /* what to store: the input, or the input minus a
+                        * BOM (then a pointer into the input) */
     size_t body_len;
     /* 1 if body differs from the input: RFC 4791 §5.3.4 forbids an ETag
      * in the PUT response then.  Only a BOM is ever removed. */
     int needs_rewrite;
-    unsigned warnings;    /* ICAL_WARN_* */
-    const char *detail;   /* on error: why (static or pool memory) */
+    unsigned warnings;  /* ICAL_WARN_* */
+    const char *detail; /* on error: why (static or pool memory) */
 } ical_validate_result;
 
 /* Validates data[0, len) for storage in a calendar collection.  Returns
  * ICAL_OK or an error as above; *res is filled in both cases (detail on
  * error, the rest on success).  All memory comes from pool. */
-ical_status ical_validate(vpool *pool, const char *data, size_t len,
-                          const ical_validate_opts *opts, ical_validate_result *res);
+ical_status ical_validate(vpool *pool, const char *data, size_t len, const ical_validate_opts *opts,
+                          ical_validate_result *res);
 
 #endif

@@ -74,8 +74,9 @@ static void test_status(void)
 static void test_lexer_folding(void)
 {
     /* A name folded in the middle, an LF-only line, a tab continuation. */
-    const char *s = "BEGIN:VCALENDAR\r\nSUM\r\n MARY;LANGUAGE=en:Hel\r\n\tlo\nX-A;P=\"a:b\";Q=c:v:w\r\n"
-                    "\r\nEND:VCALENDAR";
+    const char *s =
+        "BEGIN:VCALENDAR\r\nSUM\r\n MARY;LANGUAGE=en:Hel\r\n\tlo\nX-A;P=\"a:b\";Q=c:v:w\r\n"
+        "\r\nEND:VCALENDAR";
     ical_lexer lx;
     ical_line ln;
     ical_lex_init(&lx, s, strlen(s));
@@ -106,8 +107,9 @@ static void test_lexer_folding(void)
 
 static void test_lexer_errors(void)
 {
-    const char *bad[] = {"SUMMARY:a\x01" "b\r\n", "SUMMARY:a\rb\r\n", "no colon here\r\n",
-                         ":novalue\r\n", "SUM MARY:x\r\n"};
+    const char *bad[] = {"SUMMARY:a\x01"
+                         "b\r\n",
+                         "SUMMARY:a\rb\r\n", "no colon here\r\n", ":novalue\r\n", "SUM MARY:x\r\n"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         ical_lexer lx;
         ical_line ln;
@@ -169,12 +171,21 @@ static void test_collations(void)
     CHECK(!contains(ICAL_COLL_UNICODE_CASEMAP, "ёлка", "ЕЛКА")); /* the mark stays */
     /* Vietnamese (Latin Extended Additional), ligatures, fullwidth. */
     CHECK(contains(ICAL_COLL_UNICODE_CASEMAP, "Hà Nội", "HÀ NỘI"));
-    CHECK(contains(ICAL_COLL_UNICODE_CASEMAP, "of\xEF\xAC\x81" "ce", "OFFICE"));
+    CHECK(contains(ICAL_COLL_UNICODE_CASEMAP,
+                   "of\xEF\xAC\x81"
+                   "ce",
+                   "OFFICE"));
     CHECK(contains(ICAL_COLL_UNICODE_CASEMAP, "\xEF\xBC\xA1\xEF\xBC\xA2", "ab"));
     CHECK(!contains(ICAL_COLL_UNICODE_CASEMAP, "Straße", "STRASSE")); /* simple mapping only */
     /* Invalid UTF-8 matches only itself and does not crash. */
-    CHECK(contains(ICAL_COLL_UNICODE_CASEMAP, "a\xFF" "b", "\xFF"));
-    CHECK(!contains(ICAL_COLL_UNICODE_CASEMAP, "a\xFE" "b", "\xFF"));
+    CHECK(contains(ICAL_COLL_UNICODE_CASEMAP,
+                   "a\xFF"
+                   "b",
+                   "\xFF"));
+    CHECK(!contains(ICAL_COLL_UNICODE_CASEMAP,
+                    "a\xFE"
+                    "b",
+                    "\xFF"));
     /* A haystack beyond the 1 KiB stack buffer. */
     char big[3000];
     memset(big, 'x', sizeof(big) - 1);
@@ -193,6 +204,6 @@ int main(void)
     RUN(test_lexer_errors);
     RUN(test_fold_append);
     RUN(test_collations);
-    icaltimezone_free_builtin_timezones();
+    ical_global_cleanup();
     return check_summary();
 }

@@ -97,8 +97,9 @@ static int match(ical_object *o)
 /* Does a one-component object overlap [s, e)? */
 static int overlaps(const char *kind, const char *body, const char *s, const char *e)
 {
-    char *ics = pool_printf(P, "BEGIN:VCALENDAR\r\nBEGIN:%s\r\nUID:x\r\n%sEND:%s\r\nEND:VCALENDAR\r\n",
-                            kind, body, kind);
+    char *ics =
+        pool_printf(P, "BEGIN:VCALENDAR\r\nBEGIN:%s\r\nUID:x\r\n%sEND:%s\r\nEND:VCALENDAR\r\n",
+                    kind, body, kind);
     ical_object *o = tu_parse(P, ics);
     query(kind, range(s, e));
     return match(o);
@@ -170,8 +171,8 @@ static void test_vtodo_table(void)
     CHECK_INT(overlaps("VTODO", r7, T("20240301", "0700"), "20240301T080001Z"), 1);
     CHECK_INT(overlaps("VTODO", r7, T("20300101", "0000"), T("20300102", "0000")), 1);
     /* Row 8: none of them: always. */
-    CHECK_INT(overlaps("VTODO", "SUMMARY:someday\r\n", T("19000101", "0000"), T("19000102", "0000")),
-              1);
+    CHECK_INT(
+        overlaps("VTODO", "SUMMARY:someday\r\n", T("19000101", "0000"), T("19000102", "0000")), 1);
     /* A recurring to-do: each instance carries its DUE offset. */
     const char *rr = "DTSTART:20240301T090000Z\r\nDUE:20240301T100000Z\r\nRRULE:FREQ=DAILY\r\n";
     CHECK_INT(overlaps("VTODO", rr, T("20240310", "0930"), T("20240310", "0940")), 1);
@@ -484,6 +485,6 @@ int main(void)
     RUN(test_prepare_errors);
     RUN(test_hints);
     pool_free(P);
-    icaltimezone_free_builtin_timezones();
+    ical_global_cleanup();
     return check_summary();
 }

@@ -21,7 +21,7 @@ static const char *finish(ical_fb *fb)
     return out ? out : "";
 }
 
-#define EVT(uid, s, e, extra)                                                               \
+#define EVT(uid, s, e, extra)                                                                      \
     "BEGIN:VEVENT\r\nUID:" uid "\r\nDTSTART:" s "\r\nDTEND:" e "\r\n" extra "END:VEVENT\r\n"
 
 static void test_coalesce_and_types(void)
@@ -65,12 +65,17 @@ static void test_recurring_and_overrides(void)
     CHECK_INT(ical_fb_add(fb, a), ICAL_OK);
     pool_free(tmp); /* the accumulator keeps no reference to the object */
     /* One instance cancelled by its override, one made tentative. */
-    CHECK_INT(add(fb, EVT("w", "20240304T090000Z", "20240304T100000Z", "RRULE:FREQ=WEEKLY;COUNT=3\r\n")
-                      "BEGIN:VEVENT\r\nUID:w\r\nRECURRENCE-ID:20240311T090000Z\r\n"
-                      "DTSTART:20240311T090000Z\r\nDTEND:20240311T100000Z\r\nSTATUS:CANCELLED\r\n"
-                      "END:VEVENT\r\nBEGIN:VEVENT\r\nUID:w\r\nRECURRENCE-ID:20240318T090000Z\r\n"
-                      "DTSTART:20240318T090000Z\r\nDTEND:20240318T100000Z\r\nSTATUS:TENTATIVE\r\n"
-                      "END:VEVENT\r\n"),
+    CHECK_INT(add(fb,
+                  EVT("w", "20240304T090000Z", "20240304T100000Z",
+                      "RRULE:FREQ=WEEKLY;COUNT=3\r\n") "BEGIN:VEVENT\r\nUID:w\r\nRECURRENCE-ID:"
+                                                       "20240311T090000Z\r\n"
+                                                       "DTSTART:20240311T090000Z\r\nDTEND:"
+                                                       "20240311T100000Z\r\nSTATUS:CANCELLED\r\n"
+                                                       "END:VEVENT\r\nBEGIN:VEVENT\r\nUID:"
+                                                       "w\r\nRECURRENCE-ID:20240318T090000Z\r\n"
+                                                       "DTSTART:20240318T090000Z\r\nDTEND:"
+                                                       "20240318T100000Z\r\nSTATUS:TENTATIVE\r\n"
+                                                       "END:VEVENT\r\n"),
               ICAL_OK);
     const char *out = finish(fb);
     CHECK(strstr(out, "FREEBUSY;FBTYPE=BUSY:20240301T140000Z/20240301T150000Z\r\n"
@@ -102,7 +107,7 @@ static void test_vfreebusy_and_allday(void)
     const char *out = finish(fb);
     CHECK(strstr(out, "FREEBUSY;FBTYPE=BUSY-UNAVAILABLE:20240301T060000Z/20240301T080000Z\r\n"
                       "FREEBUSY;FBTYPE=BUSY:20240301T230000Z/20240302T230000Z\r\n") != NULL);
-    CHECK(!strstr(out, "20240301T090000Z")); /* FREE is not reported */
+    CHECK(!strstr(out, "20240301T090000Z"));  /* FREE is not reported */
     CHECK_INT(tu_count(out, "FREEBUSY;"), 2); /* 2 March 08:00Z merged into the all-day */
 }
 
@@ -134,6 +139,6 @@ int main(void)
     RUN(test_vfreebusy_and_allday);
     RUN(test_empty_errors_and_limit);
     pool_free(P);
-    icaltimezone_free_builtin_timezones();
+    ical_global_cleanup();
     return check_summary();
 }

@@ -44,11 +44,11 @@ static void test_apple_weekly_dst(void)
     /* US DST starts 2024-03-10: 09:00 EST = 14:00Z, then 09:00 EDT = 13:00Z.
      * 15 March is overridden to 14:00 EDT; 22 March is an EXDATE; UNTIL
      * stops before 26 April. */
-    static const char *const want[] = {
-        "20240301T140000Z", "20240301T150000Z", "20240308T140000Z", "20240308T150000Z",
-        "20240315T180000Z", "20240315T190000Z", "20240329T130000Z", "20240329T140000Z",
-        "20240405T130000Z", "20240405T140000Z", "20240412T130000Z", "20240412T140000Z",
-        "20240419T130000Z", "20240419T140000Z", NULL};
+    static const char *const want[] = {"20240301T140000Z", "20240301T150000Z", "20240308T140000Z",
+                                       "20240308T150000Z", "20240315T180000Z", "20240315T190000Z",
+                                       "20240329T130000Z", "20240329T140000Z", "20240405T130000Z",
+                                       "20240405T140000Z", "20240412T130000Z", "20240412T140000Z",
+                                       "20240419T130000Z", "20240419T140000Z", NULL};
     expect_spans("apple", o, NULL, ICAL_TIME_MAX, want, ICAL_IDX_RECURRING,
                  ICAL_IDX_OPEN_ENDED | ICAL_IDX_TRUNCATED | ICAL_IDX_FLOATING);
     CHECK_STR(ical_object_uid(o), "6C8E1F0A-3B6D-4E0F-9A51-2D1C7F0B9E11");
@@ -61,11 +61,21 @@ static void test_google_open_ended_berlin(void)
     vpool *p = pool_new();
     ical_object *o = tu_parse_file(p, "google_berlin.ics");
     /* EU DST ends 2023-10-29: 10:00 CEST = 08:00Z, then 10:00 CET = 09:00Z. */
-    static const char *const want[] = {
-        "20231010T080000Z", "20231010T090000Z", "20231017T080000Z", "20231017T090000Z",
-        "20231024T080000Z", "20231024T090000Z", "20231031T090000Z", "20231031T100000Z",
-        "20231107T090000Z", "20231107T100000Z", "20231114T090000Z", "20231114T100000Z",
-        "20231115T000000Z", "MAX",              NULL};
+    static const char *const want[] = {"20231010T080000Z",
+                                       "20231010T090000Z",
+                                       "20231017T080000Z",
+                                       "20231017T090000Z",
+                                       "20231024T080000Z",
+                                       "20231024T090000Z",
+                                       "20231031T090000Z",
+                                       "20231031T100000Z",
+                                       "20231107T090000Z",
+                                       "20231107T100000Z",
+                                       "20231114T090000Z",
+                                       "20231114T100000Z",
+                                       "20231115T000000Z",
+                                       "MAX",
+                                       NULL};
     expect_spans("google", o, NULL, tu_t("20231115T000000Z"), want,
                  ICAL_IDX_RECURRING | ICAL_IDX_OPEN_ENDED, ICAL_IDX_TRUNCATED);
     vpool *q = pool_new();
@@ -88,8 +98,12 @@ static void test_berlin_march_change(void)
                                            "DTSTART;TZID=Europe/Berlin:20240323T090000\r\n"
                                            "DURATION:PT30M\r\nRRULE:FREQ=WEEKLY;COUNT=3\r\n"
                                            "END:VEVENT\r\n"));
-    static const char *const want[] = {"20240323T080000Z", "20240323T083000Z", "20240330T080000Z",
-                                       "20240330T083000Z", "20240406T070000Z", "20240406T073000Z",
+    static const char *const want[] = {"20240323T080000Z",
+                                       "20240323T083000Z",
+                                       "20240330T080000Z",
+                                       "20240330T083000Z",
+                                       "20240406T070000Z",
+                                       "20240406T073000Z",
                                        NULL};
     expect_spans("berlin", o, NULL, ICAL_TIME_MAX, want, ICAL_IDX_RECURRING, ICAL_IDX_FLOATING);
     pool_free(p);
@@ -120,16 +134,26 @@ static void test_thisandfuture(void)
     /* From 15 January on, the series moves to 14:00 for two hours; the
      * 29 January instance has its own exact override at 09:00. */
     ical_object *o = tu_parse(
-        p, tu_cal(p, "BEGIN:VEVENT\r\nUID:t\r\nDTSTART:20240101T100000Z\r\n"
-                     "DTEND:20240101T110000Z\r\nRRULE:FREQ=WEEKLY;COUNT=6\r\nEND:VEVENT\r\n"
-                     "BEGIN:VEVENT\r\nUID:t\r\nRECURRENCE-ID;RANGE=THISANDFUTURE:20240115T100000Z\r\n"
-                     "DTSTART:20240115T140000Z\r\nDTEND:20240115T160000Z\r\nEND:VEVENT\r\n"
-                     "BEGIN:VEVENT\r\nUID:t\r\nRECURRENCE-ID:20240129T100000Z\r\n"
-                     "DTSTART:20240129T090000Z\r\nDTEND:20240129T093000Z\r\nEND:VEVENT\r\n"));
-    static const char *const want[] = {
-        "20240101T100000Z", "20240101T110000Z", "20240108T100000Z", "20240108T110000Z",
-        "20240115T140000Z", "20240115T160000Z", "20240122T140000Z", "20240122T160000Z",
-        "20240129T090000Z", "20240129T093000Z", "20240205T140000Z", "20240205T160000Z", NULL};
+        p,
+        tu_cal(p, "BEGIN:VEVENT\r\nUID:t\r\nDTSTART:20240101T100000Z\r\n"
+                  "DTEND:20240101T110000Z\r\nRRULE:FREQ=WEEKLY;COUNT=6\r\nEND:VEVENT\r\n"
+                  "BEGIN:VEVENT\r\nUID:t\r\nRECURRENCE-ID;RANGE=THISANDFUTURE:20240115T100000Z\r\n"
+                  "DTSTART:20240115T140000Z\r\nDTEND:20240115T160000Z\r\nEND:VEVENT\r\n"
+                  "BEGIN:VEVENT\r\nUID:t\r\nRECURRENCE-ID:20240129T100000Z\r\n"
+                  "DTSTART:20240129T090000Z\r\nDTEND:20240129T093000Z\r\nEND:VEVENT\r\n"));
+    static const char *const want[] = {"20240101T100000Z",
+                                       "20240101T110000Z",
+                                       "20240108T100000Z",
+                                       "20240108T110000Z",
+                                       "20240115T140000Z",
+                                       "20240115T160000Z",
+                                       "20240122T140000Z",
+                                       "20240122T160000Z",
+                                       "20240129T090000Z",
+                                       "20240129T093000Z",
+                                       "20240205T140000Z",
+                                       "20240205T160000Z",
+                                       NULL};
     expect_spans("taf", o, NULL, ICAL_TIME_MAX, want, ICAL_IDX_RECURRING, 0);
 
     /* The shift is wall-clock time: moving 10:00 to 12:00 Berlin on 25 March
@@ -141,8 +165,12 @@ static void test_thisandfuture(void)
                      "RECURRENCE-ID;TZID=Europe/Berlin;RANGE=THISANDFUTURE:20240325T100000\r\n"
                      "DTSTART;TZID=Europe/Berlin:20240325T120000\r\nDURATION:PT1H\r\n"
                      "END:VEVENT\r\n"));
-    static const char *const wb[] = {"20240318T090000Z", "20240318T100000Z", "20240325T110000Z",
-                                     "20240325T120000Z", "20240401T100000Z", "20240401T110000Z",
+    static const char *const wb[] = {"20240318T090000Z",
+                                     "20240318T100000Z",
+                                     "20240325T110000Z",
+                                     "20240325T120000Z",
+                                     "20240401T100000Z",
+                                     "20240401T110000Z",
                                      NULL};
     expect_spans("taf-dst", b, NULL, ICAL_TIME_MAX, wb, ICAL_IDX_RECURRING, 0);
     pool_free(p);
@@ -152,14 +180,24 @@ static void test_allday_and_floating(void)
 {
     vpool *p = pool_new();
     ical_object *o = tu_parse_file(p, "allday_birthday.ics");
-    static const char *const utc[] = {"20241210T000000Z", "20241211T000000Z", "20251210T000000Z",
-                                      "20251211T000000Z", "20260101T000000Z", "MAX", NULL};
+    static const char *const utc[] = {"20241210T000000Z",
+                                      "20241211T000000Z",
+                                      "20251210T000000Z",
+                                      "20251211T000000Z",
+                                      "20260101T000000Z",
+                                      "MAX",
+                                      NULL};
     expect_spans("allday", o, NULL, tu_t("20260101T000000Z"), utc,
                  ICAL_IDX_FLOATING | ICAL_IDX_ALLDAY | ICAL_IDX_OPEN_ENDED, 0);
     /* In the collection's zone (Berlin, UTC+1 in December): an hour earlier. */
     ical_eval_opts eo = {icaltimezone_get_builtin_timezone("Europe/Berlin"), 0};
-    static const char *const ber[] = {"20241209T230000Z", "20241210T230000Z", "20251209T230000Z",
-                                      "20251210T230000Z", "20260101T000000Z", "MAX", NULL};
+    static const char *const ber[] = {"20241209T230000Z",
+                                      "20241210T230000Z",
+                                      "20251209T230000Z",
+                                      "20251210T230000Z",
+                                      "20260101T000000Z",
+                                      "MAX",
+                                      NULL};
     expect_spans("allday-berlin", o, &eo, tu_t("20260101T000000Z"), ber, ICAL_IDX_FLOATING, 0);
 
     /* A floating 10:00 meeting is 15:00Z for a New York calendar. */
@@ -187,10 +225,17 @@ static void test_rdate_and_dtstart(void)
                      "RRULE:FREQ=WEEKLY;BYDAY=MO;COUNT=2\r\n"
                      "RDATE;VALUE=PERIOD:20240120T080000Z/PT3H\r\nRDATE:20240125T100000Z\r\n"
                      "END:VEVENT\r\n"));
-    static const char *const want[] = {"20240103T100000Z", "20240103T110000Z", "20240108T100000Z",
-                                       "20240108T110000Z", "20240115T100000Z", "20240115T110000Z",
-                                       "20240120T080000Z", "20240120T110000Z", "20240125T100000Z",
-                                       "20240125T110000Z", NULL};
+    static const char *const want[] = {"20240103T100000Z",
+                                       "20240103T110000Z",
+                                       "20240108T100000Z",
+                                       "20240108T110000Z",
+                                       "20240115T100000Z",
+                                       "20240115T110000Z",
+                                       "20240120T080000Z",
+                                       "20240120T110000Z",
+                                       "20240125T100000Z",
+                                       "20240125T110000Z",
+                                       NULL};
     expect_spans("rdate", o, NULL, ICAL_TIME_MAX, want, ICAL_IDX_RECURRING, 0);
     pool_free(p);
 }
@@ -201,8 +246,13 @@ static void test_caps_and_todo_rows(void)
     ical_object *o = tu_parse(p, tu_cal(p, "BEGIN:VEVENT\r\nUID:d\r\nDTSTART:20240101T100000Z\r\n"
                                            "RRULE:FREQ=DAILY\r\nEND:VEVENT\r\n"));
     ical_eval_opts eo = {NULL, 3};
-    static const char *const want[] = {"20240101T100000Z", "20240101T100000Z", "20240102T100000Z",
-                                       "20240102T100000Z", "20240103T100000Z", "MAX", NULL};
+    static const char *const want[] = {"20240101T100000Z",
+                                       "20240101T100000Z",
+                                       "20240102T100000Z",
+                                       "20240102T100000Z",
+                                       "20240103T100000Z",
+                                       "MAX",
+                                       NULL};
     expect_spans("cap", o, &eo, ICAL_TIME_MAX, want, ICAL_IDX_TRUNCATED, 0);
 
     static const struct {
@@ -216,8 +266,9 @@ static void test_caps_and_todo_rows(void)
         {"SUMMARY:no dates\r\n", NULL, NULL},
     };
     for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
-        char *ics = pool_printf(p, "BEGIN:VCALENDAR\r\nBEGIN:VTODO\r\nUID:t\r\n%sEND:VTODO\r\n"
-                                   "END:VCALENDAR\r\n",
+        char *ics = pool_printf(p,
+                                "BEGIN:VCALENDAR\r\nBEGIN:VTODO\r\nUID:t\r\n%sEND:VTODO\r\n"
+                                "END:VCALENDAR\r\n",
                                 rows[i].body);
         ical_object *t = tu_parse(p, ics);
         ical_index idx;
@@ -279,10 +330,11 @@ static void test_skip_ahead_matches_full_walk(void)
     for (size_t r = 0; r < sizeof(rules) / sizeof(rules[0]); r++)
         for (size_t z = 0; z < 3; z++) {
             vpool *p = pool_new();
-            char *ics = pool_printf(p, "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:s\r\n"
-                                       "DTSTART%s:20100105T103000\r\nDURATION:PT45M\r\n"
-                                       "RRULE:%s\r\nEXDATE%s:20320106T103000\r\nEND:VEVENT\r\n"
-                                       "END:VCALENDAR\r\n",
+            char *ics = pool_printf(p,
+                                    "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:s\r\n"
+                                    "DTSTART%s:20100105T103000\r\nDURATION:PT45M\r\n"
+                                    "RRULE:%s\r\nEXDATE%s:20320106T103000\r\nEND:VEVENT\r\n"
+                                    "END:VCALENDAR\r\n",
                                     zones[z], rules[r], zones[z]);
             ical_object *o = tu_parse(p, ics);
             starts a = {.n = 0, .s = tu_t("20320101T000000Z"), .e = tu_t("20320401T000000Z")};
@@ -293,11 +345,126 @@ static void test_skip_ahead_matches_full_walk(void)
             qsort(a.v, (size_t)a.n, sizeof(int64_t), cmp64);
             qsort(b.v, (size_t)b.n, sizeof(int64_t), cmp64);
             int same = a.n == b.n && memcmp(a.v, b.v, (size_t)a.n * sizeof(int64_t)) == 0;
-            if (!same) fprintf(stderr, "rule %s zone '%s': %d vs %d\n", rules[r], zones[z], a.n, b.n);
+            if (!same)
+                fprintf(stderr, "rule %s zone '%s': %d vs %d\n", rules[r], zones[z], a.n, b.n);
             CHECK(same);
             CHECK(a.n > 0);
             pool_free(p);
         }
+}
+
+/* fastrule.c must produce exactly what libical's iterator produces for the
+ * shapes it takes over. */
+static void test_fast_rules_match_libical(void)
+{
+    static const char *const rules[] = {
+        "FREQ=DAILY",
+        "FREQ=DAILY;INTERVAL=2;COUNT=40",
+        "FREQ=DAILY;BYDAY=MO,WE,FR",
+        "FREQ=DAILY;UNTIL=20240315T000000Z",
+        "FREQ=WEEKLY",
+        "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR",
+        "FREQ=WEEKLY;INTERVAL=2;BYDAY=TU,SU;WKST=SU",
+        "FREQ=WEEKLY;INTERVAL=2;BYDAY=TU,SU",
+        "FREQ=WEEKLY;COUNT=7;BYDAY=SA,SU",
+        "FREQ=WEEKLY;INTERVAL=3;UNTIL=20250101T000000Z",
+        "FREQ=MONTHLY",
+        "FREQ=MONTHLY;INTERVAL=3;COUNT=8",
+        "FREQ=MONTHLY;UNTIL=20261231",
+        "FREQ=YEARLY",
+        "FREQ=YEARLY;INTERVAL=4;COUNT=5",
+        "FREQ=YEARLY;UNTIL=20300101T000000Z",
+    };
+    /* No start in a DST gap: there libical keeps the shifted wall-clock time
+     * for every later occurrence (02:30 becomes 03:30 for good), which
+     * test_dst_gap_and_overlap shows we do not copy. */
+    static const char *const dtstarts[] = {"20240131T093000", "20240229T230000", "20240110",
+                                           "20240105T103000Z", "20240330T013000"};
+    static const char *const zones[] = {NULL, "Europe/Berlin", "America/New_York"};
+    int compared = 0;
+    for (size_t r = 0; r < sizeof(rules) / sizeof(rules[0]); r++)
+        for (size_t s = 0; s < sizeof(dtstarts) / sizeof(dtstarts[0]); s++)
+            for (size_t z = 0; z < 3; z++) {
+                struct icalrecurrencetype rule = icalrecurrencetype_from_string(rules[r]);
+                struct icaltimetype st = icaltime_from_string(dtstarts[s]);
+                if (zones[z] && !st.is_date && !icaltime_is_utc(st))
+                    st.zone = icaltimezone_get_builtin_timezone(zones[z]);
+                fast_rule f;
+                CHECK_INT(fast_open(&f, &rule, st, NULL), 0);
+                icalrecur_iterator *it = icalrecur_iterator_new(rule, st);
+                int n = 0, same = 1;
+                for (; n < 400 && same; n++) {
+                    int64_t u;
+                    struct icaltimetype a = fast_next(&f, &u);
+                    struct icaltimetype b = icalrecur_iterator_next(it);
+                    if (icaltime_is_null_time(a) || icaltime_is_null_time(b)) {
+                        same = icaltime_is_null_time(a) && icaltime_is_null_time(b);
+                        break;
+                    }
+                    /* Compared as instants: in a DST gap libical writes the
+                     * shifted wall-clock time (03:30 for a missing 02:30). */
+                    same = a.is_date == b.is_date && u == tt_utc(b, NULL) &&
+                           tt_civil(a) == tt_civil(b);
+                    if (!same)
+                        fprintf(stderr, "%s from %s %s: #%d %s vs libical %s\n", rules[r],
+                                dtstarts[s], zones[z] ? zones[z] : "", n,
+                                icaltime_as_ical_string(a), icaltime_as_ical_string(b));
+                }
+                icalrecur_iterator_free(it);
+                CHECK(same);
+                compared += n;
+            }
+    CHECK(compared > 10000);
+    /* Shapes it leaves to libical. */
+    static const char *const other[] = {"FREQ=MONTHLY;BYDAY=-1FR",
+                                        "FREQ=YEARLY;BYMONTH=3;BYDAY=2SU",
+                                        "FREQ=MONTHLY;BYMONTHDAY=1,15", "FREQ=HOURLY",
+                                        "FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1"};
+    for (size_t i = 0; i < sizeof(other) / sizeof(other[0]); i++) {
+        struct icalrecurrencetype rule = icalrecurrencetype_from_string(other[i]);
+        fast_rule f;
+        CHECK_INT(fast_open(&f, &rule, icaltime_from_string("20240105T103000"), NULL), -1);
+    }
+}
+
+/* RFC 5545 §3.3.5: a nonexistent local time takes the offset before the
+ * gap; an ambiguous one means its first occurrence. */
+static void test_dst_gap_and_overlap(void)
+{
+    static const struct {
+        const char *tz, *local, *utc;
+    } cases[] = {
+        {"Europe/Berlin", "20240331T023000", "20240331T013000Z"},    /* gap */
+        {"Europe/Berlin", "20241027T023000", "20241027T003000Z"},    /* twice: CEST */
+        {"America/New_York", "20070311T023000", "20070311T073000Z"}, /* RFC's examples */
+        {"America/New_York", "20071104T013000", "20071104T053000Z"},
+        {"America/New_York", "20240704T120000", "20240704T160000Z"},
+    };
+    vpool *p = pool_new();
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        ical_object *o = tu_parse(p, tu_cal(p, pool_printf(p,
+                                                           "BEGIN:VEVENT\r\nUID:g\r\n"
+                                                           "DTSTART;TZID=%s:%s\r\n"
+                                                           "END:VEVENT\r\n",
+                                                           cases[i].tz, cases[i].local)));
+        ical_index idx;
+        CHECK_INT(ical_index_build(p, o, NULL, ICAL_TIME_MAX, &idx), ICAL_OK);
+        CHECK(idx.nspans == 1 && idx.spans[0].start == tu_t(cases[i].utc));
+    }
+    /* A daily 02:30 keeps 02:30 after the gap day (libical's iterator would
+     * drift to 03:30). */
+    ical_object *d = tu_parse(p, tu_cal(p, "BEGIN:VEVENT\r\nUID:d\r\n"
+                                           "DTSTART;TZID=Europe/Berlin:20240330T023000\r\n"
+                                           "RRULE:FREQ=DAILY;COUNT=3\r\nEND:VEVENT\r\n"));
+    static const char *const want[] = {"20240330T013000Z",
+                                       "20240330T013000Z",
+                                       "20240331T013000Z",
+                                       "20240331T013000Z",
+                                       "20240401T003000Z",
+                                       "20240401T003000Z",
+                                       NULL};
+    expect_spans("gap", d, NULL, ICAL_TIME_MAX, want, ICAL_IDX_RECURRING, 0);
+    pool_free(p);
 }
 
 int main(void)
@@ -311,6 +478,8 @@ int main(void)
     RUN(test_rdate_and_dtstart);
     RUN(test_caps_and_todo_rows);
     RUN(test_skip_ahead_matches_full_walk);
-    icaltimezone_free_builtin_timezones();
+    RUN(test_fast_rules_match_libical);
+    RUN(test_dst_gap_and_overlap);
+    ical_global_cleanup();
     return check_summary();
 }

@@ -170,10 +170,11 @@ static void test_expand_allday_and_single(void)
 
     /* THISANDFUTURE: shifted instances keep their nominal RECURRENCE-ID. */
     ical_object *t = tu_parse(
-        P, tu_cal(P, "BEGIN:VEVENT\r\nUID:t\r\nDTSTART:20240101T100000Z\r\nDURATION:PT1H\r\n"
-                     "RRULE:FREQ=WEEKLY;COUNT=4\r\nSUMMARY:old\r\nEND:VEVENT\r\n"
-                     "BEGIN:VEVENT\r\nUID:t\r\nRECURRENCE-ID;RANGE=THISANDFUTURE:20240108T100000Z\r\n"
-                     "DTSTART:20240108T120000Z\r\nDURATION:PT1H\r\nSUMMARY:new\r\nEND:VEVENT\r\n"));
+        P,
+        tu_cal(P, "BEGIN:VEVENT\r\nUID:t\r\nDTSTART:20240101T100000Z\r\nDURATION:PT1H\r\n"
+                  "RRULE:FREQ=WEEKLY;COUNT=4\r\nSUMMARY:old\r\nEND:VEVENT\r\n"
+                  "BEGIN:VEVENT\r\nUID:t\r\nRECURRENCE-ID;RANGE=THISANDFUTURE:20240108T100000Z\r\n"
+                  "DTSTART:20240108T120000Z\r\nDURATION:PT1H\r\nSUMMARY:new\r\nEND:VEVENT\r\n"));
     spec.expand_start = tu_t("20240115T000000Z");
     spec.expand_end = tu_t("20240116T000000Z");
     out = render(t, &spec);
@@ -211,11 +212,11 @@ static void test_limit_recurrence_set(void)
 
 static void test_limit_freebusy_set(void)
 {
-    ical_object *f = tu_parse(
-        P, tu_cal(P, "BEGIN:VFREEBUSY\r\nUID:fb\r\nORGANIZER:mailto:a@example.com\r\n"
-                     "FREEBUSY;FBTYPE=BUSY:20240301T100000Z/PT1H,20240305T100000Z/PT1H\r\n"
-                     "FREEBUSY;FBTYPE=BUSY-TENTATIVE:20240310T100000Z/20240310T110000Z\r\n"
-                     "END:VFREEBUSY\r\n"));
+    ical_object *f =
+        tu_parse(P, tu_cal(P, "BEGIN:VFREEBUSY\r\nUID:fb\r\nORGANIZER:mailto:a@example.com\r\n"
+                              "FREEBUSY;FBTYPE=BUSY:20240301T100000Z/PT1H,20240305T100000Z/PT1H\r\n"
+                              "FREEBUSY;FBTYPE=BUSY-TENTATIVE:20240310T100000Z/20240310T110000Z\r\n"
+                              "END:VFREEBUSY\r\n"));
     ical_cd_spec spec = {0};
     spec.limit_freebusy = 1;
     spec.lf_start = tu_t("20240301T000000Z");
@@ -274,6 +275,6 @@ int main(void)
     RUN(test_spec_check);
     RUN(test_expand_cap);
     pool_free(P);
-    icaltimezone_free_builtin_timezones();
+    ical_global_cleanup();
     return check_summary();
 }

@@ -140,9 +140,9 @@ static void test_add_missing(void)
     CHECK_INT(ical_validate(P, added, alen, NULL, &r), ICAL_OK);
     ical_index i1, i2;
     CHECK_INT(ical_index_build(P, r.obj, NULL, ICAL_TIME_MAX, &i1), ICAL_OK);
-    CHECK_INT(ical_index_build(P, tu_parse_file(P, "apple_weekly_ny.ics"), NULL, ICAL_TIME_MAX,
-                               &i2),
-              ICAL_OK);
+    CHECK_INT(
+        ical_index_build(P, tu_parse_file(P, "apple_weekly_ny.ics"), NULL, ICAL_TIME_MAX, &i2),
+        ICAL_OK);
     CHECK(i1.nspans == i2.nspans && i1.nspans == 7);
     CHECK(memcmp(i1.spans, i2.spans, i1.nspans * sizeof(ical_span)) == 0);
 
@@ -175,6 +175,6 @@ int main(void)
     RUN(test_strip);
     RUN(test_add_missing);
     pool_free(P);
-    icaltimezone_free_builtin_timezones();
+    ical_global_cleanup();
     return check_summary();
 }

@@ -58,8 +58,9 @@ static inline int64_t tu_t(const char *s)
 /* Wraps component text in a VCALENDAR (CRLF), in pool memory. */
 static inline char *tu_cal(vpool *p, const char *body)
 {
-    return pool_printf(p, "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\n%s"
-                          "END:VCALENDAR\r\n",
+    return pool_printf(p,
+                       "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\n%s"
+                       "END:VCALENDAR\r\n",
                        body);
 }
 

@@ -30,8 +30,8 @@ static ical_status run_body(const char *body, const ical_validate_opts *opts)
     return st;
 }
 
-#define EV(extra)                                                                          \
-    "BEGIN:VEVENT\r\nUID:u1\r\nDTSTAMP:20240101T000000Z\r\nDTSTART:20240301T100000Z\r\n" extra \
+#define EV(extra)                                                                                  \
+    "BEGIN:VEVENT\r\nUID:u1\r\nDTSTAMP:20240101T000000Z\r\nDTSTART:20240301T100000Z\r\n" extra     \
     "END:VEVENT\r\n"
 
 static void test_real_world_objects(void)
@@ -70,7 +70,8 @@ static void test_lenient_inputs(void)
     vpool *p = pool_new();
     ical_validate_result r;
     /* BOM and LF-only lines: accepted; the BOM is dropped from the body. */
-    const char *bom = "\xEF\xBB\xBF" "BEGIN:VCALENDAR\nVERSION:2.0\nBEGIN:VEVENT\nUID:x\n"
+    const char *bom = "\xEF\xBB\xBF"
+                      "BEGIN:VCALENDAR\nVERSION:2.0\nBEGIN:VEVENT\nUID:x\n"
                       "DTSTART:20240301T100000Z\nEND:VEVENT\nEND:VCALENDAR\n";
     CHECK_INT(ical_validate(p, bom, strlen(bom), NULL, &r), ICAL_OK);
     CHECK(r.body == bom + 3 && r.body_len == strlen(bom) - 3);
@@ -100,8 +101,7 @@ static void test_lenient_inputs(void)
                        "END:VEVENT\r\n",
                        NULL),
               ICAL_OK);
-    CHECK_INT(run_body("BEGIN:VTODO\r\nUID:t\r\nSUMMARY:no dates\r\nEND:VTODO\r\n", NULL),
-              ICAL_OK);
+    CHECK_INT(run_body("BEGIN:VTODO\r\nUID:t\r\nSUMMARY:no dates\r\nEND:VTODO\r\n", NULL), ICAL_OK);
     CHECK_INT(run_body("BEGIN:VJOURNAL\r\nUID:j\r\nDTSTART;VALUE=DATE:20240301\r\n"
                        "END:VJOURNAL\r\n",
                        NULL),
@@ -144,7 +144,8 @@ static void test_invalid_data(void)
         CHECK_INT(st, ICAL_ERR_DATA);
     }
     /* A NUL byte inside. */
-    const char nul[] = "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:u\0x\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+    const char nul[] =
+        "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:u\0x\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
     vpool *p = pool_new();
     ical_validate_result r;
     CHECK_INT(ical_validate(p, nul, sizeof(nul) - 1, NULL, &r), ICAL_ERR_DATA);
@@ -314,6 +315,6 @@ int main(void)
     RUN(test_date_limits);
     RUN(test_max_instances);
     RUN(test_max_attendees);
-    icaltimezone_free_builtin_timezones();
+    ical_global_cleanup();
     return check_summary();
 }

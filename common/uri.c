@@ -1,0 +1,142 @@
+#include "common/uri.h"
+
+#include <string.h>
+
+static int hexval(int c)
+{
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+int utf8_valid(const char *str, size_t n)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    size_t i = 0;
+    while (i < n) {
+        unsigned c = s[i];
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        int len;
+        unsigned min;
+        if ((c & 0xE0) == 0xC0) {
+            len = 2;
+            min = 0x80;
+            c &= 0x1F;
+        } else if ((c & 0xF0) == 0xE0) {
+            len = 3;
+            min = 0x800;
+            c &= 0x0F;
+        } else if ((c & 0xF8) == 0xF0) {
+            len = 4;
+            min = 0x10000;
+            c &= 0x07;
+        } else {
+            return 0;
+        }
+        if (i + (size_t)len > n) return 0;
+        for (int k = 1; k < len; k++) {
+            if ((s[i + k] & 0xC0) != 0x80) return 0;
+            c = (c << 6) | (s[i + k] & 0x3F);
+        }
+        if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF)) return 0;
+        i += (size_t)len;
+    }
+    return 1;
+}
+
+int uri_decode_segment(vpool *pool, const char *s, size_t n, char **out)
+{
+    char *d = pool_alloc(pool, n + 1);
+    if (!d) return URI_TOO_LONG;
+    size_t j = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '%') {
+            if (i + 2 >= n) return URI_BAD_ESCAPE;
+            int hi = hexval(s[i + 1]), lo = hexval(s[i + 2]);
+            if (hi < 0 || lo < 0) return URI_BAD_ESCAPE;
+            c = (unsigned char)(hi * 16 + lo);
+            i += 2;
+            if (c == '/' || c == '\\') return URI_BAD_CHAR;
+        }
+        if (c == 0 || c < 0x20 || c == 0x7F) return URI_BAD_CHAR;
+        d[j++] = (char)c;
+    }
+    d[j] = '\0';
+    if (j > URI_MAX_SEGMENT) return URI_TOO_LONG;
+    if (!utf8_valid(d, j)) return URI_BAD_UTF8;
+    if (strcmp(d, ".") == 0 || strcmp(d, "..") == 0) return URI_DOT_SEGMENT;
+    *out = d;
+    return URI_OK;
+}
+
+int uri_parse_path(vpool *pool, const char *raw, uri_path *out)
+{
+    memset(out, 0, sizeof(*out));
+    size_t len = strlen(raw);
+    if (len > URI_MAX_PATH) return URI_TOO_LONG;
+    if (raw[0] != '/') return URI_BAD_CHAR;
+    out->seg = pool_alloc(pool, sizeof(char *) * URI_MAX_DEPTH);
+    if (!out->seg) return URI_TOO_LONG;
+    const char *p = raw + 1;
+    while (*p) {
+        const char *slash = strchr(p, '/');
+        size_t n = slash ? (size_t)(slash - p) : strlen(p);
+        if (n == 0) return URI_EMPTY_SEGMENT;
+        if (out->nseg >= URI_MAX_DEPTH) return URI_TOO_LONG;
+        int rc = uri_decode_segment(pool, p, n, &out->seg[out->nseg]);
+        if (rc != URI_OK) return rc;
+        out->nseg++;
+        if (!slash) {
+            out->trailing_slash = 0;
+            return URI_OK;
+        }
+        p = slash + 1;
+        out->trailing_slash = 1;
+    }
+    if (out->nseg == 0) out->trailing_slash = 1;
+    return URI_OK;
+}
+
+/* RFC 3986 unreserved plus sub-delims that are harmless in a path segment.
+ * '&', '+', '=', ',' ... are left readable; everything else is encoded. */
+static int segment_safe(unsigned char c)
+{
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return 1;
+    switch (c) {
+    case '-': case '.': case '_': case '~':
+    case '!': case '$': case '&': case '(': case ')': case '*': case '+':
+    case ',': case ';': case '=': case ':': case '@':
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+void uri_encode_segment(vbuf *b, const char *s)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    const unsigned char *p = (const unsigned char *)s;
+    for (; *p; p++) {
+        if (segment_safe(*p)) {
+            buf_putc(b, (char)*p);
+        } else {
+            char e[3] = {'%', hex[*p >> 4], hex[*p & 15]};
+            buf_append(b, e, 3);
+        }
+    }
+}
+
+char *uri_encode_segment_pool(vpool *pool, const char *s)
+{
+    vbuf b;
+    buf_init(&b, 0);
+    uri_encode_segment(&b, s);
+    char *r = pool_memdup(pool, buf_cstr(&b), b.len);
+    buf_free(&b);
+    return r;
+}

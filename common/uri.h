@@ -1,0 +1,48 @@
+/* Percent-encoding and the path rules every request path passes through.
+ * Paths are decoded one segment at a time, so an encoded '/' (%2F) can be
+ * refused instead of silently changing which resource is meant. */
+#ifndef VEIL_URI_H
+#define VEIL_URI_H
+
+#include <stddef.h>
+
+#include "common/buf.h"
+#include "common/pool.h"
+
+enum {
+    URI_OK = 0,
+    URI_BAD_ESCAPE = -1,   /* '%' not followed by two hex digits */
+    URI_BAD_UTF8 = -2,     /* decoded bytes are not valid UTF-8 */
+    URI_BAD_CHAR = -3,     /* NUL, control character, or an encoded '/' */
+    URI_DOT_SEGMENT = -4,  /* "." or ".." */
+    URI_TOO_LONG = -5,
+    URI_EMPTY_SEGMENT = -6 /* "//" inside a path */
+};
+
+#define URI_MAX_SEGMENT 255  /* bytes, after decoding */
+#define URI_MAX_PATH 4096    /* bytes, before decoding */
+#define URI_MAX_DEPTH 64     /* segments */
+
+typedef struct uri_path {
+    char **seg;        /* decoded, NUL-terminated segments (pool-owned) */
+    int nseg;
+    int trailing_slash; /* the path ended with '/' */
+} uri_path;
+
+/* Splits an absolute, still-encoded path ("/a/b%20c/") into decoded segments.
+ * Query strings must already be cut off.  Returns URI_OK or a negative URI_*. */
+int uri_parse_path(vpool *pool, const char *raw, uri_path *out);
+
+/* Decodes one segment into a pool string.  Returns URI_OK or a negative URI_*. */
+int uri_decode_segment(vpool *pool, const char *s, size_t n, char **out);
+
+/* Appends s percent-encoded for use as one path segment (everything except
+ * RFC 3986 unreserved characters and a few safe sub-delims is encoded). */
+void uri_encode_segment(vbuf *b, const char *s);
+/* Same, into a pool string. */
+char *uri_encode_segment_pool(vpool *pool, const char *s);
+
+/* Nonzero if s[0..n) is valid UTF-8 (no overlongs, no surrogates). */
+int utf8_valid(const char *s, size_t n);
+
+#endif

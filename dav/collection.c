@@ -1,0 +1,196 @@
+/* MKCOL (RFC 4918 §9.3, extended by RFC 5689), DELETE (§9.6) and OPTIONS. */
+#include <string.h>
+
+#include "dav/conditional.h"
+#include "dav/methods.h"
+#include "dav/propfind.h"
+#include "dav/propset.h"
+#include "dav/resource.h"
+#include "dav/xml_in.h"
+#include "dav/xml_out.h"
+#include "privacy/acl.h"
+
+/* Which collection kinds may be created inside which: plain collections
+ * nest freely in the file space; calendar and address book collections
+ * contain no collections (RFC 4791 §4.2, RFC 6352 §5.2). */
+static int nesting_allowed(int parent_kind, int child_kind)
+{
+    switch (parent_kind) {
+    case STORE_KIND_HOME_FILES:
+    case STORE_KIND_COLLECTION:
+        return 1;
+    case STORE_KIND_HOME_CALENDARS:
+        return child_kind == STORE_KIND_CALENDAR || child_kind == STORE_KIND_COLLECTION;
+    case STORE_KIND_HOME_ADDRESSBOOKS:
+        return child_kind == STORE_KIND_ADDRESSBOOK || child_kind == STORE_KIND_COLLECTION;
+    default:
+        return 0;
+    }
+}
+
+/* resourcetype of an extended MKCOL: the kind it asks for, or -1 */
+static int kind_from_resourcetype(const xmlNode *rt)
+{
+    int collection = 0, calendar = 0, addressbook = 0, other = 0;
+    for (xmlNode *c = xml_first_elem(rt); c; c = xml_next_elem(c)) {
+        if (xml_is(c, NS_DAV, "collection")) collection = 1;
+        else if (xml_is(c, NS_CALDAV, "calendar")) calendar = 1;
+        else if (xml_is(c, NS_CARDDAV, "addressbook")) addressbook = 1;
+        else other = 1;
+    }
+    if (!collection || other || (calendar && addressbook)) return -1;
+    return calendar ? STORE_KIND_CALENDAR
+                    : addressbook ? STORE_KIND_ADDRESSBOOK : STORE_KIND_COLLECTION;
+}
+
+/* Creates a collection of `kind` at res with the properties in ops (from an
+ * extended MKCOL or MKCALENDAR body; resourcetype already taken out). */
+int dav_create_collection(dav_req *r, dav_resource *res, int kind, pp_op *ops, int n,
+                          const char *response_root);
+int dav_create_collection(dav_req *r, dav_resource *res, int kind, pp_op *ops, int n,
+                          const char *response_root)
+{
+    if (res->type != DAV_RES_UNMAPPED) return dav_error_text(r, 405, "The resource exists");
+    if (!res->has_parent) return dav_error_text(r, 409, "The parent collection does not exist");
+    dav_resource parent = {.type = DAV_RES_NODE, .node = res->parent};
+    if (!(dav_privileges(r, &parent) & PRIV_BIND)) return 403;
+    if (!nesting_allowed(res->parent.kind, kind)) {
+        if (kind == STORE_KIND_CALENDAR)
+            return dav_error(r, 403, NS_CALDAV, "calendar-collection-location-ok");
+        if (kind == STORE_KIND_ADDRESSBOOK)
+            return dav_error(r, 403, NS_CARDDAV, "addressbook-collection-location-ok");
+        return dav_error_text(r, 403, "Collections cannot be created here");
+    }
+    int st = dav_lock_check(r, res->path, DAV_CHANGE_BIND);
+    if (st) return st;
+
+    /* check the properties against the collection as it will be */
+    dav_resource future = *res;
+    future.type = DAV_RES_NODE;
+    future.node.kind = kind;
+    future.node.owner = res->parent.owner;
+    int failed = 0;
+    for (int i = 0; i < n; i++) {
+        dav_propset_check(r, &future, &ops[i]);
+        failed |= ops[i].status != 200;
+    }
+    if (failed) {
+        for (int i = 0; i < n; i++)
+            if (ops[i].status == 200) ops[i].status = 424;
+        buf_puts(&r->out, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
+        buf_printf(&r->out, "<%s", response_root);
+        buf_puts(&r->out, xml_root_ns_decls);
+        buf_puts(&r->out, ">");
+        dav_propset_write_propstats(r, ops, n, &r->out);
+        buf_printf(&r->out, "</%s>\n", response_root);
+        r->out_type = "application/xml; charset=utf-8";
+        return 403;
+    }
+    int rc = store_begin_write(r->st);
+    store_node made;
+    if (rc == STORE_OK) {
+        store_node node = {.parent = res->parent.id, .name = res->name, .kind = kind,
+                           .owner = res->parent.owner};
+        rc = store_node_create(r->st, r->pool, &node, NULL, &made);
+    }
+    if (rc == STORE_OK) {
+        future.node = made;
+        for (int i = 0; rc == STORE_OK && i < n; i++) rc = dav_propset_apply(r, &future, &ops[i]);
+    }
+    if (rc == STORE_OK) rc = store_commit(r->st);
+    if (rc != STORE_OK) {
+        store_rollback(r->st);
+        return rc == STORE_EXISTS ? 405 : dav_store_status(rc);
+    }
+    dav_add_header(r, "Location", dav_absolute_url(r, res->href));
+    return 201;
+}
+
+int dav_method_mkcol(dav_req *r, dav_resource *res)
+{
+    if (res->type != DAV_RES_UNMAPPED) {
+        dav_add_header(r, "Allow", dav_allow(r, res));
+        return dav_error_text(r, 405, "The resource exists");
+    }
+    if (r->body_len == 0) return dav_create_collection(r, res, STORE_KIND_COLLECTION, NULL, 0, "");
+
+    /* RFC 5689: a DAV:mkcol body sets the resource type and properties */
+    xmlDocPtr doc;
+    int x = xml_in_parse(r->pool, dav_header(r, "Content-Type"), r->body, r->body_len,
+                         r->cfg->xml_max_depth, r->cfg->xml_max_nodes, &doc);
+    if (x == XML_IN_MEDIA_TYPE || x == XML_IN_MALFORMED)
+        return dav_error_text(r, 415, "MKCOL body must be a DAV:mkcol document"); /* §9.3.1 */
+    if (x == XML_IN_TOO_BIG) return dav_error_text(r, 413, "Request body too complex");
+    if (x != XML_IN_OK) return dav_error_text(r, 400, "Invalid XML request body");
+    xmlNode *root = xmlDocGetRootElement(doc);
+    if (!xml_is(root, NS_DAV, "mkcol"))
+        return dav_error_text(r, 415, "MKCOL body must be a DAV:mkcol document");
+    pp_op *ops = NULL;
+    int n = 0;
+    if (xml_first_elem(root)) {
+        int st = dav_propset_collect(r, root, &ops, &n);
+        if (st) return st == 400 ? dav_error_text(r, 400, "Malformed DAV:mkcol body") : st;
+    }
+    int kind = STORE_KIND_COLLECTION, k = 0;
+    for (int i = 0; i < n; i++) {
+        if (strcmp(ops[i].ns, NS_DAV) == 0 && strcmp(ops[i].name, "resourcetype") == 0) {
+            if (!ops[i].el) return dav_error_text(r, 400, "resourcetype cannot be removed");
+            kind = kind_from_resourcetype(ops[i].el);
+            if (kind < 0) {
+                /* RFC 5689 §3.3 */
+                for (int j = 0; j < n; j++) ops[j].status = 424;
+                ops[i].status = 403;
+                ops[i].err_ns = NS_DAV;
+                ops[i].err_name = "valid-resourcetype";
+                buf_puts(&r->out, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<D:mkcol-response");
+                buf_puts(&r->out, xml_root_ns_decls);
+                buf_puts(&r->out, ">");
+                dav_propset_write_propstats(r, ops, n, &r->out);
+                buf_puts(&r->out, "</D:mkcol-response>\n");
+                r->out_type = "application/xml; charset=utf-8";
+                return 403;
+            }
+            continue;
+        }
+        ops[k++] = ops[i];
+    }
+    return dav_create_collection(r, res, kind, ops, k, "D:mkcol-response");
+}
+
+int dav_method_delete(dav_req *r, dav_resource *res)
+{
+    if (res->type != DAV_RES_NODE) return dav_error_text(r, 403, "This resource cannot be deleted");
+    switch (res->node.kind) {
+    case STORE_KIND_SPACE_ROOT:
+    case STORE_KIND_HOME_FILES:
+    case STORE_KIND_HOME_CALENDARS:
+    case STORE_KIND_HOME_ADDRESSBOOKS:
+        return dav_error_text(r, 403, "Homes cannot be deleted");
+    default:
+        break;
+    }
+    /* RFC 4918 §9.6.1: a collection is deleted with Depth: infinity only */
+    int depth = dav_depth(r, DAV_DEPTH_INFINITY);
+    if (store_kind_is_collection(res->node.kind) && depth != DAV_DEPTH_INFINITY)
+        return dav_error_text(r, 400, "DELETE of a collection needs Depth: infinity");
+    int st = dav_conditional(r, res);
+    if (st) return st;
+    st = dav_lock_check(r, res->path, DAV_CHANGE_UNBIND);
+    if (st) return st;
+    int rc = store_begin_write(r->st);
+    if (rc == STORE_OK) rc = store_node_delete(r->st, res->node.id);
+    if (rc == STORE_OK) rc = store_locks_delete_below(r->st, res->path);
+    if (rc == STORE_OK) rc = store_commit(r->st);
+    if (rc != STORE_OK) {
+        store_rollback(r->st);
+        return dav_store_status(rc);
+    }
+    return 204;
+}
+
+int dav_method_options(dav_req *r, dav_resource *res)
+{
+    dav_add_header(r, "DAV", "1, 2, 3, extended-mkcol");
+    dav_add_header(r, "Allow", dav_allow(r, res));
+    return 200;
+}

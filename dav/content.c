@@ -1,0 +1,147 @@
+/* GET, HEAD and PUT of resources (RFC 9110 §9.3.1-9.3.4, RFC 4918 §9.4, §9.7). */
+#include <string.h>
+#include <strings.h>
+
+#include "dav/conditional.h"
+#include "dav/listing.h"
+#include "dav/methods.h"
+#include "dav/resource.h"
+#include "dav/xml_out.h"
+#include "privacy/acl.h"
+
+/* ---- GET on a collection: a small HTML index, streamed -------------------- */
+
+typedef struct index_state {
+    dav_resource coll;
+    const char *after;
+    int phase;
+} index_state;
+
+static void html_text(vbuf *b, const char *s)
+{
+    xml_text(b, s); /* the XML escapes are the HTML ones too */
+}
+
+static int index_fill(dav_req *r, void *state, vbuf *out)
+{
+    index_state *s = state;
+    if (s->phase == 0) {
+        buf_puts(out, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>");
+        html_text(out, s->coll.path);
+        buf_puts(out, "</title></head>\n<body><h1>");
+        html_text(out, s->coll.path);
+        buf_puts(out, "</h1>\n<ul>\n");
+        s->phase = 1;
+    }
+    if (s->phase == 1) {
+        vpool *page = pool_new(), *keep = r->pool;
+        if (!page) return -1;
+        r->pool = page;
+        dav_resource *kids;
+        int n, more;
+        int st = dav_list_children(r, &s->coll, s->after, 256, &kids, &n, &more);
+        r->pool = keep;
+        if (st) {
+            pool_free(page);
+            return -1;
+        }
+        for (int i = 0; i < n; i++) {
+            buf_puts(out, "<li><a href=\"");
+            xml_attr(out, kids[i].href);
+            buf_puts(out, "\">");
+            html_text(out, kids[i].name);
+            if (dav_res_is_collection(&kids[i])) buf_putc(out, '/');
+            buf_puts(out, "</a></li>\n");
+        }
+        if (more && n > 0) s->after = pool_strdup(r->pool, kids[n - 1].node.name);
+        else s->phase = 2;
+        pool_free(page);
+        if (s->phase == 1) return 1;
+    }
+    buf_puts(out, "</ul>\n</body></html>\n");
+    return 0;
+}
+
+int dav_method_get(dav_req *r, dav_resource *res)
+{
+    int st = dav_conditional(r, res);
+    if (st == 304) {
+        dav_validator_headers(r, res);
+        return 304;
+    }
+    if (st) return st;
+    if (dav_res_is_collection(res)) {
+        index_state *s = pool_calloc(r->pool, sizeof(*s));
+        if (!s) return 500;
+        s->coll = *res;
+        r->stream.fill = index_fill;
+        r->stream.state = s;
+        r->out_type = "text/html; charset=utf-8";
+        if (res->type == DAV_RES_NODE) dav_validator_headers(r, res);
+        return 200;
+    }
+    const char *data;
+    size_t len;
+    int rc = store_body_get(r->st, r->pool, res->node.id, &data, &len);
+    if (rc != STORE_OK && rc != STORE_NOTFOUND) return dav_store_status(rc);
+    buf_append(&r->out, data, len);
+    if (buf_failed(&r->out)) return 500;
+    r->out_type = res->node.content_type ? res->node.content_type : "application/octet-stream";
+    if (res->node.content_language)
+        dav_add_header(r, "Content-Language", res->node.content_language);
+    dav_validator_headers(r, res);
+    return 200;
+}
+
+/* ---- PUT ---------------------------------------------------------------- */
+
+int dav_method_put(dav_req *r, dav_resource *res)
+{
+    if (dav_res_is_collection(res) && res->type != DAV_RES_UNMAPPED)
+        return dav_error_text(r, 405, "Cannot PUT to a collection");
+    if (res->type == DAV_RES_UNMAPPED && res->trailing_slash)
+        return dav_error_text(r, 405, "Cannot PUT to a collection URL");
+    if (res->type == DAV_RES_UNMAPPED && !res->has_parent)
+        return dav_error_text(r, 409, "The parent collection does not exist");
+    /* RFC 9110 §14.5: a partial PUT is not something we do */
+    if (dav_header(r, "Content-Range")) return dav_error_text(r, 400, "Content-Range on PUT");
+    int creating = res->type == DAV_RES_UNMAPPED;
+    if (creating) {
+        dav_resource parent = {.type = DAV_RES_NODE, .node = res->parent};
+        unsigned g = dav_privileges(r, &parent);
+        if (!(g & PRIV_BIND)) return 403;
+    } else if (!(dav_privileges(r, res) & PRIV_WRITE_CONTENT)) {
+        return 403;
+    }
+    int st = dav_conditional(r, res);
+    if (st) return st;
+    st = dav_lock_check(r, res->path, creating ? DAV_CHANGE_BIND : DAV_CHANGE_CONTENT);
+    if (st) return st;
+
+    store_content c = {0};
+    c.body = r->body;
+    c.length = r->body_len;
+    c.content_type = dav_header(r, "Content-Type");
+    c.content_language = dav_header(r, "Content-Language");
+    c.etag = dav_etag_for(r->pool, r->body, r->body_len);
+
+    int rc = store_begin_write(r->st);
+    store_node made;
+    if (rc == STORE_OK) {
+        if (creating) {
+            store_node n = {.parent = res->parent.id, .name = res->name,
+                            .kind = STORE_KIND_RESOURCE, .owner = res->parent.owner};
+            rc = store_node_create(r->st, r->pool, &n, &c, &made);
+        } else {
+            rc = store_node_update(r->st, r->pool, res->node.id, &c, &made);
+        }
+    }
+    if (rc == STORE_OK) rc = store_commit(r->st);
+    if (rc != STORE_OK) {
+        store_rollback(r->st);
+        return rc == STORE_EXISTS ? 409 : dav_store_status(rc);
+    }
+    dav_add_header(r, "ETag", pool_printf(r->pool, "\"%s\"", c.etag));
+    if (creating) dav_add_header(r, "Location", dav_absolute_url(r, res->href));
+    return creating ? 201 : 204;
+}

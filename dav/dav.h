@@ -1,0 +1,131 @@
+/* The DAV engine's request: what the HTTP layer hands in, what handlers fill
+ * in, and the resource a path resolves to.  Handlers return an HTTP status
+ * and, for errors with an RFC precondition, record it with dav_error(); one
+ * place (dav_finish) renders the DAV:error body. */
+#ifndef VEIL_DAV_H
+#define VEIL_DAV_H
+
+#include <stdint.h>
+
+#include "common/buf.h"
+#include "common/pool.h"
+#include "common/uri.h"
+#include "server/config.h"
+#include "storage/store.h"
+
+typedef struct dav_req dav_req;
+
+/* Who is asking.  Built by the HTTP layer after authentication. */
+typedef struct dav_session {
+    store_principal principal; /* the authenticated user's principal */
+    int64_t account_id;
+    int read_only;             /* a read-only app password */
+} dav_session;
+
+/* What a path resolves to. */
+typedef enum {
+    DAV_RES_ROOT = 1,      /* "/" */
+    DAV_RES_PRINCIPALS,    /* "/principals/" */
+    DAV_RES_PRINCIPAL,     /* "/principals/<pid>/" */
+    DAV_RES_NODE,          /* a stored node: space root, home, collection or resource */
+    DAV_RES_UNMAPPED       /* nothing there (yet) */
+} dav_res_type;
+
+typedef struct dav_resource {
+    int type;                    /* dav_res_type */
+    const char *path;            /* decoded canonical path, "/files/<pid>/a" ("/" for root) */
+    const char *href;            /* encoded href; collections end in '/' */
+    store_node node;             /* DAV_RES_NODE */
+    store_principal principal;   /* DAV_RES_PRINCIPAL: that principal */
+    int space;                   /* STORE_ROOT_* when inside a space, else 0 */
+    /* DAV_RES_UNMAPPED (and nodes): the parent collection if it exists */
+    int has_parent;
+    store_node parent;
+    const char *name;            /* last decoded segment ("" for "/") */
+    int64_t home_owner;          /* owner of the home the path is in (0: none) */
+    int trailing_slash;          /* the request path ended in '/' */
+} dav_resource;
+
+static inline int dav_res_is_collection(const dav_resource *r)
+{
+    return r->type != DAV_RES_NODE || store_kind_is_collection(r->node.kind);
+}
+
+/* A response body produced piece by piece (multistatus of a large
+ * collection).  fill() appends the next piece to out and returns 1 when more
+ * will follow, 0 at the end, -1 on error.  It runs after the handler has
+ * returned, on the same thread, and must not hold a transaction between
+ * calls. */
+typedef struct dav_stream {
+    int (*fill)(dav_req *r, void *state, vbuf *out);
+    void *state;
+} dav_stream;
+
+typedef struct dav_out_header {
+    const char *name, *value;
+    struct dav_out_header *next;
+} dav_out_header;
+
+/* The HTTP layer's side: how to read request headers. */
+typedef const char *(*dav_header_fn)(void *ctx, const char *name);
+
+struct dav_req {
+    vpool *pool;                 /* everything of this request lives here */
+    const veil_config *cfg;
+    store *st;                   /* this worker thread's store connection */
+    const dav_session *session;  /* NULL only for unauthenticated paths (well-known) */
+    const char *method;
+    const char *raw_path;        /* as received, still %-encoded, query removed */
+    const char *base_url;        /* "http://host:port" for absolute URLs (Location) */
+    dav_header_fn header_fn;
+    void *header_ctx;
+    const char *body;
+    size_t body_len;
+
+    /* response */
+    int status;
+    dav_out_header *out_headers;
+    const char *out_type;        /* Content-Type of the body */
+    vbuf out;                    /* the body when not streamed */
+    dav_stream stream;           /* the body when streamed (fill != NULL) */
+    int head_only;               /* HEAD: headers as for GET, no body */
+    /* error precondition (RFC 4918 §16): rendered as a DAV:error body */
+    const char *err_ns, *err_name;
+    const char *err_inner;       /* optional XML inside the precondition element */
+    const char *err_text;        /* optional human-readable text for plain errors */
+    int prefer_minimal;          /* Prefer: return=minimal or Brief: t */
+
+    /* the If header, parsed once (dav/lockcheck.c) */
+    struct dav_if_list *if_lists;
+    int if_state;                /* 0 not parsed, 1 parsed, -1 malformed */
+};
+
+/* ---- request helpers (dav/request.c) ---------------------------------- */
+
+const char *dav_header(dav_req *r, const char *name);
+void dav_add_header(dav_req *r, const char *name, const char *value);
+/* Records a precondition element for the error body; returns status. */
+int dav_error(dav_req *r, int status, const char *ns, const char *name);
+/* Same, with XML content inside the precondition element (e.g. an href). */
+int dav_error_inner(dav_req *r, int status, const char *ns, const char *name, const char *inner);
+/* A plain error with a short text body. */
+int dav_error_text(dav_req *r, int status, const char *text);
+/* Renders the error body when a handler set a precondition and no body. */
+void dav_finish(dav_req *r);
+
+/* Depth header: 0, 1, or DAV_DEPTH_INFINITY; def when absent; -1 when invalid. */
+#define DAV_DEPTH_INFINITY 1000
+int dav_depth(dav_req *r, int def);
+
+/* Strong ETag for a body: quoted hex of a SHA-256 prefix (pool string, without quotes). */
+const char *dav_etag_for(vpool *pool, const void *body, size_t len);
+
+/* Entry point for one request after authentication.  Sets r->status and the
+ * response fields. */
+void dav_handle(dav_req *r);
+
+/* Entry point for paths that need no authentication (/.well-known/...);
+ * returns 1 when it handled the request. */
+int dav_handle_public(dav_req *r);
+
+#endif

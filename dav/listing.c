@@ -1,0 +1,77 @@
+#include "dav/listing.h"
+
+#include <string.h>
+
+#include "dav/resource.h"
+
+void dav_resource_copy(vpool *pool, const dav_resource *src, dav_resource *dst)
+{
+    *dst = *src;
+    dst->path = pool_strdup(pool, src->path);
+    dst->href = pool_strdup(pool, src->href);
+    dst->name = pool_strdup(pool, src->name);
+    store_node *nodes[2] = {&dst->node, &dst->parent};
+    for (int i = 0; i < 2; i++) {
+        store_node *n = nodes[i];
+        n->name = pool_strdup(pool, n->name);
+        n->etag = pool_strdup(pool, n->etag);
+        n->content_type = pool_strdup(pool, n->content_type);
+        n->content_language = pool_strdup(pool, n->content_language);
+        n->uid = pool_strdup(pool, n->uid);
+        n->component = pool_strdup(pool, n->component);
+    }
+    dst->principal.displayname = pool_strdup(pool, src->principal.displayname);
+}
+
+static int virtual_children(dav_req *r, const char *const *paths, int count, dav_resource **out,
+                            int *n)
+{
+    dav_resource *arr = pool_calloc(r->pool, sizeof(*arr) * (size_t)count);
+    if (!arr) return 500;
+    int k = 0;
+    for (int i = 0; i < count; i++) {
+        if (!paths[i]) continue;
+        int st = dav_resolve_raw(r, paths[i], &arr[k]);
+        if (st == 0 && arr[k].type != DAV_RES_UNMAPPED) k++;
+    }
+    *out = arr;
+    *n = k;
+    return 0;
+}
+
+int dav_list_children(dav_req *r, const dav_resource *parent, const char *after, int limit,
+                      dav_resource **out, int *n, int *more)
+{
+    *more = 0;
+    *n = 0;
+    const char *pid = r->session ? r->session->principal.pid : NULL;
+    if (parent->type == DAV_RES_ROOT) {
+        if (after) return 0;
+        static const char *const top[] = {"/principals/", "/calendars/", "/addressbooks/",
+                                          "/files/"};
+        return virtual_children(r, top, 4, out, n);
+    }
+    if (parent->type == DAV_RES_PRINCIPALS) {
+        if (after || !pid) return 0;
+        const char *mine[] = {dav_principal_href(r, pid)};
+        return virtual_children(r, mine, 1, out, n);
+    }
+    if (parent->type != DAV_RES_NODE || !store_kind_is_collection(parent->node.kind)) return 0;
+    if (parent->node.kind == STORE_KIND_SPACE_ROOT) {
+        /* only the caller's own home: listing a space never enumerates users */
+        if (after || !pid) return 0;
+        const char *mine[] = {pool_printf(r->pool, "%s%s/", parent->href, pid)};
+        return virtual_children(r, mine, 1, out, n);
+    }
+    store_node *kids;
+    int nk;
+    int rc = store_node_children(r->st, r->pool, parent->node.id, after, limit, &kids, &nk);
+    if (rc != STORE_OK) return dav_store_status(rc);
+    dav_resource *arr = pool_calloc(r->pool, sizeof(*arr) * (size_t)(nk ? nk : 1));
+    if (!arr) return 500;
+    for (int i = 0; i < nk; i++) dav_child_resource(r, parent, &kids[i], &arr[i]);
+    *out = arr;
+    *n = nk;
+    *more = nk == limit;
+    return 0;
+}

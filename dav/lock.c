@@ -1,0 +1,247 @@
+/* LOCK and UNLOCK (RFC 4918 §9.10, §9.11): exclusive and shared write locks,
+ * depth 0 and infinity, refresh, and locks on unmapped URLs (which create an
+ * empty resource, §7.3). */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "common/rand.h"
+#include "dav/conditional.h"
+#include "dav/lockdisc.h"
+#include "dav/methods.h"
+#include "dav/resource.h"
+#include "dav/xml_in.h"
+#include "dav/xml_out.h"
+#include "privacy/acl.h"
+
+#define LOCK_DEFAULT_TIMEOUT 3600
+
+void dav_write_activelock(dav_req *r, const store_lock *l, vbuf *out)
+{
+    buf_puts(out, "<D:activelock><D:locktype><D:write/></D:locktype><D:lockscope>");
+    buf_puts(out, l->scope == STORE_LOCK_EXCLUSIVE ? "<D:exclusive/>" : "<D:shared/>");
+    buf_puts(out, "</D:lockscope><D:depth>");
+    buf_puts(out, l->depth_infinity ? "infinity" : "0");
+    buf_puts(out, "</D:depth>");
+    if (l->owner_xml) buf_puts(out, l->owner_xml);
+    if (l->expires == 0) {
+        buf_puts(out, "<D:timeout>Infinite</D:timeout>");
+    } else {
+        long long left = (long long)(l->expires - (int64_t)time(NULL));
+        buf_printf(out, "<D:timeout>Second-%lld</D:timeout>", left > 0 ? left : 0);
+    }
+    buf_puts(out, "<D:locktoken><D:href>");
+    xml_text(out, l->token);
+    buf_puts(out, "</D:href></D:locktoken><D:lockroot><D:href>");
+    xml_text(out, dav_href_for_path(r, l->root));
+    buf_puts(out, "</D:href></D:lockroot></D:activelock>");
+}
+
+void dav_write_lockdiscovery(dav_req *r, const char *path, vbuf *out)
+{
+    store_lock *locks;
+    int n;
+    if (store_locks_covering(r->st, r->pool, path, &locks, &n) != STORE_OK) return;
+    for (int i = 0; i < n; i++) dav_write_activelock(r, &locks[i], out);
+}
+
+/* Timeout: "Second-N" or "Infinite", possibly several, the first one we
+ * understand wins (RFC 4918 §10.7); capped by the configuration. */
+static int64_t parse_timeout(dav_req *r)
+{
+    int64_t max = r->cfg->lock_timeout_max;
+    const char *h = dav_header(r, "Timeout");
+    if (!h) return LOCK_DEFAULT_TIMEOUT < max ? LOCK_DEFAULT_TIMEOUT : max;
+    const char *p = h;
+    while (*p) {
+        while (*p == ' ' || *p == ',') p++;
+        if (strncasecmp(p, "Infinite", 8) == 0) return max;
+        if (strncasecmp(p, "Second-", 7) == 0) {
+            char *end;
+            long long v = strtoll(p + 7, &end, 10);
+            if (end != p + 7 && v > 0) return v < max ? v : max;
+        }
+        p += strcspn(p, ",");
+    }
+    return LOCK_DEFAULT_TIMEOUT < max ? LOCK_DEFAULT_TIMEOUT : max;
+}
+
+static void lock_response(dav_req *r, const store_lock *l)
+{
+    buf_puts(&r->out, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<D:prop");
+    buf_puts(&r->out, xml_root_ns_decls);
+    buf_puts(&r->out, "><D:lockdiscovery>");
+    dav_write_activelock(r, l, &r->out);
+    buf_puts(&r->out, "</D:lockdiscovery></D:prop>\n");
+    r->out_type = "application/xml; charset=utf-8";
+}
+
+/* A refresh: the If header names the lock (RFC 4918 §9.10.2). */
+static int refresh(dav_req *r, dav_resource *res)
+{
+    store_lock *locks;
+    int n;
+    int rc = store_locks_covering(r->st, r->pool, res->path, &locks, &n);
+    if (rc != STORE_OK) return dav_store_status(rc);
+    for (int i = 0; i < n; i++) {
+        if (!dav_token_submitted(r, locks[i].token)) continue;
+        if (!r->session || locks[i].principal != r->session->principal.id) return 403;
+        int64_t t = parse_timeout(r);
+        locks[i].timeout = t;
+        locks[i].expires = (int64_t)time(NULL) + t;
+        rc = store_begin_write(r->st);
+        if (rc == STORE_OK) rc = store_lock_refresh(r->st, locks[i].token, t, locks[i].expires);
+        if (rc == STORE_OK) rc = store_commit(r->st);
+        if (rc != STORE_OK) {
+            store_rollback(r->st);
+            return dav_store_status(rc);
+        }
+        lock_response(r, &locks[i]);
+        return 200;
+    }
+    return dav_error(r, 412, NS_DAV, "lock-token-matches-request-uri");
+}
+
+/* Any lock that conflicts with a new one of `scope` at res (RFC 4918 §6.1,
+ * §7: exclusive conflicts with everything, shared only with exclusive). */
+static int conflicting(dav_req *r, const dav_resource *res, int scope, int depth_infinity,
+                       const char **root)
+{
+    store_lock *locks;
+    int n;
+    if (store_locks_covering(r->st, r->pool, res->path, &locks, &n) != STORE_OK) return -1;
+    for (int i = 0; i < n; i++)
+        if (scope == STORE_LOCK_EXCLUSIVE || locks[i].scope == STORE_LOCK_EXCLUSIVE) {
+            *root = locks[i].root;
+            return 1;
+        }
+    if (!depth_infinity) return 0;
+    if (store_locks_below(r->st, r->pool, res->path, &locks, &n) != STORE_OK) return -1;
+    for (int i = 0; i < n; i++)
+        if (scope == STORE_LOCK_EXCLUSIVE || locks[i].scope == STORE_LOCK_EXCLUSIVE) {
+            *root = locks[i].root;
+            return 1;
+        }
+    return 0;
+}
+
+int dav_method_lock(dav_req *r, dav_resource *res)
+{
+    int depth = dav_depth(r, DAV_DEPTH_INFINITY);
+    if (depth != 0 && depth != DAV_DEPTH_INFINITY)
+        return dav_error_text(r, 400, "LOCK Depth must be 0 or infinity");
+    xmlDocPtr doc;
+    int x = xml_in_parse(r->pool, dav_header(r, "Content-Type"), r->body, r->body_len,
+                         r->cfg->xml_max_depth, r->cfg->xml_max_nodes, &doc);
+    if (x == XML_IN_EMPTY) {
+        if (res->type == DAV_RES_UNMAPPED) return 404;
+        return refresh(r, res);
+    }
+    if (x == XML_IN_MEDIA_TYPE) return 415;
+    if (x == XML_IN_TOO_BIG) return dav_error_text(r, 413, "Request body too complex");
+    if (x != XML_IN_OK) return dav_error_text(r, 400, "Malformed XML request body");
+    xmlNode *info = xmlDocGetRootElement(doc);
+    if (!xml_is(info, NS_DAV, "lockinfo")) return dav_error_text(r, 400, "Expected DAV:lockinfo");
+    xmlNode *scope_el = xml_child(info, NS_DAV, "lockscope");
+    xmlNode *type_el = xml_child(info, NS_DAV, "locktype");
+    xmlNode *owner_el = xml_child(info, NS_DAV, "owner");
+    int scope = 0;
+    xmlNode *s = scope_el ? xml_first_elem(scope_el) : NULL;
+    if (xml_is(s, NS_DAV, "exclusive")) scope = STORE_LOCK_EXCLUSIVE;
+    else if (xml_is(s, NS_DAV, "shared")) scope = STORE_LOCK_SHARED;
+    if (!scope || !type_el || !xml_is(xml_first_elem(type_el), NS_DAV, "write"))
+        return dav_error_text(r, 400, "Only exclusive or shared write locks exist");
+
+    int creating = res->type == DAV_RES_UNMAPPED;
+    if (creating) {
+        if (!res->has_parent || res->trailing_slash)
+            return dav_error_text(r, 409, "The parent collection does not exist");
+        dav_resource parent = {.type = DAV_RES_NODE, .node = res->parent};
+        if (!(dav_privileges(r, &parent) & PRIV_BIND)) return 403;
+    } else {
+        if (res->type != DAV_RES_NODE || res->node.kind == STORE_KIND_SPACE_ROOT)
+            return dav_error_text(r, 403, "This resource cannot be locked");
+        if (!(dav_privileges(r, res) & PRIV_WRITE_CONTENT)) return 403;
+    }
+    int st = dav_conditional(r, res);
+    if (st) return st;
+    int infinity = depth == DAV_DEPTH_INFINITY;
+    const char *root = NULL;
+    int c = conflicting(r, res, scope, infinity && dav_res_is_collection(res), &root);
+    if (c < 0) return 503;
+    if (c) {
+        const char *inner = pool_printf(r->pool, "<D:href>%s</D:href>", dav_href_for_path(r, root));
+        return dav_error_inner(r, 423, NS_DAV, "no-conflicting-lock", inner);
+    }
+    if (creating) {
+        /* creating the locked empty resource changes the parent's membership */
+        st = dav_lock_check(r, res->path, DAV_CHANGE_BIND);
+        if (st) return st;
+    }
+
+    unsigned char u[16];
+    char us[37];
+    if (rand_uuid(u) < 0) return 500;
+    uuid_format(u, us);
+    store_lock l = {0};
+    l.token = pool_printf(r->pool, "urn:uuid:%s", us);
+    l.root = res->path;
+    l.depth_infinity = infinity;
+    l.scope = scope;
+    l.owner_xml = owner_el ? xml_fragment(r->pool, owner_el) : NULL;
+    l.principal = r->session->principal.id;
+    l.timeout = parse_timeout(r);
+    l.expires = (int64_t)time(NULL) + l.timeout;
+
+    int rc = store_begin_write(r->st);
+    if (rc == STORE_OK && creating) {
+        store_content empty = {.body = "", .length = 0,
+                               .etag = dav_etag_for(r->pool, "", 0)};
+        store_node n = {.parent = res->parent.id, .name = res->name,
+                        .kind = STORE_KIND_RESOURCE, .owner = res->parent.owner};
+        rc = store_node_create(r->st, r->pool, &n, &empty, NULL);
+    }
+    if (rc == STORE_OK) rc = store_lock_create(r->st, &l);
+    if (rc == STORE_OK) rc = store_commit(r->st);
+    if (rc != STORE_OK) {
+        store_rollback(r->st);
+        return dav_store_status(rc);
+    }
+    dav_add_header(r, "Lock-Token", pool_printf(r->pool, "<%s>", l.token));
+    lock_response(r, &l);
+    return creating ? 201 : 200;
+}
+
+int dav_method_unlock(dav_req *r, dav_resource *res)
+{
+    const char *h = dav_header(r, "Lock-Token");
+    size_t n = h ? strlen(h) : 0;
+    if (n < 3 || h[0] != '<' || h[n - 1] != '>')
+        return dav_error_text(r, 400, "Missing or malformed Lock-Token header");
+    const char *token = pool_strndup(r->pool, h + 1, n - 2);
+    store_lock *locks;
+    int count;
+    int rc = store_locks_covering(r->st, r->pool, res->path, &locks, &count);
+    if (rc != STORE_OK) return dav_store_status(rc);
+    for (int i = 0; i < count; i++) {
+        if (strcmp(locks[i].token, token) != 0) continue;
+        if (!r->session || locks[i].principal != r->session->principal.id) {
+            const char *inner = pool_printf(r->pool,
+                                            "<D:resource><D:href>%s</D:href><D:privilege>"
+                                            "<D:unlock/></D:privilege></D:resource>",
+                                            res->href);
+            return dav_error_inner(r, 403, NS_DAV, "need-privileges", inner);
+        }
+        rc = store_begin_write(r->st);
+        if (rc == STORE_OK) rc = store_lock_delete(r->st, token);
+        if (rc == STORE_OK) rc = store_commit(r->st);
+        if (rc != STORE_OK) {
+            store_rollback(r->st);
+            return dav_store_status(rc);
+        }
+        return 204;
+    }
+    /* RFC 4918 §9.11.1 */
+    return dav_error(r, 409, NS_DAV, "lock-token-matches-request-uri");
+}

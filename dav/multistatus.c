@@ -1,0 +1,210 @@
+/* Multistatus pieces and rendering the properties of one resource. */
+#include <string.h>
+
+#include "dav/propfind.h"
+#include "dav/xml_in.h"
+#include "dav/xml_out.h"
+
+static const struct {
+    int code;
+    const char *line;
+} status_lines[] = {
+    {200, "HTTP/1.1 200 OK"},
+    {201, "HTTP/1.1 201 Created"},
+    {204, "HTTP/1.1 204 No Content"},
+    {400, "HTTP/1.1 400 Bad Request"},
+    {401, "HTTP/1.1 401 Unauthorized"},
+    {403, "HTTP/1.1 403 Forbidden"},
+    {404, "HTTP/1.1 404 Not Found"},
+    {405, "HTTP/1.1 405 Method Not Allowed"},
+    {409, "HTTP/1.1 409 Conflict"},
+    {412, "HTTP/1.1 412 Precondition Failed"},
+    {413, "HTTP/1.1 413 Payload Too Large"},
+    {415, "HTTP/1.1 415 Unsupported Media Type"},
+    {423, "HTTP/1.1 423 Locked"},
+    {424, "HTTP/1.1 424 Failed Dependency"},
+    {500, "HTTP/1.1 500 Internal Server Error"},
+    {502, "HTTP/1.1 502 Bad Gateway"},
+    {503, "HTTP/1.1 503 Service Unavailable"},
+    {507, "HTTP/1.1 507 Insufficient Storage"},
+};
+
+const char *dav_status_line(int status)
+{
+    for (size_t i = 0; i < sizeof status_lines / sizeof status_lines[0]; i++)
+        if (status_lines[i].code == status) return status_lines[i].line;
+    return "HTTP/1.1 500 Internal Server Error";
+}
+
+void dav_multistatus_begin(vbuf *out)
+{
+    buf_puts(out, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<D:multistatus");
+    buf_puts(out, xml_root_ns_decls);
+    buf_puts(out, ">\n");
+}
+
+void dav_multistatus_end(vbuf *out)
+{
+    buf_puts(out, "</D:multistatus>\n");
+}
+
+void dav_write_status_response(vbuf *out, const char *href, int status)
+{
+    buf_puts(out, "<D:response><D:href>");
+    xml_text(out, href);
+    buf_puts(out, "</D:href><D:status>");
+    buf_puts(out, dav_status_line(status));
+    buf_puts(out, "</D:status></D:response>\n");
+}
+
+int dav_propreq_from_prop(dav_req *r, const xmlNode *prop, dav_propreq *out)
+{
+    int n = 0;
+    for (xmlNode *c = xml_first_elem(prop); c; c = xml_next_elem(c)) n++;
+    out->items = pool_calloc(r->pool, sizeof(dav_propreq_item) * (size_t)(n ? n : 1));
+    if (!out->items) return -1;
+    out->n = 0;
+    for (xmlNode *c = xml_first_elem(prop); c; c = xml_next_elem(c)) {
+        dav_propreq_item *it = &out->items[out->n++];
+        it->ns = pool_strdup(r->pool, xml_ns(c));
+        it->name = pool_strdup(r->pool, (const char *)c->name);
+        it->def = dav_prop_find(it->ns, it->name);
+    }
+    return 0;
+}
+
+static void release_writer(void *arg)
+{
+    dav_propwriter *w = arg;
+    buf_free(&w->ok);
+    buf_free(&w->missing);
+    buf_free(&w->forbidden);
+    buf_free(&w->value);
+}
+
+void dav_propwriter_init(dav_req *r, dav_propwriter *w)
+{
+    buf_init(&w->ok, 0);
+    buf_init(&w->missing, 0);
+    buf_init(&w->forbidden, 0);
+    buf_init(&w->value, 0);
+    pool_cleanup(r->pool, release_writer, w);
+}
+
+static void propstat(vbuf *out, vbuf *props, int status)
+{
+    if (props->len == 0) return;
+    buf_puts(out, "<D:propstat><D:prop>");
+    buf_append(out, props->data, props->len);
+    buf_puts(out, "</D:prop><D:status>");
+    buf_puts(out, dav_status_line(status));
+    buf_puts(out, "</D:status></D:propstat>");
+}
+
+/* One live or dead property by name into the right group. */
+static void write_one(dav_req *r, const dav_resource *res, const dav_propreq_item *it,
+                      dav_propwriter *w, int names_only)
+{
+    int st = DAV_PROP_DEAD;
+    if (it->def) {
+        buf_reset(&w->value);
+        st = it->def->get(r, res, &w->value);
+        if (st == 200) {
+            if (names_only || w->value.len == 0) {
+                xml_empty(&w->ok, it->ns, it->name);
+            } else {
+                xml_open(&w->ok, it->ns, it->name);
+                buf_append(&w->ok, w->value.data, w->value.len);
+                xml_close(&w->ok, it->ns, it->name);
+            }
+            return;
+        }
+        if (st == 403) {
+            xml_empty(&w->forbidden, it->ns, it->name);
+            return;
+        }
+    }
+    if (st == DAV_PROP_DEAD && res->type == DAV_RES_NODE) {
+        store_prop p;
+        if (store_prop_get(r->st, r->pool, res->node.id, it->ns, it->name, &p) == STORE_OK) {
+            if (names_only) xml_empty(&w->ok, it->ns, it->name);
+            else buf_puts(&w->ok, p.xml);
+            return;
+        }
+    }
+    xml_empty(&w->missing, it->ns, it->name);
+}
+
+/* allprop / propname: every live property flagged for allprop (propname:
+ * every live property present) and every dead one. */
+static void write_all(dav_req *r, const dav_resource *res, const dav_propreq *pr,
+                      dav_propwriter *w, int names_only)
+{
+    int i = 0;
+    const dav_prop_def *d;
+    while ((d = dav_prop_next(&i))) {
+        if (!names_only && !(d->flags & DAV_PF_ALLPROP)) {
+            /* allprop's DAV:include adds named live properties */
+            int included = 0;
+            for (int k = 0; k < pr->n && !included; k++)
+                included = pr->items[k].def == d;
+            if (!included) continue;
+        }
+        buf_reset(&w->value);
+        int st = d->get(r, res, &w->value);
+        if (st != 200) continue;
+        if (names_only || w->value.len == 0) {
+            xml_empty(&w->ok, d->ns, d->name);
+        } else {
+            xml_open(&w->ok, d->ns, d->name);
+            buf_append(&w->ok, w->value.data, w->value.len);
+            xml_close(&w->ok, d->ns, d->name);
+        }
+    }
+    if (res->type != DAV_RES_NODE) return;
+    store_prop *props;
+    int n;
+    if (store_prop_list(r->st, r->pool, res->node.id, &props, &n) != STORE_OK) return;
+    for (int k = 0; k < n; k++) {
+        /* a live property shadows a dead one of the same name */
+        const dav_prop_def *live = dav_prop_find(props[k].ns, props[k].name);
+        if (live) {
+            vbuf probe;
+            buf_init(&probe, 0);
+            int st = live->get(r, res, &probe);
+            buf_free(&probe);
+            if (st != DAV_PROP_DEAD) continue;
+        }
+        if (names_only) xml_empty(&w->ok, props[k].ns, props[k].name);
+        else buf_puts(&w->ok, props[k].xml);
+    }
+}
+
+void dav_write_prop_response(dav_req *r, const dav_resource *res, const dav_propreq *pr,
+                             dav_propwriter *w, vbuf *out)
+{
+    buf_reset(&w->ok);
+    buf_reset(&w->missing);
+    buf_reset(&w->forbidden);
+    switch (pr->mode) {
+    case DAV_PROPREQ_PROP:
+        for (int i = 0; i < pr->n; i++) write_one(r, res, &pr->items[i], w, 0);
+        break;
+    case DAV_PROPREQ_ALLPROP:
+        write_all(r, res, pr, w, 0);
+        break;
+    case DAV_PROPREQ_PROPNAME:
+        write_all(r, res, pr, w, 1);
+        break;
+    }
+    buf_puts(out, "<D:response><D:href>");
+    xml_text(out, res->href);
+    buf_puts(out, "</D:href>");
+    propstat(out, &w->ok, 200);
+    propstat(out, &w->forbidden, 403);
+    /* RFC 8144 §2: return=minimal leaves out the 404 propstat */
+    if (!r->prefer_minimal) propstat(out, &w->missing, 404);
+    if (w->ok.len == 0 && w->forbidden.len == 0 && (r->prefer_minimal || w->missing.len == 0))
+        buf_puts(out, "<D:propstat><D:prop/><D:status>HTTP/1.1 200 OK</D:status></D:propstat>");
+    buf_puts(out, "</D:response>\n");
+}

@@ -1,0 +1,178 @@
+/* PROPPATCH (RFC 4918 §9.2): all or nothing.  Every instruction is checked
+ * first; if any would fail, nothing changes and the rest answer 424. */
+#include <string.h>
+
+#include "dav/conditional.h"
+#include "dav/methods.h"
+#include "dav/propfind.h"
+#include "dav/propset.h"
+#include "dav/resource.h"
+#include "dav/xml_in.h"
+#include "dav/xml_out.h"
+
+#define PP_MAX_OPS 1024
+
+int dav_propset_collect(dav_req *r, const xmlNode *root, pp_op **ops, int *n)
+{
+    int count = 0;
+    for (xmlNode *u = xml_first_elem(root); u; u = xml_next_elem(u)) {
+        int is_set = xml_is(u, NS_DAV, "set"), is_remove = xml_is(u, NS_DAV, "remove");
+        if (!is_set && !is_remove) return 400;
+        xmlNode *prop = xml_child(u, NS_DAV, "prop");
+        if (!prop) return 400;
+        for (xmlNode *p = xml_first_elem(prop); p; p = xml_next_elem(p)) count++;
+    }
+    if (count == 0 || count > PP_MAX_OPS) return 400;
+    pp_op *arr = pool_calloc(r->pool, sizeof(pp_op) * (size_t)count);
+    if (!arr) return 500;
+    int k = 0;
+    for (xmlNode *u = xml_first_elem(root); u; u = xml_next_elem(u)) {
+        int is_set = xml_is(u, NS_DAV, "set");
+        xmlNode *prop = xml_child(u, NS_DAV, "prop");
+        for (xmlNode *p = xml_first_elem(prop); p; p = xml_next_elem(p)) {
+            pp_op *op = &arr[k++];
+            op->ns = pool_strdup(r->pool, xml_ns(p));
+            op->name = pool_strdup(r->pool, (const char *)p->name);
+            op->el = is_set ? p : NULL;
+            op->def = dav_prop_find(op->ns, op->name);
+        }
+    }
+    *ops = arr;
+    *n = count;
+    return 0;
+}
+
+/* Is the live property, on this resource, stored as a dead one?  (A
+ * displayname on a collection, say.) */
+static int stored_dead(dav_req *r, const dav_resource *res, const dav_prop_def *d)
+{
+    if (!d) return 1;
+    vbuf probe;
+    buf_init(&probe, 0);
+    int st = d->get(r, res, &probe);
+    buf_free(&probe);
+    return st == DAV_PROP_DEAD;
+}
+
+void dav_propset_check(dav_req *r, const dav_resource *res, pp_op *op)
+{
+    op->status = 200;
+    if (op->def && op->def->set) {
+        const char *save_ns = r->err_ns, *save_name = r->err_name;
+        r->err_ns = r->err_name = NULL;
+        op->status = op->def->set(r, res, op->el, 0);
+        op->err_ns = r->err_ns;
+        op->err_name = r->err_name;
+        r->err_ns = save_ns;
+        r->err_name = save_name;
+        return;
+    }
+    if (op->def && ((op->def->flags & DAV_PF_PROTECTED) || !stored_dead(r, res, op->def))) {
+        op->status = 403;
+        op->err_ns = NS_DAV;
+        op->err_name = "cannot-modify-protected-property";
+    }
+}
+
+int dav_propset_apply(dav_req *r, const dav_resource *res, const pp_op *op)
+{
+    if (op->def && op->def->set) return op->def->set(r, res, op->el, 1) == 200 ? STORE_OK : STORE_ERROR;
+    if (!op->el) return store_prop_remove(r->st, res->node.id, op->ns, op->name);
+    char *xml = xml_fragment(r->pool, op->el);
+    if (!xml) return STORE_ERROR;
+    return store_prop_set(r->st, res->node.id, op->ns, op->name, xml);
+}
+
+void dav_propset_write_propstats(dav_req *r, const pp_op *ops, int n, vbuf *out)
+{
+    /* one propstat per distinct status, in order of first appearance */
+    for (int i = 0; i < n; i++) {
+        int st = ops[i].status, seen = 0;
+        for (int j = 0; j < i; j++) seen |= ops[j].status == st;
+        if (seen) continue;
+        if (st == 200 && r->prefer_minimal) continue; /* RFC 8144 §3 */
+        buf_puts(out, "<D:propstat><D:prop>");
+        const char *err_ns = NULL, *err_name = NULL;
+        for (int j = i; j < n; j++) {
+            if (ops[j].status != st) continue;
+            xml_empty(out, ops[j].ns, ops[j].name);
+            if (ops[j].err_name && !err_name) {
+                err_ns = ops[j].err_ns;
+                err_name = ops[j].err_name;
+            }
+        }
+        buf_puts(out, "</D:prop><D:status>");
+        buf_puts(out, dav_status_line(st));
+        buf_puts(out, "</D:status>");
+        if (err_name) {
+            buf_puts(out, "<D:error>");
+            xml_empty(out, err_ns, err_name);
+            buf_puts(out, "</D:error>");
+        }
+        buf_puts(out, "</D:propstat>");
+    }
+}
+
+static void write_result(dav_req *r, const dav_resource *res, pp_op *ops, int n)
+{
+    vbuf *out = &r->out;
+    dav_multistatus_begin(out);
+    buf_puts(out, "<D:response><D:href>");
+    xml_text(out, res->href);
+    buf_puts(out, "</D:href>");
+    dav_propset_write_propstats(r, ops, n, out);
+    buf_puts(out, "</D:response>\n");
+    dav_multistatus_end(out);
+    r->out_type = "application/xml; charset=utf-8";
+}
+
+int dav_method_proppatch(dav_req *r, dav_resource *res)
+{
+    if (res->type == DAV_RES_UNMAPPED) return 404;
+    xmlDocPtr doc;
+    int x = xml_in_parse(r->pool, dav_header(r, "Content-Type"), r->body, r->body_len,
+                         r->cfg->xml_max_depth, r->cfg->xml_max_nodes, &doc);
+    if (x == XML_IN_MEDIA_TYPE) return 415;
+    if (x == XML_IN_TOO_BIG) return dav_error_text(r, 413, "Request body too complex");
+    if (x != XML_IN_OK) return dav_error_text(r, 400, "Malformed or missing XML request body");
+    xmlNode *root = xmlDocGetRootElement(doc);
+    if (!xml_is(root, NS_DAV, "propertyupdate"))
+        return dav_error_text(r, 400, "Expected a DAV:propertyupdate element");
+    pp_op *ops;
+    int n;
+    int st = dav_propset_collect(r, root, &ops, &n);
+    if (st) return st == 400 ? dav_error_text(r, 400, "Malformed DAV:propertyupdate") : st;
+    if (res->type == DAV_RES_NODE) {
+        st = dav_lock_check(r, res->path, DAV_CHANGE_CONTENT);
+        if (st) return st;
+    }
+
+    int failed = 0;
+    for (int i = 0; i < n; i++) {
+        if (res->type != DAV_RES_NODE) {
+            ops[i].status = 403;
+            ops[i].err_ns = NS_DAV;
+            ops[i].err_name = "cannot-modify-protected-property";
+        } else {
+            dav_propset_check(r, res, &ops[i]);
+        }
+        failed |= ops[i].status != 200;
+    }
+    if (failed) {
+        for (int i = 0; i < n; i++)
+            if (ops[i].status == 200) ops[i].status = 424;
+        write_result(r, res, ops, n);
+        return 207;
+    }
+    int rc = store_begin_write(r->st);
+    for (int i = 0; rc == STORE_OK && i < n; i++) rc = dav_propset_apply(r, res, &ops[i]);
+    if (rc == STORE_OK && store_kind_is_collection(res->node.kind))
+        rc = store_node_touch(r->st, res->node.id);
+    if (rc == STORE_OK) rc = store_commit(r->st);
+    if (rc != STORE_OK) {
+        store_rollback(r->st);
+        return dav_store_status(rc);
+    }
+    write_result(r, res, ops, n);
+    return 207;
+}

@@ -1,0 +1,53 @@
+/* The live-property registry: one row per property with a getter, an
+ * optional setter and flags (Cyrus's shape).  Modules contribute tables
+ * (WebDAV here; CalDAV, CardDAV, ACL and CalendarServer ones elsewhere);
+ * dav_prop_find() looks them all up. */
+#ifndef VEIL_PROPS_H
+#define VEIL_PROPS_H
+
+#include <libxml/tree.h>
+
+#include "dav/dav.h"
+
+/* A getter's answer besides an HTTP status (200 written, 404 absent here,
+ * 403 not readable): "not a live property on this resource, look for a dead
+ * one" (displayname of a collection, for example). */
+#define DAV_PROP_DEAD 1
+
+enum {
+    DAV_PF_ALLPROP = 1 << 0,   /* returned by allprop (RFC 4918 §9.1: the RFC 4918 set) */
+    DAV_PF_PROTECTED = 1 << 1, /* PROPPATCH answers 403 cannot-modify-protected-property */
+};
+
+typedef struct dav_prop_def {
+    const char *ns, *name;
+    unsigned flags;
+    /* Appends the property's value (the element's content, not the element)
+     * to out; returns 200, 404, 403 or DAV_PROP_DEAD. */
+    int (*get)(dav_req *r, const dav_resource *res, vbuf *out);
+    /* For writable live properties with rules: checks (apply = 0) or stores
+     * (apply = 1) a new value; el is NULL for remove.  Returns 200, or an
+     * error status with the precondition set through dav_error().  NULL:
+     * stored as a dead property. */
+    int (*set)(dav_req *r, const dav_resource *res, const xmlNode *el, int apply);
+} dav_prop_def;
+
+typedef struct dav_prop_table {
+    const dav_prop_def *defs;
+    int count;
+} dav_prop_table;
+
+/* The registry row for (ns, name), or NULL for a property with no live
+ * behaviour (a dead property). */
+const dav_prop_def *dav_prop_find(const char *ns, const char *name);
+
+/* Iterates over all rows: *i starts at 0; returns NULL at the end. */
+const dav_prop_def *dav_prop_next(int *i);
+
+/* Tables contributed by modules (each file that defines properties). */
+extern const dav_prop_table dav_props_webdav;
+
+/* Writes the href of the session's principal wrapped in DAV:href. */
+void dav_put_href(vbuf *out, const char *href);
+
+#endif

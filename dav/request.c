@@ -1,0 +1,89 @@
+/* Request helpers: headers, errors, Depth, ETags, the error body. */
+#include <openssl/sha.h>
+#include <string.h>
+#include <strings.h>
+
+#include "common/rand.h"
+#include "dav/dav.h"
+#include "dav/xml_out.h"
+
+const char *dav_header(dav_req *r, const char *name)
+{
+    return r->header_fn ? r->header_fn(r->header_ctx, name) : NULL;
+}
+
+void dav_add_header(dav_req *r, const char *name, const char *value)
+{
+    dav_out_header *h = pool_alloc(r->pool, sizeof(*h));
+    if (!h) return;
+    h->name = name;
+    h->value = value;
+    h->next = r->out_headers;
+    r->out_headers = h;
+}
+
+int dav_error_inner(dav_req *r, int status, const char *ns, const char *name, const char *inner)
+{
+    r->status = status;
+    r->err_ns = ns;
+    r->err_name = name;
+    r->err_inner = inner;
+    return status;
+}
+
+int dav_error(dav_req *r, int status, const char *ns, const char *name)
+{
+    return dav_error_inner(r, status, ns, name, NULL);
+}
+
+int dav_error_text(dav_req *r, int status, const char *text)
+{
+    r->status = status;
+    r->err_text = text;
+    return status;
+}
+
+void dav_finish(dav_req *r)
+{
+    if (r->stream.fill || r->out.len) return;
+    if (r->err_name) {
+        buf_reset(&r->out);
+        buf_puts(&r->out, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<D:error");
+        buf_puts(&r->out, xml_root_ns_decls);
+        buf_putc(&r->out, '>');
+        if (r->err_inner) {
+            xml_open(&r->out, r->err_ns, r->err_name);
+            buf_puts(&r->out, r->err_inner);
+            xml_close(&r->out, r->err_ns, r->err_name);
+        } else {
+            xml_empty(&r->out, r->err_ns, r->err_name);
+        }
+        buf_puts(&r->out, "</D:error>\n");
+        r->out_type = "application/xml; charset=utf-8";
+    } else if (r->err_text && r->status >= 400) {
+        buf_reset(&r->out);
+        buf_puts(&r->out, r->err_text);
+        buf_putc(&r->out, '\n');
+        r->out_type = "text/plain; charset=utf-8";
+    }
+}
+
+int dav_depth(dav_req *r, int def)
+{
+    const char *d = dav_header(r, "Depth");
+    if (!d) return def;
+    if (strcmp(d, "0") == 0) return 0;
+    if (strcmp(d, "1") == 0) return 1;
+    if (strcasecmp(d, "infinity") == 0) return DAV_DEPTH_INFINITY;
+    return -1;
+}
+
+const char *dav_etag_for(vpool *pool, const void *body, size_t len)
+{
+    unsigned char md[SHA256_DIGEST_LENGTH];
+    SHA256(body, len, md);
+    char hex[41];
+    /* 20 bytes = 160 bits: collisions are not a practical concern */
+    hex_encode(md, 20, hex);
+    return pool_strdup(pool, hex);
+}

@@ -1,0 +1,40 @@
+/* Resolving request paths to resources, and what the caller may do there. */
+#ifndef VEIL_RESOURCE_H
+#define VEIL_RESOURCE_H
+
+#include "dav/dav.h"
+
+/* Resolves a parsed path.  Returns 0 with *out filled (possibly
+ * DAV_RES_UNMAPPED), or an HTTP status: 404 for anything the caller may not
+ * know exists (another user's space answers exactly like nothing at all),
+ * 503 when the store is unavailable. */
+int dav_resolve(dav_req *r, const uri_path *p, dav_resource *out);
+
+/* Resolves a raw (still %-encoded) absolute path; same results, plus 400 for
+ * a malformed path. */
+int dav_resolve_raw(dav_req *r, const char *raw, dav_resource *out);
+
+/* The resource for a child node of a collection resource (listings). */
+void dav_child_resource(dav_req *r, const dav_resource *parent, const store_node *child,
+                        dav_resource *out);
+
+/* The principal that owns a resource (0: the server). */
+int64_t dav_res_owner(const dav_resource *res);
+
+/* RFC 3744 privileges (privacy/acl.h bits) of the session on res. */
+unsigned dav_privileges(dav_req *r, const dav_resource *res);
+
+/* Makes sure the session principal's homes exist (once per process per
+ * principal).  0, or 503 when the store is unavailable. */
+int dav_provision(dav_req *r);
+
+/* Href for a principal: "/principals/<pid>/" (pool string). */
+const char *dav_principal_href(dav_req *r, const char *pid);
+
+/* Absolute URL for an href: base_url + href (pool string). */
+const char *dav_absolute_url(dav_req *r, const char *href);
+
+/* Maps a store error to an HTTP status (507 for a full disk, 503 when busy). */
+int dav_store_status(int store_rc);
+
+#endif

@@ -1,0 +1,44 @@
+/* Reading request bodies with libxml2, safely: no DTDs (so no external
+ * entities and no entity expansion), no network, bounded depth and size. */
+#ifndef VEIL_XML_IN_H
+#define VEIL_XML_IN_H
+
+#include <libxml/tree.h>
+
+#include "common/pool.h"
+
+enum {
+    XML_IN_OK = 0,
+    XML_IN_EMPTY = 1,        /* no body */
+    XML_IN_MALFORMED = -1,   /* not well-formed, or a namespace error: 400 */
+    XML_IN_DTD = -2,         /* a DOCTYPE: refused, 400 */
+    XML_IN_TOO_BIG = -3,     /* deeper or larger than the limits: 413 */
+    XML_IN_MEDIA_TYPE = -4   /* not an XML media type: 415 */
+};
+
+/* Parses body as XML.  content_type may be NULL (accepted: curl scripts send
+ * none).  On XML_IN_OK *doc is owned by the pool (freed with it). */
+int xml_in_parse(vpool *pool, const char *content_type, const char *body, size_t len,
+                 int max_depth, int max_nodes, xmlDocPtr *doc);
+
+/* Nonzero if n is an element named name in namespace ns. */
+int xml_is(const xmlNode *n, const char *ns, const char *name);
+/* Namespace URI of an element ("" when it has none). */
+const char *xml_ns(const xmlNode *n);
+/* First element child / next element sibling, skipping text and comments. */
+xmlNode *xml_first_elem(const xmlNode *n);
+xmlNode *xml_next_elem(const xmlNode *n);
+/* First child element named (ns, name), or NULL. */
+xmlNode *xml_child(const xmlNode *n, const char *ns, const char *name);
+/* Text content of an element (pool string, "" if none). */
+char *xml_content(vpool *pool, const xmlNode *n);
+/* Attribute value (pool string) or NULL. */
+char *xml_get_attr(vpool *pool, const xmlNode *n, const char *name);
+
+/* Serialises one element as a standalone fragment: every namespace it uses
+ * is declared on it, and an inherited xml:lang is made explicit, so that the
+ * bytes can be stored and later embedded in any response (dead properties,
+ * lock owners).  Pool string, or NULL when out of memory. */
+char *xml_fragment(vpool *pool, const xmlNode *n);
+
+#endif

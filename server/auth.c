@@ -1,0 +1,509 @@
+#include "server/auth.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <netinet/in.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/sha.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "common/log.h"
+#include "common/rand.h"
+#include "common/timefmt.h"
+#include "common/uri.h"
+#include "server/passhash.h"
+#include "server/secrets.h"
+#include "storage/accounts.h"
+
+#define CACHE_SLOTS 4096
+#define THROTTLE_SLOTS 4096
+#define PROBE 32
+#define MAX_LOGIN 256
+#define MAX_PASSWORD 1024
+#define TOUCH_INTERVAL 3600 /* seconds between last_used updates */
+
+typedef struct cache_entry {
+    unsigned char key[32];
+    int64_t account_id, app_id;
+    unsigned char fingerprint[16]; /* of the stored hash string verified against */
+    int read_only;
+    int64_t expires_ms;            /* 0 = empty slot */
+} cache_entry;
+
+typedef struct throttle_entry {
+    unsigned char key[32];
+    int64_t window_start_ms;       /* 0 = empty slot */
+    int failures;
+} throttle_entry;
+
+struct srv_auth {
+    const veil_config *cfg;
+    char *db_path;
+    unsigned char key[32];         /* per-process: keys the cache and throttle */
+    char dummy_hash[PASSHASH_MAX]; /* verified against when there is nothing to verify */
+    pthread_mutex_t lock;
+    cache_entry cache[CACHE_SLOTS];
+    throttle_entry throttle[THROTTLE_SLOTS];
+    pthread_key_t conn_key;
+};
+
+static void close_conn(void *c)
+{
+    accounts_close(c);
+}
+
+static accounts *thread_conn(srv_auth *a)
+{
+    accounts *c = pthread_getspecific(a->conn_key);
+    if (c) return c;
+    if (accounts_open(a->db_path, &c) != STORE_OK) return NULL;
+    pthread_setspecific(a->conn_key, c);
+    return c;
+}
+
+int srv_auth_open(const veil_config *cfg, srv_auth **out, char *err, size_t errlen)
+{
+    srv_auth *a = calloc(1, sizeof(*a));
+    if (!a) return -1;
+    a->cfg = cfg;
+    a->db_path = config_path(cfg, "accounts.db");
+    pthread_mutex_init(&a->lock, NULL);
+    pthread_key_create(&a->conn_key, close_conn);
+    accounts *probe = NULL;
+    if (!a->db_path || accounts_open(a->db_path, &probe) != STORE_OK) {
+        snprintf(err, errlen, "cannot open the account database %s (run veildav init)",
+                 a->db_path ? a->db_path : "");
+        goto fail;
+    }
+    accounts_close(probe);
+    unsigned char junk[32];
+    if (rand_bytes(a->key, sizeof a->key) < 0 || rand_bytes(junk, sizeof junk) < 0 ||
+        passhash_make((const char *)junk, sizeof junk, a->dummy_hash) < 0) {
+        snprintf(err, errlen, "cannot initialise the authentication keys");
+        goto fail;
+    }
+    *out = a;
+    return 0;
+fail:
+    srv_auth_close(a);
+    return -1;
+}
+
+void srv_auth_close(srv_auth *a)
+{
+    if (!a) return;
+    accounts *c = pthread_getspecific(a->conn_key);
+    if (c) {
+        accounts_close(c);
+        pthread_setspecific(a->conn_key, NULL);
+    }
+    pthread_key_delete(a->conn_key);
+    pthread_mutex_destroy(&a->lock);
+    OPENSSL_cleanse(a->key, sizeof a->key);
+    free(a->db_path);
+    free(a);
+}
+
+void srv_auth_reset(srv_auth *a)
+{
+    pthread_mutex_lock(&a->lock);
+    memset(a->cache, 0, sizeof a->cache);
+    memset(a->throttle, 0, sizeof a->throttle);
+    pthread_mutex_unlock(&a->lock);
+}
+
+/* ---- client address ---------------------------------------------------------- */
+
+static int addr_from_text(const char *s, size_t n, srv_client *out)
+{
+    char buf[64];
+    while (n && (*s == ' ' || *s == '\t')) s++, n--;
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t')) n--;
+    if (n == 0 || n >= sizeof buf) return -1;
+    memcpy(buf, s, n);
+    buf[n] = '\0';
+    if (inet_pton(AF_INET, buf, out->addr) == 1) {
+        out->family = AF_INET;
+        return 0;
+    }
+    if (inet_pton(AF_INET6, buf, out->addr) == 1) {
+        out->family = AF_INET6;
+        return 0;
+    }
+    return -1;
+}
+
+static int trusted(const veil_config *cfg, const srv_client *c)
+{
+    for (int i = 0; i < cfg->n_trusted_proxies; i++)
+        if (cidr_contains(&cfg->trusted_proxies[i], c->family, c->addr)) return 1;
+    return 0;
+}
+
+void srv_client_addr(const veil_config *cfg, const struct sockaddr *peer, const char *xff,
+                     srv_client *out)
+{
+    memset(out, 0, sizeof(*out));
+    if (peer && peer->sa_family == AF_INET) {
+        out->family = AF_INET;
+        memcpy(out->addr, &((const struct sockaddr_in *)peer)->sin_addr, 4);
+    } else if (peer && peer->sa_family == AF_INET6) {
+        out->family = AF_INET6;
+        memcpy(out->addr, &((const struct sockaddr_in6 *)peer)->sin6_addr, 16);
+    }
+    if (!xff || !out->family || !trusted(cfg, out)) return;
+    /* walk X-Forwarded-For from the right: the first hop that is not one of
+     * our proxies is the client */
+    size_t end = strlen(xff);
+    while (end > 0) {
+        size_t start = end;
+        while (start > 0 && xff[start - 1] != ',') start--;
+        srv_client hop = {0};
+        if (addr_from_text(xff + start, end - start, &hop) < 0) return; /* malformed: keep peer */
+        *out = hop;
+        if (!trusted(cfg, &hop)) return;
+        end = start ? start - 1 : 0;
+    }
+}
+
+/* ---- Basic credentials -------------------------------------------------------- */
+
+/* Splits "Basic <base64(login:password)>" (RFC 7617 §2) into pool strings. */
+static int parse_basic(vpool *pool, const char *h, char **login, char **password, size_t *pwlen)
+{
+    if (!h || strncasecmp(h, "Basic", 5) != 0 || (h[5] != ' ' && h[5] != '\t'))
+        return SRV_AUTH_MISSING;
+    const char *tok = h + 6;
+    while (*tok == ' ' || *tok == '\t') tok++;
+    size_t n = strlen(tok);
+    while (n && (tok[n - 1] == ' ' || tok[n - 1] == '\t')) n--;
+    if (n == 0 || n % 4 != 0 || n > 4 * ((MAX_LOGIN + MAX_PASSWORD + 3) / 3)) return SRV_AUTH_DENIED;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)tok[i];
+        if (!(isalnum(c) || c == '+' || c == '/' || (c == '=' && i >= n - 2)))
+            return SRV_AUTH_DENIED;
+    }
+    unsigned char *dec = pool_alloc(pool, n);
+    if (!dec) return SRV_AUTH_ERROR;
+    int len = EVP_DecodeBlock(dec, (const unsigned char *)tok, (int)n);
+    if (len < 0) return SRV_AUTH_DENIED;
+    if (tok[n - 1] == '=') len--;
+    if (tok[n - 2] == '=') len--;
+    const unsigned char *colon = memchr(dec, ':', (size_t)len);
+    if (!colon || colon == dec) return SRV_AUTH_DENIED;
+    size_t ulen = (size_t)(colon - dec), plen = (size_t)len - ulen - 1;
+    if (ulen > MAX_LOGIN || plen > MAX_PASSWORD || memchr(dec, '\0', (size_t)len) ||
+        !utf8_valid((const char *)dec, ulen))
+        return SRV_AUTH_DENIED;
+    for (size_t i = 0; i < ulen; i++)
+        if (dec[i] < 0x20 || dec[i] == 0x7f) return SRV_AUTH_DENIED;
+    *login = pool_memdup(pool, dec, ulen);
+    *password = pool_memdup(pool, colon + 1, plen);
+    *pwlen = plen;
+    return (*login && *password) ? SRV_AUTH_OK : SRV_AUTH_ERROR;
+}
+
+/* ---- keyed hashes, cache and throttle -------------------------------------------- */
+
+static void keyed(srv_auth *a, const char *tag, const char *x, size_t xn, const char *y,
+                  size_t yn, unsigned char out[32])
+{
+    /* tag NUL x NUL y: the separators keep ("ab","c") and ("a","bc") apart */
+    unsigned char msg[16 + 16 + MAX_LOGIN + MAX_PASSWORD + 2];
+    size_t tn = strlen(tag), n = 0;
+    if (tn > 15 || xn > MAX_LOGIN + 16 || yn > MAX_PASSWORD) {
+        memset(out, 0, 32);
+        return;
+    }
+    memcpy(msg, tag, tn + 1);
+    n = tn + 1;
+    memcpy(msg + n, x, xn);
+    n += xn;
+    msg[n++] = 0;
+    if (y) {
+        memcpy(msg + n, y, yn);
+        n += yn;
+    }
+    unsigned int len = 32;
+    HMAC(EVP_sha256(), a->key, sizeof a->key, msg, n, out, &len);
+    OPENSSL_cleanse(msg, n);
+}
+
+static void fingerprint(const char *hash, unsigned char out[16])
+{
+    unsigned char md[SHA256_DIGEST_LENGTH];
+    SHA256((const unsigned char *)(hash ? hash : ""), hash ? strlen(hash) : 0, md);
+    memcpy(out, md, 16);
+}
+
+static unsigned slot_of(const unsigned char key[32], unsigned slots)
+{
+    unsigned v;
+    memcpy(&v, key, sizeof v);
+    return v % slots;
+}
+
+static int cache_get(srv_auth *a, const unsigned char key[32], cache_entry *out)
+{
+    int64_t now = mono_ms();
+    int found = 0;
+    pthread_mutex_lock(&a->lock);
+    unsigned s = slot_of(key, CACHE_SLOTS);
+    for (int i = 0; i < PROBE; i++) {
+        cache_entry *e = &a->cache[(s + (unsigned)i) % CACHE_SLOTS];
+        if (e->expires_ms && e->expires_ms > now && CRYPTO_memcmp(e->key, key, 32) == 0) {
+            *out = *e;
+            found = 1;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&a->lock);
+    return found;
+}
+
+static void cache_put(srv_auth *a, const cache_entry *in)
+{
+    int64_t now = mono_ms();
+    pthread_mutex_lock(&a->lock);
+    unsigned s = slot_of(in->key, CACHE_SLOTS);
+    cache_entry *victim = &a->cache[s];
+    for (int i = 0; i < PROBE; i++) {
+        cache_entry *e = &a->cache[(s + (unsigned)i) % CACHE_SLOTS];
+        if (!e->expires_ms || e->expires_ms <= now || memcmp(e->key, in->key, 32) == 0) {
+            victim = e;
+            break;
+        }
+        if (e->expires_ms < victim->expires_ms) victim = e; /* evict the oldest */
+    }
+    *victim = *in;
+    pthread_mutex_unlock(&a->lock);
+}
+
+static void cache_drop(srv_auth *a, const unsigned char key[32])
+{
+    pthread_mutex_lock(&a->lock);
+    unsigned s = slot_of(key, CACHE_SLOTS);
+    for (int i = 0; i < PROBE; i++) {
+        cache_entry *e = &a->cache[(s + (unsigned)i) % CACHE_SLOTS];
+        if (memcmp(e->key, key, 32) == 0) e->expires_ms = 0;
+    }
+    pthread_mutex_unlock(&a->lock);
+}
+
+/* Seconds until key may try again, or 0 when it is not throttled. */
+static int throttled(srv_auth *a, const unsigned char key[32])
+{
+    int64_t now = mono_ms(), window = (int64_t)a->cfg->auth_fail_window * 1000;
+    int wait = 0;
+    pthread_mutex_lock(&a->lock);
+    unsigned s = slot_of(key, THROTTLE_SLOTS);
+    for (int i = 0; i < PROBE; i++) {
+        throttle_entry *e = &a->throttle[(s + (unsigned)i) % THROTTLE_SLOTS];
+        if (e->window_start_ms && memcmp(e->key, key, 32) == 0) {
+            if (now - e->window_start_ms < window && e->failures >= a->cfg->auth_fail_limit)
+                wait = (int)((e->window_start_ms + window - now + 999) / 1000);
+            break;
+        }
+    }
+    pthread_mutex_unlock(&a->lock);
+    return wait;
+}
+
+static void record_failure(srv_auth *a, const unsigned char key[32])
+{
+    int64_t now = mono_ms(), window = (int64_t)a->cfg->auth_fail_window * 1000;
+    pthread_mutex_lock(&a->lock);
+    unsigned s = slot_of(key, THROTTLE_SLOTS);
+    throttle_entry *slot = NULL, *oldest = &a->throttle[s];
+    for (int i = 0; i < PROBE; i++) {
+        throttle_entry *e = &a->throttle[(s + (unsigned)i) % THROTTLE_SLOTS];
+        if (e->window_start_ms && memcmp(e->key, key, 32) == 0) {
+            slot = e;
+            break;
+        }
+        if (!slot && (!e->window_start_ms || now - e->window_start_ms >= window)) slot = e;
+        if (e->window_start_ms < oldest->window_start_ms) oldest = e;
+    }
+    if (!slot) slot = oldest;
+    if (memcmp(slot->key, key, 32) != 0 || now - slot->window_start_ms >= window) {
+        memcpy(slot->key, key, 32);
+        slot->window_start_ms = now;
+        slot->failures = 0;
+    }
+    slot->failures++;
+    pthread_mutex_unlock(&a->lock);
+}
+
+/* ---- the rules --------------------------------------------------------------- */
+
+static int cidr_allows(const char *list, const srv_client *client)
+{
+    if (!list || !*list) return 1;
+    if (!client->family) return 0;
+    char buf[1024];
+    snprintf(buf, sizeof buf, "%s", list);
+    for (char *save = NULL, *tok = strtok_r(buf, " ,", &save); tok;
+         tok = strtok_r(NULL, " ,", &save)) {
+        cidr c;
+        if (cidr_parse(tok, &c) == 0 && cidr_contains(&c, client->family, client->addr)) return 1;
+    }
+    return 0;
+}
+
+static int expired(const char *expires)
+{
+    if (!expires) return 0;
+    time_t t = iso8601_parse(expires);
+    return t == (time_t)-1 || time(NULL) >= t; /* unreadable: treat as expired */
+}
+
+/* An app password row is usable for DAV from this client right now. */
+static int app_usable(const app_password *p, const srv_client *client)
+{
+    return accounts_has_protocol(p->protocols, "dav") && !expired(p->expires) &&
+           cidr_allows(p->allow_cidrs, client);
+}
+
+/* Bridge mode: the account password is good for DAV only while the account
+ * has no DAV app password and the server does not insist on them. */
+static int account_password_allowed(srv_auth *a, accounts *db, int64_t account_id)
+{
+    if (a->cfg->require_app_passwords) return 0;
+    int has = 1;
+    if (accounts_has_dav_app_password(db, account_id, &has) != STORE_OK) return 0;
+    return !has;
+}
+
+static void touch(accounts *db, const app_password *p)
+{
+    time_t now = time(NULL);
+    char stamp[21], floor_[21];
+    iso8601_format(now, stamp);
+    iso8601_format(now - TOUCH_INTERVAL, floor_);
+    if (p->last_used && strcmp(p->last_used, floor_) > 0) return;
+    if (accounts_app_touch(db, p->id, stamp) != STORE_OK)
+        log_warn("could not record an app password's last use");
+}
+
+/* Re-checks a cached success against the rows as they are now, so that a
+ * deletion, a disable, an expiry or a password change made by anyone (the
+ * CLI, the mail system) takes effect at once. */
+static int still_valid(srv_auth *a, accounts *db, vpool *pool, const cache_entry *e,
+                       const srv_client *client)
+{
+    account acc;
+    if (accounts_by_id(db, pool, e->account_id, &acc) != STORE_OK || acc.disabled) return 0;
+    unsigned char fp[16];
+    if (e->app_id) {
+        app_password p;
+        if (accounts_app_by_id(db, pool, e->app_id, &p) != STORE_OK || p.account_id != acc.id)
+            return 0;
+        fingerprint(p.hash, fp);
+        if (memcmp(fp, e->fingerprint, 16) != 0 || !app_usable(&p, client)) return 0;
+        touch(db, &p);
+        return 1;
+    }
+    fingerprint(acc.password_hash, fp);
+    return memcmp(fp, e->fingerprint, 16) == 0 && account_password_allowed(a, db, acc.id);
+}
+
+int srv_auth_basic(srv_auth *a, const char *authorization, const srv_client *client,
+                   srv_identity *out, int *retry_after)
+{
+    *retry_after = 0;
+    memset(out, 0, sizeof(*out));
+    vpool *pool = pool_new();
+    if (!pool) return SRV_AUTH_ERROR;
+    char *login = NULL, *password = NULL;
+    size_t pwlen = 0;
+    int rc = parse_basic(pool, authorization, &login, &password, &pwlen);
+    if (rc != SRV_AUTH_OK) goto done;
+    accounts *db = thread_conn(a);
+    if (!db) {
+        rc = SRV_AUTH_ERROR;
+        goto done;
+    }
+
+    unsigned char ckey[32], ipkey[32], lkey[32];
+    keyed(a, "cred", login, strlen(login), password, pwlen, ckey);
+    cache_entry hit;
+    if (a->cfg->auth_cache_seconds > 0 && cache_get(a, ckey, &hit)) {
+        if (still_valid(a, db, pool, &hit, client)) {
+            out->account_id = hit.account_id;
+            out->app_password_id = hit.app_id;
+            out->read_only = hit.read_only;
+            rc = SRV_AUTH_OK;
+            goto done;
+        }
+        cache_drop(a, ckey);
+    }
+
+    /* throttle per client address and per login (existing or not) */
+    keyed(a, "ip", (const char *)client->addr, sizeof client->addr, NULL, 0, ipkey);
+    char lower[MAX_LOGIN + 1];
+    size_t ll = strlen(login);
+    for (size_t i = 0; i <= ll; i++) lower[i] = (char)tolower((unsigned char)login[i]);
+    keyed(a, "login", lower, ll, NULL, 0, lkey);
+    int wait_ip = throttled(a, ipkey), wait_login = throttled(a, lkey);
+    if (wait_ip || wait_login) {
+        *retry_after = wait_ip > wait_login ? wait_ip : wait_login;
+        rc = SRV_AUTH_THROTTLED;
+        goto done;
+    }
+
+    /* pick what to verify against: exactly one slow hash on every path */
+    account acc = {0};
+    int have_account = accounts_by_login(db, pool, login, &acc) == STORE_OK;
+    app_password app = {0};
+    int have_app = 0;
+    char norm[APP_NORMALIZED_LEN + 1], lookup[APP_LOOKUP_LEN + 1];
+    const char *candidate = a->dummy_hash;
+    const char *secret = password;
+    size_t secret_len = pwlen;
+    if (have_account && secret_parse_app_password(password, norm, lookup) == 0 &&
+        accounts_app_by_lookup(db, pool, acc.id, lookup, &app) == STORE_OK) {
+        have_app = 1;
+        candidate = app.hash;
+        secret = norm;
+        secret_len = APP_NORMALIZED_LEN;
+    } else if (have_account && acc.password_hash) {
+        candidate = acc.password_hash;
+    }
+    int verified = passhash_verify(secret, secret_len, candidate) == 1 &&
+                   candidate != a->dummy_hash;
+    int ok = 0;
+    if (verified && !acc.disabled) {
+        ok = have_app ? app_usable(&app, client) : account_password_allowed(a, db, acc.id);
+    }
+    if (!ok) {
+        record_failure(a, ipkey);
+        record_failure(a, lkey);
+        rc = SRV_AUTH_DENIED;
+        goto done;
+    }
+    out->account_id = acc.id;
+    out->app_password_id = have_app ? app.id : 0;
+    out->read_only = have_app && app.read_only;
+    if (have_app) touch(db, &app);
+    if (a->cfg->auth_cache_seconds > 0) {
+        cache_entry e = {0};
+        memcpy(e.key, ckey, 32);
+        e.account_id = out->account_id;
+        e.app_id = out->app_password_id;
+        e.read_only = out->read_only;
+        fingerprint(candidate, e.fingerprint);
+        e.expires_ms = mono_ms() + (int64_t)a->cfg->auth_cache_seconds * 1000;
+        cache_put(a, &e);
+    }
+    rc = SRV_AUTH_OK;
+done:
+    if (password) OPENSSL_cleanse(password, pwlen);
+    pool_free(pool);
+    return rc;
+}

@@ -1,0 +1,13 @@
+/* Account administration subcommands: `veildav user|alias|app-password ...`.
+ * argv[0] is the subcommand name; `--data` has already been removed and cfg
+ * loaded.  Each returns the process exit status: 0 done, 1 failed, 2 usage. */
+#ifndef VEIL_CLI_H
+#define VEIL_CLI_H
+
+#include "server/config.h"
+
+int cli_user(const veil_config *cfg, int argc, char **argv);
+int cli_alias(const veil_config *cfg, int argc, char **argv);
+int cli_app_password(const veil_config *cfg, int argc, char **argv);
+
+#endif

@@ -1,0 +1,306 @@
+#include "server/config.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+int config_defaults(veil_config *cfg, const char *data_dir)
+{
+    memset(cfg, 0, sizeof(*cfg));
+    cfg->data_dir = strdup(data_dir);
+    cfg->listen = strdup("127.0.0.1:8008");
+    cfg->realm = strdup("Veil");
+    cfg->log_level = strdup("info");
+    if (!cfg->data_dir || !cfg->listen || !cfg->realm || !cfg->log_level) return -1;
+    cfg->threads = 0;
+    cfg->max_body_bytes = 64u << 20;
+    cfg->max_resource_size = 10u << 20;
+    cfg->xml_max_depth = 64;
+    cfg->xml_max_nodes = 200000;
+    cfg->lock_timeout_max = 7 * 24 * 3600;
+    cfg->auth_cache_seconds = 300;
+    cfg->auth_fail_limit = 20;
+    cfg->auth_fail_window = 60;
+    cfg->sync_full = 1;
+    cfg->propfind_infinity = 1;
+    cfg->max_propfind_results = 100000;
+    return 0;
+}
+
+void config_free(veil_config *cfg)
+{
+    free(cfg->data_dir);
+    free(cfg->listen);
+    free(cfg->tls_cert);
+    free(cfg->tls_key);
+    free(cfg->realm);
+    free(cfg->log_level);
+    free(cfg->public_url);
+    memset(cfg, 0, sizeof(*cfg));
+}
+
+char *config_path(const veil_config *cfg, const char *file)
+{
+    size_t n = strlen(cfg->data_dir) + strlen(file) + 2;
+    char *p = malloc(n);
+    if (p) snprintf(p, n, "%s/%s", cfg->data_dir, file);
+    return p;
+}
+
+int cidr_parse(const char *s, cidr *out)
+{
+    char addr[64];
+    const char *slash = strchr(s, '/');
+    size_t n = slash ? (size_t)(slash - s) : strlen(s);
+    if (n == 0 || n >= sizeof addr) return -1;
+    memcpy(addr, s, n);
+    addr[n] = '\0';
+    memset(out, 0, sizeof(*out));
+    int maxp;
+    if (inet_pton(AF_INET, addr, out->addr) == 1) {
+        out->family = AF_INET;
+        maxp = 32;
+    } else if (inet_pton(AF_INET6, addr, out->addr) == 1) {
+        out->family = AF_INET6;
+        maxp = 128;
+    } else {
+        return -1;
+    }
+    out->prefix = maxp;
+    if (slash) {
+        char *end;
+        errno = 0;
+        long p = strtol(slash + 1, &end, 10);
+        if (errno || *end || end == slash + 1 || p < 0 || p > maxp) return -1;
+        out->prefix = (int)p;
+    }
+    for (int bit = out->prefix; bit < maxp; bit++)
+        out->addr[bit / 8] &= (unsigned char)~(0x80 >> (bit % 8));
+    return 0;
+}
+
+int cidr_contains(const cidr *c, int family, const unsigned char *addr)
+{
+    static const unsigned char v4mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    if (family == AF_INET6 && c->family == AF_INET && memcmp(addr, v4mapped, 12) == 0) {
+        family = AF_INET;
+        addr += 12;
+    }
+    if (family != c->family) return 0;
+    int full = c->prefix / 8, rest = c->prefix % 8;
+    if (memcmp(addr, c->addr, (size_t)full) != 0) return 0;
+    if (rest) {
+        unsigned char mask = (unsigned char)(0xFF << (8 - rest));
+        if ((addr[full] & mask) != (c->addr[full] & mask)) return 0;
+    }
+    return 1;
+}
+
+static char *trim(char *s)
+{
+    while (isspace((unsigned char)*s)) s++;
+    char *e = s + strlen(s);
+    while (e > s && isspace((unsigned char)e[-1])) *--e = '\0';
+    return s;
+}
+
+static int parse_bool(const char *v, int *out)
+{
+    if (!strcmp(v, "yes") || !strcmp(v, "true") || !strcmp(v, "on") || !strcmp(v, "1")) {
+        *out = 1;
+        return 0;
+    }
+    if (!strcmp(v, "no") || !strcmp(v, "false") || !strcmp(v, "off") || !strcmp(v, "0")) {
+        *out = 0;
+        return 0;
+    }
+    return -1;
+}
+
+static int parse_int(const char *v, long lo, long hi, long *out)
+{
+    char *end;
+    errno = 0;
+    long n = strtol(v, &end, 10);
+    if (errno || end == v || n < 0) return -1;
+    /* size suffixes for byte limits */
+    if (*end == 'k' || *end == 'K') {
+        if (n > LONG_MAX / 1024) return -1;
+        n *= 1024;
+        end++;
+    } else if (*end == 'M' || *end == 'm') {
+        if (n > LONG_MAX / (1024 * 1024)) return -1;
+        n *= 1024 * 1024;
+        end++;
+    }
+    if (*end || n < lo || n > hi) return -1;
+    *out = n;
+    return 0;
+}
+
+static int set_str(char **dst, const char *v)
+{
+    char *c = strdup(v);
+    if (!c) return -1;
+    free(*dst);
+    *dst = c;
+    return 0;
+}
+
+static int set_proxies(veil_config *cfg, char *v)
+{
+    cfg->n_trusted_proxies = 0;
+    for (char *save = NULL, *tok = strtok_r(v, " ,\t", &save); tok;
+         tok = strtok_r(NULL, " ,\t", &save)) {
+        if (cfg->n_trusted_proxies >= CONFIG_MAX_PROXIES) return -1;
+        if (cidr_parse(tok, &cfg->trusted_proxies[cfg->n_trusted_proxies]) < 0) return -1;
+        cfg->n_trusted_proxies++;
+    }
+    return 0;
+}
+
+/* Table of keys: one row per setting, so the parser, the documentation and the
+ * default file cannot drift apart. */
+enum { K_STR, K_BOOL, K_INT, K_SIZE, K_PROXIES };
+typedef struct config_key {
+    const char *name;
+    int type;
+    size_t offset;
+    long lo, hi;
+} config_key;
+
+#define OFF(f) offsetof(veil_config, f)
+static const config_key keys[] = {
+    {"listen", K_STR, OFF(listen), 0, 0},
+    {"tls_cert", K_STR, OFF(tls_cert), 0, 0},
+    {"tls_key", K_STR, OFF(tls_key), 0, 0},
+    {"realm", K_STR, OFF(realm), 0, 0},
+    {"log_level", K_STR, OFF(log_level), 0, 0},
+    {"public_url", K_STR, OFF(public_url), 0, 0},
+    {"threads", K_INT, OFF(threads), 0, 256},
+    {"require_app_passwords", K_BOOL, OFF(require_app_passwords), 0, 0},
+    {"trusted_proxies", K_PROXIES, OFF(trusted_proxies), 0, 0},
+    {"max_body_bytes", K_SIZE, OFF(max_body_bytes), 1024, 1L << 30},
+    {"max_resource_size", K_SIZE, OFF(max_resource_size), 1024, 1L << 30},
+    {"xml_max_depth", K_INT, OFF(xml_max_depth), 8, 256},
+    {"xml_max_nodes", K_INT, OFF(xml_max_nodes), 100, 10000000},
+    {"lock_timeout_max", K_INT, OFF(lock_timeout_max), 1, 1L << 30},
+    {"auth_cache_seconds", K_INT, OFF(auth_cache_seconds), 0, 86400},
+    {"auth_fail_limit", K_INT, OFF(auth_fail_limit), 1, 1000000},
+    {"auth_fail_window", K_INT, OFF(auth_fail_window), 1, 86400},
+    {"sync_full", K_BOOL, OFF(sync_full), 0, 0},
+    {"propfind_infinity", K_BOOL, OFF(propfind_infinity), 0, 0},
+    {"max_propfind_results", K_INT, OFF(max_propfind_results), 1, 100000000},
+};
+
+static int apply(veil_config *cfg, const char *key, char *val)
+{
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        const config_key *k = &keys[i];
+        if (strcmp(k->name, key) != 0) continue;
+        void *field = (char *)cfg + k->offset;
+        long n;
+        switch (k->type) {
+        case K_STR:
+            return set_str(field, val);
+        case K_BOOL:
+            return parse_bool(val, field);
+        case K_INT:
+            if (parse_int(val, k->lo, k->hi, &n) < 0) return -1;
+            *(int *)field = (int)n;
+            return 0;
+        case K_SIZE:
+            if (parse_int(val, k->lo, k->hi, &n) < 0) return -1;
+            *(size_t *)field = (size_t)n;
+            return 0;
+        case K_PROXIES:
+            return set_proxies(cfg, val);
+        }
+    }
+    return -2;
+}
+
+int config_load(veil_config *cfg, int must_exist, char *err, size_t errlen)
+{
+    char *path = config_path(cfg, "veildav.conf");
+    if (!path) return -1;
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        int missing = errno == ENOENT;
+        if (missing && !must_exist) {
+            free(path);
+            return 0;
+        }
+        snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
+        free(path);
+        return -1;
+    }
+    char line[4096];
+    int lineno = 0, rc = 0;
+    while (fgets(line, sizeof line, f)) {
+        lineno++;
+        char *s = trim(line);
+        if (*s == '\0' || *s == '#') continue;
+        char *eq = strchr(s, '=');
+        if (!eq) {
+            snprintf(err, errlen, "%s:%d: expected 'key = value'", path, lineno);
+            rc = -1;
+            break;
+        }
+        *eq = '\0';
+        char *key = trim(s), *val = trim(eq + 1);
+        int r = apply(cfg, key, val);
+        if (r == -2) {
+            snprintf(err, errlen, "%s:%d: unknown setting '%s'", path, lineno, key);
+            rc = -1;
+            break;
+        }
+        if (r < 0) {
+            snprintf(err, errlen, "%s:%d: invalid value for '%s'", path, lineno, key);
+            rc = -1;
+            break;
+        }
+    }
+    fclose(f);
+    free(path);
+    if (rc == 0 && (!cfg->tls_cert) != (!cfg->tls_key)) {
+        snprintf(err, errlen, "tls_cert and tls_key must be set together");
+        rc = -1;
+    }
+    return rc;
+}
+
+int config_write_default(const char *path, const char *listen)
+{
+    FILE *f = fopen(path, "wx");
+    if (!f) return -1;
+    fprintf(f,
+            "# veildav configuration (see README.md, \"Configuration\").\n"
+            "# Every setting is optional; the values below are the defaults.\n"
+            "listen = %s\n"
+            "# tls_cert = /etc/veildav/cert.pem\n"
+            "# tls_key = /etc/veildav/key.pem\n"
+            "realm = Veil\n"
+            "log_level = info\n"
+            "# threads = 0            # 0 = two per CPU core\n"
+            "require_app_passwords = no\n"
+            "# trusted_proxies = 127.0.0.1 ::1\n"
+            "max_body_bytes = 64M\n"
+            "max_resource_size = 10M\n"
+            "xml_max_depth = 64\n"
+            "xml_max_nodes = 200000\n"
+            "lock_timeout_max = 604800\n"
+            "auth_cache_seconds = 300\n"
+            "auth_fail_limit = 20\n"
+            "auth_fail_window = 60\n"
+            "sync_full = yes\n"
+            "propfind_infinity = yes\n"
+            "max_propfind_results = 100000\n",
+            listen ? listen : "127.0.0.1:8008");
+    return fclose(f) == 0 ? 0 : -1;
+}

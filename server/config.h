@@ -1,0 +1,61 @@
+/* The server configuration: DATA/veildav.conf, "key = value" lines, '#'
+ * comments.  Every key has a safe default; unknown keys are an error so a
+ * typo never silently falls back to a default. */
+#ifndef VEIL_CONFIG_H
+#define VEIL_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define CONFIG_MAX_PROXIES 16
+
+typedef struct cidr {
+    int family;             /* AF_INET or AF_INET6 */
+    unsigned char addr[16]; /* network address, host bits cleared */
+    int prefix;
+} cidr;
+
+typedef struct veil_config {
+    char *data_dir;        /* owned; absolute path */
+    char *listen;          /* "127.0.0.1:8008" */
+    char *tls_cert;        /* PEM file or NULL */
+    char *tls_key;
+    char *realm;           /* Basic auth realm */
+    char *log_level;
+    int threads;           /* worker threads (0 = 2 x cores) */
+    int require_app_passwords;
+    cidr trusted_proxies[CONFIG_MAX_PROXIES];
+    int n_trusted_proxies;
+    size_t max_body_bytes;       /* request bodies (413 above) */
+    size_t max_resource_size;    /* stored resources (CalDAV/CardDAV max-resource-size) */
+    int xml_max_depth;
+    int xml_max_nodes;
+    int lock_timeout_max;        /* seconds */
+    int auth_cache_seconds;
+    int auth_fail_limit;         /* failures per window before 429 */
+    int auth_fail_window;        /* seconds */
+    int sync_full;               /* SQLite synchronous=FULL (1) or NORMAL (0) */
+    int propfind_infinity;       /* allow Depth: infinity PROPFIND */
+    int max_propfind_results;    /* cap for depth-infinity PROPFIND */
+    char *public_url;            /* optional: scheme://host[:port] used in absolute URLs */
+} veil_config;
+
+/* Fills cfg with defaults for data_dir (copied).  0 or -1. */
+int config_defaults(veil_config *cfg, const char *data_dir);
+/* Reads DATA/veildav.conf over the defaults.  A missing file is fine when
+ * must_exist is 0.  On error returns -1 and writes a one-line reason to err. */
+int config_load(veil_config *cfg, int must_exist, char *err, size_t errlen);
+/* Writes a commented default configuration file; 0 or -1. */
+int config_write_default(const char *path, const char *listen);
+void config_free(veil_config *cfg);
+
+/* Path of a file inside the data directory (malloc'd, caller frees). */
+char *config_path(const veil_config *cfg, const char *file);
+
+/* Parses "192.0.2.0/24", "2001:db8::/32" or a bare address; 0 or -1. */
+int cidr_parse(const char *s, cidr *out);
+/* Nonzero if the address (AF_INET: 4 bytes, AF_INET6: 16 bytes; an IPv4-mapped
+ * IPv6 address matches IPv4 ranges) is inside the range. */
+int cidr_contains(const cidr *c, int family, const unsigned char *addr);
+
+#endif

@@ -1,0 +1,425 @@
+#include "server/http.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "common/timefmt.h"
+#include "dav/dav.h"
+#include "server/auth.h"
+
+struct srv_http {
+    struct MHD_Daemon *daemon;
+    const veil_config *cfg;
+    struct srv_auth *auth;
+    char *store_path;
+    int tls;
+    char *tls_cert, *tls_key; /* PEM contents, kept for the daemon's lifetime */
+};
+
+/* ---- per-thread store connection ------------------------------------------- */
+
+static pthread_key_t store_key;
+static pthread_once_t store_key_once = PTHREAD_ONCE_INIT;
+
+static void close_store(void *s)
+{
+    store_close(s);
+}
+
+static void make_store_key(void)
+{
+    pthread_key_create(&store_key, close_store);
+}
+
+static store *thread_store(srv_http *h)
+{
+    pthread_once(&store_key_once, make_store_key);
+    store *s = pthread_getspecific(store_key);
+    if (s) return s;
+    if (store_open(h->store_path, 0, h->cfg->sync_full, &s) != STORE_OK) {
+        log_error("cannot open the DAV store %s", h->store_path);
+        return NULL;
+    }
+    pthread_setspecific(store_key, s);
+    return s;
+}
+
+/* ---- per-request state ------------------------------------------------------ */
+
+typedef struct http_req {
+    vpool *pool;
+    vbuf body;
+    int too_big;
+    int answered;     /* a response was queued on the first call */
+    dav_req dav;
+    dav_session session;
+    vbuf pending;     /* streamed output not yet handed to libmicrohttpd */
+    int stream_done;
+} http_req;
+
+static const char *mhd_header(void *ctx, const char *name)
+{
+    return MHD_lookup_connection_value(ctx, MHD_HEADER_KIND, name);
+}
+
+static void free_req(http_req *q)
+{
+    if (!q) return;
+    buf_free(&q->body);
+    buf_free(&q->dav.out);
+    buf_free(&q->pending);
+    pool_free(q->pool);
+    free(q);
+}
+
+static void request_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+                              enum MHD_RequestTerminationCode toe)
+{
+    (void)cls;
+    (void)c;
+    (void)toe;
+    free_req(*con_cls);
+    *con_cls = NULL;
+}
+
+static enum MHD_Result queue_text(struct MHD_Connection *c, int status, const char *text,
+                                  const char *extra_name, const char *extra_value)
+{
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer(strlen(text), (void *)text, MHD_RESPMEM_PERSISTENT);
+    if (!resp) return MHD_NO;
+    MHD_add_response_header(resp, "Content-Type", "text/plain; charset=utf-8");
+    if (extra_name) MHD_add_response_header(resp, extra_name, extra_value);
+    enum MHD_Result r = MHD_queue_response(c, (unsigned)status, resp);
+    MHD_destroy_response(resp);
+    return r;
+}
+
+/* Every authentication failure gets this exact response: the same status,
+ * headers and body whatever the reason, so nothing can be learned from it. */
+static enum MHD_Result queue_401(srv_http *h, struct MHD_Connection *c)
+{
+    static const char body[] = "Authentication required\n";
+    struct MHD_Response *resp = MHD_create_response_from_buffer(
+        sizeof body - 1, (void *)body, MHD_RESPMEM_PERSISTENT);
+    if (!resp) return MHD_NO;
+    char challenge[256];
+    snprintf(challenge, sizeof challenge, "Basic realm=\"%s\", charset=\"UTF-8\"", h->cfg->realm);
+    MHD_add_response_header(resp, "WWW-Authenticate", challenge);
+    MHD_add_response_header(resp, "Content-Type", "text/plain; charset=utf-8");
+    enum MHD_Result r = MHD_queue_response(c, MHD_HTTP_UNAUTHORIZED, resp);
+    MHD_destroy_response(resp);
+    return r;
+}
+
+static ssize_t stream_reader(void *cls, uint64_t pos, char *buf, size_t max)
+{
+    (void)pos;
+    http_req *q = cls;
+    while (!q->stream_done && q->pending.len < max) {
+        int rc = q->dav.stream.fill(&q->dav, q->dav.stream.state, &q->pending);
+        if (rc < 0) {
+            /* the status line is already out: all we can do is cut it short */
+            log_error("streamed response failed");
+            return MHD_CONTENT_READER_END_WITH_ERROR;
+        }
+        if (rc == 0) q->stream_done = 1;
+    }
+    if (q->pending.len == 0) return MHD_CONTENT_READER_END_OF_STREAM;
+    size_t n = q->pending.len < max ? q->pending.len : max;
+    memcpy(buf, q->pending.data, n);
+    buf_consume(&q->pending, n);
+    return (ssize_t)n;
+}
+
+static enum MHD_Result send_dav_response(http_req *q, struct MHD_Connection *c)
+{
+    dav_req *r = &q->dav;
+    struct MHD_Response *resp;
+    int no_body = r->status == 204 || r->status == 304 || (r->status >= 100 && r->status < 200);
+    if (r->stream.fill && !no_body) {
+        resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 32 * 1024, stream_reader, q,
+                                                 NULL);
+    } else {
+        size_t len = 0;
+        char *data = no_body ? NULL : buf_steal(&r->out, &len);
+        resp = MHD_create_response_from_buffer(len, data ? data : (void *)"",
+                                               data ? MHD_RESPMEM_MUST_FREE
+                                                    : MHD_RESPMEM_PERSISTENT);
+    }
+    if (!resp) return MHD_NO;
+    if (r->out_type && !no_body) MHD_add_response_header(resp, "Content-Type", r->out_type);
+    for (dav_out_header *hd = r->out_headers; hd; hd = hd->next)
+        MHD_add_response_header(resp, hd->name, hd->value);
+    enum MHD_Result ret = MHD_queue_response(c, (unsigned)r->status, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
+static const char *base_url(http_req *q, srv_http *h, struct MHD_Connection *c)
+{
+    if (h->cfg->public_url) return h->cfg->public_url;
+    const char *host = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Host");
+    if (!host) return "";
+    return pool_printf(q->pool, "%s://%s", h->tls ? "https" : "http", host);
+}
+
+static int authenticate(http_req *q, srv_http *h, struct MHD_Connection *c, int *retry_after)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    srv_client client;
+    srv_client_addr(h->cfg, ci ? ci->client_addr : NULL,
+                    MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Forwarded-For"), &client);
+    const char *authz = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
+    srv_identity id;
+    int rc = srv_auth_basic(h->auth, authz, &client, &id, retry_after);
+    if (rc != SRV_AUTH_OK) return rc;
+    store *st = thread_store(h);
+    if (!st) return SRV_AUTH_ERROR;
+    int src = store_principal_by_account(st, q->pool, id.account_id, &q->session.principal);
+    if (src == STORE_NOTFOUND) {
+        /* an account the mail system created: give it its random principal now */
+        src = store_principal_create(st, q->pool, id.account_id, STORE_PRINCIPAL_USER, NULL,
+                                     &q->session.principal);
+        if (src == STORE_EXISTS)
+            src = store_principal_by_account(st, q->pool, id.account_id, &q->session.principal);
+    }
+    if (src != STORE_OK) return SRV_AUTH_ERROR;
+    q->session.account_id = id.account_id;
+    q->session.read_only = id.read_only;
+    return SRV_AUTH_OK;
+}
+
+/* RFC 6764 §5: the well-known URIs redirect to where discovery starts. */
+static int well_known(const char *url)
+{
+    return strcmp(url, "/.well-known/caldav") == 0 || strcmp(url, "/.well-known/caldav/") == 0 ||
+           strcmp(url, "/.well-known/carddav") == 0 || strcmp(url, "/.well-known/carddav/") == 0;
+}
+
+static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url,
+                              const char *method, const char *version, const char *upload_data,
+                              size_t *upload_data_size, void **con_cls)
+{
+    (void)version;
+    srv_http *h = cls;
+    http_req *q = *con_cls;
+    if (!q) {
+        q = calloc(1, sizeof(*q));
+        if (!q) return MHD_NO;
+        q->pool = pool_new();
+        if (!q->pool) {
+            free(q);
+            return MHD_NO;
+        }
+        buf_init(&q->body, h->cfg->max_body_bytes);
+        buf_init(&q->pending, 0);
+        *con_cls = q;
+        if (well_known(url)) {
+            q->answered = 1;
+            return queue_text(c, MHD_HTTP_MOVED_PERMANENTLY, "See /\n", "Location",
+                              base_url(q, h, c)[0] ? pool_printf(q->pool, "%s/", base_url(q, h, c))
+                                                   : "/");
+        }
+        const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
+        if (cl && strtoull(cl, NULL, 10) > h->cfg->max_body_bytes) {
+            q->answered = 1;
+            return queue_text(c, MHD_HTTP_CONTENT_TOO_LARGE, "Request body too large\n", NULL,
+                              NULL);
+        }
+        int retry = 0;
+        int a = authenticate(q, h, c, &retry);
+        if (a == SRV_AUTH_OK) return MHD_YES;
+        q->answered = 1;
+        if (a == SRV_AUTH_THROTTLED) {
+            char ra[16];
+            snprintf(ra, sizeof ra, "%d", retry > 0 ? retry : 1);
+            return queue_text(c, MHD_HTTP_TOO_MANY_REQUESTS, "Too many failed attempts\n",
+                              "Retry-After", pool_strdup(q->pool, ra));
+        }
+        if (a == SRV_AUTH_ERROR)
+            return queue_text(c, MHD_HTTP_SERVICE_UNAVAILABLE, "Service unavailable\n", NULL,
+                              NULL);
+        return queue_401(h, c);
+    }
+    if (q->answered) {
+        *upload_data_size = 0; /* discard the body of an answered request */
+        return MHD_YES;
+    }
+    if (*upload_data_size) {
+        if (!q->too_big && buf_append(&q->body, upload_data, *upload_data_size) < 0)
+            q->too_big = 1;
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    q->answered = 1;
+    if (q->too_big)
+        return queue_text(c, MHD_HTTP_CONTENT_TOO_LARGE, "Request body too large\n", NULL, NULL);
+
+    dav_req *r = &q->dav;
+    r->pool = q->pool;
+    r->cfg = h->cfg;
+    r->st = thread_store(h);
+    if (!r->st) return queue_text(c, MHD_HTTP_SERVICE_UNAVAILABLE, "Service unavailable\n", NULL, NULL);
+    r->session = &q->session;
+    r->method = method;
+    r->raw_path = url;
+    r->base_url = base_url(q, h, c);
+    r->header_fn = mhd_header;
+    r->header_ctx = c;
+    r->body = q->body.data ? q->body.data : "";
+    r->body_len = q->body.len;
+    r->head_only = strcmp(method, "HEAD") == 0;
+    buf_init(&r->out, 0);
+    if (strcmp(url, "*") == 0 && strcmp(method, "OPTIONS") == 0) {
+        r->status = 200;
+        dav_add_header(r, "DAV", "1, 2, 3, extended-mkcol");
+    } else {
+        dav_handle(r);
+    }
+    if (r->status >= 500) log_error("%s answered %d", method, r->status);
+    else log_debug("%s %d", method, r->status);
+    return send_dav_response(q, c);
+}
+
+/* Keeps the path exactly as sent: the DAV engine decodes it segment by
+ * segment, so that %2F and %2E%2E cannot change which resource is meant. */
+static size_t keep_raw(void *cls, struct MHD_Connection *c, char *s)
+{
+    (void)cls;
+    (void)c;
+    return strlen(s);
+}
+
+static char *read_file(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    vbuf b;
+    buf_init(&b, 1 << 20);
+    char chunk[4096];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) buf_append(&b, chunk, n);
+    fclose(f);
+    if (buf_failed(&b)) {
+        buf_free(&b);
+        return NULL;
+    }
+    return buf_steal(&b, NULL);
+}
+
+static int parse_listen(const char *s, struct sockaddr_storage *ss, int *v6)
+{
+    char host[128];
+    const char *colon;
+    memset(ss, 0, sizeof(*ss));
+    if (s[0] == '[') {
+        const char *end = strchr(s, ']');
+        if (!end || end[1] != ':' || (size_t)(end - s - 1) >= sizeof host) return -1;
+        memcpy(host, s + 1, (size_t)(end - s - 1));
+        host[end - s - 1] = '\0';
+        colon = end + 1;
+    } else {
+        colon = strrchr(s, ':');
+        if (!colon || (size_t)(colon - s) >= sizeof host) return -1;
+        memcpy(host, s, (size_t)(colon - s));
+        host[colon - s] = '\0';
+    }
+    char *endp;
+    long port = strtol(colon + 1, &endp, 10);
+    if (*endp || port < 0 || port > 65535) return -1;
+    struct sockaddr_in *a4 = (struct sockaddr_in *)ss;
+    struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)ss;
+    if (inet_pton(AF_INET, host[0] ? host : "0.0.0.0", &a4->sin_addr) == 1) {
+        a4->sin_family = AF_INET;
+        a4->sin_port = htons((uint16_t)port);
+        *v6 = 0;
+        return 0;
+    }
+    if (inet_pton(AF_INET6, host, &a6->sin6_addr) == 1) {
+        a6->sin6_family = AF_INET6;
+        a6->sin6_port = htons((uint16_t)port);
+        *v6 = 1;
+        return 0;
+    }
+    return -1;
+}
+
+int srv_http_start(const veil_config *cfg, struct srv_auth *auth, srv_http **out, char *err,
+                   size_t errlen)
+{
+    srv_http *h = calloc(1, sizeof(*h));
+    if (!h) return -1;
+    h->cfg = cfg;
+    h->auth = auth;
+    h->store_path = config_path(cfg, "dav.db");
+    struct sockaddr_storage ss;
+    int v6;
+    if (parse_listen(cfg->listen, &ss, &v6) < 0) {
+        snprintf(err, errlen, "invalid listen address '%s' (use HOST:PORT or [IPv6]:PORT)",
+                 cfg->listen);
+        goto fail;
+    }
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
+    if (v6) flags |= MHD_USE_IPv6;
+    if (cfg->tls_cert) {
+        if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+            snprintf(err, errlen, "this libmicrohttpd has no TLS support");
+            goto fail;
+        }
+        h->tls_cert = read_file(cfg->tls_cert);
+        h->tls_key = read_file(cfg->tls_key);
+        if (!h->tls_cert || !h->tls_key) {
+            snprintf(err, errlen, "cannot read the TLS certificate or key");
+            goto fail;
+        }
+        h->tls = 1;
+        flags |= MHD_USE_TLS;
+    }
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    unsigned threads = cfg->threads > 0 ? (unsigned)cfg->threads
+                                        : (unsigned)(cores > 0 ? cores * 2 : 4);
+    struct MHD_OptionItem opts[] = {
+        {MHD_OPTION_SOCK_ADDR, 0, &ss},
+        {MHD_OPTION_THREAD_POOL_SIZE, threads, NULL},
+        {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)request_completed, NULL},
+        {MHD_OPTION_UNESCAPE_CALLBACK, (intptr_t)keep_raw, NULL},
+        {MHD_OPTION_CONNECTION_MEMORY_LIMIT, 256 * 1024, NULL},
+        {MHD_OPTION_CONNECTION_TIMEOUT, 120, NULL},
+        {MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, NULL},
+        {h->tls ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0, h->tls_cert},
+        {h->tls ? MHD_OPTION_HTTPS_MEM_KEY : MHD_OPTION_END, 0, h->tls_key},
+        {MHD_OPTION_END, 0, NULL},
+    };
+    h->daemon = MHD_start_daemon(flags, 0, NULL, NULL, handle, h, MHD_OPTION_ARRAY, opts,
+                                 MHD_OPTION_END);
+    if (!h->daemon) {
+        snprintf(err, errlen, "cannot listen on %s", cfg->listen);
+        goto fail;
+    }
+    *out = h;
+    return 0;
+fail:
+    srv_http_stop(h);
+    return -1;
+}
+
+void srv_http_stop(srv_http *h)
+{
+    if (!h) return;
+    if (h->daemon) MHD_stop_daemon(h->daemon);
+    free(h->store_path);
+    free(h->tls_cert);
+    free(h->tls_key);
+    free(h);
+}

@@ -1,0 +1,163 @@
+/* `veildav init` and `veildav serve`. */
+#include <errno.h>
+#include <libxml/parser.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "common/log.h"
+#include "server/auth.h"
+#include "server/cli.h"
+#include "server/http.h"
+#include "server/serve.h"
+#include "storage/accounts.h"
+#include "storage/store.h"
+
+/* mkdir -p with mode for the last component */
+static int make_dirs(const char *path, mode_t mode)
+{
+    char buf[4096];
+    size_t n = strlen(path);
+    if (n == 0 || n >= sizeof buf) return -1;
+    memcpy(buf, path, n + 1);
+    for (char *p = buf + 1; *p; p++) {
+        if (*p != '/') continue;
+        *p = '\0';
+        if (mkdir(buf, 0755) < 0 && errno != EEXIST) return -1;
+        *p = '/';
+    }
+    return (mkdir(buf, mode) < 0 && errno != EEXIST) ? -1 : 0;
+}
+
+static int wants_help(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++)
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) return 1;
+    return 0;
+}
+
+int cli_init(const veil_config *cfg, int argc, char **argv)
+{
+    const char *listen = NULL;
+    if (wants_help(argc, argv)) {
+        printf("usage: veildav init [--data DIR] [--listen ADDR:PORT]\n\n"
+               "Creates DIR (mode 0700) with the account database (accounts.db), the DAV\n"
+               "store (dav.db) and a commented configuration file (veildav.conf).\n"
+               "Existing files are kept, so running it twice is harmless.\n");
+        return 0;
+    }
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--listen") && i + 1 < argc) {
+            listen = argv[++i];
+        } else {
+            fprintf(stderr, "veildav init: unexpected argument '%s' (see --help)\n", argv[i]);
+            return 2;
+        }
+    }
+    if (make_dirs(cfg->data_dir, 0700) < 0) {
+        fprintf(stderr, "veildav init: cannot create %s: %s\n", cfg->data_dir, strerror(errno));
+        return 1;
+    }
+    char *conf = config_path(cfg, "veildav.conf");
+    char *accounts_db = config_path(cfg, "accounts.db");
+    char *dav = config_path(cfg, "dav.db");
+    int rc = 1;
+    if (!conf || !accounts_db || !dav) goto done;
+    struct stat sb;
+    if (stat(conf, &sb) < 0 && config_write_default(conf, listen) < 0) {
+        fprintf(stderr, "veildav init: cannot write %s: %s\n", conf, strerror(errno));
+        goto done;
+    }
+    char err[256] = "";
+    if (accounts_init(accounts_db, err, sizeof err) != 0) {
+        fprintf(stderr, "veildav init: account database: %s\n", err);
+        goto done;
+    }
+    store *st;
+    if (store_open(dav, 1, 1, &st) != STORE_OK) {
+        fprintf(stderr, "veildav init: cannot create the DAV store %s\n", dav);
+        goto done;
+    }
+    store_close(st);
+    fprintf(stderr, "veildav: initialised %s\n", cfg->data_dir);
+    rc = 0;
+done:
+    free(conf);
+    free(accounts_db);
+    free(dav);
+    return rc;
+}
+
+int cli_serve(const veil_config *cfg_in, int argc, char **argv)
+{
+    if (wants_help(argc, argv)) {
+        printf("usage: veildav serve [--data DIR] [--listen ADDR:PORT] "
+               "[--tls-cert PEM --tls-key PEM]\n\n"
+               "Serves CalDAV, CardDAV and WebDAV.  Plain HTTP is meant for loopback or a\n"
+               "reverse proxy (list it in trusted_proxies); give a certificate and key for\n"
+               "HTTPS.  Stops cleanly on SIGINT or SIGTERM.\n");
+        return 0;
+    }
+    /* command-line options override the configuration file */
+    veil_config cfg = *cfg_in;
+    for (int i = 1; i < argc; i++) {
+        const char *opt = argv[i];
+        if (i + 1 >= argc) {
+            fprintf(stderr, "veildav serve: %s needs a value\n", opt);
+            return 2;
+        }
+        if (!strcmp(opt, "--listen")) cfg.listen = argv[++i];
+        else if (!strcmp(opt, "--tls-cert")) cfg.tls_cert = argv[++i];
+        else if (!strcmp(opt, "--tls-key")) cfg.tls_key = argv[++i];
+        else {
+            fprintf(stderr, "veildav serve: unknown option '%s' (see --help)\n", opt);
+            return 2;
+        }
+    }
+    if ((!cfg.tls_cert) != (!cfg.tls_key)) {
+        fprintf(stderr, "veildav serve: --tls-cert and --tls-key go together\n");
+        return 2;
+    }
+    char *dav = config_path(&cfg, "dav.db");
+    store *st;
+    int ok = dav && store_open(dav, 0, cfg.sync_full, &st) == STORE_OK;
+    free(dav);
+    if (!ok) {
+        fprintf(stderr, "veildav serve: cannot open the DAV store in %s (run veildav init)\n",
+                cfg.data_dir);
+        return 1;
+    }
+    store_close(st);
+
+    xmlInitParser();
+    char err[256] = "";
+    struct srv_auth *auth;
+    if (srv_auth_open(&cfg, &auth, err, sizeof err) != 0) {
+        fprintf(stderr, "veildav serve: %s\n", err);
+        return 1;
+    }
+    /* block the stop signals before the worker threads start, so they
+     * inherit the mask and only sigwait below sees them */
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    srv_http *http;
+    if (srv_http_start(&cfg, auth, &http, err, sizeof err) != 0) {
+        fprintf(stderr, "veildav serve: %s\n", err);
+        srv_auth_close(auth);
+        return 1;
+    }
+    log_info("ready: listening on %s (%s)", cfg.listen, cfg.tls_cert ? "https" : "http");
+    int sig = 0;
+    sigwait(&set, &sig);
+    log_info("stopping on signal %d", sig);
+    srv_http_stop(http);
+    srv_auth_close(auth);
+    xmlCleanupParser();
+    return 0;
+}

@@ -1,0 +1,424 @@
+/* DAV store: connection, schema and migrations, transactions, principals. */
+#include "storage/store_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "common/rand.h"
+
+#define STORE_SCHEMA_VERSION 1
+
+/* The schema.  Comments here are the documentation of the DAV store's
+ * on-disk format (the account database is documented in ACCOUNTS.md). */
+static const char schema_v1[] =
+    "CREATE TABLE schema_info(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+    "INSERT INTO schema_info VALUES('name','veil-dav-store');"
+    /* principals: random opaque pid <-> account id in the account database */
+    "CREATE TABLE principals("
+    "  id INTEGER PRIMARY KEY,"
+    "  pid TEXT NOT NULL UNIQUE,"
+    "  account_id INTEGER UNIQUE,"
+    "  kind INTEGER NOT NULL,"
+    "  displayname TEXT,"
+    "  created INTEGER NOT NULL);"
+    /* nodes: the URL tree below the three space roots */
+    "CREATE TABLE nodes("
+    "  id INTEGER PRIMARY KEY,"
+    "  parent INTEGER NOT NULL,"
+    "  name TEXT NOT NULL,"
+    "  kind INTEGER NOT NULL,"
+    "  owner INTEGER NOT NULL,"
+    "  resource_id BLOB NOT NULL UNIQUE,"
+    "  etag TEXT,"
+    "  content_type TEXT,"
+    "  content_language TEXT,"
+    "  length INTEGER NOT NULL DEFAULT 0,"
+    "  created INTEGER NOT NULL,"
+    "  modified INTEGER NOT NULL,"
+    "  revision INTEGER NOT NULL DEFAULT 0,"
+    "  sync_floor INTEGER NOT NULL DEFAULT 0,"
+    "  uid TEXT,"
+    "  component TEXT,"
+    "  UNIQUE(parent, name));"
+    "CREATE INDEX nodes_uid ON nodes(parent, uid) WHERE uid IS NOT NULL;"
+    "CREATE INDEX nodes_owner ON nodes(owner);"
+    /* bodies apart from metadata, so listings never page through content */
+    "CREATE TABLE bodies(node INTEGER PRIMARY KEY, data BLOB NOT NULL);"
+    /* dead properties, each the serialised element with its namespaces */
+    "CREATE TABLE props("
+    "  node INTEGER NOT NULL, ns TEXT NOT NULL, name TEXT NOT NULL, xml TEXT NOT NULL,"
+    "  PRIMARY KEY(node, ns, name)) WITHOUT ROWID;"
+    /* change log: latest revision per member name, tombstones included */
+    "CREATE TABLE changes("
+    "  collection INTEGER NOT NULL, name TEXT NOT NULL,"
+    "  revision INTEGER NOT NULL, deleted INTEGER NOT NULL,"
+    "  PRIMARY KEY(collection, name)) WITHOUT ROWID;"
+    "CREATE INDEX changes_rev ON changes(collection, revision);"
+    /* WebDAV locks, by decoded canonical path of their root */
+    "CREATE TABLE locks("
+    "  token TEXT PRIMARY KEY, root TEXT NOT NULL, depth_infinity INTEGER NOT NULL,"
+    "  scope INTEGER NOT NULL, owner_xml TEXT, principal INTEGER NOT NULL,"
+    "  expires INTEGER NOT NULL, timeout INTEGER NOT NULL);"
+    "CREATE INDEX locks_root ON locks(root);";
+
+static const char *const sql[Q__COUNT] = {
+    [Q_BEGIN_READ] = "BEGIN",
+    [Q_BEGIN_WRITE] = "BEGIN IMMEDIATE",
+    [Q_COMMIT] = "COMMIT",
+    [Q_ROLLBACK] = "ROLLBACK",
+    [Q_PRINCIPAL_BY_PID] = "SELECT id,pid,account_id,kind,displayname FROM principals WHERE pid=?",
+    [Q_PRINCIPAL_BY_ID] = "SELECT id,pid,account_id,kind,displayname FROM principals WHERE id=?",
+    [Q_PRINCIPAL_BY_ACCOUNT] =
+        "SELECT id,pid,account_id,kind,displayname FROM principals WHERE account_id=?",
+    [Q_PRINCIPAL_INSERT] =
+        "INSERT INTO principals(pid,account_id,kind,displayname,created) VALUES(?,?,?,?,?)",
+    [Q_PRINCIPAL_SET_NAME] = "UPDATE principals SET displayname=? WHERE id=?",
+    [Q_PRINCIPAL_DELETE] = "DELETE FROM principals WHERE id=?",
+    [Q_PRINCIPAL_HOMES] = "SELECT id FROM nodes WHERE owner=? AND parent IN (1,2,3)",
+#define NODE_COLS                                                                            \
+    "id,parent,name,kind,owner,resource_id,etag,content_type,content_language,length,"      \
+    "created,modified,revision,uid,component"
+    [Q_NODE_GET] = "SELECT " NODE_COLS " FROM nodes WHERE id=?",
+    [Q_NODE_CHILD] = "SELECT " NODE_COLS " FROM nodes WHERE parent=? AND name=?",
+    [Q_NODE_CHILDREN_FIRST] =
+        "SELECT " NODE_COLS " FROM nodes WHERE parent=? ORDER BY name LIMIT ?",
+    [Q_NODE_CHILDREN_AFTER] =
+        "SELECT " NODE_COLS " FROM nodes WHERE parent=? AND name>? ORDER BY name LIMIT ?",
+    [Q_NODE_COUNT] = "SELECT count(*) FROM nodes WHERE parent=?",
+    [Q_NODE_INSERT] =
+        "INSERT INTO nodes(parent,name,kind,owner,resource_id,etag,content_type,"
+        "content_language,length,created,modified,revision,uid,component) "
+        "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+    [Q_NODE_UPDATE] = "UPDATE nodes SET etag=?,content_type=?,content_language=?,length=?,"
+                      "modified=?,revision=?,uid=?,component=? WHERE id=?",
+    [Q_NODE_SET_KIND] = "UPDATE nodes SET kind=? WHERE id=?",
+    [Q_NODE_TOUCH] = "UPDATE nodes SET revision=revision+1, modified=? WHERE id=?",
+    [Q_NODE_BY_UID] = "SELECT " NODE_COLS " FROM nodes WHERE parent=? AND uid=? LIMIT 1",
+    [Q_NODE_MOVE] = "UPDATE nodes SET parent=?, name=?, revision=?, modified=? WHERE id=?",
+    [Q_NODE_BUMP] = "UPDATE nodes SET revision=revision+1, modified=? WHERE id=? "
+                    "RETURNING revision",
+    [Q_NODE_SUBTREE_DELETE] =
+        "WITH RECURSIVE sub(id) AS (SELECT ?1 UNION ALL "
+        "  SELECT n.id FROM nodes n JOIN sub ON n.parent=sub.id) "
+        "DELETE FROM nodes WHERE id IN sub RETURNING id",
+    [Q_BODY_GET] = "SELECT data FROM bodies WHERE node=?",
+    [Q_BODY_PUT] = "INSERT OR REPLACE INTO bodies(node,data) VALUES(?,?)",
+    [Q_BODY_COPY] = "INSERT OR REPLACE INTO bodies(node,data) SELECT ?,data FROM bodies WHERE node=?",
+    [Q_PROP_GET] = "SELECT ns,name,xml FROM props WHERE node=? AND ns=? AND name=?",
+    [Q_PROP_LIST] = "SELECT ns,name,xml FROM props WHERE node=? ORDER BY ns,name",
+    [Q_PROP_SET] = "INSERT OR REPLACE INTO props(node,ns,name,xml) VALUES(?,?,?,?)",
+    [Q_PROP_REMOVE] = "DELETE FROM props WHERE node=? AND ns=? AND name=?",
+    [Q_PROP_COPY] = "INSERT OR REPLACE INTO props(node,ns,name,xml) "
+                    "SELECT ?,ns,name,xml FROM props WHERE node=?",
+    [Q_CHANGE_RECORD] = "INSERT OR REPLACE INTO changes(collection,name,revision,deleted) "
+                        "VALUES(?,?,?,?)",
+    [Q_CHANGES_SINCE] = "SELECT name,revision,deleted FROM changes "
+                        "WHERE collection=? AND revision>? ORDER BY revision",
+    [Q_CHANGES_SINCE_LIMIT] = "SELECT name,revision,deleted FROM changes "
+                              "WHERE collection=? AND revision>? ORDER BY revision LIMIT ?",
+    [Q_CHANGES_FLOOR] = "SELECT sync_floor FROM nodes WHERE id=?",
+#define LOCK_COLS "token,root,depth_infinity,scope,owner_xml,principal,expires,timeout"
+    /* ?1 = path: the lock root is the path itself, or an ancestor holding a
+     * depth-infinity lock (root + '/' is a prefix of the path). */
+    [Q_LOCKS_COVERING] =
+        "SELECT " LOCK_COLS " FROM locks WHERE (expires=0 OR expires>?2) AND (root=?1 OR "
+        "(depth_infinity AND substr(?1,1,length(root)+1)=root||'/'))",
+    [Q_LOCKS_BELOW] = "SELECT " LOCK_COLS " FROM locks WHERE (expires=0 OR expires>?2) AND "
+                      "(root=?1 OR substr(root,1,length(?1)+1)=?1||'/')",
+    [Q_LOCK_GET] = "SELECT " LOCK_COLS " FROM locks WHERE token=? AND (expires=0 OR expires>?)",
+    [Q_LOCK_INSERT] = "INSERT INTO locks(" LOCK_COLS ") VALUES(?,?,?,?,?,?,?,?)",
+    [Q_LOCK_REFRESH] = "UPDATE locks SET timeout=?, expires=? WHERE token=?",
+    [Q_LOCK_DELETE] = "DELETE FROM locks WHERE token=?",
+    [Q_LOCKS_DELETE_BELOW] =
+        "DELETE FROM locks WHERE root=?1 OR substr(root,1,length(?1)+1)=?1||'/'",
+    [Q_LOCKS_PURGE] = "DELETE FROM locks WHERE expires<>0 AND expires<=?",
+};
+
+int store_rc(int rc)
+{
+    switch (rc) {
+    case SQLITE_OK:
+    case SQLITE_DONE:
+    case SQLITE_ROW:
+        return STORE_OK;
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+        return STORE_BUSY;
+    case SQLITE_CONSTRAINT:
+        return STORE_EXISTS;
+    default:
+        return STORE_ERROR;
+    }
+}
+
+sqlite3_stmt *store_stmt(store *s, store_query q)
+{
+    sqlite3_stmt *st = s->stmt[q];
+    if (!st) {
+        if (sqlite3_prepare_v3(s->db, sql[q], -1, SQLITE_PREPARE_PERSISTENT, &s->stmt[q], NULL) !=
+            SQLITE_OK)
+            return NULL;
+        return s->stmt[q];
+    }
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return st;
+}
+
+int store_step_done(sqlite3_stmt *st)
+{
+    int rc = sqlite3_step(st);
+    int r = store_rc(rc == SQLITE_ROW ? SQLITE_DONE : rc);
+    sqlite3_reset(st);
+    return r;
+}
+
+char *store_col_text(vpool *pool, sqlite3_stmt *st, int col)
+{
+    if (sqlite3_column_type(st, col) == SQLITE_NULL) return NULL;
+    const unsigned char *t = sqlite3_column_text(st, col);
+    return pool_memdup(pool, t, (size_t)sqlite3_column_bytes(st, col));
+}
+
+static int exec(store *s, const char *q)
+{
+    return store_rc(sqlite3_exec(s->db, q, NULL, NULL, NULL));
+}
+
+static int user_version(store *s, int *v)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
+        return STORE_ERROR;
+    int rc = sqlite3_step(st);
+    *v = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW ? STORE_OK : STORE_ERROR;
+}
+
+static int migrate(store *s)
+{
+    int v;
+    if (user_version(s, &v) != STORE_OK) return STORE_ERROR;
+    if (v == STORE_SCHEMA_VERSION) return STORE_OK;
+    if (v > STORE_SCHEMA_VERSION) return STORE_ERROR; /* written by a newer veildav */
+    if (exec(s, "BEGIN IMMEDIATE") != STORE_OK) return STORE_ERROR;
+    if (user_version(s, &v) != STORE_OK) goto fail;
+    if (v == 0) {
+        if (exec(s, schema_v1) != STORE_OK) goto fail;
+        /* the three space roots, owned by nobody (principal 0) */
+        static const char *roots[] = {"files", "calendars", "addressbooks"};
+        for (int i = 0; i < 3; i++) {
+            sqlite3_stmt *st;
+            unsigned char rid[16];
+            if (rand_uuid(rid) < 0) goto fail;
+            if (sqlite3_prepare_v2(s->db,
+                                   "INSERT INTO nodes(id,parent,name,kind,owner,resource_id,"
+                                   "created,modified) VALUES(?,0,?,?,0,?,?,?)",
+                                   -1, &st, NULL) != SQLITE_OK)
+                goto fail;
+            sqlite3_bind_int(st, 1, i + 1);
+            sqlite3_bind_text(st, 2, roots[i], -1, SQLITE_STATIC);
+            sqlite3_bind_int(st, 3, STORE_KIND_SPACE_ROOT);
+            sqlite3_bind_blob(st, 4, rid, 16, SQLITE_TRANSIENT);
+            sqlite3_bind_int64(st, 5, (sqlite3_int64)time(NULL));
+            sqlite3_bind_int64(st, 6, (sqlite3_int64)time(NULL));
+            int rc = sqlite3_step(st);
+            sqlite3_finalize(st);
+            if (rc != SQLITE_DONE) goto fail;
+        }
+    }
+    /* future migrations: if (v < 2) { ... } */
+    if (exec(s, "PRAGMA user_version = 1") != STORE_OK) goto fail;
+    if (exec(s, "COMMIT") != STORE_OK) goto fail;
+    return STORE_OK;
+fail:
+    exec(s, "ROLLBACK");
+    return STORE_ERROR;
+}
+
+int store_open(const char *path, int create, int sync_full, store **out)
+{
+    store *s = calloc(1, sizeof(*s));
+    if (!s) return STORE_ERROR;
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
+    if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) goto fail;
+    sqlite3_busy_timeout(s->db, 10000);
+    sqlite3_extended_result_codes(s->db, 0);
+    if (exec(s, "PRAGMA journal_mode=WAL") != STORE_OK) goto fail;
+    if (exec(s, sync_full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL") != STORE_OK)
+        goto fail;
+    exec(s, "PRAGMA foreign_keys=OFF");
+    exec(s, "PRAGMA temp_store=MEMORY");
+    exec(s, "PRAGMA cache_size=-16000"); /* 16 MB page cache per connection */
+    if (migrate(s) != STORE_OK) goto fail;
+    *out = s;
+    return STORE_OK;
+fail:
+    store_close(s);
+    return STORE_ERROR;
+}
+
+void store_close(store *s)
+{
+    if (!s) return;
+    for (int i = 0; i < Q__COUNT; i++) sqlite3_finalize(s->stmt[i]);
+    sqlite3_close(s->db);
+    free(s);
+}
+
+const char *store_errmsg(store *s)
+{
+    return s && s->db ? sqlite3_errmsg(s->db) : "no database";
+}
+
+int store_integrity_check(store *s)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db, "PRAGMA integrity_check", -1, &st, NULL) != SQLITE_OK)
+        return STORE_ERROR;
+    int ok = sqlite3_step(st) == SQLITE_ROW &&
+             strcmp((const char *)sqlite3_column_text(st, 0), "ok") == 0;
+    sqlite3_finalize(st);
+    return ok ? STORE_OK : STORE_ERROR;
+}
+
+static int tx(store *s, store_query q)
+{
+    sqlite3_stmt *st = store_stmt(s, q);
+    if (!st) return STORE_ERROR;
+    int rc = store_step_done(st);
+    return rc;
+}
+
+int store_begin_read(store *s)
+{
+    int rc = tx(s, Q_BEGIN_READ);
+    if (rc == STORE_OK) s->in_tx = 1;
+    return rc;
+}
+
+int store_begin_write(store *s)
+{
+    int rc = tx(s, Q_BEGIN_WRITE);
+    if (rc == STORE_OK) s->in_tx = 1;
+    return rc;
+}
+
+int store_commit(store *s)
+{
+    int rc = tx(s, Q_COMMIT);
+    if (rc == STORE_OK) s->in_tx = 0;
+    return rc;
+}
+
+void store_rollback(store *s)
+{
+    if (!sqlite3_get_autocommit(s->db)) tx(s, Q_ROLLBACK);
+    s->in_tx = 0;
+}
+
+/* ---- principals ---------------------------------------------------------- */
+
+static int read_principal(vpool *pool, sqlite3_stmt *st, store_principal *out)
+{
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_DONE) {
+        sqlite3_reset(st);
+        return STORE_NOTFOUND;
+    }
+    if (rc != SQLITE_ROW) {
+        sqlite3_reset(st);
+        return store_rc(rc);
+    }
+    memset(out, 0, sizeof(*out));
+    out->id = sqlite3_column_int64(st, 0);
+    const char *pid = (const char *)sqlite3_column_text(st, 1);
+    snprintf(out->pid, sizeof out->pid, "%s", pid ? pid : "");
+    out->account_id = sqlite3_column_int64(st, 2);
+    out->kind = sqlite3_column_int(st, 3);
+    out->displayname = store_col_text(pool, st, 4);
+    sqlite3_reset(st);
+    return STORE_OK;
+}
+
+int store_principal_by_pid(store *s, vpool *pool, const char *pid, store_principal *out)
+{
+    sqlite3_stmt *st = store_stmt(s, Q_PRINCIPAL_BY_PID);
+    if (!st) return STORE_ERROR;
+    sqlite3_bind_text(st, 1, pid, -1, SQLITE_STATIC);
+    return read_principal(pool, st, out);
+}
+
+int store_principal_by_id(store *s, vpool *pool, int64_t id, store_principal *out)
+{
+    sqlite3_stmt *st = store_stmt(s, Q_PRINCIPAL_BY_ID);
+    if (!st) return STORE_ERROR;
+    sqlite3_bind_int64(st, 1, id);
+    return read_principal(pool, st, out);
+}
+
+int store_principal_by_account(store *s, vpool *pool, int64_t account_id, store_principal *out)
+{
+    sqlite3_stmt *st = store_stmt(s, Q_PRINCIPAL_BY_ACCOUNT);
+    if (!st) return STORE_ERROR;
+    sqlite3_bind_int64(st, 1, account_id);
+    return read_principal(pool, st, out);
+}
+
+int store_principal_create(store *s, vpool *pool, int64_t account_id, int kind,
+                           const char *displayname, store_principal *out)
+{
+    char pid[RAND_ID_LEN + 1];
+    if (rand_id(pid) < 0) return STORE_ERROR;
+    sqlite3_stmt *st = store_stmt(s, Q_PRINCIPAL_INSERT);
+    if (!st) return STORE_ERROR;
+    sqlite3_bind_text(st, 1, pid, -1, SQLITE_TRANSIENT);
+    if (account_id) sqlite3_bind_int64(st, 2, account_id);
+    else sqlite3_bind_null(st, 2);
+    sqlite3_bind_int(st, 3, kind);
+    if (displayname) sqlite3_bind_text(st, 4, displayname, -1, SQLITE_TRANSIENT);
+    else sqlite3_bind_null(st, 4);
+    sqlite3_bind_int64(st, 5, (sqlite3_int64)time(NULL));
+    int rc = store_step_done(st);
+    if (rc != STORE_OK) return rc;
+    if (!out) return STORE_OK;
+    return store_principal_by_pid(s, pool, pid, out);
+}
+
+int store_principal_set_displayname(store *s, int64_t id, const char *displayname)
+{
+    sqlite3_stmt *st = store_stmt(s, Q_PRINCIPAL_SET_NAME);
+    if (!st) return STORE_ERROR;
+    if (displayname) sqlite3_bind_text(st, 1, displayname, -1, SQLITE_TRANSIENT);
+    else sqlite3_bind_null(st, 1);
+    sqlite3_bind_int64(st, 2, id);
+    int rc = store_step_done(st);
+    if (rc == STORE_OK && sqlite3_changes(s->db) == 0) rc = STORE_NOTFOUND;
+    return rc;
+}
+
+int store_principal_delete(store *s, int64_t id)
+{
+    /* collect the homes first: deleting while stepping the query is unsafe */
+    int64_t homes[8];
+    int nh = 0;
+    sqlite3_stmt *st = store_stmt(s, Q_PRINCIPAL_HOMES);
+    if (!st) return STORE_ERROR;
+    sqlite3_bind_int64(st, 1, id);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW && nh < 8) homes[nh++] = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    for (int i = 0; i < nh; i++) {
+        rc = store_node_delete(s, homes[i]);
+        if (rc != STORE_OK) return rc;
+    }
+    st = store_stmt(s, Q_PRINCIPAL_DELETE);
+    if (!st) return STORE_ERROR;
+    sqlite3_bind_int64(st, 1, id);
+    rc = store_step_done(st);
+    if (rc == STORE_OK && sqlite3_changes(s->db) == 0) rc = STORE_NOTFOUND;
+    return rc;
+}

@@ -1,0 +1,224 @@
+/* The DAV store: the only code that speaks SQL to the DAV database.
+ *
+ * One `store` is one SQLite connection; the server keeps one per worker
+ * thread.  Every function returns STORE_OK, STORE_NOTFOUND, STORE_EXISTS,
+ * STORE_BUSY or STORE_ERROR; strings handed out live in the caller's pool.
+ * Writes happen inside store_begin_write() ... store_commit(), so a 2xx is
+ * sent only after the commit has reached the WAL.
+ *
+ * The URL space is a tree of nodes.  Three fixed space roots (files,
+ * calendars, addressbooks) hold one home per principal, named by the
+ * principal's random id; everything below a home is the user's data. */
+#ifndef VEIL_STORE_H
+#define VEIL_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/pool.h"
+
+enum {
+    STORE_OK = 0,
+    STORE_NOTFOUND = 1,
+    STORE_EXISTS = 2,  /* unique name or UID already taken */
+    STORE_BUSY = 3,    /* the database stayed locked past the busy timeout */
+    STORE_ERROR = -1
+};
+
+/* Node kinds.  Values are stored on disk: only append. */
+typedef enum {
+    STORE_KIND_RESOURCE = 1,      /* a non-collection resource (file, event, card) */
+    STORE_KIND_COLLECTION = 2,    /* plain WebDAV collection */
+    STORE_KIND_CALENDAR = 3,
+    STORE_KIND_ADDRESSBOOK = 4,
+    STORE_KIND_SCHED_INBOX = 5,
+    STORE_KIND_SCHED_OUTBOX = 6,
+    STORE_KIND_NOTIFICATIONS = 7,
+    STORE_KIND_HOME_FILES = 10,
+    STORE_KIND_HOME_CALENDARS = 11,
+    STORE_KIND_HOME_ADDRESSBOOKS = 12,
+    STORE_KIND_SPACE_ROOT = 20
+} store_kind;
+
+/* Fixed ids of the space roots, created with the schema. */
+enum { STORE_ROOT_FILES = 1, STORE_ROOT_CALENDARS = 2, STORE_ROOT_ADDRESSBOOKS = 3 };
+
+static inline int store_kind_is_collection(int kind)
+{
+    return kind != STORE_KIND_RESOURCE;
+}
+
+typedef struct store store;
+
+typedef struct store_node {
+    int64_t id;
+    int64_t parent;       /* 0 for space roots */
+    int kind;             /* store_kind */
+    const char *name;     /* decoded path segment */
+    int64_t owner;        /* principals.id */
+    unsigned char resource_id[16];
+    const char *etag;     /* without quotes; NULL for collections */
+    const char *content_type;
+    const char *content_language;
+    int64_t length;       /* body bytes */
+    int64_t created;      /* unix seconds */
+    int64_t modified;
+    int64_t revision;     /* collections: change counter; members: revision of last change */
+    const char *uid;      /* calendar/address object UID, or NULL */
+    const char *component; /* "VEVENT", "VTODO", "VCARD", ... or NULL */
+} store_node;
+
+/* What a write puts in a resource.  Fields other than body may be NULL. */
+typedef struct store_content {
+    const void *body;
+    size_t length;
+    const char *content_type;
+    const char *content_language;
+    const char *etag;      /* computed by the caller (dav_etag) */
+    const char *uid;
+    const char *component;
+} store_content;
+
+typedef struct store_prop {
+    const char *ns;    /* namespace URI, "" for none */
+    const char *name;  /* local name */
+    const char *xml;   /* the whole element, serialised with its namespace declarations */
+} store_prop;
+
+typedef enum { STORE_LOCK_EXCLUSIVE = 1, STORE_LOCK_SHARED = 2 } store_lock_scope;
+
+typedef struct store_lock {
+    const char *token;   /* "urn:uuid:..." */
+    const char *root;    /* decoded canonical path of the lock root, no trailing slash */
+    int depth_infinity;
+    int scope;           /* store_lock_scope */
+    const char *owner_xml; /* the DAV:owner element as sent, or NULL */
+    int64_t principal;   /* who took it */
+    int64_t expires;     /* unix seconds; 0 = infinite */
+    int64_t timeout;     /* seconds granted; 0 = infinite */
+} store_lock;
+
+typedef struct store_principal {
+    int64_t id;
+    char pid[32];        /* random opaque id used in URLs */
+    int64_t account_id;  /* id in the account database; 0 for non-account principals */
+    int kind;            /* store_principal_kind */
+    const char *displayname; /* pool string, may be NULL */
+} store_principal;
+
+typedef enum {
+    STORE_PRINCIPAL_USER = 1,
+    STORE_PRINCIPAL_GROUP = 2,
+    STORE_PRINCIPAL_RESOURCE = 3,
+    STORE_PRINCIPAL_ROOM = 4
+} store_principal_kind;
+
+/* ---- connection ---------------------------------------------------------- */
+
+/* Opens (and with create, creates and migrates) the store at path.  sync_full
+ * selects synchronous=FULL (durable across power loss) instead of NORMAL
+ * (durable across process crashes).  On success *out is owned by the caller. */
+int store_open(const char *path, int create, int sync_full, store **out);
+void store_close(store *s);
+/* The last SQLite error message, for logs (never shown to clients). */
+const char *store_errmsg(store *s);
+/* PRAGMA integrity_check; STORE_OK when "ok". */
+int store_integrity_check(store *s);
+
+int store_begin_read(store *s);
+int store_begin_write(store *s);  /* BEGIN IMMEDIATE */
+int store_commit(store *s);
+void store_rollback(store *s);     /* safe to call when no transaction is open */
+
+/* ---- principals ---------------------------------------------------------- */
+
+int store_principal_by_pid(store *s, vpool *pool, const char *pid, store_principal *out);
+int store_principal_by_id(store *s, vpool *pool, int64_t id, store_principal *out);
+int store_principal_by_account(store *s, vpool *pool, int64_t account_id, store_principal *out);
+/* Creates a principal with a fresh random pid. */
+int store_principal_create(store *s, vpool *pool, int64_t account_id, int kind,
+                           const char *displayname, store_principal *out);
+int store_principal_set_displayname(store *s, int64_t id, const char *displayname);
+/* Deletes the principal and everything it owns (homes, locks). */
+int store_principal_delete(store *s, int64_t id);
+
+/* ---- nodes --------------------------------------------------------------- */
+
+int store_node_get(store *s, vpool *pool, int64_t id, store_node *out);
+int store_node_child(store *s, vpool *pool, int64_t parent, const char *name, store_node *out);
+/* Up to `limit` children of parent with name > after (NULL = from the start),
+ * ordered by name: keyset pages, so a listing never holds the whole set. */
+int store_node_children(store *s, vpool *pool, int64_t parent, const char *after, int limit,
+                        store_node **out, int *n);
+int store_node_count_children(store *s, int64_t parent, int64_t *n);
+
+/* Creates a node.  n->parent, kind, name, owner are read; content may be NULL
+ * for collections.  Records the change in the parent collection.  On success
+ * out (if not NULL) holds the new row. */
+int store_node_create(store *s, vpool *pool, const store_node *n, const store_content *c,
+                      store_node *out);
+/* Replaces a resource's body and metadata; bumps its revision. */
+int store_node_update(store *s, vpool *pool, int64_t id, const store_content *c, store_node *out);
+/* Deletes a node and, for collections, everything below it (bodies, dead
+ * properties); records the deletion in the parent's change log. */
+int store_node_delete(store *s, int64_t id);
+/* Moves a node (and its subtree) under new_parent with new_name; keeps its
+ * resource id and dead properties. */
+int store_node_move(store *s, int64_t id, int64_t new_parent, const char *new_name);
+/* Copies src (with depth_infinity, its whole subtree) to a new node under
+ * dst_parent named dst_name, with fresh resource ids and the same dead
+ * properties, owned by owner. */
+int store_node_copy(store *s, vpool *pool, int64_t src, int64_t dst_parent, const char *dst_name,
+                    int depth_infinity, int64_t owner, store_node *out);
+/* Changes a collection's kind (for MKCALENDAR over a fresh node and similar). */
+int store_node_set_kind(store *s, int64_t id, int kind);
+/* Marks a collection modified (dead property change): bumps revision and mtime. */
+int store_node_touch(store *s, int64_t id);
+
+/* Reads a body into pool memory (NUL-terminated for convenience). */
+int store_body_get(store *s, vpool *pool, int64_t id, const char **data, size_t *len);
+
+/* Finds the member of collection `coll` whose UID is uid (for no-uid-conflict). */
+int store_node_by_uid(store *s, vpool *pool, int64_t coll, const char *uid, store_node *out);
+
+/* ---- dead properties ----------------------------------------------------- */
+
+int store_prop_get(store *s, vpool *pool, int64_t node, const char *ns, const char *name,
+                   store_prop *out);
+/* All dead properties of a node (pool array). */
+int store_prop_list(store *s, vpool *pool, int64_t node, store_prop **out, int *n);
+int store_prop_set(store *s, int64_t node, const char *ns, const char *name, const char *xml);
+int store_prop_remove(store *s, int64_t node, const char *ns, const char *name);
+
+/* ---- locks --------------------------------------------------------------- */
+
+/* Locks that apply to path: rooted at it, or at an ancestor with depth
+ * infinity, or (for members) a depth-0 lock on the direct parent collection
+ * when include_parent is set.  Expired locks are ignored. */
+int store_locks_covering(store *s, vpool *pool, const char *path, store_lock **out, int *n);
+/* Locks rooted at path or anywhere below it. */
+int store_locks_below(store *s, vpool *pool, const char *path, store_lock **out, int *n);
+int store_lock_get(store *s, vpool *pool, const char *token, store_lock *out);
+int store_lock_create(store *s, const store_lock *l);
+int store_lock_refresh(store *s, const char *token, int64_t timeout, int64_t expires);
+int store_lock_delete(store *s, const char *token);
+/* Deletes locks rooted at path or below (after DELETE/MOVE of that path). */
+int store_locks_delete_below(store *s, const char *path);
+
+/* ---- change log (sync-collection, getctag) -------------------------------- */
+
+typedef struct store_change {
+    const char *name;
+    int64_t revision;
+    int deleted;
+} store_change;
+
+/* Changes to members of coll with revision > since, oldest first, up to limit
+ * (limit <= 0: all). */
+int store_changes_since(store *s, vpool *pool, int64_t coll, int64_t since, int limit,
+                        store_change **out, int *n);
+/* The oldest revision the change log can still answer from (older sync tokens
+ * are invalid). */
+int store_changes_floor(store *s, int64_t coll, int64_t *floor);
+
+#endif

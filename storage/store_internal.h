@@ -1,0 +1,45 @@
+/* Shared by the storage/store*.c files only. */
+#ifndef VEIL_STORE_INTERNAL_H
+#define VEIL_STORE_INTERNAL_H
+
+#include <sqlite3.h>
+
+#include "storage/store.h"
+
+/* Every statement the store uses, prepared once per connection on first use
+ * and reused (lighttpd mod_webdav's shape). */
+typedef enum {
+    Q_BEGIN_READ, Q_BEGIN_WRITE, Q_COMMIT, Q_ROLLBACK,
+    Q_PRINCIPAL_BY_PID, Q_PRINCIPAL_BY_ID, Q_PRINCIPAL_BY_ACCOUNT, Q_PRINCIPAL_INSERT,
+    Q_PRINCIPAL_SET_NAME, Q_PRINCIPAL_DELETE, Q_PRINCIPAL_HOMES,
+    Q_NODE_GET, Q_NODE_CHILD, Q_NODE_CHILDREN_FIRST, Q_NODE_CHILDREN_AFTER, Q_NODE_COUNT,
+    Q_NODE_INSERT, Q_NODE_UPDATE, Q_NODE_SET_KIND, Q_NODE_TOUCH, Q_NODE_BY_UID,
+    Q_NODE_MOVE, Q_NODE_BUMP, Q_NODE_SUBTREE_DELETE,
+    Q_BODY_GET, Q_BODY_PUT, Q_BODY_COPY,
+    Q_PROP_GET, Q_PROP_LIST, Q_PROP_SET, Q_PROP_REMOVE, Q_PROP_COPY,
+    Q_CHANGE_RECORD, Q_CHANGES_SINCE, Q_CHANGES_SINCE_LIMIT, Q_CHANGES_FLOOR,
+    Q_LOCKS_COVERING, Q_LOCKS_BELOW, Q_LOCK_GET, Q_LOCK_INSERT, Q_LOCK_REFRESH, Q_LOCK_DELETE,
+    Q_LOCKS_DELETE_BELOW, Q_LOCKS_PURGE,
+    Q__COUNT
+} store_query;
+
+struct store {
+    sqlite3 *db;
+    sqlite3_stmt *stmt[Q__COUNT];
+    int in_tx;
+};
+
+/* Returns the prepared statement for q, reset and with bindings cleared, or
+ * NULL on error.  The statement belongs to the connection. */
+sqlite3_stmt *store_stmt(store *s, store_query q);
+/* Maps an SQLite result code to STORE_*. */
+int store_rc(int rc);
+/* Runs a statement that returns no rows; STORE_OK or an error. */
+int store_step_done(sqlite3_stmt *st);
+char *store_col_text(vpool *pool, sqlite3_stmt *st, int col);
+
+/* Bumps a collection's revision and records member `name` as changed or
+ * deleted; *rev receives the new revision. */
+int store_record_change(store *s, int64_t coll, const char *name, int deleted, int64_t *rev);
+
+#endif

@@ -1,0 +1,530 @@
+/* DAV store: the node tree, bodies, dead properties and the change log. */
+#include <string.h>
+#include <time.h>
+
+#include "common/rand.h"
+#include "storage/store_internal.h"
+
+static void read_node(vpool *pool, sqlite3_stmt *st, store_node *n)
+{
+    memset(n, 0, sizeof(*n));
+    n->id = sqlite3_column_int64(st, 0);
+    n->parent = sqlite3_column_int64(st, 1);
+    n->name = store_col_text(pool, st, 2);
+    n->kind = sqlite3_column_int(st, 3);
+    n->owner = sqlite3_column_int64(st, 4);
+    if (sqlite3_column_bytes(st, 5) == 16) memcpy(n->resource_id, sqlite3_column_blob(st, 5), 16);
+    n->etag = store_col_text(pool, st, 6);
+    n->content_type = store_col_text(pool, st, 7);
+    n->content_language = store_col_text(pool, st, 8);
+    n->length = sqlite3_column_int64(st, 9);
+    n->created = sqlite3_column_int64(st, 10);
+    n->modified = sqlite3_column_int64(st, 11);
+    n->revision = sqlite3_column_int64(st, 12);
+    n->uid = store_col_text(pool, st, 13);
+    n->component = store_col_text(pool, st, 14);
+}
+
+static int one_node(vpool *pool, sqlite3_stmt *st, store_node *out)
+{
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        if (out) read_node(pool, st, out);
+        sqlite3_reset(st);
+        return STORE_OK;
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? STORE_NOTFOUND : store_rc(rc);
+}
+
+int store_node_get(store *s, vpool *pool, int64_t id, store_node *out)
+{
+    sqlite3_stmt *st = store_stmt(s, Q_NODE_GET);
+    if (!st) return STORE_ERROR;
+    sqlite3_bind_int64(st, 1, id);
+    return one_node(pool, st, out);
+}
+
+int store_node_child(store *s, vpool *pool, int64_t parent, const char *name, store_node *out)
+{
+    sqlite3_stmt *st = store_stmt(s, Q_NODE_CHILD);
+    if (!st) return STORE_ERROR;
+    sqlite3_bind_int64(st, 1, parent);
+    sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+    return one_node(pool, st, out);
+}
+
+int store_node_by_uid(store *s, vpool *pool, int64_t coll, const char *uid, store_node *out)
+{
+    sqlite3_stmt *st = store_stmt(s, Q_NODE_BY_UID);
+    if (!st) return STORE_ERROR;
+    sqlite3_bind_int64(st, 1, coll);
+    sqlite3_bind_text(st, 2, uid, -1, SQLITE_STATIC);
+    return one_node(pool, st, out);
+}
+
+int store_node_children(store *s, vpool *pool, int64_t parent, const char *after, int limit,
+                        store_node **out, int *n)
+{
+    sqlite3_stmt *st = store_stmt(s, after ? Q_NODE_CHILDREN_AFTER : Q_NODE_CHILDREN_FIRST);
+    if (!st) return STORE_ERROR;
+    int i = 1;
+    sqlite3_bind_int64(st, i++, parent);
+    if (after) sqlite3_bind_text(st, i++, after, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, i, limit);
+    store_node *arr = pool_alloc(pool, sizeof(store_node) * (size_t)(limit > 0 ? limit : 1));
+    if (!arr) return STORE_ERROR;
+    int count = 0, rc;
+    while (count < limit && (rc = sqlite3_step(st)) == SQLITE_ROW) read_node(pool, st, &arr[count++]);
+    sqlite3_reset(st);
+    *out = arr;
+    *n = count;
+    return STORE_OK;
+}
+
+int store_node_count_children(store *s, int64_t parent, int64_t *n)
+{
+    sqlite3_stmt *st = store_stmt(s, Q_NODE_COUNT);
+    if (!st) return STORE_ERROR;
+    sqlite3_bind_int64(st, 1, parent);
+    int rc = sqlite3_step(st);
+    *n = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? STORE_OK : store_rc(rc);
+}
+
+int store_record_change(store *s, int64_t coll, const char *name, int deleted, int64_t *rev)
+{
+    sqlite3_stmt *st = store_stmt(s, Q_NODE_BUMP);
+    if (!st) return STORE_ERROR;
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)time(NULL));
+    sqlite3_bind_int64(st, 2, coll);
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW) {
+        sqlite3_reset(st);
+        return rc == SQLITE_DONE ? STORE_NOTFOUND : store_rc(rc);
+    }
+    int64_t r = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    st = store_stmt(s, Q_CHANGE_RECORD);
+    if (!st) return STORE_ERROR;
+    sqlite3_bind_int64(st, 1, coll);
+    sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, r);
+    sqlite3_bind_int(st, 4, deleted);
+    rc = store_step_done(st);
+    if (rev) *rev = r;
+    return rc;
+}
+
+static void bind_text_or_null(sqlite3_stmt *st, int i, const char *v)
+{
+    if (v) sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+    else sqlite3_bind_null(st, i);
+}
+
+static int put_body(store *s, int64_t id, const store_content *c)
+{
+    sqlite3_stmt *st = store_stmt(s, Q_BODY_PUT);
+    if (!st) return STORE_ERROR;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_blob64(st, 2, c->length ? c->body : "", c->length, SQLITE_STATIC);
+    return store_step_done(st);
+}
+
+int store_node_create(store *s, vpool *pool, const store_node *n, const store_content *c,
+                      store_node *out)
+{
+    int64_t rev = 0;
+    int rc = store_record_change(s, n->parent, n->name, 0, &rev);
+    if (rc != STORE_OK) return rc;
+    unsigned char rid[16];
+    if (rand_uuid(rid) < 0) return STORE_ERROR;
+    int64_t now = (int64_t)time(NULL);
+    sqlite3_stmt *st = store_stmt(s, Q_NODE_INSERT);
+    if (!st) return STORE_ERROR;
+    sqlite3_bind_int64(st, 1, n->parent);
+    sqlite3_bind_text(st, 2, n->name, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 3, n->kind);
+    sqlite3_bind_int64(st, 4, n->owner);
+    sqlite3_bind_blob(st, 5, rid, 16, SQLITE_TRANSIENT);
+    bind_text_or_null(st, 6, c ? c->etag : NULL);
+    bind_text_or_null(st, 7, c ? c->content_type : NULL);
+    bind_text_or_null(st, 8, c ? c->content_language : NULL);
+    sqlite3_bind_int64(st, 9, c ? (sqlite3_int64)c->length : 0);
+    sqlite3_bind_int64(st, 10, now);
+    sqlite3_bind_int64(st, 11, now);
+    sqlite3_bind_int64(st, 12, store_kind_is_collection(n->kind) ? 0 : rev);
+    bind_text_or_null(st, 13, c ? c->uid : NULL);
+    bind_text_or_null(st, 14, c ? c->component : NULL);
+    rc = store_step_done(st);
+    if (rc != STORE_OK) return rc;
+    int64_t id = sqlite3_last_insert_rowid(s->db);
+    if (c && !store_kind_is_collection(n->kind)) {
+        rc = put_body(s, id, c);
+        if (rc != STORE_OK) return rc;
+    }
+    if (out) return store_node_get(s, pool, id, out);
+    return STORE_OK;
+}
+
+int store_node_update(store *s, vpool *pool, int64_t id, const store_content *c, store_node *out)
+{
+    store_node cur;
+    int rc = store_node_get(s, pool, id, &cur);
+    if (rc != STORE_OK) return rc;
+    int64_t rev = 0;
+    rc = store_record_change(s, cur.parent, cur.name, 0, &rev);
+    if (rc != STORE_OK) return rc;
+    sqlite3_stmt *st = store_stmt(s, Q_NODE_UPDATE);
+    if (!st) return STORE_ERROR;
+    bind_text_or_null(st, 1, c->etag);
+    bind_text_or_null(st, 2, c->content_type);
+    bind_text_or_null(st, 3, c->content_language);
+    sqlite3_bind_int64(st, 4, (sqlite3_int64)c->length);
+    sqlite3_bind_int64(st, 5, (sqlite3_int64)time(NULL));
+    sqlite3_bind_int64(st, 6, rev);
+    bind_text_or_null(st, 7, c->uid);
+    bind_text_or_null(st, 8, c->component);
+    sqlite3_bind_int64(st, 9, id);
+    rc = store_step_done(st);
+    if (rc != STORE_OK) return rc;
+    rc = put_body(s, id, c);
+    if (rc != STORE_OK) return rc;
+    if (out) return store_node_get(s, pool, id, out);
+    return STORE_OK;
+}
+
+int store_node_set_kind(store *s, int64_t id, int kind)
+{
+    sqlite3_stmt *st = store_stmt(s, Q_NODE_SET_KIND);
+    if (!st) return STORE_ERROR;
+    sqlite3_bind_int(st, 1, kind);
+    sqlite3_bind_int64(st, 2, id);
+    return store_step_done(st);
+}
+
+int store_node_touch(store *s, int64_t id)
+{
+    sqlite3_stmt *st = store_stmt(s, Q_NODE_TOUCH);
+    if (!st) return STORE_ERROR;
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)time(NULL));
+    sqlite3_bind_int64(st, 2, id);
+    return store_step_done(st);
+}
+
+/* Deletes the rows keyed by node id in bodies, props and changes for every
+ * id the subtree delete returned.  Done with one statement each over a
+ * temporary list to keep big collections fast. */
+static int delete_satellites(store *s)
+{
+    static const char *q[] = {
+        "DELETE FROM bodies WHERE node IN (SELECT id FROM temp.gone)",
+        "DELETE FROM props WHERE node IN (SELECT id FROM temp.gone)",
+        "DELETE FROM changes WHERE collection IN (SELECT id FROM temp.gone)",
+        "DELETE FROM temp.gone",
+    };
+    for (size_t i = 0; i < sizeof q / sizeof q[0]; i++)
+        if (sqlite3_exec(s->db, q[i], NULL, NULL, NULL) != SQLITE_OK) return STORE_ERROR;
+    return STORE_OK;
+}
+
+int store_node_delete(store *s, int64_t id)
+{
+    vpool *pool = pool_new();
+    if (!pool) return STORE_ERROR;
+    store_node n;
+    int rc = store_node_get(s, pool, id, &n);
+    if (rc != STORE_OK) goto done;
+    if (n.parent) {
+        rc = store_record_change(s, n.parent, n.name, 1, NULL);
+        if (rc != STORE_OK) goto done;
+    }
+    if (sqlite3_exec(s->db, "CREATE TEMP TABLE IF NOT EXISTS gone(id INTEGER PRIMARY KEY)", NULL,
+                     NULL, NULL) != SQLITE_OK) {
+        rc = STORE_ERROR;
+        goto done;
+    }
+    sqlite3_stmt *ins;
+    if (sqlite3_prepare_v2(s->db, "INSERT INTO temp.gone(id) VALUES(?)", -1, &ins, NULL) !=
+        SQLITE_OK) {
+        rc = STORE_ERROR;
+        goto done;
+    }
+    sqlite3_stmt *st = store_stmt(s, Q_NODE_SUBTREE_DELETE);
+    if (!st) {
+        sqlite3_finalize(ins);
+        rc = STORE_ERROR;
+        goto done;
+    }
+    sqlite3_bind_int64(st, 1, id);
+    /* RETURNING rows are all computed before the first is handed out, so
+     * inserting into another table while stepping is safe. */
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        sqlite3_reset(ins);
+        sqlite3_bind_int64(ins, 1, sqlite3_column_int64(st, 0));
+        if (sqlite3_step(ins) != SQLITE_DONE) {
+            step = SQLITE_ERROR;
+            break;
+        }
+    }
+    sqlite3_reset(st);
+    sqlite3_finalize(ins);
+    if (step != SQLITE_DONE) {
+        rc = store_rc(step);
+        if (rc == STORE_OK) rc = STORE_ERROR;
+        goto done;
+    }
+    rc = delete_satellites(s);
+done:
+    pool_free(pool);
+    return rc;
+}
+
+int store_node_move(store *s, int64_t id, int64_t new_parent, const char *new_name)
+{
+    vpool *pool = pool_new();
+    if (!pool) return STORE_ERROR;
+    store_node n;
+    int rc = store_node_get(s, pool, id, &n);
+    if (rc == STORE_OK) rc = store_record_change(s, n.parent, n.name, 1, NULL);
+    int64_t rev = 0;
+    if (rc == STORE_OK) rc = store_record_change(s, new_parent, new_name, 0, &rev);
+    if (rc == STORE_OK) {
+        sqlite3_stmt *st = store_stmt(s, Q_NODE_MOVE);
+        if (!st) {
+            rc = STORE_ERROR;
+        } else {
+            sqlite3_bind_int64(st, 1, new_parent);
+            sqlite3_bind_text(st, 2, new_name, -1, SQLITE_STATIC);
+            /* collections keep their own counter (their sync tokens stay valid) */
+            sqlite3_bind_int64(st, 3, store_kind_is_collection(n.kind) ? n.revision : rev);
+            sqlite3_bind_int64(st, 4, (sqlite3_int64)time(NULL));
+            sqlite3_bind_int64(st, 5, id);
+            rc = store_step_done(st);
+        }
+    }
+    pool_free(pool);
+    return rc;
+}
+
+static int copy_props_and_body(store *s, int64_t from, int64_t to, int with_body)
+{
+    sqlite3_stmt *st = store_stmt(s, Q_PROP_COPY);
+    if (!st) return STORE_ERROR;
+    sqlite3_bind_int64(st, 1, to);
+    sqlite3_bind_int64(st, 2, from);
+    int rc = store_step_done(st);
+    if (rc != STORE_OK || !with_body) return rc;
+    st = store_stmt(s, Q_BODY_COPY);
+    if (!st) return STORE_ERROR;
+    sqlite3_bind_int64(st, 1, to);
+    sqlite3_bind_int64(st, 2, from);
+    return store_step_done(st);
+}
+
+static int copy_tree(store *s, vpool *pool, const store_node *src, int64_t dst_parent,
+                     const char *dst_name, int depth_infinity, int64_t owner, int level,
+                     store_node *out)
+{
+    if (level > 128) return STORE_ERROR;
+    store_node n = *src;
+    n.parent = dst_parent;
+    n.name = dst_name;
+    n.owner = owner;
+    store_content c = {.length = (size_t)src->length,
+                       .content_type = src->content_type,
+                       .content_language = src->content_language,
+                       .etag = src->etag,
+                       .uid = src->uid,
+                       .component = src->component};
+    store_node made;
+    /* the body is copied inside SQLite below; create with an empty one */
+    c.body = "";
+    c.length = 0;
+    int rc = store_node_create(s, pool, &n, store_kind_is_collection(n.kind) ? NULL : &c, &made);
+    if (rc != STORE_OK) return rc;
+    if (!store_kind_is_collection(n.kind)) {
+        /* restore the real length alongside the copied body */
+        sqlite3_stmt *st;
+        if (sqlite3_prepare_v2(s->db, "UPDATE nodes SET length=? WHERE id=?", -1, &st, NULL) !=
+            SQLITE_OK)
+            return STORE_ERROR;
+        sqlite3_bind_int64(st, 1, src->length);
+        sqlite3_bind_int64(st, 2, made.id);
+        rc = store_rc(sqlite3_step(st));
+        sqlite3_finalize(st);
+        if (rc != STORE_OK) return rc;
+        made.length = src->length;
+    }
+    rc = copy_props_and_body(s, src->id, made.id, !store_kind_is_collection(n.kind));
+    if (rc != STORE_OK) return rc;
+    if (out) *out = made;
+    if (!depth_infinity || !store_kind_is_collection(src->kind)) return STORE_OK;
+    const char *after = NULL;
+    for (;;) {
+        vpool *page = pool_new();
+        if (!page) return STORE_ERROR;
+        store_node *kids;
+        int nk;
+        rc = store_node_children(s, page, src->id, after, 256, &kids, &nk);
+        for (int i = 0; rc == STORE_OK && i < nk; i++)
+            rc = copy_tree(s, page, &kids[i], made.id, kids[i].name, 1, owner, level + 1, NULL);
+        after = (rc == STORE_OK && nk == 256) ? pool_strdup(pool, kids[nk - 1].name) : NULL;
+        pool_free(page);
+        if (rc != STORE_OK || !after) return rc;
+    }
+}
+
+int store_node_copy(store *s, vpool *pool, int64_t src, int64_t dst_parent, const char *dst_name,
+                    int depth_infinity, int64_t owner, store_node *out)
+{
+    store_node n;
+    int rc = store_node_get(s, pool, src, &n);
+    if (rc != STORE_OK) return rc;
+    return copy_tree(s, pool, &n, dst_parent, dst_name, depth_infinity, owner, 0, out);
+}
+
+int store_body_get(store *s, vpool *pool, int64_t id, const char **data, size_t *len)
+{
+    sqlite3_stmt *st = store_stmt(s, Q_BODY_GET);
+    if (!st) return STORE_ERROR;
+    sqlite3_bind_int64(st, 1, id);
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW) {
+        sqlite3_reset(st);
+        if (rc == SQLITE_DONE) {
+            *data = "";
+            *len = 0;
+            return STORE_NOTFOUND;
+        }
+        return store_rc(rc);
+    }
+    size_t n = (size_t)sqlite3_column_bytes(st, 0);
+    char *d = pool_memdup(pool, sqlite3_column_blob(st, 0), n);
+    sqlite3_reset(st);
+    if (!d) return STORE_ERROR;
+    *data = d;
+    *len = n;
+    return STORE_OK;
+}
+
+/* ---- dead properties ----------------------------------------------------- */
+
+int store_prop_get(store *s, vpool *pool, int64_t node, const char *ns, const char *name,
+                   store_prop *out)
+{
+    sqlite3_stmt *st = store_stmt(s, Q_PROP_GET);
+    if (!st) return STORE_ERROR;
+    sqlite3_bind_int64(st, 1, node);
+    sqlite3_bind_text(st, 2, ns, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        out->ns = store_col_text(pool, st, 0);
+        out->name = store_col_text(pool, st, 1);
+        out->xml = store_col_text(pool, st, 2);
+        sqlite3_reset(st);
+        return STORE_OK;
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? STORE_NOTFOUND : store_rc(rc);
+}
+
+int store_prop_list(store *s, vpool *pool, int64_t node, store_prop **out, int *n)
+{
+    sqlite3_stmt *st = store_stmt(s, Q_PROP_LIST);
+    if (!st) return STORE_ERROR;
+    sqlite3_bind_int64(st, 1, node);
+    int cap = 8, count = 0, rc;
+    store_prop *arr = pool_alloc(pool, sizeof(store_prop) * (size_t)cap);
+    while (arr && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (count == cap) {
+            store_prop *bigger = pool_alloc(pool, sizeof(store_prop) * (size_t)cap * 2);
+            if (!bigger) {
+                arr = NULL;
+                break;
+            }
+            memcpy(bigger, arr, sizeof(store_prop) * (size_t)count);
+            arr = bigger;
+            cap *= 2;
+        }
+        arr[count].ns = store_col_text(pool, st, 0);
+        arr[count].name = store_col_text(pool, st, 1);
+        arr[count].xml = store_col_text(pool, st, 2);
+        count++;
+    }
+    sqlite3_reset(st);
+    if (!arr) return STORE_ERROR;
+    *out = arr;
+    *n = count;
+    return STORE_OK;
+}
+
+int store_prop_set(store *s, int64_t node, const char *ns, const char *name, const char *xml)
+{
+    sqlite3_stmt *st = store_stmt(s, Q_PROP_SET);
+    if (!st) return STORE_ERROR;
+    sqlite3_bind_int64(st, 1, node);
+    sqlite3_bind_text(st, 2, ns, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, xml, -1, SQLITE_STATIC);
+    return store_step_done(st);
+}
+
+int store_prop_remove(store *s, int64_t node, const char *ns, const char *name)
+{
+    sqlite3_stmt *st = store_stmt(s, Q_PROP_REMOVE);
+    if (!st) return STORE_ERROR;
+    sqlite3_bind_int64(st, 1, node);
+    sqlite3_bind_text(st, 2, ns, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
+    return store_step_done(st);
+}
+
+/* ---- change log ---------------------------------------------------------- */
+
+int store_changes_since(store *s, vpool *pool, int64_t coll, int64_t since, int limit,
+                        store_change **out, int *n)
+{
+    sqlite3_stmt *st = store_stmt(s, limit > 0 ? Q_CHANGES_SINCE_LIMIT : Q_CHANGES_SINCE);
+    if (!st) return STORE_ERROR;
+    sqlite3_bind_int64(st, 1, coll);
+    sqlite3_bind_int64(st, 2, since);
+    if (limit > 0) sqlite3_bind_int(st, 3, limit);
+    int cap = 16, count = 0, rc;
+    store_change *arr = pool_alloc(pool, sizeof(*arr) * (size_t)cap);
+    while (arr && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (count == cap) {
+            store_change *bigger = pool_alloc(pool, sizeof(*arr) * (size_t)cap * 2);
+            if (!bigger) {
+                arr = NULL;
+                break;
+            }
+            memcpy(bigger, arr, sizeof(*arr) * (size_t)count);
+            arr = bigger;
+            cap *= 2;
+        }
+        arr[count].name = store_col_text(pool, st, 0);
+        arr[count].revision = sqlite3_column_int64(st, 1);
+        arr[count].deleted = sqlite3_column_int(st, 2);
+        count++;
+    }
+    sqlite3_reset(st);
+    if (!arr) return STORE_ERROR;
+    *out = arr;
+    *n = count;
+    return STORE_OK;
+}
+
+int store_changes_floor(store *s, int64_t coll, int64_t *floor)
+{
+    sqlite3_stmt *st = store_stmt(s, Q_CHANGES_FLOOR);
+    if (!st) return STORE_ERROR;
+    sqlite3_bind_int64(st, 1, coll);
+    int rc = sqlite3_step(st);
+    *floor = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? STORE_OK : (rc == SQLITE_DONE ? STORE_NOTFOUND : store_rc(rc));
+}

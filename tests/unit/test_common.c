@@ -1,0 +1,98 @@
+#include "common/buf.h"
+#include "common/pool.h"
+#include "common/rand.h"
+#include "common/timefmt.h"
+#include "common/uri.h"
+#include "tests/unit/check.h"
+
+static void test_pool(void)
+{
+    vpool *p = pool_new();
+    char *s = pool_printf(p, "%s-%d", "a", 42);
+    CHECK_STR(s, "a-42");
+    for (int i = 0; i < 1000; i++) CHECK(pool_alloc(p, (size_t)i * 7 + 1) != NULL);
+    char *big = pool_alloc(p, 1 << 20);
+    CHECK(big != NULL);
+    CHECK(((unsigned long)big & 15) == 0);
+    pool_free(p);
+}
+
+static void test_buf_limit(void)
+{
+    vbuf b;
+    buf_init(&b, 10);
+    CHECK_INT(buf_puts(&b, "0123456789"), 0);
+    CHECK_INT(buf_puts(&b, "x"), -1);
+    CHECK(buf_failed(&b));
+    CHECK_INT(b.len, 10);
+    buf_free(&b);
+}
+
+static void test_uri_paths(void)
+{
+    vpool *p = pool_new();
+    uri_path up;
+    CHECK_INT(uri_parse_path(p, "/files/a%20b/c/", &up), URI_OK);
+    CHECK_INT(up.nseg, 3);
+    CHECK_STR(up.seg[1], "a b");
+    CHECK_INT(up.trailing_slash, 1);
+    CHECK_INT(uri_parse_path(p, "/", &up), URI_OK);
+    CHECK_INT(up.nseg, 0);
+    CHECK_INT(uri_parse_path(p, "/a/../b", &up), URI_DOT_SEGMENT);
+    CHECK_INT(uri_parse_path(p, "/a/%2e%2E/b", &up), URI_DOT_SEGMENT);
+    CHECK_INT(uri_parse_path(p, "/a%2Fb", &up), URI_BAD_CHAR);
+    CHECK_INT(uri_parse_path(p, "/a%00b", &up), URI_BAD_CHAR);
+    CHECK_INT(uri_parse_path(p, "/a%ffb", &up), URI_BAD_UTF8);
+    CHECK_INT(uri_parse_path(p, "/a%c0%afb", &up), URI_BAD_UTF8); /* overlong '/' */
+    CHECK_INT(uri_parse_path(p, "/a%4", &up), URI_BAD_ESCAPE);
+    CHECK_INT(uri_parse_path(p, "/a//b", &up), URI_EMPTY_SEGMENT);
+    CHECK_INT(uri_parse_path(p, "/%E2%82%AC", &up), URI_OK);
+    CHECK_STR(up.seg[0], "\xE2\x82\xAC");
+    char longseg[600];
+    memset(longseg, 'x', sizeof longseg);
+    longseg[0] = '/';
+    longseg[599] = '\0';
+    CHECK_INT(uri_parse_path(p, longseg, &up), URI_TOO_LONG);
+    CHECK_STR(uri_encode_segment_pool(p, "a b/c%\xE2\x82\xAC"), "a%20b%2Fc%25%E2%82%AC");
+    pool_free(p);
+}
+
+static void test_dates(void)
+{
+    char d[30];
+    http_date_format(784111777, d);
+    CHECK_STR(d, "Sun, 06 Nov 1994 08:49:37 GMT");
+    CHECK_INT(http_date_parse("Sun, 06 Nov 1994 08:49:37 GMT"), 784111777);
+    CHECK_INT(http_date_parse("Sunday, 06-Nov-94 08:49:37 GMT"), 784111777);
+    CHECK_INT(http_date_parse("Sun Nov  6 08:49:37 1994"), 784111777);
+    CHECK_INT(http_date_parse("yesterday"), -1);
+    CHECK_INT(iso8601_parse("1994-11-06"), 784080000);
+    CHECK_INT(iso8601_parse("1994-11-06T08:49:37Z"), 784111777);
+    CHECK_INT(iso8601_parse("1994-13-06"), -1);
+}
+
+static void test_ids(void)
+{
+    char a[RAND_ID_LEN + 1], b[RAND_ID_LEN + 1];
+    CHECK_INT(rand_id(a), 0);
+    CHECK_INT(rand_id(b), 0);
+    CHECK(strcmp(a, b) != 0);
+    CHECK_INT(strlen(a), 26);
+    unsigned char u[16], v[16];
+    char s[37];
+    CHECK_INT(rand_uuid(u), 0);
+    uuid_format(u, s);
+    CHECK_INT(uuid_parse(s, v), 0);
+    CHECK(memcmp(u, v, 16) == 0);
+    CHECK(s[14] == '4');
+}
+
+int main(void)
+{
+    RUN(test_pool);
+    RUN(test_buf_limit);
+    RUN(test_uri_paths);
+    RUN(test_dates);
+    RUN(test_ids);
+    return check_summary();
+}

@@ -1,0 +1,161 @@
+/* The DAV store against a real SQLite file in a temporary directory. */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "storage/store.h"
+#include "tests/unit/check.h"
+
+static char dir[] = "/tmp/veil-store-XXXXXX";
+static char path[256];
+
+static store *open_fresh(void)
+{
+    store *s = NULL;
+    CHECK_INT(store_open(path, 1, 0, &s), STORE_OK);
+    return s;
+}
+
+static int64_t mk(store *s, vpool *p, int64_t parent, const char *name, int kind, int64_t owner,
+                  const char *body)
+{
+    store_node n = {.parent = parent, .name = name, .kind = kind, .owner = owner};
+    store_content c = {.body = body, .length = body ? strlen(body) : 0, .etag = "e"};
+    store_node out;
+    int rc = store_node_create(s, p, &n, body ? &c : NULL, &out);
+    CHECK_INT(rc, STORE_OK);
+    return rc == STORE_OK ? out.id : 0;
+}
+
+static void test_principals(void)
+{
+    store *s = open_fresh();
+    vpool *p = pool_new();
+    store_principal a, b, c;
+    CHECK_INT(store_principal_create(s, p, 7, STORE_PRINCIPAL_USER, "Seven", &a), STORE_OK);
+    CHECK_INT(strlen(a.pid), 26);
+    CHECK_INT(store_principal_by_account(s, p, 7, &b), STORE_OK);
+    CHECK_STR(b.pid, a.pid);
+    CHECK_STR(b.displayname, "Seven");
+    CHECK_INT(store_principal_create(s, p, 7, STORE_PRINCIPAL_USER, NULL, &c), STORE_EXISTS);
+    CHECK_INT(store_principal_by_pid(s, p, "nope", &c), STORE_NOTFOUND);
+    pool_free(p);
+    store_close(s);
+}
+
+static void test_tree_and_changes(void)
+{
+    store *s = open_fresh();
+    vpool *p = pool_new();
+    int64_t home = mk(s, p, STORE_ROOT_FILES, "home1", STORE_KIND_HOME_FILES, 1, NULL);
+    int64_t coll = mk(s, p, home, "coll", STORE_KIND_COLLECTION, 1, NULL);
+    mk(s, p, coll, "a.txt", STORE_KIND_RESOURCE, 1, "alpha");
+    mk(s, p, coll, "b.txt", STORE_KIND_RESOURCE, 1, "beta");
+    int64_t sub = mk(s, p, coll, "sub", STORE_KIND_COLLECTION, 1, NULL);
+    mk(s, p, sub, "c.txt", STORE_KIND_RESOURCE, 1, "gamma");
+
+    store_node n;
+    CHECK_INT(store_node_child(s, p, coll, "b.txt", &n), STORE_OK);
+    const char *data;
+    size_t len;
+    CHECK_INT(store_body_get(s, p, n.id, &data, &len), STORE_OK);
+    CHECK_INT(len, 4);
+    CHECK(memcmp(data, "beta", 4) == 0);
+
+    /* keyset pages */
+    store_node *kids;
+    int nk;
+    CHECK_INT(store_node_children(s, p, coll, NULL, 2, &kids, &nk), STORE_OK);
+    CHECK_INT(nk, 2);
+    CHECK_STR(kids[1].name, "b.txt");
+    CHECK_INT(store_node_children(s, p, coll, "b.txt", 2, &kids, &nk), STORE_OK);
+    CHECK_INT(nk, 1);
+    CHECK_STR(kids[0].name, "sub");
+
+    /* change log: 3 members created */
+    store_change *ch;
+    int nc;
+    CHECK_INT(store_changes_since(s, p, coll, 0, 0, &ch, &nc), STORE_OK);
+    CHECK_INT(nc, 3);
+    int64_t rev = ch[nc - 1].revision;
+
+    /* copy the subtree: fresh resource ids, same bodies */
+    store_node copy;
+    CHECK_INT(store_node_copy(s, p, coll, home, "copy", 1, 1, &copy), STORE_OK);
+    CHECK(memcmp(copy.resource_id, (store_node){0}.resource_id, 16) != 0);
+    store_node csub, cc;
+    CHECK_INT(store_node_child(s, p, copy.id, "sub", &csub), STORE_OK);
+    CHECK_INT(store_node_child(s, p, csub.id, "c.txt", &cc), STORE_OK);
+    CHECK_INT(cc.length, 5);
+    CHECK_INT(store_body_get(s, p, cc.id, &data, &len), STORE_OK);
+    CHECK_INT(len, 5);
+
+    /* move keeps the resource id; the change log shows a delete and a create */
+    store_node before, after;
+    CHECK_INT(store_node_child(s, p, coll, "a.txt", &before), STORE_OK);
+    CHECK_INT(store_node_move(s, before.id, sub, "moved.txt"), STORE_OK);
+    CHECK_INT(store_node_child(s, p, sub, "moved.txt", &after), STORE_OK);
+    CHECK(memcmp(before.resource_id, after.resource_id, 16) == 0);
+    CHECK_INT(store_changes_since(s, p, coll, rev, 0, &ch, &nc), STORE_OK);
+    CHECK_INT(nc, 1);
+    CHECK_STR(ch[0].name, "a.txt");
+    CHECK_INT(ch[0].deleted, 1);
+
+    /* dead properties travel with copies and vanish with deletes */
+    CHECK_INT(store_prop_set(s, sub, "urn:x", "p", "<p xmlns=\"urn:x\">1</p>"), STORE_OK);
+    store_prop pr;
+    CHECK_INT(store_prop_get(s, p, sub, "urn:x", "p", &pr), STORE_OK);
+    CHECK_STR(pr.xml, "<p xmlns=\"urn:x\">1</p>");
+
+    /* recursive delete */
+    CHECK_INT(store_node_delete(s, coll), STORE_OK);
+    CHECK_INT(store_node_get(s, p, sub, &n), STORE_NOTFOUND);
+    CHECK_INT(store_prop_get(s, p, sub, "urn:x", "p", &pr), STORE_NOTFOUND);
+    CHECK_INT(store_node_child(s, p, copy.id, "sub", &n), STORE_OK);
+    CHECK_INT(store_integrity_check(s), STORE_OK);
+    pool_free(p);
+    store_close(s);
+}
+
+static void test_locks(void)
+{
+    store *s = open_fresh();
+    vpool *p = pool_new();
+    store_lock l = {.token = "urn:uuid:1", .root = "/files/x/dir", .depth_infinity = 1,
+                    .scope = STORE_LOCK_EXCLUSIVE, .principal = 1, .expires = 0, .timeout = 0};
+    CHECK_INT(store_lock_create(s, &l), STORE_OK);
+    store_lock l2 = {.token = "urn:uuid:2", .root = "/files/x/dirty", .depth_infinity = 0,
+                     .scope = STORE_LOCK_SHARED, .principal = 1, .expires = 1, .timeout = 1};
+    CHECK_INT(store_lock_create(s, &l2), STORE_OK); /* already expired */
+    store_lock *locks;
+    int n;
+    CHECK_INT(store_locks_covering(s, p, "/files/x/dir/a/b", &locks, &n), STORE_OK);
+    CHECK_INT(n, 1);
+    /* a name that merely shares a prefix is not covered */
+    CHECK_INT(store_locks_covering(s, p, "/files/x/dirty", &locks, &n), STORE_OK);
+    CHECK_INT(n, 0);
+    CHECK_INT(store_locks_below(s, p, "/files/x", &locks, &n), STORE_OK);
+    CHECK_INT(n, 1);
+    CHECK_INT(store_locks_delete_below(s, "/files/x/dir"), STORE_OK);
+    CHECK_INT(store_locks_covering(s, p, "/files/x/dir", &locks, &n), STORE_OK);
+    CHECK_INT(n, 0);
+    pool_free(p);
+    store_close(s);
+}
+
+int main(void)
+{
+    if (!mkdtemp(dir)) return 1;
+    snprintf(path, sizeof path, "%s/dav.db", dir);
+    RUN(test_principals);
+    RUN(test_tree_and_changes);
+    RUN(test_locks);
+    unlink(path);
+    char wal[300];
+    snprintf(wal, sizeof wal, "%s-wal", path);
+    unlink(wal);
+    snprintf(wal, sizeof wal, "%s-shm", path);
+    unlink(wal);
+    rmdir(dir);
+    return check_summary();
+}

@@ -148,7 +148,8 @@ class Server:
 
     def server_log(self):
         try:
-            return open(self.log_path, errors="replace").read()
+            with open(self.log_path, errors="replace") as f:
+                return f.read()
         except OSError:
             return ""
 

@@ -1,6 +1,7 @@
 /* MKCOL (RFC 4918 §9.3, extended by RFC 5689), DELETE (§9.6) and OPTIONS. */
 #include <string.h>
 
+#include "dav/collection.h"
 #include "dav/conditional.h"
 #include "dav/methods.h"
 #include "dav/propfind.h"
@@ -10,26 +11,28 @@
 #include "dav/xml_out.h"
 #include "privacy/acl.h"
 
-/* Which collection kinds may be created inside which: plain collections
- * nest freely in the file space; calendar and address book collections
- * contain no collections (RFC 4791 §4.2, RFC 6352 §5.2). */
-static int nesting_allowed(int parent_kind, int child_kind)
+/* Which collection kinds may be created where: plain collections nest in
+ * homes and plain collections; calendars only in the calendar space and
+ * address books only in the address book space; calendar and address book
+ * collections contain no collections (RFC 4791 §4.2, RFC 6352 §5.2). */
+static int nesting_allowed(int space, int parent_kind, int child_kind)
 {
-    switch (parent_kind) {
-    case STORE_KIND_HOME_FILES:
+    int plain_parent = parent_kind == STORE_KIND_COLLECTION || parent_kind == STORE_KIND_HOME_FILES ||
+                       parent_kind == STORE_KIND_HOME_CALENDARS ||
+                       parent_kind == STORE_KIND_HOME_ADDRESSBOOKS;
+    switch (child_kind) {
     case STORE_KIND_COLLECTION:
-        return 1;
-    case STORE_KIND_HOME_CALENDARS:
-        return child_kind == STORE_KIND_CALENDAR || child_kind == STORE_KIND_COLLECTION;
-    case STORE_KIND_HOME_ADDRESSBOOKS:
-        return child_kind == STORE_KIND_ADDRESSBOOK || child_kind == STORE_KIND_COLLECTION;
+        return plain_parent;
+    case STORE_KIND_CALENDAR:
+        return plain_parent && space == STORE_ROOT_CALENDARS;
+    case STORE_KIND_ADDRESSBOOK:
+        return plain_parent && space == STORE_ROOT_ADDRESSBOOKS;
     default:
         return 0;
     }
 }
 
-/* resourcetype of an extended MKCOL: the kind it asks for, or -1 */
-static int kind_from_resourcetype(const xmlNode *rt)
+int dav_kind_from_resourcetype(const xmlNode *rt)
 {
     int collection = 0, calendar = 0, addressbook = 0, other = 0;
     for (xmlNode *c = xml_first_elem(rt); c; c = xml_next_elem(c)) {
@@ -43,18 +46,17 @@ static int kind_from_resourcetype(const xmlNode *rt)
                     : addressbook ? STORE_KIND_ADDRESSBOOK : STORE_KIND_COLLECTION;
 }
 
-/* Creates a collection of `kind` at res with the properties in ops (from an
- * extended MKCOL or MKCALENDAR body; resourcetype already taken out). */
-int dav_create_collection(dav_req *r, dav_resource *res, int kind, pp_op *ops, int n,
-                          const char *response_root);
 int dav_create_collection(dav_req *r, dav_resource *res, int kind, pp_op *ops, int n,
                           const char *response_root)
 {
-    if (res->type != DAV_RES_UNMAPPED) return dav_error_text(r, 405, "The resource exists");
+    if (res->type != DAV_RES_UNMAPPED) {
+        dav_add_header(r, "Allow", dav_allow(r, res));
+        return dav_error(r, 405, NS_DAV, "resource-must-be-null"); /* RFC 4791 §5.3.1.1 */
+    }
     if (!res->has_parent) return dav_error_text(r, 409, "The parent collection does not exist");
     dav_resource parent = {.type = DAV_RES_NODE, .node = res->parent};
     if (!(dav_privileges(r, &parent) & PRIV_BIND)) return 403;
-    if (!nesting_allowed(res->parent.kind, kind)) {
+    if (!nesting_allowed(res->space, res->parent.kind, kind)) {
         if (kind == STORE_KIND_CALENDAR)
             return dav_error(r, 403, NS_CALDAV, "calendar-collection-location-ok");
         if (kind == STORE_KIND_ADDRESSBOOK)
@@ -65,6 +67,7 @@ int dav_create_collection(dav_req *r, dav_resource *res, int kind, pp_op *ops, i
     if (st) return st;
 
     /* check the properties against the collection as it will be */
+    r->creating = 1;
     dav_resource future = *res;
     future.type = DAV_RES_NODE;
     future.node.kind = kind;
@@ -77,14 +80,23 @@ int dav_create_collection(dav_req *r, dav_resource *res, int kind, pp_op *ops, i
     if (failed) {
         for (int i = 0; i < n; i++)
             if (ops[i].status == 200) ops[i].status = 424;
+        int multistatus = strcmp(response_root, "D:multistatus") == 0;
         buf_puts(&r->out, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
         buf_printf(&r->out, "<%s", response_root);
         buf_puts(&r->out, xml_root_ns_decls);
         buf_puts(&r->out, ">");
+        if (multistatus) {
+            buf_puts(&r->out, "<D:response><D:href>");
+            xml_text(&r->out, res->href);
+            buf_puts(&r->out, "</D:href>");
+        }
         dav_propset_write_propstats(r, ops, n, &r->out);
+        if (multistatus) buf_puts(&r->out, "</D:response>");
         buf_printf(&r->out, "</%s>\n", response_root);
         r->out_type = "application/xml; charset=utf-8";
-        return 403;
+        /* RFC 5689 §3.3: 403 with DAV:mkcol-response; MKCALENDAR answers
+         * with a multistatus as CalDAV clients expect */
+        return multistatus ? 207 : 403;
     }
     int rc = store_begin_write(r->st);
     store_node made;
@@ -135,7 +147,7 @@ int dav_method_mkcol(dav_req *r, dav_resource *res)
     for (int i = 0; i < n; i++) {
         if (strcmp(ops[i].ns, NS_DAV) == 0 && strcmp(ops[i].name, "resourcetype") == 0) {
             if (!ops[i].el) return dav_error_text(r, 400, "resourcetype cannot be removed");
-            kind = kind_from_resourcetype(ops[i].el);
+            kind = dav_kind_from_resourcetype(ops[i].el);
             if (kind < 0) {
                 /* RFC 5689 §3.3 */
                 for (int j = 0; j < n; j++) ops[j].status = 424;
@@ -190,7 +202,7 @@ int dav_method_delete(dav_req *r, dav_resource *res)
 
 int dav_method_options(dav_req *r, dav_resource *res)
 {
-    dav_add_header(r, "DAV", "1, 2, 3, extended-mkcol");
+    dav_add_header(r, "DAV", DAV_CLASSES);
     dav_add_header(r, "Allow", dav_allow(r, res));
     return 200;
 }

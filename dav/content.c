@@ -2,8 +2,10 @@
 #include <string.h>
 #include <strings.h>
 
+#include "dav/caldav.h"
 #include "dav/conditional.h"
 #include "dav/listing.h"
+#include "dav/member.h"
 #include "dav/methods.h"
 #include "dav/resource.h"
 #include "dav/xml_out.h"
@@ -84,6 +86,9 @@ int dav_method_get(dav_req *r, dav_resource *res)
     size_t len;
     int rc = store_body_get(r->st, r->pool, res->node.id, &data, &len);
     if (rc != STORE_OK && rc != STORE_NOTFOUND) return dav_store_status(rc);
+    /* RFC 7809 §3.1: a calendar object's time zones follow CalDAV-Timezones */
+    if (res->has_parent && res->parent.kind == STORE_KIND_CALENDAR && len)
+        caldav_tz_adjust(r, data, len, &data, &len);
     buf_append(&r->out, data, len);
     if (buf_failed(&r->out)) return 500;
     r->out_type = res->node.content_type ? res->node.content_type : "application/octet-stream";
@@ -118,12 +123,13 @@ int dav_method_put(dav_req *r, dav_resource *res)
     st = dav_lock_check(r, res->path, creating ? DAV_CHANGE_BIND : DAV_CHANGE_CONTENT);
     if (st) return st;
 
-    store_content c = {0};
-    c.body = r->body;
-    c.length = r->body_len;
-    c.content_type = dav_header(r, "Content-Type");
-    c.content_language = dav_header(r, "Content-Language");
-    c.etag = dav_etag_for(r->pool, r->body, r->body_len);
+    /* the collection the resource goes into decides what it must be */
+    const store_node *coll = &res->parent;
+    const char *coll_href = dav_parent_href(r, res->href);
+    dav_member m;
+    st = dav_member_prepare(r, coll, coll_href, creating ? NULL : &res->node, r->body, r->body_len,
+                            dav_header(r, "Content-Type"), &m);
+    if (st) return st;
 
     int rc = store_begin_write(r->st);
     store_node made;
@@ -131,17 +137,19 @@ int dav_method_put(dav_req *r, dav_resource *res)
         if (creating) {
             store_node n = {.parent = res->parent.id, .name = res->name,
                             .kind = STORE_KIND_RESOURCE, .owner = res->parent.owner};
-            rc = store_node_create(r->st, r->pool, &n, &c, &made);
+            rc = store_node_create(r->st, r->pool, &n, &m.c, &made);
         } else {
-            rc = store_node_update(r->st, r->pool, res->node.id, &c, &made);
+            rc = store_node_update(r->st, r->pool, res->node.id, &m.c, &made);
         }
     }
+    if (rc == STORE_OK) rc = dav_member_index(r, made.id, coll->id, &m);
     if (rc == STORE_OK) rc = store_commit(r->st);
     if (rc != STORE_OK) {
         store_rollback(r->st);
         return rc == STORE_EXISTS ? 409 : dav_store_status(rc);
     }
-    dav_add_header(r, "ETag", pool_printf(r->pool, "\"%s\"", c.etag));
+    /* RFC 4791 §5.3.4: no ETag when what is stored is not what was sent */
+    if (!m.changed) dav_add_header(r, "ETag", pool_printf(r->pool, "\"%s\"", m.c.etag));
     if (creating) dav_add_header(r, "Location", dav_absolute_url(r, res->href));
     return creating ? 201 : 204;
 }

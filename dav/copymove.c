@@ -4,6 +4,7 @@
 #include <strings.h>
 
 #include "dav/conditional.h"
+#include "dav/member.h"
 #include "dav/methods.h"
 #include "dav/resource.h"
 #include "privacy/acl.h"
@@ -92,6 +93,11 @@ static int copy_or_move(dav_req *r, dav_resource *src, int move)
     if ((dav_privileges(r, &dparent) & need) != need) return 403;
     if (!store_kind_is_collection(dst.parent.kind)) return 409;
 
+    /* a calendar or address book takes only valid objects (RFC 4791 §5.3.2) */
+    dav_member m;
+    st = dav_member_accepts(r, &dst.parent, dav_parent_href(r, dst.href), &src->node,
+                            exists ? &dst.node : NULL, &m);
+    if (st) return st;
     st = dav_conditional(r, src);
     if (st) return st;
     if (move) {
@@ -107,14 +113,21 @@ static int copy_or_move(dav_req *r, dav_resource *src, int move)
         if (rc == STORE_OK) rc = store_locks_delete_below(r->st, dst.path);
     }
     if (rc == STORE_OK) {
+        store_node made;
         if (move) {
             rc = store_node_move(r->st, src->node.id, dst.parent.id, dst.name);
+            made = src->node;
             /* RFC 4918 §9.9.4: locks do not move with the resource */
             if (rc == STORE_OK) rc = store_locks_delete_below(r->st, src->path);
         } else {
             rc = store_node_copy(r->st, r->pool, src->node.id, dst.parent.id, dst.name,
-                                 depth == DAV_DEPTH_INFINITY, dst.parent.owner, NULL);
+                                 depth == DAV_DEPTH_INFINITY, dst.parent.owner, &made);
         }
+        /* into a typed collection: the member's own index rows and UID */
+        if (rc == STORE_OK && m.indexed) rc = dav_member_index(r, made.id, dst.parent.id, &m);
+        /* a plain file becoming a calendar object gets its UID and type */
+        if (rc == STORE_OK && m.c.uid && !src->node.uid)
+            rc = store_node_update(r->st, r->pool, made.id, &m.c, NULL);
     }
     if (rc == STORE_OK) rc = store_commit(r->st);
     if (rc != STORE_OK) {

@@ -95,10 +95,21 @@ struct dav_req {
     const char *err_text;        /* optional human-readable text for plain errors */
     int prefer_minimal;          /* Prefer: return=minimal or Brief: t */
 
-    /* the If header, parsed once (dav/lockcheck.c) */
+    /* while one property is rendered: its request element (calendar-data's
+     * and address-data's options) and an object the report already parsed
+     * for this resource */
+    const void *prop_el;
+    void *cur_obj;
+    int64_t cur_obj_node;
+    int creating;                /* setters run for a collection being created */
+
+    /* the If header, parsed once (dav/conditional.c) */
     struct dav_if_list *if_lists;
     int if_state;                /* 0 not parsed, 1 parsed, -1 malformed */
 };
+
+/* The DAV header of OPTIONS: the compliance classes and features served. */
+#define DAV_CLASSES "1, 2, 3, extended-mkcol, calendar-access, calendar-no-timezone"
 
 /* ---- request helpers (dav/request.c) ---------------------------------- */
 

@@ -69,6 +69,7 @@ int dav_propreq_from_prop(dav_req *r, const xmlNode *prop, dav_propreq *out)
         it->ns = pool_strdup(r->pool, xml_ns(c));
         it->name = pool_strdup(r->pool, (const char *)c->name);
         it->def = dav_prop_find(it->ns, it->name);
+        it->el = c;
     }
     return 0;
 }
@@ -108,7 +109,9 @@ static void write_one(dav_req *r, const dav_resource *res, const dav_propreq_ite
     int st = DAV_PROP_DEAD;
     if (it->def) {
         buf_reset(&w->value);
+        r->prop_el = it->el;
         st = it->def->get(r, res, &w->value);
+        r->prop_el = NULL;
         if (st == 200) {
             if (names_only || w->value.len == 0) {
                 xml_empty(&w->ok, it->ns, it->name);

@@ -13,6 +13,7 @@ typedef enum { DAV_PROPREQ_PROP = 1, DAV_PROPREQ_ALLPROP, DAV_PROPREQ_PROPNAME }
 typedef struct dav_propreq_item {
     const char *ns, *name;
     const dav_prop_def *def; /* NULL: dead property */
+    const xmlNode *el;       /* the request element (for calendar-data options) */
 } dav_propreq_item;
 
 typedef struct dav_propreq {

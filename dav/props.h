@@ -46,6 +46,8 @@ const dav_prop_def *dav_prop_next(int *i);
 
 /* Tables contributed by modules (each file that defines properties). */
 extern const dav_prop_table dav_props_webdav;
+extern const dav_prop_table dav_props_caldav;
+extern const dav_prop_table dav_props_reports;
 
 /* Writes the href of the session's principal wrapped in DAV:href. */
 void dav_put_href(vbuf *out, const char *href);

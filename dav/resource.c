@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "common/log.h"
+#include "dav/caldav.h"
 #include "privacy/acl.h"
 
 static const struct {
@@ -44,6 +45,14 @@ static void build_paths(dav_req *r, const uri_path *p, int nseg, int collection,
 const char *dav_principal_href(dav_req *r, const char *pid)
 {
     return pool_printf(r->pool, "/principals/%s/", pid);
+}
+
+const char *dav_parent_href(dav_req *r, const char *href)
+{
+    size_t n = strlen(href);
+    if (n && href[n - 1] == '/') n--;
+    while (n && href[n - 1] != '/') n--;
+    return pool_strndup(r->pool, href, n ? n : 1);
 }
 
 const char *dav_absolute_url(dav_req *r, const char *href)
@@ -240,7 +249,11 @@ int dav_provision(dav_req *r)
         if (rc == STORE_NOTFOUND) {
             store_node n = {.parent = homes[i].root, .name = p->pid, .kind = homes[i].kind,
                             .owner = p->id};
-            rc = store_node_create(r->st, r->pool, &n, NULL, NULL);
+            store_node made;
+            rc = store_node_create(r->st, r->pool, &n, NULL, &made);
+            /* a new home comes with its default collections */
+            if (rc == STORE_OK && homes[i].kind == STORE_KIND_HOME_CALENDARS)
+                rc = caldav_provision_home(r, made.id, p->id);
         }
         if (rc != STORE_OK) break;
     }

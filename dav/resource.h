@@ -31,6 +31,9 @@ int dav_provision(dav_req *r);
 /* Href for a principal: "/principals/<pid>/" (pool string). */
 const char *dav_principal_href(dav_req *r, const char *pid);
 
+/* The href of the collection containing href ("/a/b/c" -> "/a/b/"). */
+const char *dav_parent_href(dav_req *r, const char *href);
+
 /* Absolute URL for an href: base_url + href (pool string). */
 const char *dav_absolute_url(dav_req *r, const char *href);
 

@@ -5,7 +5,9 @@
 #include <strings.h>
 
 #include "common/log.h"
+#include "dav/caldav.h"
 #include "dav/conditional.h"
+#include "dav/report.h"
 #include "dav/methods.h"
 #include "dav/resource.h"
 #include "privacy/acl.h"
@@ -37,6 +39,8 @@ static const dav_method_row methods[] = {
     {"PROPPATCH", dav_method_proppatch, 0, PRIV_WRITE_PROPERTIES},
     {"LOCK", dav_method_lock, M_UNMAPPED, 0},
     {"UNLOCK", dav_method_unlock, 0, PRIV_UNLOCK},
+    {"REPORT", dav_method_report, M_READ, PRIV_READ},
+    {"MKCALENDAR", dav_method_mkcalendar, M_UNMAPPED, PRIV_BIND},
 };
 #define N_METHODS (sizeof methods / sizeof methods[0])
 
@@ -54,7 +58,9 @@ const char *dav_allow(dav_req *r, const dav_resource *res)
     for (size_t i = 0; i < N_METHODS; i++) {
         int unmapped = res->type == DAV_RES_UNMAPPED;
         if (unmapped && !(methods[i].flags & M_UNMAPPED)) continue;
-        if (!unmapped && dav_res_is_collection(res) && !strcmp(methods[i].name, "MKCOL")) continue;
+        if (!unmapped && (!strcmp(methods[i].name, "MKCOL") ||
+                          !strcmp(methods[i].name, "MKCALENDAR")))
+            continue;
         if (b.len) buf_puts(&b, ", ");
         buf_puts(&b, methods[i].name);
     }

@@ -283,7 +283,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
     buf_init(&r->out, 0);
     if (strcmp(url, "*") == 0 && strcmp(method, "OPTIONS") == 0) {
         r->status = 200;
-        dav_add_header(r, "DAV", "1, 2, 3, extended-mkcol");
+        dav_add_header(r, "DAV", DAV_CLASSES);
     } else {
         dav_handle(r);
     }

@@ -41,6 +41,10 @@ static const char schema_v1[] =
     "  sync_floor INTEGER NOT NULL DEFAULT 0,"
     "  uid TEXT,"
     "  component TEXT,"
+    /* calendar collections: supported components (ICAL_KIND_* bits, 0 = all)
+     * and calendar-timezone (a VCALENDAR with one VTIMEZONE; NULL = UTC) */
+    "  comp_mask INTEGER NOT NULL DEFAULT 0,"
+    "  tz TEXT,"
     "  UNIQUE(parent, name));"
     "CREATE INDEX nodes_uid ON nodes(parent, uid) WHERE uid IS NOT NULL;"
     "CREATE INDEX nodes_owner ON nodes(owner);"
@@ -61,7 +65,10 @@ static const char schema_v1[] =
     "  token TEXT PRIMARY KEY, root TEXT NOT NULL, depth_infinity INTEGER NOT NULL,"
     "  scope INTEGER NOT NULL, owner_xml TEXT, principal INTEGER NOT NULL,"
     "  expires INTEGER NOT NULL, timeout INTEGER NOT NULL);"
-    "CREATE INDEX locks_root ON locks(root);";
+    "CREATE INDEX locks_root ON locks(root);"
+    /* time-range index: instance spans of calendar objects, in minutes,
+     * rowid = node * 1024 + k (so a node's spans are one rowid range) */
+    "CREATE VIRTUAL TABLE tr_index USING rtree_i32(id, c0, c1, t0, t1, +node);";
 
 static const char *const sql[Q__COUNT] = {
     [Q_BEGIN_READ] = "BEGIN",
@@ -79,7 +86,7 @@ static const char *const sql[Q__COUNT] = {
     [Q_PRINCIPAL_HOMES] = "SELECT id FROM nodes WHERE owner=? AND parent IN (1,2,3)",
 #define NODE_COLS                                                                            \
     "id,parent,name,kind,owner,resource_id,etag,content_type,content_language,length,"      \
-    "created,modified,revision,uid,component"
+    "created,modified,revision,uid,component,comp_mask,tz"
     [Q_NODE_GET] = "SELECT " NODE_COLS " FROM nodes WHERE id=?",
     [Q_NODE_CHILD] = "SELECT " NODE_COLS " FROM nodes WHERE parent=? AND name=?",
     [Q_NODE_CHILDREN_FIRST] =
@@ -94,6 +101,15 @@ static const char *const sql[Q__COUNT] = {
     [Q_NODE_UPDATE] = "UPDATE nodes SET etag=?,content_type=?,content_language=?,length=?,"
                       "modified=?,revision=?,uid=?,component=? WHERE id=?",
     [Q_NODE_SET_KIND] = "UPDATE nodes SET kind=? WHERE id=?",
+    [Q_NODE_SET_MASK] = "UPDATE nodes SET comp_mask=? WHERE id=?",
+    [Q_NODE_SET_TZ] = "UPDATE nodes SET tz=? WHERE id=?",
+    [Q_TR_DELETE] = "DELETE FROM tr_index WHERE id BETWEEN ?1 * 1024 AND ?1 * 1024 + 1023",
+    [Q_TR_INSERT] = "INSERT INTO tr_index(id,c0,c1,t0,t1,node) VALUES(?,?,?,?,?,?)",
+    [Q_TR_MOVE] = "UPDATE tr_index SET c0=?2, c1=?2 WHERE id BETWEEN ?1 * 1024 AND ?1 * 1024 + 1023",
+    [Q_TR_COPY] = "INSERT INTO tr_index(id,c0,c1,t0,t1,node) SELECT ?2 * 1024 + (id - ?1 * 1024),"
+                  " ?3, ?3, t0, t1, ?2 FROM tr_index WHERE id BETWEEN ?1 * 1024 AND ?1 * 1024 + 1023",
+    [Q_TR_QUERY] = "SELECT DISTINCT node FROM tr_index WHERE c0<=?1 AND c1>=?1 AND t0<=?3 AND "
+                   "t1>=?2",
     [Q_NODE_TOUCH] = "UPDATE nodes SET revision=revision+1, modified=? WHERE id=?",
     [Q_NODE_BY_UID] = "SELECT " NODE_COLS " FROM nodes WHERE parent=? AND uid=? LIMIT 1",
     [Q_NODE_MOVE] = "UPDATE nodes SET parent=?, name=?, revision=?, modified=? WHERE id=?",

@@ -66,6 +66,8 @@ typedef struct store_node {
     int64_t revision;     /* collections: change counter; members: revision of last change */
     const char *uid;      /* calendar/address object UID, or NULL */
     const char *component; /* "VEVENT", "VTODO", "VCARD", ... or NULL */
+    unsigned comp_mask;   /* calendars: supported component kinds (bits), 0 = all */
+    const char *tz;       /* calendars: calendar-timezone VCALENDAR, NULL = UTC */
 } store_node;
 
 /* What a write puts in a resource.  Fields other than body may be NULL. */
@@ -172,6 +174,9 @@ int store_node_copy(store *s, vpool *pool, int64_t src, int64_t dst_parent, cons
                     int depth_infinity, int64_t owner, store_node *out);
 /* Changes a collection's kind (for MKCALENDAR over a fresh node and similar). */
 int store_node_set_kind(store *s, int64_t id, int kind);
+/* A calendar collection's supported components / time zone. */
+int store_node_set_comp_mask(store *s, int64_t id, unsigned comp_mask);
+int store_node_set_tz(store *s, int64_t id, const char *tz);
 /* Marks a collection modified (dead property change): bumps revision and mtime. */
 int store_node_touch(store *s, int64_t id);
 
@@ -180,6 +185,22 @@ int store_body_get(store *s, vpool *pool, int64_t id, const char **data, size_t 
 
 /* Finds the member of collection `coll` whose UID is uid (for no-uid-conflict). */
 int store_node_by_uid(store *s, vpool *pool, int64_t coll, const char *uid, store_node *out);
+
+/* ---- time-range index (calendar objects) ----------------------------------- */
+
+/* Instance spans of one calendar object, UTC seconds; INT64_MIN / INT64_MAX
+ * for open ends.  At most STORE_TR_MAX_SPANS per object. */
+#define STORE_TR_MAX_SPANS 1024
+typedef struct store_span {
+    int64_t start, end;
+} store_span;
+
+/* Replaces the spans of node (a member of coll). */
+int store_tr_set(store *s, int64_t node, int64_t coll, const store_span *spans, int n);
+/* Ids of members of coll with a span overlapping [start, end], ascending
+ * (pool array; ids only, so even 100,000 matches take 800 KB). */
+int store_tr_query(store *s, vpool *pool, int64_t coll, int64_t start, int64_t end,
+                   int64_t **ids, int *n);
 
 /* ---- dead properties ----------------------------------------------------- */
 

@@ -23,6 +23,8 @@ static void read_node(vpool *pool, sqlite3_stmt *st, store_node *n)
     n->revision = sqlite3_column_int64(st, 12);
     n->uid = store_col_text(pool, st, 13);
     n->component = store_col_text(pool, st, 14);
+    n->comp_mask = (unsigned)sqlite3_column_int(st, 15);
+    n->tz = store_col_text(pool, st, 16);
 }
 
 static int one_node(vpool *pool, sqlite3_stmt *st, store_node *out)
@@ -204,6 +206,24 @@ int store_node_set_kind(store *s, int64_t id, int kind)
     return store_step_done(st);
 }
 
+int store_node_set_comp_mask(store *s, int64_t id, unsigned comp_mask)
+{
+    sqlite3_stmt *st = store_stmt(s, Q_NODE_SET_MASK);
+    if (!st) return STORE_ERROR;
+    sqlite3_bind_int(st, 1, (int)comp_mask);
+    sqlite3_bind_int64(st, 2, id);
+    return store_step_done(st);
+}
+
+int store_node_set_tz(store *s, int64_t id, const char *tz)
+{
+    sqlite3_stmt *st = store_stmt(s, Q_NODE_SET_TZ);
+    if (!st) return STORE_ERROR;
+    bind_text_or_null(st, 1, tz);
+    sqlite3_bind_int64(st, 2, id);
+    return store_step_done(st);
+}
+
 int store_node_touch(store *s, int64_t id)
 {
     sqlite3_stmt *st = store_stmt(s, Q_NODE_TOUCH);
@@ -218,6 +238,18 @@ int store_node_touch(store *s, int64_t id)
  * temporary list to keep big collections fast. */
 static int delete_satellites(store *s)
 {
+    sqlite3_stmt *ids;
+    if (sqlite3_prepare_v2(s->db, "SELECT id FROM temp.gone", -1, &ids, NULL) != SQLITE_OK)
+        return STORE_ERROR;
+    int step;
+    while ((step = sqlite3_step(ids)) == SQLITE_ROW) {
+        sqlite3_stmt *del = store_stmt(s, Q_TR_DELETE);
+        if (!del) break;
+        sqlite3_bind_int64(del, 1, sqlite3_column_int64(ids, 0));
+        if (store_step_done(del) != STORE_OK) break;
+    }
+    sqlite3_finalize(ids);
+    if (step != SQLITE_DONE) return STORE_ERROR;
     static const char *q[] = {
         "DELETE FROM bodies WHERE node IN (SELECT id FROM temp.gone)",
         "DELETE FROM props WHERE node IN (SELECT id FROM temp.gone)",
@@ -305,6 +337,16 @@ int store_node_move(store *s, int64_t id, int64_t new_parent, const char *new_na
             rc = store_step_done(st);
         }
     }
+    if (rc == STORE_OK && !store_kind_is_collection(n.kind)) {
+        sqlite3_stmt *st = store_stmt(s, Q_TR_MOVE);
+        if (!st) {
+            rc = STORE_ERROR;
+        } else {
+            sqlite3_bind_int64(st, 1, id);
+            sqlite3_bind_int64(st, 2, new_parent);
+            rc = store_step_done(st);
+        }
+    }
     pool_free(pool);
     return rc;
 }
@@ -359,6 +401,18 @@ static int copy_tree(store *s, vpool *pool, const store_node *src, int64_t dst_p
         made.length = src->length;
     }
     rc = copy_props_and_body(s, src->id, made.id, !store_kind_is_collection(n.kind));
+    if (rc != STORE_OK) return rc;
+    if (store_kind_is_collection(n.kind)) {
+        rc = store_node_set_comp_mask(s, made.id, src->comp_mask);
+        if (rc == STORE_OK) rc = store_node_set_tz(s, made.id, src->tz);
+    } else {
+        sqlite3_stmt *st = store_stmt(s, Q_TR_COPY);
+        if (!st) return STORE_ERROR;
+        sqlite3_bind_int64(st, 1, src->id);
+        sqlite3_bind_int64(st, 2, made.id);
+        sqlite3_bind_int64(st, 3, dst_parent);
+        rc = store_step_done(st);
+    }
     if (rc != STORE_OK) return rc;
     if (out) *out = made;
     if (!depth_infinity || !store_kind_is_collection(src->kind)) return STORE_OK;

@@ -1,0 +1,93 @@
+/* PUT (and COPY/MOVE) of calendar object resources: RFC 4791 §5.3.2
+ * preconditions, then the instance spans for the time-range index. */
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "dav/caldav.h"
+#include "dav/member.h"
+#include "dav/resource.h"
+#include "dav/xml_out.h"
+#include "ical/index.h"
+#include "ical/tz.h"
+#include "ical/validate.h"
+
+static int calendar_media_type(const char *ct)
+{
+    size_t n = strcspn(ct, ";");
+    while (n && (ct[n - 1] == ' ' || ct[n - 1] == '\t')) n--;
+    return n == 13 && strncasecmp(ct, "text/calendar", 13) == 0;
+}
+
+const icaltimezone *caldav_collection_tz(dav_req *r, const store_node *coll)
+{
+    if (!coll->tz) return NULL;
+    const char *tzid;
+    const icaltimezone *tz = NULL;
+    if (ical_tz_parse(r->pool, coll->tz, strlen(coll->tz), &tzid, &tz) != ICAL_OK) return NULL;
+    return tz;
+}
+
+int caldav_prepare_member(dav_req *r, const store_node *coll, const char *coll_href,
+                          const store_node *existing, const char *body, size_t len,
+                          const char *content_type, dav_member *m)
+{
+    /* RFC 4791 §5.3.2.1 CALDAV:supported-calendar-data */
+    if (content_type ? !calendar_media_type(content_type) : !ical_looks_like(body, len))
+        return dav_error(r, 403, NS_CALDAV, "supported-calendar-data");
+    if (len > r->cfg->max_resource_size) return dav_error(r, 403, NS_CALDAV, "max-resource-size");
+
+    ical_validate_opts o;
+    ical_validate_opts_init(&o);
+    o.allowed_kinds = coll->comp_mask;
+    ical_parse_utc(CALDAV_MIN_DATE, &o.min_date);
+    ical_parse_utc(CALDAV_MAX_DATE, &o.max_date);
+    o.max_instances = CALDAV_MAX_INSTANCES;
+    o.max_attendees = CALDAV_MAX_ATTENDEES;
+    o.horizon = (int64_t)time(NULL) + CALDAV_HORIZON_SECONDS;
+    o.floating_tz = caldav_collection_tz(r, coll);
+    ical_validate_result v;
+    ical_status st = ical_validate(r->pool, body, len, &o, &v);
+    if (st == ICAL_ERR_NOMEM) return 500;
+    if (st != ICAL_OK) {
+        const char *pre = ical_status_precondition(st);
+        if (v.detail) r->err_text = v.detail;
+        return dav_error(r, 403, NS_CALDAV, pre ? pre : "valid-calendar-data");
+    }
+    /* CALDAV:no-uid-conflict: one UID per calendar collection; 409 because
+     * the client can resolve it (RFC 4791 §1.3) */
+    store_node other;
+    int rc = store_node_by_uid(r->st, r->pool, coll->id, v.uid, &other);
+    if (rc == STORE_OK && (!existing || other.id != existing->id)) {
+        const char *href = pool_printf(r->pool, "<D:href>%s%s</D:href>", coll_href,
+                                       uri_encode_segment_pool(r->pool, other.name));
+        return dav_error_inner(r, 409, NS_CALDAV, "no-uid-conflict", href);
+    }
+    if (rc != STORE_OK && rc != STORE_NOTFOUND) return dav_store_status(rc);
+
+    ical_eval_opts eo = {.floating_tz = o.floating_tz, .max_instances = 0};
+    ical_index idx;
+    st = ical_index_build(r->pool, v.obj, &eo, o.horizon, &idx);
+    if (st != ICAL_OK) return st == ICAL_ERR_NOMEM ? 500 : dav_error(r, 403, NS_CALDAV,
+                                                                      "valid-calendar-data");
+    m->spans = pool_alloc(r->pool, sizeof(store_span) * (idx.nspans ? idx.nspans : 1));
+    if (!m->spans) return 500;
+    /* floating and all-day times move with the collection's time zone: keep
+     * their spans wide enough for any zone, the exact check decides */
+    int64_t slack = (idx.flags & ICAL_IDX_FLOATING) ? ICAL_FLOATING_SLACK : 0;
+    for (size_t i = 0; i < idx.nspans; i++) {
+        int64_t s = idx.spans[i].start, e = idx.spans[i].end;
+        m->spans[i].start = s == ICAL_TIME_MIN ? s : s - slack;
+        m->spans[i].end = e == ICAL_TIME_MAX ? e : e + slack;
+    }
+    m->nspans = (int)idx.nspans;
+    m->indexed = 1;
+    m->c.body = v.body;
+    m->c.length = v.body_len;
+    m->c.content_type = "text/calendar; charset=utf-8";
+    m->c.etag = dav_etag_for(r->pool, v.body, v.body_len);
+    m->c.uid = v.uid;
+    m->c.component = v.kind;
+    m->changed = v.needs_rewrite;
+    return 0;
+}

@@ -1,0 +1,67 @@
+/* MKCALENDAR (RFC 4791 §5.3.1) and the default collections of a calendar
+ * home. */
+#include <string.h>
+
+#include "dav/caldav.h"
+#include "dav/collection.h"
+#include "dav/propset.h"
+#include "dav/xml_in.h"
+#include "dav/xml_out.h"
+
+int dav_method_mkcalendar(dav_req *r, dav_resource *res)
+{
+    pp_op *ops = NULL;
+    int n = 0;
+    if (r->body_len) {
+        xmlDocPtr doc;
+        int x = xml_in_parse(r->pool, dav_header(r, "Content-Type"), r->body, r->body_len,
+                             r->cfg->xml_max_depth, r->cfg->xml_max_nodes, &doc);
+        if (x == XML_IN_MEDIA_TYPE) return 415;
+        if (x == XML_IN_TOO_BIG) return dav_error_text(r, 413, "Request body too complex");
+        if (x != XML_IN_OK) return dav_error_text(r, 400, "Malformed XML request body");
+        xmlNode *root = xmlDocGetRootElement(doc);
+        if (!xml_is(root, NS_CALDAV, "mkcalendar"))
+            return dav_error_text(r, 400, "Expected a CALDAV:mkcalendar element");
+        if (xml_first_elem(root)) {
+            int st = dav_propset_collect(r, root, &ops, &n);
+            if (st) return st == 400 ? dav_error_text(r, 400, "Malformed CALDAV:mkcalendar") : st;
+        }
+    }
+    /* DAVx5 repeats the resource type inside the set: accept the right one */
+    int k = 0;
+    for (int i = 0; i < n; i++) {
+        if (!strcmp(ops[i].ns, NS_DAV) && !strcmp(ops[i].name, "resourcetype") && ops[i].el &&
+            dav_kind_from_resourcetype(ops[i].el) == STORE_KIND_CALENDAR)
+            continue;
+        ops[k++] = ops[i];
+    }
+    return dav_create_collection(r, res, STORE_KIND_CALENDAR, ops, k, "D:multistatus");
+}
+
+/* Every new calendar home gets an events calendar that also takes tasks (as
+ * CalDAV clients expect of a default calendar) and a task list. */
+static const struct {
+    const char *name, *displayname;
+    unsigned mask;
+} defaults[] = {
+    {"calendar", "Calendar", ICAL_KIND_VEVENT | ICAL_KIND_VTODO},
+    {"tasks", "Tasks", ICAL_KIND_VTODO},
+};
+
+int caldav_provision_home(dav_req *r, int64_t home, int64_t owner)
+{
+    for (size_t i = 0; i < sizeof defaults / sizeof defaults[0]; i++) {
+        store_node n = {.parent = home, .name = defaults[i].name, .kind = STORE_KIND_CALENDAR,
+                        .owner = owner};
+        store_node made;
+        int rc = store_node_create(r->st, r->pool, &n, NULL, &made);
+        if (rc == STORE_OK) rc = store_node_set_comp_mask(r->st, made.id, defaults[i].mask);
+        if (rc == STORE_OK) {
+            const char *xml = pool_printf(r->pool, "<D:displayname xmlns:D=\"DAV:\">%s</D:displayname>",
+                                          defaults[i].displayname);
+            rc = store_prop_set(r->st, made.id, NS_DAV, "displayname", xml);
+        }
+        if (rc != STORE_OK) return rc;
+    }
+    return STORE_OK;
+}

@@ -1,0 +1,97 @@
+#include "dav/report.h"
+
+#include <string.h>
+
+#include "dav/propfind.h"
+#include "dav/props.h"
+#include "dav/xml_in.h"
+#include "dav/xml_out.h"
+
+static int is_calendar(const dav_resource *res)
+{
+    return res->type == DAV_RES_NODE && res->node.kind == STORE_KIND_CALENDAR;
+}
+
+static int is_calendar_or_object(const dav_resource *res)
+{
+    return is_calendar(res) || (res->type == DAV_RES_NODE && res->has_parent &&
+                                res->parent.kind == STORE_KIND_CALENDAR &&
+                                res->node.kind == STORE_KIND_RESOURCE);
+}
+
+static int is_syncable(const dav_resource *res)
+{
+    return res->type == DAV_RES_NODE && store_kind_is_collection(res->node.kind) &&
+           res->node.kind != STORE_KIND_SPACE_ROOT;
+}
+
+static int anything(const dav_resource *res)
+{
+    return res->type != DAV_RES_UNMAPPED;
+}
+
+static const dav_report_def reports[] = {
+    {NS_CALDAV, "calendar-query", dav_report_calendar_query, is_calendar_or_object},
+    {NS_CALDAV, "calendar-multiget", dav_report_calendar_multiget, is_calendar_or_object},
+    {NS_CALDAV, "free-busy-query", dav_report_free_busy, is_calendar},
+    {NS_DAV, "sync-collection", dav_report_sync, is_syncable},
+    {NS_DAV, "expand-property", dav_report_expand_property, anything},
+};
+#define N_REPORTS (sizeof reports / sizeof reports[0])
+
+int dav_method_report(dav_req *r, dav_resource *res)
+{
+    xmlDocPtr doc;
+    int x = xml_in_parse(r->pool, dav_header(r, "Content-Type"), r->body, r->body_len,
+                         r->cfg->xml_max_depth, r->cfg->xml_max_nodes, &doc);
+    if (x == XML_IN_MEDIA_TYPE) return 415;
+    if (x == XML_IN_TOO_BIG) return dav_error_text(r, 413, "Request body too complex");
+    if (x != XML_IN_OK) return dav_error_text(r, 400, "Malformed or missing XML request body");
+    xmlNode *root = xmlDocGetRootElement(doc);
+    for (size_t i = 0; i < N_REPORTS; i++) {
+        if (!xml_is(root, reports[i].ns, reports[i].name)) continue;
+        /* RFC 3253 §3.6: a report the resource does not support */
+        if (!reports[i].applies(res)) return dav_error(r, 403, NS_DAV, "supported-report");
+        return reports[i].handler(r, res, root);
+    }
+    return dav_error(r, 403, NS_DAV, "supported-report");
+}
+
+int dav_report_propreq(dav_req *r, const xmlNode *root, struct dav_propreq *pr)
+{
+    memset(pr, 0, sizeof(*pr));
+    for (xmlNode *c = xml_first_elem(root); c; c = xml_next_elem(c)) {
+        if (xml_is(c, NS_DAV, "prop")) {
+            pr->mode = DAV_PROPREQ_PROP;
+            return dav_propreq_from_prop(r, c, pr) < 0 ? 500 : 0;
+        }
+        if (xml_is(c, NS_DAV, "allprop")) {
+            pr->mode = DAV_PROPREQ_ALLPROP;
+            return 0;
+        }
+        if (xml_is(c, NS_DAV, "propname")) {
+            pr->mode = DAV_PROPREQ_PROPNAME;
+            return 0;
+        }
+    }
+    pr->mode = DAV_PROPREQ_ALLPROP;
+    return 0;
+}
+
+/* RFC 3253 §3.1.5 in the shape DAVx5 needs (the DAV:report wrapper). */
+static int get_supported_report_set(dav_req *r, const dav_resource *res, vbuf *out)
+{
+    for (size_t i = 0; i < N_REPORTS; i++) {
+        if (!reports[i].applies(res)) continue;
+        buf_puts(out, "<D:supported-report><D:report>");
+        xml_empty(out, reports[i].ns, reports[i].name);
+        buf_puts(out, "</D:report></D:supported-report>");
+    }
+    return 200;
+}
+
+static const dav_prop_def defs[] = {
+    {NS_DAV, "supported-report-set", DAV_PF_PROTECTED, get_supported_report_set, NULL},
+};
+
+const dav_prop_table dav_props_reports = {defs, sizeof defs / sizeof defs[0]};

@@ -1,0 +1,30 @@
+/* REPORT (RFC 3253 §3.6): one table row per report with its handler and the
+ * resources it applies to; the same table answers DAV:supported-report-set. */
+#ifndef VEIL_REPORT_H
+#define VEIL_REPORT_H
+
+#include <libxml/tree.h>
+
+#include "dav/dav.h"
+
+typedef struct dav_report_def {
+    const char *ns, *name;
+    int (*handler)(dav_req *r, dav_resource *res, const xmlNode *root);
+    int (*applies)(const dav_resource *res);
+} dav_report_def;
+
+int dav_method_report(dav_req *r, dav_resource *res);
+
+/* The reports (one file each family). */
+int dav_report_calendar_query(dav_req *r, dav_resource *res, const xmlNode *root);
+int dav_report_calendar_multiget(dav_req *r, dav_resource *res, const xmlNode *root);
+int dav_report_free_busy(dav_req *r, dav_resource *res, const xmlNode *root);
+int dav_report_sync(dav_req *r, dav_resource *res, const xmlNode *root);
+int dav_report_expand_property(dav_req *r, dav_resource *res, const xmlNode *root);
+
+/* Parses the DAV:prop / allprop / propname child of a report request into
+ * pr (allprop when there is none).  0 or 400. */
+struct dav_propreq;
+int dav_report_propreq(dav_req *r, const xmlNode *root, struct dav_propreq *pr);
+
+#endif

@@ -1,0 +1,177 @@
+/* sync-collection (RFC 6578) and the sync tokens it hands out.  Every change
+ * to a member bumps its collection's revision and records the member's name
+ * with that revision (tombstones included), so "what changed since token T"
+ * is a range read of the change log. */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "common/rand.h"
+#include "dav/propfind.h"
+#include "dav/report.h"
+#include "dav/resource.h"
+#include "dav/sync.h"
+#include "dav/xml_in.h"
+#include "dav/xml_out.h"
+
+#define SYNC_PAGE 128
+
+static void coll_tag(const store_node *coll, char out[9])
+{
+    /* eight hex digits of the resource id: a token of one collection is
+     * never mistaken for another's, even after delete and re-create */
+    hex_encode(coll->resource_id, 4, out);
+}
+
+const char *dav_sync_token(dav_req *r, const store_node *coll, int64_t revision)
+{
+    char tag[9];
+    coll_tag(coll, tag);
+    return pool_printf(r->pool, "urn:x-veil:sync:%s-%" PRId64, tag, revision);
+}
+
+int dav_sync_token_parse(const store_node *coll, const char *token, int64_t *revision)
+{
+    char tag[9], want[9];
+    long long rev;
+    int used = 0;
+    coll_tag(coll, want);
+    if (sscanf(token, "urn:x-veil:sync:%8[0-9a-f]-%lld%n", tag, &rev, &used) != 2 ||
+        token[used] != '\0' || strcmp(tag, want) != 0 || rev < 0)
+        return -1;
+    *revision = rev;
+    return 0;
+}
+
+typedef struct sync_state {
+    dav_propreq pr;
+    dav_propwriter w;
+    dav_resource coll;
+    int64_t since;     /* revision the client has */
+    int64_t upto;      /* the collection's revision when the report started */
+    int64_t cursor;    /* last revision handled */
+    int initial;       /* empty token: no tombstones */
+    int limit;         /* DAV:limit/DAV:nresults, 0 = none */
+    int written;
+    int truncated;
+    int phase;
+} sync_state;
+
+static int sync_fill(dav_req *r, void *state, vbuf *out)
+{
+    sync_state *s = state;
+    vpool *keep = r->pool, *page = pool_new();
+    if (!page) return -1;
+    if (s->phase == 0) {
+        dav_multistatus_begin(out);
+        s->phase = 1;
+    }
+    r->pool = page;
+    store_change *ch;
+    int n = 0;
+    if (s->phase == 1 &&
+        store_changes_since(r->st, page, s->coll.node.id, s->cursor, SYNC_PAGE, &ch, &n) !=
+            STORE_OK) {
+        r->pool = keep;
+        pool_free(page);
+        return -1;
+    }
+    int done = n < SYNC_PAGE;
+    for (int i = 0; i < n && s->phase == 1; i++) {
+        if (ch[i].revision > s->upto) {
+            done = 1; /* changed while we were answering: the next sync gets it */
+            break;
+        }
+        if (s->initial && ch[i].deleted) {
+            s->cursor = ch[i].revision;
+            continue;
+        }
+        if (s->limit && s->written >= s->limit) {
+            /* RFC 6578 §3.6: more changes than the client asked for */
+            s->truncated = 1;
+            done = 1;
+            break;
+        }
+        store_node node;
+        const char *href_base = s->coll.href;
+        if (!ch[i].deleted &&
+            store_node_child(r->st, page, s->coll.node.id, ch[i].name, &node) == STORE_OK) {
+            dav_resource child;
+            dav_child_resource(r, &s->coll, &node, &child);
+            dav_write_prop_response(r, &child, &s->pr, &s->w, out);
+        } else {
+            const char *href = pool_printf(page, "%s%s", href_base,
+                                           uri_encode_segment_pool(page, ch[i].name));
+            dav_write_status_response(out, href, 404);
+        }
+        s->written++;
+        s->cursor = ch[i].revision;
+    }
+    r->pool = keep;
+    pool_free(page);
+    if (!done) return buf_failed(out) ? -1 : 1;
+    int64_t token_rev = s->truncated ? s->cursor : s->upto;
+    if (s->truncated) {
+        buf_puts(out, "<D:response><D:href>");
+        xml_text(out, s->coll.href);
+        buf_puts(out, "</D:href><D:status>HTTP/1.1 507 Insufficient Storage</D:status>"
+                      "<D:error><D:number-of-matches-within-limits/></D:error></D:response>\n");
+    }
+    buf_puts(out, "<D:sync-token>");
+    xml_text(out, dav_sync_token(r, &s->coll.node, token_rev));
+    buf_puts(out, "</D:sync-token>\n");
+    dav_multistatus_end(out);
+    s->phase = 2;
+    return buf_failed(out) ? -1 : 0;
+}
+
+int dav_report_sync(dav_req *r, dav_resource *res, const xmlNode *root)
+{
+    /* RFC 6578 §3.2: defined for Depth: 0 only */
+    int depth = dav_depth(r, 0);
+    if (depth != 0) return dav_error_text(r, 400, "sync-collection needs Depth: 0");
+    sync_state *s = pool_calloc(r->pool, sizeof(*s));
+    if (!s) return 500;
+    xmlNode *tok = xml_child(root, NS_DAV, "sync-token");
+    xmlNode *lvl = xml_child(root, NS_DAV, "sync-level");
+    if (!tok || !lvl) return dav_error_text(r, 400, "sync-collection needs sync-token and sync-level");
+    char *level = xml_content(r->pool, lvl);
+    /* level 1 only; "infinite" is the same thing in collections that hold no
+     * collections (calendars, address books) */
+    int flat = res->node.kind == STORE_KIND_CALENDAR || res->node.kind == STORE_KIND_ADDRESSBOOK;
+    if (strcmp(level, "1") != 0) {
+        if (strcmp(level, "infinite") != 0) return dav_error_text(r, 400, "Invalid sync-level");
+        if (!flat) return dav_error(r, 403, NS_DAV, "sync-traversal-supported");
+    }
+    char *token = xml_content(r->pool, tok);
+    s->coll = *res;
+    s->upto = res->node.revision;
+    if (!*token) {
+        s->initial = 1;
+        s->since = 0;
+    } else {
+        int64_t floor_rev = 0;
+        store_changes_floor(r->st, res->node.id, &floor_rev);
+        if (dav_sync_token_parse(&res->node, token, &s->since) < 0 || s->since > s->upto ||
+            s->since < floor_rev)
+            return dav_error(r, 403, NS_DAV, "valid-sync-token");
+    }
+    s->cursor = s->since;
+    xmlNode *limit = xml_child(root, NS_DAV, "limit");
+    if (limit) {
+        xmlNode *nr = xml_child(limit, NS_DAV, "nresults");
+        char *v = nr ? xml_content(r->pool, nr) : NULL;
+        char *end;
+        long n = v ? strtol(v, &end, 10) : -1;
+        if (!v || *end || n < 1) return dav_error_text(r, 400, "Invalid DAV:limit");
+        s->limit = (int)(n > 1000000 ? 1000000 : n);
+    }
+    int st = dav_report_propreq(r, root, &s->pr);
+    if (st) return st;
+    dav_propwriter_init(r, &s->w);
+    r->stream.fill = sync_fill;
+    r->stream.state = s;
+    r->out_type = "application/xml; charset=utf-8";
+    return 207;
+}

@@ -124,6 +124,14 @@ int dav_error_text(dav_req *r, int status, const char *text);
 /* Renders the error body when a handler set a precondition and no body. */
 void dav_finish(dav_req *r);
 
+/* Parses the request body as XML whose root is (ns, name) (any root when
+ * name is NULL).  Returns 0 with *root set - NULL for an empty body when
+ * optional - or the status of a clear error: 415 not XML, 413 too complex,
+ * 400 malformed, with a DTD, or the wrong root. */
+struct _xmlNode;
+int dav_body_xml(dav_req *r, const char *ns, const char *name, int optional,
+                 struct _xmlNode **root);
+
 /* Depth header: 0, 1, or DAV_DEPTH_INFINITY; def when absent; -1 when invalid. */
 #define DAV_DEPTH_INFINITY 1000
 int dav_depth(dav_req *r, int def);

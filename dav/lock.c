@@ -131,18 +131,13 @@ int dav_method_lock(dav_req *r, dav_resource *res)
     int depth = dav_depth(r, DAV_DEPTH_INFINITY);
     if (depth != 0 && depth != DAV_DEPTH_INFINITY)
         return dav_error_text(r, 400, "LOCK Depth must be 0 or infinity");
-    xmlDocPtr doc;
-    int x = xml_in_parse(r->pool, dav_header(r, "Content-Type"), r->body, r->body_len,
-                         r->cfg->xml_max_depth, r->cfg->xml_max_nodes, &doc);
-    if (x == XML_IN_EMPTY) {
+    xmlNode *info;
+    int st = dav_body_xml(r, NS_DAV, "lockinfo", 1, &info);
+    if (st) return st;
+    if (!info) {
         if (res->type == DAV_RES_UNMAPPED) return 404;
         return refresh(r, res);
     }
-    if (x == XML_IN_MEDIA_TYPE) return 415;
-    if (x == XML_IN_TOO_BIG) return dav_error_text(r, 413, "Request body too complex");
-    if (x != XML_IN_OK) return dav_error_text(r, 400, "Malformed XML request body");
-    xmlNode *info = xmlDocGetRootElement(doc);
-    if (!xml_is(info, NS_DAV, "lockinfo")) return dav_error_text(r, 400, "Expected DAV:lockinfo");
     xmlNode *scope_el = xml_child(info, NS_DAV, "lockscope");
     xmlNode *type_el = xml_child(info, NS_DAV, "locktype");
     xmlNode *owner_el = xml_child(info, NS_DAV, "owner");
@@ -164,7 +159,7 @@ int dav_method_lock(dav_req *r, dav_resource *res)
             return dav_error_text(r, 403, "This resource cannot be locked");
         if (!(dav_privileges(r, res) & PRIV_WRITE_CONTENT)) return 403;
     }
-    int st = dav_conditional(r, res);
+    st = dav_conditional(r, res);
     if (st) return st;
     int infinity = depth == DAV_DEPTH_INFINITY;
     const char *root = NULL;

@@ -13,17 +13,11 @@ int dav_method_mkcalendar(dav_req *r, dav_resource *res)
     pp_op *ops = NULL;
     int n = 0;
     if (r->body_len) {
-        xmlDocPtr doc;
-        int x = xml_in_parse(r->pool, dav_header(r, "Content-Type"), r->body, r->body_len,
-                             r->cfg->xml_max_depth, r->cfg->xml_max_nodes, &doc);
-        if (x == XML_IN_MEDIA_TYPE) return 415;
-        if (x == XML_IN_TOO_BIG) return dav_error_text(r, 413, "Request body too complex");
-        if (x != XML_IN_OK) return dav_error_text(r, 400, "Malformed XML request body");
-        xmlNode *root = xmlDocGetRootElement(doc);
-        if (!xml_is(root, NS_CALDAV, "mkcalendar"))
-            return dav_error_text(r, 400, "Expected a CALDAV:mkcalendar element");
+        xmlNode *root;
+        int st = dav_body_xml(r, NS_CALDAV, "mkcalendar", 0, &root);
+        if (st) return st;
         if (xml_first_elem(root)) {
-            int st = dav_propset_collect(r, root, &ops, &n);
+            st = dav_propset_collect(r, root, &ops, &n);
             if (st) return st == 400 ? dav_error_text(r, 400, "Malformed CALDAV:mkcalendar") : st;
         }
     }

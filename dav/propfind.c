@@ -136,21 +136,12 @@ int dav_method_propfind(dav_req *r, dav_resource *res)
 
     pf_state *s = pool_calloc(r->pool, sizeof(*s));
     if (!s) return 500;
-    xmlDocPtr doc;
-    int x = xml_in_parse(r->pool, dav_header(r, "Content-Type"), r->body, r->body_len,
-                         r->cfg->xml_max_depth, r->cfg->xml_max_nodes, &doc);
-    if (x == XML_IN_EMPTY) {
+    xmlNode *root;
+    int st = dav_body_xml(r, NS_DAV, "propfind", 1, &root);
+    if (st) return st;
+    if (!root) {
         s->pr.mode = DAV_PROPREQ_ALLPROP; /* RFC 4918 §9.1: no body means allprop */
-    } else if (x == XML_IN_MEDIA_TYPE) {
-        return 415;
-    } else if (x == XML_IN_TOO_BIG) {
-        return dav_error_text(r, 413, "Request body too complex");
-    } else if (x != XML_IN_OK) {
-        return dav_error_text(r, 400, "Malformed XML request body");
     } else {
-        xmlNode *root = xmlDocGetRootElement(doc);
-        if (!xml_is(root, NS_DAV, "propfind"))
-            return dav_error_text(r, 400, "Expected a DAV:propfind element");
         xmlNode *c = xml_first_elem(root);
         if (xml_is(c, NS_DAV, "prop")) {
             s->pr.mode = DAV_PROPREQ_PROP;

@@ -129,18 +129,12 @@ static void write_result(dav_req *r, const dav_resource *res, pp_op *ops, int n)
 int dav_method_proppatch(dav_req *r, dav_resource *res)
 {
     if (res->type == DAV_RES_UNMAPPED) return 404;
-    xmlDocPtr doc;
-    int x = xml_in_parse(r->pool, dav_header(r, "Content-Type"), r->body, r->body_len,
-                         r->cfg->xml_max_depth, r->cfg->xml_max_nodes, &doc);
-    if (x == XML_IN_MEDIA_TYPE) return 415;
-    if (x == XML_IN_TOO_BIG) return dav_error_text(r, 413, "Request body too complex");
-    if (x != XML_IN_OK) return dav_error_text(r, 400, "Malformed or missing XML request body");
-    xmlNode *root = xmlDocGetRootElement(doc);
-    if (!xml_is(root, NS_DAV, "propertyupdate"))
-        return dav_error_text(r, 400, "Expected a DAV:propertyupdate element");
+    xmlNode *root;
+    int st = dav_body_xml(r, NS_DAV, "propertyupdate", 0, &root);
+    if (st) return st;
     pp_op *ops;
     int n;
-    int st = dav_propset_collect(r, root, &ops, &n);
+    st = dav_propset_collect(r, root, &ops, &n);
     if (st) return st == 400 ? dav_error_text(r, 400, "Malformed DAV:propertyupdate") : st;
     if (res->type == DAV_RES_NODE) {
         st = dav_lock_check(r, res->path, DAV_CHANGE_CONTENT);

@@ -41,13 +41,9 @@ static const dav_report_def reports[] = {
 
 int dav_method_report(dav_req *r, dav_resource *res)
 {
-    xmlDocPtr doc;
-    int x = xml_in_parse(r->pool, dav_header(r, "Content-Type"), r->body, r->body_len,
-                         r->cfg->xml_max_depth, r->cfg->xml_max_nodes, &doc);
-    if (x == XML_IN_MEDIA_TYPE) return 415;
-    if (x == XML_IN_TOO_BIG) return dav_error_text(r, 413, "Request body too complex");
-    if (x != XML_IN_OK) return dav_error_text(r, 400, "Malformed or missing XML request body");
-    xmlNode *root = xmlDocGetRootElement(doc);
+    xmlNode *root;
+    int st = dav_body_xml(r, NULL, NULL, 0, &root);
+    if (st) return st;
     for (size_t i = 0; i < N_REPORTS; i++) {
         if (!xml_is(root, reports[i].ns, reports[i].name)) continue;
         /* RFC 3253 §3.6: a report the resource does not support */

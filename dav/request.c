@@ -5,6 +5,7 @@
 
 #include "common/rand.h"
 #include "dav/dav.h"
+#include "dav/xml_in.h"
 #include "dav/xml_out.h"
 
 const char *dav_header(dav_req *r, const char *name)
@@ -86,4 +87,31 @@ const char *dav_etag_for(vpool *pool, const void *body, size_t len)
     /* 20 bytes = 160 bits: collisions are not a practical concern */
     hex_encode(md, 20, hex);
     return pool_strdup(pool, hex);
+}
+
+int dav_body_xml(dav_req *r, const char *ns, const char *name, int optional, xmlNode **root)
+{
+    xmlDocPtr doc;
+    *root = NULL;
+    int x = xml_in_parse(r->pool, dav_header(r, "Content-Type"), r->body, r->body_len,
+                         r->cfg->xml_max_depth, r->cfg->xml_max_nodes, &doc);
+    switch (x) {
+    case XML_IN_OK:
+        break;
+    case XML_IN_EMPTY:
+        return optional ? 0 : dav_error_text(r, 400, "This request needs an XML body");
+    case XML_IN_MEDIA_TYPE:
+        return dav_error_text(r, 415, "Request bodies are XML (text/xml or application/xml)");
+    case XML_IN_TOO_BIG:
+        return dav_error_text(r, 413, "Request body too complex");
+    case XML_IN_DTD:
+        return dav_error_text(r, 400, "Document type declarations are not accepted");
+    default:
+        return dav_error_text(r, 400, "Malformed XML request body");
+    }
+    xmlNode *top = xmlDocGetRootElement(doc);
+    if (name && !xml_is(top, ns, name))
+        return dav_error_text(r, 400, pool_printf(r->pool, "Expected a %s element", name));
+    *root = top;
+    return 0;
 }

@@ -43,6 +43,13 @@ typedef struct dav_resource {
     store_node parent;
     const char *name;            /* last decoded segment ("" for "/") */
     int64_t home_owner;          /* owner of the home the path is in (0: none) */
+    /* a shared collection seen through a sharee's binding: node is the
+     * owner's collection, binding the sharee's node (their own name, colour) */
+    int has_binding;
+    store_node binding;
+    /* nodes on the way that carry ACEs, nearest first (privacy/acl.h) */
+    int64_t acl_nodes[8];
+    int nacl;
     int trailing_slash;          /* the request path ended in '/' */
 } dav_resource;
 
@@ -102,6 +109,10 @@ struct dav_req {
     void *cur_obj;
     int64_t cur_obj_node;
     int creating;                /* setters run for a collection being created */
+    /* the caller's groups (proxy groups included), loaded on first use */
+    const int64_t *groups;
+    int ngroups;
+    int groups_loaded;
 
     /* the If header, parsed once (dav/conditional.c) */
     struct dav_if_list *if_lists;

@@ -60,6 +60,27 @@ const char *dav_absolute_url(dav_req *r, const char *href)
     return pool_printf(r->pool, "%s%s", r->base_url ? r->base_url : "", href);
 }
 
+static void note_acl(dav_resource *res, const store_node *n)
+{
+    if (n->has_acl && res->nacl < (int)(sizeof res->acl_nodes / sizeof res->acl_nodes[0])) {
+        memmove(res->acl_nodes + 1, res->acl_nodes, sizeof(int64_t) * (size_t)res->nacl);
+        res->acl_nodes[0] = n->id;
+        res->nacl++;
+    }
+}
+
+/* A binding stands for the collection it shows: that node's content,
+ * members, owner and ACEs, under the sharee's name. */
+static int follow_binding(dav_req *r, store_node *n, store_node *binding, int *has_binding)
+{
+    if (n->kind != STORE_KIND_BINDING) return 0;
+    *binding = *n;
+    *has_binding = 1;
+    int rc = store_node_get(r->st, r->pool, n->target, n);
+    if (rc == STORE_NOTFOUND) return 404; /* the owner deleted it */
+    return rc == STORE_OK ? 0 : dav_store_status(rc);
+}
+
 int dav_resolve(dav_req *r, const uri_path *p, dav_resource *out)
 {
     memset(out, 0, sizeof(*out));
@@ -69,18 +90,26 @@ int dav_resolve(dav_req *r, const uri_path *p, dav_resource *out)
         build_paths(r, p, 0, 1, out);
         return 0;
     }
-    const char *pid = r->session ? r->session->principal.pid : NULL;
     if (strcmp(p->seg[0], "principals") == 0) {
         if (p->nseg == 1) {
             out->type = DAV_RES_PRINCIPALS;
             build_paths(r, p, 1, 1, out);
             return 0;
         }
-        /* only the caller's own principal is visible (no enumeration) */
-        if (p->nseg != 2 || !pid || strcmp(p->seg[1], pid) != 0) return 404;
+        /* /principals/<pid>/ and its proxy groups /principals/<pid>/calendar-proxy-xxx/ */
+        const char *pid = p->seg[1];
+        if (p->nseg == 3) {
+            if (strcmp(p->seg[2], STORE_PROXY_READ_SEGMENT) != 0 &&
+                strcmp(p->seg[2], STORE_PROXY_WRITE_SEGMENT) != 0)
+                return 404;
+            pid = pool_printf(r->pool, "%s/%s", p->seg[1], p->seg[2]);
+        } else if (p->nseg != 2) {
+            return 404;
+        }
+        int rc = store_principal_by_pid(r->st, r->pool, pid, &out->principal);
+        if (rc != STORE_OK) return rc == STORE_NOTFOUND ? 404 : dav_store_status(rc);
         out->type = DAV_RES_PRINCIPAL;
-        out->principal = r->session->principal;
-        build_paths(r, p, 2, 1, out);
+        build_paths(r, p, p->nseg, 1, out);
         return 0;
     }
     int root = 0;
@@ -88,38 +117,47 @@ int dav_resolve(dav_req *r, const uri_path *p, dav_resource *out)
         if (strcmp(p->seg[0], spaces[i].name) == 0) root = spaces[i].root_id;
     if (!root) return 404;
     out->space = root;
-    /* Below a space root only the caller's own home exists as far as the
-     * caller can tell: another principal's id and an unknown id both 404. */
-    if (p->nseg >= 2 && (!pid || strcmp(p->seg[1], pid) != 0)) return 404;
 
     store_node cur;
     int rc = store_node_get(r->st, r->pool, root, &cur);
     if (rc != STORE_OK) return rc == STORE_NOTFOUND ? 404 : dav_store_status(rc);
     store_node parent = {0};
     int have_parent = 0;
-    if (p->nseg >= 2) out->home_owner = r->session->principal.id;
     for (int i = 1; i < p->nseg; i++) {
         store_node child;
         rc = store_node_child(r->st, r->pool, cur.id, p->seg[i], &child);
+        /* no such home: exactly what someone else's home looks like */
+        if (rc == STORE_NOTFOUND && i == 1) return 404;
         if (rc == STORE_NOTFOUND) {
             out->type = DAV_RES_UNMAPPED;
             if (i == p->nseg - 1) {
                 out->has_parent = 1;
                 out->parent = cur;
             }
+            if (i > 1) out->home_owner = cur.owner;
             build_paths(r, p, p->nseg, p->trailing_slash, out);
             return 0;
         }
         if (rc != STORE_OK) return dav_store_status(rc);
+        if (i == 1) out->home_owner = child.owner;
+        store_node binding;
+        int bound = 0;
+        rc = follow_binding(r, &child, &binding, &bound);
+        if (rc) return rc;
         if (!store_kind_is_collection(child.kind) && i < p->nseg - 1) {
             /* a path through a non-collection: nothing can exist there */
             out->type = DAV_RES_UNMAPPED;
             build_paths(r, p, p->nseg, p->trailing_slash, out);
             return 0;
         }
+        note_acl(out, &child);
         parent = cur;
         have_parent = 1;
         cur = child;
+        if (i == p->nseg - 1 && bound) {
+            out->has_binding = 1;
+            out->binding = binding;
+        }
     }
     if (!store_kind_is_collection(cur.kind) && p->trailing_slash) {
         /* "/file/" names a collection that does not exist */
@@ -148,10 +186,21 @@ void dav_child_resource(dav_req *r, const dav_resource *parent, const store_node
     memset(out, 0, sizeof(*out));
     out->type = DAV_RES_NODE;
     out->node = *child;
+    memcpy(out->acl_nodes, parent->acl_nodes, sizeof out->acl_nodes);
+    out->nacl = parent->nacl;
+    out->home_owner = parent->home_owner ? parent->home_owner : child->owner;
+    if (follow_binding(r, &out->node, &out->binding, &out->has_binding) != 0) {
+        /* a binding whose collection is gone shows as an empty collection */
+        out->node = *child;
+        out->node.kind = STORE_KIND_COLLECTION;
+        out->has_binding = 0;
+    }
+    note_acl(out, &out->node);
     out->space = parent->space ? parent->space : (int)child->id;
     out->has_parent = parent->type == DAV_RES_NODE;
     if (out->has_parent) out->parent = parent->node;
     out->name = child->name;
+    out->node.name = child->name; /* a binding keeps the sharee's name */
     int pl = (int)strlen(parent->path);
     out->path = pool_printf(r->pool, "%s%s%s", parent->path,
                             pl && parent->path[pl - 1] == '/' ? "" : "/", child->name);
@@ -168,17 +217,62 @@ int64_t dav_res_owner(const dav_resource *res)
     case DAV_RES_PRINCIPAL:
         return res->principal.id;
     case DAV_RES_UNMAPPED:
-        return res->has_parent ? res->parent.owner : res->home_owner;
+        return res->has_parent && res->parent.kind != STORE_KIND_SPACE_ROOT ? res->parent.owner
+                                                                             : res->home_owner;
     default:
         return 0;
     }
 }
 
+static void load_groups(dav_req *r)
+{
+    if (r->groups_loaded) return;
+    r->groups_loaded = 1;
+    int64_t *g = NULL;
+    int n = 0;
+    if (r->session && store_principal_groups(r->st, r->pool, r->session->principal.id, &g, &n) ==
+                          STORE_OK) {
+        r->groups = g;
+        r->ngroups = n;
+    }
+}
+
+/* Principals see themselves, the groups they are in and the principals
+ * they have a relationship with (shares, grants, delegation, groups);
+ * everyone else does not exist for them.  Resources and rooms are public. */
+static unsigned principal_privileges(dav_req *r, const dav_resource *res)
+{
+    const store_principal *p = &res->principal;
+    int64_t me = r->session ? r->session->principal.id : 0;
+    if (!me) return 0;
+    unsigned readonly = PRIV_READ | PRIV_READ_CUPS;
+    if (p->id == me) return PRIV_ALL & ~(r->session->read_only ? PRIV_MODIFYING : 0u);
+    if (p->kind == STORE_PRINCIPAL_PROXY_READ || p->kind == STORE_PRINCIPAL_PROXY_WRITE) {
+        /* the user manages their delegates (PROPPATCH of group-member-set) */
+        if (p->owner == me) return PRIV_ALL & ~(r->session->read_only ? PRIV_MODIFYING : 0u);
+    }
+    if (p->kind == STORE_PRINCIPAL_RESOURCE || p->kind == STORE_PRINCIPAL_ROOM) return readonly;
+    load_groups(r);
+    for (int i = 0; i < r->ngroups; i++)
+        if (r->groups[i] == p->id) return readonly;
+    int related = 0;
+    int64_t other = p->owner ? p->owner : p->id;
+    if (store_principals_related(r->st, me, other, &related) != STORE_OK) return 0;
+    return related ? readonly : 0;
+}
+
 unsigned dav_privileges(dav_req *r, const dav_resource *res)
 {
     if (!r->session) return 0;
-    priv_subject who = {r->session->principal.id, r->session->read_only};
-    return priv_granted(&who, dav_res_owner(res));
+    if (res->type == DAV_RES_PRINCIPAL) return principal_privileges(r, res);
+    load_groups(r);
+    priv_subject who = {r->session->principal.id, r->session->read_only, r->groups, r->ngroups};
+    priv_target what = {0};
+    what.owner = dav_res_owner(res);
+    what.acl_nodes = res->acl_nodes;
+    what.nacl = res->nacl;
+    what.calendar_space = res->space == STORE_ROOT_CALENDARS;
+    return priv_evaluate(r->st, r->pool, &who, &what);
 }
 
 /* ---- home provisioning ----------------------------------------------------- */
@@ -216,16 +310,6 @@ static void provisioned_add(int64_t id)
         }
     }
     /* a full neighbourhood only means the check runs again next time */
-    pthread_mutex_unlock(&provisioned_lock);
-}
-
-void dav_provision_forget(int64_t principal_id);
-void dav_provision_forget(int64_t principal_id)
-{
-    pthread_mutex_lock(&provisioned_lock);
-    unsigned h = (unsigned)(principal_id * 2654435761u) % PROVISIONED_SLOTS;
-    for (unsigned i = 0; i < 16; i++, h = (h + 1) % PROVISIONED_SLOTS)
-        if (provisioned[h] == principal_id) provisioned[h] = -1;
     pthread_mutex_unlock(&provisioned_lock);
 }
 

@@ -109,8 +109,9 @@ static int dispatch(dav_req *r)
     if (res.type == DAV_RES_UNMAPPED && !(m->flags & M_UNMAPPED)) return 404;
 
     unsigned granted = dav_privileges(r, &res);
-    /* Anything the caller may not read does not exist for them. */
-    if (!(granted & PRIV_READ) && res.type != DAV_RES_UNMAPPED) return 404;
+    /* Anything the caller may not read does not exist for them; a path below
+     * something they may not read does not either. */
+    if (!(granted & PRIV_READ)) return 404;
     if (r->session && r->session->read_only && !(m->flags & M_READ))
         return need_privilege(r, &res, PRIV_WRITE);
     /* below a missing intermediate collection the handler answers 409 */

@@ -1,12 +1,18 @@
 /* The permission model.  Permissions are computed per request from who is
- * asking (ownership, the app password's read-only flag; shares, delegation
- * and ACEs as they arrive) and reported as RFC 3744 privileges. */
+ * asking and what they touch: ownership, ACEs (the ACL method's and those a
+ * share creates), delegation (a user's calendar-proxy groups), group
+ * membership and the app password's read-only flag.  They are reported as
+ * RFC 3744 privileges. */
 #ifndef VEIL_ACL_H
 #define VEIL_ACL_H
 
 #include <stdint.h>
 
-/* RFC 3744 §3 privileges, as bits.  Aggregates are unions of bits. */
+#include "common/pool.h"
+#include "storage/store.h"
+
+/* RFC 3744 §3 privileges (and CalDAV's read-free-busy, RFC 4791 §6.1.1) as
+ * bits; aggregates are unions of bits. */
 typedef enum {
     PRIV_READ = 1 << 0,
     PRIV_WRITE_CONTENT = 1 << 1,
@@ -17,30 +23,48 @@ typedef enum {
     PRIV_READ_ACL = 1 << 6,
     PRIV_WRITE_ACL = 1 << 7,
     PRIV_READ_CUPS = 1 << 8, /* read-current-user-privilege-set */
+    PRIV_READ_FREE_BUSY = 1 << 9,
 } priv_bits;
 
 #define PRIV_WRITE (PRIV_WRITE_CONTENT | PRIV_WRITE_PROPERTIES | PRIV_BIND | PRIV_UNBIND)
+#define PRIV_READ_ALL (PRIV_READ | PRIV_READ_FREE_BUSY)
 #define PRIV_ALL                                                                             \
-    (PRIV_READ | PRIV_WRITE | PRIV_UNLOCK | PRIV_READ_ACL | PRIV_WRITE_ACL | PRIV_READ_CUPS)
+    (PRIV_READ_ALL | PRIV_WRITE | PRIV_UNLOCK | PRIV_READ_ACL | PRIV_WRITE_ACL | PRIV_READ_CUPS)
 /* What a read-only app password can never exercise. */
 #define PRIV_MODIFYING (PRIV_WRITE | PRIV_WRITE_ACL | PRIV_UNLOCK)
 
 typedef struct priv_subject {
-    int64_t principal; /* principals.id of the authenticated user */
-    int read_only;     /* read-only app password */
+    int64_t principal;      /* 0: unauthenticated */
+    int read_only;          /* read-only app password */
+    const int64_t *groups;  /* every group the principal is in (proxy groups included) */
+    int ngroups;
 } priv_subject;
 
-/* Privileges `who` holds on something owned by `owner` (principals.id; 0 for
- * server-owned virtual resources such as "/" and the space roots). */
-unsigned priv_granted(const priv_subject *who, int64_t owner);
+/* What is being touched. */
+typedef struct priv_target {
+    int64_t owner;          /* principal owning it (0: the server) */
+    int64_t self;           /* a principal resource: that principal, else 0 */
+    const int64_t *acl_nodes; /* nodes carrying ACEs, the resource first, then ancestors */
+    int nacl;
+    int calendar_space;     /* inside a calendar home: the owner's delegates count */
+} priv_target;
 
-/* One row per privilege: its RFC 3744 element name and bits, for rendering
- * current-user-privilege-set and need-privileges. */
+/* The privileges `who` holds on `what`.  Reads ACEs and the owner's proxy
+ * groups from the store; 0 on any store error (fail closed). */
+unsigned priv_evaluate(store *st, vpool *pool, const priv_subject *who, const priv_target *what);
+
+/* The supported-privilege tree (RFC 3744 §5.3), one row per privilege with
+ * its parent's index (-1 for the root) and whether it is abstract. */
 typedef struct priv_name {
     const char *ns, *name;
     unsigned bits;
+    int parent;
+    const char *description;
 } priv_name;
 extern const priv_name priv_names[];
 extern const int priv_names_count;
+
+/* The row for (ns, name), or NULL. */
+const priv_name *priv_find(const char *ns, const char *name);
 
 #endif

@@ -16,13 +16,41 @@ static const char schema_v1[] =
     "CREATE TABLE schema_info(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
     "INSERT INTO schema_info VALUES('name','veil-dav-store');"
     /* principals: random opaque pid <-> account id in the account database */
+    /* kind: 1 user, 2 group, 3 resource, 4 room, 5/6 a user's calendar-proxy
+     * read/write group (owner = the user, pid = "<user pid>/calendar-proxy-...");
+     * name: the operator's handle of a group/resource/room (never shown) */
     "CREATE TABLE principals("
     "  id INTEGER PRIMARY KEY,"
     "  pid TEXT NOT NULL UNIQUE,"
     "  account_id INTEGER UNIQUE,"
     "  kind INTEGER NOT NULL,"
     "  displayname TEXT,"
+    "  name TEXT UNIQUE,"
+    "  owner INTEGER NOT NULL DEFAULT 0,"
+    "  uuid BLOB NOT NULL,"
     "  created INTEGER NOT NULL);"
+    /* group principals' members (users or groups) */
+    "CREATE TABLE group_members("
+    "  group_id INTEGER NOT NULL, member INTEGER NOT NULL,"
+    "  PRIMARY KEY(group_id, member)) WITHOUT ROWID;"
+    "CREATE INDEX group_members_member ON group_members(member);"
+    /* access control entries (RFC 3744) on nodes, in order; who: 1 principal,
+     * 2 all, 3 authenticated, 4 unauthenticated, 5 self, 6 property owner;
+     * source: 0 the ACL method, 1 a share (protected, managed by sharing) */
+    "CREATE TABLE aces("
+    "  node INTEGER NOT NULL, pos INTEGER NOT NULL, who INTEGER NOT NULL,"
+    "  principal INTEGER NOT NULL DEFAULT 0, grant_bits INTEGER NOT NULL,"
+    "  deny_bits INTEGER NOT NULL, source INTEGER NOT NULL,"
+    "  PRIMARY KEY(node, pos)) WITHOUT ROWID;"
+    "CREATE INDEX aces_principal ON aces(principal);"
+    /* shares of collections: who was invited, how, and where it is bound in
+     * the sharee's home (state: 0 invited, 1 accepted, 2 declined) */
+    "CREATE TABLE shares("
+    "  id INTEGER PRIMARY KEY, node INTEGER NOT NULL, sharee INTEGER NOT NULL,"
+    "  access INTEGER NOT NULL, state INTEGER NOT NULL, binding INTEGER NOT NULL DEFAULT 0,"
+    "  uid TEXT NOT NULL UNIQUE, summary TEXT, created INTEGER NOT NULL,"
+    "  UNIQUE(node, sharee));"
+    "CREATE INDEX shares_sharee ON shares(sharee);"
     /* nodes: the URL tree below the three space roots */
     "CREATE TABLE nodes("
     "  id INTEGER PRIMARY KEY,"
@@ -45,6 +73,9 @@ static const char schema_v1[] =
      * and calendar-timezone (a VCALENDAR with one VTIMEZONE; NULL = UTC) */
     "  comp_mask INTEGER NOT NULL DEFAULT 0,"
     "  tz TEXT,"
+    /* a binding (kind 8): the collection it shows; has_acl: ACEs exist here */
+    "  target INTEGER NOT NULL DEFAULT 0,"
+    "  has_acl INTEGER NOT NULL DEFAULT 0,"
     "  UNIQUE(parent, name));"
     "CREATE INDEX nodes_uid ON nodes(parent, uid) WHERE uid IS NOT NULL;"
     "CREATE INDEX nodes_owner ON nodes(owner);"
@@ -75,18 +106,19 @@ static const char *const sql[Q__COUNT] = {
     [Q_BEGIN_WRITE] = "BEGIN IMMEDIATE",
     [Q_COMMIT] = "COMMIT",
     [Q_ROLLBACK] = "ROLLBACK",
-    [Q_PRINCIPAL_BY_PID] = "SELECT id,pid,account_id,kind,displayname FROM principals WHERE pid=?",
-    [Q_PRINCIPAL_BY_ID] = "SELECT id,pid,account_id,kind,displayname FROM principals WHERE id=?",
-    [Q_PRINCIPAL_BY_ACCOUNT] =
-        "SELECT id,pid,account_id,kind,displayname FROM principals WHERE account_id=?",
-    [Q_PRINCIPAL_INSERT] =
-        "INSERT INTO principals(pid,account_id,kind,displayname,created) VALUES(?,?,?,?,?)",
+#define PRINCIPAL_COLS "id,pid,account_id,kind,displayname,name,owner,uuid"
+    [Q_PRINCIPAL_BY_PID] = "SELECT " PRINCIPAL_COLS " FROM principals WHERE pid=?",
+    [Q_PRINCIPAL_BY_ID] = "SELECT " PRINCIPAL_COLS " FROM principals WHERE id=?",
+    [Q_PRINCIPAL_BY_ACCOUNT] = "SELECT " PRINCIPAL_COLS " FROM principals WHERE account_id=?",
+    [Q_PRINCIPAL_BY_NAME] = "SELECT " PRINCIPAL_COLS " FROM principals WHERE name=?",
+    [Q_PRINCIPAL_INSERT] = "INSERT INTO principals(pid,account_id,kind,displayname,name,owner,"
+                           "uuid,created) VALUES(?,?,?,?,?,?,?,?)",
     [Q_PRINCIPAL_SET_NAME] = "UPDATE principals SET displayname=? WHERE id=?",
     [Q_PRINCIPAL_DELETE] = "DELETE FROM principals WHERE id=?",
     [Q_PRINCIPAL_HOMES] = "SELECT id FROM nodes WHERE owner=? AND parent IN (1,2,3)",
 #define NODE_COLS                                                                            \
     "id,parent,name,kind,owner,resource_id,etag,content_type,content_language,length,"      \
-    "created,modified,revision,uid,component,comp_mask,tz"
+    "created,modified,revision,uid,component,comp_mask,tz,target,has_acl"
     [Q_NODE_GET] = "SELECT " NODE_COLS " FROM nodes WHERE id=?",
     [Q_NODE_CHILD] = "SELECT " NODE_COLS " FROM nodes WHERE parent=? AND name=?",
     [Q_NODE_CHILDREN_FIRST] =
@@ -356,6 +388,9 @@ static int read_principal(vpool *pool, sqlite3_stmt *st, store_principal *out)
     out->account_id = sqlite3_column_int64(st, 2);
     out->kind = sqlite3_column_int(st, 3);
     out->displayname = store_col_text(pool, st, 4);
+    out->name = store_col_text(pool, st, 5);
+    out->owner = sqlite3_column_int64(st, 6);
+    if (sqlite3_column_bytes(st, 7) == 16) memcpy(out->uuid, sqlite3_column_blob(st, 7), 16);
     sqlite3_reset(st);
     return STORE_OK;
 }
@@ -384,11 +419,11 @@ int store_principal_by_account(store *s, vpool *pool, int64_t account_id, store_
     return read_principal(pool, st, out);
 }
 
-int store_principal_create(store *s, vpool *pool, int64_t account_id, int kind,
-                           const char *displayname, store_principal *out)
+static int insert_principal(store *s, const char *pid, int64_t account_id, int kind,
+                            const char *displayname, const char *name, int64_t owner)
 {
-    char pid[RAND_ID_LEN + 1];
-    if (rand_id(pid) < 0) return STORE_ERROR;
+    unsigned char uuid[16];
+    if (rand_uuid(uuid) < 0) return STORE_ERROR;
     sqlite3_stmt *st = store_stmt(s, Q_PRINCIPAL_INSERT);
     if (!st) return STORE_ERROR;
     sqlite3_bind_text(st, 1, pid, -1, SQLITE_TRANSIENT);
@@ -397,11 +432,57 @@ int store_principal_create(store *s, vpool *pool, int64_t account_id, int kind,
     sqlite3_bind_int(st, 3, kind);
     if (displayname) sqlite3_bind_text(st, 4, displayname, -1, SQLITE_TRANSIENT);
     else sqlite3_bind_null(st, 4);
-    sqlite3_bind_int64(st, 5, (sqlite3_int64)time(NULL));
-    int rc = store_step_done(st);
-    if (rc != STORE_OK) return rc;
-    if (!out) return STORE_OK;
+    if (name) sqlite3_bind_text(st, 5, name, -1, SQLITE_TRANSIENT);
+    else sqlite3_bind_null(st, 5);
+    sqlite3_bind_int64(st, 6, owner);
+    sqlite3_bind_blob(st, 7, uuid, 16, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 8, (sqlite3_int64)time(NULL));
+    return store_step_done(st);
+}
+
+int store_principal_create_named(store *s, vpool *pool, int64_t account_id, int kind,
+                                 const char *displayname, const char *name,
+                                 store_principal *out)
+{
+    char pid[RAND_ID_LEN + 1];
+    if (rand_id(pid) < 0) return STORE_ERROR;
+    int own_tx = sqlite3_get_autocommit(s->db);
+    if (own_tx && store_begin_write(s) != STORE_OK) return STORE_BUSY;
+    int rc = insert_principal(s, pid, account_id, kind, displayname, name, 0);
+    if (rc == STORE_OK && kind == STORE_PRINCIPAL_USER) {
+        /* every user has two delegation groups (CalendarServer calendar-proxy) */
+        int64_t uid = sqlite3_last_insert_rowid(s->db);
+        static const struct {
+            const char *suffix;
+            int kind;
+        } proxies[] = {{STORE_PROXY_READ_SEGMENT, STORE_PRINCIPAL_PROXY_READ},
+                       {STORE_PROXY_WRITE_SEGMENT, STORE_PRINCIPAL_PROXY_WRITE}};
+        for (int i = 0; rc == STORE_OK && i < 2; i++) {
+            char ppid[64];
+            snprintf(ppid, sizeof ppid, "%s/%s", pid, proxies[i].suffix);
+            rc = insert_principal(s, ppid, 0, proxies[i].kind, NULL, NULL, uid);
+        }
+    }
+    if (own_tx) {
+        if (rc == STORE_OK) rc = store_commit(s);
+        if (rc != STORE_OK) store_rollback(s);
+    }
+    if (rc != STORE_OK || !out) return rc;
     return store_principal_by_pid(s, pool, pid, out);
+}
+
+int store_principal_create(store *s, vpool *pool, int64_t account_id, int kind,
+                           const char *displayname, store_principal *out)
+{
+    return store_principal_create_named(s, pool, account_id, kind, displayname, NULL, out);
+}
+
+int store_principal_by_name(store *s, vpool *pool, const char *name, store_principal *out)
+{
+    sqlite3_stmt *st = store_stmt(s, Q_PRINCIPAL_BY_NAME);
+    if (!st) return STORE_ERROR;
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    return read_principal(pool, st, out);
 }
 
 int store_principal_set_displayname(store *s, int64_t id, const char *displayname)
@@ -429,6 +510,22 @@ int store_principal_delete(store *s, int64_t id)
     sqlite3_reset(st);
     for (int i = 0; i < nh; i++) {
         rc = store_node_delete(s, homes[i]);
+        if (rc != STORE_OK) return rc;
+    }
+    /* its proxy groups, memberships, ACEs naming it and shares with it */
+    static const char *const cleanup[] = {
+        "DELETE FROM group_members WHERE group_id IN (SELECT id FROM principals WHERE owner=?1) "
+        "OR group_id=?1 OR member=?1",
+        "DELETE FROM principals WHERE owner=?1",
+        "DELETE FROM aces WHERE principal=?1",
+        "DELETE FROM shares WHERE sharee=?1",
+    };
+    for (size_t i = 0; i < sizeof cleanup / sizeof cleanup[0]; i++) {
+        sqlite3_stmt *q;
+        if (sqlite3_prepare_v2(s->db, cleanup[i], -1, &q, NULL) != SQLITE_OK) return STORE_ERROR;
+        sqlite3_bind_int64(q, 1, id);
+        rc = store_rc(sqlite3_step(q));
+        sqlite3_finalize(q);
         if (rc != STORE_OK) return rc;
     }
     st = store_stmt(s, Q_PRINCIPAL_DELETE);

@@ -34,6 +34,7 @@ typedef enum {
     STORE_KIND_SCHED_INBOX = 5,
     STORE_KIND_SCHED_OUTBOX = 6,
     STORE_KIND_NOTIFICATIONS = 7,
+    STORE_KIND_BINDING = 8,       /* a sharee's view of someone's collection (target) */
     STORE_KIND_HOME_FILES = 10,
     STORE_KIND_HOME_CALENDARS = 11,
     STORE_KIND_HOME_ADDRESSBOOKS = 12,
@@ -68,6 +69,8 @@ typedef struct store_node {
     const char *component; /* "VEVENT", "VTODO", "VCARD", ... or NULL */
     unsigned comp_mask;   /* calendars: supported component kinds (bits), 0 = all */
     const char *tz;       /* calendars: calendar-timezone VCALENDAR, NULL = UTC */
+    int64_t target;       /* bindings: the collection shown */
+    int has_acl;          /* ACEs are set on this node */
 } store_node;
 
 /* What a write puts in a resource.  Fields other than body may be NULL. */
@@ -102,18 +105,27 @@ typedef struct store_lock {
 
 typedef struct store_principal {
     int64_t id;
-    char pid[32];        /* random opaque id used in URLs */
+    char pid[64];        /* random opaque id used in URLs ("<pid>/calendar-proxy-read" for
+                          * proxy groups) */
     int64_t account_id;  /* id in the account database; 0 for non-account principals */
     int kind;            /* store_principal_kind */
     const char *displayname; /* pool string, may be NULL */
+    const char *name;    /* operator's handle of a group/resource/room, or NULL */
+    int64_t owner;       /* proxy groups: the user they belong to */
+    unsigned char uuid[16]; /* for urn:uuid: calendar user addresses */
 } store_principal;
 
 typedef enum {
     STORE_PRINCIPAL_USER = 1,
     STORE_PRINCIPAL_GROUP = 2,
     STORE_PRINCIPAL_RESOURCE = 3,
-    STORE_PRINCIPAL_ROOM = 4
+    STORE_PRINCIPAL_ROOM = 4,
+    STORE_PRINCIPAL_PROXY_READ = 5,
+    STORE_PRINCIPAL_PROXY_WRITE = 6
 } store_principal_kind;
+
+#define STORE_PROXY_READ_SEGMENT "calendar-proxy-read"
+#define STORE_PROXY_WRITE_SEGMENT "calendar-proxy-write"
 
 /* ---- connection ---------------------------------------------------------- */
 
@@ -137,9 +149,15 @@ void store_rollback(store *s);     /* safe to call when no transaction is open *
 int store_principal_by_pid(store *s, vpool *pool, const char *pid, store_principal *out);
 int store_principal_by_id(store *s, vpool *pool, int64_t id, store_principal *out);
 int store_principal_by_account(store *s, vpool *pool, int64_t account_id, store_principal *out);
-/* Creates a principal with a fresh random pid. */
+/* Creates a principal with a fresh random pid (a user also gets its two
+ * calendar-proxy groups).  Runs its own transaction unless one is open. */
 int store_principal_create(store *s, vpool *pool, int64_t account_id, int kind,
                            const char *displayname, store_principal *out);
+/* Same, with an operator handle (groups, resources, rooms). */
+int store_principal_create_named(store *s, vpool *pool, int64_t account_id, int kind,
+                                 const char *displayname, const char *name,
+                                 store_principal *out);
+int store_principal_by_name(store *s, vpool *pool, const char *name, store_principal *out);
 int store_principal_set_displayname(store *s, int64_t id, const char *displayname);
 /* Deletes the principal and everything it owns (homes, locks). */
 int store_principal_delete(store *s, int64_t id);
@@ -210,6 +228,61 @@ int store_prop_get(store *s, vpool *pool, int64_t node, const char *ns, const ch
 int store_prop_list(store *s, vpool *pool, int64_t node, store_prop **out, int *n);
 int store_prop_set(store *s, int64_t node, const char *ns, const char *name, const char *xml);
 int store_prop_remove(store *s, int64_t node, const char *ns, const char *name);
+
+/* ---- groups, ACEs, shares (storage/store_acl.c) ----------------------------- */
+
+int store_group_add_member(store *s, int64_t group, int64_t member);
+int store_group_remove_member(store *s, int64_t group, int64_t member);
+/* Members of a group (pool array of principal ids). */
+int store_group_members(store *s, vpool *pool, int64_t group, int64_t **out, int *n);
+/* Every group principal holds, directly or through nested groups (depth <= 8). */
+int store_principal_groups(store *s, vpool *pool, int64_t principal, int64_t **out, int *n);
+
+typedef enum {
+    STORE_ACE_PRINCIPAL = 1,
+    STORE_ACE_ALL = 2,
+    STORE_ACE_AUTHENTICATED = 3,
+    STORE_ACE_UNAUTHENTICATED = 4,
+    STORE_ACE_SELF = 5,
+    STORE_ACE_OWNER = 6
+} store_ace_who;
+
+typedef struct store_ace {
+    int64_t node;
+    int who;             /* store_ace_who */
+    int64_t principal;   /* STORE_ACE_PRINCIPAL */
+    unsigned grant, deny; /* privacy/acl.h privilege bits */
+    int source;          /* 0 set by the ACL method, 1 made by a share */
+} store_ace;
+
+/* ACEs of one node in order (pool array). */
+int store_aces_get(store *s, vpool *pool, int64_t node, store_ace **out, int *n);
+/* Replaces the ACEs of `source` on node with the given ones (other sources'
+ * ACEs keep their places first). */
+int store_aces_replace(store *s, int64_t node, int source, const store_ace *aces, int n);
+/* Principals with an ACE naming them on nodes owned by owner, and owners of
+ * nodes with ACEs naming principal: the relationships that make principals
+ * visible to each other.  Nonzero in *yes when a and b are related. */
+int store_principals_related(store *s, int64_t a, int64_t b, int *yes);
+
+typedef struct store_share {
+    int64_t id, node, sharee;
+    int access;          /* 1 read, 2 read-write */
+    int state;           /* 0 invited, 1 accepted, 2 declined */
+    int64_t binding;
+    const char *uid, *summary;
+    int64_t created;
+} store_share;
+
+int store_share_put(store *s, vpool *pool, const store_share *in, store_share *out);
+int store_share_get(store *s, vpool *pool, int64_t node, int64_t sharee, store_share *out);
+int store_share_by_uid(store *s, vpool *pool, const char *uid, store_share *out);
+int store_share_by_binding(store *s, vpool *pool, int64_t binding, store_share *out);
+int store_shares_of_node(store *s, vpool *pool, int64_t node, store_share **out, int *n);
+int store_shares_of_sharee(store *s, vpool *pool, int64_t sharee, store_share **out, int *n);
+int store_share_delete(store *s, int64_t id);
+/* Points a binding node at its target. */
+int store_node_set_target(store *s, int64_t id, int64_t target);
 
 /* ---- locks --------------------------------------------------------------- */
 

@@ -25,6 +25,8 @@ static void read_node(vpool *pool, sqlite3_stmt *st, store_node *n)
     n->component = store_col_text(pool, st, 14);
     n->comp_mask = (unsigned)sqlite3_column_int(st, 15);
     n->tz = store_col_text(pool, st, 16);
+    n->target = sqlite3_column_int64(st, 17);
+    n->has_acl = sqlite3_column_int(st, 18);
 }
 
 static int one_node(vpool *pool, sqlite3_stmt *st, store_node *out)

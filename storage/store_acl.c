@@ -1,0 +1,300 @@
+/* DAV store: group membership, access control entries and shares. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "storage/store_internal.h"
+
+static int run(store *s, const char *q, int64_t a, int64_t b)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db, q, -1, &st, NULL) != SQLITE_OK) return STORE_ERROR;
+    sqlite3_bind_int64(st, 1, a);
+    sqlite3_bind_int64(st, 2, b);
+    int rc = store_rc(sqlite3_step(st));
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* Collects the first column of q (bound to a) as int64s. */
+static int ids(store *s, vpool *pool, const char *q, int64_t a, int64_t **out, int *n)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db, q, -1, &st, NULL) != SQLITE_OK) return STORE_ERROR;
+    sqlite3_bind_int64(st, 1, a);
+    int cap = 8, count = 0, rc;
+    int64_t *arr = pool_alloc(pool, sizeof(int64_t) * (size_t)cap);
+    while (arr && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (count == cap) {
+            int64_t *bigger = pool_alloc(pool, sizeof(int64_t) * (size_t)cap * 2);
+            if (bigger) memcpy(bigger, arr, sizeof(int64_t) * (size_t)count);
+            arr = bigger;
+            cap *= 2;
+            if (!arr) break;
+        }
+        arr[count++] = sqlite3_column_int64(st, 0);
+    }
+    sqlite3_finalize(st);
+    if (!arr) return STORE_ERROR;
+    *out = arr;
+    *n = count;
+    return STORE_OK;
+}
+
+int store_group_add_member(store *s, int64_t group, int64_t member)
+{
+    return run(s, "INSERT OR IGNORE INTO group_members(group_id, member) VALUES(?,?)", group,
+               member);
+}
+
+int store_group_remove_member(store *s, int64_t group, int64_t member)
+{
+    return run(s, "DELETE FROM group_members WHERE group_id=? AND member=?", group, member);
+}
+
+int store_group_members(store *s, vpool *pool, int64_t group, int64_t **out, int *n)
+{
+    return ids(s, pool, "SELECT member FROM group_members WHERE group_id=? ORDER BY member",
+               group, out, n);
+}
+
+int store_principal_groups(store *s, vpool *pool, int64_t principal, int64_t **out, int *n)
+{
+    return ids(s, pool,
+               "WITH RECURSIVE g(id, depth) AS (SELECT group_id, 1 FROM group_members "
+               "WHERE member=?1 UNION SELECT m.group_id, g.depth + 1 FROM group_members m "
+               "JOIN g ON m.member=g.id WHERE g.depth < 8) SELECT DISTINCT id FROM g",
+               principal, out, n);
+}
+
+/* ---- ACEs ------------------------------------------------------------------ */
+
+int store_aces_get(store *s, vpool *pool, int64_t node, store_ace **out, int *n)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT who, principal, grant_bits, deny_bits, source FROM aces "
+                           "WHERE node=? ORDER BY pos",
+                           -1, &st, NULL) != SQLITE_OK)
+        return STORE_ERROR;
+    sqlite3_bind_int64(st, 1, node);
+    int cap = 4, count = 0, rc;
+    store_ace *arr = pool_alloc(pool, sizeof(*arr) * (size_t)cap);
+    while (arr && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (count == cap) {
+            store_ace *bigger = pool_alloc(pool, sizeof(*arr) * (size_t)cap * 2);
+            if (bigger) memcpy(bigger, arr, sizeof(*arr) * (size_t)count);
+            arr = bigger;
+            cap *= 2;
+            if (!arr) break;
+        }
+        store_ace *a = &arr[count++];
+        a->node = node;
+        a->who = sqlite3_column_int(st, 0);
+        a->principal = sqlite3_column_int64(st, 1);
+        a->grant = (unsigned)sqlite3_column_int64(st, 2);
+        a->deny = (unsigned)sqlite3_column_int64(st, 3);
+        a->source = sqlite3_column_int(st, 4);
+    }
+    sqlite3_finalize(st);
+    if (!arr) return STORE_ERROR;
+    *out = arr;
+    *n = count;
+    return STORE_OK;
+}
+
+int store_aces_replace(store *s, int64_t node, int source, const store_ace *aces, int n)
+{
+    vpool *pool = pool_new();
+    if (!pool) return STORE_ERROR;
+    store_ace *old;
+    int nold;
+    int rc = store_aces_get(s, pool, node, &old, &nold);
+    if (rc == STORE_OK) rc = run(s, "DELETE FROM aces WHERE node=?", node, 0);
+    sqlite3_stmt *ins = NULL;
+    if (rc == STORE_OK &&
+        sqlite3_prepare_v2(s->db,
+                           "INSERT INTO aces(node,pos,who,principal,grant_bits,deny_bits,source) "
+                           "VALUES(?,?,?,?,?,?,?)",
+                           -1, &ins, NULL) != SQLITE_OK)
+        rc = STORE_ERROR;
+    int pos = 0;
+    /* share ACEs first (protected), then the ACL method's, in their order */
+    for (int pass = 1; rc == STORE_OK && pass >= 0; pass--) {
+        const store_ace *list = pass == source ? aces : old;
+        int count = pass == source ? n : nold;
+        for (int i = 0; rc == STORE_OK && i < count; i++) {
+            if (list == old && old[i].source != pass) continue;
+            sqlite3_reset(ins);
+            sqlite3_bind_int64(ins, 1, node);
+            sqlite3_bind_int(ins, 2, pos++);
+            sqlite3_bind_int(ins, 3, list[i].who);
+            sqlite3_bind_int64(ins, 4, list[i].principal);
+            sqlite3_bind_int64(ins, 5, list[i].grant);
+            sqlite3_bind_int64(ins, 6, list[i].deny);
+            sqlite3_bind_int(ins, 7, pass);
+            rc = store_rc(sqlite3_step(ins));
+        }
+    }
+    sqlite3_finalize(ins);
+    if (rc == STORE_OK)
+        rc = run(s, "UPDATE nodes SET has_acl=(SELECT count(*)>0 FROM aces WHERE node=?1) WHERE id=?1",
+                 node, 0);
+    pool_free(pool);
+    return rc;
+}
+
+int store_principals_related(store *s, int64_t a, int64_t b, int *yes)
+{
+    sqlite3_stmt *st;
+    /* an ACE (share or ACL grant) on something one owns naming the other, in
+     * either direction, or a common group (proxy groups included) */
+    if (sqlite3_prepare_v2(
+            s->db,
+            "SELECT EXISTS(SELECT 1 FROM aces x JOIN nodes n ON n.id=x.node "
+            "  WHERE (n.owner=?1 AND x.principal=?2) OR (n.owner=?2 AND x.principal=?1)) "
+            "OR EXISTS(SELECT 1 FROM shares sh JOIN nodes n ON n.id=sh.node "
+            "  WHERE (n.owner=?1 AND sh.sharee=?2) OR (n.owner=?2 AND sh.sharee=?1)) "
+            "OR EXISTS(SELECT 1 FROM group_members g1 JOIN group_members g2 "
+            "  ON g1.group_id=g2.group_id WHERE g1.member=?1 AND g2.member=?2) "
+            "OR EXISTS(SELECT 1 FROM group_members g JOIN principals p ON p.id=g.group_id "
+            "  WHERE (p.owner=?1 AND g.member=?2) OR (p.owner=?2 AND g.member=?1)) "
+            "OR EXISTS(SELECT 1 FROM group_members WHERE (group_id=?1 AND member=?2) "
+            "  OR (group_id=?2 AND member=?1))",
+            -1, &st, NULL) != SQLITE_OK)
+        return STORE_ERROR;
+    sqlite3_bind_int64(st, 1, a);
+    sqlite3_bind_int64(st, 2, b);
+    int rc = sqlite3_step(st);
+    *yes = rc == SQLITE_ROW && sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW ? STORE_OK : store_rc(rc);
+}
+
+/* ---- shares ------------------------------------------------------------------ */
+
+#define SHARE_COLS "id,node,sharee,access,state,binding,uid,summary,created"
+
+static int read_shares(vpool *pool, sqlite3_stmt *st, store_share **out, int *n)
+{
+    int cap = 4, count = 0, rc;
+    store_share *arr = pool_alloc(pool, sizeof(*arr) * (size_t)cap);
+    while (arr && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (count == cap) {
+            store_share *bigger = pool_alloc(pool, sizeof(*arr) * (size_t)cap * 2);
+            if (bigger) memcpy(bigger, arr, sizeof(*arr) * (size_t)count);
+            arr = bigger;
+            cap *= 2;
+            if (!arr) break;
+        }
+        store_share *x = &arr[count++];
+        x->id = sqlite3_column_int64(st, 0);
+        x->node = sqlite3_column_int64(st, 1);
+        x->sharee = sqlite3_column_int64(st, 2);
+        x->access = sqlite3_column_int(st, 3);
+        x->state = sqlite3_column_int(st, 4);
+        x->binding = sqlite3_column_int64(st, 5);
+        x->uid = store_col_text(pool, st, 6);
+        x->summary = store_col_text(pool, st, 7);
+        x->created = sqlite3_column_int64(st, 8);
+    }
+    sqlite3_finalize(st);
+    if (!arr) return STORE_ERROR;
+    *out = arr;
+    *n = count;
+    return STORE_OK;
+}
+
+static int share_query(store *s, vpool *pool, const char *where, int64_t a, int64_t b,
+                       const char *text, store_share **out, int *n)
+{
+    char q[256];
+    snprintf(q, sizeof q, "SELECT " SHARE_COLS " FROM shares WHERE %s ORDER BY id", where);
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db, q, -1, &st, NULL) != SQLITE_OK) return STORE_ERROR;
+    if (text) {
+        sqlite3_bind_text(st, 1, text, -1, SQLITE_STATIC);
+    } else {
+        sqlite3_bind_int64(st, 1, a);
+        sqlite3_bind_int64(st, 2, b);
+    }
+    return read_shares(pool, st, out, n);
+}
+
+static int one(int rc, store_share *arr, int n, store_share *out)
+{
+    if (rc != STORE_OK) return rc;
+    if (n == 0) return STORE_NOTFOUND;
+    *out = arr[0];
+    return STORE_OK;
+}
+
+int store_share_get(store *s, vpool *pool, int64_t node, int64_t sharee, store_share *out)
+{
+    store_share *arr;
+    int n = 0;
+    int rc = share_query(s, pool, "node=?1 AND sharee=?2", node, sharee, NULL, &arr, &n);
+    return one(rc, arr, n, out);
+}
+
+int store_share_by_uid(store *s, vpool *pool, const char *uid, store_share *out)
+{
+    store_share *arr;
+    int n = 0;
+    int rc = share_query(s, pool, "uid=?1", 0, 0, uid, &arr, &n);
+    return one(rc, arr, n, out);
+}
+
+int store_share_by_binding(store *s, vpool *pool, int64_t binding, store_share *out)
+{
+    store_share *arr;
+    int n = 0;
+    int rc = share_query(s, pool, "binding=?1 AND ?2=?2", binding, 0, NULL, &arr, &n);
+    return one(rc, arr, n, out);
+}
+
+int store_shares_of_node(store *s, vpool *pool, int64_t node, store_share **out, int *n)
+{
+    return share_query(s, pool, "node=?1 AND ?2=?2", node, 0, NULL, out, n);
+}
+
+int store_shares_of_sharee(store *s, vpool *pool, int64_t sharee, store_share **out, int *n)
+{
+    return share_query(s, pool, "sharee=?1 AND ?2=?2", sharee, 0, NULL, out, n);
+}
+
+int store_share_put(store *s, vpool *pool, const store_share *in, store_share *out)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db,
+                           "INSERT INTO shares(node,sharee,access,state,binding,uid,summary,created) "
+                           "VALUES(?,?,?,?,?,?,?,?) ON CONFLICT(node,sharee) DO UPDATE SET "
+                           "access=excluded.access, state=excluded.state, "
+                           "binding=excluded.binding, summary=excluded.summary",
+                           -1, &st, NULL) != SQLITE_OK)
+        return STORE_ERROR;
+    sqlite3_bind_int64(st, 1, in->node);
+    sqlite3_bind_int64(st, 2, in->sharee);
+    sqlite3_bind_int(st, 3, in->access);
+    sqlite3_bind_int(st, 4, in->state);
+    sqlite3_bind_int64(st, 5, in->binding);
+    sqlite3_bind_text(st, 6, in->uid, -1, SQLITE_STATIC);
+    if (in->summary) sqlite3_bind_text(st, 7, in->summary, -1, SQLITE_STATIC);
+    else sqlite3_bind_null(st, 7);
+    sqlite3_bind_int64(st, 8, in->created ? in->created : (int64_t)time(NULL));
+    int rc = store_rc(sqlite3_step(st));
+    sqlite3_finalize(st);
+    if (rc != STORE_OK || !out) return rc;
+    return store_share_get(s, pool, in->node, in->sharee, out);
+}
+
+int store_share_delete(store *s, int64_t id)
+{
+    return run(s, "DELETE FROM shares WHERE id=? AND ?2=?2", id, 0);
+}
+
+int store_node_set_target(store *s, int64_t id, int64_t target)
+{
+    return run(s, "UPDATE nodes SET target=?2 WHERE id=?1", id, target);
+}

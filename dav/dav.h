@@ -80,6 +80,7 @@ struct dav_req {
     vpool *pool;                 /* everything of this request lives here */
     const veil_config *cfg;
     store *st;                   /* this worker thread's store connection */
+    struct accounts *acct;       /* this thread's account-database connection (may be NULL) */
     const dav_session *session;  /* NULL only for unauthenticated paths (well-known) */
     const char *method;
     const char *raw_path;        /* as received, still %-encoded, query removed */
@@ -120,7 +121,7 @@ struct dav_req {
 };
 
 /* The DAV header of OPTIONS: the compliance classes and features served. */
-#define DAV_CLASSES "1, 2, 3, extended-mkcol, calendar-access, calendar-no-timezone"
+#define DAV_CLASSES "1, 2, 3, access-control, extended-mkcol, calendar-access, calendar-no-timezone"
 
 /* ---- request helpers (dav/request.c) ---------------------------------- */
 

@@ -57,5 +57,18 @@ int caldav_provision_home(dav_req *r, int64_t home, int64_t owner)
         }
         if (rc != STORE_OK) return rc;
     }
+    /* RFC 6638 §2.2, §2.1 and CalendarServer's notification collection */
+    static const struct {
+        const char *name;
+        int kind;
+    } special[] = {{"inbox", STORE_KIND_SCHED_INBOX},
+                   {"outbox", STORE_KIND_SCHED_OUTBOX},
+                   {"notification", STORE_KIND_NOTIFICATIONS}};
+    for (size_t i = 0; i < sizeof special / sizeof special[0]; i++) {
+        store_node n = {.parent = home, .name = special[i].name, .kind = special[i].kind,
+                        .owner = owner};
+        int rc = store_node_create(r->st, r->pool, &n, NULL, NULL);
+        if (rc != STORE_OK) return rc;
+    }
     return STORE_OK;
 }

@@ -8,6 +8,8 @@ static const dav_prop_table *const tables[] = {
     &dav_props_webdav,
     &dav_props_caldav,
     &dav_props_reports,
+    &dav_props_principal,
+    &dav_props_acl,
 };
 #define N_TABLES (sizeof tables / sizeof tables[0])
 

@@ -48,6 +48,8 @@ const dav_prop_def *dav_prop_next(int *i);
 extern const dav_prop_table dav_props_webdav;
 extern const dav_prop_table dav_props_caldav;
 extern const dav_prop_table dav_props_reports;
+extern const dav_prop_table dav_props_principal;
+extern const dav_prop_table dav_props_acl;
 
 /* Writes the href of the session's principal wrapped in DAV:href. */
 void dav_put_href(vbuf *out, const char *href);

@@ -179,18 +179,6 @@ static int get_owner(dav_req *r, const dav_resource *res, vbuf *out)
     return 200;
 }
 
-static int get_current_user_privilege_set(dav_req *r, const dav_resource *res, vbuf *out)
-{
-    unsigned bits = dav_privileges(r, res);
-    for (int i = 0; i < priv_names_count; i++) {
-        if ((bits & priv_names[i].bits) != priv_names[i].bits) continue;
-        buf_puts(out, "<D:privilege>");
-        xml_empty(out, priv_names[i].ns, priv_names[i].name);
-        buf_puts(out, "</D:privilege>");
-    }
-    return 200;
-}
-
 static int get_principal_collection_set(dav_req *r, const dav_resource *res, vbuf *out)
 {
     dav_put_href(out, "/principals/");
@@ -212,8 +200,6 @@ static const dav_prop_def defs[] = {
     {"DAV:", "current-user-principal", DAV_PF_PROTECTED, get_current_user_principal, NULL},
     {"DAV:", "principal-URL", DAV_PF_PROTECTED, get_principal_url, NULL},
     {"DAV:", "owner", DAV_PF_PROTECTED, get_owner, NULL},
-    {"DAV:", "current-user-privilege-set", DAV_PF_PROTECTED, get_current_user_privilege_set,
-     NULL},
     {"DAV:", "principal-collection-set", DAV_PF_PROTECTED, get_principal_collection_set, NULL},
 };
 

@@ -2,10 +2,12 @@
 
 #include <pthread.h>
 #include <string.h>
+#include <strings.h>
 
 #include "common/log.h"
 #include "dav/caldav.h"
 #include "privacy/acl.h"
+#include "storage/accounts.h"
 
 static const struct {
     const char *name;
@@ -45,6 +47,56 @@ static void build_paths(dav_req *r, const uri_path *p, int nseg, int collection,
 const char *dav_principal_href(dav_req *r, const char *pid)
 {
     return pool_printf(r->pool, "/principals/%s/", pid);
+}
+
+int dav_principal_named(dav_req *r, const char *href, store_principal *out)
+{
+    if (strncasecmp(href, "mailto:", 7) == 0) {
+        /* only an address its owner exposed names them */
+        int64_t owner_account;
+        if (!r->acct || accounts_exposed_owner(r->acct, href + 7, &owner_account) != STORE_OK)
+            return -1;
+        return store_principal_by_account(r->st, r->pool, owner_account, out) == STORE_OK ? 0 : -1;
+    }
+    const char *path = href;
+    const char *scheme = strstr(href, "://");
+    if (scheme) {
+        path = strchr(scheme + 3, '/');
+        if (!path) return -1;
+    }
+    /* a principal URL holds 130 random bits: knowing it is the capability,
+     * so naming it reveals nothing that was not already known */
+    dav_resource res;
+    if (dav_resolve_raw(r, path, &res) != 0 || res.type != DAV_RES_PRINCIPAL) return -1;
+    *out = res.principal;
+    return 0;
+}
+
+const char *dav_node_href(dav_req *r, int64_t id)
+{
+    static const char *const roots[] = {"", "files", "calendars", "addressbooks"};
+    const char *segs[URI_MAX_DEPTH];
+    int n = 0, collection = 1;
+    store_node node;
+    while (n < URI_MAX_DEPTH && store_node_get(r->st, r->pool, id, &node) == STORE_OK) {
+        if (n == 0) collection = store_kind_is_collection(node.kind);
+        if (node.parent == 0) {
+            segs[n++] = node.id <= 3 ? roots[node.id] : node.name;
+            break;
+        }
+        segs[n++] = node.name;
+        id = node.parent;
+    }
+    vbuf b;
+    buf_init(&b, 0);
+    for (int i = n - 1; i >= 0; i--) {
+        buf_putc(&b, '/');
+        uri_encode_segment(&b, segs[i]);
+    }
+    if (collection || b.len == 0) buf_putc(&b, '/');
+    const char *out = pool_memdup(r->pool, buf_cstr(&b), b.len);
+    buf_free(&b);
+    return out;
 }
 
 const char *dav_parent_href(dav_req *r, const char *href)

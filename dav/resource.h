@@ -31,6 +31,13 @@ int dav_provision(dav_req *r);
 /* Href for a principal: "/principals/<pid>/" (pool string). */
 const char *dav_principal_href(dav_req *r, const char *pid);
 
+/* The principal an href names: a principal URL (absolute or a path) or a
+ * "mailto:" address its owner exposed.  0, or -1 when it names no one. */
+int dav_principal_named(dav_req *r, const char *href, store_principal *out);
+
+/* The canonical href of a stored node, built from its ancestors (pool). */
+const char *dav_node_href(dav_req *r, int64_t id);
+
 /* The href of the collection containing href ("/a/b/c" -> "/a/b/"). */
 const char *dav_parent_href(dav_req *r, const char *href);
 

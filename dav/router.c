@@ -5,6 +5,7 @@
 #include <strings.h>
 
 #include "common/log.h"
+#include "dav/acl.h"
 #include "dav/caldav.h"
 #include "dav/conditional.h"
 #include "dav/report.h"
@@ -41,6 +42,7 @@ static const dav_method_row methods[] = {
     {"UNLOCK", dav_method_unlock, 0, PRIV_UNLOCK},
     {"REPORT", dav_method_report, M_READ, PRIV_READ},
     {"MKCALENDAR", dav_method_mkcalendar, M_UNMAPPED, PRIV_BIND},
+    {"ACL", dav_method_acl, 0, PRIV_WRITE_ACL},
 };
 #define N_METHODS (sizeof methods / sizeof methods[0])
 

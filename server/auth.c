@@ -110,6 +110,11 @@ void srv_auth_close(srv_auth *a)
     free(a);
 }
 
+accounts *srv_auth_accounts(srv_auth *a)
+{
+    return thread_conn(a);
+}
+
 void srv_auth_reset(srv_auth *a)
 {
     pthread_mutex_lock(&a->lock);

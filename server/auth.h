@@ -48,6 +48,11 @@ void srv_client_addr(const veil_config *cfg, const struct sockaddr *peer, const 
 int srv_auth_basic(srv_auth *a, const char *authorization, const srv_client *client,
                    srv_identity *out, int *retry_after);
 
+/* This thread's connection to the account database (owned by srv_auth;
+ * NULL when unavailable), for the DAV layer's reads of exposed addresses. */
+struct accounts;
+struct accounts *srv_auth_accounts(srv_auth *a);
+
 /* For tests: forget cached credentials and failure counts. */
 void srv_auth_reset(srv_auth *a);
 

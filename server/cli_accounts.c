@@ -19,7 +19,7 @@
 
 typedef struct cli_opts {
     const char *user, *name, *protocols, *expires, *display_name;
-    int read_only, password_stdin, help, yes;
+    int read_only, password_stdin, help, yes, expose;
     const char *allow[MAX_ALLOW];
     int nallow;
     const char *pos[4];
@@ -69,6 +69,7 @@ static int parse_opts(cli_ctx *c, int argc, char **argv)
         if (!strcmp(a, "--read-only")) o->read_only = 1;
         else if (!strcmp(a, "--password-stdin")) o->password_stdin = 1;
         else if (!strcmp(a, "--yes")) o->yes = 1;
+        else if (!strcmp(a, "--expose")) o->expose = 1;
         else if (!strcmp(a, "--user")) slot = &o->user;
         else if (!strcmp(a, "--name")) slot = &o->name;
         else if (!strcmp(a, "--protocols")) slot = &o->protocols;
@@ -329,8 +330,29 @@ static int alias_add(cli_ctx *c)
     rc = accounts_alias_add(c->db, a.id, addr);
     if (rc == STORE_EXISTS) return fail(c, 1, "the address '%s' is already taken", addr);
     if (rc != STORE_OK) return fail(c, 1, "cannot add '%s'", addr);
-    fprintf(stderr, "added %s to %s\n", addr, a.login);
+    if (c->o.expose && accounts_alias_set_exposed(c->db, addr, 1) != STORE_OK)
+        return fail(c, 1, "cannot expose '%s'", addr);
+    fprintf(stderr, "added %s to %s%s\n", addr, a.login, c->o.expose ? " (exposed)" : "");
     return 0;
+}
+
+static int alias_set_exposed(cli_ctx *c, int exposed)
+{
+    int rc = accounts_alias_set_exposed(c->db, c->o.pos[0], exposed);
+    if (rc == STORE_NOTFOUND) return fail(c, 1, "no such alias '%s'", c->o.pos[0]);
+    if (rc != STORE_OK) return fail(c, 1, "cannot update '%s'", c->o.pos[0]);
+    fprintf(stderr, "%s %s\n", exposed ? "exposed" : "hid", c->o.pos[0]);
+    return 0;
+}
+
+static int alias_expose(cli_ctx *c)
+{
+    return alias_set_exposed(c, 1);
+}
+
+static int alias_hide(cli_ctx *c)
+{
+    return alias_set_exposed(c, 0);
 }
 
 static int alias_list(cli_ctx *c)
@@ -346,7 +368,8 @@ static int alias_list(cli_ctx *c)
     int n;
     if (accounts_alias_list(c->db, c->pool, id, &al, &n) != STORE_OK)
         return fail(c, 1, "the account database is unavailable");
-    for (int i = 0; i < n; i++) printf("%s\t%s\n", al[i].address, al[i].login);
+    for (int i = 0; i < n; i++)
+        printf("%s\t%s\t%s\n", al[i].address, al[i].login, al[i].exposed ? "exposed" : "private");
     return 0;
 }
 
@@ -502,7 +525,12 @@ static const cli_cmd user_cmds[] = {
 };
 
 static const cli_cmd alias_cmds[] = {
-    {"add", alias_add, 2, "LOGIN ADDRESS", "Adds an e-mail address to an account."},
+    {"add", alias_add, 2, "LOGIN ADDRESS [--expose]",
+     "Adds an e-mail address to an account.  Addresses are private unless exposed: only an\n"
+     "exposed address appears in the principal's calendar-user-address-set and lets other\n"
+     "users find the principal by searching for that exact address."},
+    {"expose", alias_expose, 1, "ADDRESS", "Shows the address through DAV (see add)."},
+    {"hide", alias_hide, 1, "ADDRESS", "Stops showing the address through DAV."},
     {"list", alias_list, -1, "[LOGIN]", "Lists aliases (of one account, or all)."},
     {"remove", alias_remove, 1, "ADDRESS", "Removes an address."},
 };

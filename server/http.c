@@ -272,6 +272,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
     r->st = thread_store(h);
     if (!r->st) return queue_text(c, MHD_HTTP_SERVICE_UNAVAILABLE, "Service unavailable\n", NULL, NULL);
     r->session = &q->session;
+    r->acct = srv_auth_accounts(h->auth);
     r->method = method;
     r->raw_path = url;
     r->base_url = base_url(q, h, c);

@@ -35,6 +35,7 @@ static const char schema_v1[] =
     "  account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,"
     "  address TEXT NOT NULL UNIQUE COLLATE NOCASE,"
     "  domain_id INTEGER NOT NULL REFERENCES domains(id),"
+    "  exposed INTEGER NOT NULL DEFAULT 0 CHECK (exposed IN (0,1)),"
     "  created TEXT NOT NULL);"
     "CREATE INDEX aliases_account ON aliases(account_id);"
     "CREATE TABLE app_passwords("
@@ -348,6 +349,26 @@ int accounts_alias_add(accounts *a, int64_t account_id, const char *address)
                      1);
 }
 
+int accounts_alias_set_exposed(accounts *a, const char *address, int exposed)
+{
+    return exec_done(a, prep(a, "UPDATE aliases SET exposed=? WHERE address=?", "is",
+                             (int64_t)(exposed ? 1 : 0), address),
+                     1);
+}
+
+int accounts_exposed_owner(accounts *a, const char *address, int64_t *account_id)
+{
+    sqlite3_stmt *st = prep(a, "SELECT al.account_id FROM aliases al JOIN accounts ac ON "
+                               "ac.id=al.account_id WHERE al.address=? AND al.exposed=1 AND "
+                               "ac.state='active'",
+                            "s", address);
+    if (!st) return STORE_ERROR;
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) *account_id = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW ? STORE_OK : rc == SQLITE_DONE ? STORE_NOTFOUND : rc_of(rc);
+}
+
 int accounts_alias_remove(accounts *a, const char *address)
 {
     return exec_done(a, prep(a, "DELETE FROM aliases WHERE address=?", "s", address), 1);
@@ -357,12 +378,12 @@ int accounts_alias_list(accounts *a, vpool *pool, int64_t account_id, account_al
 {
     sqlite3_stmt *st =
         account_id ? prep(a,
-                          "SELECT al.address, ac.login FROM aliases al JOIN accounts ac ON "
-                          "ac.id=al.account_id WHERE al.account_id=? ORDER BY al.address",
+                          "SELECT al.address, ac.login, al.exposed FROM aliases al JOIN accounts "
+                          "ac ON ac.id=al.account_id WHERE al.account_id=? ORDER BY al.address",
                           "i", account_id)
                    : prep(a,
-                          "SELECT al.address, ac.login FROM aliases al JOIN accounts ac ON "
-                          "ac.id=al.account_id ORDER BY ac.login, al.address",
+                          "SELECT al.address, ac.login, al.exposed FROM aliases al JOIN accounts "
+                          "ac ON ac.id=al.account_id ORDER BY ac.login, al.address",
                           "");
     if (!st) return STORE_ERROR;
     int cap = 16, count = 0, rc;
@@ -377,6 +398,7 @@ int accounts_alias_list(accounts *a, vpool *pool, int64_t account_id, account_al
         }
         arr[count].address = col(pool, st, 0);
         arr[count].login = col(pool, st, 1);
+        arr[count].exposed = sqlite3_column_int(st, 2);
         count++;
     }
     sqlite3_finalize(st);

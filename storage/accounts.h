@@ -42,6 +42,7 @@ typedef struct app_password {
 typedef struct account_alias {
     const char *address;
     const char *login;
+    int exposed;  /* the owner shows it through DAV (calendar-user-address-set) */
 } account_alias;
 
 /* Creates the file with the schema (or migrates an older one).  0 or -1
@@ -69,6 +70,11 @@ int accounts_has_dav_app_password(accounts *a, int64_t id, int *yes);
 
 int accounts_alias_add(accounts *a, int64_t account_id, const char *address);
 int accounts_alias_remove(accounts *a, const char *address);
+/* Exposes (or hides) an address: only exposed addresses appear in DAV
+ * properties and can find their owner through principal search. */
+int accounts_alias_set_exposed(accounts *a, const char *address, int exposed);
+/* The active account that exposes exactly this address. */
+int accounts_exposed_owner(accounts *a, const char *address, int64_t *account_id);
 /* Aliases of one account, or of all when account_id is 0. */
 int accounts_alias_list(accounts *a, vpool *pool, int64_t account_id, account_alias **out, int *n);
 

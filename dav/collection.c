@@ -169,9 +169,30 @@ int dav_method_mkcol(dav_req *r, dav_resource *res)
     return dav_create_collection(r, res, kind, ops, k, "D:mkcol-response");
 }
 
+/* A sharee deleting a shared collection removes it from their view only. */
+static int delete_binding(dav_req *r, dav_resource *res)
+{
+    store_share sh;
+    int rc = store_begin_write(r->st);
+    if (rc == STORE_OK) rc = store_node_delete(r->st, res->binding.id);
+    if (rc == STORE_OK &&
+        store_share_by_binding(r->st, r->pool, res->binding.id, &sh) == STORE_OK) {
+        sh.binding = 0;
+        sh.state = 2; /* declined: the owner sees the sharee left */
+        rc = store_share_put(r->st, r->pool, &sh, NULL);
+    }
+    if (rc == STORE_OK) rc = store_commit(r->st);
+    if (rc != STORE_OK) {
+        store_rollback(r->st);
+        return dav_store_status(rc);
+    }
+    return 204;
+}
+
 int dav_method_delete(dav_req *r, dav_resource *res)
 {
     if (res->type != DAV_RES_NODE) return dav_error_text(r, 403, "This resource cannot be deleted");
+    if (res->has_binding) return delete_binding(r, res);
     switch (res->node.kind) {
     case STORE_KIND_SPACE_ROOT:
     case STORE_KIND_HOME_FILES:

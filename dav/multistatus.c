@@ -129,7 +129,10 @@ static void write_one(dav_req *r, const dav_resource *res, const dav_propreq_ite
     }
     if (st == DAV_PROP_DEAD && res->type == DAV_RES_NODE) {
         store_prop p;
-        if (store_prop_get(r->st, r->pool, res->node.id, it->ns, it->name, &p) == STORE_OK) {
+        /* a sharee's own name and colour live on their binding */
+        if ((res->has_binding && store_prop_get(r->st, r->pool, res->binding.id, it->ns,
+                                                it->name, &p) == STORE_OK) ||
+            store_prop_get(r->st, r->pool, res->node.id, it->ns, it->name, &p) == STORE_OK) {
             if (names_only) xml_empty(&w->ok, it->ns, it->name);
             else buf_puts(&w->ok, p.xml);
             return;
@@ -165,12 +168,21 @@ static void write_all(dav_req *r, const dav_resource *res, const dav_propreq *pr
         }
     }
     if (res->type != DAV_RES_NODE) return;
-    store_prop *props;
-    int n;
+    store_prop *props, *own = NULL;
+    int n, nown = 0;
     if (store_prop_list(r->st, r->pool, res->node.id, &props, &n) != STORE_OK) return;
-    for (int k = 0; k < n; k++) {
+    if (res->has_binding &&
+        store_prop_list(r->st, r->pool, res->binding.id, &own, &nown) != STORE_OK)
+        nown = 0;
+    for (int k = 0; k < n + nown; k++) {
+        /* the sharee's properties first; the owner's only where they have none */
+        const store_prop *pk = k < nown ? &own[k] : &props[k - nown];
+        int shadowed = 0;
+        for (int j = 0; k >= nown && j < nown; j++)
+            shadowed |= !strcmp(own[j].ns, pk->ns) && !strcmp(own[j].name, pk->name);
+        if (shadowed) continue;
         /* a live property shadows a dead one of the same name */
-        const dav_prop_def *live = dav_prop_find(props[k].ns, props[k].name);
+        const dav_prop_def *live = dav_prop_find(pk->ns, pk->name);
         if (live) {
             vbuf probe;
             buf_init(&probe, 0);
@@ -178,8 +190,8 @@ static void write_all(dav_req *r, const dav_resource *res, const dav_propreq *pr
             buf_free(&probe);
             if (st != DAV_PROP_DEAD) continue;
         }
-        if (names_only) xml_empty(&w->ok, props[k].ns, props[k].name);
-        else buf_puts(&w->ok, props[k].xml);
+        if (names_only) xml_empty(&w->ok, pk->ns, pk->name);
+        else buf_puts(&w->ok, pk->xml);
     }
 }
 

@@ -77,10 +77,12 @@ void dav_propset_check(dav_req *r, const dav_resource *res, pp_op *op)
 int dav_propset_apply(dav_req *r, const dav_resource *res, const pp_op *op)
 {
     if (op->def && op->def->set) return op->def->set(r, res, op->el, 1) == 200 ? STORE_OK : STORE_ERROR;
-    if (!op->el) return store_prop_remove(r->st, res->node.id, op->ns, op->name);
+    /* on a shared collection a sharee's properties are their own (binding) */
+    int64_t node = res->has_binding ? res->binding.id : res->node.id;
+    if (!op->el) return store_prop_remove(r->st, node, op->ns, op->name);
     char *xml = xml_fragment(r->pool, op->el);
     if (!xml) return STORE_ERROR;
-    return store_prop_set(r->st, res->node.id, op->ns, op->name, xml);
+    return store_prop_set(r->st, node, op->ns, op->name, xml);
 }
 
 void dav_propset_write_propstats(dav_req *r, const pp_op *ops, int n, vbuf *out)

@@ -116,6 +116,10 @@ static int dispatch(dav_req *r)
     if (!(granted & PRIV_READ)) return 404;
     if (r->session && r->session->read_only && !(m->flags & M_READ))
         return need_privilege(r, &res, PRIV_WRITE);
+    /* a sharee may always rename, recolour or remove their view of a share */
+    if (res.has_binding && r->session && res.binding.owner == r->session->principal.id &&
+        (!strcmp(m->name, "PROPPATCH") || !strcmp(m->name, "DELETE")))
+        granted |= PRIV_WRITE_PROPERTIES | PRIV_UNBIND;
     /* below a missing intermediate collection the handler answers 409 */
     int orphan = res.type == DAV_RES_UNMAPPED && !res.has_parent;
     if (m->privilege && !orphan && (granted & m->privilege) != m->privilege)

@@ -54,8 +54,10 @@ int dav_create_collection(dav_req *r, dav_resource *res, int kind, pp_op *ops, i
         return dav_error(r, 405, NS_DAV, "resource-must-be-null"); /* RFC 4791 §5.3.1.1 */
     }
     if (!res->has_parent) return dav_error_text(r, 409, "The parent collection does not exist");
-    dav_resource parent = {.type = DAV_RES_NODE, .node = res->parent};
-    if (!(dav_privileges(r, &parent) & PRIV_BIND)) return 403;
+    dav_resource parent;
+    dav_parent_resource(r, res, &parent);
+    if (!(dav_privileges(r, &parent) & PRIV_BIND))
+        return dav_need_privilege(r, &parent, PRIV_BIND);
     if (!nesting_allowed(res->space, res->parent.kind, kind)) {
         if (kind == STORE_KIND_CALENDAR)
             return dav_error(r, 403, NS_CALDAV, "calendar-collection-location-ok");

@@ -112,11 +112,12 @@ int dav_method_put(dav_req *r, dav_resource *res)
     if (dav_header(r, "Content-Range")) return dav_error_text(r, 400, "Content-Range on PUT");
     int creating = res->type == DAV_RES_UNMAPPED;
     if (creating) {
-        dav_resource parent = {.type = DAV_RES_NODE, .node = res->parent};
+        dav_resource parent;
+        dav_parent_resource(r, res, &parent);
         unsigned g = dav_privileges(r, &parent);
-        if (!(g & PRIV_BIND)) return 403;
+        if (!(g & PRIV_BIND)) return dav_need_privilege(r, &parent, PRIV_BIND);
     } else if (!(dav_privileges(r, res) & PRIV_WRITE_CONTENT)) {
-        return 403;
+        return dav_need_privilege(r, res, PRIV_WRITE_CONTENT);
     }
     int st = dav_conditional(r, res);
     if (st) return st;

@@ -88,9 +88,12 @@ static int copy_or_move(dav_req *r, dav_resource *src, int move)
 
     /* privileges on the destination side: bind in its parent, unbind of an
      * existing destination */
-    dav_resource dparent = {.type = DAV_RES_NODE, .node = dst.parent};
+    dav_resource dparent;
+    dav_parent_resource(r, &dst, &dparent);
     unsigned need = PRIV_BIND | (exists ? PRIV_UNBIND : 0);
-    if ((dav_privileges(r, &dparent) & need) != need) return 403;
+    if ((dav_privileges(r, &dparent) & need) != need)
+        return dav_need_privilege(r, &dparent, (dav_privileges(r, &dparent) & PRIV_BIND)
+                                                   ? PRIV_UNBIND : PRIV_BIND);
     if (!store_kind_is_collection(dst.parent.kind)) return 409;
 
     /* a calendar or address book takes only valid objects (RFC 4791 §5.3.2) */

@@ -152,12 +152,15 @@ int dav_method_lock(dav_req *r, dav_resource *res)
     if (creating) {
         if (!res->has_parent || res->trailing_slash)
             return dav_error_text(r, 409, "The parent collection does not exist");
-        dav_resource parent = {.type = DAV_RES_NODE, .node = res->parent};
-        if (!(dav_privileges(r, &parent) & PRIV_BIND)) return 403;
+        dav_resource parent;
+        dav_parent_resource(r, res, &parent);
+        if (!(dav_privileges(r, &parent) & PRIV_BIND))
+            return dav_need_privilege(r, &parent, PRIV_BIND);
     } else {
         if (res->type != DAV_RES_NODE || res->node.kind == STORE_KIND_SPACE_ROOT)
             return dav_error_text(r, 403, "This resource cannot be locked");
-        if (!(dav_privileges(r, res) & PRIV_WRITE_CONTENT)) return 403;
+        if (!(dav_privileges(r, res) & PRIV_WRITE_CONTENT))
+            return dav_need_privilege(r, res, PRIV_WRITE_CONTENT);
     }
     st = dav_conditional(r, res);
     if (st) return st;

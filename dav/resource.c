@@ -5,6 +5,8 @@
 #include <strings.h>
 
 #include "common/log.h"
+#include "dav/conditional.h"
+#include "dav/xml_out.h"
 #include "dav/caldav.h"
 #include "privacy/acl.h"
 #include "storage/accounts.h"
@@ -401,4 +403,45 @@ int dav_provision(dav_req *r)
     }
     provisioned_add(p->id);
     return 0;
+}
+
+int dav_need_privilege(dav_req *r, const dav_resource *res, unsigned bits)
+{
+    /* RFC 3744 §7.1.1: name the resource and the (smallest) missing privilege */
+    const char *ns = "DAV:", *name = "write";
+    int best = -1;
+    for (int i = 0; i < priv_names_count; i++) {
+        unsigned b = priv_names[i].bits;
+        if ((b & bits) == bits && (best < 0 || __builtin_popcount(b) <
+                                                   __builtin_popcount(priv_names[best].bits)))
+            best = i;
+    }
+    if (best >= 0) {
+        ns = priv_names[best].ns;
+        name = priv_names[best].name;
+    }
+    vbuf b;
+    buf_init(&b, 0);
+    buf_puts(&b, "<D:resource><D:href>");
+    xml_text(&b, res->href);
+    buf_puts(&b, "</D:href><D:privilege>");
+    xml_empty(&b, ns, name);
+    buf_puts(&b, "</D:privilege></D:resource>");
+    const char *inner = pool_memdup(r->pool, buf_cstr(&b), b.len);
+    buf_free(&b);
+    return dav_error_inner(r, 403, NS_DAV, "need-privileges", inner);
+}
+
+void dav_parent_resource(dav_req *r, const dav_resource *res, dav_resource *out)
+{
+    memset(out, 0, sizeof(*out));
+    out->type = DAV_RES_NODE;
+    out->node = res->parent;
+    out->space = res->space;
+    out->home_owner = res->home_owner;
+    out->href = dav_parent_href(r, res->href);
+    out->path = dav_parent_path(r, res->path);
+    /* the ancestors' ACEs; the resource's own do not apply to its parent */
+    int skip = res->type == DAV_RES_NODE && res->nacl && res->acl_nodes[0] == res->node.id;
+    for (int i = skip; i < res->nacl; i++) out->acl_nodes[out->nacl++] = res->acl_nodes[i];
 }

@@ -24,6 +24,13 @@ int64_t dav_res_owner(const dav_resource *res);
 /* RFC 3744 privileges (privacy/acl.h bits) of the session on res. */
 unsigned dav_privileges(dav_req *r, const dav_resource *res);
 
+/* The collection containing res, with the ACEs and space that apply to it
+ * (res->has_parent must be set). */
+void dav_parent_resource(dav_req *r, const dav_resource *res, dav_resource *out);
+
+/* 403 with DAV:need-privileges naming res and the missing privilege. */
+int dav_need_privilege(dav_req *r, const dav_resource *res, unsigned bits);
+
 /* Makes sure the session principal's homes exist (once per process per
  * principal).  0, or 503 when the store is unavailable. */
 int dav_provision(dav_req *r);

@@ -71,19 +71,6 @@ const char *dav_allow(dav_req *r, const dav_resource *res)
     return s;
 }
 
-/* RFC 3744 §7.1.1: the error names the resource and the missing privilege. */
-static int need_privilege(dav_req *r, const dav_resource *res, unsigned bits)
-{
-    const char *name = "write";
-    for (int i = 0; i < priv_names_count; i++)
-        if (priv_names[i].bits == bits) name = priv_names[i].name;
-    const char *inner = pool_printf(r->pool,
-                                    "<D:resource><D:href>%s</D:href><D:privilege><D:%s/>"
-                                    "</D:privilege></D:resource>",
-                                    res->href, name);
-    return dav_error_inner(r, 403, "DAV:", "need-privileges", inner);
-}
-
 static void parse_prefer(dav_req *r)
 {
     const char *brief = dav_header(r, "Brief");
@@ -115,7 +102,7 @@ static int dispatch(dav_req *r)
      * something they may not read does not either. */
     if (!(granted & PRIV_READ)) return 404;
     if (r->session && r->session->read_only && !(m->flags & M_READ))
-        return need_privilege(r, &res, PRIV_WRITE);
+        return dav_need_privilege(r, &res, PRIV_WRITE);
     /* a sharee may always rename, recolour or remove their view of a share */
     if (res.has_binding && r->session && res.binding.owner == r->session->principal.id &&
         (!strcmp(m->name, "PROPPATCH") || !strcmp(m->name, "DELETE")))
@@ -123,7 +110,7 @@ static int dispatch(dav_req *r)
     /* below a missing intermediate collection the handler answers 409 */
     int orphan = res.type == DAV_RES_UNMAPPED && !res.has_parent;
     if (m->privilege && !orphan && (granted & m->privilege) != m->privilege)
-        return need_privilege(r, &res, m->privilege);
+        return dav_need_privilege(r, &res, m->privilege);
 
     parse_prefer(r);
     st = dav_if_check(r, &res);

@@ -52,7 +52,7 @@ int fast_open(fast_rule *f, const struct icalrecurrencetype *r, struct icaltimet
               const icaltimezone *ftz)
 {
     memset(f, 0, sizeof(*f));
-    if (r->rscale || r->interval < 1 || start.year < 1 || start.year > 9999) return -1;
+    if (r->rscale || r->interval < 1 || !tt_valid(start)) return -1;
     if (set_len(r->by_second, ICAL_BY_SECOND_SIZE) || set_len(r->by_minute, ICAL_BY_MINUTE_SIZE) ||
         set_len(r->by_hour, ICAL_BY_HOUR_SIZE) || set_len(r->by_year_day, ICAL_BY_YEARDAY_SIZE) ||
         set_len(r->by_week_no, ICAL_BY_WEEKNO_SIZE) || set_len(r->by_set_pos, ICAL_BY_SETPOS_SIZE))

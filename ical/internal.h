@@ -89,7 +89,7 @@ struct ical_object {
     unsigned kind;   /* kind of the first main component */
     const char *uid; /* UID of the first main component */
     struct {
-        const char *tzid; /* libical's string, lives with root */
+        const char *tzid; /* pool copy (see obj_zone) */
         icaltimezone *zone;
     } zmemo[8]; /* obj_zone answers, per TZID */
     unsigned nzmemo;
@@ -113,6 +113,8 @@ icaltimezone *zone_builtin(const char *tzid);
 /* time.c */
 int64_t days_from_civil(int y, unsigned m, unsigned d);
 void civil_from_days(int64_t z, int *y, unsigned *m, unsigned *d);
+/* Nonzero if t's fields form a real date (and time). */
+int tt_valid(struct icaltimetype t);
 /* Wall-clock seconds of t as if it were UTC (no zone applied). */
 int64_t tt_civil(struct icaltimetype t);
 struct icaltimetype tt_from_civil(int64_t civ, int is_date, const icaltimezone *zone);

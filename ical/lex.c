@@ -134,12 +134,19 @@ int ical_line_is(const ical_line *ln, const char *name)
     return ln->name_len == n && strncasecmp(ln->text, name, n) == 0;
 }
 
+size_t ical_line_value(const ical_line *ln, const char **v)
+{
+    size_t vlen = ln->len - ln->value_off;
+    *v = ln->text + ln->value_off;
+    while (vlen > 0 && ((*v)[vlen - 1] == ' ' || (*v)[vlen - 1] == '\t'))
+        vlen--;
+    return vlen;
+}
+
 int ical_line_value_is(const ical_line *ln, const char *name)
 {
-    const char *v = ln->text + ln->value_off;
-    size_t vlen = ln->len - ln->value_off;
-    while (vlen > 0 && (v[vlen - 1] == ' ' || v[vlen - 1] == '\t'))
-        vlen--;
+    const char *v;
+    size_t vlen = ical_line_value(ln, &v);
     size_t n = strlen(name);
     return vlen == n && strncasecmp(v, name, n) == 0;
 }
@@ -209,8 +216,8 @@ int ical_lex_balanced(const char *data, size_t len)
     int depth = 0, done = 0, ok = 1, r = 0;
     ical_lex_init(&lx, data, len);
     while (ok && (r = ical_lex_next(&lx, &ln)) == 1) {
-        const char *v = ln.text + ln.value_off;
-        size_t vlen = ln.len - ln.value_off;
+        const char *v;
+        size_t vlen = ical_line_value(&ln, &v);
         if (done ||
             (depth == 0 && !(ical_line_is(&ln, "BEGIN") && ical_line_value_is(&ln, "VCALENDAR")))) {
             ok = 0;

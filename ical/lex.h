@@ -38,6 +38,10 @@ void ical_lex_done(ical_lexer *lx);
  * out of memory; lx->bad tells the first from the second. */
 int ical_lex_next(ical_lexer *lx, ical_line *ln);
 
+/* The line's value with trailing blanks removed (libical drops them too):
+ * sets *v and returns the length. */
+size_t ical_line_value(const ical_line *ln, const char **v);
+
 /* Nonzero if the line's name equals name (ASCII case-insensitive). */
 int ical_line_is(const ical_line *ln, const char *name);
 /* For BEGIN/END lines: nonzero if the value equals name (case-insensitive). */

@@ -72,8 +72,12 @@ icaltimezone *obj_zone(ical_object *o, const char *tzid)
             if (!z) z = own;
         }
     }
-    if (o->nzmemo < sizeof(o->zmemo) / sizeof(o->zmemo[0])) {
-        o->zmemo[o->nzmemo].tzid = tzid;
+    /* The TZID string may belong to a clone freed before the object (the
+     * expand path), so the memo keeps its own copy. */
+    const char *copy;
+    if (o->nzmemo < sizeof(o->zmemo) / sizeof(o->zmemo[0]) &&
+        (copy = pool_strdup(o->pool, tzid)) != NULL) {
+        o->zmemo[o->nzmemo].tzid = copy;
         o->zmemo[o->nzmemo].zone = z;
         o->nzmemo++;
     }
@@ -103,7 +107,7 @@ int obj_prop_time(ical_object *o, icalproperty *p, struct icaltimetype *out)
     default:
         return -1;
     }
-    if (icaltime_is_null_time(t)) return -1;
+    if (icaltime_is_null_time(t) || !tt_valid(t)) return -1;
     if (!t.is_date && !icaltime_is_utc(t)) {
         icalparameter *tz = icalproperty_get_first_parameter(p, ICAL_TZID_PARAMETER);
         t.zone = tz ? obj_zone(o, icalparameter_get_tzid(tz)) : NULL;

@@ -176,9 +176,9 @@ static ical_status select_text(vpool *pool, const char *text, size_t tlen, const
                 f = child_frame(&st[depth - 1], &ln);
             }
             if (depth == 1 && keep) {
-                const char *v = ln.text + ln.value_off;
+                const char *v;
                 char name[16];
-                size_t n = ln.len - ln.value_off;
+                size_t n = ical_line_value(&ln, &v);
                 if (n < sizeof(name)) {
                     memcpy(name, v, n);
                     name[n] = 0;

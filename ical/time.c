@@ -34,6 +34,19 @@ int64_t sat_add(int64_t a, int64_t b)
     return a + b;
 }
 
+int tt_valid(struct icaltimetype t)
+{
+    static const int dm[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (t.year < 1 || t.year > 9999 || t.month < 1 || t.month > 12 || t.day < 1 ||
+        t.day > dm[t.month - 1])
+        return 0;
+    if (t.month == 2 && t.day == 29 &&
+        !((t.year % 4 == 0 && t.year % 100 != 0) || t.year % 400 == 0))
+        return 0;
+    return t.is_date || (t.hour >= 0 && t.hour <= 23 && t.minute >= 0 && t.minute <= 59 &&
+                         t.second >= 0 && t.second <= 60);
+}
+
 int64_t tt_civil(struct icaltimetype t)
 {
     int64_t s = days_from_civil(t.year, (unsigned)t.month, (unsigned)t.day) * 86400;

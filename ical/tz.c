@@ -171,8 +171,9 @@ static int scan(vpool *pool, const char *data, size_t len, tzscan *sc)
         } else if (ical_line_is(&ln, "END")) {
             if (--depth == 1) in_vtz = 0;
         } else if (in_vtz && depth == 2 && ical_line_is(&ln, "TZID")) {
-            add_name(pool, sc, sc->defined, &sc->ndefined, ln.text + ln.value_off,
-                     ln.len - ln.value_off);
+            const char *v;
+            size_t vl = ical_line_value(&ln, &v);
+            add_name(pool, sc, sc->defined, &sc->ndefined, v, vl);
         } else if (!in_vtz && depth >= 2) {
             const char *v;
             size_t vl;
@@ -255,9 +256,10 @@ ical_status ical_tz_strip(vpool *pool, const char *data, size_t len, const char 
             }
         } else if (in_vtz && depth == 2 && ical_line_is(&ln, "TZID")) {
             char name[256];
-            size_t n = ln.len - ln.value_off;
+            const char *v;
+            size_t n = ical_line_value(&ln, &v);
             if (n < sizeof(name)) {
-                memcpy(name, ln.text + ln.value_off, n);
+                memcpy(name, v, n);
                 name[n] = 0;
                 known = ical_tz_is_known(name);
             }

@@ -50,8 +50,8 @@ static ical_status check_text(vstate *v, const char *data, size_t len)
     if (!utf8_valid(data, len)) return fail(v, ICAL_ERR_DATA, "not UTF-8 text");
     ical_lex_init(&lx, data, len);
     while ((r = ical_lex_next(&lx, &ln)) == 1) {
-        const char *val = ln.text + ln.value_off;
-        size_t vlen = ln.len - ln.value_off;
+        const char *val;
+        size_t vlen = ical_line_value(&ln, &val);
         if (done) {
             st = fail(v, ICAL_ERR_DATA, "content after END:VCALENDAR");
             break;
@@ -85,7 +85,7 @@ static ical_status check_text(vstate *v, const char *data, size_t len)
             if (--depth == 0) done = 1;
         } else if (depth == 1 && ical_line_is(&ln, "VERSION")) {
             nversion++;
-            if (!(vlen == 3 && memcmp(val, "2.0", 3) == 0)) {
+            if (!ical_line_value_is(&ln, "2.0")) {
                 st = fail(v, ICAL_ERR_DATA, "VERSION is not 2.0");
                 break;
             }
@@ -273,6 +273,22 @@ static ical_status check_comp(vstate *v, ical_comp *c)
         return failf(v, ICAL_ERR_OBJECT, "a property that may occur once repeats in ", kn);
     if (!icalcomponent_get_first_property(c->c, ICAL_DTSTAMP_PROPERTY))
         v->res->warnings |= ICAL_WARN_NO_DTSTAMP;
+    /* libical accepts fields such as month 41; the engine treats such a
+     * time as absent, so it must not get in. */
+    icalproperty *times[] = {c->dtstart, c->dtend, c->due, c->rid, c->completed, c->created};
+    struct icaltimetype tt;
+    for (size_t i = 0; i < sizeof(times) / sizeof(times[0]); i++)
+        if (times[i] && obj_prop_time(v->o, times[i], &tt) != 0)
+            return failf(v, ICAL_ERR_DATA, "invalid date or time in ",
+                         icalproperty_kind_to_string(icalproperty_isa(times[i])));
+    for (unsigned i = 0; i < c->nrdate + c->nexdate; i++)
+        if (obj_prop_time(v->o, i < c->nrdate ? c->rdate[i] : c->exdate[i - c->nrdate], &tt) != 0)
+            return fail(v, ICAL_ERR_DATA, "invalid date or time in RDATE or EXDATE");
+    for (unsigned i = 0; i < c->nrrule; i++) {
+        struct icalrecurrencetype r = icalproperty_get_rrule(c->rrule[i]);
+        if (!icaltime_is_null_time(r.until) && !tt_valid(r.until))
+            return fail(v, ICAL_ERR_DATA, "invalid UNTIL in RRULE");
+    }
     if (c->kind == ICAL_KIND_VEVENT && !c->dtstart)
         return fail(v, ICAL_ERR_OBJECT, "VEVENT without DTSTART");
     if (c->dtend && c->duration) return fail(v, ICAL_ERR_OBJECT, "DTEND together with DURATION");

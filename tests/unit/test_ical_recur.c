@@ -125,6 +125,15 @@ static void test_exdate_of_override(void)
                                        "20240102T110000Z", "20240104T070000Z", "20240104T090000Z",
                                        "20240105T100000Z", "20240105T110000Z", NULL};
     expect_spans("exdate", o, NULL, ICAL_TIME_MAX, want, ICAL_IDX_RECURRING, 0);
+
+    /* An override of a non-recurring event replaces its only instance. */
+    ical_object *one =
+        tu_parse(p, tu_cal(p, "BEGIN:VEVENT\r\nUID:o\r\nDTSTART:20240101T100000Z\r\n"
+                              "DURATION:PT1H\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nUID:o\r\n"
+                              "RECURRENCE-ID:20240101T100000Z\r\nDTSTART:20240101T140000Z\r\n"
+                              "DURATION:PT1H\r\nEND:VEVENT\r\n"));
+    static const char *const w1[] = {"20240101T140000Z", "20240101T150000Z", NULL};
+    expect_spans("one-off", one, NULL, ICAL_TIME_MAX, w1, ICAL_IDX_RECURRING, 0);
     pool_free(p);
 }
 

@@ -107,6 +107,17 @@ static void test_lenient_inputs(void)
                        NULL),
               ICAL_OK);
     CHECK_INT(run_body("BEGIN:X-ACME-NOTE\r\nX-A:1\r\nEND:X-ACME-NOTE\r\n" EV(""), NULL), ICAL_OK);
+    /* Trailing blanks on lines, lowercase names, quoted TZID, VALUE=DATE-TIME,
+     * DELEGATED-TO with several quoted values, RFC 7986 properties. */
+    CHECK_INT(run_body("begin:vevent  \r\nuid:a \r\ndtstart;value=date-time:20240301T100000Z\r\n"
+                       "DTEND;TZID=\"Europe/Berlin\":20240301T120000\r\n"
+                       "ATTENDEE;DELEGATED-TO=\"mailto:a@x\",\"mailto:b@x\":mailto:c@x\r\n"
+                       "COLOR:turquoise\r\nCONFERENCE;VALUE=URI;FEATURE=AUDIO:tel:+1-555\r\n"
+                       "end:vevent \r\n",
+                       NULL),
+              ICAL_OK);
+    CHECK_INT(run("BEGIN:VCALENDAR\r\nVERSION:2.0 \r\n" EV("") "END:VCALENDAR\r\n", NULL, NULL),
+              ICAL_OK);
     /* A leap-day rule is fine (it occurs every four years). */
     CHECK_INT(run_body(EV("RRULE:FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29\r\n"), NULL), ICAL_OK);
 }
@@ -137,6 +148,10 @@ static void test_invalid_data(void)
         "DURATION:1 hour\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
         "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:u\r\nDTSTART:\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
         "BEGIN:VCARD\r\nVERSION:4.0\r\nFN:x\r\nEND:VCARD\r\n",
+        "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:u\r\nDTSTART:20244131T100000Z\r\nEND:VEVENT\r\n"
+        "END:VCALENDAR\r\n", /* libical takes month 41 */
+        "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:u\r\nDTSTART:20230229T100000Z\r\nEND:VEVENT\r\n"
+        "END:VCALENDAR\r\n",
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         ical_status st = run(cases[i], NULL, NULL);

@@ -95,8 +95,8 @@ typedef struct ical_eval_opts {
  * default turns a bad argument into assert(0)).  Idempotent, thread-safe. */
 void ical_global_init(void);
 /* Frees the process-wide caches (the shared custom zones and libical's
- * built-in zones) at exit, so leak checkers see a clean heap.  No ical
- * function may run during or after it. */
+ * built-in zones), e.g. at exit so leak checkers see a clean heap.  Nothing
+ * else of ical/ may run at the same time; afterwards the caches refill. */
 void ical_global_cleanup(void);
 
 /* Parses an iCalendar "date with UTC time", exactly 16 bytes like

@@ -1,5 +1,6 @@
 #include "ical/object.h"
 
+#include <pthread.h>
 #include <string.h>
 
 #include "ical/internal.h"
@@ -45,11 +46,25 @@ static int zone_name_ok(const char *s)
     return 1;
 }
 
+/* libical 3.0 looks built-in zones up without its lock while another thread
+ * may be loading one (filling in its fields under the lock): lookups are
+ * serialised here, and a zone is loaded completely before it is handed
+ * out, so no later offset lookup writes to it. */
+static pthread_mutex_t builtin_mu = PTHREAD_MUTEX_INITIALIZER;
+
 icaltimezone *zone_builtin(const char *tzid)
 {
     if (!tzid) return NULL;
     if (strncmp(tzid, TZID_PREFIX, strlen(TZID_PREFIX)) == 0) tzid += strlen(TZID_PREFIX);
-    return zone_name_ok(tzid) ? icaltimezone_get_builtin_timezone(tzid) : NULL;
+    if (!zone_name_ok(tzid)) return NULL;
+    pthread_mutex_lock(&builtin_mu);
+    icaltimezone *z = icaltimezone_get_builtin_timezone(tzid);
+    if (z) {
+        (void)icaltimezone_get_tzid(z);
+        (void)icaltimezone_get_component(z);
+    }
+    pthread_mutex_unlock(&builtin_mu);
+    return z;
 }
 
 /* RFC 7809 lets a standard TZID stand for the standard zone, so a TZID the

@@ -91,9 +91,16 @@ static const icaltimezone *effective_zone(struct icaltimetype t, const icaltimez
     return t.zone ? t.zone : ftz;
 }
 
-/* The zone's UTC offset at UTC instant u. */
+/* The zone's UTC offset at UTC instant u.  libical 3.0 expands a zone's
+ * changes only up to year 2582 and, asked about a later year, expands them
+ * all again on every call (tens of milliseconds each: a DTSTART in year
+ * 3000 would stall the server).  Gregorian dates repeat every 400 years
+ * (146097 days, whole weeks), and so do the rules of a zone's last
+ * observances, so far-future instants are moved back by whole cycles. */
 static int64_t offset_at(const icaltimezone *zone, int64_t u)
 {
+    const int64_t cycle = 146097LL * 86400, limit = 16725225600LL; /* 2500-01-01 */
+    if (u >= limit) u -= ((u - limit) / cycle + 1) * cycle;
     struct icaltimetype ut = tt_from_civil(u, 0, icaltimezone_get_utc_timezone());
     return icaltimezone_get_utc_offset_of_utc_time((icaltimezone *)zone, &ut, NULL);
 }

@@ -448,6 +448,9 @@ static void test_dst_gap_and_overlap(void)
         {"America/New_York", "20070311T023000", "20070311T073000Z"}, /* RFC's examples */
         {"America/New_York", "20071104T013000", "20071104T053000Z"},
         {"America/New_York", "20240704T120000", "20240704T160000Z"},
+        /* Beyond libical's year 2582: the 400-year cycle (and fast). */
+        {"Europe/Berlin", "30000704T120000", "30000704T100000Z"},
+        {"Europe/Berlin", "99991231T120000", "99991231T110000Z"},
     };
     vpool *p = pool_new();
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {

@@ -4,6 +4,13 @@
  * zoneinfo; their libical TZIDs carry the prefix
  * "/freeassociation.sourceforge.net/", which never appears in our output.
  *
+ * Evaluation (filters, index, expand, free-busy) reads a TZID that names a
+ * known zone with the system zoneinfo even when the object carries its own
+ * VTIMEZONE of that name (RFC 7809 treats standard TZIDs as references;
+ * clients' copies are truncated versions of the same rules).  Other TZIDs
+ * use the object's VTIMEZONE, shared across objects by content.  Local
+ * times in a DST gap or overlap follow RFC 5545 §3.3.5 (libical does not).
+ *
  * Strip and add work on the text: everything but the VTIMEZONE blocks
  * removed or inserted stays byte-for-byte, and when nothing needs to change
  * the input pointer itself is returned. */

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "common/log.h"
+#include "ical/ical.h"
 #include "server/auth.h"
 #include "server/cli.h"
 #include "server/http.h"
@@ -132,6 +133,7 @@ int cli_serve(const veil_config *cfg_in, int argc, char **argv)
     store_close(st);
 
     xmlInitParser();
+    ical_global_init(); /* before the worker threads start */
     char err[256] = "";
     struct srv_auth *auth;
     if (srv_auth_open(&cfg, &auth, err, sizeof err) != 0) {
@@ -158,6 +160,7 @@ int cli_serve(const veil_config *cfg_in, int argc, char **argv)
     log_info("stopping on signal %d", sig);
     srv_http_stop(http);
     srv_auth_close(auth);
+    ical_global_cleanup();
     xmlCleanupParser();
     return 0;
 }

@@ -50,7 +50,7 @@ static void test_real_world_objects(void)
     };
     for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
         vpool *p = pool_new();
-        size_t len;
+        size_t len = 0;
         char *ics = tu_load(p, files[i].file, &len);
         ical_validate_result r;
         ical_status st = ical_validate(p, ics, len, NULL, &r);
@@ -312,7 +312,7 @@ static void test_max_attendees(void)
     CHECK_INT(run_body(a2, &o), ICAL_OK);
     CHECK_INT(run_body(a3, &o), ICAL_ERR_MAX_ATTENDEES);
     vpool *p = pool_new();
-    size_t len;
+    size_t len = 0;
     char *g = tu_load(p, "google_berlin.ics", &len); /* 3 attendees */
     ical_validate_result r;
     CHECK_INT(ical_validate(p, g, len, &o, &r), ICAL_ERR_MAX_ATTENDEES);

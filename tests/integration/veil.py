@@ -137,9 +137,29 @@ class Server:
         if getattr(self, "log", None):
             self.log.close()
             self.log = None
+        self.check_sanitizers()
+
+    SANITIZER_MARKS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:",
+                       "WARNING: ThreadSanitizer")
+
+    def check_sanitizers(self):
+        """A sanitizer report in the server's log fails the test that ran it."""
+        log = self.server_log()
+        for mark in self.SANITIZER_MARKS:
+            if mark in log:
+                start = log.index(mark)
+                raise AssertionError("the server reported a sanitizer error:\n" +
+                                     log[max(0, start - 200):start + 3000])
 
     def kill9(self):
-        self.stop(signal.SIGKILL)
+        # a killed process cannot report; its log is still checked on the next stop
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        self.proc = None
+        if getattr(self, "log", None):
+            self.log.close()
+            self.log = None
 
     def cleanup(self):
         self.stop()

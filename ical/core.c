@@ -81,6 +81,7 @@ void ical_global_init(void)
 void ical_global_cleanup(void)
 {
     zonecache_clear();
+    ical_tz_cache_free();
     icaltimezone_free_builtin_timezones();
 }
 

@@ -190,4 +190,7 @@ void inst_bounds(const ical_inst *in, int64_t *lo, int64_t *hi);
 ical_status render_expand(vpool *pool, ical_object *o, int64_t s, int64_t e,
                           const ical_eval_opts *opts, const char **text, size_t *len);
 
+/* Frees the rendered VTIMEZONE cache of tz.c (ical_global_cleanup). */
+void ical_tz_cache_free(void);
+
 #endif

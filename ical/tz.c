@@ -1,6 +1,7 @@
 #include "ical/tz.h"
 
 #include <stdlib.h>
+#include <pthread.h>
 #include <string.h>
 #include <strings.h>
 
@@ -22,9 +23,15 @@ int ical_tz_is_known(const char *tzid)
     return ical_tz_builtin(tzid) != NULL;
 }
 
-/* The VTIMEZONE text of a known zone with TZID written as name (malloc'd,
- * CRLF), or NULL. */
-static char *vtimezone_text(const char *name)
+/* The rendered VTIMEZONEs handed out so far: the same few zones are added
+ * to every GET and report, so each is built once per process. */
+#define VTZ_CACHE 64
+static struct {
+    char *name, *text;
+} vtz_cache[VTZ_CACHE];
+static pthread_mutex_t vtz_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static char *vtimezone_build(const char *name)
 {
     icaltimezone *z = (icaltimezone *)ical_tz_builtin(name);
     if (!z) return NULL;
@@ -32,11 +39,58 @@ static char *vtimezone_text(const char *name)
     if (!c) return NULL; /* UTC has no VTIMEZONE in libical */
     icalcomponent *clone = icalcomponent_new_clone(c);
     if (!clone) return NULL;
+    /* RFC 7809 §8: a server may truncate the observances it sends; the
+     * zoneinfo history back to the 1890s only bloats every response */
+    icaltimetype start = icaltime_from_timet_with_zone(0, 0, icaltimezone_get_utc_timezone());
+    icaltimezone_truncate_vtimezone(clone, start, icaltime_null_time(), 0);
     icalproperty *p = icalcomponent_get_first_property(clone, ICAL_TZID_PROPERTY);
     if (p) icalproperty_set_tzid(p, name);
     char *s = icalcomponent_as_ical_string_r(clone);
     icalcomponent_free(clone);
     return s;
+}
+
+/* The VTIMEZONE text of a known zone with TZID written as name (malloc'd,
+ * CRLF), or NULL. */
+static char *vtimezone_text(const char *name)
+{
+    pthread_mutex_lock(&vtz_lock);
+    for (int i = 0; i < VTZ_CACHE && vtz_cache[i].name; i++)
+        if (strcmp(vtz_cache[i].name, name) == 0) {
+            char *copy = strdup(vtz_cache[i].text);
+            pthread_mutex_unlock(&vtz_lock);
+            return copy;
+        }
+    pthread_mutex_unlock(&vtz_lock);
+    char *s = vtimezone_build(name);
+    if (!s) return NULL;
+    pthread_mutex_lock(&vtz_lock);
+    for (int i = 0; i < VTZ_CACHE; i++) {
+        if (vtz_cache[i].name && strcmp(vtz_cache[i].name, name) == 0) break;
+        if (!vtz_cache[i].name) {
+            vtz_cache[i].name = strdup(name);
+            vtz_cache[i].text = strdup(s);
+            if (!vtz_cache[i].name || !vtz_cache[i].text) {
+                free(vtz_cache[i].name);
+                free(vtz_cache[i].text);
+                vtz_cache[i].name = vtz_cache[i].text = NULL;
+            }
+            break;
+        }
+    }
+    pthread_mutex_unlock(&vtz_lock);
+    return s;
+}
+
+void ical_tz_cache_free(void)
+{
+    pthread_mutex_lock(&vtz_lock);
+    for (int i = 0; i < VTZ_CACHE; i++) {
+        free(vtz_cache[i].name);
+        free(vtz_cache[i].text);
+        vtz_cache[i].name = vtz_cache[i].text = NULL;
+    }
+    pthread_mutex_unlock(&vtz_lock);
 }
 
 static const char utc_vtimezone[] = "BEGIN:VTIMEZONE\r\nTZID:%s\r\nBEGIN:STANDARD\r\n"

@@ -63,7 +63,10 @@ unsigned ical_kind_from_name(const char *name)
     return 0;
 }
 
-static pthread_once_t init_once = PTHREAD_ONCE_INIT;
+/* Not pthread_once: ical_global_cleanup() must be able to undo it, and the
+ * next init to redo it. */
+static pthread_mutex_t init_mu = PTHREAD_MUTEX_INITIALIZER;
+static int initialised;
 
 static void init_libical(void)
 {
@@ -71,18 +74,31 @@ static void init_libical(void)
      * or malformed data deep inside it into assert(0).  A server must get
      * an error code instead. */
     icalerror_set_errors_are_fatal(0);
+    /* The built-in zone table is built on first use, without a lock: build
+     * it here, once, before any thread can race another to it. */
+    (void)icaltimezone_get_builtin_timezones();
+    (void)icaltimezone_get_utc_timezone();
 }
 
 void ical_global_init(void)
 {
-    pthread_once(&init_once, init_libical);
+    if (__atomic_load_n(&initialised, __ATOMIC_ACQUIRE)) return;
+    pthread_mutex_lock(&init_mu);
+    if (!initialised) {
+        init_libical();
+        __atomic_store_n(&initialised, 1, __ATOMIC_RELEASE);
+    }
+    pthread_mutex_unlock(&init_mu);
 }
 
 void ical_global_cleanup(void)
 {
+    pthread_mutex_lock(&init_mu);
     zonecache_clear();
     ical_tz_cache_free();
     icaltimezone_free_builtin_timezones();
+    __atomic_store_n(&initialised, 0, __ATOMIC_RELEASE);
+    pthread_mutex_unlock(&init_mu);
 }
 
 static int digits(const char *s, int n, int *out)

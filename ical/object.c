@@ -57,6 +57,7 @@ icaltimezone *zone_builtin(const char *tzid)
     if (!tzid) return NULL;
     if (strncmp(tzid, TZID_PREFIX, strlen(TZID_PREFIX)) == 0) tzid += strlen(TZID_PREFIX);
     if (!zone_name_ok(tzid)) return NULL;
+    ical_global_init(); /* the zone table must exist before the first lookup */
     pthread_mutex_lock(&builtin_mu);
     icaltimezone *z = icaltimezone_get_builtin_timezone(tzid);
     if (z) {

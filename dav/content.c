@@ -3,6 +3,7 @@
 #include <strings.h>
 
 #include "dav/caldav.h"
+#include "dav/carddav.h"
 #include "dav/conditional.h"
 #include "dav/listing.h"
 #include "dav/member.h"
@@ -89,9 +90,15 @@ int dav_method_get(dav_req *r, dav_resource *res)
     /* RFC 7809 §3.1: a calendar object's time zones follow CalDAV-Timezones */
     if (res->has_parent && res->parent.kind == STORE_KIND_CALENDAR && len)
         caldav_tz_adjust(r, data, len, &data, &len);
+    /* RFC 6352 §6.3.2.2 (via Accept): a vCard in the version asked for */
+    int want = res->has_parent && res->parent.kind == STORE_KIND_ADDRESSBOOK
+                   ? carddav_accept_version(r) : 0;
+    if (want && carddav_convert(r, data, len, want, &data, &len) < 0) return 500;
     buf_append(&r->out, data, len);
     if (buf_failed(&r->out)) return 500;
     r->out_type = res->node.content_type ? res->node.content_type : "application/octet-stream";
+    if (want) r->out_type = want == 40 ? "text/vcard; charset=utf-8; version=4.0"
+                                       : "text/vcard; charset=utf-8; version=3.0";
     if (res->node.content_language)
         dav_add_header(r, "Content-Language", res->node.content_language);
     dav_validator_headers(r, res);

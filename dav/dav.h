@@ -121,7 +121,7 @@ struct dav_req {
 };
 
 /* The DAV header of OPTIONS: the compliance classes and features served. */
-#define DAV_CLASSES "1, 2, 3, access-control, extended-mkcol, calendar-access, calendar-no-timezone"
+#define DAV_CLASSES "1, 2, 3, access-control, addressbook, extended-mkcol, calendar-access, calendar-no-timezone"
 
 /* ---- request helpers (dav/request.c) ---------------------------------- */
 

@@ -1,5 +1,7 @@
 #include "dav/member.h"
 
+#include "dav/carddav.h"
+
 #include <string.h>
 
 int dav_member_prepare(dav_req *r, const store_node *coll, const char *coll_href,
@@ -10,6 +12,8 @@ int dav_member_prepare(dav_req *r, const store_node *coll, const char *coll_href
     switch (coll->kind) {
     case STORE_KIND_CALENDAR:
         return caldav_prepare_member(r, coll, coll_href, existing, body, len, content_type, m);
+    case STORE_KIND_ADDRESSBOOK:
+        return carddav_prepare_member(r, coll, coll_href, existing, body, len, content_type, m);
     case STORE_KIND_SCHED_INBOX:
     case STORE_KIND_SCHED_OUTBOX:
     case STORE_KIND_NOTIFICATIONS:

@@ -7,6 +7,7 @@
 static const dav_prop_table *const tables[] = {
     &dav_props_webdav,
     &dav_props_caldav,
+    &dav_props_carddav,
     &dav_props_reports,
     &dav_props_principal,
     &dav_props_acl,

@@ -47,6 +47,7 @@ const dav_prop_def *dav_prop_next(int *i);
 /* Tables contributed by modules (each file that defines properties). */
 extern const dav_prop_table dav_props_webdav;
 extern const dav_prop_table dav_props_caldav;
+extern const dav_prop_table dav_props_carddav;
 extern const dav_prop_table dav_props_reports;
 extern const dav_prop_table dav_props_principal;
 extern const dav_prop_table dav_props_acl;

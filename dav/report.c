@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "dav/carddav.h"
 #include "dav/propfind.h"
 #include "dav/props.h"
 #include "dav/xml_in.h"
@@ -19,6 +20,18 @@ static int is_calendar_or_object(const dav_resource *res)
                                 res->node.kind == STORE_KIND_RESOURCE);
 }
 
+static int is_addressbook(const dav_resource *res)
+{
+    return res->type == DAV_RES_NODE && res->node.kind == STORE_KIND_ADDRESSBOOK;
+}
+
+static int is_addressbook_or_card(const dav_resource *res)
+{
+    return is_addressbook(res) || (res->type == DAV_RES_NODE && res->has_parent &&
+                                   res->parent.kind == STORE_KIND_ADDRESSBOOK &&
+                                   res->node.kind == STORE_KIND_RESOURCE);
+}
+
 static int is_syncable(const dav_resource *res)
 {
     return res->type == DAV_RES_NODE && store_kind_is_collection(res->node.kind) &&
@@ -34,6 +47,8 @@ static const dav_report_def reports[] = {
     {NS_CALDAV, "calendar-query", dav_report_calendar_query, is_calendar_or_object},
     {NS_CALDAV, "calendar-multiget", dav_report_calendar_multiget, is_calendar_or_object},
     {NS_CALDAV, "free-busy-query", dav_report_free_busy, is_calendar},
+    {NS_CARDDAV, "addressbook-query", dav_report_addressbook_query, is_addressbook},
+    {NS_CARDDAV, "addressbook-multiget", dav_report_addressbook_multiget, is_addressbook_or_card},
     {NS_DAV, "sync-collection", dav_report_sync, is_syncable},
     {NS_DAV, "expand-property", dav_report_expand_property, anything},
 };

@@ -345,8 +345,10 @@ static int mg_fill(dav_req *r, void *state, vbuf *out)
     for (; s->pos < s->n && s->pos < end; s->pos++) {
         dav_resource res;
         int st = dav_resolve_raw(r, href_path(s->hrefs[s->pos]), &res);
+        /* what the caller may not read is reported exactly like a missing href */
         if (st == 0 && res.type == DAV_RES_NODE && res.node.kind == STORE_KIND_RESOURCE &&
-            res.has_parent && res.parent.kind == STORE_KIND_CALENDAR) {
+            res.has_parent && res.parent.kind == STORE_KIND_CALENDAR &&
+            (dav_privileges(r, &res) & 1)) {
             /* answer under the href the client used, so it can match it */
             res.href = s->hrefs[s->pos];
             dav_write_prop_response(r, &res, &s->pr, &s->w, out);

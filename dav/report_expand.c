@@ -86,7 +86,8 @@ static void expand_one(dav_req *r, const dav_resource *res, const xmlNode *prop,
             if (!e) break;
             char *href = unescape(r->pool, s, (size_t)(e - s));
             dav_resource target;
-            if (dav_resolve_raw(r, href, &target) == 0 && target.type != DAV_RES_UNMAPPED) {
+            if (dav_resolve_raw(r, href, &target) == 0 && target.type != DAV_RES_UNMAPPED &&
+                (dav_privileges(r, &target) & 1)) {
                 expand_response(r, &target, prop, depth + 1, ok);
             } else {
                 dav_write_status_response(ok, href, 404);

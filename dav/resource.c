@@ -8,6 +8,7 @@
 #include "dav/conditional.h"
 #include "dav/xml_out.h"
 #include "dav/caldav.h"
+#include "dav/carddav.h"
 #include "privacy/acl.h"
 #include "storage/accounts.h"
 
@@ -392,6 +393,8 @@ int dav_provision(dav_req *r)
             /* a new home comes with its default collections */
             if (rc == STORE_OK && homes[i].kind == STORE_KIND_HOME_CALENDARS)
                 rc = caldav_provision_home(r, made.id, p->id);
+            if (rc == STORE_OK && homes[i].kind == STORE_KIND_HOME_ADDRESSBOOKS)
+                rc = carddav_provision_home(r, made.id, p->id);
         }
         if (rc != STORE_OK) break;
     }

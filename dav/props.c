@@ -11,6 +11,7 @@ static const dav_prop_table *const tables[] = {
     &dav_props_reports,
     &dav_props_principal,
     &dav_props_acl,
+    &dav_props_sharing,
 };
 #define N_TABLES (sizeof tables / sizeof tables[0])
 

@@ -51,6 +51,7 @@ extern const dav_prop_table dav_props_carddav;
 extern const dav_prop_table dav_props_reports;
 extern const dav_prop_table dav_props_principal;
 extern const dav_prop_table dav_props_acl;
+extern const dav_prop_table dav_props_sharing;
 
 /* Writes the href of the session's principal wrapped in DAV:href. */
 void dav_put_href(vbuf *out, const char *href);

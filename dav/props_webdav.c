@@ -9,6 +9,7 @@
 #include "dav/lockdisc.h"
 #include "dav/props.h"
 #include "dav/resource.h"
+#include "dav/sharing.h"
 #include "dav/xml_out.h"
 #include "privacy/acl.h"
 
@@ -119,6 +120,7 @@ static int get_resourcetype(dav_req *r, const dav_resource *res, vbuf *out)
         for (size_t i = 0; i < sizeof resourcetypes / sizeof resourcetypes[0]; i++)
             if (resourcetypes[i].kind == res->node.kind) {
                 buf_puts(out, resourcetypes[i].xml);
+                dav_share_resourcetype(r, res, out); /* CS:shared-owner, CS:shared */
                 return 200;
             }
         return 200;

@@ -11,6 +11,7 @@
 #include "dav/report.h"
 #include "dav/methods.h"
 #include "dav/resource.h"
+#include "dav/sharing.h"
 #include "privacy/acl.h"
 
 enum {
@@ -43,6 +44,7 @@ static const dav_method_row methods[] = {
     {"REPORT", dav_method_report, M_READ, PRIV_READ},
     {"MKCALENDAR", dav_method_mkcalendar, M_UNMAPPED, PRIV_BIND},
     {"ACL", dav_method_acl, 0, PRIV_WRITE_ACL},
+    {"POST", dav_method_post, 0, PRIV_READ}, /* sharing: checks its own */
 };
 #define N_METHODS (sizeof methods / sizeof methods[0])
 

@@ -10,4 +10,8 @@ int cli_user(const veil_config *cfg, int argc, char **argv);
 int cli_alias(const veil_config *cfg, int argc, char **argv);
 int cli_app_password(const veil_config *cfg, int argc, char **argv);
 
+/* Prints "PROG: message" as one line on standard error and returns code,
+ * so a subcommand can `return cli_fail(...)` with its exit status. */
+int cli_fail(const char *prog, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 #endif

@@ -42,17 +42,8 @@ typedef struct cli_cmd {
     const char *help;
 } cli_cmd;
 
-static int fail(cli_ctx *c, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(cli_ctx *c, int code, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fprintf(stderr, "%s: ", c->prog);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    va_end(ap);
-    return code;
-}
+/* One line on standard error, prefixed with the command; returns code. */
+#define fail(c, code, ...) cli_fail((c)->prog, (code), __VA_ARGS__)
 
 /* Options may come in any order; values follow their option.  --allow takes
  * one or more CIDRs (repeat it or list them). */

@@ -9,6 +9,7 @@
 
 #include "common/log.h"
 #include "server/cli.h"
+#include "server/cli_share.h"
 #include "server/config.h"
 #include "server/serve.h"
 
@@ -25,6 +26,7 @@ static const subcommand commands[] = {
     {"user", cli_user, 1, "manage accounts: add, list, show, disable, enable, passwd, delete"},
     {"alias", cli_alias, 1, "manage e-mail aliases: add, list, remove"},
     {"app-password", cli_app_password, 1, "manage app passwords: create, list, delete"},
+    {"share", cli_share, 1, "share calendars and address books: add, list, remove"},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 

@@ -1,0 +1,563 @@
+/* The sharing engine: share rows, the ACEs they imply, sharees' bindings and
+ * the notifications that tell both sides (see dav/sharing.h). */
+#include "dav/sharing.h"
+
+#include <string.h>
+#include <time.h>
+
+#include "common/rand.h"
+#include "dav/caldav.h"
+#include "dav/resource.h"
+#include "dav/xml_in.h"
+#include "dav/xml_out.h"
+#include "privacy/acl.h"
+
+/* Privileges a share grants (RFC 3744 §3): never write-acl, so a sharee
+ * cannot re-share or change who else has access. */
+static unsigned share_bits(int access)
+{
+    unsigned bits = PRIV_READ_ALL | PRIV_READ_CUPS;
+    return access == DAV_SHARE_READ_WRITE ? bits | PRIV_WRITE : bits;
+}
+
+int dav_share_shareable(const store_node *n)
+{
+    return n->kind == STORE_KIND_CALENDAR || n->kind == STORE_KIND_ADDRESSBOOK;
+}
+
+int dav_share_is_member_row(const store_share *sh)
+{
+    return sh->uid && strchr(sh->uid, '.') != NULL;
+}
+
+/* Is sh a member row of the group share whose uid is group_uid? */
+static int member_of_share(const store_share *sh, const char *group_uid)
+{
+    size_t n = strlen(group_uid);
+    return sh->uid && strncmp(sh->uid, group_uid, n) == 0 && sh->uid[n] == '.';
+}
+
+const char *dav_share_principal_urn(dav_req *r, const store_principal *p)
+{
+    char u[37];
+    uuid_format(p->uuid, u);
+    return pool_printf(r->pool, "urn:uuid:%s", u);
+}
+
+static const char *new_uid(dav_req *r)
+{
+    unsigned char u[16];
+    char s[37];
+    if (rand_uuid(u) < 0) return NULL;
+    uuid_format(u, s);
+    return pool_strdup(r->pool, s);
+}
+
+static int space_of(const store_node *coll)
+{
+    return coll->kind == STORE_KIND_ADDRESSBOOK ? STORE_ROOT_ADDRESSBOOKS : STORE_ROOT_CALENDARS;
+}
+
+/* The collection's href as CalendarServer writes CS:hosturl: no final '/'. */
+static const char *host_url(dav_req *r, const store_node *coll)
+{
+    const char *href = dav_node_href(r, coll->id);
+    size_t n = strlen(href);
+    return n > 1 && href[n - 1] == '/' ? pool_strndup(r->pool, href, n - 1) : href;
+}
+
+int dav_share_provision(dav_req *r, const store_principal *p)
+{
+    /* the server's own first-request provisioning, for someone else */
+    dav_session as = {.principal = *p, .account_id = p->account_id};
+    const dav_session *saved = r->session;
+    r->session = &as;
+    int st = dav_provision(r);
+    r->session = saved;
+    return st;
+}
+
+/* ---- ACEs ------------------------------------------------------------------- */
+
+int dav_share_sync_aces(dav_req *r, int64_t node)
+{
+    store_share *rows;
+    int n;
+    int rc = store_shares_of_node(r->st, r->pool, node, &rows, &n);
+    if (rc != STORE_OK) return rc;
+    store_ace *aces = pool_calloc(r->pool, sizeof(*aces) * (size_t)(n + 1));
+    if (!aces) return STORE_ERROR;
+    int k = 0;
+    for (int i = 0; i < n; i++) {
+        /* members' rows only place the group's share in their homes */
+        if (rows[i].state != DAV_SHARE_ACCEPTED || dav_share_is_member_row(&rows[i])) continue;
+        aces[k].node = node;
+        aces[k].who = STORE_ACE_PRINCIPAL;
+        aces[k].principal = rows[i].sharee;
+        aces[k].grant = share_bits(rows[i].access);
+        aces[k].source = 1;
+        k++;
+    }
+    return store_aces_replace(r->st, node, 1, aces, k);
+}
+
+/* ---- notifications --------------------------------------------------------- */
+
+/* The notification collection in a principal's calendar home. */
+static int notification_collection(dav_req *r, int64_t principal, store_node *out)
+{
+    store_principal p;
+    store_node home;
+    int rc = store_principal_by_id(r->st, r->pool, principal, &p);
+    if (rc == STORE_OK) rc = store_node_child(r->st, r->pool, STORE_ROOT_CALENDARS, p.pid, &home);
+    if (rc == STORE_OK) rc = store_node_child(r->st, r->pool, home.id, "notification", out);
+    if (rc == STORE_OK && out->kind != STORE_KIND_NOTIFICATIONS) rc = STORE_NOTFOUND;
+    return rc;
+}
+
+/* Lays the document out as CalendarServer does (two-space indentation), which
+ * is what Apple's test suite compares notifications against.  body is
+ * replaced; on failure it is left as it was. */
+static void indent(dav_req *r, vbuf *body)
+{
+    xmlDocPtr doc;
+    if (buf_failed(body) ||
+        xml_in_parse(r->pool, NULL, body->data, body->len, 16, 1000, &doc) != XML_IN_OK)
+        return;
+    xmlChar *mem = NULL;
+    int len = 0;
+    xmlDocDumpFormatMemoryEnc(doc, &mem, &len, "utf-8", 1);
+    if (mem && len > 0) {
+        buf_reset(body);
+        buf_append(body, mem, (size_t)len);
+    }
+    xmlFree(mem);
+}
+
+/* Writes (or replaces) the notification `name` for principal.  type_xml is
+ * the CS:notificationtype value.  No notification collection: nothing to do
+ * (the sharee removed it). */
+static int put_notification(dav_req *r, int64_t principal, const char *name, vbuf *body,
+                            const char *type_xml)
+{
+    indent(r, body);
+    if (buf_failed(body)) return STORE_ERROR;
+    store_node coll, old;
+    int rc = notification_collection(r, principal, &coll);
+    if (rc == STORE_NOTFOUND) return STORE_OK;
+    if (rc != STORE_OK) return rc;
+    store_content c = {.body = body->data, .length = body->len,
+                       .content_type = "application/xml; charset=utf-8",
+                       .etag = dav_etag_for(r->pool, body->data, body->len)};
+    store_node made;
+    rc = store_node_child(r->st, r->pool, coll.id, name, &old);
+    if (rc == STORE_OK) {
+        rc = store_node_update(r->st, r->pool, old.id, &c, &made);
+    } else if (rc == STORE_NOTFOUND) {
+        store_node n = {.parent = coll.id, .name = name, .kind = STORE_KIND_RESOURCE,
+                        .owner = principal};
+        rc = store_node_create(r->st, r->pool, &n, &c, &made);
+    }
+    if (rc != STORE_OK) return rc;
+    const char *prop = pool_printf(r->pool,
+                                   "<CS:notificationtype xmlns:CS=\"" NS_CS "\">%s"
+                                   "</CS:notificationtype>",
+                                   type_xml);
+    return store_prop_set(r->st, made.id, NS_CS, "notificationtype", prop);
+}
+
+static int remove_notification(dav_req *r, int64_t principal, const char *name)
+{
+    store_node coll, n;
+    int rc = notification_collection(r, principal, &coll);
+    if (rc == STORE_OK) rc = store_node_child(r->st, r->pool, coll.id, name, &n);
+    if (rc == STORE_NOTFOUND) return STORE_OK;
+    return rc == STORE_OK ? store_node_delete(r->st, n.id) : rc;
+}
+
+static void notification_open(vbuf *b)
+{
+    char stamp[32];
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
+    buf_puts(b, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<CS:notification");
+    buf_puts(b, xml_root_ns_decls);
+    buf_printf(b, "><CS:dtstamp>%s</CS:dtstamp>", stamp);
+}
+
+static const char *shared_type(const store_node *coll)
+{
+    return coll->kind == STORE_KIND_ADDRESSBOOK ? "addressbook" : "calendar";
+}
+
+/* CS:invite-noresponse and friends; state -1: the share was withdrawn. */
+static const char *status_element(int state)
+{
+    switch (state) {
+    case DAV_SHARE_ACCEPTED:
+        return "invite-accepted";
+    case DAV_SHARE_DECLINED:
+        return "invite-declined";
+    case -1:
+        return "invite-deleted";
+    default:
+        return "invite-noresponse";
+    }
+}
+
+static void put_access(vbuf *b, int access)
+{
+    buf_puts(b, access == DAV_SHARE_READ_WRITE ? "<CS:access><CS:read-write/></CS:access>"
+                                               : "<CS:access><CS:read/></CS:access>");
+}
+
+static void put_components(vbuf *b, const store_node *coll)
+{
+    static const unsigned kinds[] = {ICAL_KIND_VEVENT, ICAL_KIND_VTODO, ICAL_KIND_VJOURNAL};
+    unsigned mask = coll->comp_mask ? coll->comp_mask : ICAL_KIND_ALL;
+    buf_puts(b, "<C:supported-calendar-component-set>");
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+        if (mask & kinds[i]) buf_printf(b, "<C:comp name=\"%s\"/>", ical_kind_name(kinds[i]));
+    buf_puts(b, "</C:supported-calendar-component-set>");
+}
+
+/* The text of a display name stored as a dead property on node, or NULL. */
+static const char *stored_displayname(dav_req *r, int64_t node)
+{
+    store_prop p;
+    if (!node || store_prop_get(r->st, r->pool, node, NS_DAV, "displayname", &p) != STORE_OK)
+        return NULL;
+    xmlDocPtr doc;
+    if (xml_in_parse(r->pool, NULL, p.xml, strlen(p.xml), 8, 64, &doc) != XML_IN_OK) return NULL;
+    return xml_content(r->pool, xmlDocGetRootElement(doc));
+}
+
+/* The invitation as the sharee receives it: who shares what, how, and in
+ * which state (CS:invite-notification). */
+static int notify_invite(dav_req *r, const store_node *coll, const store_share *sh, int state,
+                         const char *summary)
+{
+    store_principal owner, sharee;
+    int rc = store_principal_by_id(r->st, r->pool, coll->owner, &owner);
+    if (rc == STORE_OK) rc = store_principal_by_id(r->st, r->pool, sh->sharee, &sharee);
+    if (rc != STORE_OK) return rc;
+    vbuf b;
+    buf_init(&b, 0);
+    notification_open(&b);
+    buf_printf(&b, "<CS:invite-notification shared-type=\"%s\"><CS:uid>", shared_type(coll));
+    xml_text(&b, sh->uid);
+    buf_puts(&b, "</CS:uid><D:href>");
+    xml_text(&b, dav_share_principal_urn(r, &sharee));
+    buf_printf(&b, "</D:href><CS:%s/>", status_element(state));
+    put_access(&b, sh->access);
+    buf_puts(&b, "<CS:hosturl><D:href>");
+    xml_text(&b, host_url(r, coll));
+    buf_puts(&b, "</D:href></CS:hosturl><CS:organizer><D:href>");
+    xml_text(&b, dav_principal_href(r, owner.pid));
+    buf_puts(&b, "</D:href>");
+    if (owner.displayname) xml_text_element(&b, NS_CS, "common-name", owner.displayname);
+    buf_puts(&b, "</CS:organizer>");
+    if (summary) xml_text_element(&b, NS_CS, "summary", summary);
+    if (coll->kind == STORE_KIND_CALENDAR) put_components(&b, coll);
+    buf_puts(&b, "</CS:invite-notification></CS:notification>\n");
+    const char *type = pool_printf(r->pool, "<CS:invite-notification shared-type=\"%s\"/>",
+                                   shared_type(coll));
+    rc = put_notification(r, sh->sharee, pool_printf(r->pool, "%s.xml", sh->uid), &b, type);
+    buf_free(&b);
+    return rc;
+}
+
+int dav_share_notify_reply(dav_req *r, const store_node *coll, const store_share *sh,
+                           const char *sharee_href, const char *summary)
+{
+    store_principal sharee;
+    int rc = store_principal_by_id(r->st, r->pool, sh->sharee, &sharee);
+    if (rc != STORE_OK) return rc;
+    vbuf b;
+    buf_init(&b, 0);
+    notification_open(&b);
+    buf_printf(&b, "<CS:invite-reply shared-type=\"%s\"><D:href>", shared_type(coll));
+    xml_text(&b, sharee_href ? sharee_href : dav_share_principal_urn(r, &sharee));
+    buf_printf(&b, "</D:href><CS:%s/><CS:hosturl><D:href>", status_element(sh->state));
+    xml_text(&b, host_url(r, coll));
+    buf_puts(&b, "</D:href></CS:hosturl><CS:in-reply-to>");
+    xml_text(&b, sh->uid);
+    buf_puts(&b, "</CS:in-reply-to>");
+    if (summary && sh->state == DAV_SHARE_ACCEPTED)
+        xml_text_element(&b, NS_CS, "summary", summary);
+    if (sharee.displayname) xml_text_element(&b, NS_CS, "common-name", sharee.displayname);
+    buf_puts(&b, "</CS:invite-reply></CS:notification>\n");
+    const char *type = pool_printf(r->pool, "<CS:invite-reply shared-type=\"%s\"/>",
+                                   shared_type(coll));
+    rc = put_notification(r, coll->owner, pool_printf(r->pool, "%s-reply.xml", sh->uid), &b, type);
+    buf_free(&b);
+    return rc;
+}
+
+/* ---- bindings ----------------------------------------------------------------- */
+
+/* A name for the binding in home: the owner's collection name, made unique
+ * with a number, else a random one. */
+static const char *binding_name(dav_req *r, int64_t home, const char *base)
+{
+    for (int i = 1; i < 100; i++) {
+        const char *name = i == 1 ? base : pool_printf(r->pool, "%s-%d", base, i);
+        if (store_node_child(r->st, r->pool, home, name, NULL) == STORE_NOTFOUND) return name;
+    }
+    char id[RAND_ID_LEN + 1];
+    return rand_id(id) == 0 ? pool_strdup(r->pool, id) : NULL;
+}
+
+/* Deletes a binding node if it still is one. */
+static int unbind(dav_req *r, int64_t binding)
+{
+    store_node n;
+    int rc = store_node_get(r->st, r->pool, binding, &n);
+    if (rc == STORE_NOTFOUND || (rc == STORE_OK && n.kind != STORE_KIND_BINDING)) return STORE_OK;
+    return rc == STORE_OK ? store_node_delete(r->st, binding) : rc;
+}
+
+static int set_displayname(dav_req *r, int64_t node, const char *name)
+{
+    vbuf b;
+    buf_init(&b, 0);
+    buf_puts(&b, "<D:displayname xmlns:D=\"DAV:\">");
+    xml_text(&b, name);
+    buf_puts(&b, "</D:displayname>");
+    int rc = buf_failed(&b) ? STORE_ERROR
+                            : store_prop_set(r->st, node, NS_DAV, "displayname", buf_cstr(&b));
+    buf_free(&b);
+    return rc;
+}
+
+/* Does the group share a member row hangs from still include its sharee? */
+static int member_still_in_group(dav_req *r, const store_share *sh)
+{
+    const char *dot = strchr(sh->uid, '.');
+    store_share group;
+    if (!dot ||
+        store_share_by_uid(r->st, r->pool, pool_strndup(r->pool, sh->uid, (size_t)(dot - sh->uid)),
+                           &group) != STORE_OK ||
+        group.state != DAV_SHARE_ACCEPTED || group.node != sh->node)
+        return 0;
+    int64_t *groups;
+    int n;
+    if (store_principal_groups(r->st, r->pool, sh->sharee, &groups, &n) != STORE_OK) return 0;
+    for (int i = 0; i < n; i++)
+        if (groups[i] == group.sharee) return 1;
+    return 0;
+}
+
+int dav_share_accept(dav_req *r, const store_node *coll, store_share *sh, const char *display,
+                     int64_t *binding)
+{
+    if (dav_share_is_member_row(sh) && !member_still_in_group(r, sh)) return STORE_NOTFOUND;
+    store_node existing;
+    if (sh->state == DAV_SHARE_ACCEPTED && sh->binding &&
+        store_node_get(r->st, r->pool, sh->binding, &existing) == STORE_OK &&
+        existing.kind == STORE_KIND_BINDING && existing.target == coll->id) {
+        *binding = sh->binding; /* accepting twice changes nothing */
+        return STORE_OK;
+    }
+    store_principal sharee;
+    store_node home, made;
+    int rc = store_principal_by_id(r->st, r->pool, sh->sharee, &sharee);
+    if (rc == STORE_OK) rc = store_node_child(r->st, r->pool, space_of(coll), sharee.pid, &home);
+    if (rc != STORE_OK) return rc == STORE_NOTFOUND ? STORE_ERROR : rc;
+    const char *name = binding_name(r, home.id, coll->name);
+    if (!name) return STORE_ERROR;
+    store_node n = {.parent = home.id, .name = name, .kind = STORE_KIND_BINDING,
+                    .owner = sharee.id};
+    rc = store_node_create(r->st, r->pool, &n, NULL, &made);
+    if (rc == STORE_OK) rc = store_node_set_target(r->st, made.id, coll->id);
+    if (rc == STORE_OK && display && *display) rc = set_displayname(r, made.id, display);
+    /* a calendar someone else keeps does not make its sharee busy unless they
+     * say so (CalendarServer's default for sharees) */
+    if (rc == STORE_OK && coll->kind == STORE_KIND_CALENDAR)
+        rc = store_prop_set(r->st, made.id, NS_CALDAV, "schedule-calendar-transp",
+                            "<C:schedule-calendar-transp xmlns:C=\"" NS_CALDAV "\">"
+                            "<C:transparent/></C:schedule-calendar-transp>");
+    if (rc != STORE_OK) return rc;
+    sh->state = DAV_SHARE_ACCEPTED;
+    sh->binding = made.id;
+    rc = store_share_put(r->st, r->pool, sh, NULL);
+    if (rc == STORE_OK) rc = dav_share_sync_aces(r, coll->id);
+    if (rc == STORE_OK) *binding = made.id;
+    return rc;
+}
+
+int dav_share_decline(dav_req *r, const store_node *coll, store_share *sh)
+{
+    int rc = sh->binding ? unbind(r, sh->binding) : STORE_OK;
+    if (rc != STORE_OK) return rc;
+    sh->binding = 0;
+    sh->state = DAV_SHARE_DECLINED;
+    rc = store_share_put(r->st, r->pool, sh, NULL);
+    return rc == STORE_OK ? dav_share_sync_aces(r, coll->id) : rc;
+}
+
+/* ---- inviting and revoking ------------------------------------------------------ */
+
+/* Users in a group, nested groups included (depth <= 8), each once (pool). */
+static int group_users(dav_req *r, int64_t group, int depth, int64_t **acc, int *n, int *cap)
+{
+    int64_t *m;
+    int count;
+    int rc = store_group_members(r->st, r->pool, group, &m, &count);
+    for (int i = 0; rc == STORE_OK && i < count; i++) {
+        store_principal p;
+        if (store_principal_by_id(r->st, r->pool, m[i], &p) != STORE_OK) continue;
+        if (p.kind == STORE_PRINCIPAL_GROUP && depth < 8) {
+            rc = group_users(r, p.id, depth + 1, acc, n, cap);
+            continue;
+        }
+        if (p.kind != STORE_PRINCIPAL_USER) continue;
+        int seen = 0;
+        for (int k = 0; k < *n && !seen; k++) seen = (*acc)[k] == p.id;
+        if (seen) continue;
+        if (*n == *cap) {
+            int64_t *bigger = pool_alloc(r->pool, sizeof(int64_t) * (size_t)(*cap * 2 + 8));
+            if (!bigger) return STORE_ERROR;
+            if (*n) memcpy(bigger, *acc, sizeof(int64_t) * (size_t)*n);
+            *acc = bigger;
+            *cap = *cap * 2 + 8;
+        }
+        (*acc)[(*n)++] = p.id;
+    }
+    return rc;
+}
+
+/* Writes the row, then accepts it at once (operator shares) or tells the
+ * sharee (protocol invitations). */
+static int offer(dav_req *r, const store_node *coll, store_share *sh, int accept_now,
+                 const char *display)
+{
+    int rc = store_share_put(r->st, r->pool, sh, sh);
+    if (rc != STORE_OK) return rc;
+    if (accept_now) {
+        int64_t binding;
+        rc = dav_share_accept(r, coll, sh, display, &binding);
+        return rc == STORE_NOTFOUND ? STORE_OK : rc;
+    }
+    return notify_invite(r, coll, sh, sh->state, sh->summary);
+}
+
+/* A group's members each get a row of their own (see dav/sharing.h), unless
+ * they have a share of their own already. */
+static int offer_members(dav_req *r, const store_node *coll, const store_share *group,
+                         int accept_now, const char *display)
+{
+    int64_t *users = NULL;
+    int n = 0, cap = 0;
+    int rc = group_users(r, group->sharee, 0, &users, &n, &cap);
+    for (int i = 0; rc == STORE_OK && i < n; i++) {
+        if (users[i] == coll->owner) continue;
+        store_principal p;
+        store_share m;
+        rc = store_principal_by_id(r->st, r->pool, users[i], &p);
+        if (rc != STORE_OK) break;
+        rc = store_share_get(r->st, r->pool, coll->id, users[i], &m);
+        if (rc == STORE_OK && !member_of_share(&m, group->uid)) continue;
+        if (rc == STORE_NOTFOUND) {
+            m = (store_share){.node = coll->id, .sharee = users[i], .state = DAV_SHARE_INVITED,
+                              .uid = pool_printf(r->pool, "%s.%s", group->uid, p.pid)};
+        } else if (rc != STORE_OK) {
+            break;
+        }
+        m.access = group->access;
+        m.summary = group->summary;
+        if (m.state == DAV_SHARE_DECLINED) m.state = DAV_SHARE_INVITED;
+        rc = offer(r, coll, &m, accept_now, display);
+    }
+    return rc;
+}
+
+int dav_share_invite(dav_req *r, const store_node *coll, const store_principal *sharee,
+                     int access, const char *summary, int accept_now, const char *display)
+{
+    store_share sh;
+    int rc = store_share_get(r->st, r->pool, coll->id, sharee->id, &sh);
+    if (rc == STORE_NOTFOUND) {
+        sh = (store_share){.node = coll->id, .sharee = sharee->id, .state = DAV_SHARE_INVITED,
+                           .uid = new_uid(r)};
+        if (!sh.uid) return STORE_ERROR;
+    } else if (rc != STORE_OK) {
+        return rc;
+    }
+    sh.access = access;
+    if (summary) sh.summary = summary;
+    if (sh.state == DAV_SHARE_DECLINED) sh.state = DAV_SHARE_INVITED;
+    if (sharee->kind == STORE_PRINCIPAL_GROUP) {
+        /* the group holds the access; its members decide about their homes */
+        sh.state = DAV_SHARE_ACCEPTED;
+        rc = store_share_put(r->st, r->pool, &sh, &sh);
+        if (rc == STORE_OK) rc = offer_members(r, coll, &sh, accept_now, display);
+    } else {
+        rc = offer(r, coll, &sh, accept_now, display);
+    }
+    return rc == STORE_OK ? dav_share_sync_aces(r, coll->id) : rc;
+}
+
+/* Removes one row: binding, notification, row. */
+static int revoke_row(dav_req *r, const store_node *coll, const store_share *sh)
+{
+    store_principal p;
+    int rc = store_principal_by_id(r->st, r->pool, sh->sharee, &p);
+    if (rc == STORE_OK && p.kind == STORE_PRINCIPAL_USER) {
+        if (sh->state == DAV_SHARE_ACCEPTED) {
+            /* CalendarServer tells an accepted sharee, naming the share as
+             * they named it */
+            const char *summary = stored_displayname(r, sh->binding);
+            rc = notify_invite(r, coll, sh, -1, summary ? summary : sh->summary);
+        } else {
+            rc = remove_notification(r, sh->sharee, pool_printf(r->pool, "%s.xml", sh->uid));
+        }
+    } else if (rc == STORE_NOTFOUND) {
+        rc = STORE_OK;
+    }
+    if (rc == STORE_OK && sh->binding) rc = unbind(r, sh->binding);
+    if (rc == STORE_OK) rc = store_share_delete(r->st, sh->id);
+    return rc;
+}
+
+int dav_share_revoke(dav_req *r, const store_node *coll, const store_share *sh)
+{
+    store_share *rows;
+    int n;
+    int rc = store_shares_of_node(r->st, r->pool, coll->id, &rows, &n);
+    for (int i = 0; rc == STORE_OK && i < n; i++)
+        if (member_of_share(&rows[i], sh->uid)) rc = revoke_row(r, coll, &rows[i]);
+    if (rc == STORE_OK) rc = revoke_row(r, coll, sh);
+    return rc == STORE_OK ? dav_share_sync_aces(r, coll->id) : rc;
+}
+
+/* ---- hooks ------------------------------------------------------------------------ */
+
+int dav_share_view_removed(dav_req *r, int64_t node, const store_share *sh)
+{
+    store_node coll;
+    int rc = store_node_get(r->st, r->pool, node, &coll);
+    if (rc == STORE_NOTFOUND) return STORE_OK;
+    if (rc == STORE_OK) rc = dav_share_sync_aces(r, node);
+    if (rc == STORE_OK) rc = dav_share_notify_reply(r, &coll, sh, NULL, NULL);
+    return rc;
+}
+
+int dav_share_collection_deleting(dav_req *r, int64_t node)
+{
+    store_node coll;
+    int rc = store_node_get(r->st, r->pool, node, &coll);
+    if (rc == STORE_NOTFOUND) return STORE_OK;
+    store_share *rows;
+    int n = 0;
+    if (rc == STORE_OK) rc = store_shares_of_node(r->st, r->pool, node, &rows, &n);
+    /* members' rows first, so a group's revocation finds nothing left */
+    for (int pass = 0; pass < 2; pass++)
+        for (int i = 0; rc == STORE_OK && i < n; i++)
+            if (dav_share_is_member_row(&rows[i]) == (pass == 0))
+                rc = revoke_row(r, &coll, &rows[i]);
+    if (rc == STORE_OK) rc = store_aces_replace(r->st, node, 1, NULL, 0);
+    return rc;
+}

@@ -6,7 +6,8 @@
  *   i;unicode-casemap RFC 5051: each character maps to the NFKD
  *                     decomposition of its simple titlecase form.
  *
- * Limits of i;unicode-casemap here: the mapping table covers Latin-1,
+ * Limits of i;unicode-casemap here (common/casemap.h, shared with vcard/):
+ * the mapping table covers Latin-1,
  * Latin Extended-A/B, Latin Extended Additional (Vietnamese), Greek and
  * Greek Extended, Cyrillic and its supplement, Armenian, Roman numerals,
  * circled letters, Latin ligatures and fullwidth ASCII; other scripts
@@ -18,6 +19,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "common/casemap.h"
 
 typedef enum ical_collation {
     ICAL_COLL_ASCII_CASEMAP = 0,
@@ -34,15 +37,15 @@ extern const char *const ical_collation_names[];
  * when unsupported (CALDAV:supported-collation precondition). */
 int ical_collation_from_name(const char *name, ical_collation *out);
 
-/* Maps UTF-8 text to i;unicode-casemap code points: writes up to cap of
- * them to out and returns how many the full text needs (call again with a
- * larger buffer when the result exceeds cap). */
-size_t ical_casemap_fold(const char *s, size_t n, uint32_t *out, size_t cap);
+/* The needle of an i;unicode-casemap match, folded once when the filter is
+ * prepared: ical_casemap_fold writes the fold of s[0..n) to out, which must
+ * have room for CASEMAP_MAX_GROWTH * n bytes, and returns its length. */
+size_t ical_casemap_fold(const char *s, size_t n, char *out);
 
 /* Nonzero if needle occurs in hay under the collation.  For
- * i;unicode-casemap the needle is given already folded (ncp code points);
- * for the others as bytes.  Allocation-free for texts under 1 KiB. */
+ * i;unicode-casemap the needle is given already folded (nfolded bytes from
+ * ical_casemap_fold); for the others as bytes.  Allocation-free for texts under 1 KiB. */
 int ical_collate_contains(ical_collation coll, const char *hay, size_t hn, const char *needle,
-                          size_t nn, const uint32_t *ncp, size_t nncp);
+                          size_t nn, const char *folded, size_t nfolded);
 
 #endif

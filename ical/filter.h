@@ -47,7 +47,7 @@ typedef struct ical_text_match {
     /* Set by ical_filter_prepare(): */
     ical_collation coll;
     size_t len;
-    const uint32_t *folded; /* i;unicode-casemap form of text (pool) */
+    const char *folded; /* i;unicode-casemap fold of text (pool) */
     size_t nfolded;
 } ical_text_match;
 

@@ -79,12 +79,10 @@ static ical_status prep_text(vpool *pool, ical_text_match *tm, const char **deta
     tm->folded = NULL;
     tm->nfolded = 0;
     if (tm->coll == ICAL_COLL_UNICODE_CASEMAP) {
-        size_t n = ical_casemap_fold(tm->text, tm->len, NULL, 0);
-        uint32_t *f = pool_alloc(pool, (n ? n : 1) * sizeof(uint32_t));
+        char *f = pool_alloc(pool, CASEMAP_MAX_GROWTH * tm->len + 1);
         if (!f) return ICAL_ERR_NOMEM;
-        ical_casemap_fold(tm->text, tm->len, f, n);
+        tm->nfolded = ical_casemap_fold(tm->text, tm->len, f);
         tm->folded = f;
-        tm->nfolded = n;
     }
     return ICAL_OK;
 }

@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-#include "vcard/casemap.h"
+#include "common/casemap.h"
 #include "vcard/lex.h"
 
 typedef struct ctm { /* compiled text-match */
@@ -72,9 +72,9 @@ const char *const vcard_collations[] = {"i;ascii-casemap", "i;octet", "i;unicode
 static int coll_id(const char *name)
 {
     if (!name || vlex_ieq(name, "default") || vlex_ieq(name, "i;unicode-casemap"))
-        return VCARD_FOLD_UNICODE;
-    if (vlex_ieq(name, "i;ascii-casemap")) return VCARD_FOLD_ASCII;
-    if (vlex_ieq(name, "i;octet")) return VCARD_FOLD_OCTET;
+        return CASEMAP_UNICODE;
+    if (vlex_ieq(name, "i;ascii-casemap")) return CASEMAP_ASCII;
+    if (vlex_ieq(name, "i;octet")) return CASEMAP_OCTET;
     return -1;
 }
 
@@ -184,9 +184,9 @@ static int compile_tm(vpool *pool, const vcard_text_match *in, ctm *out)
     out->coll = coll_id(in->collation);
     out->mt = in->match_type;
     out->negate = in->negate;
-    out->needle = pool_alloc(pool, VCARD_FOLD_MAX_GROWTH * n + 1);
+    out->needle = pool_alloc(pool, CASEMAP_MAX_GROWTH * n + 1);
     if (!out->needle) return -1;
-    out->nlen = vcard_fold(out->coll, in->text, n, out->needle);
+    out->nlen = casemap_fold(out->coll, in->text, n, out->needle);
     out->needle[out->nlen] = '\0';
     return 0;
 }
@@ -257,9 +257,9 @@ static int compare(const ctm *t, const char *h, size_t hn)
 /* 1/0 for the text s[0..n) under t (negate not applied), VCARD_ENOMEM. */
 static int test_text(vcard_matcher *m, const ctm *t, const char *s, size_t n)
 {
-    char *f = grow(m->pool, &m->fold, VCARD_FOLD_MAX_GROWTH * n + 1);
+    char *f = grow(m->pool, &m->fold, CASEMAP_MAX_GROWTH * n + 1);
     if (!f) return VCARD_ENOMEM;
-    return compare(t, f, vcard_fold(t->coll, s, n, f));
+    return compare(t, f, casemap_fold(t->coll, s, n, f));
 }
 
 /* Writes the RFC 6350 §3.4 unescaped form of s[0..n) to out (room for n

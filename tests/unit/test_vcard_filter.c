@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "vcard/casemap.h"
+#include "common/casemap.h"
 #include "vcard/filter.h"
 
 static char *slurp(const char *path, size_t *len)
@@ -289,34 +289,34 @@ static void test_collations(void)
 static void fold_is(int coll, const char *in, const char *want)
 {
     char out[256];
-    size_t n = vcard_fold(coll, in, strlen(in), out);
+    size_t n = casemap_fold(coll, in, strlen(in), out);
     out[n] = '\0';
     CHECK_STR(out, want);
 }
 
 static void test_casemap(void)
 {
-    fold_is(VCARD_FOLD_UNICODE, "abcXYZ09", "ABCXYZ09");
-    fold_is(VCARD_FOLD_UNICODE, "é", "E\xCC\x81");
-    fold_is(VCARD_FOLD_UNICODE, "É", "E\xCC\x81");
-    fold_is(VCARD_FOLD_UNICODE, "ǆ", "DZ\xCC\x8C");
-    fold_is(VCARD_FOLD_UNICODE, "ς", "Σ");
-    fold_is(VCARD_FOLD_UNICODE, "ё", "Е\xCC\x88");
-    fold_is(VCARD_FOLD_UNICODE, "ǻ", "A\xCC\x8A\xCC\x81");
-    fold_is(VCARD_FOLD_UNICODE, "ß", "ß");
-    fold_is(VCARD_FOLD_UNICODE, "ａ", "A");
-    fold_is(VCARD_FOLD_UNICODE, "Ⅻ", "XII");
-    fold_is(VCARD_FOLD_UNICODE, "\u2057", "\u2032\u2032\u2032\u2032"); /* the largest growth */
-    fold_is(VCARD_FOLD_UNICODE, "日本🎉", "日本🎉");
-    fold_is(VCARD_FOLD_UNICODE, "\xFF\xC3", "\xFF\xC3"); /* malformed bytes pass through */
-    fold_is(VCARD_FOLD_ASCII, "aé", "Aé");
-    fold_is(VCARD_FOLD_OCTET, "aé", "aé");
+    fold_is(CASEMAP_UNICODE, "abcXYZ09", "ABCXYZ09");
+    fold_is(CASEMAP_UNICODE, "é", "E\xCC\x81");
+    fold_is(CASEMAP_UNICODE, "É", "E\xCC\x81");
+    fold_is(CASEMAP_UNICODE, "ǆ", "DZ\xCC\x8C");
+    fold_is(CASEMAP_UNICODE, "ς", "Σ");
+    fold_is(CASEMAP_UNICODE, "ё", "Е\xCC\x88");
+    fold_is(CASEMAP_UNICODE, "ǻ", "A\xCC\x8A\xCC\x81");
+    fold_is(CASEMAP_UNICODE, "ß", "ß");
+    fold_is(CASEMAP_UNICODE, "ａ", "A");
+    fold_is(CASEMAP_UNICODE, "Ⅻ", "XII");
+    fold_is(CASEMAP_UNICODE, "\u2057", "\u2032\u2032\u2032\u2032"); /* the largest growth */
+    fold_is(CASEMAP_UNICODE, "日本🎉", "日本🎉");
+    fold_is(CASEMAP_UNICODE, "\xFF\xC3", "\xFF\xC3"); /* malformed bytes pass through */
+    fold_is(CASEMAP_ASCII, "aé", "Aé");
+    fold_is(CASEMAP_OCTET, "aé", "aé");
     /* The generated table is sorted (binary search relies on it). */
     int sorted = 1;
-    for (size_t i = 1; i < vcard_casemap_count; i++)
-        sorted &= vcard_casemap_table[i - 1].cp < vcard_casemap_table[i].cp;
+    for (size_t i = 1; i < casemap_count; i++)
+        sorted &= casemap_table[i - 1].cp < casemap_table[i].cp;
     CHECK(sorted);
-    CHECK(vcard_casemap_count > 1000);
+    CHECK(casemap_count > 1000);
 }
 
 static void test_supported(void)

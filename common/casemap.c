@@ -1,16 +1,16 @@
 /* Case folding for text-match (RFC 4790 i;octet / i;ascii-casemap, RFC 5051
  * i;unicode-casemap). */
-#include "vcard/casemap.h"
+#include "common/casemap.h"
 
 #include <string.h>
 
-static const vcard_casemap_entry *lookup(uint32_t cp)
+static const casemap_entry *lookup(uint32_t cp)
 {
-    size_t lo = 0, hi = vcard_casemap_count;
+    size_t lo = 0, hi = casemap_count;
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
-        uint32_t m = vcard_casemap_table[mid].cp;
-        if (m == cp) return &vcard_casemap_table[mid];
+        uint32_t m = casemap_table[mid].cp;
+        if (m == cp) return &casemap_table[mid];
         if (m < cp)
             lo = mid + 1;
         else
@@ -50,25 +50,25 @@ bad:
     return 1;
 }
 
-size_t vcard_fold(int coll, const char *s, size_t n, char *out)
+size_t casemap_fold(int coll, const char *s, size_t n, char *out)
 {
     size_t o = 0, i = 0;
-    if (coll == VCARD_FOLD_OCTET) {
+    if (coll == CASEMAP_OCTET) {
         memcpy(out, s, n);
         return n;
     }
     while (i < n) {
         unsigned char c = (unsigned char)s[i];
-        if (c < 0x80 || coll == VCARD_FOLD_ASCII) {
+        if (c < 0x80 || coll == CASEMAP_ASCII) {
             out[o++] = (c >= 'a' && c <= 'z') ? (char)(c - 32) : (char)c;
             i++;
             continue;
         }
         uint32_t cp;
         size_t k = decode((const unsigned char *)s + i, n - i, &cp);
-        const vcard_casemap_entry *e = cp == UINT32_MAX ? NULL : lookup(cp);
+        const casemap_entry *e = cp == UINT32_MAX ? NULL : lookup(cp);
         if (e) {
-            memcpy(out + o, vcard_casemap_blob + e->off, e->len);
+            memcpy(out + o, casemap_blob + e->off, e->len);
             o += e->len;
         } else {
             memcpy(out + o, s + i, k);

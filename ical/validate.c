@@ -249,23 +249,24 @@ static const char *unsafe_rule(struct icalrecurrencetype r)
     return NULL;
 }
 
-static ical_status check_range_pair(vstate *v, ical_comp *c, icalproperty *endp, const char *what)
+/* RFC 5545 wants DTEND/DUE of DTSTART's value type and not before it, but
+ * clients do write events such as DTSTART;DATE-TIME with DTEND;VALUE=DATE,
+ * or an end before the start (exports from old Outlook and Lotus versions).
+ * Refusing them loses the user's event on every sync; instead they are kept as
+ * sent and read the way the instance engine reads any span (recur.c): an end
+ * that does not follow the start makes the instance a point in time.  A
+ * warning bit records that the data is odd. */
+static void note_range_pair(vstate *v, ical_comp *c, icalproperty *endp)
 {
     struct icaltimetype s, e;
-    if (obj_prop_time(v->o, c->dtstart, &s) != 0 || obj_prop_time(v->o, endp, &e) != 0)
-        return ICAL_OK;
-    if (s.is_date != e.is_date)
-        return failf(v, ICAL_ERR_OBJECT,
-                     "DTSTART and its end differ in value type (DATE/DATE-TIME): ", what);
+    if (obj_prop_time(v->o, c->dtstart, &s) != 0 || obj_prop_time(v->o, endp, &e) != 0) return;
     const icaltimezone *ftz = v->opts->floating_tz;
-    if (tt_utc(e, ftz) < tt_utc(s, ftz))
-        return failf(v, ICAL_ERR_OBJECT, what, " is before DTSTART");
-    return ICAL_OK;
+    if (s.is_date != e.is_date || tt_utc(e, ftz) < tt_utc(s, ftz))
+        v->res->warnings |= ICAL_WARN_ODD_END;
 }
 
 static ical_status check_comp(vstate *v, ical_comp *c)
 {
-    ical_status st;
     const char *kn = ical_kind_name(c->kind);
     if (c->nuid == 0) return failf(v, ICAL_ERR_OBJECT, "missing UID in ", kn);
     if (c->nuid > 1 || c->ndtstart > 1 || c->ndtend > 1 || c->ndue > 1 || c->nduration > 1 ||
@@ -299,9 +300,8 @@ static ical_status check_comp(vstate *v, ical_comp *c)
         return fail(v, ICAL_ERR_OBJECT, "negative DURATION");
     if ((c->nrrule || c->nrdate || c->nexdate) && !c->dtstart)
         return fail(v, ICAL_ERR_OBJECT, "recurrence without DTSTART");
-    if (c->dtstart && c->dtend && (st = check_range_pair(v, c, c->dtend, "DTEND")) != ICAL_OK)
-        return st;
-    if (c->dtstart && c->due && (st = check_range_pair(v, c, c->due, "DUE")) != ICAL_OK) return st;
+    if (c->dtstart && c->dtend) note_range_pair(v, c, c->dtend);
+    if (c->dtstart && c->due) note_range_pair(v, c, c->due);
     for (unsigned i = 0; i < c->nrrule; i++) {
         const char *why = unsafe_rule(icalproperty_get_rrule(c->rrule[i]));
         if (why) return fail(v, ICAL_ERR_OBJECT, why);

@@ -83,7 +83,8 @@ enum {
     ICAL_WARN_NO_DTSTAMP = 4, /* a component lacks DTSTAMP (kept as sent) */
     ICAL_WARN_NO_PRODID = 8,
     ICAL_WARN_NO_VERSION = 16,
-    ICAL_WARN_IGNORED = 32 /* unknown property or unparseable value kept */
+    ICAL_WARN_IGNORED = 32, /* unknown property or unparseable value kept */
+    ICAL_WARN_ODD_END = 64  /* DTEND/DUE of another value type than DTSTART, or before it */
 };
 
 typedef struct ical_validate_result {

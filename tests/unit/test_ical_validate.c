@@ -190,31 +190,25 @@ static void test_invalid_object(void)
                                    "DTSTART:20240302T130000Z\r\nEND:VEVENT\r\n",
         /* 6: unknown TZID without VTIMEZONE */
         "BEGIN:VEVENT\r\nUID:u\r\nDTSTART;TZID=Mars/Olympus_Mons:20240301T100000\r\nEND:VEVENT\r\n",
-        /* 7: DTEND before DTSTART */
-        EV("DTEND:20240301T090000Z\r\n"),
-        /* 8: DTEND with DURATION */
+        /* 7: DTEND with DURATION */
         EV("DTEND:20240301T110000Z\r\nDURATION:PT1H\r\n"),
-        /* 9: DATE end on a DATE-TIME start */
-        EV("DTEND;VALUE=DATE:20240302\r\n"),
-        /* 10: VEVENT without DTSTART */
+        /* 8: VEVENT without DTSTART */
         "BEGIN:VEVENT\r\nUID:u\r\nSUMMARY:when?\r\nEND:VEVENT\r\n",
-        /* 11: VALARM without TRIGGER */
+        /* 9: VALARM without TRIGGER */
         EV("BEGIN:VALARM\r\nACTION:DISPLAY\r\nDESCRIPTION:x\r\nEND:VALARM\r\n"),
-        /* 12: sub-daily rule with a day-level BY part */
+        /* 10: sub-daily rule with a day-level BY part */
         EV("RRULE:FREQ=MINUTELY;BYDAY=MO\r\n"),
-        /* 13: never-occurring rule */
+        /* 11: never-occurring rule */
         EV("RRULE:FREQ=YEARLY;BYMONTH=2,4;BYMONTHDAY=31\r\n"),
-        /* 14: VTODO DUE before DTSTART */
-        "BEGIN:VTODO\r\nUID:t\r\nDTSTART:20240301T100000Z\r\nDUE:20240228T100000Z\r\nEND:VTODO\r\n",
-        /* 15: VTODO DURATION without DTSTART */
+        /* 12: VTODO DURATION without DTSTART */
         "BEGIN:VTODO\r\nUID:t\r\nDURATION:PT1H\r\nEND:VTODO\r\n",
-        /* 16: DTSTART twice */
+        /* 13: DTSTART twice */
         EV("DTSTART:20240302T100000Z\r\n"),
-        /* 17: VTIMEZONE without observances */
+        /* 14: VTIMEZONE without observances */
         "BEGIN:VTIMEZONE\r\nTZID:Empty\r\nEND:VTIMEZONE\r\n" EV(""),
-        /* 18: negative DURATION */
+        /* 15: negative DURATION */
         EV("DURATION:-PT1H\r\n"),
-        /* 19: DUE together with DURATION */
+        /* 16: DUE together with DURATION */
         "BEGIN:VTODO\r\nUID:t\r\nDTSTART:20240301T100000Z\r\nDUE:20240302T100000Z\r\n"
         "DURATION:PT1H\r\nEND:VTODO\r\n",
     };
@@ -226,6 +220,34 @@ static void test_invalid_object(void)
     CHECK_INT(run("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nMETHOD:REQUEST\r\n" EV("") "END:VCALENDAR\r\n",
                   NULL, NULL),
               ICAL_ERR_OBJECT);
+}
+
+/* Ends of another value type than DTSTART, or before it, are what some
+ * clients write; they are kept (see validate.c) and flagged. */
+static void test_odd_ends_kept(void)
+{
+    static const char *bodies[] = {
+        EV("DTEND:20240301T090000Z\r\n"),
+        EV("DTEND;VALUE=DATE:20240302\r\n"),
+        "BEGIN:VTODO\r\nUID:t\r\nDTSTART:20240301T100000Z\r\nDUE:20240228T100000Z\r\n"
+        "END:VTODO\r\n",
+        "BEGIN:VTODO\r\nUID:t\r\nDTSTART;VALUE=DATE:20240301\r\nDUE:20240302T100000Z\r\n"
+        "END:VTODO\r\n",
+    };
+    for (size_t i = 0; i < sizeof(bodies) / sizeof(bodies[0]); i++) {
+        vpool *p = pool_new();
+        ical_validate_result r;
+        const char *ics = tu_cal(p, bodies[i]);
+        CHECK_INT(ical_validate(p, ics, strlen(ics), NULL, &r), ICAL_OK);
+        CHECK(r.warnings & ICAL_WARN_ODD_END);
+        pool_free(p);
+    }
+    vpool *p = pool_new();
+    ical_validate_result r;
+    const char *fine = tu_cal(p, EV("DTEND:20240301T110000Z\r\n"));
+    CHECK_INT(ical_validate(p, fine, strlen(fine), NULL, &r), ICAL_OK);
+    CHECK(!(r.warnings & ICAL_WARN_ODD_END));
+    pool_free(p);
 }
 
 static void test_supported_component(void)
@@ -326,6 +348,7 @@ int main(void)
     RUN(test_lenient_inputs);
     RUN(test_invalid_data);
     RUN(test_invalid_object);
+    RUN(test_odd_ends_kept);
     RUN(test_supported_component);
     RUN(test_date_limits);
     RUN(test_max_instances);

@@ -84,7 +84,7 @@ int caldav_prepare_member(dav_req *r, const store_node *coll, const char *coll_h
     m->indexed = 1;
     m->c.body = v.body;
     m->c.length = v.body_len;
-    m->c.content_type = "text/calendar; charset=utf-8";
+    m->c.content_type = "text/calendar;charset=utf-8";
     m->c.etag = dav_etag_for(r->pool, v.body, v.body_len);
     m->c.uid = v.uid;
     m->c.component = v.kind;

@@ -34,7 +34,9 @@ static int get_calendar_home_set(dav_req *r, const dav_resource *res, vbuf *out)
     return 200;
 }
 
-static const unsigned component_kinds[] = {ICAL_KIND_VEVENT, ICAL_KIND_VTODO, ICAL_KIND_VJOURNAL};
+/* Every kind a PUT may store, so the property tells the truth. */
+static const unsigned component_kinds[] = {ICAL_KIND_VEVENT, ICAL_KIND_VTODO, ICAL_KIND_VJOURNAL,
+                                           ICAL_KIND_VFREEBUSY, ICAL_KIND_VAVAILABILITY};
 
 static int get_supported_components(dav_req *r, const dav_resource *res, vbuf *out)
 {

@@ -420,6 +420,6 @@ int dav_report_free_busy(dav_req *r, dav_resource *res, const xmlNode *root)
     if (ical_fb_finish(fb, (int64_t)time(NULL), "-//Veil//veildav//EN", &text, &len) != ICAL_OK)
         return 500;
     buf_append(&r->out, text, len);
-    r->out_type = "text/calendar; charset=utf-8";
+    r->out_type = "text/calendar;charset=utf-8";
     return 200;
 }

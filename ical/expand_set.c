@@ -184,7 +184,7 @@ int rset_expand(ical_object *o, ical_rset *rs, const icaltimezone *ftz, int64_t 
         int base = comp_base_instance(o, m, ftz, &in) == 0;
         /* An override whose RECURRENCE-ID is the single instance's start
          * replaces it (a rescheduled one-off some clients write so). */
-        if (base && rs->novr && m->dtstart && overridden(rs, in.a)) base = 0;
+        if (base && rs->novr && m->anchor && overridden(rs, in.a)) base = 0;
         if (base && count < max) {
             if (rs->novr) in.flags |= INST_RECURRING;
             if (loose(&in, from, until) && fn(ctx, &in)) ret = 1;

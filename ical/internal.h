@@ -49,6 +49,10 @@ struct ical_comp {
     unsigned kind; /* ICAL_KIND_* */
     const char *uid;
     icalproperty *dtstart, *dtend, *due, *duration, *rid, *completed, *created;
+    /* What recurrences count from: DTSTART, or the DUE of a VTODO that has
+     * none (RFC 5545 leaves that case open; clients write such repeating
+     * tasks, and Apple's server anchors them at DUE, as this engine does). */
+    icalproperty *anchor;
     icalproperty **rrule, **exrule, **rdate, **exdate;
     unsigned nrrule, nexrule, nrdate, nexdate;
     unsigned nattendee;

@@ -220,6 +220,7 @@ static int gather(ical_object *o, ical_comp *c)
             break;
         }
     }
+    c->anchor = c->dtstart ? c->dtstart : c->kind == ICAL_KIND_VTODO ? c->due : NULL;
     return 0;
 }
 

@@ -91,6 +91,13 @@ void get_shape(ical_object *o, ical_comp *c, const icaltimezone *ftz, shape *sh)
         } else if (sh->has_start) {
             sh->end_kind = END_NONE;
             sh->tr = TR_POINT;
+        } else if (c->due && (c->nrrule || c->nrdate) &&
+                   obj_prop_time(o, c->due, &sh->start) == 0) {
+            /* A repeating task without DTSTART: instances at each DUE. */
+            sh->has_start = 1;
+            if (tt_floating(sh->start)) sh->floating = 1;
+            sh->end_kind = END_NONE;
+            sh->tr = TR_DUE;
         } else if (c->due && prop_utc(o, c->due, ftz, &sh->fb, &sh->floating) == 0) {
             sh->fa = sh->fb;
             sh->tr = TR_DUE;
@@ -184,7 +191,7 @@ int comp_base_instance(ical_object *o, ical_comp *c, const icaltimezone *ftz, ic
 int rset_is_recurring(const ical_rset *rs)
 {
     return rs->novr > 0 ||
-           (rs->master && rs->master->dtstart && (rs->master->nrrule || rs->master->nrdate));
+           (rs->master && rs->master->anchor && (rs->master->nrrule || rs->master->nrdate));
 }
 
 static int cmp_i64(const void *a, const void *b)
@@ -229,9 +236,9 @@ int rset_prepare(ical_object *o, ical_rset *rs, const icaltimezone *ftz)
             }
     }
     rs->nexdate = rs->nexday = rs->nrdate = 0;
-    if (m && m->dtstart) {
+    if (m && m->anchor) {
         struct icaltimetype st;
-        int st_ok = obj_prop_time(o, m->dtstart, &st) == 0;
+        int st_ok = obj_prop_time(o, m->anchor, &st) == 0;
         rs->exdate = pool_alloc(o->pool, sizeof(int64_t) * (m->nexdate + 1));
         rs->exday = pool_alloc(o->pool, sizeof(int32_t) * (m->nexdate + 1));
         rs->rdate_s = pool_alloc(o->pool, sizeof(int64_t) * (m->nrdate + 1));

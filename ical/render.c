@@ -50,7 +50,7 @@ static int override_matters(ical_object *o, ical_comp *c, const icaltimezone *ft
     /* RFC 4791 §9.6.6: THISANDFUTURE may affect any later instance. */
     if (c->thisandfuture) return rid < e;
     if (comp_base_instance(o, c, ftz, &in) == 0 && inst_overlaps(&in, s, e)) return 1;
-    if (rs && rs->master && rs->master->dtstart) {
+    if (rs && rs->master && rs->master->anchor) {
         /* The original instance: the master's times at the RECURRENCE-ID. */
         shape sh;
         get_shape(o, rs->master, ftz, &sh);

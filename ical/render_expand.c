@@ -106,15 +106,15 @@ static icalcomponent *instance_comp(ical_object *o, const ical_inst *in, int rec
     drop_all(c, ICAL_RDATE_PROPERTY);
     drop_all(c, ICAL_EXRULE_PROPERTY);
     drop_all(c, ICAL_EXDATE_PROPERTY);
-    if (recurring && src->dtstart) {
-        set_prop_time(o, c, ICAL_DTSTART_PROPERTY, in->a, ftz);
+    if (recurring && src->anchor) {
+        if (src->dtstart) set_prop_time(o, c, ICAL_DTSTART_PROPERTY, in->a, ftz);
         if (src->dtend) set_prop_time(o, c, ICAL_DTEND_PROPERTY, in->b, ftz);
         if (src->due) set_prop_time(o, c, ICAL_DUE_PROPERTY, in->b, ftz);
         if (in->rid != ICAL_TIME_MIN) {
             /* The RECURRENCE-ID is written like the master's DTSTART. */
             struct icaltimetype like;
             ical_comp *m = src->set && src->set->master ? src->set->master : src;
-            if (!m->dtstart || obj_prop_time(o, m->dtstart, &like) != 0)
+            if (!m->anchor || obj_prop_time(o, m->anchor, &like) != 0)
                 like = icaltime_null_time();
             struct icaltimetype rt = written(in->rid, like, ftz);
             icalproperty *rp = icalcomponent_get_first_property(c, ICAL_RECURRENCEID_PROPERTY);

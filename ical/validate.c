@@ -298,7 +298,7 @@ static ical_status check_comp(vstate *v, ical_comp *c)
         return fail(v, ICAL_ERR_OBJECT, "DURATION without DTSTART");
     if (c->duration && icalproperty_get_duration(c->duration).is_neg)
         return fail(v, ICAL_ERR_OBJECT, "negative DURATION");
-    if ((c->nrrule || c->nrdate || c->nexdate) && !c->dtstart)
+    if ((c->nrrule || c->nrdate || c->nexdate) && !c->anchor)
         return fail(v, ICAL_ERR_OBJECT, "recurrence without DTSTART");
     if (c->dtstart && c->dtend) note_range_pair(v, c, c->dtend);
     if (c->dtstart && c->due) note_range_pair(v, c, c->due);

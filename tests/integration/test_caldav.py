@@ -41,7 +41,8 @@ class Collections(CalDAVBase):
         m = responses(r)
         comps = lambda href: sorted(c.get("name") for c in prop(
             m, href, C + "supported-calendar-component-set"))
-        self.assertEqual(comps(self.cal("calendar")), ["VEVENT", "VTODO"])
+        self.assertEqual(comps(self.cal("calendar")),
+                         ["VAVAILABILITY", "VEVENT", "VFREEBUSY", "VJOURNAL", "VTODO"])
         self.assertEqual(comps(self.cal("tasks")), ["VTODO"])
         self.assertIsNotNone(prop(m, self.cal("tasks"), D + "resourcetype").find("C:calendar", NS))
 
@@ -184,18 +185,19 @@ class Put(CalDAVBase):
              None),
             ("supported-calendar-component", 403,
              vcal("BEGIN:VJOURNAL\r\nUID:j1\r\nDTSTAMP:20260101T000000Z\r\nEND:VJOURNAL\r\n"),
-             None),
+             None, "tasks"),
             ("min-date-time", 403, vcal(vevent("old", ":18000101T100000Z")), None),
             ("max-date-time", 403, vcal(vevent("future", ":22000101T100000Z")), None),
             ("max-attendees-per-instance", 403,
              vcal(vevent("crowd", ":20261201T100000Z", extra="".join(
                  "ATTENDEE:mailto:p%d@example.com\r\n" % i for i in range(101)))), None),
         ]
-        for i, (pre, status, body, headers) in enumerate(cases):
-            r = self.put(cal + "pre%d.ics" % i, body, headers)
+        for i, (pre, status, body, headers, *where) in enumerate(cases):
+            target = self.cal(where[0]) if where else cal
+            r = self.put(target + "pre%d.ics" % i, body, headers)
             self.assertEqual(r.status, status, pre)
             self.assertEqual(error_element(r), C + pre, (pre, r.text))
-            self.assertEqual(self.alice.get(cal + "pre%d.ics" % i).status, 404)
+            self.assertEqual(self.alice.get(target + "pre%d.ics" % i).status, 404)
         big = vcal(vevent("big", ":20261201T100000Z", extra="DESCRIPTION:" + "x" * 70 + "\r\n"))
         self.assertEqual(self.put(cal + "fine.ics", big).status, 201)
 

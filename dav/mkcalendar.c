@@ -32,13 +32,13 @@ int dav_method_mkcalendar(dav_req *r, dav_resource *res)
     return dav_create_collection(r, res, STORE_KIND_CALENDAR, ops, k, "D:multistatus");
 }
 
-/* Every new calendar home gets a calendar that takes every component kind (as
- * CalDAV clients and CalDAVTester expect of a default calendar) and a task list. */
+/* Every new calendar home gets a calendar and a task list, split by component
+ * kind as Apple's clients expect (tasks in one, everything else in the other). */
 static const struct {
     const char *name, *displayname;
     unsigned mask;
 } defaults[] = {
-    {"calendar", "Calendar", 0}, /* 0: every component kind */
+    {"calendar", "Calendar", ICAL_KIND_ALL & ~ICAL_KIND_VTODO},
     {"tasks", "Tasks", ICAL_KIND_VTODO},
 };
 

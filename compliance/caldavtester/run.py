@@ -46,7 +46,7 @@ FEATURES = [
     "sync-report-limit", "well-known", "own-root", "auth-on-root", "prefer",
     "prefer-minimal", "prefer-representation", "prefer-noroot", "brief", "proxy",
     "timezones-by-reference", "resource-id", "shared-calendars",
-    "shared-addressbooks",
+    "shared-addressbooks", "split-calendars",
 ]
 
 NUM_USERS = 40

@@ -50,8 +50,12 @@ int dav_create_collection(dav_req *r, dav_resource *res, int kind, pp_op *ops, i
                           const char *response_root)
 {
     if (res->type != DAV_RES_UNMAPPED) {
+        /* MKCOL on a mapped URL is 405 (RFC 4918 §9.3.1); RFC 4791 §5.3.1.1
+         * gives MKCALENDAR no 405, only the precondition, answered with 403. */
+        if (strcmp(r->method, "MKCALENDAR") == 0)
+            return dav_error(r, 403, NS_DAV, "resource-must-be-null");
         dav_add_header(r, "Allow", dav_allow(r, res));
-        return dav_error(r, 405, NS_DAV, "resource-must-be-null"); /* RFC 4791 §5.3.1.1 */
+        return dav_error(r, 405, NS_DAV, "resource-must-be-null");
     }
     if (!res->has_parent) return dav_error_text(r, 409, "The parent collection does not exist");
     dav_resource parent;

@@ -41,6 +41,29 @@ static int on_inst(void *ctx, const ical_inst *in)
     return push(c, lo, hi);
 }
 
+/* The expansion stops at the horizon, which is right for recurrences but
+ * would leave out a one-off event years ahead or an override with a far
+ * RECURRENCE-ID.  Those are single instances, so they are indexed wherever
+ * they are (an excluded override only adds a candidate; queries check each
+ * candidate exactly). */
+static void push_far_singles(ical_object *o, ical_rset *rs, const icaltimezone *ftz,
+                             int64_t horizon, collect *c)
+{
+    ical_inst in;
+    int64_t lo, hi;
+    for (unsigned i = 0; i < rs->novr; i++)
+        if (comp_base_instance(o, rs->ovr[i], ftz, &in) == 0 && in.tr != TR_NEVER) {
+            inst_bounds(&in, &lo, &hi);
+            if (lo > horizon) push(c, lo, hi);
+        }
+    ical_comp *m = rs->master;
+    if (m && !m->nrrule && !m->nrdate && comp_base_instance(o, m, ftz, &in) == 0 &&
+        in.tr != TR_NEVER) {
+        inst_bounds(&in, &lo, &hi);
+        if (lo > horizon) push(c, lo, hi);
+    }
+}
+
 static int cmp_span(const void *a, const void *b)
 {
     const ical_span *x = a, *y = b;
@@ -75,6 +98,7 @@ ical_status ical_index_build(vpool *pool, ical_object *o, const ical_eval_opts *
             c.flags |= ICAL_IDX_OPEN_ENDED;
             push(&c, horizon, ICAL_TIME_MAX);
         }
+        push_far_singles(o, &o->sets[i], ftz, horizon, &c);
         if (c.oom) {
             free(c.v);
             return ICAL_ERR_NOMEM;

@@ -148,6 +148,11 @@ ical_status ical_tz_parse(vpool *pool, const char *data, size_t len, const char 
     ical_status st = obj_parse(pool, data, len, &o);
     if (st == ICAL_ERR_NOMEM) return st;
     if (st != ICAL_OK || icalcomponent_count_errors(o->root) > 0) return ICAL_ERR_TIMEZONE;
+    /* RFC 4791 §9.8 asks for a valid iCalendar object, which RFC 5545 §3.6
+     * says has a VERSION.  (PRODID is required too, but some Outlook zones
+     * lack it and nothing depends on it.) */
+    if (!icalcomponent_get_first_property(o->root, ICAL_VERSION_PROPERTY))
+        return ICAL_ERR_TIMEZONE;
     /* Exactly one component, a VTIMEZONE with TZID and an observance. */
     if (icalcomponent_count_components(o->root, ICAL_ANY_COMPONENT) != 1) return ICAL_ERR_TIMEZONE;
     icalcomponent *vtz = icalcomponent_get_first_component(o->root, ICAL_VTIMEZONE_COMPONENT);

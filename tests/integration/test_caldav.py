@@ -77,8 +77,8 @@ class Collections(CalDAVBase):
         self.assertEqual(list(responses(r)[href].keys()), [403])
 
     def test_mkcalendar_refusals(self):
-        r = self.mkcal("calendar")
-        self.assertEqual(r.status, 405)
+        r = self.mkcal("calendar")  # RFC 4791 §5.3.1.1 has no 405 for MKCALENDAR
+        self.assertEqual(r.status, 403)
         self.assertEqual(error_element(r), D + "resource-must-be-null")
         r = self.alice.mkcalendar(self.cal("calendar") + "inner/")
         self.assertEqual(r.status, 403)

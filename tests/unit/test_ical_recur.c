@@ -89,6 +89,28 @@ static void test_google_open_ended_berlin(void)
     pool_free(p);
 }
 
+/* One-off events and overrides past the expansion horizon are indexed too. */
+static void test_far_singles_indexed(void)
+{
+    vpool *p = pool_new();
+    ical_index idx;
+    int64_t horizon = tu_t("20270101T000000Z");
+    ical_object *one = tu_parse(p, tu_cal(p, "BEGIN:VEVENT\r\nUID:far\r\n"
+                                             "DTSTART:20360101T150000Z\r\nDURATION:PT1H\r\n"
+                                             "END:VEVENT\r\n"));
+    CHECK_INT(ical_index_build(p, one, NULL, horizon, &idx), ICAL_OK);
+    CHECK(ical_index_may_match(&idx, tu_t("20360101T000000Z"), tu_t("20360102T000000Z")));
+    CHECK(!ical_index_may_match(&idx, tu_t("20350101T000000Z"), tu_t("20350102T000000Z")));
+    /* An override alone (its master lives elsewhere or was never sent). */
+    ical_object *ovr = tu_parse(p, tu_cal(p, "BEGIN:VEVENT\r\nUID:o\r\n"
+                                             "RECURRENCE-ID:20360101T150000Z\r\n"
+                                             "DTSTART:20360101T150000Z\r\nDURATION:PT1H\r\n"
+                                             "END:VEVENT\r\n"));
+    CHECK_INT(ical_index_build(p, ovr, NULL, horizon, &idx), ICAL_OK);
+    CHECK(ical_index_may_match(&idx, tu_t("20360101T000000Z"), tu_t("20360102T000000Z")));
+    pool_free(p);
+}
+
 static void test_berlin_march_change(void)
 {
     vpool *p = pool_new();
@@ -484,6 +506,7 @@ int main(void)
     RUN(test_apple_weekly_dst);
     RUN(test_google_open_ended_berlin);
     RUN(test_berlin_march_change);
+    RUN(test_far_singles_indexed);
     RUN(test_exdate_of_override);
     RUN(test_thisandfuture);
     RUN(test_allday_and_floating);

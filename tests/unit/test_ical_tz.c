@@ -79,6 +79,10 @@ static void test_vcalendar_and_parse(void)
         "TZOFFSETFROM:+0000\r\nTZOFFSETTO:+0000\r\nEND:STANDARD\r\nEND:VTIMEZONE\r\n"
         "END:VCALENDAR\r\n", /* no TZID */
         "BEGIN:VCALENDAR\r\nBEGIN:VTIMEZONE\r\nTZID:A\r\nEND:VTIMEZONE\r\nEND:VCALENDAR\r\n",
+        /* no VERSION */
+        "BEGIN:VCALENDAR\r\nBEGIN:VTIMEZONE\r\nTZID:B\r\nBEGIN:STANDARD\r\n"
+        "DTSTART:19700101T000000\r\nTZOFFSETFROM:+0000\r\nTZOFFSETTO:+0000\r\nEND:STANDARD\r\n"
+        "END:VTIMEZONE\r\nEND:VCALENDAR\r\n",
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
         CHECK_INT(ical_tz_parse(P, bad[i], strlen(bad[i]), &tzid, &z), ICAL_ERR_TIMEZONE);

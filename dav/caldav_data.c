@@ -121,7 +121,9 @@ int caldav_write_data(dav_req *r, const store_node *node, const store_node *coll
     }
     if (spec && !ical_render_is_identity(spec)) {
         if (!obj && ical_object_parse(r->pool, data, len, &obj) != ICAL_OK) return 500;
-        ical_eval_opts eo = {.floating_tz = coll ? caldav_collection_tz(r, coll) : NULL};
+        ical_eval_opts eo = {.floating_tz = r->query_tz      ? r->query_tz
+                                            : coll ? caldav_collection_tz(r, coll)
+                                                   : NULL};
         const char *rendered;
         size_t rlen;
         ical_status st = ical_render(r->pool, obj, spec, &eo, &rendered, &rlen);

@@ -110,6 +110,9 @@ struct dav_req {
     void *cur_obj;
     int64_t cur_obj_node;
     int creating;                /* setters run for a collection being created */
+    /* calendar-query's time zone (an icaltimezone; RFC 4791 §9.8): floating
+     * and all-day times in calendar-data's expand are read in it too */
+    const void *query_tz;
     /* the caller's groups (proxy groups included), loaded on first use */
     const int64_t *groups;
     int ngroups;

@@ -287,6 +287,7 @@ int dav_report_calendar_query(dav_req *r, dav_resource *res, const xmlNode *root
     st = query_tz(r, root, coll, &tz);
     if (st) return st;
     s->opts.floating_tz = tz;
+    r->query_tz = tz;
     ical_filter_hints_get(s->filter, &s->hints);
     s->kind_only = filter_is_kind_only(s->filter);
     if (is_coll) {

@@ -86,7 +86,12 @@ int uri_parse_path(vpool *pool, const char *raw, uri_path *out)
     while (*p) {
         const char *slash = strchr(p, '/');
         size_t n = slash ? (size_t)(slash - p) : strlen(p);
-        if (n == 0) return URI_EMPTY_SEGMENT;
+        if (n == 0) {
+            /* "//" names the same resource as "/", as in most HTTP servers
+             * (clients and CalDAVTester join "/calendars/" + "/"). */
+            p = slash + 1;
+            continue;
+        }
         if (out->nseg >= URI_MAX_DEPTH) return URI_TOO_LONG;
         int rc = uri_decode_segment(pool, p, n, &out->seg[out->nseg]);
         if (rc != URI_OK) return rc;

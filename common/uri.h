@@ -15,8 +15,7 @@ enum {
     URI_BAD_UTF8 = -2,     /* decoded bytes are not valid UTF-8 */
     URI_BAD_CHAR = -3,     /* NUL, control character, or an encoded '/' */
     URI_DOT_SEGMENT = -4,  /* "." or ".." */
-    URI_TOO_LONG = -5,
-    URI_EMPTY_SEGMENT = -6 /* "//" inside a path */
+    URI_TOO_LONG = -5
 };
 
 #define URI_MAX_SEGMENT 255  /* bytes, after decoding */

@@ -128,15 +128,23 @@ static int sync_fill(dav_req *r, void *state, vbuf *out)
 
 int dav_report_sync(dav_req *r, dav_resource *res, const xmlNode *root)
 {
-    /* RFC 6578 §3.2: defined for Depth: 0 only */
-    int depth = dav_depth(r, 0);
-    if (depth != 0) return dav_error_text(r, 400, "sync-collection needs Depth: 0");
     sync_state *s = pool_calloc(r->pool, sizeof(*s));
     if (!s) return 500;
     xmlNode *tok = xml_child(root, NS_DAV, "sync-token");
     xmlNode *lvl = xml_child(root, NS_DAV, "sync-level");
-    if (!tok || !lvl) return dav_error_text(r, 400, "sync-collection needs sync-token and sync-level");
-    char *level = xml_content(r->pool, lvl);
+    if (!tok) return dav_error_text(r, 400, "sync-collection needs a sync-token");
+    int depth = dav_depth(r, lvl ? 0 : 1);
+    if (depth < 0) return dav_error_text(r, 400, "Invalid Depth header");
+    const char *level;
+    if (lvl) {
+        /* RFC 6578 §3.2: with DAV:sync-level, Depth is 0 */
+        if (depth != 0) return dav_error_text(r, 400, "sync-collection needs Depth: 0");
+        level = xml_content(r->pool, lvl);
+    } else {
+        /* The drafts before RFC 6578 (still sent by older Apple clients and
+         * CalDAVTester) had no sync-level and put the level in Depth. */
+        level = depth == DAV_DEPTH_INFINITY ? "infinite" : "1";
+    }
     /* level 1 only; "infinite" is the same thing in collections that hold no
      * collections (calendars, address books) */
     int flat = res->node.kind == STORE_KIND_CALENDAR || res->node.kind == STORE_KIND_ADDRESSBOOK;

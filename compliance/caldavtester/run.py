@@ -130,8 +130,17 @@ class Veil:
             return -9
 
 
+# Settings of the server under test.  Depth: infinity PROPFIND is a deployment
+# choice (RFC 4918 §9.1); CalDAVTester's files assume it is refused, as on
+# Apple's server.
+CONFIG = {"propfind_infinity": "no"}
+
+
 def provision(veil):
     veil.cli("init", "--listen", "127.0.0.1:1")
+    with open(os.path.join(veil.data, "veildav.conf"), "a", encoding="utf-8") as f:
+        for k, v in CONFIG.items():
+            f.write("%s = %s\n" % (k, v))
     principals = {}
     for login, password, display, address in accounts():
         veil.cli("user", "add", login, "--display-name", display, "--password-stdin",
@@ -209,8 +218,9 @@ def serverinfo(port, principals, urns, features, waitcount):
     sub("$notification:", "notification")
     sub("$freebusy:", "freebusy")
     sub("$calendar_home_items_initial_sync:", "[-,calendar/,tasks/,inbox/,outbox/,notification/]")
-    sub("$calendar_sync_extra_items:", "[-]")
-    sub("$calendar_sync_extra_count:", "1")
+    # RFC 6578 responses list members only, not the collection itself
+    sub("$calendar_sync_extra_items:", "[]")
+    sub("$calendar_sync_extra_count:", "0")
     sub("$servertoserver:", "/inbox")
     sub("$timezoneservice:", "/timezones")
     sub("$timezonestdservice:", "/stdtimezones")

@@ -45,7 +45,12 @@ static void test_uri_paths(void)
     CHECK_INT(uri_parse_path(p, "/a%ffb", &up), URI_BAD_UTF8);
     CHECK_INT(uri_parse_path(p, "/a%c0%afb", &up), URI_BAD_UTF8); /* overlong '/' */
     CHECK_INT(uri_parse_path(p, "/a%4", &up), URI_BAD_ESCAPE);
-    CHECK_INT(uri_parse_path(p, "/a//b", &up), URI_EMPTY_SEGMENT);
+    CHECK_INT(uri_parse_path(p, "/a//b", &up), URI_OK); /* empty segments collapse */
+    CHECK_INT(up.nseg, 2);
+    CHECK_STR(up.seg[1], "b");
+    CHECK_INT(uri_parse_path(p, "/a//", &up), URI_OK);
+    CHECK_INT(up.nseg, 1);
+    CHECK_INT(up.trailing_slash, 1);
     CHECK_INT(uri_parse_path(p, "/%E2%82%AC", &up), URI_OK);
     CHECK_STR(up.seg[0], "\xE2\x82\xAC");
     char longseg[600];

@@ -57,8 +57,14 @@ int caldav_prepare_member(dav_req *r, const store_node *coll, const char *coll_h
     /* CALDAV:no-uid-conflict: one UID per calendar collection; 409 because
      * the client can resolve it (RFC 4791 §1.3) */
     store_node other;
+    /* ... nor overwrite an object that has another UID (RFC 4791 §5.3.2.1) */
+    if (existing && existing->uid && strcmp(existing->uid, v.uid) != 0) {
+        const char *href = pool_printf(r->pool, "<D:href>%s%s</D:href>", coll_href,
+                                       uri_encode_segment_pool(r->pool, existing->name));
+        return dav_error_inner(r, 409, NS_CALDAV, "no-uid-conflict", href);
+    }
     int rc = store_node_by_uid(r->st, r->pool, coll->id, v.uid, &other);
-    if (rc == STORE_OK && (!existing || other.id != existing->id)) {
+    if (rc == STORE_OK && (!existing || other.id != existing->id) && other.id != r->moving_node) {
         const char *href = pool_printf(r->pool, "<D:href>%s%s</D:href>", coll_href,
                                        uri_encode_segment_pool(r->pool, other.name));
         return dav_error_inner(r, 409, NS_CALDAV, "no-uid-conflict", href);

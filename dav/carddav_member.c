@@ -35,8 +35,14 @@ int carddav_prepare_member(dav_req *r, const store_node *coll, const char *coll_
         return dav_error(r, 403, NS_CARDDAV, "supported-address-data");
     /* CARDDAV:no-uid-conflict; 409: the client can resolve it */
     store_node other;
+    /* ... nor overwrite a card that has another UID (RFC 6352 §6.3.2.1) */
+    if (existing && existing->uid && strcmp(existing->uid, info.uid) != 0) {
+        const char *href = pool_printf(r->pool, "<D:href>%s%s</D:href>", coll_href,
+                                       uri_encode_segment_pool(r->pool, existing->name));
+        return dav_error_inner(r, 409, NS_CARDDAV, "no-uid-conflict", href);
+    }
     int rc = store_node_by_uid(r->st, r->pool, coll->id, info.uid, &other);
-    if (rc == STORE_OK && (!existing || other.id != existing->id)) {
+    if (rc == STORE_OK && (!existing || other.id != existing->id) && other.id != r->moving_node) {
         const char *href = pool_printf(r->pool, "<D:href>%s%s</D:href>", coll_href,
                                        uri_encode_segment_pool(r->pool, other.name));
         return dav_error_inner(r, 409, NS_CARDDAV, "no-uid-conflict", href);

@@ -65,24 +65,10 @@ static int index_fill(dav_req *r, void *state, vbuf *out)
     return 0;
 }
 
-int dav_method_get(dav_req *r, dav_resource *res)
+/* The stored representation of a non-collection resource, as GET sends it
+ * (also the body of a PUT asked for return=representation). */
+static int write_representation(dav_req *r, dav_resource *res)
 {
-    int st = dav_conditional(r, res);
-    if (st == 304) {
-        dav_validator_headers(r, res);
-        return 304;
-    }
-    if (st) return st;
-    if (dav_res_is_collection(res)) {
-        index_state *s = pool_calloc(r->pool, sizeof(*s));
-        if (!s) return 500;
-        s->coll = *res;
-        r->stream.fill = index_fill;
-        r->stream.state = s;
-        r->out_type = "text/html; charset=utf-8";
-        if (res->type == DAV_RES_NODE) dav_validator_headers(r, res);
-        return 200;
-    }
     const char *data;
     size_t len;
     int rc = store_body_get(r->st, r->pool, res->node.id, &data, &len);
@@ -103,6 +89,27 @@ int dav_method_get(dav_req *r, dav_resource *res)
         dav_add_header(r, "Content-Language", res->node.content_language);
     dav_validator_headers(r, res);
     return 200;
+}
+
+int dav_method_get(dav_req *r, dav_resource *res)
+{
+    int st = dav_conditional(r, res);
+    if (st == 304) {
+        dav_validator_headers(r, res);
+        return 304;
+    }
+    if (st) return st;
+    if (dav_res_is_collection(res)) {
+        index_state *s = pool_calloc(r->pool, sizeof(*s));
+        if (!s) return 500;
+        s->coll = *res;
+        r->stream.fill = index_fill;
+        r->stream.state = s;
+        r->out_type = "text/html; charset=utf-8";
+        if (res->type == DAV_RES_NODE) dav_validator_headers(r, res);
+        return 200;
+    }
+    return write_representation(r, res);
 }
 
 /* ---- PUT ---------------------------------------------------------------- */
@@ -127,6 +134,12 @@ int dav_method_put(dav_req *r, dav_resource *res)
         return dav_need_privilege(r, res, PRIV_WRITE_CONTENT);
     }
     int st = dav_conditional(r, res);
+    if (st == 412 && r->prefer_representation && !creating) {
+        /* What the client lost the race to: saves it a GET */
+        if (write_representation(r, res) == 200)
+            dav_add_header(r, "Preference-Applied", "return=representation");
+        return 412;
+    }
     if (st) return st;
     st = dav_lock_check(r, res->path, creating ? DAV_CHANGE_BIND : DAV_CHANGE_CONTENT);
     if (st) return st;
@@ -156,8 +169,18 @@ int dav_method_put(dav_req *r, dav_resource *res)
         store_rollback(r->st);
         return rc == STORE_EXISTS ? 409 : dav_store_status(rc);
     }
+    /* No Location: the new resource is the target URI (RFC 9110 §15.3.2). */
+    if (r->prefer_representation) {
+        /* RFC 7240 §4.2: the stored resource, with its validators */
+        res->type = DAV_RES_NODE;
+        res->node = made;
+        int gst = write_representation(r, res);
+        if (gst != 200) return gst;
+        dav_add_header(r, "Content-Location", res->href);
+        dav_add_header(r, "Preference-Applied", "return=representation");
+        return creating ? 201 : 200;
+    }
     /* RFC 4791 §5.3.4: no ETag when what is stored is not what was sent */
     if (!m.changed) dav_add_header(r, "ETag", pool_printf(r->pool, "\"%s\"", m.c.etag));
-    if (creating) dav_add_header(r, "Location", dav_absolute_url(r, res->href));
     return creating ? 201 : 204;
 }

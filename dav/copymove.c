@@ -98,6 +98,7 @@ static int copy_or_move(dav_req *r, dav_resource *src, int move)
 
     /* a calendar or address book takes only valid objects (RFC 4791 §5.3.2) */
     dav_member m;
+    if (move) r->moving_node = src->node.id;
     st = dav_member_accepts(r, &dst.parent, dav_parent_href(r, dst.href), &src->node,
                             exists ? &dst.node : NULL, &m);
     if (st) return st;

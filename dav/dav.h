@@ -102,6 +102,8 @@ struct dav_req {
     const char *err_inner;       /* optional XML inside the precondition element */
     const char *err_text;        /* optional human-readable text for plain errors */
     int prefer_minimal;          /* Prefer: return=minimal or Brief: t */
+    int prefer_noroot;           /* Prefer: depth-noroot (RFC 8144 §4) */
+    int prefer_representation;   /* Prefer: return=representation (RFC 7240 §4.2) */
 
     /* while one property is rendered: its request element (calendar-data's
      * and address-data's options) and an object the report already parsed
@@ -110,6 +112,7 @@ struct dav_req {
     void *cur_obj;
     int64_t cur_obj_node;
     int creating;                /* setters run for a collection being created */
+    int64_t moving_node;         /* MOVE: the source, whose UID is no conflict */
     /* calendar-query's time zone (an icaltimezone; RFC 4791 §9.8): floating
      * and all-day times in calendar-data's expand are read in it too */
     const void *query_tz;

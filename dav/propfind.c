@@ -46,8 +46,11 @@ static int pf_fill(dav_req *r, void *state, vbuf *out)
     size_t start = out->len; /* each call adds about FILL_TARGET bytes */
     if (s->phase == 0) {
         dav_multistatus_begin(out);
-        dav_write_prop_response(r, &s->root, &s->pr, &s->w, out);
-        if (s->depth > 0 && dav_res_is_collection(&s->root)) enqueue(r, s, &s->root);
+        int members = s->depth > 0 && dav_res_is_collection(&s->root);
+        /* RFC 8144 §4: depth-noroot leaves the collection itself out */
+        if (!(members && r->prefer_noroot))
+            dav_write_prop_response(r, &s->root, &s->pr, &s->w, out);
+        if (members) enqueue(r, s, &s->root);
         s->phase = 1;
     }
     while (s->phase == 1 && out->len - start < FILL_TARGET) {
@@ -155,6 +158,11 @@ int dav_method_propfind(dav_req *r, dav_resource *res)
         } else {
             return dav_error_text(r, 400, "DAV:propfind needs prop, allprop or propname");
         }
+        /* RFC 4918 §14.20: exactly one of the three */
+        for (xmlNode *o = xml_next_elem(c); o; o = xml_next_elem(o))
+            if (xml_is(o, NS_DAV, "prop") || xml_is(o, NS_DAV, "allprop") ||
+                xml_is(o, NS_DAV, "propname"))
+                return dav_error_text(r, 400, "DAV:propfind takes one of prop, allprop, propname");
     }
     if (depth == DAV_DEPTH_INFINITY && dav_res_is_collection(res)) {
         /* RFC 4918 §9.1: servers may refuse infinite depth with this precondition */
@@ -164,6 +172,8 @@ int dav_method_propfind(dav_req *r, dav_resource *res)
     }
     s->depth = depth;
     s->root = *res;
+    if (r->prefer_noroot && depth > 0 && dav_res_is_collection(res))
+        dav_add_header(r, "Preference-Applied", "depth-noroot");
     dav_propwriter_init(r, &s->w);
     r->stream.fill = pf_fill;
     r->stream.state = s;

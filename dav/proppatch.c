@@ -169,6 +169,7 @@ int dav_method_proppatch(dav_req *r, dav_resource *res)
         store_rollback(r->st);
         return dav_store_status(rc);
     }
+    if (r->prefer_minimal) return 200; /* RFC 8144 §3.2: all set, nothing to report */
     write_result(r, res, ops, n);
     return 207;
 }

@@ -20,6 +20,14 @@ static int is_calendar_or_object(const dav_resource *res)
                                 res->node.kind == STORE_KIND_RESOURCE);
 }
 
+/* RFC 4791 §7.9 / RFC 6352 §8.7: multiget may target any collection and
+ * names its members by href; a home is where clients use it across books. */
+static int is_calendar_multiget_target(const dav_resource *res)
+{
+    return is_calendar_or_object(res) ||
+           (res->type == DAV_RES_NODE && res->node.kind == STORE_KIND_HOME_CALENDARS);
+}
+
 static int is_addressbook(const dav_resource *res)
 {
     return res->type == DAV_RES_NODE && res->node.kind == STORE_KIND_ADDRESSBOOK;
@@ -45,7 +53,7 @@ static int anything(const dav_resource *res)
 
 static const dav_report_def reports[] = {
     {NS_CALDAV, "calendar-query", dav_report_calendar_query, is_calendar_or_object},
-    {NS_CALDAV, "calendar-multiget", dav_report_calendar_multiget, is_calendar_or_object},
+    {NS_CALDAV, "calendar-multiget", dav_report_calendar_multiget, is_calendar_multiget_target},
     {NS_CALDAV, "free-busy-query", dav_report_free_busy, is_calendar},
     {NS_CARDDAV, "addressbook-query", dav_report_addressbook_query, is_addressbook},
     {NS_CARDDAV, "addressbook-multiget", dav_report_addressbook_multiget, is_addressbook_or_card},

@@ -79,6 +79,10 @@ static void parse_prefer(dav_req *r)
     if (brief && strcasecmp(brief, "t") == 0) r->prefer_minimal = 1;
     const char *prefer = dav_header(r, "Prefer");
     if (prefer && strcasestr(prefer, "return=minimal")) r->prefer_minimal = 1;
+    if (prefer && strcasestr(prefer, "return=representation")) r->prefer_representation = 1;
+    if (prefer && strcasestr(prefer, "depth-noroot")) r->prefer_noroot = 1;
+    /* Preference-Applied is added where a preference is honoured, except
+     * return=minimal, which every multistatus-producing method honours. */
     if (r->prefer_minimal) dav_add_header(r, "Preference-Applied", "return=minimal");
 }
 

@@ -139,6 +139,17 @@ static int parse_comp_filter(dav_req *r, const xmlNode *el, int depth, ical_comp
     return 0;
 }
 
+/* RFC 4791 §7.8/§7.9: a calendar-data asking for a media type or an option
+ * the server cannot give fails the whole REPORT (supported-calendar-data),
+ * not one propstat per resource. */
+static int check_calendar_data(dav_req *r, const xmlNode *root)
+{
+    xmlNode *prop = xml_child(root, NS_DAV, "prop");
+    xmlNode *cd = prop ? xml_child(prop, NS_CALDAV, "calendar-data") : NULL;
+    ical_cd_spec spec;
+    return cd ? caldav_parse_cd(r, cd, &spec) : 0;
+}
+
 /* The query's time zone for floating times (RFC 4791 §9.8, RFC 7809 §5.3). */
 static int query_tz(dav_req *r, const xmlNode *root, const store_node *coll,
                     const icaltimezone **tz)
@@ -264,7 +275,8 @@ int dav_report_calendar_query(dav_req *r, dav_resource *res, const xmlNode *root
 {
     cq_state *s = pool_calloc(r->pool, sizeof(*s));
     if (!s) return 500;
-    int st = dav_report_propreq(r, root, &s->pr);
+    int st = check_calendar_data(r, root);
+    if (!st) st = dav_report_propreq(r, root, &s->pr);
     if (st) return st;
     xmlNode *filter = xml_child(root, NS_CALDAV, "filter");
     xmlNode *top = filter ? xml_first_elem(filter) : NULL;
@@ -369,7 +381,8 @@ int dav_report_calendar_multiget(dav_req *r, dav_resource *res, const xmlNode *r
 {
     mg_state *s = pool_calloc(r->pool, sizeof(*s));
     if (!s) return 500;
-    int st = dav_report_propreq(r, root, &s->pr);
+    int st = check_calendar_data(r, root);
+    if (!st) st = dav_report_propreq(r, root, &s->pr);
     if (st) return st;
     for (xmlNode *c = xml_first_elem(root); c; c = xml_next_elem(c))
         if (xml_is(c, NS_DAV, "href")) s->n++;

@@ -23,6 +23,7 @@ static const struct {
     [ICAL_ERR_COLLATION] = {"unsupported collation", "supported-collation"},
     [ICAL_ERR_TIMEZONE] = {"invalid time zone", "valid-calendar-data"},
     [ICAL_ERR_LIMIT] = {"instance limit reached", NULL},
+    [ICAL_ERR_UNKNOWN_TZID] = {"unknown time zone", "valid-timezone"},
 };
 
 const char *ical_status_precondition(ical_status st)

@@ -98,6 +98,14 @@ static ical_status prep_prop(vpool *pool, ical_prop_filter *pf, const char **det
     if (pf->time_range && (st = check_range(pf->time_range, detail)) != ICAL_OK) return st;
     if (pf->text_match && (st = prep_text(pool, pf->text_match, detail)) != ICAL_OK) return st;
     pf->kind = is_x_name(pf->name) ? ICAL_X_PROPERTY : icalproperty_string_to_kind(pf->name);
+    /* RFC 4791 §9.7.2: a time-range tests a date or date-time value; on a
+     * known text property (SUMMARY) it can never mean anything. */
+    if (pf->time_range && pf->kind != ICAL_X_PROPERTY && pf->kind != ICAL_NO_PROPERTY) {
+        icalvalue_kind vk = icalproperty_kind_to_value_kind(pf->kind);
+        if (vk != ICAL_DATETIME_VALUE && vk != ICAL_DATE_VALUE && vk != ICAL_DATETIMEPERIOD_VALUE &&
+            vk != ICAL_PERIOD_VALUE && vk != ICAL_DATETIMEDATE_VALUE && vk != ICAL_TRIGGER_VALUE)
+            return bad(detail, "time-range on a property that holds no date or time");
+    }
     for (ical_param_filter *pa = pf->params; pa; pa = pa->next) {
         if (!pa->name || !*pa->name) return bad(detail, "param-filter without name");
         if (pa->is_not_defined && pa->text_match)

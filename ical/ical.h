@@ -47,7 +47,9 @@ typedef enum ical_status {
     ICAL_ERR_FILTER,        /* CALDAV:valid-filter */
     ICAL_ERR_COLLATION,     /* CALDAV:supported-collation */
     ICAL_ERR_TIMEZONE,      /* CALDAV:valid-calendar-data on calendar-timezone */
-    ICAL_ERR_LIMIT          /* an instance cap was hit while producing output */
+    ICAL_ERR_LIMIT,         /* an instance cap was hit while producing output */
+    ICAL_ERR_UNKNOWN_TZID   /* CALDAV:valid-timezone (RFC 7809 §3.5): a TZID that is neither
+                               in the object nor a known zone */
 } ical_status;
 
 /* The CalDAV precondition element (local name, namespace

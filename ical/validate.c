@@ -196,7 +196,7 @@ static ical_status check_tzids(vstate *v, icalcomponent *c)
         icalparameter *tz = icalproperty_get_first_parameter(p, ICAL_TZID_PARAMETER);
         if (tz && !obj_zone(v->o, icalparameter_get_tzid(tz))) bad = icalparameter_get_tzid(tz);
     }
-    if (bad) return failf(v, ICAL_ERR_OBJECT, "no VTIMEZONE for unknown TZID ", bad);
+    if (bad) return failf(v, ICAL_ERR_UNKNOWN_TZID, "no VTIMEZONE for unknown TZID ", bad);
     ical_status st = ICAL_OK;
     icalcompiter it;
     for (it = icalcomponent_begin_component(c, ICAL_ANY_COMPONENT);

@@ -188,27 +188,25 @@ static void test_invalid_object(void)
                                    "BEGIN:VEVENT\r\nUID:u1\r\n"
                                    "RECURRENCE-ID;TZID=America/New_York:20240302T050000\r\n"
                                    "DTSTART:20240302T130000Z\r\nEND:VEVENT\r\n",
-        /* 6: unknown TZID without VTIMEZONE */
-        "BEGIN:VEVENT\r\nUID:u\r\nDTSTART;TZID=Mars/Olympus_Mons:20240301T100000\r\nEND:VEVENT\r\n",
-        /* 7: DTEND with DURATION */
+        /* 6: DTEND with DURATION */
         EV("DTEND:20240301T110000Z\r\nDURATION:PT1H\r\n"),
-        /* 8: VEVENT without DTSTART */
+        /* 7: VEVENT without DTSTART */
         "BEGIN:VEVENT\r\nUID:u\r\nSUMMARY:when?\r\nEND:VEVENT\r\n",
-        /* 9: VALARM without TRIGGER */
+        /* 8: VALARM without TRIGGER */
         EV("BEGIN:VALARM\r\nACTION:DISPLAY\r\nDESCRIPTION:x\r\nEND:VALARM\r\n"),
-        /* 10: sub-daily rule with a day-level BY part */
+        /* 9: sub-daily rule with a day-level BY part */
         EV("RRULE:FREQ=MINUTELY;BYDAY=MO\r\n"),
-        /* 11: never-occurring rule */
+        /* 10: never-occurring rule */
         EV("RRULE:FREQ=YEARLY;BYMONTH=2,4;BYMONTHDAY=31\r\n"),
-        /* 12: VTODO DURATION without DTSTART */
+        /* 11: VTODO DURATION without DTSTART */
         "BEGIN:VTODO\r\nUID:t\r\nDURATION:PT1H\r\nEND:VTODO\r\n",
-        /* 13: DTSTART twice */
+        /* 12: DTSTART twice */
         EV("DTSTART:20240302T100000Z\r\n"),
-        /* 14: VTIMEZONE without observances */
+        /* 13: VTIMEZONE without observances */
         "BEGIN:VTIMEZONE\r\nTZID:Empty\r\nEND:VTIMEZONE\r\n" EV(""),
-        /* 15: negative DURATION */
+        /* 14: negative DURATION */
         EV("DURATION:-PT1H\r\n"),
-        /* 16: DUE together with DURATION */
+        /* 15: DUE together with DURATION */
         "BEGIN:VTODO\r\nUID:t\r\nDTSTART:20240301T100000Z\r\nDUE:20240302T100000Z\r\n"
         "DURATION:PT1H\r\nEND:VTODO\r\n",
     };
@@ -217,6 +215,12 @@ static void test_invalid_object(void)
         if (st != ICAL_ERR_OBJECT) fprintf(stderr, "object case %zu: %d\n", i, st);
         CHECK_INT(st, ICAL_ERR_OBJECT);
     }
+    /* RFC 7809: a TZID neither defined nor known is its own precondition */
+    CHECK_INT(run_body("BEGIN:VEVENT\r\nUID:u\r\nDTSTART;TZID=Mars/Olympus_Mons:20240301T100000\r\n"
+                       "END:VEVENT\r\n",
+                       NULL),
+              ICAL_ERR_UNKNOWN_TZID);
+    CHECK_STR(ical_status_precondition(ICAL_ERR_UNKNOWN_TZID), "valid-timezone");
     CHECK_INT(run("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nMETHOD:REQUEST\r\n" EV("") "END:VCALENDAR\r\n",
                   NULL, NULL),
               ICAL_ERR_OBJECT);

@@ -141,9 +141,16 @@ static int get_supportedlock(dav_req *r, const dav_resource *res, vbuf *out)
 
 static int get_resource_id(dav_req *r, const dav_resource *res, vbuf *out)
 {
-    if (!is_node(res)) return 404;
+    (void)r;
     char u[37];
-    uuid_format(res->node.resource_id, u);
+    /* a principal's lasting identity is the uuid of its urn:uuid address */
+    static const unsigned char none[16];
+    if (res->type == DAV_RES_PRINCIPAL) {
+        if (!memcmp(res->principal.uuid, none, sizeof none)) return 404;
+        uuid_format(res->principal.uuid, u);
+    }
+    else if (is_node(res)) uuid_format(res->node.resource_id, u);
+    else return 404;
     buf_puts(out, "<D:href>urn:uuid:");
     buf_puts(out, u);
     buf_puts(out, "</D:href>");

@@ -298,7 +298,9 @@ static ical_status check_comp(vstate *v, ical_comp *c)
         return fail(v, ICAL_ERR_OBJECT, "DURATION without DTSTART");
     if (c->duration && icalproperty_get_duration(c->duration).is_neg)
         return fail(v, ICAL_ERR_OBJECT, "negative DURATION");
-    if ((c->nrrule || c->nrdate || c->nexdate) && !c->anchor)
+    /* A task with a rule but no DTSTART or DUE has no instances to place;
+     * clients write them, so it is kept and matched like any undated task. */
+    if ((c->nrrule || c->nrdate || c->nexdate) && !c->anchor && c->kind != ICAL_KIND_VTODO)
         return fail(v, ICAL_ERR_OBJECT, "recurrence without DTSTART");
     if (c->dtstart && c->dtend) note_range_pair(v, c, c->dtend);
     if (c->dtstart && c->due) note_range_pair(v, c, c->due);

@@ -84,6 +84,7 @@ int carddav_convert(dav_req *r, const char *data, size_t len, int version, const
 
 int carddav_provision_home(dav_req *r, int64_t home, int64_t owner)
 {
+    if (store_node_child(r->st, r->pool, home, "addressbook", NULL) == STORE_OK) return STORE_OK;
     store_node n = {.parent = home, .name = "addressbook", .kind = STORE_KIND_ADDRESSBOOK,
                     .owner = owner};
     store_node made;

@@ -224,6 +224,9 @@ int dav_method_delete(dav_req *r, dav_resource *res)
         store_rollback(r->st);
         return dav_store_status(rc);
     }
+    if (res->has_parent && (res->parent.kind == STORE_KIND_HOME_CALENDARS ||
+                            res->parent.kind == STORE_KIND_HOME_ADDRESSBOOKS))
+        dav_provision_forget(res->parent.owner);
     return 204;
 }
 

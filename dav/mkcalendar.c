@@ -44,7 +44,9 @@ static const struct {
 
 int caldav_provision_home(dav_req *r, int64_t home, int64_t owner)
 {
+    /* Only what is missing is created, so this also restores deleted ones. */
     for (size_t i = 0; i < sizeof defaults / sizeof defaults[0]; i++) {
+        if (store_node_child(r->st, r->pool, home, defaults[i].name, NULL) == STORE_OK) continue;
         store_node n = {.parent = home, .name = defaults[i].name, .kind = STORE_KIND_CALENDAR,
                         .owner = owner};
         store_node made;
@@ -65,6 +67,7 @@ int caldav_provision_home(dav_req *r, int64_t home, int64_t owner)
                    {"outbox", STORE_KIND_SCHED_OUTBOX},
                    {"notification", STORE_KIND_NOTIFICATIONS}};
     for (size_t i = 0; i < sizeof special / sizeof special[0]; i++) {
+        if (store_node_child(r->st, r->pool, home, special[i].name, NULL) == STORE_OK) continue;
         store_node n = {.parent = home, .name = special[i].name, .kind = special[i].kind,
                         .owner = owner};
         int rc = store_node_create(r->st, r->pool, &n, NULL, NULL);

@@ -368,6 +368,18 @@ static void provisioned_add(int64_t id)
     pthread_mutex_unlock(&provisioned_lock);
 }
 
+void dav_provision_forget(int64_t id)
+{
+    pthread_mutex_lock(&provisioned_lock);
+    unsigned h = (unsigned)(id * 2654435761u) % PROVISIONED_SLOTS;
+    for (unsigned i = 0; i < 16; i++, h = (h + 1) % PROVISIONED_SLOTS) {
+        if (provisioned[h] == 0) break;
+        /* -1 keeps the probe chain of later entries intact */
+        if (provisioned[h] == id) provisioned[h] = -1;
+    }
+    pthread_mutex_unlock(&provisioned_lock);
+}
+
 static const struct {
     int root;
     int kind;
@@ -384,8 +396,15 @@ int dav_provision(dav_req *r)
     int rc = store_begin_write(r->st);
     if (rc != STORE_OK) return dav_store_status(rc);
     for (size_t i = 0; i < sizeof homes / sizeof homes[0]; i++) {
-        rc = store_node_child(r->st, r->pool, homes[i].root, p->pid, NULL);
-        if (rc == STORE_NOTFOUND) {
+        store_node home;
+        rc = store_node_child(r->st, r->pool, homes[i].root, p->pid, &home);
+        if (rc == STORE_OK) {
+            /* an existing home gets back any default collection it lost */
+            if (homes[i].kind == STORE_KIND_HOME_CALENDARS)
+                rc = caldav_provision_home(r, home.id, p->id);
+            if (homes[i].kind == STORE_KIND_HOME_ADDRESSBOOKS)
+                rc = carddav_provision_home(r, home.id, p->id);
+        } else if (rc == STORE_NOTFOUND) {
             store_node n = {.parent = homes[i].root, .name = p->pid, .kind = homes[i].kind,
                             .owner = p->id};
             store_node made;

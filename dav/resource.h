@@ -34,6 +34,9 @@ int dav_need_privilege(dav_req *r, const dav_resource *res, unsigned bits);
 /* Makes sure the session principal's homes exist (once per process per
  * principal).  0, or 503 when the store is unavailable. */
 int dav_provision(dav_req *r);
+/* A default collection of the principal's homes was deleted: the next
+ * request re-creates it (empty), as Apple's server and its clients expect. */
+void dav_provision_forget(int64_t principal);
 
 /* Href for a principal: "/principals/<pid>/" (pool string). */
 const char *dav_principal_href(dav_req *r, const char *pid);

@@ -188,5 +188,25 @@ class UidRules(CalDAVBase):
         self.assertEqual(self.alice.get(cal + "u1-moved.ics").status, 200)
 
 
+class DefaultCollections(CalDAVBase):
+    def test_deleted_defaults_come_back_empty(self):
+        book = self.alice.addressbooks + "addressbook/"
+        card = "BEGIN:VCARD\r\nVERSION:3.0\r\nUID:c1\r\nFN:C\r\nEND:VCARD\r\n"
+        self.assertEqual(self.alice.put(book + "c1.vcf", card, {"Content-Type": "text/vcard"}).status,
+                         201)
+        self.assertEqual(self.alice.delete(book).status, 204)
+        # the next request finds an empty default address book, as clients expect
+        r = self.alice.propfind(book, propfind_body("D:resourcetype"), {"Depth": "1"})
+        self.assertEqual(list(responses(r)), [book])
+        self.assertEqual(self.alice.delete(self.cal("tasks")).status, 204)
+        self.assertEqual(self.alice.propfind(self.cal("tasks"), propfind_body("D:resourcetype"),
+                                             {"Depth": "0"}).status, 207)
+        # a collection of one's own making stays deleted
+        self.assertEqual(self.mkcal("mine").status, 201)
+        self.assertEqual(self.alice.delete(self.cal("mine")).status, 204)
+        self.assertEqual(self.alice.propfind(self.cal("mine"), propfind_body("D:resourcetype"),
+                                             {"Depth": "0"}).status, 404)
+
+
 if __name__ == "__main__":
     unittest.main()

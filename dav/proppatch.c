@@ -145,7 +145,9 @@ int dav_method_proppatch(dav_req *r, dav_resource *res)
 
     int failed = 0;
     for (int i = 0; i < n; i++) {
-        if (res->type != DAV_RES_NODE) {
+        /* principals have no dead properties, only live ones with a setter
+         * (group-member-set of a calendar-proxy group) */
+        if (res->type != DAV_RES_NODE && !(ops[i].def && ops[i].def->set)) {
             ops[i].status = 403;
             ops[i].err_ns = NS_DAV;
             ops[i].err_name = "cannot-modify-protected-property";
@@ -162,7 +164,7 @@ int dav_method_proppatch(dav_req *r, dav_resource *res)
     }
     int rc = store_begin_write(r->st);
     for (int i = 0; rc == STORE_OK && i < n; i++) rc = dav_propset_apply(r, res, &ops[i]);
-    if (rc == STORE_OK && store_kind_is_collection(res->node.kind))
+    if (rc == STORE_OK && res->type == DAV_RES_NODE && store_kind_is_collection(res->node.kind))
         rc = store_node_touch(r->st, res->node.id);
     if (rc == STORE_OK) rc = store_commit(r->st);
     if (rc != STORE_OK) {

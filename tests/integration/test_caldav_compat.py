@@ -208,5 +208,24 @@ class DefaultCollections(CalDAVBase):
                                              {"Depth": "0"}).status, 404)
 
 
+class Delegation(CalDAVBase):
+    def test_proxy_group_member_set_by_proppatch(self):
+        from veil import User
+        self.server.add_user("dana", password="dana-password-123")
+        dana = User(self.server, "dana", self.server.app_password("dana", "t"))
+        body = ('<D:propertyupdate xmlns:D="DAV:"><D:set><D:prop><D:group-member-set>'
+                '<D:href>%s</D:href></D:group-member-set></D:prop></D:set></D:propertyupdate>'
+                % dana.principal)
+        r = self.alice.proppatch(self.alice.principal + "calendar-proxy-write/", body)
+        self.assertIn(200, list(responses(r).values())[0])
+        # the write delegate may now add to alice's calendar
+        ev = vcal(vevent("deleg", ":20270101T100000Z"))
+        r = dana.put(self.cal() + "deleg.ics", ev, ICS)
+        self.assertEqual(r.status, 201, r.text)
+        # but not change who alice's delegates are
+        r = dana.proppatch(self.alice.principal + "calendar-proxy-read/", body)
+        self.assertEqual(r.status, 403)
+
+
 if __name__ == "__main__":
     unittest.main()

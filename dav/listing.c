@@ -52,9 +52,27 @@ int dav_list_children(dav_req *r, const dav_resource *parent, const char *after,
         return virtual_children(r, top, 4, out, n);
     }
     if (parent->type == DAV_RES_PRINCIPALS) {
+        /* the caller, their groups and the principals they are related to
+         * (shares, grants, delegation, groups): never a directory of users */
         if (after || !pid) return 0;
-        const char *mine[] = {dav_principal_href(r, pid)};
-        return virtual_children(r, mine, 1, out, n);
+        int64_t me = r->session->principal.id, *rel = NULL, *grp = NULL;
+        int nrel = 0, ngrp = 0;
+        if (store_principals_related_list(r->st, r->pool, me, 500, &rel, &nrel) != STORE_OK) nrel = 0;
+        if (store_principal_groups(r->st, r->pool, me, &grp, &ngrp) != STORE_OK) ngrp = 0;
+        const char **paths = pool_alloc(r->pool, sizeof(char *) * (size_t)(1 + nrel + ngrp));
+        if (!paths) return 500;
+        int k = 0;
+        paths[k++] = dav_principal_href(r, pid);
+        for (int i = 0; i < nrel + ngrp; i++) {
+            store_principal p;
+            int64_t id = i < nrel ? rel[i] : grp[i - nrel];
+            int dup = 0;
+            for (int j = 0; j < i && !dup; j++) dup = (j < nrel ? rel[j] : grp[j - nrel]) == id;
+            if (!dup && store_principal_by_id(r->st, r->pool, id, &p) == STORE_OK &&
+                p.kind != STORE_PRINCIPAL_PROXY_READ && p.kind != STORE_PRINCIPAL_PROXY_WRITE)
+                paths[k++] = dav_principal_href(r, p.pid);
+        }
+        return virtual_children(r, paths, k, out, n);
     }
     if (parent->type != DAV_RES_NODE || !store_kind_is_collection(parent->node.kind)) return 0;
     if (parent->node.kind == STORE_KIND_SPACE_ROOT) {

@@ -51,6 +51,17 @@ static int anything(const dav_resource *res)
     return res->type != DAV_RES_UNMAPPED;
 }
 
+static int principal_space(const dav_resource *res)
+{
+    return res->type == DAV_RES_PRINCIPALS || res->type == DAV_RES_PRINCIPAL;
+}
+
+/* what carries an ACL: stored resources and principals */
+static int has_acl(const dav_resource *res)
+{
+    return res->type == DAV_RES_NODE || res->type == DAV_RES_PRINCIPAL;
+}
+
 static const dav_report_def reports[] = {
     {NS_CALDAV, "calendar-query", dav_report_calendar_query, is_calendar_or_object},
     {NS_CALDAV, "calendar-multiget", dav_report_calendar_multiget, is_calendar_multiget_target},
@@ -59,6 +70,11 @@ static const dav_report_def reports[] = {
     {NS_CARDDAV, "addressbook-multiget", dav_report_addressbook_multiget, is_addressbook_or_card},
     {NS_DAV, "sync-collection", dav_report_sync, is_syncable},
     {NS_DAV, "expand-property", dav_report_expand_property, anything},
+    {NS_DAV, "acl-principal-prop-set", dav_report_acl_principal_prop_set, has_acl},
+    {NS_DAV, "principal-match", dav_report_principal_match, anything},
+    {NS_DAV, "principal-property-search", dav_report_principal_property_search, anything},
+    {NS_DAV, "principal-search-property-set", dav_report_principal_search_property_set,
+     principal_space},
 };
 #define N_REPORTS (sizeof reports / sizeof reports[0])
 

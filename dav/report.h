@@ -21,6 +21,11 @@ int dav_report_calendar_multiget(dav_req *r, dav_resource *res, const xmlNode *r
 int dav_report_free_busy(dav_req *r, dav_resource *res, const xmlNode *root);
 int dav_report_sync(dav_req *r, dav_resource *res, const xmlNode *root);
 int dav_report_expand_property(dav_req *r, dav_resource *res, const xmlNode *root);
+/* RFC 3744 §9 (dav/report_principal.c) */
+int dav_report_acl_principal_prop_set(dav_req *r, dav_resource *res, const xmlNode *root);
+int dav_report_principal_match(dav_req *r, dav_resource *res, const xmlNode *root);
+int dav_report_principal_property_search(dav_req *r, dav_resource *res, const xmlNode *root);
+int dav_report_principal_search_property_set(dav_req *r, dav_resource *res, const xmlNode *root);
 
 /* Parses the DAV:prop / allprop / propname child of a report request into
  * pr (allprop when there is none).  0 or 400. */

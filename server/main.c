@@ -9,6 +9,7 @@
 
 #include "common/log.h"
 #include "server/cli.h"
+#include "server/cli_group.h"
 #include "server/cli_share.h"
 #include "server/config.h"
 #include "server/serve.h"
@@ -27,6 +28,8 @@ static const subcommand commands[] = {
     {"alias", cli_alias, 1, "manage e-mail aliases: add, list, remove"},
     {"app-password", cli_app_password, 1, "manage app passwords: create, list, delete"},
     {"share", cli_share, 1, "share calendars and address books: add, list, remove"},
+    {"group", cli_group, 1, "group principals: add, remove, list, member add|remove|list"},
+    {"resource", cli_resource, 1, "resource and location principals: add, remove, list"},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 

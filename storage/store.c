@@ -485,6 +485,37 @@ int store_principal_by_name(store *s, vpool *pool, const char *name, store_princ
     return read_principal(pool, st, out);
 }
 
+int store_principals_named(store *s, vpool *pool, int kind, int64_t **ids, int *n)
+{
+    *ids = NULL;
+    *n = 0;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT id FROM principals WHERE name IS NOT NULL AND kind=? "
+                           "ORDER BY name LIMIT 10000",
+                           -1, &st, NULL) != SQLITE_OK)
+        return STORE_ERROR;
+    sqlite3_bind_int(st, 1, kind);
+    int cap = 16, count = 0, rc;
+    int64_t *arr = pool_alloc(pool, sizeof(int64_t) * (size_t)cap);
+    while (arr && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (count == cap) {
+            int64_t *bigger = pool_alloc(pool, sizeof(int64_t) * (size_t)cap * 2);
+            if (bigger) memcpy(bigger, arr, sizeof(int64_t) * (size_t)count);
+            arr = bigger;
+            cap *= 2;
+            if (!arr) break;
+        }
+        arr[count++] = sqlite3_column_int64(st, 0);
+    }
+    if (!arr) rc = SQLITE_NOMEM;
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) return store_rc(rc);
+    *ids = arr;
+    *n = count;
+    return STORE_OK;
+}
+
 int store_principal_set_displayname(store *s, int64_t id, const char *displayname)
 {
     sqlite3_stmt *st = store_stmt(s, Q_PRINCIPAL_SET_NAME);

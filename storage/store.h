@@ -158,6 +158,9 @@ int store_principal_create_named(store *s, vpool *pool, int64_t account_id, int 
                                  const char *displayname, const char *name,
                                  store_principal *out);
 int store_principal_by_name(store *s, vpool *pool, const char *name, store_principal *out);
+/* Ids of the named principals of one kind (groups, resources, rooms), by name
+ * (pool array, at most 10000). */
+int store_principals_named(store *s, vpool *pool, int kind, int64_t **ids, int *n);
 int store_principal_set_displayname(store *s, int64_t id, const char *displayname);
 /* Deletes the principal and everything it owns (homes, locks). */
 int store_principal_delete(store *s, int64_t id);
@@ -264,6 +267,10 @@ int store_aces_replace(store *s, int64_t node, int source, const store_ace *aces
  * nodes with ACEs naming principal: the relationships that make principals
  * visible to each other.  Nonzero in *yes when a and b are related. */
 int store_principals_related(store *s, int64_t a, int64_t b, int *yes);
+/* Every principal related to a in that sense (not a itself; proxy groups map
+ * to their owner), at most max of them, in id order (pool array). */
+int store_principals_related_list(store *s, vpool *pool, int64_t a, int max, int64_t **out,
+                                  int *n);
 
 typedef struct store_share {
     int64_t id, node, sharee;

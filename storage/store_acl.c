@@ -172,6 +172,47 @@ int store_principals_related(store *s, int64_t a, int64_t b, int *yes)
     return rc == SQLITE_ROW ? STORE_OK : store_rc(rc);
 }
 
+int store_principals_related_list(store *s, vpool *pool, int64_t a, int max, int64_t **out,
+                                  int *n)
+{
+    *out = NULL;
+    *n = 0;
+    sqlite3_stmt *st;
+    /* the same relations as store_principals_related, read from a's side */
+    if (sqlite3_prepare_v2(
+            s->db,
+            "SELECT DISTINCT CASE WHEN p.owner>0 AND p.kind IN (5,6) THEN p.owner ELSE p.id END AS who "
+            "FROM principals p WHERE p.id IN ("
+            " SELECT x.principal FROM aces x JOIN nodes n ON n.id=x.node WHERE n.owner=?1 AND x.who=1"
+            " UNION SELECT n.owner FROM aces x JOIN nodes n ON n.id=x.node WHERE x.principal=?1"
+            " UNION SELECT sh.sharee FROM shares sh JOIN nodes n ON n.id=sh.node WHERE n.owner=?1"
+            " UNION SELECT n.owner FROM shares sh JOIN nodes n ON n.id=sh.node WHERE sh.sharee=?1"
+            " UNION SELECT g2.member FROM group_members g1 JOIN group_members g2"
+            "   ON g1.group_id=g2.group_id WHERE g1.member=?1"
+            " UNION SELECT g.member FROM group_members g JOIN principals q ON q.id=g.group_id"
+            "   WHERE q.owner=?1"
+            " UNION SELECT q.owner FROM group_members g JOIN principals q ON q.id=g.group_id"
+            "   WHERE g.member=?1 AND q.owner>0"
+            " UNION SELECT member FROM group_members WHERE group_id=?1"
+            " UNION SELECT group_id FROM group_members WHERE member=?1) "
+            "AND who<>?1 ORDER BY who LIMIT ?2",
+            -1, &st, NULL) != SQLITE_OK)
+        return STORE_ERROR;
+    sqlite3_bind_int64(st, 1, a);
+    sqlite3_bind_int(st, 2, max);
+    int64_t *arr = pool_alloc(pool, sizeof(int64_t) * (size_t)(max > 0 ? max : 1));
+    int rc = SQLITE_DONE, count = 0;
+    while (arr && count < max && (rc = sqlite3_step(st)) == SQLITE_ROW)
+        arr[count++] = sqlite3_column_int64(st, 0);
+    if (!arr) rc = SQLITE_NOMEM;
+    else if (count < max || rc == SQLITE_ROW) rc = SQLITE_DONE;
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) return store_rc(rc);
+    *out = arr;
+    *n = count;
+    return STORE_OK;
+}
+
 /* ---- shares ------------------------------------------------------------------ */
 
 #define SHARE_COLS "id,node,sharee,access,state,binding,uid,summary,created"

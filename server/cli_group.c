@@ -1,0 +1,311 @@
+/* `veildav group ...` and `veildav resource ...`: principals that are not
+ * accounts.  Groups (a family, a team) collect users and other groups, so a
+ * share or an ACE granted to the group reaches every member; resources and
+ * rooms are bookable things with a calendar of their own (CUTYPE RESOURCE and
+ * ROOM).  Each has an operator handle (NAME) that never leaves this CLI: DAV
+ * clients see only the random principal URL and the display name. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dav/resource.h"
+#include "server/cli.h"
+#include "server/cli_group.h"
+#include "storage/accounts.h"
+#include "storage/store.h"
+
+typedef struct group_ctx {
+    const char *prog;   /* "veildav group add" */
+    accounts *db;
+    store *st;
+    vpool *pool;
+    dav_req r;          /* for dav_principal_href */
+    const char *args[3];
+    int nargs;
+    const char *display, *type;
+    int help;
+} group_ctx;
+
+typedef struct group_cmd {
+    const char *name;
+    int nargs;          /* positional arguments required */
+    int (*run)(group_ctx *c);
+    const char *usage, *help;
+} group_cmd;
+
+#define fail(c, code, ...) cli_fail((c)->prog, (code), __VA_ARGS__)
+
+/* ---- lookups ---------------------------------------------------------------- */
+
+static int named(group_ctx *c, const char *name, int kind, store_principal *out)
+{
+    int rc = store_principal_by_name(c->st, c->pool, name, out);
+    if (rc == STORE_OK && (kind == 0 || out->kind == kind)) return 0;
+    if (rc == STORE_OK || rc == STORE_NOTFOUND) return -1;
+    return -2;
+}
+
+/* LOGIN or group:NAME, as in `veildav share` */
+static int member_principal(group_ctx *c, const char *spec, store_principal *out)
+{
+    if (!strncmp(spec, "group:", 6)) {
+        if (named(c, spec + 6, STORE_PRINCIPAL_GROUP, out) != 0)
+            return fail(c, 1, "no such group '%s'", spec + 6);
+        return 0;
+    }
+    account a;
+    int rc = accounts_by_login(c->db, c->pool, spec, &a);
+    if (rc == STORE_NOTFOUND) return fail(c, 1, "no such user '%s'", spec);
+    if (rc != STORE_OK) return fail(c, 1, "the account database is unavailable");
+    rc = store_principal_by_account(c->st, c->pool, a.id, out);
+    if (rc == STORE_NOTFOUND)
+        rc = store_principal_create(c->st, c->pool, a.id, STORE_PRINCIPAL_USER, a.display_name, out);
+    if (rc != STORE_OK) return fail(c, 1, "cannot read the principal of '%s'", spec);
+    return 0;
+}
+
+static const char *label(group_ctx *c, int64_t id)
+{
+    store_principal p;
+    account a;
+    if (store_principal_by_id(c->st, c->pool, id, &p) != STORE_OK) return "(gone)";
+    if (p.kind == STORE_PRINCIPAL_GROUP && p.name) return pool_printf(c->pool, "group:%s", p.name);
+    if (p.account_id && accounts_by_id(c->db, c->pool, p.account_id, &a) == STORE_OK) return a.login;
+    return dav_principal_href(&c->r, p.pid);
+}
+
+/* ---- group ------------------------------------------------------------------ */
+
+static int create_named(group_ctx *c, int kind, const char *what)
+{
+    const char *name = c->args[0];
+    if (!*name || strchr(name, ':') || strchr(name, '/'))
+        return fail(c, 2, "a %s name may not be empty or hold ':' or '/'", what);
+    store_principal p;
+    if (named(c, name, 0, &p) == 0) return fail(c, 1, "'%s' already exists", name);
+    int rc = store_principal_create_named(c->st, c->pool, 0, kind,
+                                          c->display ? c->display : name, name, &p);
+    if (rc != STORE_OK) return fail(c, 1, "cannot create %s '%s'", what, name);
+    printf("%s\n", dav_principal_href(&c->r, p.pid));
+    fprintf(stderr, "created %s %s\n", what, name);
+    return 0;
+}
+
+static int group_add(group_ctx *c) { return create_named(c, STORE_PRINCIPAL_GROUP, "group"); }
+
+static int remove_named(group_ctx *c, int kind, const char *what)
+{
+    store_principal p;
+    if (named(c, c->args[0], kind, &p) != 0) return fail(c, 1, "no such %s '%s'", what, c->args[0]);
+    int rc = store_begin_write(c->st);
+    if (rc == STORE_OK) rc = store_principal_delete(c->st, p.id);
+    if (rc == STORE_OK) rc = store_commit(c->st);
+    if (rc != STORE_OK) {
+        store_rollback(c->st);
+        return fail(c, 1, "cannot remove %s '%s'", what, c->args[0]);
+    }
+    fprintf(stderr, "removed %s %s\n", what, c->args[0]);
+    return 0;
+}
+
+static int group_remove(group_ctx *c) { return remove_named(c, STORE_PRINCIPAL_GROUP, "group"); }
+
+static int list_named(group_ctx *c, int kind)
+{
+    int64_t *ids;
+    int n;
+    if (store_principals_named(c->st, c->pool, kind, &ids, &n) != STORE_OK)
+        return fail(c, 1, "cannot read the DAV store");
+    for (int i = 0; i < n; i++) {
+        store_principal p;
+        if (store_principal_by_id(c->st, c->pool, ids[i], &p) != STORE_OK) continue;
+        int64_t *m;
+        int nm = 0;
+        if (kind == STORE_PRINCIPAL_GROUP) store_group_members(c->st, c->pool, p.id, &m, &nm);
+        printf("%s\t%s\t%s", p.name, p.displayname ? p.displayname : "",
+               dav_principal_href(&c->r, p.pid));
+        if (kind == STORE_PRINCIPAL_GROUP) printf("\t%d member%s", nm, nm == 1 ? "" : "s");
+        if (kind == STORE_PRINCIPAL_RESOURCE) printf("\tresource");
+        if (kind == STORE_PRINCIPAL_ROOM) printf("\tlocation");
+        printf("\n");
+    }
+    return 0;
+}
+
+static int group_list(group_ctx *c) { return list_named(c, STORE_PRINCIPAL_GROUP); }
+
+static int member_change(group_ctx *c, int add)
+{
+    store_principal g, m;
+    if (named(c, c->args[0], STORE_PRINCIPAL_GROUP, &g) != 0)
+        return fail(c, 1, "no such group '%s'", c->args[0]);
+    int rc = member_principal(c, c->args[1], &m);
+    if (rc) return rc;
+    if (m.id == g.id) return fail(c, 1, "a group cannot contain itself");
+    rc = store_begin_write(c->st);
+    if (rc == STORE_OK)
+        rc = add ? store_group_add_member(c->st, g.id, m.id) : store_group_remove_member(c->st, g.id, m.id);
+    if (rc == STORE_OK) rc = store_commit(c->st);
+    if (rc != STORE_OK) {
+        store_rollback(c->st);
+        return fail(c, 1, "cannot change the members of '%s'", c->args[0]);
+    }
+    fprintf(stderr, "%s %s %s %s\n", add ? "added" : "removed", c->args[1], add ? "to" : "from",
+            c->args[0]);
+    return 0;
+}
+
+static int member_add(group_ctx *c) { return member_change(c, 1); }
+static int member_remove(group_ctx *c) { return member_change(c, 0); }
+
+static int member_list(group_ctx *c)
+{
+    store_principal g;
+    if (named(c, c->args[0], STORE_PRINCIPAL_GROUP, &g) != 0)
+        return fail(c, 1, "no such group '%s'", c->args[0]);
+    int64_t *m;
+    int n;
+    if (store_group_members(c->st, c->pool, g.id, &m, &n) != STORE_OK)
+        return fail(c, 1, "cannot read the members of '%s'", c->args[0]);
+    for (int i = 0; i < n; i++) printf("%s\n", label(c, m[i]));
+    return 0;
+}
+
+/* ---- resource ---------------------------------------------------------------- */
+
+static int resource_add(group_ctx *c)
+{
+    const char *t = c->type ? c->type : "resource";
+    if (!strcmp(t, "resource")) return create_named(c, STORE_PRINCIPAL_RESOURCE, "resource");
+    if (!strcmp(t, "location") || !strcmp(t, "room")) return create_named(c, STORE_PRINCIPAL_ROOM, "location");
+    return fail(c, 2, "--type is resource or location");
+}
+
+static int resource_remove(group_ctx *c)
+{
+    store_principal p;
+    if (named(c, c->args[0], 0, &p) != 0 ||
+        (p.kind != STORE_PRINCIPAL_RESOURCE && p.kind != STORE_PRINCIPAL_ROOM))
+        return fail(c, 1, "no such resource or location '%s'", c->args[0]);
+    return remove_named(c, p.kind, p.kind == STORE_PRINCIPAL_ROOM ? "location" : "resource");
+}
+
+static int resource_list(group_ctx *c)
+{
+    int rc = list_named(c, STORE_PRINCIPAL_RESOURCE);
+    return rc ? rc : list_named(c, STORE_PRINCIPAL_ROOM);
+}
+
+/* ---- dispatch ---------------------------------------------------------------- */
+
+static const group_cmd group_cmds[] = {
+    {"add", 1, group_add, "NAME [--display-name TEXT]",
+     "Creates a group principal and prints its URL.  NAME is the operator's handle; clients\n"
+     "see only the URL and the display name (NAME when none is given)."},
+    {"remove", 1, group_remove, "NAME",
+     "Deletes a group: its memberships, the ACEs and shares naming it go with it."},
+    {"list", 0, group_list, "", "Lists groups: NAME, display name, principal URL, member count."},
+    {"member-add", 2, member_add, "GROUP LOGIN|group:NAME",
+     "Adds a user (or a group: groups nest) to GROUP; shares and grants to GROUP reach them."},
+    {"member-remove", 2, member_remove, "GROUP LOGIN|group:NAME", "Removes a member from GROUP."},
+    {"member-list", 1, member_list, "GROUP", "Lists GROUP's direct members."},
+};
+
+static const group_cmd resource_cmds[] = {
+    {"add", 1, resource_add, "NAME [--type resource|location] [--display-name TEXT]",
+     "Creates a resource (CUTYPE RESOURCE, the default) or a location (ROOM) principal and\n"
+     "prints its URL."},
+    {"remove", 1, resource_remove, "NAME", "Deletes a resource or location and its calendar home."},
+    {"list", 0, resource_list, "", "Lists resources and locations."},
+};
+
+static int parse(group_ctx *c, int argc, char **argv)
+{
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            c->help = 1;
+        } else if (!strcmp(a, "--display-name") || !strcmp(a, "--type")) {
+            if (i + 1 >= argc) return fail(c, 2, "%s needs a value", a);
+            if (!strcmp(a, "--type")) c->type = argv[++i];
+            else c->display = argv[++i];
+        } else if (a[0] == '-' && a[1]) {
+            return fail(c, 2, "unknown option '%s' (see --help)", a);
+        } else if (c->nargs < 3) {
+            c->args[c->nargs++] = a;
+        } else {
+            return fail(c, 2, "unexpected argument '%s'", a);
+        }
+    }
+    return 0;
+}
+
+static int run_table(const veil_config *cfg, const char *family, const group_cmd *cmds, size_t n,
+                     int argc, char **argv)
+{
+    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+        FILE *f = argc < 2 ? stderr : stdout;
+        fprintf(f, "usage:\n");
+        for (size_t i = 0; i < n; i++) fprintf(f, "  veildav %s %s %s\n", family, cmds[i].name, cmds[i].usage);
+        return argc < 2 ? 2 : 0;
+    }
+    const group_cmd *cmd = NULL;
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(argv[1], cmds[i].name)) cmd = &cmds[i];
+    if (!cmd) {
+        fprintf(stderr, "veildav %s: unknown command '%s' (see --help)\n", family, argv[1]);
+        return 2;
+    }
+    group_ctx c = {0};
+    char prog[64];
+    snprintf(prog, sizeof prog, "veildav %s %s", family, cmd->name);
+    c.prog = prog;
+    int rc = parse(&c, argc - 2, argv + 2);
+    if (rc) return rc;
+    if (c.help) {
+        printf("usage: veildav %s %s %s\n\n%s\n", family, cmd->name, cmd->usage, cmd->help);
+        return 0;
+    }
+    if (c.nargs != cmd->nargs)
+        return fail(&c, 2, "expected %d argument%s: %s", cmd->nargs, cmd->nargs == 1 ? "" : "s",
+                    cmd->usage);
+    char *path = config_path(cfg, "accounts.db");
+    rc = path ? accounts_open(path, &c.db) : STORE_ERROR;
+    free(path);
+    if (rc != STORE_OK) return fail(&c, 1, "cannot open the account database (run veildav init)");
+    path = config_path(cfg, "dav.db");
+    rc = path ? store_open(path, 0, cfg->sync_full, &c.st) : STORE_ERROR;
+    free(path);
+    if (rc != STORE_OK) {
+        accounts_close(c.db);
+        return fail(&c, 1, "cannot open the DAV store (run veildav init)");
+    }
+    c.pool = pool_new();
+    c.r.pool = c.pool;
+    c.r.cfg = cfg;
+    c.r.st = c.st;
+    rc = c.pool ? cmd->run(&c) : fail(&c, 1, "out of memory");
+    pool_free(c.pool);
+    store_close(c.st);
+    accounts_close(c.db);
+    return rc;
+}
+
+int cli_group(const veil_config *cfg, int argc, char **argv)
+{
+    /* "group member add G X" is "group member-add G X" */
+    char joined[32];
+    if (argc >= 3 && !strcmp(argv[1], "member") && strlen(argv[2]) < 20) {
+        snprintf(joined, sizeof joined, "member-%s", argv[2]);
+        argv[2] = joined;
+        argv++;
+        argc--;
+    }
+    return run_table(cfg, "group", group_cmds, sizeof group_cmds / sizeof group_cmds[0], argc, argv);
+}
+
+int cli_resource(const veil_config *cfg, int argc, char **argv)
+{
+    return run_table(cfg, "resource", resource_cmds, sizeof resource_cmds / sizeof resource_cmds[0],
+                     argc, argv);
+}

@@ -136,6 +136,20 @@ class Veil:
 CONFIG = {"propfind_infinity": "no"}
 
 
+# Group memberships of CalDAVTester's test directory (the fixture its
+# aclreports, expandproperty and proxy files assume; members are logins or
+# "group:NAME").
+GROUP_MEMBERS = {
+    "group01": ["user01"],
+    "group02": ["user06", "user07"],
+    "group03": ["user08", "user09"],
+    "group04": ["group:group02", "group:group03", "user10"],
+    "group05": ["group:group06", "user20"],
+    "group06": ["user21"],
+    "group07": ["user22", "user23", "user24"],
+}
+
+
 def provision(veil):
     veil.cli("init", "--listen", "127.0.0.1:1")
     with open(os.path.join(veil.data, "veildav.conf"), "a", encoding="utf-8") as f:
@@ -148,6 +162,19 @@ def provision(veil):
         if address:
             veil.cli("alias", "add", login, address, "--expose")
         principals[login] = veil.cli("user", "show", login).splitlines()[0].strip()
+    for i in range(1, 41):
+        name = "group%02d" % i
+        principals[name] = veil.cli("group", "add", name, "--display-name",
+                                    "Group %02d" % i).strip()
+    for group, members in GROUP_MEMBERS.items():
+        for m in members:
+            veil.cli("group", "member", "add", group, m)
+    for kind, count, label, rtype in (("resource", 20, "Resource", "resource"),
+                                      ("location", 10, "Location", "location")):
+        for i in range(1, count + 1):
+            name = "%s%02d" % (kind, i)
+            principals[name] = veil.cli("resource", "add", name, "--type", rtype,
+                                        "--display-name", "%s %02d" % (label, i)).strip()
     return principals
 
 
@@ -157,8 +184,11 @@ def user_addresses(port, principals):
             b'xmlns:C="urn:ietf:params:xml:ns:caldav"><D:prop><C:calendar-user-address-set/>'
             b'</D:prop></D:propfind>')
     urns = {}
+    passwords = dict((a[0], a[1]) for a in accounts())
     for login, url in principals.items():
-        password = dict((a[0], a[1]) for a in accounts())[login]
+        if login not in passwords:
+            continue  # groups and resources do not log in
+        password = passwords[login]
         req = urllib.request.Request("http://127.0.0.1:%d%s" % (port, url), data=body,
                                      method="PROPFIND")
         req.add_header("Depth", "0")

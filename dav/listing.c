@@ -74,6 +74,16 @@ int dav_list_children(dav_req *r, const dav_resource *parent, const char *after,
         }
         return virtual_children(r, paths, k, out, n);
     }
+    if (parent->type == DAV_RES_PRINCIPAL) {
+        /* a user's two delegation groups, listed to the user who manages them */
+        const store_principal *p = &parent->principal;
+        if (after || p->kind != STORE_PRINCIPAL_USER || !r->session ||
+            r->session->principal.id != p->id)
+            return 0;
+        const char *groups[] = {pool_printf(r->pool, "%s" STORE_PROXY_READ_SEGMENT "/", parent->href),
+                                pool_printf(r->pool, "%s" STORE_PROXY_WRITE_SEGMENT "/", parent->href)};
+        return virtual_children(r, groups, 2, out, n);
+    }
     if (parent->type != DAV_RES_NODE || !store_kind_is_collection(parent->node.kind)) return 0;
     if (parent->node.kind == STORE_KIND_SPACE_ROOT) {
         /* only the caller's own home: listing a space never enumerates users */

@@ -115,6 +115,9 @@ static int get_resourcetype(dav_req *r, const dav_resource *res, vbuf *out)
         return 200;
     case DAV_RES_PRINCIPAL:
         buf_puts(out, "<D:collection/><D:principal/>");
+        /* CalendarServer's delegation groups say which they are */
+        if (res->principal.kind == STORE_PRINCIPAL_PROXY_READ) buf_puts(out, "<CS:calendar-proxy-read/>");
+        if (res->principal.kind == STORE_PRINCIPAL_PROXY_WRITE) buf_puts(out, "<CS:calendar-proxy-write/>");
         return 200;
     case DAV_RES_NODE:
         for (size_t i = 0; i < sizeof resourcetypes / sizeof resourcetypes[0]; i++)

@@ -56,10 +56,10 @@ static int principal_space(const dav_resource *res)
     return res->type == DAV_RES_PRINCIPALS || res->type == DAV_RES_PRINCIPAL;
 }
 
-/* what carries an ACL: stored resources and principals */
+/* what carries an ACL: stored resources, principals and their collection */
 static int has_acl(const dav_resource *res)
 {
-    return res->type == DAV_RES_NODE || res->type == DAV_RES_PRINCIPAL;
+    return res->type == DAV_RES_NODE || principal_space(res);
 }
 
 static const dav_report_def reports[] = {

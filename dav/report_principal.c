@@ -28,6 +28,14 @@ static int need_depth0(dav_req *r)
     return dav_depth(r, 0) == 0 ? 0 : dav_error_text(r, 400, "This report takes Depth: 0");
 }
 
+/* How many DAV:prop children a report body has (§9.2 wants one, §9.3 at most one). */
+static int prop_count(const xmlNode *root)
+{
+    int n = 0;
+    for (xmlNode *c = xml_first_elem(root); c; c = xml_next_elem(c)) n += xml_is(c, NS_DAV, "prop");
+    return n;
+}
+
 /* The resource of a principal id, when the caller may read it (or found it
  * by an address its owner exposed: that is what exposing it is for). */
 static int principal_resource(dav_req *r, int64_t id, int by_address, dav_resource *out)
@@ -238,6 +246,7 @@ int dav_report_principal_match(dav_req *r, dav_resource *res, const xmlNode *roo
 {
     int st = need_depth0(r);
     if (st) return st;
+    if (prop_count(root) > 1) return dav_error_text(r, 400, "principal-match takes one DAV:prop");
     xmlNode *self = xml_child(root, NS_DAV, "self");
     xmlNode *pp = xml_child(root, NS_DAV, "principal-property");
     if (!self == !pp) return dav_error_text(r, 400, "principal-match takes self or principal-property");
@@ -295,11 +304,26 @@ int dav_report_acl_principal_prop_set(dav_req *r, dav_resource *res, const xmlNo
 {
     int st = need_depth0(r);
     if (st) return st;
+    if (prop_count(root) != 1)
+        return dav_error_text(r, 400, "acl-principal-prop-set takes exactly one DAV:prop");
     /* §9.2: the caller needs DAV:read-acl on the resource */
     if (!(dav_privileges(r, res) & PRIV_READ_ACL)) return dav_need_privilege(r, res, PRIV_READ_ACL);
     principal_set s = {0};
     int64_t owner = dav_res_owner(res);
     if (owner) set_add(r, &s, owner);
+    /* in calendar homes the owner's delegation groups hold ACEs too (see the
+     * DAV:acl property, dav/acl.c) */
+    store_principal op;
+    if (owner && res->space == STORE_ROOT_CALENDARS &&
+        store_principal_by_id(r->st, r->pool, owner, &op) == STORE_OK) {
+        static const char *const segs[] = {STORE_PROXY_READ_SEGMENT, STORE_PROXY_WRITE_SEGMENT};
+        for (size_t i = 0; i < 2; i++) {
+            store_principal g;
+            if (store_principal_by_pid(r->st, r->pool, pool_printf(r->pool, "%s/%s", op.pid, segs[i]),
+                                       &g) == STORE_OK)
+                set_add(r, &s, g.id);
+        }
+    }
     for (int i = 0; i < res->nacl; i++) {
         store_ace *aces;
         int n;

@@ -66,7 +66,7 @@ static const dav_report_def reports[] = {
     {NS_CALDAV, "calendar-query", dav_report_calendar_query, is_calendar_or_object},
     {NS_CALDAV, "calendar-multiget", dav_report_calendar_multiget, is_calendar_multiget_target},
     {NS_CALDAV, "free-busy-query", dav_report_free_busy, is_calendar},
-    {NS_CARDDAV, "addressbook-query", dav_report_addressbook_query, is_addressbook},
+    {NS_CARDDAV, "addressbook-query", dav_report_addressbook_query, is_addressbook_or_card},
     {NS_CARDDAV, "addressbook-multiget", dav_report_addressbook_multiget, is_addressbook_or_card},
     {NS_DAV, "sync-collection", dav_report_sync, is_syncable},
     {NS_DAV, "expand-property", dav_report_expand_property, anything},

@@ -11,6 +11,7 @@
 #include "dav/xml_in.h"
 #include "dav/xml_out.h"
 #include "vcard/filter.h"
+#include "vcard/validate.h"
 
 #define PAGE 64
 
@@ -93,6 +94,20 @@ static int parse_filter(dav_req *r, const xmlNode *el, vcard_filter *f)
     return 0;
 }
 
+/* RFC 6352 §8.6/§8.7: an address-data asking for a media type or version the
+ * server cannot give fails the whole REPORT with supported-address-data. */
+static int check_address_data(dav_req *r, const xmlNode *root)
+{
+    xmlNode *prop = xml_child(root, NS_DAV, "prop");
+    xmlNode *ad = prop ? xml_child(prop, NS_CARDDAV, "address-data") : NULL;
+    if (!ad) return 0;
+    char *ct = xml_get_attr(r->pool, ad, "content-type");
+    char *ver = xml_get_attr(r->pool, ad, "version");
+    if ((ct || ver) && !vcard_media_version(ct ? ct : "text/vcard", ver, VCARD_V30))
+        return dav_error(r, 403, NS_CARDDAV, "supported-address-data");
+    return 0;
+}
+
 typedef struct aq_state {
     dav_propreq pr;
     dav_propwriter w;
@@ -100,7 +115,20 @@ typedef struct aq_state {
     dav_resource coll;
     const char *after;
     int limit, written, truncated, phase;
+    int single;             /* the request-URI is one address object */
 } aq_state;
+
+/* RFC 6352 §8.6 on one address object: it alone is tested. */
+static int aq_one(dav_req *r, aq_state *s, vbuf *out)
+{
+    const char *data;
+    size_t len;
+    if (store_body_get(r->st, r->pool, s->coll.node.id, &data, &len) == STORE_OK &&
+        vcard_matcher_match_bytes(s->m, data, len) == 1)
+        dav_write_prop_response(r, &s->coll, &s->pr, &s->w, out);
+    dav_multistatus_end(out);
+    return buf_failed(out) ? -1 : 0;
+}
 
 static int aq_fill(dav_req *r, void *state, vbuf *out)
 {
@@ -110,6 +138,10 @@ static int aq_fill(dav_req *r, void *state, vbuf *out)
     if (s->phase == 0) {
         dav_multistatus_begin(out);
         s->phase = 1;
+    }
+    if (s->single) {
+        pool_free(page);
+        return aq_one(r, s, out);
     }
     r->pool = page;
     store_node *kids;
@@ -150,11 +182,15 @@ static int aq_fill(dav_req *r, void *state, vbuf *out)
 
 int dav_report_addressbook_query(dav_req *r, dav_resource *res, const xmlNode *root)
 {
-    if (res->node.kind != STORE_KIND_ADDRESSBOOK)
+    int single = res->node.kind == STORE_KIND_RESOURCE && res->has_parent &&
+                 res->parent.kind == STORE_KIND_ADDRESSBOOK;
+    if (res->node.kind != STORE_KIND_ADDRESSBOOK && !single)
         return dav_error(r, 403, NS_DAV, "supported-report");
     aq_state *s = pool_calloc(r->pool, sizeof(*s));
     if (!s) return 500;
-    int st = dav_report_propreq(r, root, &s->pr);
+    s->single = single;
+    int st = check_address_data(r, root);
+    if (!st) st = dav_report_propreq(r, root, &s->pr);
     if (st) return st;
     xmlNode *fel = xml_child(root, NS_CARDDAV, "filter");
     if (!fel) return dav_error_text(r, 400, "addressbook-query needs a CARDDAV:filter");
@@ -232,7 +268,8 @@ int dav_report_addressbook_multiget(dav_req *r, dav_resource *res, const xmlNode
 {
     am_state *s = pool_calloc(r->pool, sizeof(*s));
     if (!s) return 500;
-    int st = dav_report_propreq(r, root, &s->pr);
+    int st = check_address_data(r, root);
+    if (!st) st = dav_report_propreq(r, root, &s->pr);
     if (st) return st;
     for (xmlNode *c = xml_first_elem(root); c; c = xml_next_elem(c))
         if (xml_is(c, NS_DAV, "href")) s->n++;

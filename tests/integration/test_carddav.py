@@ -233,6 +233,25 @@ class CardDAV(ServerTest):
         self.assertEqual(list(m[self.ab].keys()), [507])
         self.assertEqual(len([h for h in m if h != self.ab]), 2)
 
+    def test_query_on_one_card_and_unsupported_address_data(self):
+        self.put("one.vcf", APPLE_30.replace("apple-1", "one-1"))
+        filt = ('<CR:filter><CR:prop-filter name="EMAIL"><CR:text-match negate-condition="yes">'
+                '@nowhere</CR:text-match></CR:prop-filter></CR:filter>')
+        body = '<CR:addressbook-query %s><D:prop><D:getetag/></D:prop>%s</CR:addressbook-query>'
+        r = self.report(body % (NSD, filt), path=self.ab + "one.vcf", depth="0")
+        self.assertEqual(r.status, 207, r.text)
+        self.assertEqual(list(responses(r)), [self.ab + "one.vcf"])
+        # a media type the server cannot give fails the whole report
+        bad = ('<CR:addressbook-query %s><D:prop><CR:address-data content-type="text/vcards" '
+               'version="2.0"/></D:prop>%s</CR:addressbook-query>' % (NSD, filt))
+        r = self.report(bad)
+        self.assertEqual(r.status, 403)
+        self.assertEqual(self.error(r), CR + "supported-address-data")
+        mg = ('<CR:addressbook-multiget %s><D:prop><CR:address-data content-type="text/x-vcard" '
+              'version="2.1"/></D:prop><D:href>%sone.vcf</D:href></CR:addressbook-multiget>'
+              % (NSD, self.ab))
+        self.assertEqual(self.error(self.report(mg)), CR + "supported-address-data")
+
     def test_multiget(self):
         self.put("apple.vcf", APPLE_30)
         missing = self.ab + "missing.vcf"

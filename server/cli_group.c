@@ -23,7 +23,7 @@ typedef struct group_ctx {
     const char *args[3];
     int nargs;
     const char *display, *type;
-    int help;
+    int help, write;
 } group_ctx;
 
 typedef struct group_cmd {
@@ -196,6 +196,74 @@ static int resource_list(group_ctx *c)
     return rc ? rc : list_named(c, STORE_PRINCIPAL_ROOM);
 }
 
+/* ---- delegate ----------------------------------------------------------------- */
+
+/* LOGIN, or resource:NAME for a resource or location */
+static int delegator(group_ctx *c, const char *spec, store_principal *out)
+{
+    if (strncmp(spec, "resource:", 9) != 0) {
+        if (!strncmp(spec, "group:", 6)) return fail(c, 2, "groups have no delegates");
+        return member_principal(c, spec, out);
+    }
+    if (named(c, spec + 9, 0, out) != 0 ||
+        (out->kind != STORE_PRINCIPAL_RESOURCE && out->kind != STORE_PRINCIPAL_ROOM))
+        return fail(c, 1, "no such resource or location '%s'", spec + 9);
+    return 0;
+}
+
+static int proxy_group(group_ctx *c, const store_principal *owner, int write, store_principal *out)
+{
+    const char *pid = pool_printf(c->pool, "%s/%s", owner->pid,
+                                  write ? STORE_PROXY_WRITE_SEGMENT : STORE_PROXY_READ_SEGMENT);
+    if (store_principal_by_pid(c->st, c->pool, pid, out) != STORE_OK)
+        return fail(c, 1, "'%s' has no delegation groups", c->args[0]);
+    return 0;
+}
+
+static int delegate_change(group_ctx *c, int add)
+{
+    store_principal owner, who, g, other;
+    int rc = delegator(c, c->args[0], &owner);
+    if (!rc) rc = member_principal(c, c->args[1], &who);
+    if (!rc) rc = proxy_group(c, &owner, c->write, &g);
+    /* one delegate is either read or write: adding to one removes from the other */
+    if (!rc) rc = proxy_group(c, &owner, !c->write, &other);
+    if (rc) return rc;
+    if (who.id == owner.id) return fail(c, 1, "a principal cannot be its own delegate");
+    rc = store_begin_write(c->st);
+    if (rc == STORE_OK) rc = store_group_remove_member(c->st, other.id, who.id);
+    if (rc == STORE_OK)
+        rc = add ? store_group_add_member(c->st, g.id, who.id) : store_group_remove_member(c->st, g.id, who.id);
+    if (rc == STORE_OK) rc = store_commit(c->st);
+    if (rc != STORE_OK) {
+        store_rollback(c->st);
+        return fail(c, 1, "cannot change the delegates of '%s'", c->args[0]);
+    }
+    fprintf(stderr, "%s %s %s %s delegate of %s\n", add ? "made" : "removed", c->args[1],
+            add ? "a" : "as", c->write ? "write" : "read", c->args[0]);
+    return 0;
+}
+
+static int delegate_add(group_ctx *c) { return delegate_change(c, 1); }
+static int delegate_remove(group_ctx *c) { return delegate_change(c, 0); }
+
+static int delegate_list(group_ctx *c)
+{
+    store_principal owner;
+    int rc = delegator(c, c->args[0], &owner);
+    if (rc) return rc;
+    for (int write = 0; write < 2; write++) {
+        store_principal g;
+        if ((rc = proxy_group(c, &owner, write, &g)) != 0) return rc;
+        int64_t *m;
+        int n;
+        if (store_group_members(c->st, c->pool, g.id, &m, &n) != STORE_OK)
+            return fail(c, 1, "cannot read the delegates of '%s'", c->args[0]);
+        for (int i = 0; i < n; i++) printf("%s\t%s\n", label(c, m[i]), write ? "write" : "read");
+    }
+    return 0;
+}
+
 /* ---- dispatch ---------------------------------------------------------------- */
 
 static const group_cmd group_cmds[] = {
@@ -219,12 +287,24 @@ static const group_cmd resource_cmds[] = {
     {"list", 0, resource_list, "", "Lists resources and locations."},
 };
 
+static const group_cmd delegate_cmds[] = {
+    {"add", 2, delegate_add, "LOGIN|resource:NAME DELEGATE [--write]",
+     "Makes DELEGATE (LOGIN or group:NAME) a read delegate of a user, resource or location, or\n"
+     "with --write a write delegate (CalendarServer calendar-proxy; users manage their own\n"
+     "delegates from their clients, operators those of resources and locations)."},
+    {"remove", 2, delegate_remove, "LOGIN|resource:NAME DELEGATE",
+     "Removes DELEGATE, read or write, from the delegates."},
+    {"list", 1, delegate_list, "LOGIN|resource:NAME", "Lists delegates: LOGIN or group:NAME, a tab, read or write."},
+};
+
 static int parse(group_ctx *c, int argc, char **argv)
 {
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             c->help = 1;
+        } else if (!strcmp(a, "--write")) {
+            c->write = 1;
         } else if (!strcmp(a, "--display-name") || !strcmp(a, "--type")) {
             if (i + 1 >= argc) return fail(c, 2, "%s needs a value", a);
             if (!strcmp(a, "--type")) c->type = argv[++i];
@@ -302,6 +382,12 @@ int cli_group(const veil_config *cfg, int argc, char **argv)
         argc--;
     }
     return run_table(cfg, "group", group_cmds, sizeof group_cmds / sizeof group_cmds[0], argc, argv);
+}
+
+int cli_delegate(const veil_config *cfg, int argc, char **argv)
+{
+    return run_table(cfg, "delegate", delegate_cmds, sizeof delegate_cmds / sizeof delegate_cmds[0],
+                     argc, argv);
 }
 
 int cli_resource(const veil_config *cfg, int argc, char **argv)

@@ -8,5 +8,6 @@
 
 int cli_group(const veil_config *cfg, int argc, char **argv);
 int cli_resource(const veil_config *cfg, int argc, char **argv);
+int cli_delegate(const veil_config *cfg, int argc, char **argv);
 
 #endif

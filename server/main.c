@@ -30,6 +30,7 @@ static const subcommand commands[] = {
     {"share", cli_share, 1, "share calendars and address books: add, list, remove"},
     {"group", cli_group, 1, "group principals: add, remove, list, member add|remove|list"},
     {"resource", cli_resource, 1, "resource and location principals: add, remove, list"},
+    {"delegate", cli_delegate, 1, "calendar delegates (calendar-proxy): add, remove, list"},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 

@@ -449,7 +449,9 @@ int store_principal_create_named(store *s, vpool *pool, int64_t account_id, int 
     int own_tx = sqlite3_get_autocommit(s->db);
     if (own_tx && store_begin_write(s) != STORE_OK) return STORE_BUSY;
     int rc = insert_principal(s, pid, account_id, kind, displayname, name, 0);
-    if (rc == STORE_OK && kind == STORE_PRINCIPAL_USER) {
+    /* users, resources and rooms have delegates (CalendarServer calendar-proxy) */
+    if (rc == STORE_OK && (kind == STORE_PRINCIPAL_USER || kind == STORE_PRINCIPAL_RESOURCE ||
+                           kind == STORE_PRINCIPAL_ROOM)) {
         /* every user has two delegation groups (CalendarServer calendar-proxy) */
         int64_t uid = sqlite3_last_insert_rowid(s->db);
         static const struct {

@@ -175,6 +175,10 @@ def provision(veil):
             name = "%s%02d" % (kind, i)
             principals[name] = veil.cli("resource", "add", name, "--type", rtype,
                                         "--display-name", "%s %02d" % (label, i)).strip()
+    # the test directory's delegates: user01 writes and user03 reads resource01..10
+    for i in range(1, 11):
+        veil.cli("delegate", "add", "resource:resource%02d" % i, "user01", "--write")
+        veil.cli("delegate", "add", "resource:resource%02d" % i, "user03")
     return principals
 
 

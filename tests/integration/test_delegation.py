@@ -91,6 +91,29 @@ class Delegation(unittest.TestCase):
                          [self.boss.principal])
         self.assertEqual(props[CS + "calendar-proxy-read-for"].findall("D:href", NS), [])
 
+    def test_5_operator_delegates_of_a_room(self):
+        s = self.server
+        room = s.cli("resource", "add", "room-9", "--type", "location").stdout.decode().strip()
+        s.cli("delegate", "add", "resource:room-9", "assistant", "--write")
+        s.cli("delegate", "add", "resource:room-9", "reader")
+        listing = s.cli("delegate", "list", "resource:room-9").stdout.decode().split("\n")
+        self.assertIn("assistant\twrite", listing)
+        self.assertIn("reader\tread", listing)
+        body = ('<D:propfind xmlns:D="DAV:" xmlns:CS="http://calendarserver.org/ns/"><D:prop>'
+                '<CS:calendar-proxy-write-for/></D:prop></D:propfind>')
+        m = responses(self.assistant.propfind(self.assistant.principal, body, {"Depth": "0"}))
+        hrefs = [h.text for h in m[self.assistant.principal][200][0].findall("D:href", NS)]
+        self.assertIn(room, hrefs)
+        # switching to read moves the delegate, removing takes it away
+        s.cli("delegate", "add", "resource:room-9", "assistant")
+        listing = s.cli("delegate", "list", "resource:room-9").stdout.decode()
+        self.assertIn("assistant\tread", listing)
+        self.assertNotIn("assistant\twrite", listing)
+        s.cli("delegate", "remove", "resource:room-9", "assistant")
+        self.assertNotIn("assistant", s.cli("delegate", "list", "resource:room-9").stdout.decode())
+        bad = s.cli("delegate", "add", "resource:nowhere", "reader", check=False)
+        self.assertEqual(bad.returncode, 1)
+
     def test_4_revoking(self):
         write = self.boss.principal + "calendar-proxy-write/"
         self.boss.proppatch(write, members_body(self.assistant.principal), XML)

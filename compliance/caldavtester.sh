@@ -13,7 +13,11 @@
 #   CDT_WORKDIR                        logs, serverinfo.xml, results.{md,tsv} (default: mktemp)
 #   CDT_LIST_FILE                      another list of test files
 #   CDT_FEATURES                       comma-separated feature list instead of Veil's
-#   CDT_PORT, CDT_FILE_TIMEOUT (300 s), CDT_WAITCOUNT (4), CDT_TRACE=1, CDT_KEEP=1
+#   CDT_PORT, CDT_TLS_PORT, CDT_FILE_TIMEOUT (300 s), CDT_WAITCOUNT (4), CDT_TRACE=1, CDT_KEEP=1
+#
+# Files that check redirects to CalDAVTester's HTTPS address ($hostssl:, the well-known
+# files) run against veildav serving TLS on CDT_TLS_PORT, with a self-signed certificate
+# made by the openssl command line, and testcaldav.py --ssl.
 #
 # Each file runs against a fresh copy of one provisioned store, on a server of its own.
 # The last line is "caldavtester: N passed, M failed, K skipped"; exit 0 only if none failed.

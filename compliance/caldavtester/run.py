@@ -13,7 +13,10 @@ Called by compliance/caldavtester.sh, which documents the environment.  Steps:
  3. for every test file: copy the template (a fresh, identical store, so results
     do not depend on order), start veildav on it, run testcaldav.py under
     Python 2.7 with the "log" and "jsondump" observers, stop the server, and
-    count what passed, failed and was skipped;
+    count what passed, failed and was skipped.  Files that expect redirects to
+    CalDAVTester's HTTPS address ($hostssl:, the well-known files) run over
+    TLS: veildav serves HTTPS with a self-signed certificate made by openssl,
+    and testcaldav.py gets --ssl;
  4. print a table, write results.tsv and results.md in the work directory, and
     end with "caldavtester: N passed, M failed, K skipped".
 """
@@ -97,13 +100,15 @@ class Veil:
             die("veildav %s failed: %s" % (" ".join(args), p.stderr.decode(errors="replace").strip()))
         return p.stdout.decode()
 
-    def start(self, port, log_path):
+    def start(self, port, log_path, tls=None):
+        """tls: (certificate, key) PEM paths to serve HTTPS instead of HTTP."""
         self.port = port
         self.log_path = log_path
         log = open(log_path, "ab")
-        self.proc = subprocess.Popen([self.binary, "--data", self.data, "serve",
-                                      "--listen", "127.0.0.1:%d" % port],
-                                     stdout=log, stderr=log)
+        cmd = [self.binary, "--data", self.data, "serve", "--listen", "127.0.0.1:%d" % port]
+        if tls:
+            cmd += ["--tls-cert", tls[0], "--tls-key", tls[1]]
+        self.proc = subprocess.Popen(cmd, stdout=log, stderr=log)
         deadline = time.time() + 30
         while time.time() < deadline:
             if self.proc.poll() is not None:
@@ -211,7 +216,7 @@ def user_addresses(port, principals):
 
 # --- serverinfo -----------------------------------------------------------
 
-def serverinfo(port, principals, urns, features, waitcount):
+def serverinfo(port, tls_port, principals, urns, features, waitcount):
     subs = []
 
     def sub(key, value):
@@ -373,7 +378,7 @@ def serverinfo(port, principals, urns, features, waitcount):
              "<serverinfo>",
              "\t<host>127.0.0.1</host>",
              "\t<nonsslport>%d</nonsslport>" % port,
-             "\t<sslport>%d</sslport>" % (port + 1),
+             "\t<sslport>%d</sslport>" % tls_port,
              "\t<authtype>basic</authtype>",
              "\t<waitcount>%d</waitcount>" % waitcount,
              "\t<waitdelay>0.25</waitdelay>",
@@ -388,6 +393,34 @@ def serverinfo(port, principals, urns, features, waitcount):
 
 
 # --- one test file --------------------------------------------------------
+
+def make_cert(directory):
+    """A self-signed certificate for 127.0.0.1 (openssl command line), for the
+    files that run over HTTPS."""
+    cert = os.path.join(directory, "tls-cert.pem")
+    key = os.path.join(directory, "tls-key.pem")
+    p = subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                        "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2",
+                        "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                        "-keyout", key, "-out", cert],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    if p.returncode != 0:
+        die("openssl could not make a test certificate: %s"
+            % p.stderr.decode(errors="replace").strip())
+    return cert, key
+
+
+def wants_tls(path):
+    """Files that check redirects against $hostssl: (CalDAVTester's HTTPS
+    address) describe a server reached over TLS, as real deployments are:
+    they run against an HTTPS listener with CalDAVTester's --ssl, so that a
+    redirect to the server itself is the https URL they expect."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            return "$hostssl:" in f.read()
+    except OSError:
+        return False
+
 
 def python2():
     cand = env("CALDAVTESTER_PYTHON")
@@ -475,17 +508,25 @@ def count_from_log(log):
     return ok, fail, skip
 
 
-def run_file(cfg, name, port, serverinfo_path):
+def run_file(cfg, name, port, tls_port, serverinfo_path):
     safe = name.replace("/", "_")
     data = os.path.join(cfg["work"], "data-" + safe)
     shutil.rmtree(data, ignore_errors=True)
     shutil.copytree(cfg["template"], data)
     veil = Veil(cfg["veildav"], data)
     server_log = os.path.join(cfg["logs"], safe + ".server.log")
-    veil.start(port, server_log)
+    tls = wants_tls(os.path.join(cfg["cdt"], "scripts", "tests", name))
+    if tls:
+        if "tls" not in cfg:
+            cfg["tls"] = make_cert(cfg["work"])
+        veil.start(tls_port, server_log, tls=cfg["tls"])
+    else:
+        veil.start(port, server_log)
     log = os.path.join(cfg["logs"], safe + ".log")
     cmd = [cfg["python2"], "testcaldav.py", "-s", serverinfo_path, "--print-details-onfail",
            "--observer", "log", "--observer", "jsondump"]
+    if tls:
+        cmd.append("--ssl")
     if cfg["trace"]:
         cmd += ["--observer", "trace"]
     cmd.append(name)
@@ -597,6 +638,9 @@ def main(argv):
     tmpl = Veil(cfg["veildav"], cfg["template"])
     principals = provision(tmpl)
     port = int(env("CDT_PORT", "0")) or free_port()
+    tls_port = int(env("CDT_TLS_PORT", "0")) or free_port()
+    while tls_port == port:
+        tls_port = free_port()
     tmpl.start(port, os.path.join(cfg["logs"], "provision.server.log"))
     try:
         urns = user_addresses(port, principals)
@@ -605,13 +649,14 @@ def main(argv):
     features = [f.strip() for f in env("CDT_FEATURES", ",".join(FEATURES)).split(",") if f.strip()]
     info_path = os.path.join(work, "serverinfo.xml")
     with open(info_path, "w", encoding="utf-8") as f:
-        f.write(serverinfo(port, principals, urns, features, int(env("CDT_WAITCOUNT", "4"))))
+        f.write(serverinfo(port, tls_port, principals, urns, features, int(env("CDT_WAITCOUNT", "4"))))
 
     wrong = disputed()
     rows = []
     for name in files:
         sys.stderr.write("caldavtester: %s ...\n" % name)
-        ok, fail, skip, status, notes, failed = run_file(cfg, name, port, info_path)
+        ok, fail, skip, status, notes, failed = run_file(cfg, name, port, tls_port,
+                                                        info_path)
         rows.append((name, ok, fail, skip, status, notes, failed))
         sys.stderr.write("caldavtester: %s %d passed, %d failed, %d skipped %s\n"
                          % (name, ok, fail, skip, status))

@@ -52,6 +52,15 @@ class TlsTest(unittest.TestCase):
         status, headers, _ = self.https("GET", "/", auth=False)
         self.assertEqual(status, 401)
         self.assertIn('realm="Veil"', headers.get("www-authenticate", ""))
+        # RFC 6764 §5: the well-known URIs send clients to the HTTPS server itself (what
+        # CalDAVTester's well-known files check against its $hostssl: address)
+        for method in ("GET", "PROPFIND"):
+            for path in ("/.well-known/caldav", "/.well-known/carddav/"):
+                for auth in (True, False):
+                    status, headers, _ = self.https(method, path, auth=auth)
+                    self.assertEqual(status, 301, (method, path, auth))
+                    self.assertEqual(headers.get("location"),
+                                     "https://127.0.0.1:%d/" % self.srv.port)
         # plain HTTP on the TLS port is not answered as DAV
         c = http.client.HTTPConnection("127.0.0.1", self.srv.port, timeout=10)
         try:

@@ -282,5 +282,43 @@ class CardDAV(ServerTest):
         self.assertEqual(self.error(r), D + "valid-sync-token")
 
 
+class DefaultAddressBook(ServerTest):
+    """A deleted default address book comes back, empty, on its owner's next request (what
+    Apple's clients and CalDAVTester's sync-report file assume); it is a new collection."""
+
+    def test_deleted_default_comes_back_empty_with_new_sync_state(self):
+        from veil import User
+        self.server.add_user("bob", password="bob-account-password-1")
+        bob = User(self.server, "bob", self.server.app_password("bob", "t"))
+        ab = self.alice.addressbooks + "addressbook/"
+        sync = ('<D:sync-collection xmlns:D="DAV:"><D:sync-token>%s</D:sync-token>'
+                '<D:sync-level>1</D:sync-level><D:prop><D:getetag/></D:prop></D:sync-collection>')
+        xml = {"Depth": "0", "Content-Type": "application/xml"}
+        self.assertEqual(self.alice.put(ab + "a.vcf", APPLE_30, VCF).status, 201)
+        token = self.alice.report(ab, sync % "", xml).xml().find("D:sync-token", NS).text
+        self.assertEqual(self.alice.delete(ab).status, 204)
+        # a stranger learns nothing: the address book is not there for them, before or after
+        self.assertEqual(bob.propfind(ab, propfind_body("D:resourcetype"), {"Depth": "0"}).status,
+                         404)
+        # the owner finds it again, empty, typed as an address book
+        r = self.alice.propfind(ab, propfind_body("D:resourcetype"), {"Depth": "1"})
+        self.assertEqual(r.status, 207)
+        m = responses(r)
+        self.assertEqual(list(m), [ab])
+        rt = prop(m, ab, D + "resourcetype")
+        self.assertIsNotNone(rt.find("CR:addressbook", NS))
+        self.assertEqual(self.alice.get(ab + "a.vcf").status, 404)
+        # RFC 6578 §3.2: a token of the deleted collection is not valid for the new one
+        r = self.alice.report(ab, sync % token, xml)
+        self.assertEqual(r.status, 403)
+        self.assertEqual(r.xml()[0].tag, D + "valid-sync-token")
+        r = self.alice.report(ab, sync % "", xml)
+        self.assertEqual(r.status, 207)
+        self.assertEqual(list(responses(r)), [])
+        self.assertNotEqual(r.xml().find("D:sync-token", NS).text, token)
+        self.assertEqual(bob.propfind(ab, propfind_body("D:resourcetype"), {"Depth": "0"}).status,
+                         404)
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -116,10 +116,16 @@ int dav_method_get(dav_req *r, dav_resource *res)
 
 int dav_method_put(dav_req *r, dav_resource *res)
 {
-    if (dav_res_is_collection(res) && res->type != DAV_RES_UNMAPPED)
-        return dav_error_text(r, 405, "Cannot PUT to a collection");
-    if (res->type == DAV_RES_UNMAPPED && res->trailing_slash)
-        return dav_error_text(r, 405, "Cannot PUT to a collection URL");
+    /* RFC 4918 §9.7.2: PUT on a collection may be refused with 405, which
+     * must list what the target allows (RFC 9110 §15.5.6).  OPTIONS still
+     * lists PUT for a collection, whose members are PUT into it. */
+    if ((dav_res_is_collection(res) && res->type != DAV_RES_UNMAPPED) ||
+        (res->type == DAV_RES_UNMAPPED && res->trailing_slash)) {
+        dav_add_header(r, "Allow", dav_allow_except(r, res, "PUT"));
+        return dav_error_text(r, 405, res->type == DAV_RES_UNMAPPED
+                                          ? "Cannot PUT to a collection URL"
+                                          : "Cannot PUT to a collection");
+    }
     if (res->type == DAV_RES_UNMAPPED && !res->has_parent)
         return dav_error_text(r, 409, "The parent collection does not exist");
     /* RFC 9110 §14.5: a partial PUT is not something we do */

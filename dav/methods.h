@@ -20,5 +20,8 @@ int dav_method_unlock(dav_req *r, dav_resource *res);
 
 /* The Allow header value for a resource (pool string). */
 const char *dav_allow(dav_req *r, const dav_resource *res);
+/* The same list without `refused`: the Allow header of a 405 that refuses that
+ * method on this resource (RFC 9110 §15.5.6). */
+const char *dav_allow_except(dav_req *r, const dav_resource *res, const char *refused);
 
 #endif

@@ -57,14 +57,20 @@ static const dav_method_row *find_method(const char *name)
 
 const char *dav_allow(dav_req *r, const dav_resource *res)
 {
+    return dav_allow_except(r, res, NULL);
+}
+
+const char *dav_allow_except(dav_req *r, const dav_resource *res, const char *refused)
+{
     vbuf b;
     buf_init(&b, 0);
+    int unmapped = res->type == DAV_RES_UNMAPPED;
     for (size_t i = 0; i < N_METHODS; i++) {
-        int unmapped = res->type == DAV_RES_UNMAPPED;
         if (unmapped && !(methods[i].flags & M_UNMAPPED)) continue;
         if (!unmapped && (!strcmp(methods[i].name, "MKCOL") ||
                           !strcmp(methods[i].name, "MKCALENDAR")))
             continue;
+        if (refused && !strcmp(methods[i].name, refused)) continue;
         if (b.len) buf_puts(&b, ", ");
         buf_puts(&b, methods[i].name);
     }

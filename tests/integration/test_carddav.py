@@ -155,6 +155,30 @@ class CardDAV(ServerTest):
         r = self.put("two.vcf", APPLE_30 + DAVX5_40)
         self.assertEqual(r.status, 403)
 
+    def test_put_on_collections_is_405_with_allow(self):
+        # RFC 4918 §9.7.2 (PUT on a collection: 405), RFC 9110 §15.5.6 (405 carries Allow)
+        for path in (self.ab, self.alice.addressbooks, self.ab + "not-yet/"):
+            r = self.alice.put(path, APPLE_30, VCF)
+            self.assertEqual(r.status, 405, path)
+            allow = [m.strip() for m in (r.header("Allow") or "").split(",")]
+            self.assertIn("OPTIONS", allow, path)
+            self.assertNotIn("PUT", allow, path)
+        self.assertIn("PROPFIND", self.alice.put(self.ab, APPLE_30, VCF).header("Allow"))
+        allow = self.alice.options(self.ab + "x.vcf").header("Allow")
+        self.assertIn("PUT", [m.strip() for m in allow.split(",")])
+
+    def test_foreign_charset_and_bare_lf(self):
+        # only UTF-8 is accepted: the media type fails before the card is looked at
+        r = self.put("latin1.vcf", APPLE_30.replace("UID:apple-1\r\n", ""),
+                     {"Content-Type": "text/vcard; charset=iso-8859-1"})
+        self.assertEqual(r.status, 403)
+        self.assertEqual(self.error(r), CR + "supported-address-data")
+        # a client's bare LF inside a folded value is kept as sent (lossless), REV added
+        card = ("BEGIN:VCARD\r\nVERSION:3.0\r\nUID:lf-1\r\nFN:LF\r\nPHOTO;ENCODING=b:\r\n"
+                " YWFh\n YWFh\r\nEND:VCARD\r\n")
+        self.assertEqual(self.put("lf.vcf", card).status, 201)
+        self.assertEqual(strip_rev(self.alice.get(self.ab + "lf.vcf").text), card)
+
     def test_no_uid_conflict(self):
         self.assertIn(self.put("c1.vcf", DAVX5_40.replace("davx5-1", "conflict")).status,
                       (201, 204))

@@ -75,14 +75,20 @@ class Base:
                 os.killpg(self.proc.pid, signal.SIGKILL)
                 self.proc.wait()
 
-    def peak_rss_kib(self):
+    def _status_kib(self, field):
         try:
             for line in open("/proc/%d/status" % self.proc.pid):
-                if line.startswith("VmHWM:"):
+                if line.startswith(field + ":"):
                     return int(line.split()[1])
         except OSError:
             pass
         return 0
+
+    def peak_rss_kib(self):
+        return self._status_kib("VmHWM")
+
+    def rss_kib(self):
+        return self._status_kib("VmRSS")
 
 
 class Veil(Base):

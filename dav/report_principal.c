@@ -83,13 +83,15 @@ static int write_principals(dav_req *r, const xmlNode *root, const principal_set
     dav_propreq pr;
     int st = dav_report_propreq(r, root, &pr);
     if (st) return st;
-    dav_propwriter w;
-    dav_propwriter_init(r, &w);
+    /* the writer's buffers are released by a pool cleanup, after this returns */
+    dav_propwriter *w = pool_calloc(r->pool, sizeof(*w));
+    if (!w) return 500;
+    dav_propwriter_init(r, w);
     dav_multistatus_begin(&r->out);
     for (int i = 0; i < s->n; i++) {
         dav_resource res;
         if (principal_resource(r, s->ids[i], found_by_address(s, s->ids[i]), &res) == 0)
-            dav_write_prop_response(r, &res, &pr, &w, &r->out);
+            dav_write_prop_response(r, &res, &pr, w, &r->out);
     }
     dav_multistatus_end(&r->out);
     r->out_type = "application/xml; charset=utf-8";
@@ -272,8 +274,10 @@ int dav_report_principal_match(dav_req *r, dav_resource *res, const xmlNode *roo
     dav_propreq pr;
     st = dav_report_propreq(r, root, &pr);
     if (st) return st;
-    dav_propwriter w;
-    dav_propwriter_init(r, &w);
+    /* the writer's buffers are released by a pool cleanup, after this returns */
+    dav_propwriter *w = pool_calloc(r->pool, sizeof(*w));
+    if (!w) return 500;
+    dav_propwriter_init(r, w);
     dav_multistatus_begin(&r->out);
     if (dav_res_is_collection(res)) {
         const char *after = NULL;
@@ -285,13 +289,13 @@ int dav_report_principal_match(dav_req *r, dav_resource *res, const xmlNode *roo
             for (int i = 0; i < nk; i++) {
                 if (!(dav_privileges(r, &kids[i]) & PRIV_READ)) continue;
                 if (names_caller(r, &kids[i], ns, name, &me))
-                    dav_write_prop_response(r, &kids[i], &pr, &w, &r->out);
+                    dav_write_prop_response(r, &kids[i], &pr, w, &r->out);
             }
             if (nk == 0) break;
             after = kids[nk - 1].name;
         }
     } else if (names_caller(r, res, ns, name, &me)) {
-        dav_write_prop_response(r, res, &pr, &w, &r->out);
+        dav_write_prop_response(r, res, &pr, w, &r->out);
     }
     dav_multistatus_end(&r->out);
     r->out_type = "application/xml; charset=utf-8";

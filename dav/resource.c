@@ -55,11 +55,17 @@ const char *dav_principal_href(dav_req *r, const char *pid)
 int dav_principal_named(dav_req *r, const char *href, store_principal *out)
 {
     if (strncasecmp(href, "mailto:", 7) == 0) {
-        /* only an address its owner exposed names them */
-        int64_t owner_account;
-        if (!r->acct || accounts_exposed_owner(r->acct, href + 7, &owner_account) != STORE_OK)
-            return -1;
-        return store_principal_by_account(r->st, r->pool, owner_account, out) == STORE_OK ? 0 : -1;
+        /* only an address its owner exposed names them; the same two lookups
+         * run whether the address is exposed, hidden or unknown, so neither
+         * the answer nor its timing tells them apart */
+        int64_t owner_account = -1;
+        int exposed =
+            r->acct && accounts_exposed_owner(r->acct, href + 7, &owner_account) == STORE_OK;
+        store_principal p;
+        int rc = store_principal_by_account(r->st, r->pool, exposed ? owner_account : -1, &p);
+        if (!exposed || rc != STORE_OK) return -1;
+        *out = p;
+        return 0;
     }
     const char *path = href;
     const char *scheme = strstr(href, "://");

@@ -2,9 +2,6 @@
 protocol as Apple clients speak it (CS:share, notifications, CS:invite-reply),
 operator shares through `veildav share`, what a sharee may do with their
 view, group shares, and what the protocol reveals about whom."""
-import os
-import sqlite3
-import time
 import unittest
 import uuid
 
@@ -550,25 +547,11 @@ class Operator(SharingTest):
 
 
 def make_group(server, name, display, members):
-    """A group principal with members (logins).  `veildav group` is being
-    written elsewhere; until it lands the group goes straight into the DAV
-    store, as its documented schema describes it."""
-    db = sqlite3.connect(os.path.join(server.data, "dav.db"), timeout=30)
-    try:
-        pid = "".join(__import__("random").choice("abcdefghijklmnopqrstuvwxyz234567")
-                      for _ in range(26))
-        cur = db.execute("INSERT INTO principals(pid,account_id,kind,displayname,name,owner,uuid,"
-                         "created) VALUES(?,NULL,2,?,?,0,?,?)",
-                         (pid, display, name, uuid.uuid4().bytes, int(time.time())))
-        gid = cur.lastrowid
-        for login in members:
-            member_pid = server.pid(login)
-            (mid,) = db.execute("SELECT id FROM principals WHERE pid=?", (member_pid,)).fetchone()
-            db.execute("INSERT INTO group_members(group_id, member) VALUES(?,?)", (gid, mid))
-        db.commit()
-    finally:
-        db.close()
-    return "/principals/%s/" % pid
+    """A group principal with members (logins), made with `veildav group`."""
+    url = server.cli("group", "add", name, "--display-name", display).stdout.decode().strip()
+    for login in members:
+        server.cli("group", "member", "add", name, login)
+    return url
 
 
 class Groups(SharingTest):

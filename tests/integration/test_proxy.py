@@ -1,7 +1,8 @@
 """CalendarServer calendar-proxy details against the real server, beyond the
 delegation flows of test_delegation.py: the CS:record-type of the two proxy
-groups, and each delegate's own presentation properties (colour, order,
-description) on the delegator's calendars."""
+groups, each delegate's own presentation properties (colour, order,
+description) on the delegator's calendars, and refusing hrefs that name
+no principal in group-member-set."""
 import unittest
 
 from veil import NS, Server, User, propfind_body, prop, responses
@@ -51,6 +52,36 @@ class RecordType(unittest.TestCase):
         r = self.boss.propfind(href, '<D:propfind xmlns:D="DAV:"><D:allprop/></D:propfind>',
                                {"Depth": "0"})
         self.assertNotIn(b"record-type", r.body)
+
+
+class BogusMembers(unittest.TestCase):
+    """An href that names no principal makes the whole group-member-set
+    change fail (CalDAVTester's Group membership 24 relies on this)."""
+
+    @classmethod
+    def setUpClass(cls):
+        s = cls.server = Server()
+        for login in ("boss", "assistant"):
+            s.add_user(login, password="pw-%s-123456" % login, display_name=login.title())
+        s.start()
+        cls.boss, cls.assistant = (User(s, l, s.app_password(l, "t"))
+                                   for l in ("boss", "assistant"))
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.cleanup()
+
+    def test_bogus_href_refused_all_or_nothing(self):
+        write = self.boss.principal + "calendar-proxy-write/"
+        r = self.boss.proppatch(write, members_body(self.assistant.principal,
+                                                    "/principals/nosuchprincipal/"), XML)
+        self.assertEqual(r.status, 207)
+        got = responses(r)[write]
+        self.assertEqual([e.tag for e in got[403]], ["{DAV:}group-member-set"])
+        self.assertIsNotNone(r.xml().find(".//D:recognized-principal", NS))
+        m = responses(self.boss.propfind(write, propfind_body("D:group-member-set"),
+                                         {"Depth": "0"}))
+        self.assertEqual(m[write][200][0].findall("D:href", NS), [])
 
 
 def set_body(*props):

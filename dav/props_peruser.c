@@ -35,8 +35,7 @@ int64_t dav_peruser_viewer(dav_req *r, const dav_resource *res)
     return me && me != res->node.owner ? me : 0;
 }
 
-int64_t dav_peruser_principal(dav_req *r, const dav_resource *res, const char *ns,
-                              const char *name)
+int64_t dav_peruser_principal(dav_req *r, const dav_resource *res, const char *ns, const char *name)
 {
     /* the collection being created takes its properties as its own */
     if (r->creating || !is_presentation(ns, name)) return 0;

@@ -64,8 +64,8 @@ int store_userprop_list(store *s, vpool *pool, int64_t node, int64_t principal, 
     return STORE_OK;
 }
 
-int store_userprop_set(store *s, int64_t node, int64_t principal, const char *ns,
-                       const char *name, const char *xml)
+int store_userprop_set(store *s, int64_t node, int64_t principal, const char *ns, const char *name,
+                       const char *xml)
 {
     sqlite3_stmt *st = store_stmt(s, Q_UPROP_SET);
     if (!st) return STORE_ERROR;

@@ -367,17 +367,8 @@ static int run_table(const veil_config *cfg, const char *family, const group_cmd
     if (c.nargs != cmd->nargs)
         return fail(&c, 2, "expected %d argument%s: %s", cmd->nargs, cmd->nargs == 1 ? "" : "s",
                     cmd->usage);
-    char *path = config_path(cfg, "accounts.db");
-    rc = path ? accounts_open(path, &c.db) : STORE_ERROR;
-    free(path);
-    if (rc != STORE_OK) return fail(&c, 1, "cannot open the account database (run veildav init)");
-    path = config_path(cfg, "dav.db");
-    rc = path ? store_open(path, 0, cfg->sync_full, &c.st) : STORE_ERROR;
-    free(path);
-    if (rc != STORE_OK) {
-        accounts_close(c.db);
-        return fail(&c, 1, "cannot open the DAV store (run veildav init)");
-    }
+    rc = cli_open_databases(c.prog, cfg, &c.db, &c.st);
+    if (rc) return rc;
     c.pool = pool_new();
     c.r.pool = c.pool;
     c.r.cfg = cfg;

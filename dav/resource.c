@@ -1,4 +1,5 @@
 #include "dav/resource.h"
+#include "common/rand.h"
 
 #include <pthread.h>
 #include <string.h>
@@ -66,6 +67,14 @@ int dav_principal_named(dav_req *r, const char *href, store_principal *out)
         if (!exposed || rc != STORE_OK) return -1;
         *out = p;
         return 0;
+    }
+    if (strncasecmp(href, "urn:uuid:", 9) == 0) {
+        /* 122 random bits, shown only to those who may read the principal:
+         * like its URL, knowing it is the capability */
+        unsigned char u[16];
+        static const unsigned char none[16];
+        if (uuid_parse(href + 9, u) != 0 || !memcmp(u, none, sizeof none)) return -1;
+        return store_principal_by_uuid(r->st, r->pool, u, out) == STORE_OK ? 0 : -1;
     }
     const char *path = href;
     const char *scheme = strstr(href, "://");

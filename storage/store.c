@@ -507,6 +507,18 @@ int store_principal_by_name(store *s, vpool *pool, const char *name, store_princ
     return read_principal(pool, st, out);
 }
 
+int store_principal_by_uuid(store *s, vpool *pool, const unsigned char u[16], store_principal *out)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db, "SELECT " PRINCIPAL_COLS " FROM principals WHERE uuid=?", -1, &st,
+                           NULL) != SQLITE_OK)
+        return STORE_ERROR;
+    sqlite3_bind_blob(st, 1, u, 16, SQLITE_STATIC);
+    int rc = read_principal(pool, st, out);
+    sqlite3_finalize(st);
+    return rc;
+}
+
 int store_principals_named(store *s, vpool *pool, int kind, int64_t **ids, int *n)
 {
     *ids = NULL;

@@ -158,6 +158,8 @@ int store_principal_create_named(store *s, vpool *pool, int64_t account_id, int 
                                  const char *displayname, const char *name,
                                  store_principal *out);
 int store_principal_by_name(store *s, vpool *pool, const char *name, store_principal *out);
+/* The principal whose urn:uuid calendar user address is u. */
+int store_principal_by_uuid(store *s, vpool *pool, const unsigned char u[16], store_principal *out);
 /* Ids of the named principals of one kind (groups, resources, rooms), by name
  * (pool array, at most 10000). */
 int store_principals_named(store *s, vpool *pool, int kind, int64_t **ids, int *n);

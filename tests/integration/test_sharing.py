@@ -240,6 +240,29 @@ class Protocol(SharingTest):
                                D + "resourcetype").find("CS:shared-owner", NS))
         self.assertEqual(self.alice.get(coll + "alice.ics").status, 200)
 
+    def test_invite_by_urn_uuid(self):
+        # the urn:uuid address a principal shows (like its URL, a capability)
+        # names the sharee as Apple's clients and CalDAVTester write it; a
+        # well-formed but unknown one names nobody
+        coll = self.alice.addressbooks + "by-urn/"
+        r = self.alice.mkcol(coll, '<D:mkcol xmlns:D="DAV:" xmlns:CR="urn:ietf:params:xml:ns:'
+                             'carddav"><D:set><D:prop><D:resourcetype><D:collection/>'
+                             '<CR:addressbook/></D:resourcetype></D:prop></D:set></D:mkcol>', XML)
+        self.assertEqual(r.status, 201, r.text)
+        before = len(self.notifications(self.dave))
+        unknown = "urn:uuid:0b1d6c1e-2f6e-4d3a-9a41-6f2c8f0e1234"
+        r = self.share(self.alice, coll, sets=[(self.urn(self.dave), "read", "Book"),
+                                                (unknown, "read", None)])
+        self.assertEqual(r.status, 207, r.text)
+        st = {h: list(v) for h, v in responses(r).items()}
+        self.assertEqual(st[unknown], [403])
+        self.assertEqual(st[self.urn(self.dave)], [424])
+        r = self.share(self.alice, coll, sets=[(self.urn(self.dave), "read", "Book")])
+        self.assertEqual(r.status, 200, r.text)
+        self.assertEqual(len(self.notifications(self.dave)), before + 1)
+        _, inv = self.invite_for(self.dave, coll)
+        self.assertEqual(inv.get("shared-type"), "addressbook")
+
     def test_decline(self):
         coll = self.mkcal(self.alice, "declined", "Declined")
         self.assertEqual(self.share(self.alice, coll,

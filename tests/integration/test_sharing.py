@@ -262,6 +262,8 @@ class Protocol(SharingTest):
         self.assertEqual(len(self.notifications(self.dave)), before + 1)
         _, inv = self.invite_for(self.dave, coll)
         self.assertEqual(inv.get("shared-type"), "addressbook")
+        # an address book's organizer is named by urn:uuid, as CalendarServer does
+        self.assertEqual(inv.find("CS:organizer/D:href", NS).text, self.urn(self.alice))
 
     def test_decline(self):
         coll = self.mkcal(self.alice, "declined", "Declined")

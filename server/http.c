@@ -125,15 +125,19 @@ static ssize_t stream_reader(void *cls, uint64_t pos, char *buf, size_t max)
 {
     (void)pos;
     http_req *q = cls;
+    /* one read snapshot per call: this thread serves other connections between calls */
+    store_snapshot_begin(q->dav.st);
     while (!q->stream_done && q->pending.len < max) {
         int rc = q->dav.stream.fill(&q->dav, q->dav.stream.state, &q->pending);
         if (rc < 0) {
+            store_snapshot_end(q->dav.st);
             /* the status line is already out: all we can do is cut it short */
             log_error("streamed response failed");
             return MHD_CONTENT_READER_END_WITH_ERROR;
         }
         if (rc == 0) q->stream_done = 1;
     }
+    store_snapshot_end(q->dav.st);
     if (q->pending.len == 0) return MHD_CONTENT_READER_END_OF_STREAM;
     size_t n = q->pending.len < max ? q->pending.len : max;
     memcpy(buf, q->pending.data, n);
@@ -286,7 +290,9 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         r->status = 200;
         dav_add_header(r, "DAV", DAV_CLASSES);
     } else {
+        store_snapshot_begin(r->st);
         dav_handle(r);
+        store_snapshot_end(r->st);
     }
     if (r->status >= 500) log_error("%s answered %d", method, r->status);
     else log_debug("%s %d", method, r->status);

@@ -227,11 +227,21 @@ sqlite3_stmt *store_stmt(store *s, store_query q)
         if (sqlite3_prepare_v3(s->db, sql[q], -1, SQLITE_PREPARE_PERSISTENT, &s->stmt[q], NULL) !=
             SQLITE_OK)
             return NULL;
-        return s->stmt[q];
+        st = s->stmt[q];
+    } else {
+        sqlite3_reset(st);
+        sqlite3_clear_bindings(st);
     }
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
+    store_writable_check(s, st);
     return st;
+}
+
+void store_writable_check(store *s, sqlite3_stmt *st)
+{
+    /* a write inside a read snapshot would upgrade it, and fail with
+     * SQLITE_BUSY_SNAPSHOT when another connection wrote meanwhile: end the
+     * snapshot, so the write runs on its own as it would without one */
+    if (s->in_read && !sqlite3_stmt_readonly(st)) store_snapshot_end(s);
 }
 
 int store_step_done(sqlite3_stmt *st)
@@ -361,15 +371,25 @@ static int tx(store *s, store_query q)
     return rc;
 }
 
-int store_begin_read(store *s)
+int store_snapshot_begin(store *s)
 {
+    if (s->in_read || s->in_tx || !sqlite3_get_autocommit(s->db)) return STORE_OK;
     int rc = tx(s, Q_BEGIN_READ);
-    if (rc == STORE_OK) s->in_tx = 1;
+    if (rc == STORE_OK) s->in_read = 1;
     return rc;
+}
+
+void store_snapshot_end(store *s)
+{
+    if (!s->in_read) return;
+    s->in_read = 0;
+    /* a read-only transaction: COMMIT only drops the read lock */
+    if (!sqlite3_get_autocommit(s->db) && tx(s, Q_COMMIT) != STORE_OK) tx(s, Q_ROLLBACK);
 }
 
 int store_begin_write(store *s)
 {
+    store_snapshot_end(s);
     int rc = tx(s, Q_BEGIN_WRITE);
     if (rc == STORE_OK) s->in_tx = 1;
     return rc;
@@ -386,6 +406,7 @@ void store_rollback(store *s)
 {
     if (!sqlite3_get_autocommit(s->db)) tx(s, Q_ROLLBACK);
     s->in_tx = 0;
+    s->in_read = 0;
 }
 
 /* ---- principals ---------------------------------------------------------- */
@@ -466,7 +487,7 @@ int store_principal_create_named(store *s, vpool *pool, int64_t account_id, int 
 {
     char pid[RAND_ID_LEN + 1];
     if (rand_id(pid) < 0) return STORE_ERROR;
-    int own_tx = sqlite3_get_autocommit(s->db);
+    int own_tx = s->in_read || sqlite3_get_autocommit(s->db);
     if (own_tx && store_begin_write(s) != STORE_OK) return STORE_BUSY;
     int rc = insert_principal(s, pid, account_id, kind, displayname, name, 0);
     /* users, resources and rooms have delegates (CalendarServer calendar-proxy) */
@@ -564,6 +585,7 @@ int store_principal_set_displayname(store *s, int64_t id, const char *displaynam
 
 int store_principal_delete(store *s, int64_t id)
 {
+    store_snapshot_end(s); /* it writes (store.h) */
     /* collect the homes first: deleting while stepping the query is unsafe */
     int64_t homes[8];
     int nh = 0;

@@ -139,8 +139,15 @@ const char *store_errmsg(store *s);
 /* PRAGMA integrity_check; STORE_OK when "ok". */
 int store_integrity_check(store *s);
 
-int store_begin_read(store *s);
-int store_begin_write(store *s);  /* BEGIN IMMEDIATE */
+/* A read snapshot: the statements that follow share one read transaction, so
+ * they see one state and take SQLite's WAL read lock (two fcntl() calls) once
+ * instead of once per statement.  Whatever writes ends the snapshot first
+ * (store_begin_write, or any writing statement), so writes behave exactly as
+ * without one.  A no-op inside a transaction; end it before the thread serves
+ * another connection, and soon (an open snapshot holds back checkpoints). */
+int store_snapshot_begin(store *s);
+void store_snapshot_end(store *s);
+int store_begin_write(store *s);  /* BEGIN IMMEDIATE; ends a read snapshot first */
 int store_commit(store *s);
 void store_rollback(store *s);     /* safe to call when no transaction is open */
 

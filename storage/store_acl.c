@@ -8,6 +8,7 @@
 
 static int run(store *s, const char *q, int64_t a, int64_t b)
 {
+    store_snapshot_end(s); /* it writes (store.h) */
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(s->db, q, -1, &st, NULL) != SQLITE_OK) return STORE_ERROR;
     sqlite3_bind_int64(st, 1, a);
@@ -106,6 +107,7 @@ int store_aces_get(store *s, vpool *pool, int64_t node, store_ace **out, int *n)
 
 int store_aces_replace(store *s, int64_t node, int source, const store_ace *aces, int n)
 {
+    store_snapshot_end(s); /* it writes (store.h) */
     vpool *pool = pool_new();
     if (!pool) return STORE_ERROR;
     store_ace *old;
@@ -321,6 +323,7 @@ int store_shares_of_sharee(store *s, vpool *pool, int64_t sharee, store_share **
 
 int store_share_put(store *s, vpool *pool, const store_share *in, store_share *out)
 {
+    store_snapshot_end(s); /* it writes (store.h) */
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(s->db,
                            "INSERT INTO shares(node,sharee,access,state,binding,uid,summary,created) "

@@ -29,11 +29,16 @@ struct store {
     sqlite3 *db;
     sqlite3_stmt *stmt[Q__COUNT];
     int in_tx;
+    int in_read;   /* a read snapshot is open (store_snapshot_begin) */
 };
 
 /* Returns the prepared statement for q, reset and with bindings cleared, or
  * NULL on error.  The statement belongs to the connection. */
 sqlite3_stmt *store_stmt(store *s, store_query q);
+/* Ends a read snapshot before st runs when st writes.  store_stmt does this
+ * for the fixed statements; code that prepares a writing statement of its own
+ * calls it before stepping. */
+void store_writable_check(store *s, sqlite3_stmt *st);
 /* Maps an SQLite result code to STORE_*. */
 int store_rc(int rc);
 /* Runs a statement that returns no rows; STORE_OK or an error. */

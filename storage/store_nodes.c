@@ -266,6 +266,7 @@ static int delete_satellites(store *s)
 
 int store_node_delete(store *s, int64_t id)
 {
+    store_snapshot_end(s); /* it writes (store.h) */
     vpool *pool = pool_new();
     if (!pool) return STORE_ERROR;
     store_node n;
@@ -374,6 +375,7 @@ static int copy_tree(store *s, vpool *pool, const store_node *src, int64_t dst_p
                      store_node *out)
 {
     if (level > 128) return STORE_ERROR;
+    store_snapshot_end(s); /* it writes (store.h) */
     store_node n = *src;
     n.parent = dst_parent;
     n.name = dst_name;

@@ -185,10 +185,12 @@ static int parse_privileges(dav_req *r, const xmlNode *list, unsigned *bits)
     *bits = 0;
     for (xmlNode *p = xml_first_elem(list); p; p = xml_next_elem(p)) {
         if (!xml_is(p, NS_DAV, "privilege")) return acl_error(r, "not-supported-privilege");
-        xmlNode *which = xml_first_elem(p);
-        const priv_name *pn = which ? priv_find(xml_ns(which), (const char *)which->name) : NULL;
-        if (!pn) return acl_error(r, "not-supported-privilege");
-        *bits |= pn->bits;
+        /* one privilege per DAV:privilege (RFC 3744 §5.1), but every one counts */
+        for (xmlNode *which = xml_first_elem(p); which; which = xml_next_elem(which)) {
+            const priv_name *pn = priv_find(xml_ns(which), (const char *)which->name);
+            if (!pn) return acl_error(r, "not-supported-privilege");
+            *bits |= pn->bits;
+        }
     }
     if (!*bits) return acl_error(r, "not-supported-privilege");
     return 0;
@@ -220,6 +222,35 @@ static int parse_principal(dav_req *r, const xmlNode *el, store_ace *a)
     return 0;
 }
 
+/* RFC 3744 §8.1.1 DAV:no-protected-ace-conflict: a deny naming a principal
+ * that a protected ACE grants the same privilege - the owner (who holds
+ * everything), a sharee (the share's ACE) or, in a calendar home, one of the
+ * owner's delegation groups. */
+static int denies_protected(dav_req *r, const dav_resource *res, const store_ace *a)
+{
+    if (!a->deny) return 0;
+    int64_t owner = dav_res_owner(res);
+    if (a->who == STORE_ACE_OWNER) return 1;
+    if (a->who != STORE_ACE_PRINCIPAL) return 0;
+    if (a->principal == owner) return 1;
+    store_ace *aces;
+    int n;
+    if (store_aces_get(r->st, r->pool, res->node.id, &aces, &n) == STORE_OK)
+        for (int i = 0; i < n; i++)
+            if (aces[i].source == 1 && aces[i].who == STORE_ACE_PRINCIPAL &&
+                aces[i].principal == a->principal && (aces[i].grant & a->deny))
+                return 1;
+    store_principal g;
+    return res->space == STORE_ROOT_CALENDARS &&
+           store_principal_by_id(r->st, r->pool, a->principal, &g) == STORE_OK &&
+           (g.kind == STORE_PRINCIPAL_PROXY_READ || g.kind == STORE_PRINCIPAL_PROXY_WRITE) &&
+           g.owner == owner;
+}
+
+/* RFC 3744 §8.1.1 preconditions that never arise here: deny-before-grant and
+ * grant-only (DAV:acl-restrictions lists only no-invert: ACEs are evaluated in
+ * the order given, grants and denies mixed), no-abstract (no privilege is
+ * abstract) and missing-required-principal (no required-principal). */
 int dav_method_acl(dav_req *r, dav_resource *res)
 {
     if (res->type != DAV_RES_NODE || res->node.kind == STORE_KIND_SPACE_ROOT)
@@ -258,6 +289,7 @@ int dav_method_acl(dav_req *r, dav_resource *res)
             return dav_error_text(r, 400, "Each DAV:ace needs a principal and grant or deny");
         /* granting and denying the same privilege in one ACE contradicts itself */
         if (a->grant & a->deny) return acl_error(r, "no-ace-conflict");
+        if (denies_protected(r, res, a)) return acl_error(r, "no-protected-ace-conflict");
         n++;
     }
     st = dav_lock_check(r, res->path, DAV_CHANGE_CONTENT);

@@ -129,10 +129,7 @@ static void write_one(dav_req *r, const dav_resource *res, const dav_propreq_ite
     }
     if (st == DAV_PROP_DEAD && res->type == DAV_RES_NODE) {
         store_prop p;
-        /* a sharee's own name and colour live on their binding */
-        if ((res->has_binding && store_prop_get(r->st, r->pool, res->binding.id, it->ns,
-                                                it->name, &p) == STORE_OK) ||
-            store_prop_get(r->st, r->pool, res->node.id, it->ns, it->name, &p) == STORE_OK) {
+        if (dav_dead_prop_get(r, res, it->ns, it->name, &p) == STORE_OK) {
             if (names_only) xml_empty(&w->ok, it->ns, it->name);
             else buf_puts(&w->ok, p.xml);
             return;
@@ -171,11 +168,10 @@ static void write_all(dav_req *r, const dav_resource *res, const dav_propreq *pr
     store_prop *props, *own = NULL;
     int n, nown = 0;
     if (store_prop_list(r->st, r->pool, res->node.id, &props, &n) != STORE_OK) return;
-    if (res->has_binding &&
-        store_prop_list(r->st, r->pool, res->binding.id, &own, &nown) != STORE_OK)
-        nown = 0;
+    if (dav_dead_props_own(r, res, &own, &nown) != STORE_OK) nown = 0;
     for (int k = 0; k < n + nown; k++) {
-        /* the sharee's properties first; the owner's only where they have none */
+        /* the caller's own properties first (a sharee's binding, a delegate's
+         * colour); the owner's only where they have none */
         const store_prop *pk = k < nown ? &own[k] : &props[k - nown];
         int shadowed = 0;
         for (int j = 0; k >= nown && j < nown; j++)

@@ -9,6 +9,7 @@
 #include "dav/resource.h"
 #include "dav/xml_in.h"
 #include "dav/xml_out.h"
+#include "privacy/acl.h"
 
 #define PP_MAX_OPS 1024
 
@@ -77,6 +78,14 @@ void dav_propset_check(dav_req *r, const dav_resource *res, pp_op *op)
 int dav_propset_apply(dav_req *r, const dav_resource *res, const pp_op *op)
 {
     if (op->def && op->def->set) return op->def->set(r, res, op->el, 1) == 200 ? STORE_OK : STORE_ERROR;
+    /* a delegate's colour of the delegator's calendar is their own */
+    int64_t me = dav_peruser_principal(r, res, op->ns, op->name);
+    if (me) {
+        if (!op->el) return store_userprop_remove(r->st, res->node.id, me, op->ns, op->name);
+        char *xml = xml_fragment(r->pool, op->el);
+        return xml ? store_userprop_set(r->st, res->node.id, me, op->ns, op->name, xml)
+                   : STORE_ERROR;
+    }
     /* on a shared collection a sharee's properties are their own (binding) */
     int64_t node = res->has_binding ? res->binding.id : res->node.id;
     if (!op->el) return store_prop_remove(r->st, node, op->ns, op->name);
@@ -138,6 +147,15 @@ int dav_method_proppatch(dav_req *r, dav_resource *res)
     int n;
     st = dav_propset_collect(r, root, &ops, &n);
     if (st) return st == 400 ? dav_error_text(r, 400, "Malformed DAV:propertyupdate") : st;
+    /* Without DAV:write-properties (a read delegate), a caller may set only
+     * their own presentation properties (dav/props_peruser.c); the router
+     * let the request through for that. */
+    int own_only = 1;
+    for (int i = 0; i < n; i++)
+        own_only &= dav_peruser_principal(r, res, ops[i].ns, ops[i].name) != 0;
+    if (!own_only && dav_peruser_viewer(r, res) &&
+        !(dav_privileges(r, res) & PRIV_WRITE_PROPERTIES))
+        return dav_need_privilege(r, res, PRIV_WRITE_PROPERTIES);
     if (res->type == DAV_RES_NODE) {
         st = dav_lock_check(r, res->path, DAV_CHANGE_CONTENT);
         if (st) return st;
@@ -164,7 +182,10 @@ int dav_method_proppatch(dav_req *r, dav_resource *res)
     }
     int rc = store_begin_write(r->st);
     for (int i = 0; rc == STORE_OK && i < n; i++) rc = dav_propset_apply(r, res, &ops[i]);
-    if (rc == STORE_OK && res->type == DAV_RES_NODE && store_kind_is_collection(res->node.kind))
+    /* one caller's own presentation is no change to the collection (its
+     * ctag and sync token stay, and nobody else learns of it) */
+    if (rc == STORE_OK && res->type == DAV_RES_NODE && store_kind_is_collection(res->node.kind) &&
+        !own_only)
         rc = store_node_touch(r->st, res->node.id);
     if (rc == STORE_OK) rc = store_commit(r->st);
     if (rc != STORE_OK) {

@@ -53,6 +53,25 @@ extern const dav_prop_table dav_props_principal;
 extern const dav_prop_table dav_props_acl;
 extern const dav_prop_table dav_props_sharing;
 
+/* ---- per-user presentation properties (dav/props_peruser.c) ---------------
+ * On a calendar the caller does not own and sees at its own URL (a
+ * delegator's), its colour, order and description are the caller's own:
+ * reading falls back to the owner's value, writing changes only theirs. */
+
+/* The caller's principal id when res is such a calendar, else 0. */
+int64_t dav_peruser_viewer(dav_req *r, const dav_resource *res);
+/* The caller's principal id when (ns, name) is one of those properties on
+ * res (and res is not being created), else 0. */
+int64_t dav_peruser_principal(dav_req *r, const dav_resource *res, const char *ns,
+                              const char *name);
+/* A dead property as the caller sees it: a sharee's binding's value, the
+ * caller's per-user value, else the node's.  STORE_OK, STORE_NOTFOUND, ... */
+int dav_dead_prop_get(dav_req *r, const dav_resource *res, const char *ns, const char *name,
+                      store_prop *out);
+/* The caller's own dead properties that shadow the node's (a sharee's
+ * binding's, or the caller's per-user ones); pool array, possibly empty. */
+int dav_dead_props_own(dav_req *r, const dav_resource *res, store_prop **out, int *n);
+
 /* Writes the href of the session's principal wrapped in DAV:href. */
 void dav_put_href(vbuf *out, const char *href);
 

@@ -231,6 +231,25 @@ static int get_addressbook_home(dav_req *r, const dav_resource *res, vbuf *out)
     return user_url(r, res, out, "addressbooks", "");
 }
 
+/* CalendarServer's CS:record-type, which it shows on the calendar-proxy
+ * groups only: Apple's clients read it to tell the two delegate groups apart
+ * (the same facts as their resourcetype, nothing about anyone). */
+static int get_record_type(dav_req *r, const dav_resource *res, vbuf *out)
+{
+    (void)r;
+    if (!is_principal(res)) return 404;
+    switch (res->principal.kind) {
+    case STORE_PRINCIPAL_PROXY_READ:
+        buf_puts(out, "read-delegate-group");
+        return 200;
+    case STORE_PRINCIPAL_PROXY_WRITE:
+        buf_puts(out, "write-delegate-group");
+        return 200;
+    default:
+        return 404;
+    }
+}
+
 static const dav_prop_def defs[] = {
     {NS_DAV, "alternate-URI-set", DAV_PF_PROTECTED, get_alternate_uri_set, NULL},
     {NS_DAV, "group-membership", DAV_PF_PROTECTED, get_group_membership, NULL},
@@ -244,6 +263,7 @@ static const dav_prop_def defs[] = {
     {NS_CS, "dropbox-home-URL", DAV_PF_PROTECTED, get_dropbox_home, NULL},
     {NS_CS, "calendar-proxy-read-for", DAV_PF_PROTECTED, get_proxy_read_for, NULL},
     {NS_CS, "calendar-proxy-write-for", DAV_PF_PROTECTED, get_proxy_write_for, NULL},
+    {NS_CS, "record-type", DAV_PF_PROTECTED, get_record_type, NULL},
     {NS_CARDDAV, "addressbook-home-set", DAV_PF_PROTECTED, get_addressbook_home, NULL},
 };
 

@@ -26,7 +26,7 @@ static int property_value(dav_req *r, const dav_resource *res, const char *ns, c
     if (st == DAV_PROP_DEAD) {
         if (res->type != DAV_RES_NODE) return 404;
         store_prop p;
-        if (store_prop_get(r->st, r->pool, res->node.id, ns, name, &p) != STORE_OK) return 404;
+        if (dav_dead_prop_get(r, res, ns, name, &p) != STORE_OK) return 404;
         /* the stored element whole: strip it to its content */
         const char *gt = strchr(p.xml, '>'), *lt = strrchr(p.xml, '<');
         if (gt && lt && lt > gt && gt[-1] != '/') buf_append(val, gt + 1, (size_t)(lt - gt - 1));

@@ -1,4 +1,5 @@
 #include "dav/resource.h"
+#include "common/rand.h"
 
 #include <pthread.h>
 #include <string.h>
@@ -55,11 +56,25 @@ const char *dav_principal_href(dav_req *r, const char *pid)
 int dav_principal_named(dav_req *r, const char *href, store_principal *out)
 {
     if (strncasecmp(href, "mailto:", 7) == 0) {
-        /* only an address its owner exposed names them */
-        int64_t owner_account;
-        if (!r->acct || accounts_exposed_owner(r->acct, href + 7, &owner_account) != STORE_OK)
-            return -1;
-        return store_principal_by_account(r->st, r->pool, owner_account, out) == STORE_OK ? 0 : -1;
+        /* only an address its owner exposed names them; the same two lookups
+         * run whether the address is exposed, hidden or unknown, so neither
+         * the answer nor its timing tells them apart */
+        int64_t owner_account = -1;
+        int exposed =
+            r->acct && accounts_exposed_owner(r->acct, href + 7, &owner_account) == STORE_OK;
+        store_principal p;
+        int rc = store_principal_by_account(r->st, r->pool, exposed ? owner_account : -1, &p);
+        if (!exposed || rc != STORE_OK) return -1;
+        *out = p;
+        return 0;
+    }
+    if (strncasecmp(href, "urn:uuid:", 9) == 0) {
+        /* 122 random bits, shown only to those who may read the principal:
+         * like its URL, knowing it is the capability */
+        unsigned char u[16];
+        static const unsigned char none[16];
+        if (uuid_parse(href + 9, u) != 0 || !memcmp(u, none, sizeof none)) return -1;
+        return store_principal_by_uuid(r->st, r->pool, u, out) == STORE_OK ? 0 : -1;
     }
     const char *path = href;
     const char *scheme = strstr(href, "://");

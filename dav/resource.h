@@ -41,8 +41,9 @@ void dav_provision_forget(int64_t principal);
 /* Href for a principal: "/principals/<pid>/" (pool string). */
 const char *dav_principal_href(dav_req *r, const char *pid);
 
-/* The principal an href names: a principal URL (absolute or a path) or a
- * "mailto:" address its owner exposed.  0, or -1 when it names no one. */
+/* The principal an href names: a principal URL (absolute or a path), its
+ * "urn:uuid:" address, or a "mailto:" address its owner exposed.  0, or -1
+ * when it names no one. */
 int dav_principal_named(dav_req *r, const char *href, store_principal *out);
 
 /* The canonical href of a stored node, built from its ancestors (pool). */

@@ -10,6 +10,7 @@
 #include "dav/conditional.h"
 #include "dav/report.h"
 #include "dav/methods.h"
+#include "dav/props.h"
 #include "dav/resource.h"
 #include "dav/sharing.h"
 #include "privacy/acl.h"
@@ -119,6 +120,11 @@ static int dispatch(dav_req *r)
     if (res.has_binding && r->session && res.binding.owner == r->session->principal.id &&
         (!strcmp(m->name, "PROPPATCH") || !strcmp(m->name, "DELETE")))
         granted |= PRIV_WRITE_PROPERTIES | PRIV_UNBIND;
+    /* and anyone who sees someone else's calendar may choose their own
+     * colour, order and description of it; the handler refuses the rest
+     * without DAV:write-properties */
+    if (!strcmp(m->name, "PROPPATCH") && dav_peruser_viewer(r, &res))
+        granted |= PRIV_WRITE_PROPERTIES;
     /* below a missing intermediate collection the handler answers 409 */
     int orphan = res.type == DAV_RES_UNMAPPED && !res.has_parent;
     if (m->privilege && !orphan && (granted & m->privilege) != m->privilege)

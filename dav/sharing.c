@@ -255,7 +255,11 @@ static int notify_invite(dav_req *r, const store_node *coll, const store_share *
     buf_puts(&b, "<CS:hosturl><D:href>");
     xml_text(&b, host_url(r, coll));
     buf_puts(&b, "</D:href></CS:hosturl><CS:organizer><D:href>");
-    xml_text(&b, dav_principal_href(r, owner.pid));
+    /* CalendarServer names the organizer of a calendar by principal URL and
+     * of an address book by its urn:uuid (which Apple's contact clients look
+     * up); both identify the same principal */
+    xml_text(&b, coll->kind == STORE_KIND_ADDRESSBOOK ? dav_share_principal_urn(r, &owner)
+                                                       : dav_principal_href(r, owner.pid));
     buf_puts(&b, "</D:href>");
     if (owner.displayname) xml_text_element(&b, NS_CS, "common-name", owner.displayname);
     buf_puts(&b, "</CS:organizer>");

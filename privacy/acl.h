@@ -54,7 +54,8 @@ typedef struct priv_target {
 unsigned priv_evaluate(store *st, vpool *pool, const priv_subject *who, const priv_target *what);
 
 /* The supported-privilege tree (RFC 3744 §5.3), one row per privilege with
- * its parent's index (-1 for the root) and whether it is abstract. */
+ * its parent's index (-1 for the root).  None is abstract: every privilege
+ * can be granted or denied on its own. */
 typedef struct priv_name {
     const char *ns, *name;
     unsigned bits;

@@ -14,4 +14,12 @@ int cli_app_password(const veil_config *cfg, int argc, char **argv);
  * so a subcommand can `return cli_fail(...)` with its exit status. */
 int cli_fail(const char *prog, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
+/* Opens the account database and the DAV store of cfg's data directory for a
+ * subcommand.  0 with both open (the caller closes them), or 1 after one
+ * line on standard error, with neither open. */
+struct accounts;
+struct store;
+int cli_open_databases(const char *prog, const veil_config *cfg, struct accounts **db,
+                       struct store **st);
+
 #endif

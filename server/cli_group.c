@@ -142,6 +142,22 @@ static int member_change(group_ctx *c, int add)
     int rc = member_principal(c, c->args[1], &m);
     if (rc) return rc;
     if (m.id == g.id) return fail(c, 1, "a group cannot contain itself");
+    int64_t *ids;
+    int n;
+    if (add && m.kind == STORE_PRINCIPAL_GROUP) {
+        /* m already holds g (perhaps through other groups): a cycle */
+        if (store_principal_groups(c->st, c->pool, g.id, &ids, &n) != STORE_OK)
+            return fail(c, 1, "cannot read the groups of '%s'", c->args[0]);
+        for (int i = 0; i < n; i++)
+            if (ids[i] == m.id) return fail(c, 1, "%s already contains %s", c->args[1], c->args[0]);
+    }
+    if (!add) {
+        if (store_group_members(c->st, c->pool, g.id, &ids, &n) != STORE_OK)
+            return fail(c, 1, "cannot read the members of '%s'", c->args[0]);
+        int found = 0;
+        for (int i = 0; i < n; i++) found |= ids[i] == m.id;
+        if (!found) return fail(c, 1, "%s is not a member of %s", c->args[1], c->args[0]);
+    }
     rc = store_begin_write(c->st);
     if (rc == STORE_OK)
         rc = add ? store_group_add_member(c->st, g.id, m.id) : store_group_remove_member(c->st, g.id, m.id);
@@ -273,10 +289,10 @@ static const group_cmd group_cmds[] = {
     {"remove", 1, group_remove, "NAME",
      "Deletes a group: its memberships, the ACEs and shares naming it go with it."},
     {"list", 0, group_list, "", "Lists groups: NAME, display name, principal URL, member count."},
-    {"member-add", 2, member_add, "GROUP LOGIN|group:NAME",
+    {"member add", 2, member_add, "GROUP LOGIN|group:NAME",
      "Adds a user (or a group: groups nest) to GROUP; shares and grants to GROUP reach them."},
-    {"member-remove", 2, member_remove, "GROUP LOGIN|group:NAME", "Removes a member from GROUP."},
-    {"member-list", 1, member_list, "GROUP", "Lists GROUP's direct members."},
+    {"member remove", 2, member_remove, "GROUP LOGIN|group:NAME", "Removes a member from GROUP."},
+    {"member list", 1, member_list, "GROUP", "Lists GROUP's direct members."},
 };
 
 static const group_cmd resource_cmds[] = {
@@ -326,7 +342,9 @@ static int run_table(const veil_config *cfg, const char *family, const group_cmd
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
         FILE *f = argc < 2 ? stderr : stdout;
         fprintf(f, "usage:\n");
-        for (size_t i = 0; i < n; i++) fprintf(f, "  veildav %s %s %s\n", family, cmds[i].name, cmds[i].usage);
+        for (size_t i = 0; i < n; i++)
+            fprintf(f, "  veildav %s %s%s%s\n", family, cmds[i].name, *cmds[i].usage ? " " : "",
+                    cmds[i].usage);
         return argc < 2 ? 2 : 0;
     }
     const group_cmd *cmd = NULL;
@@ -349,17 +367,8 @@ static int run_table(const veil_config *cfg, const char *family, const group_cmd
     if (c.nargs != cmd->nargs)
         return fail(&c, 2, "expected %d argument%s: %s", cmd->nargs, cmd->nargs == 1 ? "" : "s",
                     cmd->usage);
-    char *path = config_path(cfg, "accounts.db");
-    rc = path ? accounts_open(path, &c.db) : STORE_ERROR;
-    free(path);
-    if (rc != STORE_OK) return fail(&c, 1, "cannot open the account database (run veildav init)");
-    path = config_path(cfg, "dav.db");
-    rc = path ? store_open(path, 0, cfg->sync_full, &c.st) : STORE_ERROR;
-    free(path);
-    if (rc != STORE_OK) {
-        accounts_close(c.db);
-        return fail(&c, 1, "cannot open the DAV store (run veildav init)");
-    }
+    rc = cli_open_databases(c.prog, cfg, &c.db, &c.st);
+    if (rc) return rc;
     c.pool = pool_new();
     c.r.pool = c.pool;
     c.r.cfg = cfg;
@@ -373,10 +382,18 @@ static int run_table(const veil_config *cfg, const char *family, const group_cmd
 
 int cli_group(const veil_config *cfg, int argc, char **argv)
 {
-    /* "group member add G X" is "group member-add G X" */
+    /* "group member add G X" runs the table's "member add" */
     char joined[32];
-    if (argc >= 3 && !strcmp(argv[1], "member") && strlen(argv[2]) < 20) {
-        snprintf(joined, sizeof joined, "member-%s", argv[2]);
+    if (argc >= 2 && !strcmp(argv[1], "member")) {
+        if (argc < 3 || argv[2][0] == '-') {
+            FILE *f = argc < 3 ? stderr : stdout;
+            fprintf(f, "usage:\n");
+            for (size_t i = 0; i < sizeof group_cmds / sizeof group_cmds[0]; i++)
+                if (!strncmp(group_cmds[i].name, "member ", 7))
+                    fprintf(f, "  veildav group %s %s\n", group_cmds[i].name, group_cmds[i].usage);
+            return argc < 3 ? 2 : 0;
+        }
+        snprintf(joined, sizeof joined, "member %.20s", argv[2]);
         argv[2] = joined;
         argv++;
         argc--;

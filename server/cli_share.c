@@ -386,17 +386,8 @@ int cli_share(const veil_config *cfg, int argc, char **argv)
         printf("usage: veildav share %s %s\n\n%s\n", cmd->name, cmd->usage, cmd->help);
         return 0;
     }
-    char *path = config_path(cfg, "accounts.db");
-    rc = path ? accounts_open(path, &c.db) : STORE_ERROR;
-    free(path);
-    if (rc != STORE_OK) return fail(&c, 1, "cannot open the account database (run veildav init)");
-    path = config_path(cfg, "dav.db");
-    rc = path ? store_open(path, 0, cfg->sync_full, &c.st) : STORE_ERROR;
-    free(path);
-    if (rc != STORE_OK) {
-        accounts_close(c.db);
-        return fail(&c, 1, "cannot open the DAV store (run veildav init)");
-    }
+    rc = cli_open_databases(c.prog, cfg, &c.db, &c.st);
+    if (rc) return rc;
     c.r.pool = pool_new();
     c.r.cfg = cfg;
     c.r.st = c.st;

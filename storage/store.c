@@ -8,7 +8,9 @@
 
 #include "common/rand.h"
 
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
+#define STR_(x) #x
+#define STR(x) STR_(x)
 
 /* The schema.  Comments here are the documentation of the DAV store's
  * on-disk format (the account database is documented in ACCOUNTS.md). */
@@ -101,6 +103,16 @@ static const char schema_v1[] =
      * rowid = node * 1024 + k (so a node's spans are one rowid range) */
     "CREATE VIRTUAL TABLE tr_index USING rtree_i32(id, c0, c1, t0, t1, +node);";
 
+/* Version 2.  Per-user properties: the value one principal chose for a
+ * property of a node it does not own (a delegate's own colour of the
+ * delegator's calendar); the owner's stays in props. */
+static const char schema_v2[] =
+    "CREATE TABLE user_props("
+    "  node INTEGER NOT NULL, principal INTEGER NOT NULL,"
+    "  ns TEXT NOT NULL, name TEXT NOT NULL, xml TEXT NOT NULL,"
+    "  PRIMARY KEY(node, principal, ns, name)) WITHOUT ROWID;"
+    "CREATE INDEX user_props_principal ON user_props(principal);";
+
 static const char *const sql[Q__COUNT] = {
     [Q_BEGIN_READ] = "BEGIN",
     [Q_BEGIN_WRITE] = "BEGIN IMMEDIATE",
@@ -160,6 +172,13 @@ static const char *const sql[Q__COUNT] = {
     [Q_PROP_REMOVE] = "DELETE FROM props WHERE node=? AND ns=? AND name=?",
     [Q_PROP_COPY] = "INSERT OR REPLACE INTO props(node,ns,name,xml) "
                     "SELECT ?,ns,name,xml FROM props WHERE node=?",
+    [Q_UPROP_GET] = "SELECT ns,name,xml FROM user_props WHERE node=? AND principal=? AND ns=? "
+                    "AND name=?",
+    [Q_UPROP_LIST] = "SELECT ns,name,xml FROM user_props WHERE node=? AND principal=? "
+                     "ORDER BY ns,name",
+    [Q_UPROP_SET] = "INSERT OR REPLACE INTO user_props(node,principal,ns,name,xml) "
+                    "VALUES(?,?,?,?,?)",
+    [Q_UPROP_REMOVE] = "DELETE FROM user_props WHERE node=? AND principal=? AND ns=? AND name=?",
     [Q_CHANGE_RECORD] = "INSERT OR REPLACE INTO changes(collection,name,revision,deleted) "
                         "VALUES(?,?,?,?)",
     [Q_CHANGES_SINCE] = "SELECT name,revision,deleted FROM changes "
@@ -264,7 +283,7 @@ static int migrate(store *s)
     if (v > STORE_SCHEMA_VERSION) return STORE_ERROR; /* written by a newer veildav */
     if (exec(s, "BEGIN IMMEDIATE") != STORE_OK) return STORE_ERROR;
     if (user_version(s, &v) != STORE_OK) goto fail;
-    if (v == 0) {
+    if (v < 1) {
         if (exec(s, schema_v1) != STORE_OK) goto fail;
         /* the three space roots, owned by nobody (principal 0) */
         static const char *roots[] = {"files", "calendars", "addressbooks"};
@@ -288,8 +307,9 @@ static int migrate(store *s)
             if (rc != SQLITE_DONE) goto fail;
         }
     }
-    /* future migrations: if (v < 2) { ... } */
-    if (exec(s, "PRAGMA user_version = 1") != STORE_OK) goto fail;
+    if (v < 2 && exec(s, schema_v2) != STORE_OK) goto fail;
+    /* future migrations: if (v < 3) { ... } */
+    if (exec(s, "PRAGMA user_version = " STR(STORE_SCHEMA_VERSION)) != STORE_OK) goto fail;
     if (exec(s, "COMMIT") != STORE_OK) goto fail;
     return STORE_OK;
 fail:
@@ -508,6 +528,18 @@ int store_principal_by_name(store *s, vpool *pool, const char *name, store_princ
     return read_principal(pool, st, out);
 }
 
+int store_principal_by_uuid(store *s, vpool *pool, const unsigned char u[16], store_principal *out)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db, "SELECT " PRINCIPAL_COLS " FROM principals WHERE uuid=?", -1, &st,
+                           NULL) != SQLITE_OK)
+        return STORE_ERROR;
+    sqlite3_bind_blob(st, 1, u, 16, SQLITE_STATIC);
+    int rc = read_principal(pool, st, out);
+    sqlite3_finalize(st);
+    return rc;
+}
+
 int store_principals_named(store *s, vpool *pool, int kind, int64_t **ids, int *n)
 {
     *ids = NULL;
@@ -567,13 +599,15 @@ int store_principal_delete(store *s, int64_t id)
         rc = store_node_delete(s, homes[i]);
         if (rc != STORE_OK) return rc;
     }
-    /* its proxy groups, memberships, ACEs naming it and shares with it */
+    /* its proxy groups, memberships, ACEs naming it, shares with it and its
+     * own properties on others' collections */
     static const char *const cleanup[] = {
         "DELETE FROM group_members WHERE group_id IN (SELECT id FROM principals WHERE owner=?1) "
         "OR group_id=?1 OR member=?1",
         "DELETE FROM principals WHERE owner=?1",
         "DELETE FROM aces WHERE principal=?1",
         "DELETE FROM shares WHERE sharee=?1",
+        "DELETE FROM user_props WHERE principal=?1",
     };
     for (size_t i = 0; i < sizeof cleanup / sizeof cleanup[0]; i++) {
         sqlite3_stmt *q;

@@ -165,11 +165,14 @@ int store_principal_create_named(store *s, vpool *pool, int64_t account_id, int 
                                  const char *displayname, const char *name,
                                  store_principal *out);
 int store_principal_by_name(store *s, vpool *pool, const char *name, store_principal *out);
+/* The principal whose urn:uuid calendar user address is u. */
+int store_principal_by_uuid(store *s, vpool *pool, const unsigned char u[16], store_principal *out);
 /* Ids of the named principals of one kind (groups, resources, rooms), by name
  * (pool array, at most 10000). */
 int store_principals_named(store *s, vpool *pool, int kind, int64_t **ids, int *n);
 int store_principal_set_displayname(store *s, int64_t id, const char *displayname);
-/* Deletes the principal and everything it owns (homes, locks). */
+/* Deletes the principal and everything it owns (homes, locks, its per-user
+ * properties). */
 int store_principal_delete(store *s, int64_t id);
 
 /* ---- nodes --------------------------------------------------------------- */
@@ -238,6 +241,21 @@ int store_prop_get(store *s, vpool *pool, int64_t node, const char *ns, const ch
 int store_prop_list(store *s, vpool *pool, int64_t node, store_prop **out, int *n);
 int store_prop_set(store *s, int64_t node, const char *ns, const char *name, const char *xml);
 int store_prop_remove(store *s, int64_t node, const char *ns, const char *name);
+
+/* ---- per-user properties (storage/store_userprops.c) ------------------------
+ * One principal's own value of a property on a node it does not own (a
+ * delegate's colour of the delegator's calendar).  Deleted with the node and
+ * with the principal. */
+
+int store_userprop_get(store *s, vpool *pool, int64_t node, int64_t principal, const char *ns,
+                       const char *name, store_prop *out);
+/* All of one principal's properties on node (pool array). */
+int store_userprop_list(store *s, vpool *pool, int64_t node, int64_t principal, store_prop **out,
+                        int *n);
+int store_userprop_set(store *s, int64_t node, int64_t principal, const char *ns,
+                       const char *name, const char *xml);
+int store_userprop_remove(store *s, int64_t node, int64_t principal, const char *ns,
+                          const char *name);
 
 /* ---- groups, ACEs, shares (storage/store_acl.c) ----------------------------- */
 

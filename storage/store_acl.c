@@ -147,23 +147,33 @@ int store_aces_replace(store *s, int64_t node, int source, const store_ace *aces
     return rc;
 }
 
+/* The groups a principal is in, itself first (d = 0), nested up to 8 deep:
+ * the CTE both relationship queries start from. */
+#define GROUPS_OF(name, param)                                                              \
+    name "(id, d) AS (SELECT " param ", 0 UNION SELECT m.group_id, " name ".d + 1 "          \
+         "FROM group_members m JOIN " name " ON m.member=" name ".id WHERE " name ".d < 8)"
+
 int store_principals_related(store *s, int64_t a, int64_t b, int *yes)
 {
     sqlite3_stmt *st;
-    /* an ACE (share or ACL grant) on something one owns naming the other, in
-     * either direction, or a common group (proxy groups included) */
+    /* In either direction: an ACE (ACL grant or share) or a share on something
+     * one owns naming the other or a group the other is in; one's delegation
+     * group holding the other (directly or through a group); or a group both
+     * are in, or one is in the other.  Written from both sides' (small) sets
+     * of groups, so the check never lists a group's members. */
     if (sqlite3_prepare_v2(
             s->db,
-            "SELECT EXISTS(SELECT 1 FROM aces x JOIN nodes n ON n.id=x.node "
-            "  WHERE (n.owner=?1 AND x.principal=?2) OR (n.owner=?2 AND x.principal=?1)) "
-            "OR EXISTS(SELECT 1 FROM shares sh JOIN nodes n ON n.id=sh.node "
-            "  WHERE (n.owner=?1 AND sh.sharee=?2) OR (n.owner=?2 AND sh.sharee=?1)) "
-            "OR EXISTS(SELECT 1 FROM group_members g1 JOIN group_members g2 "
-            "  ON g1.group_id=g2.group_id WHERE g1.member=?1 AND g2.member=?2) "
-            "OR EXISTS(SELECT 1 FROM group_members g JOIN principals p ON p.id=g.group_id "
-            "  WHERE (p.owner=?1 AND g.member=?2) OR (p.owner=?2 AND g.member=?1)) "
-            "OR EXISTS(SELECT 1 FROM group_members WHERE (group_id=?1 AND member=?2) "
-            "  OR (group_id=?2 AND member=?1))",
+            "WITH RECURSIVE " GROUPS_OF("ga", "?1") ", " GROUPS_OF("gb", "?2") " "
+            "SELECT EXISTS(SELECT 1 FROM aces x JOIN nodes n ON n.id=x.node WHERE x.who=1 AND "
+            "  ((n.owner=?1 AND x.principal IN (SELECT id FROM gb)) OR "
+            "   (n.owner=?2 AND x.principal IN (SELECT id FROM ga)))) "
+            "OR EXISTS(SELECT 1 FROM shares sh JOIN nodes n ON n.id=sh.node WHERE "
+            "  (n.owner=?1 AND sh.sharee IN (SELECT id FROM gb)) OR "
+            "  (n.owner=?2 AND sh.sharee IN (SELECT id FROM ga))) "
+            "OR EXISTS(SELECT 1 FROM principals p WHERE p.kind IN (5,6) AND "
+            "  ((p.owner=?1 AND p.id IN (SELECT id FROM gb)) OR "
+            "   (p.owner=?2 AND p.id IN (SELECT id FROM ga)))) "
+            "OR EXISTS(SELECT 1 FROM ga JOIN gb ON ga.id=gb.id WHERE ga.d>0 OR gb.d>0)",
             -1, &st, NULL) != SQLITE_OK)
         return STORE_ERROR;
     sqlite3_bind_int64(st, 1, a);
@@ -180,23 +190,27 @@ int store_principals_related_list(store *s, vpool *pool, int64_t a, int max, int
     *out = NULL;
     *n = 0;
     sqlite3_stmt *st;
-    /* the same relations as store_principals_related, read from a's side */
+    /* the same relations as store_principals_related, read from a's side:
+     * whatever a's ACEs and shares name, a's delegation groups, the groups a
+     * is in and a itself, each with its members (nested groups followed
+     * down); and the owners of what names a or a group a is in */
     if (sqlite3_prepare_v2(
             s->db,
-            "SELECT DISTINCT CASE WHEN p.owner>0 AND p.kind IN (5,6) THEN p.owner ELSE p.id END AS who "
-            "FROM principals p WHERE p.id IN ("
+            "WITH RECURSIVE " GROUPS_OF("ga", "?1") ", "
+            "seeds(id) AS ("
             " SELECT x.principal FROM aces x JOIN nodes n ON n.id=x.node WHERE n.owner=?1 AND x.who=1"
-            " UNION SELECT n.owner FROM aces x JOIN nodes n ON n.id=x.node WHERE x.principal=?1"
             " UNION SELECT sh.sharee FROM shares sh JOIN nodes n ON n.id=sh.node WHERE n.owner=?1"
-            " UNION SELECT n.owner FROM shares sh JOIN nodes n ON n.id=sh.node WHERE sh.sharee=?1"
-            " UNION SELECT g2.member FROM group_members g1 JOIN group_members g2"
-            "   ON g1.group_id=g2.group_id WHERE g1.member=?1"
-            " UNION SELECT g.member FROM group_members g JOIN principals q ON q.id=g.group_id"
-            "   WHERE q.owner=?1"
-            " UNION SELECT q.owner FROM group_members g JOIN principals q ON q.id=g.group_id"
-            "   WHERE g.member=?1 AND q.owner>0"
-            " UNION SELECT member FROM group_members WHERE group_id=?1"
-            " UNION SELECT group_id FROM group_members WHERE member=?1) "
+            " UNION SELECT id FROM principals WHERE owner=?1 AND kind IN (5,6)"
+            " UNION SELECT id FROM ga), "
+            "down(id, d) AS (SELECT id, 0 FROM seeds UNION SELECT m.member, down.d + 1 "
+            " FROM group_members m JOIN down ON m.group_id=down.id WHERE down.d < 8), "
+            "rel(id) AS (SELECT id FROM down"
+            " UNION SELECT n.owner FROM aces x JOIN nodes n ON n.id=x.node"
+            "   WHERE x.who=1 AND x.principal IN (SELECT id FROM ga)"
+            " UNION SELECT n.owner FROM shares sh JOIN nodes n ON n.id=sh.node"
+            "   WHERE sh.sharee IN (SELECT id FROM ga)) "
+            "SELECT DISTINCT CASE WHEN p.owner>0 AND p.kind IN (5,6) THEN p.owner ELSE p.id END "
+            "AS who FROM principals p WHERE p.id IN (SELECT id FROM rel) "
             "AND who<>?1 ORDER BY who LIMIT ?2",
             -1, &st, NULL) != SQLITE_OK)
         return STORE_ERROR;

@@ -235,9 +235,9 @@ int store_node_touch(store *s, int64_t id)
     return store_step_done(st);
 }
 
-/* Deletes the rows keyed by node id in bodies, props and changes for every
- * id the subtree delete returned.  Done with one statement each over a
- * temporary list to keep big collections fast. */
+/* Deletes the rows keyed by node id in bodies, props, user_props and changes
+ * for every id the subtree delete returned.  Done with one statement each
+ * over a temporary list to keep big collections fast. */
 static int delete_satellites(store *s)
 {
     sqlite3_stmt *ids;
@@ -255,6 +255,7 @@ static int delete_satellites(store *s)
     static const char *q[] = {
         "DELETE FROM bodies WHERE node IN (SELECT id FROM temp.gone)",
         "DELETE FROM props WHERE node IN (SELECT id FROM temp.gone)",
+        "DELETE FROM user_props WHERE node IN (SELECT id FROM temp.gone)",
         "DELETE FROM changes WHERE collection IN (SELECT id FROM temp.gone)",
         "DELETE FROM temp.gone",
     };

@@ -2,9 +2,6 @@
 protocol as Apple clients speak it (CS:share, notifications, CS:invite-reply),
 operator shares through `veildav share`, what a sharee may do with their
 view, group shares, and what the protocol reveals about whom."""
-import os
-import sqlite3
-import time
 import unittest
 import uuid
 
@@ -242,6 +239,31 @@ class Protocol(SharingTest):
         self.assertIsNone(prop(self.props(self.alice, coll, "D:resourcetype"), coll,
                                D + "resourcetype").find("CS:shared-owner", NS))
         self.assertEqual(self.alice.get(coll + "alice.ics").status, 200)
+
+    def test_invite_by_urn_uuid(self):
+        # the urn:uuid address a principal shows (like its URL, a capability)
+        # names the sharee as Apple's clients and CalDAVTester write it; a
+        # well-formed but unknown one names nobody
+        coll = self.alice.addressbooks + "by-urn/"
+        r = self.alice.mkcol(coll, '<D:mkcol xmlns:D="DAV:" xmlns:CR="urn:ietf:params:xml:ns:'
+                             'carddav"><D:set><D:prop><D:resourcetype><D:collection/>'
+                             '<CR:addressbook/></D:resourcetype></D:prop></D:set></D:mkcol>', XML)
+        self.assertEqual(r.status, 201, r.text)
+        before = len(self.notifications(self.dave))
+        unknown = "urn:uuid:0b1d6c1e-2f6e-4d3a-9a41-6f2c8f0e1234"
+        r = self.share(self.alice, coll, sets=[(self.urn(self.dave), "read", "Book"),
+                                                (unknown, "read", None)])
+        self.assertEqual(r.status, 207, r.text)
+        st = {h: list(v) for h, v in responses(r).items()}
+        self.assertEqual(st[unknown], [403])
+        self.assertEqual(st[self.urn(self.dave)], [424])
+        r = self.share(self.alice, coll, sets=[(self.urn(self.dave), "read", "Book")])
+        self.assertEqual(r.status, 200, r.text)
+        self.assertEqual(len(self.notifications(self.dave)), before + 1)
+        _, inv = self.invite_for(self.dave, coll)
+        self.assertEqual(inv.get("shared-type"), "addressbook")
+        # an address book's organizer is named by urn:uuid, as CalendarServer does
+        self.assertEqual(inv.find("CS:organizer/D:href", NS).text, self.urn(self.alice))
 
     def test_decline(self):
         coll = self.mkcal(self.alice, "declined", "Declined")
@@ -550,25 +572,11 @@ class Operator(SharingTest):
 
 
 def make_group(server, name, display, members):
-    """A group principal with members (logins).  `veildav group` is being
-    written elsewhere; until it lands the group goes straight into the DAV
-    store, as its documented schema describes it."""
-    db = sqlite3.connect(os.path.join(server.data, "dav.db"), timeout=30)
-    try:
-        pid = "".join(__import__("random").choice("abcdefghijklmnopqrstuvwxyz234567")
-                      for _ in range(26))
-        cur = db.execute("INSERT INTO principals(pid,account_id,kind,displayname,name,owner,uuid,"
-                         "created) VALUES(?,NULL,2,?,?,0,?,?)",
-                         (pid, display, name, uuid.uuid4().bytes, int(time.time())))
-        gid = cur.lastrowid
-        for login in members:
-            member_pid = server.pid(login)
-            (mid,) = db.execute("SELECT id FROM principals WHERE pid=?", (member_pid,)).fetchone()
-            db.execute("INSERT INTO group_members(group_id, member) VALUES(?,?)", (gid, mid))
-        db.commit()
-    finally:
-        db.close()
-    return "/principals/%s/" % pid
+    """A group principal with members (logins), made with `veildav group`."""
+    url = server.cli("group", "add", name, "--display-name", display).stdout.decode().strip()
+    for login in members:
+        server.cli("group", "member", "add", name, login)
+    return url
 
 
 class Groups(SharingTest):

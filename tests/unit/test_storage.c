@@ -3,6 +3,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
 #include "storage/store.h"
 #include "tests/unit/check.h"
 
@@ -143,6 +145,63 @@ static void test_locks(void)
     store_close(s);
 }
 
+static void test_userprops(void)
+{
+    store *s = open_fresh();
+    vpool *p = pool_new();
+    store_principal owner, other;
+    CHECK_INT(store_principal_create(s, p, 21, STORE_PRINCIPAL_USER, NULL, &owner), STORE_OK);
+    CHECK_INT(store_principal_create(s, p, 22, STORE_PRINCIPAL_USER, NULL, &other), STORE_OK);
+    int64_t home = mk(s, p, STORE_ROOT_CALENDARS, "uphome", STORE_KIND_HOME_CALENDARS, owner.id,
+                      NULL);
+    int64_t cal = mk(s, p, home, "cal", STORE_KIND_CALENDAR, owner.id, NULL);
+    const char *ns = "http://apple.com/ns/ical/";
+    CHECK_INT(store_prop_set(s, cal, ns, "calendar-color", "<c>owner</c>"), STORE_OK);
+    CHECK_INT(store_userprop_set(s, cal, other.id, ns, "calendar-color", "<c>mine</c>"), STORE_OK);
+    CHECK_INT(store_userprop_set(s, cal, other.id, ns, "calendar-order", "<o>2</o>"), STORE_OK);
+    store_prop got;
+    CHECK_INT(store_userprop_get(s, p, cal, other.id, ns, "calendar-color", &got), STORE_OK);
+    CHECK_STR(got.xml, "<c>mine</c>");
+    /* the owner's value is untouched, and the owner has no per-user row */
+    CHECK_INT(store_prop_get(s, p, cal, ns, "calendar-color", &got), STORE_OK);
+    CHECK_STR(got.xml, "<c>owner</c>");
+    CHECK_INT(store_userprop_get(s, p, cal, owner.id, ns, "calendar-color", &got), STORE_NOTFOUND);
+    store_prop *list;
+    int n;
+    CHECK_INT(store_userprop_list(s, p, cal, other.id, &list, &n), STORE_OK);
+    CHECK_INT(n, 2);
+    CHECK_STR(list[0].name, "calendar-color");
+    CHECK_INT(store_userprop_remove(s, cal, other.id, ns, "calendar-order"), STORE_OK);
+    CHECK_INT(store_userprop_list(s, p, cal, other.id, &list, &n), STORE_OK);
+    CHECK_INT(n, 1);
+    /* deleting the principal removes its rows */
+    CHECK_INT(store_principal_delete(s, other.id), STORE_OK);
+    CHECK_INT(store_userprop_get(s, p, cal, other.id, ns, "calendar-color", &got), STORE_NOTFOUND);
+    /* deleting the collection removes everyone's rows on it */
+    CHECK_INT(store_userprop_set(s, cal, 99, ns, "calendar-color", "<c>x</c>"), STORE_OK);
+    CHECK_INT(store_node_delete(s, cal), STORE_OK);
+    CHECK_INT(store_userprop_get(s, p, cal, 99, ns, "calendar-color", &got), STORE_NOTFOUND);
+    pool_free(p);
+    store_close(s);
+}
+
+/* A store written by an older veildav (schema version 1) gains the per-user
+ * properties table when opened. */
+static void test_migrate_v1(void)
+{
+    store *s = open_fresh();
+    store_close(s);
+    sqlite3 *db;
+    CHECK_INT(sqlite3_open(path, &db), SQLITE_OK);
+    CHECK_INT(sqlite3_exec(db, "DROP TABLE user_props; PRAGMA user_version = 1", NULL, NULL, NULL),
+              SQLITE_OK);
+    sqlite3_close(db);
+    s = open_fresh();
+    CHECK_INT(store_userprop_set(s, 1, 2, "DAV:", "x", "<x/>"), STORE_OK);
+    CHECK_INT(store_userprop_remove(s, 1, 2, "DAV:", "x"), STORE_OK);
+    store_close(s);
+}
+
 int main(void)
 {
     if (!mkdtemp(dir)) return 1;
@@ -150,6 +209,8 @@ int main(void)
     RUN(test_principals);
     RUN(test_tree_and_changes);
     RUN(test_locks);
+    RUN(test_userprops);
+    RUN(test_migrate_v1);
     unlink(path);
     char wal[300];
     snprintf(wal, sizeof wal, "%s-wal", path);

@@ -27,6 +27,7 @@
 #define MAX_LOGIN 256
 #define MAX_PASSWORD 1024
 #define TOUCH_INTERVAL 3600 /* seconds between last_used updates */
+#define FLIGHT_SLOTS 32      /* credentials being verified at the same moment */
 
 typedef struct cache_entry {
     unsigned char key[32];
@@ -50,6 +51,12 @@ struct srv_auth {
     pthread_mutex_t lock;
     cache_entry cache[CACHE_SLOTS];
     throttle_entry throttle[THROTTLE_SLOTS];
+    /* credentials whose slow hash is being computed: a client opening many
+     * connections at once (DAVx5, Apple's clients) waits for one
+     * verification instead of starting one per connection */
+    unsigned char flight[FLIGHT_SLOTS][32];
+    unsigned char flight_used[FLIGHT_SLOTS];
+    pthread_cond_t flight_done;
     pthread_key_t conn_key;
 };
 
@@ -74,6 +81,7 @@ int srv_auth_open(const veil_config *cfg, srv_auth **out, char *err, size_t errl
     a->cfg = cfg;
     a->db_path = config_path(cfg, "accounts.db");
     pthread_mutex_init(&a->lock, NULL);
+    pthread_cond_init(&a->flight_done, NULL);
     pthread_key_create(&a->conn_key, close_conn);
     accounts *probe = NULL;
     if (!a->db_path || accounts_open(a->db_path, &probe) != STORE_OK) {
@@ -105,6 +113,7 @@ void srv_auth_close(srv_auth *a)
     }
     pthread_key_delete(a->conn_key);
     pthread_mutex_destroy(&a->lock);
+    pthread_cond_destroy(&a->flight_done);
     OPENSSL_cleanse(a->key, sizeof a->key);
     free(a->db_path);
     free(a);
@@ -120,6 +129,51 @@ void srv_auth_reset(srv_auth *a)
     pthread_mutex_lock(&a->lock);
     memset(a->cache, 0, sizeof a->cache);
     memset(a->throttle, 0, sizeof a->throttle);
+    pthread_mutex_unlock(&a->lock);
+}
+
+/* ---- one verification per credential at a time ---------------------------------- */
+
+static int flight_find(srv_auth *a, const unsigned char key[32])
+{
+    for (int i = 0; i < FLIGHT_SLOTS; i++)
+        if (a->flight_used[i] && memcmp(a->flight[i], key, 32) == 0) return i;
+    return -1;
+}
+
+/* Returns 1 after waiting for another thread's verification of the same
+ * credential (its result is in the cache, or it failed), or 0 with the
+ * credential registered as ours (*slot >= 0) or, when every slot is busy,
+ * unregistered (*slot = -1). */
+static int flight_join(srv_auth *a, const unsigned char key[32], int *slot)
+{
+    *slot = -1;
+    pthread_mutex_lock(&a->lock);
+    int waited = 0;
+    while (flight_find(a, key) >= 0) {
+        pthread_cond_wait(&a->flight_done, &a->lock);
+        waited = 1;
+    }
+    if (!waited) {
+        for (int i = 0; i < FLIGHT_SLOTS; i++) {
+            if (a->flight_used[i]) continue;
+            memcpy(a->flight[i], key, 32);
+            a->flight_used[i] = 1;
+            *slot = i;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&a->lock);
+    return waited;
+}
+
+static void flight_leave(srv_auth *a, int slot)
+{
+    if (slot < 0) return;
+    pthread_mutex_lock(&a->lock);
+    a->flight_used[slot] = 0;
+    OPENSSL_cleanse(a->flight[slot], 32);
+    pthread_cond_broadcast(&a->flight_done);
     pthread_mutex_unlock(&a->lock);
 }
 
@@ -427,6 +481,7 @@ int srv_auth_basic(srv_auth *a, const char *authorization, const srv_client *cli
     if (!pool) return SRV_AUTH_ERROR;
     char *login = NULL, *password = NULL;
     size_t pwlen = 0;
+    int flying = -1; /* our slot in the verifications under way */
     int rc = parse_basic(pool, authorization, &login, &password, &pwlen);
     if (rc != SRV_AUTH_OK) goto done;
     accounts *db = thread_conn(a);
@@ -437,16 +492,21 @@ int srv_auth_basic(srv_auth *a, const char *authorization, const srv_client *cli
 
     unsigned char ckey[32], ipkey[32], lkey[32];
     keyed(a, "cred", login, strlen(login), password, pwlen, ckey);
-    cache_entry hit;
-    if (a->cfg->auth_cache_seconds > 0 && cache_get(a, ckey, &hit)) {
-        if (still_valid(a, db, pool, &hit, client)) {
-            out->account_id = hit.account_id;
-            out->app_password_id = hit.app_id;
-            out->read_only = hit.read_only;
-            rc = SRV_AUTH_OK;
-            goto done;
+    int caching = a->cfg->auth_cache_seconds > 0;
+    /* a second look after waiting for a verification of the same credential */
+    for (int attempt = 0; caching && attempt < 2; attempt++) {
+        cache_entry hit;
+        if (cache_get(a, ckey, &hit)) {
+            if (still_valid(a, db, pool, &hit, client)) {
+                out->account_id = hit.account_id;
+                out->app_password_id = hit.app_id;
+                out->read_only = hit.read_only;
+                rc = SRV_AUTH_OK;
+                goto done;
+            }
+            cache_drop(a, ckey);
         }
-        cache_drop(a, ckey);
+        if (attempt == 0 && !flight_join(a, ckey, &flying)) break;
     }
 
     /* throttle per client address and per login (existing or not) */
@@ -496,7 +556,7 @@ int srv_auth_basic(srv_auth *a, const char *authorization, const srv_client *cli
     out->app_password_id = have_app ? app.id : 0;
     out->read_only = have_app && app.read_only;
     if (have_app) touch(db, &app);
-    if (a->cfg->auth_cache_seconds > 0) {
+    if (caching) {
         cache_entry e = {0};
         memcpy(e.key, ckey, 32);
         e.account_id = out->account_id;
@@ -508,6 +568,7 @@ int srv_auth_basic(srv_auth *a, const char *authorization, const srv_client *cli
     }
     rc = SRV_AUTH_OK;
 done:
+    flight_leave(a, flying);
     if (password) OPENSSL_cleanse(password, pwlen);
     pool_free(pool);
     return rc;

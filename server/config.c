@@ -29,6 +29,7 @@ int config_defaults(veil_config *cfg, const char *data_dir)
     cfg->sync_full = 1;
     cfg->propfind_infinity = 1;
     cfg->max_propfind_results = 100000;
+    cfg->db_cache_kib = 1024;
     return 0;
 }
 
@@ -196,6 +197,7 @@ static const config_key keys[] = {
     {"sync_full", K_BOOL, OFF(sync_full), 0, 0},
     {"propfind_infinity", K_BOOL, OFF(propfind_infinity), 0, 0},
     {"max_propfind_results", K_INT, OFF(max_propfind_results), 1, 100000000},
+    {"db_cache_kib", K_INT, OFF(db_cache_kib), 64, 4194304},
 };
 
 static int apply(veil_config *cfg, const char *key, char *val)
@@ -300,7 +302,8 @@ int config_write_default(const char *path, const char *listen)
             "auth_fail_window = 60\n"
             "sync_full = yes\n"
             "propfind_infinity = yes\n"
-            "max_propfind_results = 100000\n",
+            "max_propfind_results = 100000\n"
+            "db_cache_kib = 1024\n",
             listen ? listen : "127.0.0.1:8008");
     return fclose(f) == 0 ? 0 : -1;
 }

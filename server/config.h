@@ -37,6 +37,7 @@ typedef struct veil_config {
     int sync_full;               /* SQLite synchronous=FULL (1) or NORMAL (0) */
     int propfind_infinity;       /* allow Depth: infinity PROPFIND */
     int max_propfind_results;    /* cap for depth-infinity PROPFIND */
+    int db_cache_kib;            /* SQLite page cache of each worker thread's connection */
     char *public_url;            /* optional: scheme://host[:port] used in absolute URLs */
 } veil_config;
 

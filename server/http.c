@@ -49,6 +49,7 @@ static store *thread_store(srv_http *h)
         log_error("cannot open the DAV store %s", h->store_path);
         return NULL;
     }
+    store_set_cache_kib(s, h->cfg->db_cache_kib);
     pthread_setspecific(store_key, s);
     return s;
 }
@@ -401,7 +402,7 @@ int srv_http_start(const veil_config *cfg, struct srv_auth *auth, srv_http **out
         {MHD_OPTION_THREAD_POOL_SIZE, threads, NULL},
         {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)request_completed, NULL},
         {MHD_OPTION_UNESCAPE_CALLBACK, (intptr_t)keep_raw, NULL},
-        {MHD_OPTION_CONNECTION_MEMORY_LIMIT, 256 * 1024, NULL},
+        {MHD_OPTION_CONNECTION_MEMORY_LIMIT, 64 * 1024, NULL},
         {MHD_OPTION_CONNECTION_TIMEOUT, 120, NULL},
         {MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, NULL},
         {h->tls ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0, h->tls_cert},

@@ -10,9 +10,9 @@
 
 #include "common/rand.h"
 
-#define SCRYPT_LN 15
+#define SCRYPT_LN 13
 #define SCRYPT_R 8
-#define SCRYPT_P 1
+#define SCRYPT_P 10
 #define SALT_LEN 16
 #define HASH_LEN 32
 #define MAX_DECODED 128

@@ -1,6 +1,7 @@
 /* `veildav init` and `veildav serve`. */
 #include <errno.h>
 #include <libxml/parser.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -132,6 +133,11 @@ int cli_serve(const veil_config *cfg_in, int argc, char **argv)
     }
     store_close(st);
 
+    /* Blocks of 256 KiB and more (the password hash's 8 MiB, large bodies)
+     * come from mmap and go back to the system when freed.  Left to itself,
+     * glibc raises that threshold after the first such free, and from then on
+     * keeps each later block in a heap that never shrinks. */
+    mallopt(M_MMAP_THRESHOLD, 256 * 1024);
     xmlInitParser();
     ical_global_init(); /* before the worker threads start */
     char err[256] = "";

@@ -1,5 +1,6 @@
 /* The account database: schema, migrations and queries. */
 #include "storage/accounts.h"
+#include "storage/stmt_cache.h"
 
 #include <sqlite3.h>
 #include <stdarg.h>
@@ -12,6 +13,7 @@
 
 struct accounts {
     sqlite3 *db;
+    stmt_cache *stmts; /* every statement prep() hands out; done() gives them back */
 };
 
 /* Version 1.  ACCOUNTS.md documents every table and column. */
@@ -142,7 +144,7 @@ int accounts_open(const char *path, accounts **out)
     if (sqlite3_open_v2(path, &a->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) !=
             SQLITE_OK ||
         configure(a->db) < 0 || pragma_int(a->db, "PRAGMA user_version", &v) < 0 ||
-        v != ACCOUNTS_SCHEMA_VERSION) {
+        v != ACCOUNTS_SCHEMA_VERSION || !(a->stmts = stmt_cache_new(a->db))) {
         accounts_close(a);
         return STORE_ERROR;
     }
@@ -153,6 +155,7 @@ int accounts_open(const char *path, accounts **out)
 void accounts_close(accounts *a)
 {
     if (!a) return;
+    stmt_cache_free(a->stmts);
     sqlite3_close_v2(a->db);
     free(a);
 }
@@ -174,11 +177,17 @@ void accounts_rollback(accounts *a)
 
 /* ---- small statement helpers ------------------------------------------------ */
 
+/* Gives a statement from prep() back to the cache. */
+static void done(accounts *a, sqlite3_stmt *st)
+{
+    stmt_cache_put(a->stmts, st);
+}
+
 /* Prepares q and binds args described by fmt: 'i' int64, 's' text (NULL ok). */
 static sqlite3_stmt *prep(accounts *a, const char *q, const char *fmt, ...)
 {
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(a->db, q, -1, &st, NULL) != SQLITE_OK) return NULL;
+    sqlite3_stmt *st = stmt_cache_get(a->stmts, q);
+    if (!st) return NULL;
     va_list ap;
     va_start(ap, fmt);
     for (int i = 0; fmt[i]; i++) {
@@ -198,7 +207,7 @@ static int exec_done(accounts *a, sqlite3_stmt *st, int need_change)
 {
     if (!st) return STORE_ERROR;
     int rc = rc_of(sqlite3_step(st));
-    sqlite3_finalize(st);
+    done(a, st);
     if (rc == STORE_OK && need_change && sqlite3_changes(a->db) == 0) return STORE_NOTFOUND;
     return rc;
 }
@@ -224,25 +233,25 @@ static void read_account(vpool *pool, sqlite3_stmt *st, account *out)
     out->created = col(pool, st, 5);
 }
 
-static int one_account(vpool *pool, sqlite3_stmt *st, account *out)
+static int one_account(accounts *a, vpool *pool, sqlite3_stmt *st, account *out)
 {
     if (!st) return STORE_ERROR;
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) read_account(pool, st, out);
-    sqlite3_finalize(st);
+    done(a, st);
     return rc == SQLITE_ROW ? STORE_OK : rc == SQLITE_DONE ? STORE_NOTFOUND : rc_of(rc);
 }
 
 int accounts_by_login(accounts *a, vpool *pool, const char *login, account *out)
 {
-    return one_account(pool, prep(a, "SELECT " ACCOUNT_COLS " FROM accounts WHERE login=?", "s",
+    return one_account(a, pool, prep(a, "SELECT " ACCOUNT_COLS " FROM accounts WHERE login=?", "s",
                                   login),
                        out);
 }
 
 int accounts_by_id(accounts *a, vpool *pool, int64_t id, account *out)
 {
-    return one_account(pool, prep(a, "SELECT " ACCOUNT_COLS " FROM accounts WHERE id=?", "i", id),
+    return one_account(a, pool, prep(a, "SELECT " ACCOUNT_COLS " FROM accounts WHERE id=?", "i", id),
                        out);
 }
 
@@ -299,7 +308,7 @@ int accounts_list(accounts *a, vpool *pool, account **out, int *n)
         }
         read_account(pool, st, &arr[count++]);
     }
-    sqlite3_finalize(st);
+    done(a, st);
     if (!arr) return STORE_ERROR;
     *out = arr;
     *n = count;
@@ -326,7 +335,7 @@ int accounts_has_dav_app_password(accounts *a, int64_t id, int *yes)
     *yes = 0;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW)
         if (accounts_has_protocol((const char *)sqlite3_column_text(st, 0), "dav")) *yes = 1;
-    sqlite3_finalize(st);
+    done(a, st);
     return rc == SQLITE_DONE ? STORE_OK : rc_of(rc);
 }
 
@@ -365,7 +374,7 @@ int accounts_exposed_owner(accounts *a, const char *address, int64_t *account_id
     if (!st) return STORE_ERROR;
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) *account_id = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
+    done(a, st);
     return rc == SQLITE_ROW ? STORE_OK : rc == SQLITE_DONE ? STORE_NOTFOUND : rc_of(rc);
 }
 
@@ -401,7 +410,7 @@ int accounts_alias_list(accounts *a, vpool *pool, int64_t account_id, account_al
         arr[count].exposed = sqlite3_column_int(st, 2);
         count++;
     }
-    sqlite3_finalize(st);
+    done(a, st);
     if (!arr) return STORE_ERROR;
     *out = arr;
     *n = count;
@@ -429,12 +438,12 @@ static void read_app(vpool *pool, sqlite3_stmt *st, app_password *p)
     p->last_used = col(pool, st, 10);
 }
 
-static int one_app(vpool *pool, sqlite3_stmt *st, app_password *out)
+static int one_app(accounts *a, vpool *pool, sqlite3_stmt *st, app_password *out)
 {
     if (!st) return STORE_ERROR;
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) read_app(pool, st, out);
-    sqlite3_finalize(st);
+    done(a, st);
     return rc == SQLITE_ROW ? STORE_OK : rc == SQLITE_DONE ? STORE_NOTFOUND : rc_of(rc);
 }
 
@@ -456,7 +465,7 @@ int accounts_app_create(accounts *a, const app_password *p, int64_t *id)
 int accounts_app_by_lookup(accounts *a, vpool *pool, int64_t account_id, const char *lookup,
                            app_password *out)
 {
-    return one_app(pool, prep(a,
+    return one_app(a, pool, prep(a,
                               "SELECT " APP_COLS " FROM app_passwords WHERE account_id=? AND "
                               "lookup=?",
                               "is", account_id, lookup),
@@ -465,7 +474,7 @@ int accounts_app_by_lookup(accounts *a, vpool *pool, int64_t account_id, const c
 
 int accounts_app_by_id(accounts *a, vpool *pool, int64_t id, app_password *out)
 {
-    return one_app(pool, prep(a, "SELECT " APP_COLS " FROM app_passwords WHERE id=?", "i", id),
+    return one_app(a, pool, prep(a, "SELECT " APP_COLS " FROM app_passwords WHERE id=?", "i", id),
                    out);
 }
 
@@ -488,7 +497,7 @@ int accounts_app_list(accounts *a, vpool *pool, int64_t account_id, app_password
         }
         read_app(pool, st, &arr[count++]);
     }
-    sqlite3_finalize(st);
+    done(a, st);
     if (!arr) return STORE_ERROR;
     *out = arr;
     *n = count;

@@ -330,7 +330,7 @@ int store_open(const char *path, int create, int sync_full, store **out)
         goto fail;
     exec(s, "PRAGMA foreign_keys=OFF");
     exec(s, "PRAGMA temp_store=MEMORY");
-    exec(s, "PRAGMA cache_size=-16000"); /* 16 MB page cache per connection */
+    if (!(s->adhoc = stmt_cache_new(s->db))) goto fail;
     if (migrate(s) != STORE_OK) goto fail;
     *out = s;
     return STORE_OK;
@@ -343,6 +343,7 @@ void store_close(store *s)
 {
     if (!s) return;
     for (int i = 0; i < Q__COUNT; i++) sqlite3_finalize(s->stmt[i]);
+    stmt_cache_free(s->adhoc);
     sqlite3_close(s->db);
     free(s);
 }
@@ -531,12 +532,11 @@ int store_principal_by_name(store *s, vpool *pool, const char *name, store_princ
 int store_principal_by_uuid(store *s, vpool *pool, const unsigned char u[16], store_principal *out)
 {
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(s->db, "SELECT " PRINCIPAL_COLS " FROM principals WHERE uuid=?", -1, &st,
-                           NULL) != SQLITE_OK)
+    if (!(st = store_prepare(s, "SELECT " PRINCIPAL_COLS " FROM principals WHERE uuid=?")))
         return STORE_ERROR;
     sqlite3_bind_blob(st, 1, u, 16, SQLITE_STATIC);
     int rc = read_principal(pool, st, out);
-    sqlite3_finalize(st);
+    store_release(s, st);
     return rc;
 }
 
@@ -545,10 +545,8 @@ int store_principals_named(store *s, vpool *pool, int kind, int64_t **ids, int *
     *ids = NULL;
     *n = 0;
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(s->db,
-                           "SELECT id FROM principals WHERE name IS NOT NULL AND kind=? "
-                           "ORDER BY name LIMIT 10000",
-                           -1, &st, NULL) != SQLITE_OK)
+    if (!(st = store_prepare(s, "SELECT id FROM principals WHERE name IS NOT NULL AND kind=? "
+                           "ORDER BY name LIMIT 10000")))
         return STORE_ERROR;
     sqlite3_bind_int(st, 1, kind);
     int cap = 16, count = 0, rc;
@@ -564,7 +562,7 @@ int store_principals_named(store *s, vpool *pool, int kind, int64_t **ids, int *
         arr[count++] = sqlite3_column_int64(st, 0);
     }
     if (!arr) rc = SQLITE_NOMEM;
-    sqlite3_finalize(st);
+    store_release(s, st);
     if (rc != SQLITE_DONE) return store_rc(rc);
     *ids = arr;
     *n = count;
@@ -623,4 +621,21 @@ int store_principal_delete(store *s, int64_t id)
     rc = store_step_done(st);
     if (rc == STORE_OK && sqlite3_changes(s->db) == 0) rc = STORE_NOTFOUND;
     return rc;
+}
+
+sqlite3_stmt *store_prepare(store *s, const char *text)
+{
+    return stmt_cache_get(s->adhoc, text);
+}
+
+void store_release(store *s, sqlite3_stmt *st)
+{
+    stmt_cache_put(s->adhoc, st);
+}
+
+void store_set_cache_kib(store *s, int kib)
+{
+    char q[64];
+    snprintf(q, sizeof q, "PRAGMA cache_size=-%d", kib);
+    exec(s, q);
 }

@@ -133,6 +133,8 @@ typedef enum {
  * selects synchronous=FULL (durable across power loss) instead of NORMAL
  * (durable across process crashes).  On success *out is owned by the caller. */
 int store_open(const char *path, int create, int sync_full, store **out);
+/* Sets the connection's page cache (SQLite's own default is about 2 MiB). */
+void store_set_cache_kib(store *s, int kib);
 void store_close(store *s);
 /* The last SQLite error message, for logs (never shown to clients). */
 const char *store_errmsg(store *s);

@@ -10,11 +10,11 @@ static int run(store *s, const char *q, int64_t a, int64_t b)
 {
     store_snapshot_end(s); /* it writes (store.h) */
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(s->db, q, -1, &st, NULL) != SQLITE_OK) return STORE_ERROR;
+    if (!(st = store_prepare(s, q))) return STORE_ERROR;
     sqlite3_bind_int64(st, 1, a);
     sqlite3_bind_int64(st, 2, b);
     int rc = store_rc(sqlite3_step(st));
-    sqlite3_finalize(st);
+    store_release(s, st);
     return rc;
 }
 
@@ -22,7 +22,7 @@ static int run(store *s, const char *q, int64_t a, int64_t b)
 static int ids(store *s, vpool *pool, const char *q, int64_t a, int64_t **out, int *n)
 {
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(s->db, q, -1, &st, NULL) != SQLITE_OK) return STORE_ERROR;
+    if (!(st = store_prepare(s, q))) return STORE_ERROR;
     sqlite3_bind_int64(st, 1, a);
     int cap = 8, count = 0, rc;
     int64_t *arr = pool_alloc(pool, sizeof(int64_t) * (size_t)cap);
@@ -36,7 +36,7 @@ static int ids(store *s, vpool *pool, const char *q, int64_t a, int64_t **out, i
         }
         arr[count++] = sqlite3_column_int64(st, 0);
     }
-    sqlite3_finalize(st);
+    store_release(s, st);
     if (!arr) return STORE_ERROR;
     *out = arr;
     *n = count;
@@ -74,10 +74,8 @@ int store_principal_groups(store *s, vpool *pool, int64_t principal, int64_t **o
 int store_aces_get(store *s, vpool *pool, int64_t node, store_ace **out, int *n)
 {
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(s->db,
-                           "SELECT who, principal, grant_bits, deny_bits, source FROM aces "
-                           "WHERE node=? ORDER BY pos",
-                           -1, &st, NULL) != SQLITE_OK)
+    if (!(st = store_prepare(s, "SELECT who, principal, grant_bits, deny_bits, source FROM aces "
+                           "WHERE node=? ORDER BY pos")))
         return STORE_ERROR;
     sqlite3_bind_int64(st, 1, node);
     int cap = 4, count = 0, rc;
@@ -98,7 +96,7 @@ int store_aces_get(store *s, vpool *pool, int64_t node, store_ace **out, int *n)
         a->deny = (unsigned)sqlite3_column_int64(st, 3);
         a->source = sqlite3_column_int(st, 4);
     }
-    sqlite3_finalize(st);
+    store_release(s, st);
     if (!arr) return STORE_ERROR;
     *out = arr;
     *n = count;
@@ -116,10 +114,8 @@ int store_aces_replace(store *s, int64_t node, int source, const store_ace *aces
     if (rc == STORE_OK) rc = run(s, "DELETE FROM aces WHERE node=?", node, 0);
     sqlite3_stmt *ins = NULL;
     if (rc == STORE_OK &&
-        sqlite3_prepare_v2(s->db,
-                           "INSERT INTO aces(node,pos,who,principal,grant_bits,deny_bits,source) "
-                           "VALUES(?,?,?,?,?,?,?)",
-                           -1, &ins, NULL) != SQLITE_OK)
+        !(ins = store_prepare(s, "INSERT INTO aces(node,pos,who,principal,grant_bits,deny_bits,source) "
+                           "VALUES(?,?,?,?,?,?,?)")))
         rc = STORE_ERROR;
     int pos = 0;
     /* share ACEs first (protected), then the ACL method's, in their order */
@@ -139,7 +135,7 @@ int store_aces_replace(store *s, int64_t node, int source, const store_ace *aces
             rc = store_rc(sqlite3_step(ins));
         }
     }
-    sqlite3_finalize(ins);
+    store_release(s, ins);
     if (rc == STORE_OK)
         rc = run(s, "UPDATE nodes SET has_acl=(SELECT count(*)>0 FROM aces WHERE node=?1) WHERE id=?1",
                  node, 0);
@@ -161,9 +157,7 @@ int store_principals_related(store *s, int64_t a, int64_t b, int *yes)
      * group holding the other (directly or through a group); or a group both
      * are in, or one is in the other.  Written from both sides' (small) sets
      * of groups, so the check never lists a group's members. */
-    if (sqlite3_prepare_v2(
-            s->db,
-            "WITH RECURSIVE " GROUPS_OF("ga", "?1") ", " GROUPS_OF("gb", "?2") " "
+    if (!(st = store_prepare(s, "WITH RECURSIVE " GROUPS_OF("ga", "?1") ", " GROUPS_OF("gb", "?2") " "
             "SELECT EXISTS(SELECT 1 FROM aces x JOIN nodes n ON n.id=x.node WHERE x.who=1 AND "
             "  ((n.owner=?1 AND x.principal IN (SELECT id FROM gb)) OR "
             "   (n.owner=?2 AND x.principal IN (SELECT id FROM ga)))) "
@@ -173,14 +167,13 @@ int store_principals_related(store *s, int64_t a, int64_t b, int *yes)
             "OR EXISTS(SELECT 1 FROM principals p WHERE p.kind IN (5,6) AND "
             "  ((p.owner=?1 AND p.id IN (SELECT id FROM gb)) OR "
             "   (p.owner=?2 AND p.id IN (SELECT id FROM ga)))) "
-            "OR EXISTS(SELECT 1 FROM ga JOIN gb ON ga.id=gb.id WHERE ga.d>0 OR gb.d>0)",
-            -1, &st, NULL) != SQLITE_OK)
+            "OR EXISTS(SELECT 1 FROM ga JOIN gb ON ga.id=gb.id WHERE ga.d>0 OR gb.d>0)")))
         return STORE_ERROR;
     sqlite3_bind_int64(st, 1, a);
     sqlite3_bind_int64(st, 2, b);
     int rc = sqlite3_step(st);
     *yes = rc == SQLITE_ROW && sqlite3_column_int(st, 0);
-    sqlite3_finalize(st);
+    store_release(s, st);
     return rc == SQLITE_ROW ? STORE_OK : store_rc(rc);
 }
 
@@ -194,9 +187,7 @@ int store_principals_related_list(store *s, vpool *pool, int64_t a, int max, int
      * whatever a's ACEs and shares name, a's delegation groups, the groups a
      * is in and a itself, each with its members (nested groups followed
      * down); and the owners of what names a or a group a is in */
-    if (sqlite3_prepare_v2(
-            s->db,
-            "WITH RECURSIVE " GROUPS_OF("ga", "?1") ", "
+    if (!(st = store_prepare(s, "WITH RECURSIVE " GROUPS_OF("ga", "?1") ", "
             "seeds(id) AS ("
             " SELECT x.principal FROM aces x JOIN nodes n ON n.id=x.node WHERE n.owner=?1 AND x.who=1"
             " UNION SELECT sh.sharee FROM shares sh JOIN nodes n ON n.id=sh.node WHERE n.owner=?1"
@@ -211,8 +202,7 @@ int store_principals_related_list(store *s, vpool *pool, int64_t a, int max, int
             "   WHERE sh.sharee IN (SELECT id FROM ga)) "
             "SELECT DISTINCT CASE WHEN p.owner>0 AND p.kind IN (5,6) THEN p.owner ELSE p.id END "
             "AS who FROM principals p WHERE p.id IN (SELECT id FROM rel) "
-            "AND who<>?1 ORDER BY who LIMIT ?2",
-            -1, &st, NULL) != SQLITE_OK)
+            "AND who<>?1 ORDER BY who LIMIT ?2")))
         return STORE_ERROR;
     sqlite3_bind_int64(st, 1, a);
     sqlite3_bind_int(st, 2, max);
@@ -222,7 +212,7 @@ int store_principals_related_list(store *s, vpool *pool, int64_t a, int max, int
         arr[count++] = sqlite3_column_int64(st, 0);
     if (!arr) rc = SQLITE_NOMEM;
     else if (count < max || rc == SQLITE_ROW) rc = SQLITE_DONE;
-    sqlite3_finalize(st);
+    store_release(s, st);
     if (rc != SQLITE_DONE) return store_rc(rc);
     *out = arr;
     *n = count;
@@ -233,7 +223,7 @@ int store_principals_related_list(store *s, vpool *pool, int64_t a, int max, int
 
 #define SHARE_COLS "id,node,sharee,access,state,binding,uid,summary,created"
 
-static int read_shares(vpool *pool, sqlite3_stmt *st, store_share **out, int *n)
+static int read_shares(store *s, vpool *pool, sqlite3_stmt *st, store_share **out, int *n)
 {
     int cap = 4, count = 0, rc;
     store_share *arr = pool_alloc(pool, sizeof(*arr) * (size_t)cap);
@@ -256,7 +246,7 @@ static int read_shares(vpool *pool, sqlite3_stmt *st, store_share **out, int *n)
         x->summary = store_col_text(pool, st, 7);
         x->created = sqlite3_column_int64(st, 8);
     }
-    sqlite3_finalize(st);
+    store_release(s, st);
     if (!arr) return STORE_ERROR;
     *out = arr;
     *n = count;
@@ -269,14 +259,14 @@ static int share_query(store *s, vpool *pool, const char *where, int64_t a, int6
     char q[256];
     snprintf(q, sizeof q, "SELECT " SHARE_COLS " FROM shares WHERE %s ORDER BY id", where);
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(s->db, q, -1, &st, NULL) != SQLITE_OK) return STORE_ERROR;
+    if (!(st = store_prepare(s, q))) return STORE_ERROR;
     if (text) {
         sqlite3_bind_text(st, 1, text, -1, SQLITE_STATIC);
     } else {
         sqlite3_bind_int64(st, 1, a);
         sqlite3_bind_int64(st, 2, b);
     }
-    return read_shares(pool, st, out, n);
+    return read_shares(s, pool, st, out, n);
 }
 
 static int one(int rc, store_share *arr, int n, store_share *out)
@@ -325,12 +315,10 @@ int store_share_put(store *s, vpool *pool, const store_share *in, store_share *o
 {
     store_snapshot_end(s); /* it writes (store.h) */
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(s->db,
-                           "INSERT INTO shares(node,sharee,access,state,binding,uid,summary,created) "
+    if (!(st = store_prepare(s, "INSERT INTO shares(node,sharee,access,state,binding,uid,summary,created) "
                            "VALUES(?,?,?,?,?,?,?,?) ON CONFLICT(node,sharee) DO UPDATE SET "
                            "access=excluded.access, state=excluded.state, "
-                           "binding=excluded.binding, summary=excluded.summary",
-                           -1, &st, NULL) != SQLITE_OK)
+                           "binding=excluded.binding, summary=excluded.summary")))
         return STORE_ERROR;
     sqlite3_bind_int64(st, 1, in->node);
     sqlite3_bind_int64(st, 2, in->sharee);
@@ -342,7 +330,7 @@ int store_share_put(store *s, vpool *pool, const store_share *in, store_share *o
     else sqlite3_bind_null(st, 7);
     sqlite3_bind_int64(st, 8, in->created ? in->created : (int64_t)time(NULL));
     int rc = store_rc(sqlite3_step(st));
-    sqlite3_finalize(st);
+    store_release(s, st);
     if (rc != STORE_OK || !out) return rc;
     return store_share_get(s, pool, in->node, in->sharee, out);
 }

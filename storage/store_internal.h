@@ -4,6 +4,7 @@
 
 #include <sqlite3.h>
 
+#include "storage/stmt_cache.h"
 #include "storage/store.h"
 
 /* Every statement the store uses, prepared once per connection on first use
@@ -28,6 +29,7 @@ typedef enum {
 struct store {
     sqlite3 *db;
     sqlite3_stmt *stmt[Q__COUNT];
+    stmt_cache *adhoc; /* statements written inline in the store's files */
     int in_tx;
     int in_read;   /* a read snapshot is open (store_snapshot_begin) */
 };
@@ -35,6 +37,11 @@ struct store {
 /* Returns the prepared statement for q, reset and with bindings cleared, or
  * NULL on error.  The statement belongs to the connection. */
 sqlite3_stmt *store_stmt(store *s, store_query q);
+/* An inline statement from the connection's cache, ready to bind, or NULL;
+ * store_release gives it back.  A statement that writes still needs
+ * store_snapshot_end (or store_writable_check) before it runs. */
+sqlite3_stmt *store_prepare(store *s, const char *text);
+void store_release(store *s, sqlite3_stmt *st);
 /* Ends a read snapshot before st runs when st writes.  store_stmt does this
  * for the fixed statements; code that prepares a writing statement of its own
  * calls it before stepping. */

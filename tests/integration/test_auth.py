@@ -118,6 +118,31 @@ class AuthRules(unittest.TestCase):
         self.assertEqual(self.get("erin", "erin-first-password", "/").status, 401)
         self.assertIn(self.get("erin", "erin-second-password", "/").status, GOOD)
 
+    def test_concurrent_first_logins(self):
+        """Many connections presenting one new credential at the same moment
+        share one verification (the others wait for it); each still gets the
+        right answer, and a wrong password among them is refused."""
+        import threading
+        self.server.add_user("fern", password="fern-account-pw")
+        files = "/files/%s/" % self.server.pid("fern")
+        results = []
+
+        def attempt(password):
+            results.append((password, self.get("fern", password, files).status))
+
+        threads = [threading.Thread(target=attempt, args=(pw,))
+                   for pw in ["fern-account-pw"] * 10 + ["not-ferns-pw"] * 3]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        self.assertEqual(len(results), 13)
+        for password, status in results:
+            if password == "fern-account-pw":
+                self.assertIn(status, GOOD)
+            else:
+                self.assertEqual(status, 401)
+
     def test_utf8_credentials(self):
         self.server.add_user("zoe.u", password="pässwörd-ünïcode-ß")
         self.assertIn(self.get("zoe.u", "pässwörd-ünïcode-ß", "/").status, GOOD)
@@ -344,7 +369,7 @@ class Cli(unittest.TestCase):
         dump = subprocess.run(["sqlite3", self.server.data + "/accounts.db",
                                "SELECT lookup, hash FROM app_passwords"],
                               stdout=subprocess.PIPE).stdout.decode()
-        self.assertIn("$scrypt$ln=15,r=8,p=1$", dump)
+        self.assertIn("$scrypt$ln=13,r=8,p=10$", dump)
         self.assertNotIn(secret.replace("-", "")[4:], dump)
         dup = self.server.cli("app-password", "create", "--user", "kim", "--name", "laptop",
                               check=False)

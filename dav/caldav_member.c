@@ -85,6 +85,7 @@ int caldav_prepare_member(dav_req *r, const store_node *coll, const char *coll_h
         int64_t s = idx.spans[i].start, e = idx.spans[i].end;
         m->spans[i].start = s == ICAL_TIME_MIN ? s : s - slack;
         m->spans[i].end = e == ICAL_TIME_MAX ? e : e + slack;
+        m->spans[i].exact = idx.spans[i].exact && !slack;
     }
     m->nspans = (int)idx.nspans;
     m->indexed = 1;

@@ -184,6 +184,8 @@ typedef struct cq_state {
     int single;             /* the Request-URI was one calendar object */
     dav_resource one;
     int64_t *ids;           /* candidates from the time-range index, or NULL */
+    unsigned char *sure;    /* per candidate: the index alone shows it matches */
+    int range_only;         /* the filter is one component kind and its time-range */
     int nids, pos;
     const char *after;      /* keyset cursor when listing all members */
     int phase;
@@ -197,15 +199,25 @@ static int filter_is_kind_only(const ical_comp_filter *f)
     return !c->next && !c->props && !c->time_range && !c->comps && !c->is_not_defined;
 }
 
-/* Checks one stored calendar object and writes its response if it matches. */
-static void cq_consider(dav_req *r, cq_state *s, const dav_resource *res, vbuf *out)
+/* VCALENDAR > one comp-filter with a time-range and nothing else: what the
+ * time-range index can answer on its own for exact spans. */
+static int filter_is_range_only(const ical_comp_filter *f)
+{
+    if (f->props || f->time_range || f->is_not_defined) return 0;
+    const ical_comp_filter *c = f->comps;
+    return c && !c->next && !c->props && c->time_range && !c->comps && !c->is_not_defined;
+}
+
+/* Checks one stored calendar object and writes its response if it matches;
+ * sure: the time-range index already showed that it does. */
+static void cq_consider(dav_req *r, cq_state *s, const dav_resource *res, int sure, vbuf *out)
 {
     const store_node *n = &res->node;
     if (n->kind != STORE_KIND_RESOURCE) return;
     if (s->hints.kind && (!n->component || ical_kind_from_name(n->component) != s->hints.kind))
         return;
     ical_object *obj = NULL;
-    if (!s->kind_only) {
+    if (!s->kind_only && !(sure && s->range_only)) {
         const char *data;
         size_t len;
         if (store_body_get(r->st, r->pool, n->id, &data, &len) != STORE_OK) return;
@@ -231,7 +243,7 @@ static int cq_fill(dav_req *r, void *state, vbuf *out)
     }
     r->pool = page;
     if (s->single) {
-        cq_consider(r, s, &s->one, out);
+        cq_consider(r, s, &s->one, 0, out);
         more = 0;
     } else if (s->ids) {
         int end = s->pos + CANDIDATES_PER_FILL;
@@ -241,7 +253,7 @@ static int cq_fill(dav_req *r, void *state, vbuf *out)
             if (n.parent != s->coll.node.id) continue;
             dav_resource child;
             dav_child_resource(r, &s->coll, &n, &child);
-            cq_consider(r, s, &child, out);
+            cq_consider(r, s, &child, s->sure && s->sure[s->pos], out);
         }
         more = s->pos < s->nids;
     } else {
@@ -256,7 +268,7 @@ static int cq_fill(dav_req *r, void *state, vbuf *out)
         for (int i = 0; i < nk; i++) {
             dav_resource child;
             dav_child_resource(r, &s->coll, &kids[i], &child);
-            cq_consider(r, s, &child, out);
+            cq_consider(r, s, &child, 0, out);
         }
         more = nk == CANDIDATES_PER_FILL;
         if (more) s->after = pool_strdup(keep, kids[nk - 1].name);
@@ -302,6 +314,7 @@ int dav_report_calendar_query(dav_req *r, dav_resource *res, const xmlNode *root
     r->query_tz = tz;
     ical_filter_hints_get(s->filter, &s->hints);
     s->kind_only = filter_is_kind_only(s->filter);
+    s->range_only = filter_is_range_only(s->filter);
     if (is_coll) {
         s->coll = *res;
         if (depth == 0) {
@@ -311,7 +324,7 @@ int dav_report_calendar_query(dav_req *r, dav_resource *res, const xmlNode *root
             s->nids = 0;
         } else if (s->hints.has_range && !s->kind_only) {
             int rc = store_tr_query(r->st, r->pool, res->node.id, s->hints.start, s->hints.end,
-                                    &s->ids, &s->nids);
+                                    &s->ids, &s->sure, &s->nids);
             if (rc != STORE_OK) return dav_store_status(rc);
         }
     } else {
@@ -415,7 +428,7 @@ int dav_report_free_busy(dav_req *r, dav_resource *res, const xmlNode *root)
     if (!fb) return 500;
     int64_t *ids;
     int n;
-    int rc = store_tr_query(r->st, r->pool, res->node.id, tr->start, tr->end, &ids, &n);
+    int rc = store_tr_query(r->st, r->pool, res->node.id, tr->start, tr->end, &ids, NULL, &n);
     if (rc != STORE_OK) return dav_store_status(rc);
     for (int i = 0; i < n; i++) {
         vpool *page = pool_new(), *keep = r->pool;

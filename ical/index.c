@@ -11,7 +11,7 @@ typedef struct collect {
     int oom;
 } collect;
 
-static int push(collect *c, int64_t lo, int64_t hi)
+static int push(collect *c, int64_t lo, int64_t hi, int exact)
 {
     if (c->n == c->cap) {
         size_t ncap = c->cap ? c->cap * 2 : 16;
@@ -25,8 +25,16 @@ static int push(collect *c, int64_t lo, int64_t hi)
     }
     c->v[c->n].start = lo;
     c->v[c->n].end = hi;
+    c->v[c->n].exact = exact;
     c->n++;
     return 0;
+}
+
+/* An instance whose span is exact (ical_span.exact): a fixed UTC time, and
+ * one of the two §9.9 rules that a positive-length overlap always satisfies. */
+static int exact_inst(const ical_inst *in)
+{
+    return (in->tr == TR_SPAN || in->tr == TR_POINT) && !(in->flags & (INST_FLOATING | INST_DATE));
 }
 
 static int on_inst(void *ctx, const ical_inst *in)
@@ -38,7 +46,7 @@ static int on_inst(void *ctx, const ical_inst *in)
     if (in->flags & INST_FLOATING) c->flags |= ICAL_IDX_FLOATING;
     if (in->flags & INST_DATE) c->flags |= ICAL_IDX_ALLDAY;
     if (in->flags & INST_RECURRING) c->flags |= ICAL_IDX_RECURRING;
-    return push(c, lo, hi);
+    return push(c, lo, hi, exact_inst(in));
 }
 
 /* The expansion stops at the horizon, which is right for recurrences but
@@ -54,13 +62,13 @@ static void push_far_singles(ical_object *o, ical_rset *rs, const icaltimezone *
     for (unsigned i = 0; i < rs->novr; i++)
         if (comp_base_instance(o, rs->ovr[i], ftz, &in) == 0 && in.tr != TR_NEVER) {
             inst_bounds(&in, &lo, &hi);
-            if (lo > horizon) push(c, lo, hi);
+            if (lo > horizon) push(c, lo, hi, 0); /* maybe excluded */
         }
     ical_comp *m = rs->master;
     if (m && !m->nrrule && !m->nrdate && comp_base_instance(o, m, ftz, &in) == 0 &&
         in.tr != TR_NEVER) {
         inst_bounds(&in, &lo, &hi);
-        if (lo > horizon) push(c, lo, hi);
+        if (lo > horizon) push(c, lo, hi, exact_inst(&in));
     }
 }
 
@@ -93,10 +101,10 @@ ical_status ical_index_build(vpool *pool, ical_object *o, const ical_eval_opts *
             for (size_t k = before; k < c.n; k++)
                 if (c.v[k].start > last) last = c.v[k].start;
             c.flags |= ICAL_IDX_TRUNCATED;
-            push(&c, last, ICAL_TIME_MAX);
+            push(&c, last, ICAL_TIME_MAX, 0);
         } else if (fl & EXP_MORE) {
             c.flags |= ICAL_IDX_OPEN_ENDED;
-            push(&c, horizon, ICAL_TIME_MAX);
+            push(&c, horizon, ICAL_TIME_MAX, 0);
         }
         push_far_singles(o, &o->sets[i], ftz, horizon, &c);
         if (c.oom) {
@@ -109,6 +117,7 @@ ical_status ical_index_build(vpool *pool, ical_object *o, const ical_eval_opts *
     for (size_t k = 0; k < c.n; k++) {
         if (m && c.v[k].start <= c.v[m - 1].end) {
             if (c.v[k].end > c.v[m - 1].end) c.v[m - 1].end = c.v[k].end;
+            c.v[m - 1].exact = c.v[m - 1].exact && c.v[k].exact;
         } else {
             c.v[m++] = c.v[k];
         }

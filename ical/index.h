@@ -14,6 +14,12 @@
 
 typedef struct ical_span {
     int64_t start, end; /* inclusive; ICAL_TIME_MIN / ICAL_TIME_MAX for open ends */
+    /* The span is exactly a union of instances (none floating, none a DATE,
+     * none a stand-in for what lies past the horizon or the cap), so a range
+     * [S, E) that overlaps it with positive length, start < E and end > S,
+     * contains part of an instance: for a VEVENT that is a match under every
+     * rule of RFC 4791 §9.9, with no need to parse the object again. */
+    int exact;
 } ical_span;
 
 enum {

@@ -8,7 +8,7 @@
 
 #include "common/rand.h"
 
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 #define STR_(x) #x
 #define STR(x) STR_(x)
 
@@ -113,6 +113,18 @@ static const char schema_v2[] =
     "  PRIMARY KEY(node, principal, ns, name)) WITHOUT ROWID;"
     "CREATE INDEX user_props_principal ON user_props(principal);";
 
+/* Version 3.  The time-range index says which spans are exact (a
+ * positive-length overlap is a match), so a plain time-range query needs
+ * no parse of the objects it finds.  R-tree tables take no new columns:
+ * the index is rebuilt with every span marked inexact, which is always
+ * correct; objects written from now on get their exact spans. */
+static const char schema_v3[] =
+    "CREATE VIRTUAL TABLE tr_index_v3 USING rtree_i32(id, c0, c1, t0, t1, +node, +exact);"
+    "INSERT INTO tr_index_v3(id,c0,c1,t0,t1,node,exact) "
+    "  SELECT id, c0, c1, t0, t1, node, 0 FROM tr_index;"
+    "DROP TABLE tr_index;"
+    "ALTER TABLE tr_index_v3 RENAME TO tr_index;";
+
 static const char *const sql[Q__COUNT] = {
     [Q_BEGIN_READ] = "BEGIN",
     [Q_BEGIN_WRITE] = "BEGIN IMMEDIATE",
@@ -148,12 +160,13 @@ static const char *const sql[Q__COUNT] = {
     [Q_NODE_SET_MASK] = "UPDATE nodes SET comp_mask=? WHERE id=?",
     [Q_NODE_SET_TZ] = "UPDATE nodes SET tz=? WHERE id=?",
     [Q_TR_DELETE] = "DELETE FROM tr_index WHERE id BETWEEN ?1 * 1024 AND ?1 * 1024 + 1023",
-    [Q_TR_INSERT] = "INSERT INTO tr_index(id,c0,c1,t0,t1,node) VALUES(?,?,?,?,?,?)",
+    [Q_TR_INSERT] = "INSERT INTO tr_index(id,c0,c1,t0,t1,node,exact) VALUES(?,?,?,?,?,?,?)",
     [Q_TR_MOVE] = "UPDATE tr_index SET c0=?2, c1=?2 WHERE id BETWEEN ?1 * 1024 AND ?1 * 1024 + 1023",
-    [Q_TR_COPY] = "INSERT INTO tr_index(id,c0,c1,t0,t1,node) SELECT ?2 * 1024 + (id - ?1 * 1024),"
-                  " ?3, ?3, t0, t1, ?2 FROM tr_index WHERE id BETWEEN ?1 * 1024 AND ?1 * 1024 + 1023",
-    [Q_TR_QUERY] = "SELECT DISTINCT node FROM tr_index WHERE c0<=?1 AND c1>=?1 AND t0<=?3 AND "
-                   "t1>=?2",
+    [Q_TR_COPY] = "INSERT INTO tr_index(id,c0,c1,t0,t1,node,exact) SELECT ?2 * 1024 + (id - ?1 * 1024),"
+                  " ?3, ?3, t0, t1, ?2, exact FROM tr_index WHERE id BETWEEN ?1 * 1024 AND ?1 * 1024 + 1023",
+    /* ?4, ?5: the range's whole minutes (ceil of start, floor of end) */
+    [Q_TR_QUERY] = "SELECT node, max(exact AND t0 < ?5 AND t1 > ?4) FROM tr_index "
+                   "WHERE c0<=?1 AND c1>=?1 AND t0<=?3 AND t1>=?2 GROUP BY node",
     [Q_NODE_TOUCH] = "UPDATE nodes SET revision=revision+1, modified=? WHERE id=?",
     [Q_NODE_BY_UID] = "SELECT " NODE_COLS " FROM nodes WHERE parent=? AND uid=? LIMIT 1",
     [Q_NODE_MOVE] = "UPDATE nodes SET parent=?, name=?, revision=?, modified=? WHERE id=?",
@@ -308,6 +321,7 @@ static int migrate(store *s)
         }
     }
     if (v < 2 && exec(s, schema_v2) != STORE_OK) goto fail;
+    if (v < 3 && exec(s, schema_v3) != STORE_OK) goto fail;
     /* future migrations: if (v < 3) { ... } */
     if (exec(s, "PRAGMA user_version = " STR(STORE_SCHEMA_VERSION)) != STORE_OK) goto fail;
     if (exec(s, "COMMIT") != STORE_OK) goto fail;

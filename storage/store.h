@@ -226,14 +226,18 @@ int store_node_by_uid(store *s, vpool *pool, int64_t coll, const char *uid, stor
 #define STORE_TR_MAX_SPANS 1024
 typedef struct store_span {
     int64_t start, end;
+    int exact; /* ical_span.exact: a positive-length overlap is a match */
 } store_span;
 
 /* Replaces the spans of node (a member of coll). */
 int store_tr_set(store *s, int64_t node, int64_t coll, const store_span *spans, int n);
 /* Ids of members of coll with a span overlapping [start, end], ascending
- * (pool array; ids only, so even 100,000 matches take 800 KB). */
+ * (pool array; ids only, so even 100,000 matches take 800 KB).  With sure,
+ * (*sure)[i] is nonzero when an exact span of ids[i] overlaps (start, end)
+ * with positive length, whole minutes inside: that member matches a
+ * component time-range without a second look (store_span.exact). */
 int store_tr_query(store *s, vpool *pool, int64_t coll, int64_t start, int64_t end,
-                   int64_t **ids, int *n);
+                   int64_t **ids, unsigned char **sure, int *n);
 
 /* ---- dead properties ----------------------------------------------------- */
 

@@ -37,34 +37,48 @@ int store_tr_set(store *s, int64_t node, int64_t coll, const store_span *spans, 
         sqlite3_bind_int(st, 4, minute_floor(spans[i].start));
         /* the last span of a truncated list must reach as far as the rest */
         int64_t end = spans[i].end;
-        if (i == n - 1 && n == STORE_TR_MAX_SPANS) end = INT64_MAX;
+        int exact = spans[i].exact;
+        if (i == n - 1 && n == STORE_TR_MAX_SPANS) {
+            end = INT64_MAX;
+            exact = 0;
+        }
         sqlite3_bind_int(st, 5, minute_ceil(end));
         sqlite3_bind_int64(st, 6, node);
+        sqlite3_bind_int(st, 7, exact);
         rc = store_step_done(st);
     }
     return rc;
 }
 
-static int cmp_id(const void *a, const void *b)
+typedef struct tr_hit {
+    int64_t node;
+    int sure;
+} tr_hit;
+
+static int cmp_hit(const void *a, const void *b)
 {
-    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    int64_t x = ((const tr_hit *)a)->node, y = ((const tr_hit *)b)->node;
     return x < y ? -1 : x > y;
 }
 
 int store_tr_query(store *s, vpool *pool, int64_t coll, int64_t start, int64_t end,
-                   int64_t **ids, int *n)
+                   int64_t **ids, unsigned char **sure, int *n)
 {
     sqlite3_stmt *st = store_stmt(s, Q_TR_QUERY);
     if (!st) return STORE_ERROR;
     sqlite3_bind_int64(st, 1, coll);
     sqlite3_bind_int(st, 2, minute_floor(start));
     sqlite3_bind_int(st, 3, minute_ceil(end));
+    /* a stored span [t0, t1] (floor and ceil of its times) overlaps the
+     * range with positive length if t0 < floor(end) and t1 > ceil(start) */
+    sqlite3_bind_int(st, 4, minute_ceil(start));
+    sqlite3_bind_int(st, 5, minute_floor(end));
     size_t cap = 256, count = 0;
-    int64_t *arr = malloc(cap * sizeof(int64_t));
+    tr_hit *arr = malloc(cap * sizeof(*arr));
     int rc;
     while (arr && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         if (count == cap) {
-            int64_t *bigger = realloc(arr, cap * 2 * sizeof(int64_t));
+            tr_hit *bigger = realloc(arr, cap * 2 * sizeof(*arr));
             if (!bigger) {
                 free(arr);
                 arr = NULL;
@@ -73,19 +87,26 @@ int store_tr_query(store *s, vpool *pool, int64_t coll, int64_t start, int64_t e
             arr = bigger;
             cap *= 2;
         }
-        arr[count++] = sqlite3_column_int64(st, 0);
+        arr[count].node = sqlite3_column_int64(st, 0);
+        arr[count].sure = sqlite3_column_int(st, 1) != 0;
+        count++;
     }
     sqlite3_reset(st);
     if (!arr) return STORE_ERROR;
-    qsort(arr, count, sizeof(int64_t), cmp_id);
+    qsort(arr, count, sizeof(*arr), cmp_hit);
     int64_t *out = pool_alloc(pool, sizeof(int64_t) * (count ? count : 1));
-    if (!out) {
+    unsigned char *ok = sure ? pool_alloc(pool, count ? count : 1) : NULL;
+    if (!out || (sure && !ok)) {
         free(arr);
         return STORE_ERROR;
     }
-    memcpy(out, arr, count * sizeof(int64_t));
+    for (size_t i = 0; i < count; i++) {
+        out[i] = arr[i].node;
+        if (ok) ok[i] = (unsigned char)arr[i].sure;
+    }
     free(arr);
     *ids = out;
+    if (sure) *sure = ok;
     *n = (int)count;
     return STORE_OK;
 }

@@ -508,6 +508,54 @@ class Reports(CalDAVBase):
         self.assertEqual(error_element(r), D + "supported-report")
 
 
+class TimeRangeEdges(CalDAVBase):
+    """Boundaries of RFC 4791 §9.9: a plain time-range query is answered from
+    the index's exact spans, one with any other condition by parsing each
+    candidate; both must give the RFC's answer, to the second."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.cal = "%sedges/" % cls.alice.calendars
+        cls.alice.mkcalendar(cls.cal)
+        objs = {
+            "hour": vevent("hour", ":20261110T100000Z", ":20261110T110000Z"),
+            "point": vevent("point", ":20261110T100030Z"),          # zero length, odd second
+            "point-at-s": vevent("point-at-s", ":20261110T100000Z"),
+            "after": vevent("after", ":20261110T110000Z", ":20261110T113000Z"),
+            "before": vevent("before", ":20261110T090000Z", ":20261110T100000Z"),
+            "straddle": vevent("straddle", ":20261110T105930Z", ":20261110T110030Z"),
+            "weekly": vevent("weekly", ":20261110T100000Z", ":20261110T110000Z",
+                             extra="RRULE:FREQ=WEEKLY;COUNT=3\r\nEXDATE:20261117T100000Z\r\n"),
+        }
+        for name, comp in objs.items():
+            cls.alice.put(cls.cal + name + ".ics", vcal(comp), ICS)
+
+    def both(self, start, end):
+        plain = hrefs(self.report(self.cal, query(time_range_filter("VEVENT", start, end))))
+        # a condition every event meets, so only the parsing path can answer
+        checked = hrefs(self.report(self.cal, query(time_range_filter(
+            "VEVENT", start, end, '<C:prop-filter name="UID"/>'))))
+        self.assertEqual(plain, checked, (start, end))
+        return plain
+
+    def test_edges(self):
+        self.assertEqual(self.both("20261110T100000Z", "20261110T110000Z"),
+                         ["hour.ics", "point-at-s.ics", "point.ics", "straddle.ics",
+                          "weekly.ics"])
+        self.assertEqual(self.both("20261110T100030Z", "20261110T100031Z"),
+                         ["hour.ics", "point.ics", "weekly.ics"])
+        self.assertEqual(self.both("20261110T100031Z", "20261110T100100Z"),
+                         ["hour.ics", "weekly.ics"])
+        self.assertEqual(self.both("20261110T110000Z", "20261110T110030Z"),
+                         ["after.ics", "straddle.ics"])
+        self.assertEqual(self.both("20261110T110030Z", "20261110T110100Z"), ["after.ics"])
+        self.assertEqual(self.both("20261110T095959Z", "20261110T100000Z"), ["before.ics"])
+        # the EXDATEd week has no instance; the third week does
+        self.assertEqual(self.both("20261117T000000Z", "20261118T000000Z"), [])
+        self.assertEqual(self.both("20261124T105959Z", "20261124T110000Z"), ["weekly.ics"])
+
+
 class ExpandProperty(CalDAVBase):
     def test_principal_expansion(self):
         body = ('<D:expand-property xmlns:D="DAV:"><D:property name="current-user-principal">'

@@ -111,6 +111,52 @@ static void test_far_singles_indexed(void)
     pool_free(p);
 }
 
+/* Which spans are exact: fixed times under the span and point rules; not
+ * floating or all-day times, not the stand-in past the horizon, not a far
+ * override that might be excluded, not a VTODO's DUE rule. */
+static void test_exact_spans(void)
+{
+    vpool *p = pool_new();
+    ical_index idx;
+    int64_t horizon = tu_t("20270101T000000Z");
+    ical_object *timed = tu_parse(p, tu_cal(p, "BEGIN:VEVENT\r\nUID:t\r\n"
+                                               "DTSTART:20260105T100000Z\r\nDURATION:PT1H\r\n"
+                                               "RRULE:FREQ=WEEKLY;COUNT=3\r\n"
+                                               "EXDATE:20260112T100000Z\r\nEND:VEVENT\r\n"));
+    CHECK_INT(ical_index_build(p, timed, NULL, horizon, &idx), ICAL_OK);
+    CHECK_INT(idx.nspans, 2); /* the EXDATE leaves no span */
+    for (size_t i = 0; i < idx.nspans; i++) CHECK(idx.spans[i].exact);
+    ical_object *point = tu_parse(p, tu_cal(p, "BEGIN:VEVENT\r\nUID:p\r\n"
+                                               "DTSTART:20260105T100030Z\r\nEND:VEVENT\r\n"));
+    CHECK_INT(ical_index_build(p, point, NULL, horizon, &idx), ICAL_OK);
+    CHECK(idx.nspans == 1 && idx.spans[0].exact);
+    ical_object *open = tu_parse(p, tu_cal(p, "BEGIN:VEVENT\r\nUID:o\r\n"
+                                              "DTSTART:20261201T100000Z\r\nDURATION:PT1H\r\n"
+                                              "RRULE:FREQ=WEEKLY\r\nEND:VEVENT\r\n"));
+    CHECK_INT(ical_index_build(p, open, NULL, horizon, &idx), ICAL_OK);
+    CHECK(idx.nspans >= 2 && idx.spans[0].exact && !idx.spans[idx.nspans - 1].exact);
+    ical_object *allday = tu_parse(p, tu_cal(p, "BEGIN:VEVENT\r\nUID:a\r\n"
+                                                "DTSTART;VALUE=DATE:20260105\r\nEND:VEVENT\r\n"));
+    CHECK_INT(ical_index_build(p, allday, NULL, horizon, &idx), ICAL_OK);
+    CHECK(idx.nspans == 1 && !idx.spans[0].exact);
+    ical_object *floating = tu_parse(p, tu_cal(p, "BEGIN:VEVENT\r\nUID:f\r\n"
+                                                  "DTSTART:20260105T100000\r\nDURATION:PT1H\r\n"
+                                                  "END:VEVENT\r\n"));
+    CHECK_INT(ical_index_build(p, floating, NULL, horizon, &idx), ICAL_OK);
+    CHECK(idx.nspans == 1 && !idx.spans[0].exact);
+    ical_object *far = tu_parse(p, tu_cal(p, "BEGIN:VEVENT\r\nUID:r\r\n"
+                                             "RECURRENCE-ID:20360101T150000Z\r\n"
+                                             "DTSTART:20360101T150000Z\r\nDURATION:PT1H\r\n"
+                                             "END:VEVENT\r\n"));
+    CHECK_INT(ical_index_build(p, far, NULL, horizon, &idx), ICAL_OK);
+    CHECK(idx.nspans == 1 && !idx.spans[0].exact);
+    ical_object *due = tu_parse(p, tu_cal(p, "BEGIN:VTODO\r\nUID:d\r\n"
+                                             "DUE:20260105T100000Z\r\nEND:VTODO\r\n"));
+    CHECK_INT(ical_index_build(p, due, NULL, horizon, &idx), ICAL_OK);
+    CHECK(idx.nspans == 1 && !idx.spans[0].exact);
+    pool_free(p);
+}
+
 static void test_berlin_march_change(void)
 {
     vpool *p = pool_new();
@@ -507,6 +553,7 @@ int main(void)
     RUN(test_google_open_ended_berlin);
     RUN(test_berlin_march_change);
     RUN(test_far_singles_indexed);
+    RUN(test_exact_spans);
     RUN(test_exdate_of_override);
     RUN(test_thisandfuture);
     RUN(test_allday_and_floating);

@@ -244,9 +244,10 @@ static int am_fill(dav_req *r, void *state, vbuf *out)
         s->phase = 1;
     }
     r->pool = page;
+    dav_resolve_memo memo = {0}; /* lives as long as the page pool */
     for (int end = s->pos + PAGE; s->pos < s->n && s->pos < end; s->pos++) {
         dav_resource res;
-        int st = dav_resolve_raw(r, href_path(s->hrefs[s->pos]), &res);
+        int st = dav_resolve_member(r, &memo, href_path(s->hrefs[s->pos]), &res);
         if (st == 0 && res.type == DAV_RES_NODE && res.node.kind == STORE_KIND_RESOURCE &&
             res.has_parent && res.parent.kind == STORE_KIND_ADDRESSBOOK &&
             (dav_privileges(r, &res) & 1)) {

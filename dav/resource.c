@@ -151,6 +151,71 @@ static int follow_binding(dav_req *r, store_node *n, store_node *binding, int *h
     return rc == STORE_OK ? 0 : dav_store_status(rc);
 }
 
+/* Where a walk down a space path has got to. */
+typedef struct walk {
+    store_node cur, parent;
+    int have_parent;
+} walk;
+
+#define WALK_DONE 1 /* walk_step: *out is final (an unmapped path) */
+
+/* Steps from w->cur to its child p->seg[i]: 0 to go on, WALK_DONE, or an
+ * HTTP status. */
+static int walk_step(dav_req *r, const uri_path *p, int i, walk *w, dav_resource *out)
+{
+    store_node child;
+    int rc = store_node_child(r->st, r->pool, w->cur.id, p->seg[i], &child);
+    /* no such home: exactly what someone else's home looks like */
+    if (rc == STORE_NOTFOUND && i == 1) return 404;
+    if (rc == STORE_NOTFOUND) {
+        out->type = DAV_RES_UNMAPPED;
+        if (i == p->nseg - 1) {
+            out->has_parent = 1;
+            out->parent = w->cur;
+        }
+        if (i > 1) out->home_owner = w->cur.owner;
+        build_paths(r, p, p->nseg, p->trailing_slash, out);
+        return WALK_DONE;
+    }
+    if (rc != STORE_OK) return dav_store_status(rc);
+    if (i == 1) out->home_owner = child.owner;
+    store_node binding;
+    int bound = 0;
+    rc = follow_binding(r, &child, &binding, &bound);
+    if (rc) return rc;
+    if (!store_kind_is_collection(child.kind) && i < p->nseg - 1) {
+        /* a path through a non-collection: nothing can exist there */
+        out->type = DAV_RES_UNMAPPED;
+        build_paths(r, p, p->nseg, p->trailing_slash, out);
+        return WALK_DONE;
+    }
+    note_acl(out, &child);
+    w->parent = w->cur;
+    w->have_parent = 1;
+    w->cur = child;
+    if (i == p->nseg - 1 && bound) {
+        out->has_binding = 1;
+        out->binding = binding;
+    }
+    return 0;
+}
+
+static int walk_finish(dav_req *r, const uri_path *p, walk *w, dav_resource *out)
+{
+    if (!store_kind_is_collection(w->cur.kind) && p->trailing_slash) {
+        /* "/file/" names a collection that does not exist */
+        out->type = DAV_RES_UNMAPPED;
+        build_paths(r, p, p->nseg, 1, out);
+        return 0;
+    }
+    out->type = DAV_RES_NODE;
+    out->node = w->cur;
+    out->has_parent = w->have_parent;
+    out->parent = w->parent;
+    build_paths(r, p, p->nseg, store_kind_is_collection(w->cur.kind), out);
+    return 0;
+}
+
 int dav_resolve(dav_req *r, const uri_path *p, dav_resource *out)
 {
     memset(out, 0, sizeof(*out));
@@ -188,59 +253,15 @@ int dav_resolve(dav_req *r, const uri_path *p, dav_resource *out)
     if (!root) return 404;
     out->space = root;
 
-    store_node cur;
-    int rc = store_node_get(r->st, r->pool, root, &cur);
+    walk w = {0};
+    int rc = store_node_get(r->st, r->pool, root, &w.cur);
     if (rc != STORE_OK) return rc == STORE_NOTFOUND ? 404 : dav_store_status(rc);
-    store_node parent = {0};
-    int have_parent = 0;
     for (int i = 1; i < p->nseg; i++) {
-        store_node child;
-        rc = store_node_child(r->st, r->pool, cur.id, p->seg[i], &child);
-        /* no such home: exactly what someone else's home looks like */
-        if (rc == STORE_NOTFOUND && i == 1) return 404;
-        if (rc == STORE_NOTFOUND) {
-            out->type = DAV_RES_UNMAPPED;
-            if (i == p->nseg - 1) {
-                out->has_parent = 1;
-                out->parent = cur;
-            }
-            if (i > 1) out->home_owner = cur.owner;
-            build_paths(r, p, p->nseg, p->trailing_slash, out);
-            return 0;
-        }
-        if (rc != STORE_OK) return dav_store_status(rc);
-        if (i == 1) out->home_owner = child.owner;
-        store_node binding;
-        int bound = 0;
-        rc = follow_binding(r, &child, &binding, &bound);
-        if (rc) return rc;
-        if (!store_kind_is_collection(child.kind) && i < p->nseg - 1) {
-            /* a path through a non-collection: nothing can exist there */
-            out->type = DAV_RES_UNMAPPED;
-            build_paths(r, p, p->nseg, p->trailing_slash, out);
-            return 0;
-        }
-        note_acl(out, &child);
-        parent = cur;
-        have_parent = 1;
-        cur = child;
-        if (i == p->nseg - 1 && bound) {
-            out->has_binding = 1;
-            out->binding = binding;
-        }
+        int st = walk_step(r, p, i, &w, out);
+        if (st == WALK_DONE) return 0;
+        if (st) return st;
     }
-    if (!store_kind_is_collection(cur.kind) && p->trailing_slash) {
-        /* "/file/" names a collection that does not exist */
-        out->type = DAV_RES_UNMAPPED;
-        build_paths(r, p, p->nseg, 1, out);
-        return 0;
-    }
-    out->type = DAV_RES_NODE;
-    out->node = cur;
-    out->has_parent = have_parent;
-    out->parent = parent;
-    build_paths(r, p, p->nseg, store_kind_is_collection(cur.kind), out);
-    return 0;
+    return walk_finish(r, p, &w, out);
 }
 
 int dav_resolve_raw(dav_req *r, const char *raw, dav_resource *out)
@@ -248,6 +269,45 @@ int dav_resolve_raw(dav_req *r, const char *raw, dav_resource *out)
     uri_path p;
     if (uri_parse_path(r->pool, raw, &p) != URI_OK) return 400;
     return dav_resolve(r, &p, out);
+}
+
+/* The walk down a path's parent is what every member of one collection
+ * shares: remembered once, each further member is one child lookup. */
+int dav_resolve_member(dav_req *r, dav_resolve_memo *m, const char *raw, dav_resource *out)
+{
+    uri_path p;
+    if (uri_parse_path(r->pool, raw, &p) != URI_OK) return 400;
+    int space = p.nseg >= 3 && strcmp(p.seg[0], "principals") != 0;
+    int same = space && m->valid && m->nseg == p.nseg - 1;
+    for (int i = 0; same && i < m->nseg; i++) same = strcmp(m->seg[i], p.seg[i]) == 0;
+    if (!same) {
+        m->valid = 0;
+        if (!space) return dav_resolve(r, &p, out);
+        /* the parent's walk, then the last step as dav_resolve takes it */
+        uri_path parent = {p.seg, p.nseg - 1, 1};
+        dav_resource at;
+        int st = dav_resolve(r, &parent, &at);
+        /* (a binding was followed like any step: at.node is what it shows) */
+        if (st || at.type != DAV_RES_NODE || !store_kind_is_collection(at.node.kind))
+            return dav_resolve(r, &p, out);
+        m->seg = p.seg;
+        m->nseg = p.nseg - 1;
+        m->at = at;
+        m->valid = 1;
+    }
+    /* dav_resolve's state after the walk to the parent: its ACL nodes,
+     * space and home owner; the last step and the finish as there */
+    memset(out, 0, sizeof(*out));
+    out->trailing_slash = p.trailing_slash;
+    out->space = m->at.space;
+    out->home_owner = m->at.home_owner;
+    memcpy(out->acl_nodes, m->at.acl_nodes, sizeof out->acl_nodes);
+    out->nacl = m->at.nacl;
+    walk w = {m->at.node, m->at.parent, m->at.has_parent};
+    int st = walk_step(r, &p, p.nseg - 1, &w, out);
+    if (st == WALK_DONE) return 0;
+    if (st) return st;
+    return walk_finish(r, &p, &w, out);
 }
 
 void dav_child_resource(dav_req *r, const dav_resource *parent, const store_node *child,

@@ -14,6 +14,18 @@ int dav_resolve(dav_req *r, const uri_path *p, dav_resource *out);
  * a malformed path. */
 int dav_resolve_raw(dav_req *r, const char *raw, dav_resource *out);
 
+/* dav_resolve_raw for many hrefs that mostly name members of one collection
+ * (multiget): the walk to the last parent is remembered in *m, so a further
+ * member of it is one lookup.  Start with a zeroed memo; it points into the
+ * pool the resolutions used, so keep it no longer than that pool. */
+typedef struct dav_resolve_memo {
+    int valid;
+    char **seg; /* the parent's segments */
+    int nseg;
+    dav_resource at; /* the parent, as dav_resolve found it */
+} dav_resolve_memo;
+int dav_resolve_member(dav_req *r, dav_resolve_memo *m, const char *raw, dav_resource *out);
+
 /* The resource for a child node of a collection resource (listings). */
 void dav_child_resource(dav_req *r, const dav_resource *parent, const store_node *child,
                         dav_resource *out);

@@ -196,6 +196,13 @@ int dav_resolve(dav_req *r, const uri_path *p, dav_resource *out)
     for (int i = 1; i < p->nseg; i++) {
         store_node child;
         rc = store_node_child(r->st, r->pool, cur.id, p->seg[i], &child);
+        /* a notification is also reachable by its bare uid, without the
+         * ".xml" of its name, as CalendarServer has it (clients delete an
+         * invitation by the CS:uid they read in it) */
+        if (rc == STORE_NOTFOUND && cur.kind == STORE_KIND_NOTIFICATIONS && i == p->nseg - 1 &&
+            !strchr(p->seg[i], '.'))
+            rc = store_node_child(r->st, r->pool, cur.id,
+                                  pool_printf(r->pool, "%s.xml", p->seg[i]), &child);
         /* no such home: exactly what someone else's home looks like */
         if (rc == STORE_NOTFOUND && i == 1) return 404;
         if (rc == STORE_NOTFOUND) {

@@ -316,6 +316,15 @@ int store_shares_of_node(store *s, vpool *pool, int64_t node, store_share **out,
     return share_query(s, pool, "node=?1 AND ?2=?2", node, 0, NULL, out, n);
 }
 
+int store_shared_nodes_below(store *s, vpool *pool, int64_t node, int64_t **out, int *n)
+{
+    return ids(s, pool,
+               "WITH RECURSIVE sub(id) AS (SELECT ?1 UNION ALL "
+               "  SELECT c.id FROM nodes c JOIN sub ON c.parent=sub.id) "
+               "SELECT DISTINCT node FROM shares WHERE node IN sub ORDER BY node",
+               node, out, n);
+}
+
 int store_shares_of_sharee(store *s, vpool *pool, int64_t sharee, store_share **out, int *n)
 {
     return share_query(s, pool, "sharee=?1 AND ?2=?2", sharee, 0, NULL, out, n);

@@ -379,6 +379,66 @@ class Protocol(SharingTest):
         users = self.invite_users(self.alice, coll)
         self.assertIsNotNone(users[self.urn(self.bob)].find("CS:invite-declined", NS))
 
+    def test_sharee_removing_view_loses_access_and_owner_is_told(self):
+        coll = self.mkcal(self.alice, "left-behind", "Left behind")
+        self.assertEqual(self.alice.put(coll + "k.ics", self.event("left-1"), ICS).status, 201)
+        self.assertEqual(self.share(self.alice, coll,
+                                    [("mailto:bob@share.example", "read-write", "x")]).status, 200)
+        view = self.accept(self.bob, coll)
+        self.assertEqual(self.bob.get(coll + "k.ics").status, 200)
+        self.assertEqual(self.bob.delete(view).status, 204)
+        # no view, and no access through the owner's URL either
+        self.assertEqual(self.bob.get(coll + "k.ics").status, 404)
+        self.assertEqual(self.bob.put(coll + "b.ics", self.event("left-2"), ICS).status, 404)
+        replies = [root.find("CS:invite-reply", NS) for _, root in self.notifications(self.alice)]
+        mine = [x for x in replies if x is not None and
+                x.find("CS:hosturl/D:href", NS).text == coll.rstrip("/")]
+        self.assertIsNotNone(mine[-1].find("CS:invite-declined", NS))
+
+    def test_owner_deleting_shared_collection(self):
+        # a pending invitation is withdrawn, an accepted sharee loses the view
+        # and is told; a new collection at the same URL is not shared
+        coll = self.mkcal(self.alice, "doomed", "Doomed")
+        self.assertEqual(self.share(self.alice, coll,
+                                    [("mailto:bob@share.example", "read-write", "D"),
+                                     ("mailto:carol@share.example", "read", "D")]).status, 200)
+        view = self.accept(self.bob, coll)
+        self.invite_for(self.carol, coll)
+        self.assertEqual(self.alice.delete(coll).status, 204)
+        self.assertEqual(self.bob.propfind(view, propfind_body("D:displayname"),
+                                           {"Depth": "0"}).status, 404)
+        _, inv = self.invite_for(self.bob, coll)
+        self.assertIsNotNone(inv.find("CS:invite-deleted", NS))
+        self.assertFalse([1 for _, root in self.notifications(self.carol)
+                          if root.find("CS:invite-notification/CS:hosturl/D:href", NS) is not None
+                          and root.find("CS:invite-notification/CS:hosturl/D:href", NS).text ==
+                          coll.rstrip("/")])
+        again = self.mkcal(self.alice, "doomed", "Reborn")
+        self.assertEqual(self.alice.put(again + "n.ics", self.event("reborn-1"), ICS).status, 201)
+        for user in (self.bob, self.carol):
+            self.assertEqual(user.get(again + "n.ics").status, 404)
+        inv = prop(self.props(self.alice, again, "CS:invite"), again, CS + "invite")
+        self.assertTrue(inv is None or len(inv) == 0)
+        rt = prop(self.props(self.alice, again, "D:resourcetype"), again, D + "resourcetype")
+        self.assertIsNone(rt.find("CS:shared-owner", NS))
+
+    def test_notification_by_bare_uid(self):
+        # CalendarServer names a notification "<uid>.xml" and finds it by its
+        # uid alone too: clients delete an invitation by the CS:uid in it
+        coll = self.mkcal(self.alice, "by-uid", "By uid")
+        self.assertEqual(self.share(self.alice, coll,
+                                    [("mailto:carol@share.example", "read", "U")]).status, 200)
+        href, inv = self.invite_for(self.carol, coll)
+        uid = inv.find("CS:uid", NS).text
+        self.assertTrue(href.endswith("/" + uid + ".xml"), href)
+        bare = self.carol.calendars + "notification/" + uid
+        self.assertEqual(self.carol.get(bare).status, 200)
+        self.assertEqual(self.carol.delete(bare).status, 204)
+        self.assertEqual(self.carol.get(href).status, 404)
+        # only a notification collection does this
+        self.assertEqual(self.alice.put(coll + "plain.ics", self.event("bare-1"), ICS).status, 201)
+        self.assertEqual(self.alice.get(coll + "plain").status, 404)
+
     def test_invalid_invitations(self):
         coll = self.mkcal(self.alice, "refusals")
         bodies = {}

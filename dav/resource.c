@@ -250,6 +250,14 @@ int dav_resolve(dav_req *r, const uri_path *p, dav_resource *out)
     return 0;
 }
 
+const char *dav_href_path(const char *href)
+{
+    const char *p = strstr(href, "://");
+    if (!p) return href;
+    p = strchr(p + 3, '/');
+    return p ? p : "/";
+}
+
 int dav_resolve_raw(dav_req *r, const char *raw, dav_resource *out)
 {
     uri_path p;

@@ -362,6 +362,17 @@ class Protocol(SharingTest):
         self.assertEqual(prop(mine, view, A + "calendar-order").text, "7")
         self.assertEqual(prop(theirs, coll, D + "displayname").text, "Upgrade")
         self.assertEqual(prop(theirs, coll, A + "calendar-color").text, "#FF0000FF")
+        # a new sharee's view has no colour or order until they pick one: the
+        # owner's place it among the owner's calendars, not the sharee's
+        self.assertEqual(self.share(self.alice, coll,
+                                    [(self.urn(self.dave), "read", "v3")]).status, 200)
+        daves = self.accept(self.dave, coll)
+        m = self.props(self.dave, daves, "A:calendar-color", "D:displayname")
+        self.assertIsNone(prop(m, daves, A + "calendar-color"))
+        r = self.dave.propfind(daves, '<?xml version="1.0"?><D:propfind xmlns:D="DAV:">'
+                                '<D:allprop/></D:propfind>', {"Depth": "0"})
+        self.assertNotIn("#FF0000FF", r.text)
+        self.assertEqual(prop(theirs, coll, A + "calendar-color").text, "#FF0000FF")
         self.assertIsNone(prop(theirs, coll, A + "calendar-order"))
 
     def test_sharee_removes_view_only(self):
@@ -421,6 +432,42 @@ class Protocol(SharingTest):
         self.assertTrue(inv is None or len(inv) == 0)
         rt = prop(self.props(self.alice, again, "D:resourcetype"), again, D + "resourcetype")
         self.assertIsNone(rt.find("CS:shared-owner", NS))
+
+    def test_shared_calendar_cannot_be_the_default(self):
+        # RFC 6638 §9.2: schedule-default-calendar-URL names one of the
+        # owner's own calendars; the sharee's view of someone else's is not
+        inbox = self.dave.calendars + "inbox/"
+        name = C + "schedule-default-calendar-URL"
+        default = prop(self.props(self.dave, inbox, "C:schedule-default-calendar-URL"), inbox,
+                       name)
+        self.assertEqual(default.find("D:href", NS).text, self.dave.calendars + "calendar")
+        coll = self.mkcal(self.alice, "not-default", "Not default")
+        self.assertEqual(self.share(self.alice, coll,
+                                    [(self.urn(self.dave), "read-write", "N")]).status,
+                         200)
+        view = self.accept(self.dave, coll)
+
+        def set_default(href):
+            r = self.dave.proppatch(
+                inbox, '<D:propertyupdate xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav">'
+                '<D:set><D:prop><C:schedule-default-calendar-URL><D:href>%s</D:href>'
+                '</C:schedule-default-calendar-URL></D:prop></D:set></D:propertyupdate>' % href,
+                XML)
+            self.assertEqual(r.status, 207, r.text)
+            return list(responses(r)[inbox])
+
+        for bad in (view, coll, self.dave.calendars + "nope/", self.dave.calendars + "inbox/"):
+            self.assertEqual(set_default(bad), [403], bad)
+        own = self.mkcal(self.dave, "dave-own", "Mine")
+        self.assertEqual(set_default(own), [200])
+        default = prop(self.props(self.dave, inbox, "C:schedule-default-calendar-URL"), inbox,
+                       name)
+        self.assertEqual(default.find("D:href", NS).text, own.rstrip("/"))
+        # once that calendar is gone, the default calendar is the default again
+        self.assertEqual(self.dave.delete(own).status, 204)
+        default = prop(self.props(self.dave, inbox, "C:schedule-default-calendar-URL"), inbox,
+                       name)
+        self.assertEqual(default.find("D:href", NS).text, self.dave.calendars + "calendar")
 
     def test_notification_by_bare_uid(self):
         # CalendarServer names a notification "<uid>.xml" and finds it by its

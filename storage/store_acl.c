@@ -338,7 +338,7 @@ int store_share_put(store *s, vpool *pool, const store_share *in, store_share *o
                            "INSERT INTO shares(node,sharee,access,state,binding,uid,summary,created) "
                            "VALUES(?,?,?,?,?,?,?,?) ON CONFLICT(node,sharee) DO UPDATE SET "
                            "access=excluded.access, state=excluded.state, "
-                           "binding=excluded.binding, summary=excluded.summary",
+                           "binding=excluded.binding, summary=excluded.summary, uid=excluded.uid",
                            -1, &st, NULL) != SQLITE_OK)
         return STORE_ERROR;
     sqlite3_bind_int64(st, 1, in->node);

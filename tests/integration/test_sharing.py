@@ -748,6 +748,24 @@ class Groups(SharingTest):
             self.assertFalse(inv is not None and
                              inv.find("CS:hosturl/D:href", NS).text == coll.rstrip("/"))
 
+    def test_member_invited_in_person_gets_own_access(self):
+        # the group reads; one member, invited in person, writes
+        coll = self.mkcal(self.alice, "club-rw", "Club rw")
+        self.assertEqual(self.share(self.alice, coll, [(self.family, "read", "Club")]).status,
+                         200)
+        view = self.accept(self.erin, coll)
+        self.assertEqual(self.erin.put(view + "e.ics", self.event("rw-1"), ICS).status, 403)
+        self.assertEqual(self.share(self.alice, coll,
+                                    [(self.urn(self.erin), "read-write", "Yours")]).status, 200)
+        self.assertEqual(self.erin.put(view + "e.ics", self.event("rw-1"), ICS).status, 201)
+        self.assertEqual(self.frank.put(coll + "f.ics", self.event("rw-2"), ICS).status, 403)
+        users = self.invite_users(self.alice, coll)
+        self.assertIsNotNone(users[self.urn(self.erin)].find("CS:access/CS:read-write", NS))
+        # removing the group leaves erin's own share
+        self.assertEqual(self.share(self.alice, coll, removes=[self.family]).status, 200)
+        self.assertEqual(self.erin.get(view + "e.ics").status, 200)
+        self.assertEqual(self.frank.get(coll + "e.ics").status, 404)
+
 
 if __name__ == "__main__":
     unittest.main()

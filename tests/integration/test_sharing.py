@@ -469,6 +469,23 @@ class Protocol(SharingTest):
                        name)
         self.assertEqual(default.find("D:href", NS).text, self.dave.calendars + "calendar")
 
+    def test_sharee_syncs_the_view(self):
+        # sync-collection on the sharee's view reports the owner's changes
+        coll = self.mkcal(self.alice, "synced", "Synced")
+        self.assertEqual(self.share(self.alice, coll,
+                                    [("mailto:bob@share.example", "read", "S")]).status, 200)
+        view = self.accept(self.bob, coll)
+        body = ('<?xml version="1.0"?><D:sync-collection xmlns:D="DAV:"><D:sync-token>%s'
+                '</D:sync-token><D:sync-level>1</D:sync-level><D:prop><D:getetag/></D:prop>'
+                '</D:sync-collection>')
+        r = self.bob.req("REPORT", view, body % "", XML)
+        self.assertEqual(r.status, 207, r.text)
+        token = r.xml().find("D:sync-token", NS).text
+        self.assertEqual(self.alice.put(coll + "s.ics", self.event("sync-1"), ICS).status, 201)
+        r = self.bob.req("REPORT", view, body % token, XML)
+        self.assertEqual(r.status, 207, r.text)
+        self.assertEqual(list(responses(r)), [view + "s.ics"])
+
     def test_notification_by_bare_uid(self):
         # CalendarServer names a notification "<uid>.xml" and finds it by its
         # uid alone too: clients delete an invitation by the CS:uid in it

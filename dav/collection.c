@@ -7,6 +7,7 @@
 #include "dav/propfind.h"
 #include "dav/propset.h"
 #include "dav/resource.h"
+#include "dav/sharing.h"
 #include "dav/xml_in.h"
 #include "dav/xml_out.h"
 #include "privacy/acl.h"
@@ -180,12 +181,13 @@ static int delete_binding(dav_req *r, dav_resource *res)
 {
     store_share sh;
     int rc = store_begin_write(r->st);
-    if (rc == STORE_OK) rc = store_node_delete(r->st, res->binding.id);
     if (rc == STORE_OK &&
         store_share_by_binding(r->st, r->pool, res->binding.id, &sh) == STORE_OK) {
-        sh.binding = 0;
-        sh.state = 2; /* declined: the owner sees the sharee left */
-        rc = store_share_put(r->st, r->pool, &sh, NULL);
+        /* declined: the access goes and the owner is told the sharee left */
+        rc = dav_share_decline(r, &res->node, &sh);
+        if (rc == STORE_OK) rc = dav_share_view_removed(r, res->node.id, &sh);
+    } else if (rc == STORE_OK) {
+        rc = store_node_delete(r->st, res->binding.id);
     }
     if (rc == STORE_OK) rc = store_commit(r->st);
     if (rc != STORE_OK) {
@@ -217,6 +219,13 @@ int dav_method_delete(dav_req *r, dav_resource *res)
     st = dav_lock_check(r, res->path, DAV_CHANGE_UNBIND);
     if (st) return st;
     int rc = store_begin_write(r->st);
+    /* shares of what goes are revoked first: sharees lose their views and
+     * are told, pending invitations are withdrawn */
+    int64_t *shared = NULL;
+    int nshared = 0;
+    if (rc == STORE_OK) rc = store_shared_nodes_below(r->st, r->pool, res->node.id, &shared, &nshared);
+    for (int i = 0; rc == STORE_OK && i < nshared; i++)
+        rc = dav_share_collection_deleting(r, shared[i]);
     if (rc == STORE_OK) rc = store_node_delete(r->st, res->node.id);
     if (rc == STORE_OK) rc = store_locks_delete_below(r->st, res->path);
     if (rc == STORE_OK) rc = store_commit(r->st);

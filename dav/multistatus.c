@@ -176,7 +176,7 @@ static void write_all(dav_req *r, const dav_resource *res, const dav_propreq *pr
         int shadowed = 0;
         for (int j = 0; k >= nown && j < nown; j++)
             shadowed |= !strcmp(own[j].ns, pk->ns) && !strcmp(own[j].name, pk->name);
-        if (shadowed) continue;
+        if (shadowed || (k >= nown && dav_view_own_only(res, pk->ns, pk->name))) continue;
         /* a live property shadows a dead one of the same name */
         const dav_prop_def *live = dav_prop_find(pk->ns, pk->name);
         if (live) {

@@ -64,6 +64,9 @@ int64_t dav_peruser_viewer(dav_req *r, const dav_resource *res);
  * res (and res is not being created), else 0. */
 int64_t dav_peruser_principal(dav_req *r, const dav_resource *res, const char *ns,
                               const char *name);
+/* Nonzero for a property of a sharee's view that is the sharee's alone and
+ * never falls back to the owner's value (colour, order). */
+int dav_view_own_only(const dav_resource *res, const char *ns, const char *name);
 /* A dead property as the caller sees it: a sharee's binding's value, the
  * caller's per-user value, else the node's.  STORE_OK, STORE_NOTFOUND, ... */
 int dav_dead_prop_get(dav_req *r, const dav_resource *res, const char *ns, const char *name,

@@ -207,6 +207,78 @@ static int set_schedule_transp(dav_req *r, const dav_resource *res, const xmlNod
     return rc == STORE_OK ? 200 : 500;
 }
 
+/* ---- RFC 6638 §9.2 CALDAV:schedule-default-calendar-URL (on the inbox) ---- */
+
+static int is_inbox(const dav_resource *res)
+{
+    return res->type == DAV_RES_NODE && res->node.kind == STORE_KIND_SCHED_INBOX &&
+           res->has_parent;
+}
+
+/* Is href one of the inbox owner's own calendars (not a share, not a
+ * delegator's)?  Its href without the final '/', as CalendarServer writes
+ * the property, or NULL. */
+static const char *own_calendar(dav_req *r, const dav_resource *inbox, const char *href)
+{
+    dav_resource c;
+    if (!href || dav_resolve_raw(r, dav_href_path(href), &c) != 0 || c.type != DAV_RES_NODE ||
+        c.has_binding || c.node.kind != STORE_KIND_CALENDAR || c.node.owner != inbox->node.owner)
+        return NULL;
+    const char *h = dav_node_href(r, c.node.id);
+    size_t n = strlen(h);
+    return n > 1 && h[n - 1] == '/' ? pool_strndup(r->pool, h, n - 1) : h;
+}
+
+/* The calendar the owner chose while it still is one of theirs, else the
+ * default calendar the server provisions. */
+static int get_default_calendar(dav_req *r, const dav_resource *res, vbuf *out)
+{
+    if (!is_inbox(res)) return 404;
+    const char *href = NULL;
+    store_prop p;
+    xmlDocPtr doc;
+    if (store_prop_get(r->st, r->pool, res->node.id, NS_CALDAV, "schedule-default-calendar-URL",
+                       &p) == STORE_OK &&
+        xml_in_parse(r->pool, NULL, p.xml, strlen(p.xml), 8, 64, &doc) == XML_IN_OK)
+        href = own_calendar(r, res,
+                            xml_content(r->pool, xml_first_elem(xmlDocGetRootElement(doc))));
+    store_node cal;
+    if (!href && store_node_child(r->st, r->pool, res->parent.id, "calendar", &cal) == STORE_OK)
+        href = own_calendar(r, res, dav_node_href(r, cal.id));
+    if (!href) return 404;
+    dav_put_href(out, href);
+    return 200;
+}
+
+static int set_default_calendar(dav_req *r, const dav_resource *res, const xmlNode *el, int apply)
+{
+    if (!is_inbox(res)) return protected_after_creation(r);
+    const char *href = NULL;
+    if (el) {
+        xmlNode *h = xml_first_elem(el);
+        if (!xml_is(h, NS_DAV, "href") || xml_next_elem(h) ||
+            !(href = own_calendar(r, res, xml_content(r->pool, h))))
+            return dav_error(r, 403, NS_CALDAV, "valid-schedule-default-calendar-URL");
+    }
+    if (!apply) return 200;
+    int rc;
+    if (href) {
+        vbuf b;
+        buf_init(&b, 0);
+        buf_puts(&b, "<C:schedule-default-calendar-URL xmlns:C=\"" NS_CALDAV
+                     "\" xmlns:D=\"DAV:\"><D:href>");
+        xml_text(&b, href);
+        buf_puts(&b, "</D:href></C:schedule-default-calendar-URL>");
+        rc = buf_failed(&b) ? STORE_ERROR
+                            : store_prop_set(r->st, res->node.id, NS_CALDAV,
+                                             "schedule-default-calendar-URL", buf_cstr(&b));
+        buf_free(&b);
+    } else {
+        rc = store_prop_remove(r->st, res->node.id, NS_CALDAV, "schedule-default-calendar-URL");
+    }
+    return rc == STORE_OK ? 200 : 500;
+}
+
 static int get_dead(dav_req *r, const dav_resource *res, vbuf *out)
 {
     return DAV_PROP_DEAD;
@@ -247,6 +319,7 @@ static const dav_prop_def defs[] = {
     {NS_CALDAV, "supported-collation-set", DAV_PF_PROTECTED, get_supported_collations, NULL},
     {NS_CALDAV, "calendar-data", DAV_PF_PROTECTED, get_calendar_data, NULL},
     {NS_CALDAV, "schedule-calendar-transp", 0, get_dead, set_schedule_transp},
+    {NS_CALDAV, "schedule-default-calendar-URL", 0, get_default_calendar, set_default_calendar},
     {NS_DAV, "sync-token", DAV_PF_PROTECTED, get_sync_token, NULL},
     {NS_CS, "getctag", DAV_PF_PROTECTED, get_ctag, NULL},
 };

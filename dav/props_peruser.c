@@ -26,6 +26,15 @@ static int is_presentation(const char *ns, const char *name)
     return 0;
 }
 
+int dav_view_own_only(const dav_resource *res, const char *ns, const char *name)
+{
+    /* colour and order place a collection among the sharee's own: the
+     * owner's choice means nothing there (CalendarServer's per-user
+     * properties), so a new view has none until the sharee picks one */
+    return res->has_binding && !strcmp(ns, NS_APPLE) &&
+           (!strcmp(name, "calendar-color") || !strcmp(name, "calendar-order"));
+}
+
 int64_t dav_peruser_viewer(dav_req *r, const dav_resource *res)
 {
     if (!r->session || res->type != DAV_RES_NODE || res->has_binding ||
@@ -50,6 +59,7 @@ int dav_dead_prop_get(dav_req *r, const dav_resource *res, const char *ns, const
     if (res->has_binding &&
         store_prop_get(r->st, r->pool, res->binding.id, ns, name, out) == STORE_OK)
         return STORE_OK;
+    if (dav_view_own_only(res, ns, name)) return STORE_NOTFOUND;
     int64_t me = dav_peruser_principal(r, res, ns, name);
     if (me && store_userprop_get(r->st, r->pool, res->node.id, me, ns, name, out) == STORE_OK)
         return STORE_OK;

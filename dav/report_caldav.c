@@ -348,15 +348,6 @@ typedef struct mg_state {
     int phase;
 } mg_state;
 
-/* The path of an href that may be absolute ("http://host/path"). */
-static const char *href_path(const char *href)
-{
-    const char *p = strstr(href, "://");
-    if (!p) return href;
-    p = strchr(p + 3, '/');
-    return p ? p : "/";
-}
-
 static int mg_fill(dav_req *r, void *state, vbuf *out)
 {
     mg_state *s = state;
@@ -371,7 +362,7 @@ static int mg_fill(dav_req *r, void *state, vbuf *out)
     int end = s->pos + CANDIDATES_PER_FILL;
     for (; s->pos < s->n && s->pos < end; s->pos++) {
         dav_resource res;
-        int st = dav_resolve_member(r, &memo, href_path(s->hrefs[s->pos]), &res);
+        int st = dav_resolve_member(r, &memo, dav_href_path(s->hrefs[s->pos]), &res);
         /* what the caller may not read is reported exactly like a missing href */
         if (st == 0 && res.type == DAV_RES_NODE && res.node.kind == STORE_KIND_RESOURCE &&
             res.has_parent && res.parent.kind == STORE_KIND_CALENDAR &&

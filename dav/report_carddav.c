@@ -226,14 +226,6 @@ typedef struct am_state {
     int n, pos, phase;
 } am_state;
 
-static const char *href_path(const char *href)
-{
-    const char *p = strstr(href, "://");
-    if (!p) return href;
-    p = strchr(p + 3, '/');
-    return p ? p : "/";
-}
-
 static int am_fill(dav_req *r, void *state, vbuf *out)
 {
     am_state *s = state;
@@ -247,7 +239,7 @@ static int am_fill(dav_req *r, void *state, vbuf *out)
     dav_resolve_memo memo = {0}; /* lives as long as the page pool */
     for (int end = s->pos + PAGE; s->pos < s->n && s->pos < end; s->pos++) {
         dav_resource res;
-        int st = dav_resolve_member(r, &memo, href_path(s->hrefs[s->pos]), &res);
+        int st = dav_resolve_member(r, &memo, dav_href_path(s->hrefs[s->pos]), &res);
         if (st == 0 && res.type == DAV_RES_NODE && res.node.kind == STORE_KIND_RESOURCE &&
             res.has_parent && res.parent.kind == STORE_KIND_ADDRESSBOOK &&
             (dav_privileges(r, &res) & 1)) {

@@ -165,6 +165,13 @@ static int walk_step(dav_req *r, const uri_path *p, int i, walk *w, dav_resource
 {
     store_node child;
     int rc = store_node_child(r->st, r->pool, w->cur.id, p->seg[i], &child);
+    /* a notification is also reachable by its bare uid, without the
+     * ".xml" of its name, as CalendarServer has it (clients delete an
+     * invitation by the CS:uid they read in it) */
+    if (rc == STORE_NOTFOUND && w->cur.kind == STORE_KIND_NOTIFICATIONS && i == p->nseg - 1 &&
+        !strchr(p->seg[i], '.'))
+        rc = store_node_child(r->st, r->pool, w->cur.id,
+                              pool_printf(r->pool, "%s.xml", p->seg[i]), &child);
     /* no such home: exactly what someone else's home looks like */
     if (rc == STORE_NOTFOUND && i == 1) return 404;
     if (rc == STORE_NOTFOUND) {
@@ -262,6 +269,14 @@ int dav_resolve(dav_req *r, const uri_path *p, dav_resource *out)
         if (st) return st;
     }
     return walk_finish(r, p, &w, out);
+}
+
+const char *dav_href_path(const char *href)
+{
+    const char *p = strstr(href, "://");
+    if (!p) return href;
+    p = strchr(p + 3, '/');
+    return p ? p : "/";
 }
 
 int dav_resolve_raw(dav_req *r, const char *raw, dav_resource *out)

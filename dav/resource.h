@@ -13,6 +13,8 @@ int dav_resolve(dav_req *r, const uri_path *p, dav_resource *out);
 /* Resolves a raw (still %-encoded) absolute path; same results, plus 400 for
  * a malformed path. */
 int dav_resolve_raw(dav_req *r, const char *raw, dav_resource *out);
+/* The path of an href that may be absolute ("http://host/path"). */
+const char *dav_href_path(const char *href);
 
 /* dav_resolve_raw for many hrefs that mostly name members of one collection
  * (multiget): the walk to the last parent is remembered in *m, so a further

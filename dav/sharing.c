@@ -489,6 +489,14 @@ int dav_share_invite(dav_req *r, const store_node *coll, const store_principal *
         if (!sh.uid) return STORE_ERROR;
     } else if (rc != STORE_OK) {
         return rc;
+    } else if (sharee->kind == STORE_PRINCIPAL_USER && dav_share_is_member_row(&sh)) {
+        /* a member of a group the collection is shared with, now invited in
+         * person: the row becomes their own share (its ACE grants what this
+         * one says, whatever the group's), keeping their view */
+        rc = remove_notification(r, sh.sharee, pool_printf(r->pool, "%s.xml", sh.uid));
+        if (rc != STORE_OK) return rc;
+        sh.uid = new_uid(r);
+        if (!sh.uid) return STORE_ERROR;
     }
     sh.access = access;
     if (summary) sh.summary = summary;

@@ -317,6 +317,8 @@ int store_share_get(store *s, vpool *pool, int64_t node, int64_t sharee, store_s
 int store_share_by_uid(store *s, vpool *pool, const char *uid, store_share *out);
 int store_share_by_binding(store *s, vpool *pool, int64_t binding, store_share *out);
 int store_shares_of_node(store *s, vpool *pool, int64_t node, store_share **out, int *n);
+/* The nodes in the subtree at node (itself included) that have share rows. */
+int store_shared_nodes_below(store *s, vpool *pool, int64_t node, int64_t **out, int *n);
 int store_shares_of_sharee(store *s, vpool *pool, int64_t sharee, store_share **out, int *n);
 int store_share_delete(store *s, int64_t id);
 /* Points a binding node at its target. */

@@ -306,6 +306,15 @@ int store_shares_of_node(store *s, vpool *pool, int64_t node, store_share **out,
     return share_query(s, pool, "node=?1 AND ?2=?2", node, 0, NULL, out, n);
 }
 
+int store_shared_nodes_below(store *s, vpool *pool, int64_t node, int64_t **out, int *n)
+{
+    return ids(s, pool,
+               "WITH RECURSIVE sub(id) AS (SELECT ?1 UNION ALL "
+               "  SELECT c.id FROM nodes c JOIN sub ON c.parent=sub.id) "
+               "SELECT DISTINCT node FROM shares WHERE node IN sub ORDER BY node",
+               node, out, n);
+}
+
 int store_shares_of_sharee(store *s, vpool *pool, int64_t sharee, store_share **out, int *n)
 {
     return share_query(s, pool, "sharee=?1 AND ?2=?2", sharee, 0, NULL, out, n);
@@ -318,7 +327,7 @@ int store_share_put(store *s, vpool *pool, const store_share *in, store_share *o
     if (!(st = store_prepare(s, "INSERT INTO shares(node,sharee,access,state,binding,uid,summary,created) "
                            "VALUES(?,?,?,?,?,?,?,?) ON CONFLICT(node,sharee) DO UPDATE SET "
                            "access=excluded.access, state=excluded.state, "
-                           "binding=excluded.binding, summary=excluded.summary")))
+                           "binding=excluded.binding, summary=excluded.summary, uid=excluded.uid")))
         return STORE_ERROR;
     sqlite3_bind_int64(st, 1, in->node);
     sqlite3_bind_int64(st, 2, in->sharee);

@@ -253,10 +253,20 @@ static int delete_satellites(store *s)
     sqlite3_finalize(ids);
     if (step != SQLITE_DONE) return STORE_ERROR;
     static const char *q[] = {
+        /* sharees' bindings of what went (the sharing engine removes them
+         * first; this keeps the store consistent whatever deletes) */
+        "INSERT OR IGNORE INTO temp.gone(id) SELECT id FROM nodes WHERE kind=8 AND target IN "
+        "(SELECT id FROM temp.gone)",
+        "DELETE FROM nodes WHERE kind=8 AND id IN (SELECT id FROM temp.gone)",
         "DELETE FROM bodies WHERE node IN (SELECT id FROM temp.gone)",
         "DELETE FROM props WHERE node IN (SELECT id FROM temp.gone)",
         "DELETE FROM user_props WHERE node IN (SELECT id FROM temp.gone)",
         "DELETE FROM changes WHERE collection IN (SELECT id FROM temp.gone)",
+        /* ACEs and shares never outlive their node: a later node given the
+         * same id must not inherit them */
+        "DELETE FROM aces WHERE node IN (SELECT id FROM temp.gone)",
+        "DELETE FROM shares WHERE node IN (SELECT id FROM temp.gone)",
+        "UPDATE shares SET binding=0 WHERE binding IN (SELECT id FROM temp.gone)",
         "DELETE FROM temp.gone",
     };
     for (size_t i = 0; i < sizeof q / sizeof q[0]; i++)

@@ -49,7 +49,7 @@ FEATURES = [
     "sync-report-limit", "well-known", "own-root", "auth-on-root", "prefer",
     "prefer-minimal", "prefer-representation", "prefer-noroot", "brief", "proxy",
     "timezones-by-reference", "resource-id", "shared-calendars",
-    "shared-addressbooks", "split-calendars",
+    "shared-addressbooks", "split-calendars", "share-calendars-to-groups",
 ]
 
 NUM_USERS = 40
@@ -195,15 +195,20 @@ def user_addresses(port, principals):
     urns = {}
     passwords = dict((a[0], a[1]) for a in accounts())
     for login, url in principals.items():
-        if login not in passwords:
-            continue  # groups and resources do not log in
-        password = passwords[login]
+        # groups do not log in: a member reads its address (the test directory's
+        # groups are visible to their members only); resources are not needed
+        reader = login
+        if login in GROUP_MEMBERS:
+            reader = next((m for m in GROUP_MEMBERS[login] if not m.startswith("group:")), None)
+        if reader not in passwords:
+            continue
+        password = passwords[reader]
         req = urllib.request.Request("http://127.0.0.1:%d%s" % (port, url), data=body,
                                      method="PROPFIND")
         req.add_header("Depth", "0")
         req.add_header("Content-Type", "application/xml")
         req.add_header("Authorization", "Basic " + b64encode(
-            ("%s:%s" % (login, password)).encode()).decode())
+            ("%s:%s" % (reader, password)).encode()).decode())
         with urllib.request.urlopen(req, timeout=30) as resp:
             tree = ET.fromstring(resp.read())
         for href in tree.iter("{DAV:}href"):

@@ -362,6 +362,17 @@ class Protocol(SharingTest):
         self.assertEqual(prop(mine, view, A + "calendar-order").text, "7")
         self.assertEqual(prop(theirs, coll, D + "displayname").text, "Upgrade")
         self.assertEqual(prop(theirs, coll, A + "calendar-color").text, "#FF0000FF")
+        # a new sharee's view has no colour or order until they pick one: the
+        # owner's place it among the owner's calendars, not the sharee's
+        self.assertEqual(self.share(self.alice, coll,
+                                    [(self.urn(self.dave), "read", "v3")]).status, 200)
+        daves = self.accept(self.dave, coll)
+        m = self.props(self.dave, daves, "A:calendar-color", "D:displayname")
+        self.assertIsNone(prop(m, daves, A + "calendar-color"))
+        r = self.dave.propfind(daves, '<?xml version="1.0"?><D:propfind xmlns:D="DAV:">'
+                                '<D:allprop/></D:propfind>', {"Depth": "0"})
+        self.assertNotIn("#FF0000FF", r.text)
+        self.assertEqual(prop(theirs, coll, A + "calendar-color").text, "#FF0000FF")
         self.assertIsNone(prop(theirs, coll, A + "calendar-order"))
 
     def test_sharee_removes_view_only(self):
@@ -378,6 +389,119 @@ class Protocol(SharingTest):
         self.assertEqual(prop(m, coll, D + "displayname").text, "Leaving")
         users = self.invite_users(self.alice, coll)
         self.assertIsNotNone(users[self.urn(self.bob)].find("CS:invite-declined", NS))
+
+    def test_sharee_removing_view_loses_access_and_owner_is_told(self):
+        coll = self.mkcal(self.alice, "left-behind", "Left behind")
+        self.assertEqual(self.alice.put(coll + "k.ics", self.event("left-1"), ICS).status, 201)
+        self.assertEqual(self.share(self.alice, coll,
+                                    [("mailto:bob@share.example", "read-write", "x")]).status, 200)
+        view = self.accept(self.bob, coll)
+        self.assertEqual(self.bob.get(coll + "k.ics").status, 200)
+        self.assertEqual(self.bob.delete(view).status, 204)
+        # no view, and no access through the owner's URL either
+        self.assertEqual(self.bob.get(coll + "k.ics").status, 404)
+        self.assertEqual(self.bob.put(coll + "b.ics", self.event("left-2"), ICS).status, 404)
+        replies = [root.find("CS:invite-reply", NS) for _, root in self.notifications(self.alice)]
+        mine = [x for x in replies if x is not None and
+                x.find("CS:hosturl/D:href", NS).text == coll.rstrip("/")]
+        self.assertIsNotNone(mine[-1].find("CS:invite-declined", NS))
+
+    def test_owner_deleting_shared_collection(self):
+        # a pending invitation is withdrawn, an accepted sharee loses the view
+        # and is told; a new collection at the same URL is not shared
+        coll = self.mkcal(self.alice, "doomed", "Doomed")
+        self.assertEqual(self.share(self.alice, coll,
+                                    [("mailto:bob@share.example", "read-write", "D"),
+                                     ("mailto:carol@share.example", "read", "D")]).status, 200)
+        view = self.accept(self.bob, coll)
+        self.invite_for(self.carol, coll)
+        self.assertEqual(self.alice.delete(coll).status, 204)
+        self.assertEqual(self.bob.propfind(view, propfind_body("D:displayname"),
+                                           {"Depth": "0"}).status, 404)
+        _, inv = self.invite_for(self.bob, coll)
+        self.assertIsNotNone(inv.find("CS:invite-deleted", NS))
+        self.assertFalse([1 for _, root in self.notifications(self.carol)
+                          if root.find("CS:invite-notification/CS:hosturl/D:href", NS) is not None
+                          and root.find("CS:invite-notification/CS:hosturl/D:href", NS).text ==
+                          coll.rstrip("/")])
+        again = self.mkcal(self.alice, "doomed", "Reborn")
+        self.assertEqual(self.alice.put(again + "n.ics", self.event("reborn-1"), ICS).status, 201)
+        for user in (self.bob, self.carol):
+            self.assertEqual(user.get(again + "n.ics").status, 404)
+        inv = prop(self.props(self.alice, again, "CS:invite"), again, CS + "invite")
+        self.assertTrue(inv is None or len(inv) == 0)
+        rt = prop(self.props(self.alice, again, "D:resourcetype"), again, D + "resourcetype")
+        self.assertIsNone(rt.find("CS:shared-owner", NS))
+
+    def test_shared_calendar_cannot_be_the_default(self):
+        # RFC 6638 §9.2: schedule-default-calendar-URL names one of the
+        # owner's own calendars; the sharee's view of someone else's is not
+        inbox = self.dave.calendars + "inbox/"
+        name = C + "schedule-default-calendar-URL"
+        default = prop(self.props(self.dave, inbox, "C:schedule-default-calendar-URL"), inbox,
+                       name)
+        self.assertEqual(default.find("D:href", NS).text, self.dave.calendars + "calendar")
+        coll = self.mkcal(self.alice, "not-default", "Not default")
+        self.assertEqual(self.share(self.alice, coll,
+                                    [(self.urn(self.dave), "read-write", "N")]).status,
+                         200)
+        view = self.accept(self.dave, coll)
+
+        def set_default(href):
+            r = self.dave.proppatch(
+                inbox, '<D:propertyupdate xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav">'
+                '<D:set><D:prop><C:schedule-default-calendar-URL><D:href>%s</D:href>'
+                '</C:schedule-default-calendar-URL></D:prop></D:set></D:propertyupdate>' % href,
+                XML)
+            self.assertEqual(r.status, 207, r.text)
+            return list(responses(r)[inbox])
+
+        for bad in (view, coll, self.dave.calendars + "nope/", self.dave.calendars + "inbox/"):
+            self.assertEqual(set_default(bad), [403], bad)
+        own = self.mkcal(self.dave, "dave-own", "Mine")
+        self.assertEqual(set_default(own), [200])
+        default = prop(self.props(self.dave, inbox, "C:schedule-default-calendar-URL"), inbox,
+                       name)
+        self.assertEqual(default.find("D:href", NS).text, own.rstrip("/"))
+        # once that calendar is gone, the default calendar is the default again
+        self.assertEqual(self.dave.delete(own).status, 204)
+        default = prop(self.props(self.dave, inbox, "C:schedule-default-calendar-URL"), inbox,
+                       name)
+        self.assertEqual(default.find("D:href", NS).text, self.dave.calendars + "calendar")
+
+    def test_sharee_syncs_the_view(self):
+        # sync-collection on the sharee's view reports the owner's changes
+        coll = self.mkcal(self.alice, "synced", "Synced")
+        self.assertEqual(self.share(self.alice, coll,
+                                    [("mailto:bob@share.example", "read", "S")]).status, 200)
+        view = self.accept(self.bob, coll)
+        body = ('<?xml version="1.0"?><D:sync-collection xmlns:D="DAV:"><D:sync-token>%s'
+                '</D:sync-token><D:sync-level>1</D:sync-level><D:prop><D:getetag/></D:prop>'
+                '</D:sync-collection>')
+        r = self.bob.req("REPORT", view, body % "", XML)
+        self.assertEqual(r.status, 207, r.text)
+        token = r.xml().find("D:sync-token", NS).text
+        self.assertEqual(self.alice.put(coll + "s.ics", self.event("sync-1"), ICS).status, 201)
+        r = self.bob.req("REPORT", view, body % token, XML)
+        self.assertEqual(r.status, 207, r.text)
+        self.assertEqual(list(responses(r)), [view + "s.ics"])
+
+    def test_notification_by_bare_uid(self):
+        # CalendarServer names a notification "<uid>.xml" and finds it by its
+        # uid alone too: clients delete an invitation by the CS:uid in it
+        coll = self.mkcal(self.alice, "by-uid", "By uid")
+        self.assertEqual(self.share(self.alice, coll,
+                                    [("mailto:carol@share.example", "read", "U")]).status, 200)
+        href, inv = self.invite_for(self.carol, coll)
+        uid = inv.find("CS:uid", NS).text
+        self.assertTrue(href.endswith("/" + uid + ".xml"), href)
+        bare = self.carol.calendars + "notification/" + uid
+        self.assertEqual(self.carol.get(bare).status, 200)
+        self.assertEqual(self.carol.delete(bare).status, 204)
+        self.assertEqual(self.carol.get(href).status, 404)
+        # only a notification collection does this
+        self.assertEqual(self.alice.put(coll + "plain.ics", self.event("bare-1"), ICS).status, 201)
+        self.assertEqual(self.alice.get(coll + "plain").status, 404)
 
     def test_invalid_invitations(self):
         coll = self.mkcal(self.alice, "refusals")
@@ -640,6 +764,24 @@ class Groups(SharingTest):
             inv = root.find("CS:invite-notification", NS)
             self.assertFalse(inv is not None and
                              inv.find("CS:hosturl/D:href", NS).text == coll.rstrip("/"))
+
+    def test_member_invited_in_person_gets_own_access(self):
+        # the group reads; one member, invited in person, writes
+        coll = self.mkcal(self.alice, "club-rw", "Club rw")
+        self.assertEqual(self.share(self.alice, coll, [(self.family, "read", "Club")]).status,
+                         200)
+        view = self.accept(self.erin, coll)
+        self.assertEqual(self.erin.put(view + "e.ics", self.event("rw-1"), ICS).status, 403)
+        self.assertEqual(self.share(self.alice, coll,
+                                    [(self.urn(self.erin), "read-write", "Yours")]).status, 200)
+        self.assertEqual(self.erin.put(view + "e.ics", self.event("rw-1"), ICS).status, 201)
+        self.assertEqual(self.frank.put(coll + "f.ics", self.event("rw-2"), ICS).status, 403)
+        users = self.invite_users(self.alice, coll)
+        self.assertIsNotNone(users[self.urn(self.erin)].find("CS:access/CS:read-write", NS))
+        # removing the group leaves erin's own share
+        self.assertEqual(self.share(self.alice, coll, removes=[self.family]).status, 200)
+        self.assertEqual(self.erin.get(view + "e.ics").status, 200)
+        self.assertEqual(self.frank.get(coll + "e.ics").status, 404)
 
 
 if __name__ == "__main__":

@@ -117,6 +117,18 @@ char *pool_strndup(vpool *p, const char *s, size_t n)
     return pool_memdup(p, s, len);
 }
 
+char *pool_concat(vpool *p, const char *a, const char *b, const char *c)
+{
+    size_t la = strlen(a), lb = strlen(b), lc = strlen(c);
+    char *r = pool_alloc(p, la + lb + lc + 1);
+    if (!r) return NULL;
+    memcpy(r, a, la);
+    memcpy(r + la, b, lb);
+    memcpy(r + la + lb, c, lc);
+    r[la + lb + lc] = '\0';
+    return r;
+}
+
 char *pool_strdup(vpool *p, const char *s)
 {
     if (!s) return NULL;

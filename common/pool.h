@@ -22,6 +22,9 @@ void *pool_calloc(vpool *p, size_t n);
 char *pool_strdup(vpool *p, const char *s);          /* NULL in, NULL out */
 char *pool_strndup(vpool *p, const char *s, size_t n);
 char *pool_memdup(vpool *p, const void *s, size_t n); /* adds a NUL after the copy */
+/* a, b and c joined (none may be NULL): pool_printf("%s%s%s") without the
+ * format interpreter, for paths built once per listed member */
+char *pool_concat(vpool *p, const char *a, const char *b, const char *c);
 char *pool_printf(vpool *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 char *pool_vprintf(vpool *p, const char *fmt, va_list ap);
 

@@ -138,10 +138,22 @@ void uri_encode_segment(vbuf *b, const char *s)
 
 char *uri_encode_segment_pool(vpool *pool, const char *s)
 {
-    vbuf b;
-    buf_init(&b, 0);
-    uri_encode_segment(&b, s);
-    char *r = pool_memdup(pool, buf_cstr(&b), b.len);
-    buf_free(&b);
+    /* measured first, written once: this runs for every member listed */
+    static const char hex[] = "0123456789ABCDEF";
+    size_t n = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) n += segment_safe(*p) ? 1 : 3;
+    char *r = pool_alloc(pool, n + 1);
+    if (!r) return NULL;
+    char *o = r;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (segment_safe(*p)) {
+            *o++ = (char)*p;
+        } else {
+            *o++ = '%';
+            *o++ = hex[*p >> 4];
+            *o++ = hex[*p & 15];
+        }
+    }
+    *o = '\0';
     return r;
 }

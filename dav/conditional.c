@@ -10,7 +10,7 @@
 const char *dav_res_etag(dav_req *r, const dav_resource *res)
 {
     if (res->type != DAV_RES_NODE || !res->node.etag) return NULL;
-    return pool_printf(r->pool, "\"%s\"", res->node.etag);
+    return pool_concat(r->pool, "\"", res->node.etag, "\"");
 }
 
 void dav_validator_headers(dav_req *r, const dav_resource *res)

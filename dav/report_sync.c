@@ -71,7 +71,7 @@ static int sync_fill(dav_req *r, void *state, vbuf *out)
     store_change *ch;
     int n = 0;
     if (s->phase == 1 &&
-        store_changes_since(r->st, page, s->coll.node.id, s->cursor, SYNC_PAGE, &ch, &n) !=
+        store_changes_with_nodes(r->st, page, s->coll.node.id, s->cursor, SYNC_PAGE, &ch, &n) !=
             STORE_OK) {
         r->pool = keep;
         pool_free(page);
@@ -93,12 +93,10 @@ static int sync_fill(dav_req *r, void *state, vbuf *out)
             done = 1;
             break;
         }
-        store_node node;
         const char *href_base = s->coll.href;
-        if (!ch[i].deleted &&
-            store_node_child(r->st, page, s->coll.node.id, ch[i].name, &node) == STORE_OK) {
+        if (!ch[i].deleted && ch[i].has_node) {
             dav_resource child;
-            dav_child_resource(r, &s->coll, &node, &child);
+            dav_child_resource(r, &s->coll, &ch[i].node, &child);
             dav_write_prop_response(r, &child, &s->pr, &s->w, out);
         } else {
             const char *href = pool_printf(page, "%s%s", href_base,

@@ -347,10 +347,10 @@ void dav_child_resource(dav_req *r, const dav_resource *parent, const store_node
     out->name = child->name;
     out->node.name = child->name; /* a binding keeps the sharee's name */
     int pl = (int)strlen(parent->path);
-    out->path = pool_printf(r->pool, "%s%s%s", parent->path,
+    out->path = pool_concat(r->pool, parent->path,
                             pl && parent->path[pl - 1] == '/' ? "" : "/", child->name);
     const char *enc = uri_encode_segment_pool(r->pool, child->name);
-    out->href = pool_printf(r->pool, "%s%s%s", parent->href, enc,
+    out->href = pool_concat(r->pool, parent->href, enc ? enc : "",
                             store_kind_is_collection(child->kind) ? "/" : "");
 }
 

@@ -198,6 +198,12 @@ static const char *const sql[Q__COUNT] = {
                         "WHERE collection=? AND revision>? ORDER BY revision",
     [Q_CHANGES_SINCE_LIMIT] = "SELECT name,revision,deleted FROM changes "
                               "WHERE collection=? AND revision>? ORDER BY revision LIMIT ?",
+    [Q_CHANGES_WITH_NODES] =
+        "SELECT c.name, c.revision, c.deleted, n.id, n.parent, n.name, n.kind, n.owner, "
+        "n.resource_id, n.etag, n.content_type, n.content_language, n.length, n.created, "
+        "n.modified, n.revision, n.uid, n.component, n.comp_mask, n.tz, n.target, n.has_acl "
+        "FROM changes c LEFT JOIN nodes n ON n.parent=c.collection AND n.name=c.name "
+        "WHERE c.collection=? AND c.revision>? ORDER BY c.revision LIMIT ?",
     [Q_CHANGES_FLOOR] = "SELECT sync_floor FROM nodes WHERE id=?",
 #define LOCK_COLS "token,root,depth_infinity,scope,owner_xml,principal,expires,timeout"
     /* ?1 = path: the lock root is the path itself, or an ancestor holding a

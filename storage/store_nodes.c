@@ -5,28 +5,34 @@
 #include "common/rand.h"
 #include "storage/store_internal.h"
 
-static void read_node(vpool *pool, sqlite3_stmt *st, store_node *n)
+/* Reads NODE_COLS starting at column c. */
+static void read_node_at(vpool *pool, sqlite3_stmt *st, int c, store_node *n)
 {
     memset(n, 0, sizeof(*n));
-    n->id = sqlite3_column_int64(st, 0);
-    n->parent = sqlite3_column_int64(st, 1);
-    n->name = store_col_text(pool, st, 2);
-    n->kind = sqlite3_column_int(st, 3);
-    n->owner = sqlite3_column_int64(st, 4);
-    if (sqlite3_column_bytes(st, 5) == 16) memcpy(n->resource_id, sqlite3_column_blob(st, 5), 16);
-    n->etag = store_col_text(pool, st, 6);
-    n->content_type = store_col_text(pool, st, 7);
-    n->content_language = store_col_text(pool, st, 8);
-    n->length = sqlite3_column_int64(st, 9);
-    n->created = sqlite3_column_int64(st, 10);
-    n->modified = sqlite3_column_int64(st, 11);
-    n->revision = sqlite3_column_int64(st, 12);
-    n->uid = store_col_text(pool, st, 13);
-    n->component = store_col_text(pool, st, 14);
-    n->comp_mask = (unsigned)sqlite3_column_int(st, 15);
-    n->tz = store_col_text(pool, st, 16);
-    n->target = sqlite3_column_int64(st, 17);
-    n->has_acl = sqlite3_column_int(st, 18);
+    n->id = sqlite3_column_int64(st, c + 0);
+    n->parent = sqlite3_column_int64(st, c + 1);
+    n->name = store_col_text(pool, st, c + 2);
+    n->kind = sqlite3_column_int(st, c + 3);
+    n->owner = sqlite3_column_int64(st, c + 4);
+    if (sqlite3_column_bytes(st, c + 5) == 16) memcpy(n->resource_id, sqlite3_column_blob(st, c + 5), 16);
+    n->etag = store_col_text(pool, st, c + 6);
+    n->content_type = store_col_text(pool, st, c + 7);
+    n->content_language = store_col_text(pool, st, c + 8);
+    n->length = sqlite3_column_int64(st, c + 9);
+    n->created = sqlite3_column_int64(st, c + 10);
+    n->modified = sqlite3_column_int64(st, c + 11);
+    n->revision = sqlite3_column_int64(st, c + 12);
+    n->uid = store_col_text(pool, st, c + 13);
+    n->component = store_col_text(pool, st, c + 14);
+    n->comp_mask = (unsigned)sqlite3_column_int(st, c + 15);
+    n->tz = store_col_text(pool, st, c + 16);
+    n->target = sqlite3_column_int64(st, c + 17);
+    n->has_acl = sqlite3_column_int(st, c + 18);
+}
+
+static void read_node(vpool *pool, sqlite3_stmt *st, store_node *n)
+{
+    read_node_at(pool, st, 0, n);
 }
 
 static int one_node(vpool *pool, sqlite3_stmt *st, store_node *out)
@@ -582,6 +588,31 @@ int store_changes_since(store *s, vpool *pool, int64_t coll, int64_t since, int 
     }
     sqlite3_reset(st);
     if (!arr) return STORE_ERROR;
+    *out = arr;
+    *n = count;
+    return STORE_OK;
+}
+
+int store_changes_with_nodes(store *s, vpool *pool, int64_t coll, int64_t since, int limit,
+                            store_change **out, int *n)
+{
+    sqlite3_stmt *st = store_stmt(s, Q_CHANGES_WITH_NODES);
+    if (!st) return STORE_ERROR;
+    sqlite3_bind_int64(st, 1, coll);
+    sqlite3_bind_int64(st, 2, since);
+    sqlite3_bind_int(st, 3, limit);
+    store_change *arr = pool_alloc(pool, sizeof(*arr) * (size_t)(limit > 0 ? limit : 1));
+    int count = 0, rc = SQLITE_DONE;
+    while (arr && count < limit && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        store_change *c = &arr[count++];
+        c->name = store_col_text(pool, st, 0);
+        c->revision = sqlite3_column_int64(st, 1);
+        c->deleted = sqlite3_column_int(st, 2);
+        c->has_node = sqlite3_column_type(st, 3) != SQLITE_NULL;
+        if (c->has_node) read_node_at(pool, st, 3, &c->node);
+    }
+    sqlite3_reset(st);
+    if (!arr || (rc != SQLITE_ROW && rc != SQLITE_DONE)) return STORE_ERROR;
     *out = arr;
     *n = count;
     return STORE_OK;

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "common/rand.h"
+#include "storage/group_commit.h"
 
 #define STORE_SCHEMA_VERSION 3
 #define STR_(x) #x
@@ -130,6 +131,8 @@ static const char *const sql[Q__COUNT] = {
     [Q_BEGIN_WRITE] = "BEGIN IMMEDIATE",
     [Q_COMMIT] = "COMMIT",
     [Q_ROLLBACK] = "ROLLBACK",
+    [Q_SYNC_NORMAL] = "PRAGMA synchronous=NORMAL",
+    [Q_SYNC_FULL] = "PRAGMA synchronous=FULL",
 #define PRINCIPAL_COLS "id,pid,account_id,kind,displayname,name,owner,uuid"
     [Q_PRINCIPAL_BY_PID] = "SELECT " PRINCIPAL_COLS " FROM principals WHERE pid=?",
     [Q_PRINCIPAL_BY_ID] = "SELECT " PRINCIPAL_COLS " FROM principals WHERE id=?",
@@ -348,6 +351,7 @@ int store_open(const char *path, int create, int sync_full, store **out)
     if (exec(s, "PRAGMA journal_mode=WAL") != STORE_OK) goto fail;
     if (exec(s, sync_full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL") != STORE_OK)
         goto fail;
+    s->sync_full = sync_full;
     exec(s, "PRAGMA foreign_keys=OFF");
     exec(s, "PRAGMA temp_store=MEMORY");
     if (!(s->adhoc = stmt_cache_new(s->db))) goto fail;
@@ -362,6 +366,7 @@ fail:
 void store_close(store *s)
 {
     if (!s) return;
+    if (s->in_tx || s->in_gate) store_rollback(s);
     for (int i = 0; i < Q__COUNT; i++) sqlite3_finalize(s->stmt[i]);
     stmt_cache_free(s->adhoc);
     sqlite3_close(s->db);
@@ -408,19 +413,40 @@ void store_snapshot_end(store *s)
     if (!sqlite3_get_autocommit(s->db) && tx(s, Q_COMMIT) != STORE_OK) tx(s, Q_ROLLBACK);
 }
 
+/* Writers of this process take turns at the gate; with sync_full their
+ * transactions commit under NORMAL and are made durable together, after
+ * the gate is left (group_commit.h).  Statements outside transactions keep
+ * FULL. */
+static void leave_gate(store *s)
+{
+    if (s->sync_full) tx(s, Q_SYNC_FULL);
+    if (s->in_gate) group_commit_gate_leave();
+    s->in_gate = 0;
+}
+
 int store_begin_write(store *s)
 {
     store_snapshot_end(s);
+    if (s->in_tx) return STORE_ERROR; /* no nesting (SQLite has none either) */
+    if (!s->in_gate) {
+        group_commit_gate_enter();
+        s->in_gate = 1;
+        if (s->sync_full) tx(s, Q_SYNC_NORMAL);
+    }
     int rc = tx(s, Q_BEGIN_WRITE);
     if (rc == STORE_OK) s->in_tx = 1;
+    else leave_gate(s);
     return rc;
 }
 
 int store_commit(store *s)
 {
     int rc = tx(s, Q_COMMIT);
-    if (rc == STORE_OK) s->in_tx = 0;
-    return rc;
+    if (rc != STORE_OK) return rc; /* still open: the caller rolls back */
+    s->in_tx = 0;
+    leave_gate(s);
+    if (s->sync_full && group_commit_sync(s->db) != 0) return STORE_ERROR;
+    return STORE_OK;
 }
 
 void store_rollback(store *s)
@@ -428,6 +454,7 @@ void store_rollback(store *s)
     if (!sqlite3_get_autocommit(s->db)) tx(s, Q_ROLLBACK);
     s->in_tx = 0;
     s->in_read = 0;
+    if (s->in_gate) leave_gate(s);
 }
 
 /* ---- principals ---------------------------------------------------------- */

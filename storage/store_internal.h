@@ -10,7 +10,7 @@
 /* Every statement the store uses, prepared once per connection on first use
  * and reused (lighttpd mod_webdav's shape). */
 typedef enum {
-    Q_BEGIN_READ, Q_BEGIN_WRITE, Q_COMMIT, Q_ROLLBACK,
+    Q_BEGIN_READ, Q_BEGIN_WRITE, Q_COMMIT, Q_ROLLBACK, Q_SYNC_NORMAL, Q_SYNC_FULL,
     Q_PRINCIPAL_BY_PID, Q_PRINCIPAL_BY_ID, Q_PRINCIPAL_BY_ACCOUNT, Q_PRINCIPAL_BY_NAME, Q_PRINCIPAL_INSERT,
     Q_PRINCIPAL_SET_NAME, Q_PRINCIPAL_DELETE, Q_PRINCIPAL_HOMES,
     Q_NODE_GET, Q_NODE_CHILD, Q_NODE_CHILDREN_FIRST, Q_NODE_CHILDREN_AFTER, Q_NODE_COUNT,
@@ -32,6 +32,8 @@ struct store {
     stmt_cache *adhoc; /* statements written inline in the store's files */
     int in_tx;
     int in_read;   /* a read snapshot is open (store_snapshot_begin) */
+    int sync_full; /* durable commits: FULL outside transactions, group commit inside */
+    int in_gate;   /* holds the process's write gate (group_commit.h) */
 };
 
 /* Returns the prepared statement for q, reset and with bindings cleared, or

@@ -162,11 +162,12 @@ static const char *const sql[Q__COUNT] = {
     [Q_NODE_SET_KIND] = "UPDATE nodes SET kind=? WHERE id=?",
     [Q_NODE_SET_MASK] = "UPDATE nodes SET comp_mask=? WHERE id=?",
     [Q_NODE_SET_TZ] = "UPDATE nodes SET tz=? WHERE id=?",
-    [Q_TR_DELETE] = "DELETE FROM tr_index WHERE id BETWEEN ?1 * 1024 AND ?1 * 1024 + 1023",
+    /* one span by rowid (store_tr_walk: an R-tree finds rowids only by equality) */
+    [Q_TR_DELETE] = "DELETE FROM tr_index WHERE id=?1",
     [Q_TR_INSERT] = "INSERT INTO tr_index(id,c0,c1,t0,t1,node,exact) VALUES(?,?,?,?,?,?,?)",
-    [Q_TR_MOVE] = "UPDATE tr_index SET c0=?2, c1=?2 WHERE id BETWEEN ?1 * 1024 AND ?1 * 1024 + 1023",
-    [Q_TR_COPY] = "INSERT INTO tr_index(id,c0,c1,t0,t1,node,exact) SELECT ?2 * 1024 + (id - ?1 * 1024),"
-                  " ?3, ?3, t0, t1, ?2, exact FROM tr_index WHERE id BETWEEN ?1 * 1024 AND ?1 * 1024 + 1023",
+    [Q_TR_MOVE] = "UPDATE tr_index SET c0=?3, c1=?3 WHERE id=?1",
+    [Q_TR_COPY] = "INSERT INTO tr_index(id,c0,c1,t0,t1,node,exact) SELECT ?2, ?3, ?3, t0, t1, ?4, exact "
+                  "FROM tr_index WHERE id=?1",
     /* ?4, ?5: the range's whole minutes (ceil of start, floor of end) */
     [Q_TR_QUERY] = "SELECT node, max(exact AND t0 < ?5 AND t1 > ?4) FROM tr_index "
                    "WHERE c0<=?1 AND c1>=?1 AND t0<=?3 AND t1>=?2 GROUP BY node",

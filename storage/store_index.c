@@ -21,12 +21,26 @@ static int32_t minute_ceil(int64_t t)
     return m <= INT32_MIN ? INT32_MIN : (int32_t)m;
 }
 
+int store_tr_walk(store *s, store_query q, int64_t node, int64_t to, int64_t coll)
+{
+    for (int64_t k = 0; k < STORE_TR_MAX_SPANS; k++) {
+        sqlite3_stmt *st = store_stmt(s, q);
+        if (!st) return STORE_ERROR;
+        sqlite3_bind_int64(st, 1, node * STORE_TR_MAX_SPANS + k);
+        sqlite3_bind_int64(st, 2, to * STORE_TR_MAX_SPANS + k);
+        sqlite3_bind_int64(st, 3, coll);
+        sqlite3_bind_int64(st, 4, to);
+        int rc = store_step_done(st);
+        if (rc != STORE_OK) return rc;
+        if (sqlite3_changes(s->db) == 0) break; /* past the last span */
+    }
+    return STORE_OK;
+}
+
 int store_tr_set(store *s, int64_t node, int64_t coll, const store_span *spans, int n)
 {
-    sqlite3_stmt *st = store_stmt(s, Q_TR_DELETE);
-    if (!st) return STORE_ERROR;
-    sqlite3_bind_int64(st, 1, node);
-    int rc = store_step_done(st);
+    int rc = store_tr_walk(s, Q_TR_DELETE, node, 0, 0);
+    sqlite3_stmt *st;
     if (n > STORE_TR_MAX_SPANS) n = STORE_TR_MAX_SPANS;
     for (int i = 0; rc == STORE_OK && i < n; i++) {
         st = store_stmt(s, Q_TR_INSERT);

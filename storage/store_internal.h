@@ -54,6 +54,13 @@ int store_rc(int rc);
 int store_step_done(sqlite3_stmt *st);
 char *store_col_text(vpool *pool, sqlite3_stmt *st, int col);
 
+/* The spans of node are rowids node * STORE_TR_MAX_SPANS + 0, 1, 2 ... with
+ * no gap (store_tr_set writes them so).  Deletes them (to = 0), moves them
+ * to collection coll, or copies them to node `to` in coll, one rowid at a
+ * time: an R-tree finds a rowid only by equality, and a rowid range scans
+ * the whole index (every PUT of a new event used to read all of it). */
+int store_tr_walk(store *s, store_query q, int64_t node, int64_t to, int64_t coll);
+
 /* Bumps a collection's revision and records member `name` as changed or
  * deleted; *rev receives the new revision. */
 int store_record_change(store *s, int64_t coll, const char *name, int deleted, int64_t *rev);

@@ -251,10 +251,7 @@ static int delete_satellites(store *s)
         return STORE_ERROR;
     int step;
     while ((step = sqlite3_step(ids)) == SQLITE_ROW) {
-        sqlite3_stmt *del = store_stmt(s, Q_TR_DELETE);
-        if (!del) break;
-        sqlite3_bind_int64(del, 1, sqlite3_column_int64(ids, 0));
-        if (store_step_done(del) != STORE_OK) break;
+        if (store_tr_walk(s, Q_TR_DELETE, sqlite3_column_int64(ids, 0), 0, 0) != STORE_OK) break;
     }
     sqlite3_finalize(ids);
     if (step != SQLITE_DONE) return STORE_ERROR;
@@ -358,14 +355,7 @@ int store_node_move(store *s, int64_t id, int64_t new_parent, const char *new_na
         }
     }
     if (rc == STORE_OK && !store_kind_is_collection(n.kind)) {
-        sqlite3_stmt *st = store_stmt(s, Q_TR_MOVE);
-        if (!st) {
-            rc = STORE_ERROR;
-        } else {
-            sqlite3_bind_int64(st, 1, id);
-            sqlite3_bind_int64(st, 2, new_parent);
-            rc = store_step_done(st);
-        }
+        rc = store_tr_walk(s, Q_TR_MOVE, id, 0, new_parent);
     }
     pool_free(pool);
     return rc;
@@ -427,12 +417,7 @@ static int copy_tree(store *s, vpool *pool, const store_node *src, int64_t dst_p
         rc = store_node_set_comp_mask(s, made.id, src->comp_mask);
         if (rc == STORE_OK) rc = store_node_set_tz(s, made.id, src->tz);
     } else {
-        sqlite3_stmt *st = store_stmt(s, Q_TR_COPY);
-        if (!st) return STORE_ERROR;
-        sqlite3_bind_int64(st, 1, src->id);
-        sqlite3_bind_int64(st, 2, made.id);
-        sqlite3_bind_int64(st, 3, dst_parent);
-        rc = store_step_done(st);
+        rc = store_tr_walk(s, Q_TR_COPY, src->id, made.id, dst_parent);
     }
     if (rc != STORE_OK) return rc;
     if (out) *out = made;

@@ -3,6 +3,7 @@
 
 #include "dav/propfind.h"
 #include "dav/xml_in.h"
+#include "dav/xml_indent.h"
 #include "dav/xml_out.h"
 
 static const struct {
@@ -81,6 +82,7 @@ static void release_writer(void *arg)
     buf_free(&w->missing);
     buf_free(&w->forbidden);
     buf_free(&w->value);
+    buf_free(&w->scratch);
 }
 
 void dav_propwriter_init(dav_req *r, dav_propwriter *w)
@@ -89,17 +91,82 @@ void dav_propwriter_init(dav_req *r, dav_propwriter *w)
     buf_init(&w->missing, 0);
     buf_init(&w->forbidden, 0);
     buf_init(&w->value, 0);
+    buf_init(&w->scratch, 0);
+    w->indent = 0;
     pool_cleanup(r->pool, release_writer, w);
 }
 
-static void propstat(vbuf *out, vbuf *props, int status)
+/* Depth of a property element in an indented multistatus: multistatus >
+ * response > propstat > prop > property. */
+#define PROP_LEVEL 4
+
+/* Before an element at `level` when the response is indented. */
+static void brk(const dav_propwriter *w, vbuf *out, int level)
 {
-    if (props->len == 0) return;
-    buf_puts(out, "<D:propstat><D:prop>");
-    buf_append(out, props->data, props->len);
-    buf_puts(out, "</D:prop><D:status>");
+    if (w->indent) xml_indent_break(out, level);
+}
+
+/* props NULL: an empty DAV:prop (a response naming no property at all). */
+static void propstat(const dav_propwriter *w, vbuf *out, const vbuf *props, int status)
+{
+    if (props && props->len == 0) return;
+    brk(w, out, PROP_LEVEL - 2);
+    buf_puts(out, "<D:propstat>");
+    brk(w, out, PROP_LEVEL - 1);
+    if (props) {
+        buf_puts(out, "<D:prop>");
+        buf_append(out, props->data, props->len);
+        brk(w, out, PROP_LEVEL - 1);
+        buf_puts(out, "</D:prop>");
+    } else {
+        buf_puts(out, "<D:prop/>");
+    }
+    brk(w, out, PROP_LEVEL - 1);
+    buf_puts(out, "<D:status>");
     buf_puts(out, dav_status_line(status));
-    buf_puts(out, "</D:status></D:propstat>");
+    buf_puts(out, "</D:status>");
+    brk(w, out, PROP_LEVEL - 2);
+    buf_puts(out, "</D:propstat>");
+}
+
+static void put_empty(dav_propwriter *w, vbuf *group, const char *ns, const char *name)
+{
+    brk(w, group, PROP_LEVEL);
+    xml_empty(group, ns, name);
+}
+
+static void put_dead(dav_propwriter *w, const char *xml)
+{
+    /* a dead value goes out exactly as stored (RFC 4918 §4.3: its
+     * character children are preserved), whitespace included */
+    brk(w, &w->ok, PROP_LEVEL);
+    buf_puts(&w->ok, xml);
+}
+
+/* A live property with the value in w->value.  Indented: element content is
+ * laid out below the property. */
+static void put_live(dav_req *r, dav_propwriter *w, const char *ns, const char *name)
+{
+    if (w->value.len == 0) {
+        put_empty(w, &w->ok, ns, name);
+        return;
+    }
+    vbuf *dst = &w->ok;
+    int structured = w->indent && memchr(w->value.data, '<', w->value.len);
+    if (structured) {
+        buf_reset(&w->scratch);
+        dst = &w->scratch;
+    } else {
+        brk(w, dst, PROP_LEVEL);
+    }
+    xml_open(dst, ns, name);
+    buf_append(dst, w->value.data, w->value.len);
+    xml_close(dst, ns, name);
+    if (structured && !buf_failed(dst) &&
+        xml_indent_fragment(r->pool, &w->ok, dst->data, dst->len, PROP_LEVEL) < 0) {
+        brk(w, &w->ok, PROP_LEVEL);
+        buf_append(&w->ok, dst->data, dst->len);
+    }
 }
 
 /* One live or dead property by name into the right group. */
@@ -113,29 +180,24 @@ static void write_one(dav_req *r, const dav_resource *res, const dav_propreq_ite
         st = it->def->get(r, res, &w->value);
         r->prop_el = NULL;
         if (st == 200) {
-            if (names_only || w->value.len == 0) {
-                xml_empty(&w->ok, it->ns, it->name);
-            } else {
-                xml_open(&w->ok, it->ns, it->name);
-                buf_append(&w->ok, w->value.data, w->value.len);
-                xml_close(&w->ok, it->ns, it->name);
-            }
+            if (names_only) put_empty(w, &w->ok, it->ns, it->name);
+            else put_live(r, w, it->ns, it->name);
             return;
         }
         if (st == 403) {
-            xml_empty(&w->forbidden, it->ns, it->name);
+            put_empty(w, &w->forbidden, it->ns, it->name);
             return;
         }
     }
     if (st == DAV_PROP_DEAD && res->type == DAV_RES_NODE) {
         store_prop p;
         if (dav_dead_prop_get(r, res, it->ns, it->name, &p) == STORE_OK) {
-            if (names_only) xml_empty(&w->ok, it->ns, it->name);
-            else buf_puts(&w->ok, p.xml);
+            if (names_only) put_empty(w, &w->ok, it->ns, it->name);
+            else put_dead(w, p.xml);
             return;
         }
     }
-    xml_empty(&w->missing, it->ns, it->name);
+    put_empty(w, &w->missing, it->ns, it->name);
 }
 
 /* allprop / propname: every live property flagged for allprop (propname:
@@ -156,13 +218,8 @@ static void write_all(dav_req *r, const dav_resource *res, const dav_propreq *pr
         buf_reset(&w->value);
         int st = d->get(r, res, &w->value);
         if (st != 200) continue;
-        if (names_only || w->value.len == 0) {
-            xml_empty(&w->ok, d->ns, d->name);
-        } else {
-            xml_open(&w->ok, d->ns, d->name);
-            buf_append(&w->ok, w->value.data, w->value.len);
-            xml_close(&w->ok, d->ns, d->name);
-        }
+        if (names_only) put_empty(w, &w->ok, d->ns, d->name);
+        else put_live(r, w, d->ns, d->name);
     }
     if (res->type != DAV_RES_NODE) return;
     store_prop *props, *own = NULL;
@@ -186,8 +243,8 @@ static void write_all(dav_req *r, const dav_resource *res, const dav_propreq *pr
             buf_free(&probe);
             if (st != DAV_PROP_DEAD) continue;
         }
-        if (names_only) xml_empty(&w->ok, pk->ns, pk->name);
-        else buf_puts(&w->ok, pk->xml);
+        if (names_only) put_empty(w, &w->ok, pk->ns, pk->name);
+        else put_dead(w, pk->xml);
     }
 }
 
@@ -208,14 +265,18 @@ void dav_write_prop_response(dav_req *r, const dav_resource *res, const dav_prop
         write_all(r, res, pr, w, 1);
         break;
     }
-    buf_puts(out, "<D:response><D:href>");
+    if (w->indent) buf_puts(out, "  ");
+    buf_puts(out, "<D:response>");
+    brk(w, out, PROP_LEVEL - 2);
+    buf_puts(out, "<D:href>");
     xml_text(out, res->href);
     buf_puts(out, "</D:href>");
-    propstat(out, &w->ok, 200);
-    propstat(out, &w->forbidden, 403);
+    propstat(w, out, &w->ok, 200);
+    propstat(w, out, &w->forbidden, 403);
     /* RFC 8144 §2: return=minimal leaves out the 404 propstat */
-    if (!r->prefer_minimal) propstat(out, &w->missing, 404);
+    if (!r->prefer_minimal) propstat(w, out, &w->missing, 404);
     if (w->ok.len == 0 && w->forbidden.len == 0 && (r->prefer_minimal || w->missing.len == 0))
-        buf_puts(out, "<D:propstat><D:prop/><D:status>HTTP/1.1 200 OK</D:status></D:propstat>");
+        propstat(w, out, NULL, 200);
+    brk(w, out, PROP_LEVEL - 3);
     buf_puts(out, "</D:response>\n");
 }

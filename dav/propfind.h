@@ -25,9 +25,13 @@ typedef struct dav_propreq {
 /* Reads DAV:prop children into a request (pool memory). */
 int dav_propreq_from_prop(dav_req *r, const xmlNode *prop, dav_propreq *out);
 
-/* Scratch buffers for rendering, reused across responses of one request. */
+/* Scratch buffers for rendering, reused across responses of one request.
+ * indent: responses are laid out with two-space indentation, as
+ * CalendarServer wrote them (for a lone response: a PROPFIND of one
+ * resource); dead property values always go out as stored. */
 typedef struct dav_propwriter {
-    vbuf ok, missing, forbidden, value;
+    vbuf ok, missing, forbidden, value, scratch;
+    int indent;
 } dav_propwriter;
 
 /* Initialises w; its buffers are released with the request's pool. */

@@ -199,6 +199,14 @@ class Protocol(SharingTest):
                               D + "displayname").text, "Family")
         users = self.invite_users(self.alice, coll)
         self.assertIsNotNone(users[bob_urn].find("CS:invite-accepted", NS))
+        # laid out as CalendarServer's, which Apple's suite compares verbatim
+        text = self.alice.propfind(coll, propfind_body("CS:invite"), {"Depth": "0"}).text
+        self.assertRegex(text, "\n        <CS:invite>\n          <CS:user>\n"
+                               "            <CS:uid>[^<]+</CS:uid>\n"
+                               "            <D:href>urn:uuid:[^<]+</D:href>\n")
+        self.assertIn("\n            <CS:access>\n              <CS:read-write/>\n"
+                      "            </CS:access>\n            <CS:invite-accepted/>\n"
+                      "          </CS:user>\n        </CS:invite>\n      </D:prop>\n", text)
         replies = [root.find("CS:invite-reply", NS) for _, root in self.notifications(self.alice)]
         replies = [x for x in replies if x is not None and
                    x.find("CS:hosturl/D:href", NS).text == coll.rstrip("/")]

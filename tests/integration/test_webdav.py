@@ -205,6 +205,44 @@ class Properties(ServerTest):
         self.assertEqual(len(match), 1)
         self.assertEqual(self.alice.get(match[0]).status, 200)
 
+    def test_propfind_of_one_resource_is_indented(self):
+        """A lone response is laid out with two-space indentation as
+        CalendarServer wrote it; dead values go out byte for byte; listings
+        stay compact."""
+        coll = self.alice.files + "indent/"
+        self.assertEqual(self.alice.mkcol(coll).status, 201)
+        dead = '<Z:list xmlns:Z="urn:z"><Z:a/><Z:b>x <Z:i>y</Z:i></Z:b></Z:list>'
+        body = ('<D:propertyupdate xmlns:D="DAV:" xmlns:Z="urn:z"><D:set><D:prop>%s'
+                '<D:displayname>Grüße\nzwei</D:displayname></D:prop></D:set>'
+                '</D:propertyupdate>' % dead)
+        self.assertEqual(self.alice.proppatch(coll, body).status, 207)
+        r = self.alice.propfind(coll, propfind_body("D:resourcetype", "D:displayname",
+                                                    'Z:list xmlns:Z="urn:z"',
+                                                    'Z:none xmlns:Z="urn:z"'), {"Depth": "0"})
+        self.assertEqual(r.status, 207)
+        text = r.text
+        lines = text.split("\n")
+        self.assertTrue(lines[1].startswith("<D:multistatus "))
+        self.assertEqual(lines[2:7], ["  <D:response>", "    <D:href>%s</D:href>" % coll,
+                                      "    <D:propstat>", "      <D:prop>",
+                                      "        <D:resourcetype>"])
+        self.assertEqual(lines[7:9], ["          <D:collection/>", "        </D:resourcetype>"])
+        # text content and dead values are untouched, whitespace and all
+        self.assertIn("\n        <D:displayname xmlns:D=\"DAV:\">Grüße\nzwei</D:displayname>\n",
+                      text)
+        self.assertIn("\n        " + dead + "\n      </D:prop>\n"
+                      "      <D:status>HTTP/1.1 200 OK</D:status>\n    </D:propstat>\n"
+                      "    <D:propstat>\n      <D:prop>\n        <X:none xmlns:X=\"urn:z\"/>\n"
+                      "      </D:prop>\n      <D:status>HTTP/1.1 404 Not Found</D:status>\n"
+                      "    </D:propstat>\n  </D:response>\n</D:multistatus>\n", text)
+        m = responses(r)
+        self.assertEqual(prop(m, coll, D + "displayname").text, "Grüße\nzwei")
+        self.assertEqual(prop(m, coll, "{urn:z}list").find("{urn:z}b").text, "x ")
+        # a listing is streamed compact, one response a line
+        r = self.alice.propfind(coll, propfind_body("D:resourcetype"), {"Depth": "1"})
+        self.assertIn("\n<D:response><D:href>%s</D:href><D:propstat><D:prop><D:resourcetype>"
+                      "<D:collection/></D:resourcetype></D:prop>" % coll, r.text)
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -66,9 +66,11 @@ static int get_contenttype(dav_req *r, const dav_resource *res, vbuf *out)
 
 static int get_etag(dav_req *r, const dav_resource *res, vbuf *out)
 {
-    const char *etag = dav_res_etag(r, res);
-    if (!etag) return 404;
-    xml_text(out, etag);
+    /* dav_res_etag's quoted form, written without making it */
+    if (res->type != DAV_RES_NODE || !res->node.etag) return 404;
+    buf_putc(out, '"');
+    xml_text(out, res->node.etag);
+    buf_putc(out, '"');
     return 200;
 }
 

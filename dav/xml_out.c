@@ -44,7 +44,21 @@ void xml_text_n(vbuf *b, const char *s, size_t n)
 
 void xml_text(vbuf *b, const char *s)
 {
-    xml_text_n(b, s, strlen(s));
+    /* strcspn finds the next character to escape a vector at a time; every
+     * member's href and ETag goes through here */
+    for (;;) {
+        size_t n = strcspn(s, "<>&\r");
+        buf_append(b, s, n);
+        s += n;
+        switch (*s) {
+        case '\0': return;
+        case '<': buf_puts(b, "&lt;"); break;
+        case '>': buf_puts(b, "&gt;"); break;
+        case '&': buf_puts(b, "&amp;"); break;
+        default: buf_puts(b, "&#13;"); break;
+        }
+        s++;
+    }
 }
 
 void xml_attr(vbuf *b, const char *s)

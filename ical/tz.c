@@ -50,35 +50,46 @@ static char *vtimezone_build(const char *name)
     return s;
 }
 
-/* The VTIMEZONE text of a known zone with TZID written as name (malloc'd,
- * CRLF), or NULL. */
-static char *vtimezone_text(const char *name)
+/* The VTIMEZONE text of a known zone with TZID written as name (CRLF), or
+ * NULL.  The text stays in the cache, unchanged, until ical_tz_cache_free
+ * (ical_global_cleanup, after the workers are gone), so callers read it
+ * without the lock; *owned is set when the cache was full and the caller
+ * must free the text. */
+static const char *vtimezone_text(const char *name, char **owned)
 {
+    *owned = NULL;
     pthread_mutex_lock(&vtz_lock);
     for (int i = 0; i < VTZ_CACHE && vtz_cache[i].name; i++)
         if (strcmp(vtz_cache[i].name, name) == 0) {
-            char *copy = strdup(vtz_cache[i].text);
+            const char *text = vtz_cache[i].text;
             pthread_mutex_unlock(&vtz_lock);
-            return copy;
+            return text;
         }
     pthread_mutex_unlock(&vtz_lock);
     char *s = vtimezone_build(name);
     if (!s) return NULL;
+    const char *text = NULL;
     pthread_mutex_lock(&vtz_lock);
     for (int i = 0; i < VTZ_CACHE; i++) {
-        if (vtz_cache[i].name && strcmp(vtz_cache[i].name, name) == 0) break;
+        if (vtz_cache[i].name && strcmp(vtz_cache[i].name, name) == 0) {
+            text = vtz_cache[i].text; /* another thread built it meanwhile */
+            break;
+        }
         if (!vtz_cache[i].name) {
             vtz_cache[i].name = strdup(name);
-            vtz_cache[i].text = strdup(s);
-            if (!vtz_cache[i].name || !vtz_cache[i].text) {
-                free(vtz_cache[i].name);
-                free(vtz_cache[i].text);
-                vtz_cache[i].name = vtz_cache[i].text = NULL;
-            }
+            if (!vtz_cache[i].name) break;
+            vtz_cache[i].text = s;
+            text = s;
+            s = NULL;
             break;
         }
     }
     pthread_mutex_unlock(&vtz_lock);
+    if (text) {
+        free(s);
+        return text;
+    }
+    *owned = s;
     return s;
 }
 
@@ -101,17 +112,23 @@ static const char utc_vtimezone[] = "BEGIN:VTIMEZONE\r\nTZID:%s\r\nBEGIN:STANDAR
 /* Appends the VTIMEZONE for name, converting CRLF to LF when !crlf. */
 static int append_vtimezone(vbuf *b, const char *name, int crlf)
 {
-    char *s = vtimezone_text(name);
+    char *owned = NULL;
+    const char *s = vtimezone_text(name, &owned);
     if (!s) {
         if (ical_tz_builtin(name) != icaltimezone_get_utc_timezone()) return -1;
         size_t n = sizeof(utc_vtimezone) + strlen(name);
-        s = malloc(n);
-        if (!s) return -1;
-        snprintf(s, n, utc_vtimezone, name);
+        owned = malloc(n);
+        if (!owned) return -1;
+        snprintf(owned, n, utc_vtimezone, name);
+        s = owned;
     }
-    for (const char *p = s; *p; p++)
-        if (crlf || *p != '\r') buf_putc(b, *p);
-    free(s);
+    if (crlf) {
+        buf_puts(b, s);
+    } else {
+        for (const char *p = s; *p; p++)
+            if (*p != '\r') buf_putc(b, *p);
+    }
+    free(owned);
     return 0;
 }
 

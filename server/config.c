@@ -29,7 +29,7 @@ int config_defaults(veil_config *cfg, const char *data_dir)
     cfg->sync_full = 1;
     cfg->propfind_infinity = 1;
     cfg->max_propfind_results = 100000;
-    cfg->db_cache_kib = 1024;
+    cfg->db_cache_kib = 2048;
     return 0;
 }
 
@@ -303,7 +303,7 @@ int config_write_default(const char *path, const char *listen)
             "sync_full = yes\n"
             "propfind_infinity = yes\n"
             "max_propfind_results = 100000\n"
-            "db_cache_kib = 1024\n",
+            "db_cache_kib = 2048\n",
             listen ? listen : "127.0.0.1:8008");
     return fclose(f) == 0 ? 0 : -1;
 }

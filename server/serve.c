@@ -142,7 +142,7 @@ int cli_serve(const veil_config *cfg_in, int argc, char **argv)
      * at glibc's 128 KiB, each request's last free trimmed the worker's heap
      * and the next request grew it again (madvise and page faults, with TLB
      * shootdowns on the other core, a tenth of a PUT) */
-    mallopt(M_TRIM_THRESHOLD, 1024 * 1024);
+    mallopt(M_TRIM_THRESHOLD, 512 * 1024);
     xmlInitParser();
     ical_global_init(); /* before the worker threads start */
     char err[256] = "";

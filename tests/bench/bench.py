@@ -117,6 +117,9 @@ def run_server(srv, n, data, plan, tail):
         w.sync_collection(srv, r, c, events, extra, plan.runs, plan.budget)
         r.m["rss_peak_mib"] = srv.status_kib("VmHWM") / 1024.0
         r.m["rss_end_mib"] = srv.status_kib("VmRSS") / 1024.0
+        # the part of it that is the server's own (heap, caches), not shared
+        # library code or mapped files
+        r.m["rss_anon_mib"] = srv.status_kib("RssAnon") / 1024.0
     finally:
         if c:
             c.close()

@@ -29,6 +29,7 @@ METRICS = [
     ("mixed_wrk_cpu_pct", "wrk's own CPU (of one core)", "%", None),
     ("rss_peak_mib", "peak RSS (VmHWM)", "MiB", "low"),
     ("rss_end_mib", "RSS at the end (VmRSS)", "MiB", "low"),
+    ("rss_anon_mib", "of which private (RssAnon)", "MiB", "low"),
     ("disk_mib", "on-disk size after load", "MiB", "low"),
 ]
 UNITS = {k: u for k, _l, u, _b in METRICS}

@@ -71,7 +71,7 @@ static int sync_fill(dav_req *r, void *state, vbuf *out)
     store_change *ch;
     int n = 0;
     if (s->phase == 1 &&
-        store_changes_with_nodes(r->st, page, s->coll.node.id, s->cursor, SYNC_PAGE, &ch, &n) !=
+        store_changes_since(r->st, page, s->coll.node.id, s->cursor, SYNC_PAGE, &ch, &n) !=
             STORE_OK) {
         r->pool = keep;
         pool_free(page);

@@ -76,12 +76,7 @@ int dav_principal_named(dav_req *r, const char *href, store_principal *out)
         if (uuid_parse(href + 9, u) != 0 || !memcmp(u, none, sizeof none)) return -1;
         return store_principal_by_uuid(r->st, r->pool, u, out) == STORE_OK ? 0 : -1;
     }
-    const char *path = href;
-    const char *scheme = strstr(href, "://");
-    if (scheme) {
-        path = strchr(scheme + 3, '/');
-        if (!path) return -1;
-    }
+    const char *path = dav_href_path(href);
     /* a principal URL holds 130 random bits: knowing it is the capability,
      * so naming it reveals nothing that was not already known */
     dav_resource res;

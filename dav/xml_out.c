@@ -21,18 +21,23 @@ const char *xml_fixed_prefix(const char *ns)
     return NULL;
 }
 
+/* What a character of text content becomes, or NULL when it stays. */
+static const char *text_escape(char c)
+{
+    switch (c) {
+    case '<': return "&lt;";
+    case '>': return "&gt;";
+    case '&': return "&amp;";
+    case '\r': return "&#13;";
+    default: return NULL;
+    }
+}
+
 void xml_text_n(vbuf *b, const char *s, size_t n)
 {
     size_t start = 0;
     for (size_t i = 0; i < n; i++) {
-        const char *rep = NULL;
-        switch (s[i]) {
-        case '<': rep = "&lt;"; break;
-        case '>': rep = "&gt;"; break;
-        case '&': rep = "&amp;"; break;
-        case '\r': rep = "&#13;"; break;
-        default: break;
-        }
+        const char *rep = text_escape(s[i]);
         if (rep) {
             buf_append(b, s + start, i - start);
             buf_puts(b, rep);
@@ -50,13 +55,8 @@ void xml_text(vbuf *b, const char *s)
         size_t n = strcspn(s, "<>&\r");
         buf_append(b, s, n);
         s += n;
-        switch (*s) {
-        case '\0': return;
-        case '<': buf_puts(b, "&lt;"); break;
-        case '>': buf_puts(b, "&gt;"); break;
-        case '&': buf_puts(b, "&amp;"); break;
-        default: buf_puts(b, "&#13;"); break;
-        }
+        if (!*s) return;
+        buf_puts(b, text_escape(*s));
         s++;
     }
 }

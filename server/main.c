@@ -2,8 +2,8 @@
  * accepted anywhere on the command line (default $VEILDAV_DATA, else ./data)
  * and removed before the subcommand sees its arguments. */
 #include <errno.h>
-#include <sqlite3.h>
 #include <limits.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -138,7 +138,7 @@ int cli_serve(const veil_config *cfg_in, int argc, char **argv)
      * glibc raises that threshold after the first such free, and from then on
      * keeps each later block in a heap that never shrinks. */
     mallopt(M_MMAP_THRESHOLD, 256 * 1024);
-    /* ... and a heap gives memory back only when 1 MiB is free at its top:
+    /* ... and a heap gives memory back only when 512 KiB are free at its top:
      * at glibc's 128 KiB, each request's last free trimmed the worker's heap
      * and the next request grew it again (madvise and page faults, with TLB
      * shootdowns on the other core, a tenth of a PUT) */

@@ -198,16 +198,11 @@ static const char *const sql[Q__COUNT] = {
     [Q_UPROP_REMOVE] = "DELETE FROM user_props WHERE node=? AND principal=? AND ns=? AND name=?",
     [Q_CHANGE_RECORD] = "INSERT OR REPLACE INTO changes(collection,name,revision,deleted) "
                         "VALUES(?,?,?,?)",
-    [Q_CHANGES_SINCE] = "SELECT name,revision,deleted FROM changes "
-                        "WHERE collection=? AND revision>? ORDER BY revision",
-    [Q_CHANGES_SINCE_LIMIT] = "SELECT name,revision,deleted FROM changes "
-                              "WHERE collection=? AND revision>? ORDER BY revision LIMIT ?",
-    [Q_CHANGES_WITH_NODES] =
-        "SELECT c.name, c.revision, c.deleted, n.id, n.parent, n.name, n.kind, n.owner, "
-        "n.resource_id, n.etag, n.content_type, n.content_language, n.length, n.created, "
-        "n.modified, n.revision, n.uid, n.component, n.comp_mask, n.tz, n.target, n.has_acl "
-        "FROM changes c LEFT JOIN nodes n ON n.parent=c.collection AND n.name=c.name "
-        "WHERE c.collection=? AND c.revision>? ORDER BY c.revision LIMIT ?",
+    /* each change with its member as it is now (NULLs when gone); ?3 = -1: all */
+    [Q_CHANGES_SINCE] = "SELECT ch_name, ch_rev, ch_del, " NODE_COLS " FROM ("
+                        "SELECT name AS ch_name, revision AS ch_rev, deleted AS ch_del FROM changes "
+                        "WHERE collection=?1 AND revision>?2 ORDER BY revision LIMIT ?3) "
+                        "LEFT JOIN nodes ON parent=?1 AND name=ch_name ORDER BY ch_rev",
     [Q_CHANGES_FLOOR] = "SELECT sync_floor FROM nodes WHERE id=?",
 #define LOCK_COLS "token,root,depth_infinity,scope,owner_xml,principal,expires,timeout"
     /* ?1 = path: the lock root is the path itself, or an ancestor holding a
@@ -332,7 +327,7 @@ static int migrate(store *s)
     }
     if (v < 2 && exec(s, schema_v2) != STORE_OK) goto fail;
     if (v < 3 && exec(s, schema_v3) != STORE_OK) goto fail;
-    /* future migrations: if (v < 3) { ... } */
+    /* future migrations: if (v < 4) { ... } */
     if (exec(s, "PRAGMA user_version = " STR(STORE_SCHEMA_VERSION)) != STORE_OK) goto fail;
     if (exec(s, "COMMIT") != STORE_OK) goto fail;
     return STORE_OK;

@@ -345,16 +345,13 @@ typedef struct store_change {
     const char *name;
     int64_t revision;
     int deleted;
-    int has_node;    /* store_changes_with_nodes: the member exists, as node */
+    int has_node;    /* the member exists now, as node */
     store_node node;
 } store_change;
 
 /* Changes to members of coll with revision > since, oldest first, up to limit
- * (limit <= 0: all). */
-/* The same, up to limit (> 0), each with the member as it is now: one
- * statement for a page of a sync-collection instead of one per member. */
-int store_changes_with_nodes(store *s, vpool *pool, int64_t coll, int64_t since, int limit,
-                            store_change **out, int *n);
+ * (limit <= 0: all), each with the member as it is now: one statement for a
+ * page of a sync-collection instead of one lookup per member. */
 int store_changes_since(store *s, vpool *pool, int64_t coll, int64_t since, int limit,
                         store_change **out, int *n);
 /* The oldest revision the change log can still answer from (older sync tokens

@@ -548,11 +548,11 @@ int store_prop_remove(store *s, int64_t node, const char *ns, const char *name)
 int store_changes_since(store *s, vpool *pool, int64_t coll, int64_t since, int limit,
                         store_change **out, int *n)
 {
-    sqlite3_stmt *st = store_stmt(s, limit > 0 ? Q_CHANGES_SINCE_LIMIT : Q_CHANGES_SINCE);
+    sqlite3_stmt *st = store_stmt(s, Q_CHANGES_SINCE);
     if (!st) return STORE_ERROR;
     sqlite3_bind_int64(st, 1, coll);
     sqlite3_bind_int64(st, 2, since);
-    if (limit > 0) sqlite3_bind_int(st, 3, limit);
+    sqlite3_bind_int(st, 3, limit > 0 ? limit : -1);
     int cap = 16, count = 0, rc;
     store_change *arr = pool_alloc(pool, sizeof(*arr) * (size_t)cap);
     while (arr && (rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -566,38 +566,16 @@ int store_changes_since(store *s, vpool *pool, int64_t coll, int64_t since, int 
             arr = bigger;
             cap *= 2;
         }
-        arr[count].name = store_col_text(pool, st, 0);
-        arr[count].revision = sqlite3_column_int64(st, 1);
-        arr[count].deleted = sqlite3_column_int(st, 2);
-        count++;
-    }
-    sqlite3_reset(st);
-    if (!arr) return STORE_ERROR;
-    *out = arr;
-    *n = count;
-    return STORE_OK;
-}
-
-int store_changes_with_nodes(store *s, vpool *pool, int64_t coll, int64_t since, int limit,
-                            store_change **out, int *n)
-{
-    sqlite3_stmt *st = store_stmt(s, Q_CHANGES_WITH_NODES);
-    if (!st) return STORE_ERROR;
-    sqlite3_bind_int64(st, 1, coll);
-    sqlite3_bind_int64(st, 2, since);
-    sqlite3_bind_int(st, 3, limit);
-    store_change *arr = pool_alloc(pool, sizeof(*arr) * (size_t)(limit > 0 ? limit : 1));
-    int count = 0, rc = SQLITE_DONE;
-    while (arr && count < limit && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         store_change *c = &arr[count++];
         c->name = store_col_text(pool, st, 0);
         c->revision = sqlite3_column_int64(st, 1);
         c->deleted = sqlite3_column_int(st, 2);
         c->has_node = sqlite3_column_type(st, 3) != SQLITE_NULL;
         if (c->has_node) read_node_at(pool, st, 3, &c->node);
+        else memset(&c->node, 0, sizeof c->node);
     }
     sqlite3_reset(st);
-    if (!arr || (rc != SQLITE_ROW && rc != SQLITE_DONE)) return STORE_ERROR;
+    if (!arr || rc != SQLITE_DONE) return STORE_ERROR;
     *out = arr;
     *n = count;
     return STORE_OK;

@@ -336,22 +336,39 @@ static int set_displayname(dav_req *r, int64_t node, const char *name)
     return rc;
 }
 
-/* Does the group share a member row hangs from still include its sharee? */
+/* The accepted group share of node that reaches user (a group they belong
+ * to, nested groups included) with the highest access, leaving out the share
+ * whose uid is except_uid (NULL: none).  STORE_NOTFOUND when there is none. */
+static int group_share_reaching(dav_req *r, int64_t node, int64_t user, const char *except_uid,
+                                store_share *best)
+{
+    store_share *rows;
+    int64_t *groups;
+    int n, ng;
+    int rc = store_shares_of_node(r->st, r->pool, node, &rows, &n);
+    if (rc == STORE_OK) rc = store_principal_groups(r->st, r->pool, user, &groups, &ng);
+    if (rc != STORE_OK) return rc;
+    int found = 0;
+    for (int i = 0; i < n; i++) {
+        const store_share *g = &rows[i];
+        if (g->state != DAV_SHARE_ACCEPTED || dav_share_is_member_row(g) ||
+            (except_uid && strcmp(g->uid, except_uid) == 0))
+            continue;
+        int reaches = 0;
+        for (int k = 0; k < ng && !reaches; k++) reaches = groups[k] == g->sharee;
+        if (reaches && (!found || g->access > best->access)) {
+            *best = *g;
+            found = 1;
+        }
+    }
+    return found ? STORE_OK : STORE_NOTFOUND;
+}
+
+/* Does some group share of the collection still reach a member row's sharee? */
 static int member_still_in_group(dav_req *r, const store_share *sh)
 {
-    const char *dot = strchr(sh->uid, '.');
     store_share group;
-    if (!dot ||
-        store_share_by_uid(r->st, r->pool, pool_strndup(r->pool, sh->uid, (size_t)(dot - sh->uid)),
-                           &group) != STORE_OK ||
-        group.state != DAV_SHARE_ACCEPTED || group.node != sh->node)
-        return 0;
-    int64_t *groups;
-    int n;
-    if (store_principal_groups(r->st, r->pool, sh->sharee, &groups, &n) != STORE_OK) return 0;
-    for (int i = 0; i < n; i++)
-        if (groups[i] == group.sharee) return 1;
-    return 0;
+    return group_share_reaching(r, sh->node, sh->sharee, NULL, &group) == STORE_OK;
 }
 
 int dav_share_accept(dav_req *r, const store_node *coll, store_share *sh, const char *display,
@@ -463,7 +480,19 @@ static int offer_members(dav_req *r, const store_node *coll, const store_share *
         rc = store_principal_by_id(r->st, r->pool, users[i], &p);
         if (rc != STORE_OK) break;
         rc = store_share_get(r->st, r->pool, coll->id, users[i], &m);
-        if (rc == STORE_OK && !member_of_share(&m, group->uid)) continue;
+        if (rc == STORE_OK && !member_of_share(&m, group->uid)) {
+            /* a share of their own decides for them; a member reached by
+             * another group share too keeps that invitation, rewritten to
+             * offer the higher access, in the state they left it (as
+             * CalendarServer does) */
+            if (!dav_share_is_member_row(&m)) continue;
+            if (group->access > m.access) m.access = group->access;
+            if (group->summary) m.summary = group->summary;
+            if (m.state == DAV_SHARE_DECLINED) m.state = DAV_SHARE_INVITED;
+            rc = store_share_put(r->st, r->pool, &m, NULL);
+            if (rc == STORE_OK) rc = notify_invite(r, coll, &m, m.state, m.summary);
+            continue;
+        }
         if (rc == STORE_NOTFOUND) {
             m = (store_share){.node = coll->id, .sharee = users[i], .state = DAV_SHARE_INVITED,
                               .uid = pool_printf(r->pool, "%s.%s", group->uid, p.pid)};
@@ -534,13 +563,35 @@ static int revoke_row(dav_req *r, const store_node *coll, const store_share *sh)
     return rc;
 }
 
+/* A member row of the group share being revoked: a member another group
+ * share still reaches keeps the collection in their home, their row moving
+ * to that share (its uid and access; a new invitation in the state they left
+ * it replaces the old one); anyone else loses it. */
+static int revoke_member_row(dav_req *r, const store_node *coll, const store_share *group,
+                             store_share *m)
+{
+    store_share other;
+    int rc = group_share_reaching(r, coll->id, m->sharee, group->uid, &other);
+    if (rc == STORE_NOTFOUND) return revoke_row(r, coll, m);
+    store_principal p;
+    if (rc == STORE_OK) rc = store_principal_by_id(r->st, r->pool, m->sharee, &p);
+    if (rc == STORE_OK)
+        rc = remove_notification(r, m->sharee, pool_printf(r->pool, "%s.xml", m->uid));
+    if (rc != STORE_OK) return rc;
+    m->uid = pool_printf(r->pool, "%s.%s", other.uid, p.pid);
+    m->access = other.access;
+    if (other.summary) m->summary = other.summary;
+    rc = store_share_put(r->st, r->pool, m, NULL);
+    return rc == STORE_OK ? notify_invite(r, coll, m, m->state, m->summary) : rc;
+}
+
 int dav_share_revoke(dav_req *r, const store_node *coll, const store_share *sh)
 {
     store_share *rows;
     int n;
     int rc = store_shares_of_node(r->st, r->pool, coll->id, &rows, &n);
     for (int i = 0; rc == STORE_OK && i < n; i++)
-        if (member_of_share(&rows[i], sh->uid)) rc = revoke_row(r, coll, &rows[i]);
+        if (member_of_share(&rows[i], sh->uid)) rc = revoke_member_row(r, coll, sh, &rows[i]);
     if (rc == STORE_OK) rc = revoke_row(r, coll, sh);
     return rc == STORE_OK ? dav_share_sync_aces(r, coll->id) : rc;
 }

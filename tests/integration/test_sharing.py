@@ -791,6 +791,57 @@ class Groups(SharingTest):
         self.assertEqual(self.erin.get(view + "e.ics").status, 200)
         self.assertEqual(self.frank.get(coll + "e.ics").status, 404)
 
+    def invitations_for(self, user, coll):
+        return [(href, root.find("CS:invite-notification", NS))
+                for href, root in self.notifications(user)
+                if root.find("CS:invite-notification", NS) is not None and
+                root.find("CS:invite-notification/CS:hosturl/D:href", NS).text ==
+                coll.rstrip("/")]
+
+    def test_second_group_rewrites_the_invitation(self):
+        # erin is in both groups: the family reads, the friends write
+        friends = make_group(self.server, "friends", "Friends",
+                             [SECRET_LOGINS[4], SECRET_LOGINS[3]])
+        coll = self.mkcal(self.alice, "trips", "Trips")
+        self.assertEqual(self.share(self.alice, coll, [(self.family, "read", "Trips")]).status,
+                         200)
+        view = self.accept(self.erin, coll)
+        [(href, first)] = self.invitations_for(self.erin, coll)
+        uid = first.find("CS:uid", NS).text
+        self.assertIsNotNone(first.find("CS:access/CS:read", NS))
+        self.assertEqual(self.erin.put(view + "e.ics", self.event("trip-1"), ICS).status, 403)
+
+        self.assertEqual(self.share(self.alice, coll,
+                                    [(friends, "read-write", "Trips")]).status, 200)
+        # one invitation still, rewritten: the higher access, the state erin left it in
+        [(href2, again)] = self.invitations_for(self.erin, coll)
+        self.assertEqual(href2, href)
+        self.assertEqual(again.find("CS:uid", NS).text, uid)
+        self.assertIsNotNone(again.find("CS:access/CS:read-write", NS))
+        self.assertIsNotNone(again.find("CS:invite-accepted", NS))
+        self.assertEqual(self.erin.put(view + "e.ics", self.event("trip-1"), ICS).status, 201)
+        # replying to it again changes nothing
+        self.assertEqual(self.accept(self.erin, coll), view)
+        # dave, only a friend, is invited; frank, only family, still reads
+        [(_, dave_inv)] = self.invitations_for(self.dave, coll)
+        self.assertIsNotNone(dave_inv.find("CS:invite-noresponse", NS))
+        [(_, frank_inv)] = self.invitations_for(self.frank, coll)
+        self.assertIsNotNone(frank_inv.find("CS:access/CS:read", NS))
+
+        # the family share goes: erin keeps her view through the friends'
+        self.assertEqual(self.share(self.alice, coll, removes=[self.family]).status, 200)
+        [(_, moved)] = self.invitations_for(self.erin, coll)
+        self.assertNotEqual(moved.find("CS:uid", NS).text, uid)
+        self.assertIsNotNone(moved.find("CS:access/CS:read-write", NS))
+        self.assertIsNotNone(moved.find("CS:invite-accepted", NS))
+        self.assertEqual(self.erin.get(view + "e.ics").status, 200)
+        self.assertEqual(self.invitations_for(self.frank, coll), [])
+        # and loses it with the friends' share
+        self.assertEqual(self.share(self.alice, coll, removes=[friends]).status, 200)
+        self.assertEqual(self.erin.propfind(view, propfind_body("D:displayname"),
+                                            {"Depth": "0"}).status, 404)
+        self.assertEqual(self.erin.get(coll + "e.ics").status, 404)
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -180,13 +180,20 @@ int dav_method_proppatch(dav_req *r, dav_resource *res)
         write_result(r, res, ops, n);
         return 207;
     }
+    /* a sharee's dead properties live on their binding (dav_propset_apply) */
+    int binding_only = res->has_binding;
+    for (int i = 0; i < n; i++) binding_only &= !(ops[i].def && ops[i].def->set);
     int rc = store_begin_write(r->st);
     for (int i = 0; rc == STORE_OK && i < n; i++) rc = dav_propset_apply(r, res, &ops[i]);
     /* one caller's own presentation is no change to the collection (its
-     * ctag and sync token stay, and nobody else learns of it) */
+     * ctag and sync token stay, and nobody else learns of it)... */
     if (rc == STORE_OK && res->type == DAV_RES_NODE && store_kind_is_collection(res->node.kind) &&
-        !own_only)
+        !own_only && !binding_only)
         rc = store_node_touch(r->st, res->node.id);
+    /* ...but a sharee's other devices learn of it from their home's sync,
+     * which counts the binding's own revision */
+    else if (rc == STORE_OK && binding_only)
+        rc = store_node_touch(r->st, res->binding.id);
     if (rc == STORE_OK) rc = store_commit(r->st);
     if (rc != STORE_OK) {
         store_rollback(r->st);

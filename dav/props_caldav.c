@@ -293,6 +293,12 @@ static int syncable(const dav_resource *res)
 static int get_sync_token(dav_req *r, const dav_resource *res, vbuf *out)
 {
     if (!syncable(res)) return 404;
+    if (dav_sync_is_home(&res->node)) {
+        const char *token = dav_home_sync_token(r, res);
+        if (!token) return 500;
+        xml_text(out, token);
+        return 200;
+    }
     xml_text(out, dav_sync_token(r, &res->node, res->node.revision));
     return 200;
 }

@@ -143,14 +143,30 @@ int dav_report_sync(dav_req *r, dav_resource *res, const xmlNode *root)
          * CalDAVTester) had no sync-level and put the level in Depth. */
         level = depth == DAV_DEPTH_INFINITY ? "infinite" : "1";
     }
-    /* level 1 only; "infinite" is the same thing in collections that hold no
-     * collections (calendars, address books) */
-    int flat = res->node.kind == STORE_KIND_CALENDAR || res->node.kind == STORE_KIND_ADDRESSBOOK;
+    dav_sync_req *q = pool_calloc(r->pool, sizeof(*q));
+    if (!q) return 500;
     if (strcmp(level, "1") != 0) {
         if (strcmp(level, "infinite") != 0) return dav_error_text(r, 400, "Invalid sync-level");
-        if (!flat) return dav_error(r, 403, NS_DAV, "sync-traversal-supported");
+        q->infinite = 1;
     }
-    char *token = xml_content(r->pool, tok);
+    q->token = xml_content(r->pool, tok);
+    xmlNode *limit = xml_child(root, NS_DAV, "limit");
+    if (limit) {
+        xmlNode *nr = xml_child(limit, NS_DAV, "nresults");
+        char *v = nr ? xml_content(r->pool, nr) : NULL;
+        char *end;
+        long n = v ? strtol(v, &end, 10) : -1;
+        if (!v || *end || n < 1) return dav_error_text(r, 400, "Invalid DAV:limit");
+        q->limit = (int)(n > 1000000 ? 1000000 : n);
+    }
+    if (dav_sync_is_home(&res->node)) return dav_report_sync_home(r, res, root, q);
+    /* "infinite" is level 1 in collections that hold no collections
+     * (calendars, address books); other collections of collections (a file
+     * space) sync at level 1 only (RFC 6578 §3.3) */
+    int flat = res->node.kind == STORE_KIND_CALENDAR || res->node.kind == STORE_KIND_ADDRESSBOOK;
+    if (q->infinite && !flat) return dav_error(r, 403, NS_DAV, "sync-traversal-supported");
+    const char *token = q->token;
+    s->limit = q->limit;
     s->coll = *res;
     s->upto = res->node.revision;
     if (!*token) {
@@ -164,15 +180,6 @@ int dav_report_sync(dav_req *r, dav_resource *res, const xmlNode *root)
             return dav_error(r, 403, NS_DAV, "valid-sync-token");
     }
     s->cursor = s->since;
-    xmlNode *limit = xml_child(root, NS_DAV, "limit");
-    if (limit) {
-        xmlNode *nr = xml_child(limit, NS_DAV, "nresults");
-        char *v = nr ? xml_content(r->pool, nr) : NULL;
-        char *end;
-        long n = v ? strtol(v, &end, 10) : -1;
-        if (!v || *end || n < 1) return dav_error_text(r, 400, "Invalid DAV:limit");
-        s->limit = (int)(n > 1000000 ? 1000000 : n);
-    }
     int st = dav_report_propreq(r, root, &s->pr);
     if (st) return st;
     dav_propwriter_init(r, &s->w);

@@ -98,7 +98,10 @@ int dav_share_sync_aces(dav_req *r, int64_t node)
         aces[k].source = 1;
         k++;
     }
-    return store_aces_replace(r->st, node, 1, aces, k);
+    rc = store_aces_replace(r->st, node, 1, aces, k);
+    /* its CS:invite changed: the collection's ctag and its place in its
+     * owner's home sync say so */
+    return rc == STORE_OK ? store_node_touch(r->st, node) : rc;
 }
 
 /* ---- notifications --------------------------------------------------------- */
@@ -387,7 +390,17 @@ int dav_share_accept(dav_req *r, const store_node *coll, store_share *sh, const 
     int rc = store_principal_by_id(r->st, r->pool, sh->sharee, &sharee);
     if (rc == STORE_OK) rc = store_node_child(r->st, r->pool, space_of(coll), sharee.pid, &home);
     if (rc != STORE_OK) return rc == STORE_NOTFOUND ? STORE_ERROR : rc;
-    const char *name = binding_name(r, home.id, coll->name);
+    /* an address book shows under its owner's principal id, as
+     * CalendarServer names it (everyone's is called "addressbook"); a
+     * calendar under its own name */
+    const char *base = coll->name;
+    store_principal owner;
+    if (coll->kind == STORE_KIND_ADDRESSBOOK) {
+        rc = store_principal_by_id(r->st, r->pool, coll->owner, &owner);
+        if (rc != STORE_OK) return rc;
+        base = owner.pid;
+    }
+    const char *name = binding_name(r, home.id, base);
     if (!name) return STORE_ERROR;
     store_node n = {.parent = home.id, .name = name, .kind = STORE_KIND_BINDING,
                     .owner = sharee.id};

@@ -79,7 +79,8 @@ int dav_share_decline(dav_req *r, const store_node *coll, store_share *sh);
 int dav_share_notify_reply(dav_req *r, const store_node *coll, const store_share *sh,
                            const char *sharee_href, const char *summary);
 
-/* Recomputes the protected share ACEs (source 1) of node from its rows. */
+/* Recomputes the protected share ACEs (source 1) of node from its rows and
+ * marks node changed (its CS:invite did). */
 int dav_share_sync_aces(dav_req *r, int64_t node);
 
 /* Hooks for the rest of the engine, inside the caller's write transaction:

@@ -11,6 +11,19 @@ const char *dav_sync_token(dav_req *r, const store_node *coll, int64_t revision)
  * this collection's tokens. */
 int dav_sync_token_parse(const store_node *coll, const char *token, int64_t *revision);
 
+/* What a sync-collection REPORT asks (dav/report_sync.c reads it). */
+typedef struct dav_sync_req {
+    const char *token; /* "" for an initial sync */
+    int infinite;      /* sync-level infinite */
+    int limit;         /* DAV:limit/DAV:nresults, 0 = none */
+} dav_sync_req;
 
+/* Calendar and address book homes sync their children (and, at level
+ * infinite, the children's members): dav/report_sync_home.c. */
+int dav_sync_is_home(const store_node *n);
+int dav_report_sync_home(dav_req *r, dav_resource *home, const xmlNode *root,
+                         const dav_sync_req *q);
+/* A home's current token (its DAV:sync-token property); NULL on error. */
+const char *dav_home_sync_token(dav_req *r, const dav_resource *home);
 
 #endif

@@ -261,7 +261,7 @@ def serverinfo(port, tls_port, principals, urns, features, waitcount):
     sub("$attachments:", "dropbox")
     sub("$notification:", "notification")
     sub("$freebusy:", "freebusy")
-    sub("$calendar_home_items_initial_sync:", "[-,calendar/,tasks/,inbox/,outbox/,notification/]")
+    sub("$calendar_home_items_initial_sync:", "[calendar/,tasks/,inbox/,outbox/,notification/]")
     # RFC 6578 responses list members only, not the collection itself
     sub("$calendar_sync_extra_items:", "[]")
     sub("$calendar_sync_extra_count:", "0")

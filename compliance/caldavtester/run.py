@@ -46,7 +46,7 @@ FEATURES = [
     "ACL Method", "acl-principal-prop-set REPORT", "principal-match REPORT",
     "principal-property-search REPORT", "principal-search-property-set REPORT",
     "current-user-principal", "ctag", "expand-property", "sync-report",
-    "sync-report-limit", "well-known", "own-root", "auth-on-root", "prefer",
+    "sync-report-limit", "sync-report-home", "well-known", "own-root", "auth-on-root", "prefer",
     "prefer-minimal", "prefer-representation", "prefer-noroot", "brief", "proxy",
     "timezones-by-reference", "resource-id", "shared-calendars",
     "shared-addressbooks", "split-calendars", "share-calendars-to-groups",

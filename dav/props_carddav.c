@@ -4,6 +4,7 @@
 
 #include "dav/carddav.h"
 #include "dav/props.h"
+#include "dav/resource.h"
 #include "dav/xml_in.h"
 #include "dav/xml_out.h"
 #include "vcard/convert.h"
@@ -94,7 +95,82 @@ static int get_address_data(dav_req *r, const dav_resource *res, vbuf *out)
     return rc == 0 ? 200 : 500;
 }
 
+/* ---- CARDDAV:default-addressbook-URL (on the address book home) ----------
+ * CalendarServer's counterpart of RFC 6638's schedule-default-calendar-URL:
+ * the address book a client adds new contacts to. */
+
+static const char *const DEFAULT_AB = "default-addressbook-URL";
+
+static int is_addressbook_home(const dav_resource *res)
+{
+    return res->type == DAV_RES_NODE && res->node.kind == STORE_KIND_HOME_ADDRESSBOOKS;
+}
+
+/* Is href one of the home owner's own address books (not a share)?  Its
+ * href, or NULL. */
+static const char *own_addressbook(dav_req *r, const dav_resource *home, const char *href)
+{
+    dav_resource a;
+    if (!href || dav_resolve_raw(r, dav_href_path(href), &a) != 0 || a.type != DAV_RES_NODE ||
+        a.has_binding || a.node.kind != STORE_KIND_ADDRESSBOOK ||
+        a.node.owner != home->node.owner)
+        return NULL;
+    return dav_node_href(r, a.node.id);
+}
+
+/* The address book the owner chose while it still is one of theirs, else
+ * the one the server provisions. */
+static int get_default_addressbook(dav_req *r, const dav_resource *res, vbuf *out)
+{
+    if (!is_addressbook_home(res)) return 404;
+    const char *href = NULL;
+    store_prop p;
+    xmlDocPtr doc;
+    if (store_prop_get(r->st, r->pool, res->node.id, NS_CARDDAV, DEFAULT_AB, &p) == STORE_OK &&
+        xml_in_parse(r->pool, NULL, p.xml, strlen(p.xml), 8, 64, &doc) == XML_IN_OK)
+        href = own_addressbook(r, res,
+                               xml_content(r->pool, xml_first_elem(xmlDocGetRootElement(doc))));
+    store_node ab;
+    if (!href && store_node_child(r->st, r->pool, res->node.id, "addressbook", &ab) == STORE_OK)
+        href = own_addressbook(r, res, dav_node_href(r, ab.id));
+    if (!href) return 404;
+    dav_put_href(out, href);
+    return 200;
+}
+
+static int set_default_addressbook(dav_req *r, const dav_resource *res, const xmlNode *el,
+                                   int apply)
+{
+    if (!is_addressbook_home(res))
+        return dav_error(r, 403, NS_DAV, "cannot-modify-protected-property");
+    const char *href = NULL;
+    if (el) {
+        xmlNode *h = xml_first_elem(el);
+        if (!xml_is(h, NS_DAV, "href") || xml_next_elem(h) ||
+            !(href = own_addressbook(r, res, xml_content(r->pool, h))))
+            return dav_error(r, 403, NS_CARDDAV, "valid-default-addressbook-URL");
+    }
+    if (!apply) return 200;
+    int rc;
+    if (href) {
+        vbuf b;
+        buf_init(&b, 0);
+        buf_puts(&b, "<CR:default-addressbook-URL xmlns:CR=\"" NS_CARDDAV
+                     "\" xmlns:D=\"DAV:\"><D:href>");
+        xml_text(&b, href);
+        buf_puts(&b, "</D:href></CR:default-addressbook-URL>");
+        rc = buf_failed(&b) ? STORE_ERROR
+                            : store_prop_set(r->st, res->node.id, NS_CARDDAV, DEFAULT_AB,
+                                             buf_cstr(&b));
+        buf_free(&b);
+    } else {
+        rc = store_prop_remove(r->st, res->node.id, NS_CARDDAV, DEFAULT_AB);
+    }
+    return rc == STORE_OK ? 200 : 500;
+}
+
 static const dav_prop_def defs[] = {
+    {NS_CARDDAV, "default-addressbook-URL", 0, get_default_addressbook, set_default_addressbook},
     {NS_CARDDAV, "supported-address-data", DAV_PF_PROTECTED, get_supported_address_data, NULL},
     {NS_CARDDAV, "max-resource-size", DAV_PF_PROTECTED, get_max_resource_size, NULL},
     {NS_CARDDAV, "supported-collation-set", DAV_PF_PROTECTED, get_supported_collations, NULL},

@@ -49,7 +49,7 @@ FEATURES = [
     "sync-report-limit", "sync-report-home", "well-known", "own-root", "auth-on-root", "prefer",
     "prefer-minimal", "prefer-representation", "prefer-noroot", "brief", "proxy",
     "timezones-by-reference", "resource-id", "shared-calendars",
-    "shared-addressbooks", "split-calendars", "share-calendars-to-groups",
+    "shared-addressbooks", "split-calendars", "share-calendars-to-groups", "default-addressbook",
 ]
 
 NUM_USERS = 40

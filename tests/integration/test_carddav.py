@@ -305,6 +305,47 @@ class CardDAV(ServerTest):
         self.assertEqual(r.status, 403)
         self.assertEqual(self.error(r), D + "valid-sync-token")
 
+    def test_default_addressbook_url(self):
+        home = self.alice.addressbooks
+        ab = home + "addressbook/"
+
+        def current():
+            r = self.alice.propfind(home, propfind_body("CR:default-addressbook-URL"),
+                                    {"Depth": "0"})
+            el = prop(responses(r), home, CR + "default-addressbook-URL")
+            return el.find("D:href", NS).text if el is not None else None
+
+        def setting(href):
+            body = ('<?xml version="1.0"?><D:propertyupdate %s><D:set><D:prop>'
+                    '<CR:default-addressbook-URL><D:href>%s</D:href></CR:default-addressbook-URL>'
+                    '</D:prop></D:set></D:propertyupdate>' % (NSD, href))
+            return self.alice.proppatch(home, body, {"Content-Type": "application/xml"})
+
+        self.assertEqual(current(), ab)
+        self.alice.mkcol(home + "work/", '<D:mkcol %s><D:set><D:prop><D:resourcetype>'
+                         '<D:collection/><CR:addressbook/></D:resourcetype></D:prop></D:set>'
+                         '</D:mkcol>' % NSD, {"Content-Type": "application/xml"})
+        r = setting(home + "work/")
+        self.assertEqual(r.status, 207)
+        self.assertIn(200, responses(r)[home])
+        self.assertEqual(current(), home + "work/")
+        # only an address book of one's own
+        for bad in (home + "bogus/", self.alice.calendars + "calendar/", home):
+            r = setting(bad)
+            self.assertIn(403, responses(r)[home], bad)
+            self.assertIn(b"valid-default-addressbook-URL", r.body)
+        self.assertEqual(current(), home + "work/")
+        # gone: the provisioned one is the default again
+        self.assertEqual(self.alice.delete(home + "work/").status, 204)
+        self.assertEqual(current(), ab)
+        # only on the home
+        r = self.alice.proppatch(ab, '<?xml version="1.0"?><D:propertyupdate %s><D:set><D:prop>'
+                                 '<CR:default-addressbook-URL><D:href>%s</D:href>'
+                                 '</CR:default-addressbook-URL></D:prop></D:set>'
+                                 '</D:propertyupdate>' % (NSD, ab),
+                                 {"Content-Type": "application/xml"})
+        self.assertIn(403, responses(r)[ab])
+
 
 class DefaultAddressBook(ServerTest):
     """A deleted default address book comes back, empty, on its owner's next request (what

@@ -17,7 +17,7 @@
 
 #define SYNC_PAGE 128
 
-static void coll_tag(const store_node *coll, char out[9])
+void dav_sync_tag(const store_node *coll, char out[9])
 {
     /* eight hex digits of the resource id: a token of one collection is
      * never mistaken for another's, even after delete and re-create */
@@ -27,21 +27,42 @@ static void coll_tag(const store_node *coll, char out[9])
 const char *dav_sync_token(dav_req *r, const store_node *coll, int64_t revision)
 {
     char tag[9];
-    coll_tag(coll, tag);
+    dav_sync_tag(coll, tag);
     return pool_printf(r->pool, "urn:x-veil:sync:%s-%" PRId64, tag, revision);
+}
+
+int dav_sync_token_head(const store_node *coll, const char *token, int64_t *revision, int *used)
+{
+    char tag[9], want[9];
+    long long rev;
+    *used = 0;
+    dav_sync_tag(coll, want);
+    if (sscanf(token, "urn:x-veil:sync:%8[0-9a-f]-%lld%n", tag, &rev, used) != 2 ||
+        strcmp(tag, want) != 0 || rev < 0)
+        return -1;
+    *revision = rev;
+    return 0;
 }
 
 int dav_sync_token_parse(const store_node *coll, const char *token, int64_t *revision)
 {
-    char tag[9], want[9];
-    long long rev;
-    int used = 0;
-    coll_tag(coll, want);
-    if (sscanf(token, "urn:x-veil:sync:%8[0-9a-f]-%lld%n", tag, &rev, &used) != 2 ||
-        token[used] != '\0' || strcmp(tag, want) != 0 || rev < 0)
-        return -1;
-    *revision = rev;
-    return 0;
+    int used;
+    return dav_sync_token_head(coll, token, revision, &used) == 0 && token[used] == '\0' ? 0 : -1;
+}
+
+void dav_sync_end(vbuf *out, const char *coll_href, int truncated, const char *token)
+{
+    if (truncated) {
+        /* RFC 6578 §3.6: more changes than the client asked for */
+        buf_puts(out, "<D:response><D:href>");
+        xml_text(out, coll_href);
+        buf_puts(out, "</D:href><D:status>HTTP/1.1 507 Insufficient Storage</D:status>"
+                      "<D:error><D:number-of-matches-within-limits/></D:error></D:response>\n");
+    }
+    buf_puts(out, "<D:sync-token>");
+    xml_text(out, token);
+    buf_puts(out, "</D:sync-token>\n");
+    dav_multistatus_end(out);
 }
 
 typedef struct sync_state {
@@ -110,16 +131,7 @@ static int sync_fill(dav_req *r, void *state, vbuf *out)
     pool_free(page);
     if (!done) return buf_failed(out) ? -1 : 1;
     int64_t token_rev = s->truncated ? s->cursor : s->upto;
-    if (s->truncated) {
-        buf_puts(out, "<D:response><D:href>");
-        xml_text(out, s->coll.href);
-        buf_puts(out, "</D:href><D:status>HTTP/1.1 507 Insufficient Storage</D:status>"
-                      "<D:error><D:number-of-matches-within-limits/></D:error></D:response>\n");
-    }
-    buf_puts(out, "<D:sync-token>");
-    xml_text(out, dav_sync_token(r, &s->coll.node, token_rev));
-    buf_puts(out, "</D:sync-token>\n");
-    dav_multistatus_end(out);
+    dav_sync_end(out, s->coll.href, s->truncated, dav_sync_token(r, &s->coll.node, token_rev));
     s->phase = 2;
     return buf_failed(out) ? -1 : 0;
 }

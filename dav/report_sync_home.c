@@ -21,7 +21,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/rand.h"
 #include "dav/listing.h"
 #include "dav/propfind.h"
 #include "dav/report.h"
@@ -69,8 +68,7 @@ int dav_sync_is_home(const store_node *n)
  * it again must read as a new child. */
 static void child_tag(const dav_resource *kid, child_rev *c)
 {
-    const store_node *n = kid->has_binding ? &kid->binding : &kid->node;
-    hex_encode(n->resource_id, 4, c->tag);
+    dav_sync_tag(kid->has_binding ? &kid->binding : &kid->node, c->tag);
     c->rev = kid->node.revision;
     c->brev = kid->has_binding ? kid->binding.revision : 0;
 }
@@ -112,19 +110,12 @@ static int list_kids(dav_req *r, const dav_resource *home, dav_resource **kids, 
     }
 }
 
-static void tag_of_home(const store_node *home, char out[9])
-{
-    hex_encode(home->resource_id, 4, out);
-}
-
 static const char *build_token(dav_req *r, const store_node *home, int64_t home_rev,
                                const child_rev *c, int n)
 {
-    char tag[9];
-    tag_of_home(home, tag);
     vbuf b;
     buf_init(&b, 64 + (size_t)n * 24);
-    buf_printf(&b, "urn:x-veil:sync:%s-%" PRId64 ";", tag, home_rev);
+    buf_printf(&b, "%s;", dav_sync_token(r, home, home_rev));
     const char *sep = "";
     for (int i = 0; i < n; i++) {
         if (!c[i].tag[0]) continue; /* a new child the report did not reach */
@@ -150,14 +141,8 @@ const char *dav_home_sync_token(dav_req *r, const dav_resource *home)
 static int parse_token(dav_req *r, const store_node *home, const char *token, int64_t *home_rev,
                        child_rev **out, int *n)
 {
-    char want[9], tag[9];
-    long long rev;
-    int used = 0;
-    tag_of_home(home, want);
-    if (sscanf(token, "urn:x-veil:sync:%8[0-9a-f]-%lld%n", tag, &rev, &used) != 2 ||
-        strcmp(tag, want) != 0 || rev < 0)
-        return -1;
-    *home_rev = rev;
+    int used;
+    if (dav_sync_token_head(home, token, home_rev, &used) < 0) return -1;
     *out = NULL;
     *n = 0;
     const char *p = token + used;
@@ -324,18 +309,9 @@ static int home_fill(dav_req *r, void *state, vbuf *out)
     pool_free(page);
     if (step < 0) return -1;
     if (step == 0 && !s->truncated) return buf_failed(out) ? -1 : 1;
-    if (s->truncated) {
-        buf_puts(out, "<D:response><D:href>");
-        xml_text(out, s->home.href);
-        buf_puts(out, "</D:href><D:status>HTTP/1.1 507 Insufficient Storage</D:status>"
-                      "<D:error><D:number-of-matches-within-limits/></D:error></D:response>\n");
-    }
     const char *token = build_token(r, &s->home.node, s->home_cursor, s->sent, s->nkids);
     if (!token) return -1;
-    buf_puts(out, "<D:sync-token>");
-    xml_text(out, token);
-    buf_puts(out, "</D:sync-token>\n");
-    dav_multistatus_end(out);
+    dav_sync_end(out, s->home.href, s->truncated, token);
     s->phase = 3;
     return buf_failed(out) ? -1 : 0;
 }

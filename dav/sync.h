@@ -5,11 +5,20 @@
 
 #include "dav/dav.h"
 
+/* Eight hex digits naming coll in its tokens (from its resource id). */
+void dav_sync_tag(const store_node *coll, char out[9]);
 /* "urn:x-veil:sync:<collection>-<revision>" (pool string) */
 const char *dav_sync_token(dav_req *r, const store_node *coll, int64_t revision);
 /* Parses a token for coll: 0 with the revision, -1 when it is not one of
  * this collection's tokens. */
 int dav_sync_token_parse(const store_node *coll, const char *token, int64_t *revision);
+/* Reads the head dav_sync_token writes at the start of token: 0 with the
+ * revision and *used the characters it took (a home's token goes on, see
+ * dav/report_sync_home.c), -1 when it is not coll's. */
+int dav_sync_token_head(const store_node *coll, const char *token, int64_t *revision, int *used);
+/* Ends a sync-collection multistatus in out: the 507 of a truncated answer
+ * (RFC 6578 §3.6), the new token. */
+void dav_sync_end(vbuf *out, const char *coll_href, int truncated, const char *token);
 
 /* What a sync-collection REPORT asks (dav/report_sync.c reads it). */
 typedef struct dav_sync_req {

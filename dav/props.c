@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "dav/xml_in.h"
 #include "dav/xml_out.h"
 
 static const dav_prop_table *const tables[] = {
@@ -43,4 +44,33 @@ void dav_put_href(vbuf *out, const char *href)
     buf_puts(out, "<D:href>");
     xml_text(out, href);
     buf_puts(out, "</D:href>");
+}
+
+const char *dav_single_href(dav_req *r, const xmlNode *el)
+{
+    xmlNode *h = xml_first_elem(el);
+    return xml_is(h, NS_DAV, "href") && !xml_next_elem(h) ? xml_content(r->pool, h) : NULL;
+}
+
+const char *dav_stored_href(dav_req *r, int64_t node, const char *ns, const char *name)
+{
+    store_prop p;
+    xmlDocPtr doc;
+    if (store_prop_get(r->st, r->pool, node, ns, name, &p) != STORE_OK ||
+        xml_in_parse(r->pool, NULL, p.xml, strlen(p.xml), 8, 64, &doc) != XML_IN_OK)
+        return NULL;
+    return xml_content(r->pool, xml_first_elem(xmlDocGetRootElement(doc)));
+}
+
+int dav_store_href(dav_req *r, int64_t node, const char *ns, const char *name, const char *href)
+{
+    if (!href) return store_prop_remove(r->st, node, ns, name);
+    vbuf b;
+    buf_init(&b, 0);
+    buf_printf(&b, "<P:%s xmlns:P=\"%s\" xmlns:D=\"DAV:\">", name, ns);
+    dav_put_href(&b, href);
+    buf_printf(&b, "</P:%s>", name);
+    int rc = buf_failed(&b) ? STORE_ERROR : store_prop_set(r->st, node, ns, name, buf_cstr(&b));
+    buf_free(&b);
+    return rc;
 }

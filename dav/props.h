@@ -78,4 +78,12 @@ int dav_dead_props_own(dav_req *r, const dav_resource *res, store_prop **out, in
 /* Writes the href of the session's principal wrapped in DAV:href. */
 void dav_put_href(vbuf *out, const char *href);
 
+/* Live properties whose value is one href the owner chose (a default
+ * calendar or address book): the href of a value that is one DAV:href and
+ * nothing else (else NULL); the href kept as node's dead property (ns,
+ * name), or NULL; storing it there (NULL: removing it), STORE_*. */
+const char *dav_single_href(dav_req *r, const xmlNode *el);
+const char *dav_stored_href(dav_req *r, int64_t node, const char *ns, const char *name);
+int dav_store_href(dav_req *r, int64_t node, const char *ns, const char *name, const char *href);
+
 #endif

@@ -234,14 +234,8 @@ static const char *own_calendar(dav_req *r, const dav_resource *inbox, const cha
 static int get_default_calendar(dav_req *r, const dav_resource *res, vbuf *out)
 {
     if (!is_inbox(res)) return 404;
-    const char *href = NULL;
-    store_prop p;
-    xmlDocPtr doc;
-    if (store_prop_get(r->st, r->pool, res->node.id, NS_CALDAV, "schedule-default-calendar-URL",
-                       &p) == STORE_OK &&
-        xml_in_parse(r->pool, NULL, p.xml, strlen(p.xml), 8, 64, &doc) == XML_IN_OK)
-        href = own_calendar(r, res,
-                            xml_content(r->pool, xml_first_elem(xmlDocGetRootElement(doc))));
+    const char *href = own_calendar(
+        r, res, dav_stored_href(r, res->node.id, NS_CALDAV, "schedule-default-calendar-URL"));
     store_node cal;
     if (!href && store_node_child(r->st, r->pool, res->parent.id, "calendar", &cal) == STORE_OK)
         href = own_calendar(r, res, dav_node_href(r, cal.id));
@@ -254,28 +248,10 @@ static int set_default_calendar(dav_req *r, const dav_resource *res, const xmlNo
 {
     if (!is_inbox(res)) return protected_after_creation(r);
     const char *href = NULL;
-    if (el) {
-        xmlNode *h = xml_first_elem(el);
-        if (!xml_is(h, NS_DAV, "href") || xml_next_elem(h) ||
-            !(href = own_calendar(r, res, xml_content(r->pool, h))))
-            return dav_error(r, 403, NS_CALDAV, "valid-schedule-default-calendar-URL");
-    }
+    if (el && !(href = own_calendar(r, res, dav_single_href(r, el))))
+        return dav_error(r, 403, NS_CALDAV, "valid-schedule-default-calendar-URL");
     if (!apply) return 200;
-    int rc;
-    if (href) {
-        vbuf b;
-        buf_init(&b, 0);
-        buf_puts(&b, "<C:schedule-default-calendar-URL xmlns:C=\"" NS_CALDAV
-                     "\" xmlns:D=\"DAV:\"><D:href>");
-        xml_text(&b, href);
-        buf_puts(&b, "</D:href></C:schedule-default-calendar-URL>");
-        rc = buf_failed(&b) ? STORE_ERROR
-                            : store_prop_set(r->st, res->node.id, NS_CALDAV,
-                                             "schedule-default-calendar-URL", buf_cstr(&b));
-        buf_free(&b);
-    } else {
-        rc = store_prop_remove(r->st, res->node.id, NS_CALDAV, "schedule-default-calendar-URL");
-    }
+    int rc = dav_store_href(r, res->node.id, NS_CALDAV, "schedule-default-calendar-URL", href);
     return rc == STORE_OK ? 200 : 500;
 }
 

@@ -123,13 +123,8 @@ static const char *own_addressbook(dav_req *r, const dav_resource *home, const c
 static int get_default_addressbook(dav_req *r, const dav_resource *res, vbuf *out)
 {
     if (!is_addressbook_home(res)) return 404;
-    const char *href = NULL;
-    store_prop p;
-    xmlDocPtr doc;
-    if (store_prop_get(r->st, r->pool, res->node.id, NS_CARDDAV, DEFAULT_AB, &p) == STORE_OK &&
-        xml_in_parse(r->pool, NULL, p.xml, strlen(p.xml), 8, 64, &doc) == XML_IN_OK)
-        href = own_addressbook(r, res,
-                               xml_content(r->pool, xml_first_elem(xmlDocGetRootElement(doc))));
+    const char *href =
+        own_addressbook(r, res, dav_stored_href(r, res->node.id, NS_CARDDAV, DEFAULT_AB));
     store_node ab;
     if (!href && store_node_child(r->st, r->pool, res->node.id, "addressbook", &ab) == STORE_OK)
         href = own_addressbook(r, res, dav_node_href(r, ab.id));
@@ -144,29 +139,10 @@ static int set_default_addressbook(dav_req *r, const dav_resource *res, const xm
     if (!is_addressbook_home(res))
         return dav_error(r, 403, NS_DAV, "cannot-modify-protected-property");
     const char *href = NULL;
-    if (el) {
-        xmlNode *h = xml_first_elem(el);
-        if (!xml_is(h, NS_DAV, "href") || xml_next_elem(h) ||
-            !(href = own_addressbook(r, res, xml_content(r->pool, h))))
-            return dav_error(r, 403, NS_CARDDAV, "valid-default-addressbook-URL");
-    }
+    if (el && !(href = own_addressbook(r, res, dav_single_href(r, el))))
+        return dav_error(r, 403, NS_CARDDAV, "valid-default-addressbook-URL");
     if (!apply) return 200;
-    int rc;
-    if (href) {
-        vbuf b;
-        buf_init(&b, 0);
-        buf_puts(&b, "<CR:default-addressbook-URL xmlns:CR=\"" NS_CARDDAV
-                     "\" xmlns:D=\"DAV:\"><D:href>");
-        xml_text(&b, href);
-        buf_puts(&b, "</D:href></CR:default-addressbook-URL>");
-        rc = buf_failed(&b) ? STORE_ERROR
-                            : store_prop_set(r->st, res->node.id, NS_CARDDAV, DEFAULT_AB,
-                                             buf_cstr(&b));
-        buf_free(&b);
-    } else {
-        rc = store_prop_remove(r->st, res->node.id, NS_CARDDAV, DEFAULT_AB);
-    }
-    return rc == STORE_OK ? 200 : 500;
+    return dav_store_href(r, res->node.id, NS_CARDDAV, DEFAULT_AB, href) == STORE_OK ? 200 : 500;
 }
 
 static const dav_prop_def defs[] = {

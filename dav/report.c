@@ -1,5 +1,6 @@
 #include "dav/report.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "dav/carddav.h"
@@ -90,6 +91,20 @@ int dav_method_report(dav_req *r, dav_resource *res)
         return reports[i].handler(r, res, root);
     }
     return dav_error(r, 403, NS_DAV, "supported-report");
+}
+
+int dav_report_limit(dav_req *r, const xmlNode *root, const char *ns, int *limit)
+{
+    *limit = 0;
+    xmlNode *el = xml_child(root, ns, "limit");
+    if (!el) return 0;
+    xmlNode *nr = xml_child(el, ns, "nresults");
+    char *v = nr ? xml_content(r->pool, nr) : NULL;
+    char *end;
+    long n = v ? strtol(v, &end, 10) : -1;
+    if (!v || *end || n < 1) return -1;
+    *limit = (int)(n > 1000000 ? 1000000 : n);
+    return 0;
 }
 
 int dav_report_propreq(dav_req *r, const xmlNode *root, struct dav_propreq *pr)

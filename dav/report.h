@@ -32,4 +32,9 @@ int dav_report_principal_search_property_set(dav_req *r, dav_resource *res, cons
 struct dav_propreq;
 int dav_report_propreq(dav_req *r, const xmlNode *root, struct dav_propreq *pr);
 
+/* Reads the <limit><nresults>N</nresults></limit> child of a report request
+ * in namespace ns (RFC 6578's DAV:, RFC 6352's CARDDAV:): *limit is N
+ * (capped at a million), or 0 without one.  0, or -1 for a malformed one. */
+int dav_report_limit(dav_req *r, const xmlNode *root, const char *ns, int *limit);
+
 #endif

@@ -202,15 +202,8 @@ int dav_report_addressbook_query(dav_req *r, dav_resource *res, const xmlNode *r
     if (c == VCARD_FILTER_BAD_COLLATION) return dav_error(r, 403, NS_CARDDAV, "supported-collation");
     if (c == VCARD_FILTER_UNSUPPORTED) return dav_error(r, 403, NS_CARDDAV, "supported-filter");
     if (c != VCARD_FILTER_OK) return 500;
-    xmlNode *limit = xml_child(root, NS_CARDDAV, "limit");
-    if (limit) {
-        xmlNode *nr = xml_child(limit, NS_CARDDAV, "nresults");
-        char *v = nr ? xml_content(r->pool, nr) : NULL;
-        char *end;
-        long n = v ? strtol(v, &end, 10) : -1;
-        if (!v || *end || n < 1) return dav_error_text(r, 400, "Invalid CARDDAV:limit");
-        s->limit = (int)(n > 1000000 ? 1000000 : n);
-    }
+    if (dav_report_limit(r, root, NS_CARDDAV, &s->limit) < 0)
+        return dav_error_text(r, 400, "Invalid CARDDAV:limit");
     s->coll = *res;
     dav_propwriter_init(r, &s->w);
     r->stream.fill = aq_fill;

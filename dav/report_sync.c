@@ -162,15 +162,8 @@ int dav_report_sync(dav_req *r, dav_resource *res, const xmlNode *root)
         q->infinite = 1;
     }
     q->token = xml_content(r->pool, tok);
-    xmlNode *limit = xml_child(root, NS_DAV, "limit");
-    if (limit) {
-        xmlNode *nr = xml_child(limit, NS_DAV, "nresults");
-        char *v = nr ? xml_content(r->pool, nr) : NULL;
-        char *end;
-        long n = v ? strtol(v, &end, 10) : -1;
-        if (!v || *end || n < 1) return dav_error_text(r, 400, "Invalid DAV:limit");
-        q->limit = (int)(n > 1000000 ? 1000000 : n);
-    }
+    if (dav_report_limit(r, root, NS_DAV, &q->limit) < 0)
+        return dav_error_text(r, 400, "Invalid DAV:limit");
     if (dav_sync_is_home(&res->node)) return dav_report_sync_home(r, res, root, q);
     /* "infinite" is level 1 in collections that hold no collections
      * (calendars, address books); other collections of collections (a file

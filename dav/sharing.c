@@ -339,17 +339,16 @@ static int set_displayname(dav_req *r, int64_t node, const char *name)
     return rc;
 }
 
-/* The accepted group share of node that reaches user (a group they belong
- * to, nested groups included) with the highest access, leaving out the share
- * whose uid is except_uid (NULL: none).  STORE_NOTFOUND when there is none. */
-static int group_share_reaching(dav_req *r, int64_t node, int64_t user, const char *except_uid,
-                                store_share *best)
+/* Among a collection's share rows, the accepted group share that reaches
+ * user (a group they belong to, nested groups included) with the highest
+ * access, leaving out the share whose uid is except_uid (NULL: none).
+ * STORE_NOTFOUND when there is none. */
+static int group_share_reaching(dav_req *r, const store_share *rows, int n, int64_t user,
+                                const char *except_uid, store_share *best)
 {
-    store_share *rows;
     int64_t *groups;
-    int n, ng;
-    int rc = store_shares_of_node(r->st, r->pool, node, &rows, &n);
-    if (rc == STORE_OK) rc = store_principal_groups(r->st, r->pool, user, &groups, &ng);
+    int ng;
+    int rc = store_principal_groups(r->st, r->pool, user, &groups, &ng);
     if (rc != STORE_OK) return rc;
     int found = 0;
     for (int i = 0; i < n; i++) {
@@ -370,8 +369,10 @@ static int group_share_reaching(dav_req *r, int64_t node, int64_t user, const ch
 /* Does some group share of the collection still reach a member row's sharee? */
 static int member_still_in_group(dav_req *r, const store_share *sh)
 {
-    store_share group;
-    return group_share_reaching(r, sh->node, sh->sharee, NULL, &group) == STORE_OK;
+    store_share *rows, group;
+    int n;
+    return store_shares_of_node(r->st, r->pool, sh->node, &rows, &n) == STORE_OK &&
+           group_share_reaching(r, rows, n, sh->sharee, NULL, &group) == STORE_OK;
 }
 
 int dav_share_accept(dav_req *r, const store_node *coll, store_share *sh, const char *display,
@@ -580,11 +581,11 @@ static int revoke_row(dav_req *r, const store_node *coll, const store_share *sh)
  * share still reaches keeps the collection in their home, their row moving
  * to that share (its uid and access; a new invitation in the state they left
  * it replaces the old one); anyone else loses it. */
-static int revoke_member_row(dav_req *r, const store_node *coll, const store_share *group,
-                             store_share *m)
+static int revoke_member_row(dav_req *r, const store_node *coll, const store_share *rows,
+                             int n, const store_share *group, store_share *m)
 {
     store_share other;
-    int rc = group_share_reaching(r, coll->id, m->sharee, group->uid, &other);
+    int rc = group_share_reaching(r, rows, n, m->sharee, group->uid, &other);
     if (rc == STORE_NOTFOUND) return revoke_row(r, coll, m);
     store_principal p;
     if (rc == STORE_OK) rc = store_principal_by_id(r->st, r->pool, m->sharee, &p);
@@ -604,7 +605,8 @@ int dav_share_revoke(dav_req *r, const store_node *coll, const store_share *sh)
     int n;
     int rc = store_shares_of_node(r->st, r->pool, coll->id, &rows, &n);
     for (int i = 0; rc == STORE_OK && i < n; i++)
-        if (member_of_share(&rows[i], sh->uid)) rc = revoke_member_row(r, coll, sh, &rows[i]);
+        if (member_of_share(&rows[i], sh->uid))
+            rc = revoke_member_row(r, coll, rows, n, sh, &rows[i]);
     if (rc == STORE_OK) rc = revoke_row(r, coll, sh);
     return rc == STORE_OK ? dav_share_sync_aces(r, coll->id) : rc;
 }

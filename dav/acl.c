@@ -117,13 +117,14 @@ static int get_acl(dav_req *r, const dav_resource *res, vbuf *out)
         store_ace own = {.who = STORE_ACE_OWNER, .grant = PRIV_ALL};
         write_ace(r, out, &own, 1, NULL);
     }
-    for (int i = 0; i < res->nacl; i++) {
+    /* the node's own chain: the ACEs that decide, in the order they do */
+    if (res->type == DAV_RES_NODE && !res->chain.known) return 500;
+    for (int i = 0; res->type == DAV_RES_NODE && i < res->chain.n; i++) {
         store_ace *aces;
         int n;
-        if (store_aces_get(r->st, r->pool, res->acl_nodes[i], &aces, &n) != STORE_OK) continue;
-        const char *inherited = NULL;
-        if (res->type != DAV_RES_NODE || res->acl_nodes[i] != res->node.id)
-            inherited = dav_node_href(r, res->acl_nodes[i]);
+        int64_t id = res->chain.ids[i];
+        if (store_aces_get(r->st, r->pool, id, &aces, &n) != STORE_OK) return 500;
+        const char *inherited = id != res->node.id ? dav_node_href(r, id) : NULL;
         for (int k = 0; k < n; k++) write_ace(r, out, &aces[k], aces[k].source == 1, inherited);
     }
     if (res->space == STORE_ROOT_CALENDARS && owner) {
@@ -202,7 +203,9 @@ static int parse_principal(dav_req *r, const xmlNode *el, store_ace *a)
     if (!w || xml_next_elem(w)) return acl_error(r, "recognized-principal");
     if (xml_is(w, NS_DAV, "all")) a->who = STORE_ACE_ALL;
     else if (xml_is(w, NS_DAV, "authenticated")) a->who = STORE_ACE_AUTHENTICATED;
-    else if (xml_is(w, NS_DAV, "self")) a->who = STORE_ACE_SELF;
+    /* RFC 3744 §5.5.1: DAV:self matches only on a principal resource, the
+     * principal it is; on a stored resource it could never match */
+    else if (xml_is(w, NS_DAV, "self")) return acl_error(r, "allowed-principal");
     else if (xml_is(w, NS_DAV, "unauthenticated"))
         return acl_error(r, "allowed-principal"); /* every request is authenticated */
     else if (xml_is(w, NS_DAV, "property")) {
@@ -292,7 +295,7 @@ int dav_method_acl(dav_req *r, dav_resource *res)
         if (denies_protected(r, res, a)) return acl_error(r, "no-protected-ace-conflict");
         n++;
     }
-    st = dav_lock_check(r, res->path, DAV_CHANGE_CONTENT);
+    st = dav_lock_check(r, res->canon, DAV_CHANGE_CONTENT);
     if (st) return st;
     int rc = store_begin_write(r->st);
     if (rc == STORE_OK) rc = store_aces_replace(r->st, res->node.id, 0, aces, n);

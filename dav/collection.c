@@ -59,10 +59,7 @@ int dav_create_collection(dav_req *r, dav_resource *res, int kind, pp_op *ops, i
         return dav_error(r, 405, NS_DAV, "resource-must-be-null");
     }
     if (!res->has_parent) return dav_error_text(r, 409, "The parent collection does not exist");
-    dav_resource parent;
-    dav_parent_resource(r, res, &parent);
-    if (!(dav_privileges(r, &parent) & PRIV_BIND))
-        return dav_need_privilege(r, &parent, PRIV_BIND);
+    /* (bind in the parent was decided by the router) */
     if (!nesting_allowed(res->space, res->parent.kind, kind)) {
         if (kind == STORE_KIND_CALENDAR)
             return dav_error(r, 403, NS_CALDAV, "calendar-collection-location-ok");
@@ -70,7 +67,7 @@ int dav_create_collection(dav_req *r, dav_resource *res, int kind, pp_op *ops, i
             return dav_error(r, 403, NS_CARDDAV, "addressbook-collection-location-ok");
         return dav_error_text(r, 403, "Collections cannot be created here");
     }
-    int st = dav_lock_check(r, res->path, DAV_CHANGE_BIND);
+    int st = dav_lock_check(r, res->canon, DAV_CHANGE_BIND);
     if (st) return st;
 
     /* check the properties against the collection as it will be */
@@ -79,6 +76,7 @@ int dav_create_collection(dav_req *r, dav_resource *res, int kind, pp_op *ops, i
     future.type = DAV_RES_NODE;
     future.node.kind = kind;
     future.node.owner = res->parent.owner;
+    future.chain = res->parent_chain; /* a new node carries no ACEs */
     int failed = 0;
     for (int i = 0; i < n; i++) {
         dav_propset_check(r, &future, &ops[i]);
@@ -176,39 +174,58 @@ int dav_method_mkcol(dav_req *r, dav_resource *res)
     return dav_create_collection(r, res, kind, ops, k, "D:mkcol-response");
 }
 
-/* A sharee deleting a shared collection removes it from their view only. */
-static int delete_binding(dav_req *r, dav_resource *res)
+/* A sharee's view removed: the share is declined (the access goes and the
+ * owner is told the sharee left), or a view without a share row simply goes. */
+static int unbind_view(dav_req *r, const dav_resource *res)
 {
     store_share sh;
-    int rc = store_begin_write(r->st);
-    if (rc == STORE_OK &&
-        store_share_by_binding(r->st, r->pool, res->binding.id, &sh) == STORE_OK) {
-        /* declined: the access goes and the owner is told the sharee left */
-        rc = dav_share_decline(r, &res->node, &sh);
-        if (rc == STORE_OK) rc = dav_share_view_removed(r, res->node.id, &sh);
-    } else if (rc == STORE_OK) {
-        rc = store_node_delete(r->st, res->binding.id);
-    }
-    if (rc == STORE_OK) rc = store_commit(r->st);
-    if (rc != STORE_OK) {
-        store_rollback(r->st);
-        return dav_store_status(rc);
-    }
-    return 204;
+    int rc = store_share_by_binding(r->st, r->pool, res->binding.id, &sh);
+    if (rc == STORE_NOTFOUND) return store_node_delete(r->st, res->binding.id);
+    if (rc != STORE_OK) return rc;
+    rc = dav_share_decline(r, &res->node, &sh);
+    if (rc == STORE_OK) rc = dav_share_view_removed(r, res->node.id, &sh);
+    return rc;
+}
+
+int dav_unbind_resource(dav_req *r, const dav_resource *res)
+{
+    /* a view is the sharee's: removing it never touches the shown collection */
+    if (res->has_binding) return unbind_view(r, res);
+    /* shares of what goes are revoked first: sharees lose their views and
+     * are told, pending invitations are withdrawn */
+    int64_t *shared = NULL;
+    int nshared = 0;
+    int rc = store_shared_nodes_below(r->st, r->pool, res->node.id, &shared, &nshared);
+    for (int i = 0; rc == STORE_OK && i < nshared; i++)
+        rc = dav_share_collection_deleting(r, shared[i]);
+    if (rc == STORE_OK) rc = store_node_delete(r->st, res->node.id);
+    /* locks go with their resources (keyed by the node's own path) */
+    if (rc == STORE_OK) rc = store_locks_delete_below(r->st, res->canon);
+    return rc;
+}
+
+void dav_unbind_done(const dav_resource *res)
+{
+    /* a default collection that went comes back on its owner's next request */
+    if (!res->has_binding && res->has_parent &&
+        (res->parent.kind == STORE_KIND_HOME_CALENDARS ||
+         res->parent.kind == STORE_KIND_HOME_ADDRESSBOOKS))
+        dav_provision_forget(res->parent.owner);
 }
 
 int dav_method_delete(dav_req *r, dav_resource *res)
 {
     if (res->type != DAV_RES_NODE) return dav_error_text(r, 403, "This resource cannot be deleted");
-    if (res->has_binding) return delete_binding(r, res);
-    switch (res->node.kind) {
-    case STORE_KIND_SPACE_ROOT:
-    case STORE_KIND_HOME_FILES:
-    case STORE_KIND_HOME_CALENDARS:
-    case STORE_KIND_HOME_ADDRESSBOOKS:
-        return dav_error_text(r, 403, "Homes cannot be deleted");
-    default:
-        break;
+    if (!res->has_binding) {
+        switch (res->node.kind) {
+        case STORE_KIND_SPACE_ROOT:
+        case STORE_KIND_HOME_FILES:
+        case STORE_KIND_HOME_CALENDARS:
+        case STORE_KIND_HOME_ADDRESSBOOKS:
+            return dav_error_text(r, 403, "Homes cannot be deleted");
+        default:
+            break;
+        }
     }
     /* RFC 4918 §9.6.1: a collection is deleted with Depth: infinity only */
     int depth = dav_depth(r, DAV_DEPTH_INFINITY);
@@ -216,26 +233,18 @@ int dav_method_delete(dav_req *r, dav_resource *res)
         return dav_error_text(r, 400, "DELETE of a collection needs Depth: infinity");
     int st = dav_conditional(r, res);
     if (st) return st;
-    st = dav_lock_check(r, res->path, DAV_CHANGE_UNBIND);
+    /* (unbind in the parent - a view's parent is the sharee's home - was
+     * decided by the router) */
+    st = dav_lock_check(r, res->has_binding ? res->view_canon : res->canon, DAV_CHANGE_UNBIND);
     if (st) return st;
     int rc = store_begin_write(r->st);
-    /* shares of what goes are revoked first: sharees lose their views and
-     * are told, pending invitations are withdrawn */
-    int64_t *shared = NULL;
-    int nshared = 0;
-    if (rc == STORE_OK) rc = store_shared_nodes_below(r->st, r->pool, res->node.id, &shared, &nshared);
-    for (int i = 0; rc == STORE_OK && i < nshared; i++)
-        rc = dav_share_collection_deleting(r, shared[i]);
-    if (rc == STORE_OK) rc = store_node_delete(r->st, res->node.id);
-    if (rc == STORE_OK) rc = store_locks_delete_below(r->st, res->path);
+    if (rc == STORE_OK) rc = dav_unbind_resource(r, res);
     if (rc == STORE_OK) rc = store_commit(r->st);
     if (rc != STORE_OK) {
         store_rollback(r->st);
         return dav_store_status(rc);
     }
-    if (res->has_parent && (res->parent.kind == STORE_KIND_HOME_CALENDARS ||
-                            res->parent.kind == STORE_KIND_HOME_ADDRESSBOOKS))
-        dav_provision_forget(res->parent.owner);
+    dav_unbind_done(res);
     return 204;
 }
 

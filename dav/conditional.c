@@ -139,7 +139,7 @@ static int cond_true(dav_req *r, const dav_resource *res, const dav_if_cond *c)
     } else if (res->type != DAV_RES_UNMAPPED || res->has_parent) {
         store_lock *locks;
         int n;
-        if (store_locks_covering(r->st, r->pool, res->path, &locks, &n) == STORE_OK)
+        if (store_locks_covering(r->st, r->pool, res->canon, &locks, &n) == STORE_OK)
             for (int i = 0; i < n && !match; i++) match = strcmp(locks[i].token, c->value) == 0;
     }
     return c->negate ? !match : match;
@@ -151,15 +151,21 @@ int dav_if_check(dav_req *r, const dav_resource *res)
     int st = if_lists(r, &l);
     if (st < 0) return 400;
     if (!l) return 0;
+    /* what a tag names when the caller may not know it: nothing, so no
+     * state token or entity tag matches and "Not" is true (RFC 4918 §10.4.2
+     * for an unmapped resource) - the same for another user's file, a home
+     * that exists and one that does not */
+    static const dav_resource nothing = {.type = DAV_RES_UNMAPPED};
     for (; l; l = l->next) {
         const dav_resource *target = res;
         dav_resource tagged;
         if (l->tag) {
             const char *path = tag_path(l->tag);
-            if (!path) continue;
             /* compare without a query and tolerate a missing trailing slash */
-            if (dav_resolve_raw(r, path, &tagged) != 0) continue;
-            target = &tagged;
+            if (path && dav_resolve_raw(r, path, &tagged) == 0 && dav_may_see(r, &tagged))
+                target = &tagged;
+            else
+                target = &nothing;
         }
         int all = 1;
         for (const dav_if_cond *c = l->conds; c && all; c = c->next) all = cond_true(r, target, c);

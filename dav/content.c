@@ -41,8 +41,9 @@ static int index_fill(dav_req *r, void *state, vbuf *out)
         if (!page) return -1;
         r->pool = page;
         dav_resource *kids;
-        int n, more;
-        int st = dav_list_children(r, &s->coll, s->after, 256, &kids, &n, &more);
+        int n;
+        const char *next;
+        int st = dav_list_children(r, &s->coll, s->after, 256, &kids, &n, &next);
         r->pool = keep;
         if (st) {
             pool_free(page);
@@ -56,7 +57,7 @@ static int index_fill(dav_req *r, void *state, vbuf *out)
             if (dav_res_is_collection(&kids[i])) buf_putc(out, '/');
             buf_puts(out, "</a></li>\n");
         }
-        if (more && n > 0) s->after = pool_strdup(r->pool, kids[n - 1].node.name);
+        if (next) s->after = pool_strdup(r->pool, next);
         else s->phase = 2;
         pool_free(page);
         if (s->phase == 1) return 1;
@@ -130,15 +131,9 @@ int dav_method_put(dav_req *r, dav_resource *res)
         return dav_error_text(r, 409, "The parent collection does not exist");
     /* RFC 9110 §14.5: a partial PUT is not something we do */
     if (dav_header(r, "Content-Range")) return dav_error_text(r, 400, "Content-Range on PUT");
+    /* the router had the authority decide: write-content, or bind in the
+     * parent for a new member */
     int creating = res->type == DAV_RES_UNMAPPED;
-    if (creating) {
-        dav_resource parent;
-        dav_parent_resource(r, res, &parent);
-        unsigned g = dav_privileges(r, &parent);
-        if (!(g & PRIV_BIND)) return dav_need_privilege(r, &parent, PRIV_BIND);
-    } else if (!(dav_privileges(r, res) & PRIV_WRITE_CONTENT)) {
-        return dav_need_privilege(r, res, PRIV_WRITE_CONTENT);
-    }
     int st = dav_conditional(r, res);
     if (st == 412 && r->prefer_representation && !creating) {
         /* What the client lost the race to: saves it a GET */
@@ -147,7 +142,7 @@ int dav_method_put(dav_req *r, dav_resource *res)
         return 412;
     }
     if (st) return st;
-    st = dav_lock_check(r, res->path, creating ? DAV_CHANGE_BIND : DAV_CHANGE_CONTENT);
+    st = dav_lock_check(r, res->canon, creating ? DAV_CHANGE_BIND : DAV_CHANGE_CONTENT);
     if (st) return st;
 
     /* the collection the resource goes into decides what it must be */
@@ -180,6 +175,7 @@ int dav_method_put(dav_req *r, dav_resource *res)
         /* RFC 7240 §4.2: the stored resource, with its validators */
         res->type = DAV_RES_NODE;
         res->node = made;
+        if (creating) res->chain = res->parent_chain; /* a new node carries no ACEs */
         int gst = write_representation(r, res);
         if (gst != 200) return gst;
         dav_add_header(r, "Content-Location", res->href);

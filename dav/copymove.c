@@ -3,10 +3,12 @@
 #include <string.h>
 #include <strings.h>
 
+#include "dav/collection.h"
 #include "dav/conditional.h"
 #include "dav/member.h"
 #include "dav/methods.h"
 #include "dav/resource.h"
+#include "dav/sharing.h"
 #include "privacy/acl.h"
 
 /* Destination header -> raw path.  Absolute URIs must name this server
@@ -47,19 +49,38 @@ static int is_home_or_root(const dav_resource *res)
     }
 }
 
+/* The path a resource has in its own parent: a view's in the sharee's home,
+ * anything else's own path (what locks are keyed by). */
+static const char *own_path(const dav_resource *res)
+{
+    return res->has_binding ? res->view_canon : res->canon;
+}
+
+static int under(const char *path, const char *root)
+{
+    size_t n = strlen(root);
+    return strncmp(path, root, n) == 0 && path[n] == '/';
+}
+
+#define NO_PARENT "The destination's parent collection does not exist"
+
 static int copy_or_move(dav_req *r, dav_resource *src, int move)
 {
-    if (is_home_or_root(src)) return dav_error_text(r, 403, "This resource cannot be copied or moved");
+    if (is_home_or_root(src) && !src->has_binding)
+        return dav_error_text(r, 403, "This resource cannot be copied or moved");
     const char *raw;
     int st = destination_path(r, &raw);
     if (st == 502) return dav_error_text(r, 502, "Destination is on another server");
     if (st) return dav_error_text(r, 400, "Missing or invalid Destination header");
     dav_resource dst;
     st = dav_resolve_raw(r, raw, &dst);
-    /* another user's space looks exactly like a missing parent */
-    if (st == 404) return dav_error_text(r, 409, "The destination's parent collection does not exist");
     if (st == 400) return dav_error_text(r, 400, "Invalid Destination path");
+    /* privileges before existence: a destination the caller may not see -
+     * another user's home, a folder or file they may not read, a home that
+     * does not exist - answers exactly like one whose parent is missing */
+    if (st == 404 || (st == 0 && !dav_may_see(r, &dst))) return dav_error_text(r, 409, NO_PARENT);
     if (st) return st;
+    if (dst.type == DAV_RES_UNMAPPED && !dst.has_parent) return dav_error_text(r, 409, NO_PARENT);
 
     const char *ow = dav_header(r, "Overwrite");
     int overwrite = 1;
@@ -72,61 +93,80 @@ static int copy_or_move(dav_req *r, dav_resource *src, int move)
     if (coll && (depth == 1 || depth < 0 || (move && depth != DAV_DEPTH_INFINITY)))
         return dav_error_text(r, 400, "Invalid Depth header for a collection");
 
-    if (strcmp(src->path, dst.path) == 0)
+    /* the same node, or a collection into itself, whatever URLs name them */
+    const char *src_own = own_path(src), *dst_own = own_path(&dst);
+    if (strcmp(src_own, dst_own) == 0 || strcmp(src->canon, dst.canon) == 0)
         return dav_error_text(r, 403, "Source and destination are the same");
-    size_t sl = strlen(src->path);
-    if (coll && strncmp(dst.path, src->path, sl) == 0 && dst.path[sl] == '/')
+    if (coll && (under(dst.canon, src->canon) || under(dst_own, src_own)))
         return dav_error_text(r, 409, "Cannot copy or move a collection into itself");
-    if (dst.type == DAV_RES_UNMAPPED && !dst.has_parent)
-        return dav_error_text(r, 409, "The destination's parent collection does not exist");
-    if (dst.type == DAV_RES_NODE && is_home_or_root(&dst))
+    if (dst.type == DAV_RES_NODE && is_home_or_root(&dst) && !dst.has_binding)
         return dav_error_text(r, 403, "The destination cannot be replaced");
-    int exists = dst.type == DAV_RES_NODE;
-    if (exists && !overwrite) return 412;
     if (dst.type != DAV_RES_NODE && dst.type != DAV_RES_UNMAPPED)
         return dav_error_text(r, 403, "The destination cannot be written");
+    int exists = dst.type == DAV_RES_NODE;
+    if (exists && !overwrite) return 412;
 
-    /* privileges on the destination side: bind in its parent, unbind of an
-     * existing destination */
-    dav_resource dparent;
-    dav_parent_resource(r, &dst, &dparent);
-    unsigned need = PRIV_BIND | (exists ? PRIV_UNBIND : 0);
-    if ((dav_privileges(r, &dparent) & need) != need)
-        return dav_need_privilege(r, &dparent, (dav_privileges(r, &dparent) & PRIV_BIND)
-                                                   ? PRIV_UNBIND : PRIV_BIND);
+    /* a view is the sharee's name for someone else's collection: it can be
+     * renamed in the sharee's home, never taken elsewhere (the collection
+     * would leave its owner) */
+    int view = move && src->has_binding;
+    if (view && dst.parent.id != src->parent.id)
+        return dav_error_text(r, 403, "A shared collection stays in its sharee's home");
+    /* the destination side: bind in its parent, and unbind there of what is
+     * overwritten (RFC 3744 §3.9, §3.10) */
+    st = dav_authorize(r, &dst, PRIV_ACT_CREATE);
+    if (st == 0 && exists) st = dav_authorize(r, &dst, PRIV_ACT_REMOVE);
+    if (st) return st == 404 ? dav_error_text(r, 409, NO_PARENT) : st;
     if (!store_kind_is_collection(dst.parent.kind)) return 409;
 
     /* a calendar or address book takes only valid objects (RFC 4791 §5.3.2) */
     dav_member m;
+    memset(&m, 0, sizeof m);
     if (move) r->moving_node = src->node.id;
-    st = dav_member_accepts(r, &dst.parent, dav_parent_href(r, dst.href), &src->node,
-                            exists ? &dst.node : NULL, &m);
-    if (st) return st;
+    if (!view) {
+        st = dav_member_accepts(r, &dst.parent, dav_parent_href(r, dst.href), &src->node,
+                                exists ? &dst.node : NULL, &m);
+        if (st) return st;
+    }
     st = dav_conditional(r, src);
     if (st) return st;
     if (move) {
-        st = dav_lock_check(r, src->path, DAV_CHANGE_UNBIND);
+        st = dav_lock_check(r, src_own, DAV_CHANGE_UNBIND);
         if (st) return st;
     }
-    st = dav_lock_check(r, dst.path, exists ? DAV_CHANGE_UNBIND : DAV_CHANGE_BIND);
+    st = dav_lock_check(r, dst_own, exists ? DAV_CHANGE_UNBIND : DAV_CHANGE_BIND);
     if (st) return st;
 
+    int64_t owner = dst.parent.owner;
     int rc = store_begin_write(r->st);
-    if (rc == STORE_OK && exists) {
-        rc = store_node_delete(r->st, dst.node.id);
-        if (rc == STORE_OK) rc = store_locks_delete_below(r->st, dst.path);
-    }
+    /* what is overwritten goes as a DELETE would take it: its shares revoked,
+     * a view declined, its locks gone */
+    if (rc == STORE_OK && exists) rc = dav_unbind_resource(r, &dst);
     if (rc == STORE_OK) {
         store_node made;
-        if (move) {
-            rc = store_node_move(r->st, src->node.id, dst.parent.id, dst.name);
+        if (view) {
+            rc = store_node_move(r->st, src->binding.id, dst.parent.id, dst.name);
+            made = src->binding;
+        } else if (move) {
+            /* a collection that leaves its owner leaves its shares behind */
+            int64_t *shared = NULL;
+            int nshared = 0;
+            if (owner != src->node.owner)
+                rc = store_shared_nodes_below(r->st, r->pool, src->node.id, &shared, &nshared);
+            for (int i = 0; rc == STORE_OK && i < nshared; i++)
+                rc = dav_share_collection_deleting(r, shared[i]);
+            if (rc == STORE_OK) rc = store_node_move(r->st, src->node.id, dst.parent.id, dst.name);
+            /* ownership follows the node: what lands in someone's collection
+             * is theirs (RFC 3744 §5.1: DAV:owner) */
+            if (rc == STORE_OK && owner != src->node.owner)
+                rc = store_node_set_owner(r->st, src->node.id, owner);
             made = src->node;
-            /* RFC 4918 §9.9.4: locks do not move with the resource */
-            if (rc == STORE_OK) rc = store_locks_delete_below(r->st, src->path);
         } else {
             rc = store_node_copy(r->st, r->pool, src->node.id, dst.parent.id, dst.name,
-                                 depth == DAV_DEPTH_INFINITY, dst.parent.owner, &made);
+                                 depth == DAV_DEPTH_INFINITY, owner, &made);
         }
+        /* RFC 4918 §9.9.4: locks do not move with the resource */
+        if (rc == STORE_OK && move) rc = store_locks_delete_below(r->st, src_own);
         /* into a typed collection: the member's own index rows and UID */
         if (rc == STORE_OK && m.indexed) rc = dav_member_index(r, made.id, dst.parent.id, &m);
         /* a plain file becoming a calendar object gets its UID and type */
@@ -138,6 +178,8 @@ static int copy_or_move(dav_req *r, dav_resource *src, int move)
         store_rollback(r->st);
         return rc == STORE_EXISTS ? 409 : dav_store_status(rc);
     }
+    if (exists) dav_unbind_done(&dst);
+    if (move && !view) dav_unbind_done(src);
     if (!exists) dav_add_header(r, "Location", dav_absolute_url(r, dst.href));
     return exists ? 204 : 201;
 }

@@ -10,6 +10,7 @@
 #include "common/buf.h"
 #include "common/pool.h"
 #include "common/uri.h"
+#include "privacy/authority.h"
 #include "server/config.h"
 #include "storage/store.h"
 
@@ -47,9 +48,17 @@ typedef struct dav_resource {
      * owner's collection, binding the sharee's node (their own name, colour) */
     int has_binding;
     store_node binding;
-    /* nodes on the way that carry ACEs, nearest first (privacy/acl.h) */
-    int64_t acl_nodes[8];
-    int nacl;
+    /* what the authority decides on (privacy/authority.h): the ACL-bearing
+     * nodes of node's own ancestry - never of the path used, which through a
+     * binding crosses the sharee's home - and of the collection the last
+     * segment is bound in (an unmapped URL's nearest existing ancestor) */
+    priv_chain chain;
+    priv_chain parent_chain;
+    /* the node's own path, through its owner's home: what locks are keyed by,
+     * so a lock covers a collection however it is reached; a binding's own
+     * path in the sharee's home is view_canon */
+    const char *canon;
+    const char *view_canon;
     int trailing_slash;          /* the request path ended in '/' */
 } dav_resource;
 

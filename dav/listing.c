@@ -10,8 +10,8 @@ void dav_resource_copy(vpool *pool, const dav_resource *src, dav_resource *dst)
     dst->path = pool_strdup(pool, src->path);
     dst->href = pool_strdup(pool, src->href);
     dst->name = pool_strdup(pool, src->name);
-    store_node *nodes[2] = {&dst->node, &dst->parent};
-    for (int i = 0; i < 2; i++) {
+    store_node *nodes[3] = {&dst->node, &dst->parent, &dst->binding};
+    for (int i = 0; i < 3; i++) {
         store_node *n = nodes[i];
         n->name = pool_strdup(pool, n->name);
         n->etag = pool_strdup(pool, n->etag);
@@ -21,6 +21,17 @@ void dav_resource_copy(vpool *pool, const dav_resource *src, dav_resource *dst)
         n->component = pool_strdup(pool, n->component);
     }
     dst->principal.displayname = pool_strdup(pool, src->principal.displayname);
+    dst->canon = pool_strdup(pool, src->canon);
+    dst->view_canon = pool_strdup(pool, src->view_canon);
+    priv_chain *chains[2] = {&dst->chain, &dst->parent_chain};
+    for (int i = 0; i < 2; i++) {
+        priv_chain *c = chains[i];
+        if (!c->n) continue;
+        int64_t *ids = pool_alloc(pool, sizeof(int64_t) * (size_t)c->n);
+        if (ids) memcpy(ids, c->ids, sizeof(int64_t) * (size_t)c->n);
+        else c->known = 0; /* out of memory: a chain that grants nothing */
+        c->ids = ids;
+    }
 }
 
 static int virtual_children(dav_req *r, const char *const *paths, int count, dav_resource **out,
@@ -40,9 +51,9 @@ static int virtual_children(dav_req *r, const char *const *paths, int count, dav
 }
 
 int dav_list_children(dav_req *r, const dav_resource *parent, const char *after, int limit,
-                      dav_resource **out, int *n, int *more)
+                      dav_resource **out, int *n, const char **next)
 {
-    *more = 0;
+    *next = NULL;
     *n = 0;
     const char *pid = r->session ? r->session->principal.pid : NULL;
     if (parent->type == DAV_RES_ROOT) {
@@ -97,9 +108,14 @@ int dav_list_children(dav_req *r, const dav_resource *parent, const char *after,
     if (rc != STORE_OK) return dav_store_status(rc);
     dav_resource *arr = pool_calloc(r->pool, sizeof(*arr) * (size_t)(nk ? nk : 1));
     if (!arr) return 500;
-    for (int i = 0; i < nk; i++) dav_child_resource(r, parent, &kids[i], &arr[i]);
+    int k = 0;
+    for (int i = 0; i < nk; i++) {
+        dav_child_resource(r, parent, &kids[i], &arr[k]);
+        /* what the caller may not see is not listed (it does not exist for them) */
+        if (!dav_child_hidden(r, parent, &arr[k])) k++;
+    }
     *out = arr;
-    *n = nk;
-    *more = nk == limit;
+    *n = k;
+    if (nk == limit) *next = kids[nk - 1].name;
     return 0;
 }

@@ -82,7 +82,7 @@ static int refresh(dav_req *r, dav_resource *res)
 {
     store_lock *locks;
     int n;
-    int rc = store_locks_covering(r->st, r->pool, res->path, &locks, &n);
+    int rc = store_locks_covering(r->st, r->pool, res->canon, &locks, &n);
     if (rc != STORE_OK) return dav_store_status(rc);
     for (int i = 0; i < n; i++) {
         if (!dav_token_submitted(r, locks[i].token)) continue;
@@ -110,14 +110,14 @@ static int conflicting(dav_req *r, const dav_resource *res, int scope, int depth
 {
     store_lock *locks;
     int n;
-    if (store_locks_covering(r->st, r->pool, res->path, &locks, &n) != STORE_OK) return -1;
+    if (store_locks_covering(r->st, r->pool, res->canon, &locks, &n) != STORE_OK) return -1;
     for (int i = 0; i < n; i++)
         if (scope == STORE_LOCK_EXCLUSIVE || locks[i].scope == STORE_LOCK_EXCLUSIVE) {
             *root = locks[i].root;
             return 1;
         }
     if (!depth_infinity) return 0;
-    if (store_locks_below(r->st, r->pool, res->path, &locks, &n) != STORE_OK) return -1;
+    if (store_locks_below(r->st, r->pool, res->canon, &locks, &n) != STORE_OK) return -1;
     for (int i = 0; i < n; i++)
         if (scope == STORE_LOCK_EXCLUSIVE || locks[i].scope == STORE_LOCK_EXCLUSIVE) {
             *root = locks[i].root;
@@ -148,19 +148,29 @@ int dav_method_lock(dav_req *r, dav_resource *res)
     if (!scope || !type_el || !xml_is(xml_first_elem(type_el), NS_DAV, "write"))
         return dav_error_text(r, 400, "Only exclusive or shared write locks exist");
 
+    /* (write-content, or bind in the parent of an unmapped URL, was decided
+     * by the router) */
     int creating = res->type == DAV_RES_UNMAPPED;
     if (creating) {
         if (!res->has_parent || res->trailing_slash)
             return dav_error_text(r, 409, "The parent collection does not exist");
-        dav_resource parent;
-        dav_parent_resource(r, res, &parent);
-        if (!(dav_privileges(r, &parent) & PRIV_BIND))
-            return dav_need_privilege(r, &parent, PRIV_BIND);
-    } else {
-        if (res->type != DAV_RES_NODE || res->node.kind == STORE_KIND_SPACE_ROOT)
-            return dav_error_text(r, 403, "This resource cannot be locked");
-        if (!(dav_privileges(r, res) & PRIV_WRITE_CONTENT))
-            return dav_need_privilege(r, res, PRIV_WRITE_CONTENT);
+        /* RFC 4918 §7.3 makes an empty resource, which a calendar or an address
+         * book cannot hold: every member is a valid object (RFC 4791 §5.3.2,
+         * RFC 6352 §5.1); scheduling and notification collections take none */
+        switch (res->parent.kind) {
+        case STORE_KIND_CALENDAR:
+            return dav_error(r, 403, NS_CALDAV, "valid-calendar-data");
+        case STORE_KIND_ADDRESSBOOK:
+            return dav_error(r, 403, NS_CARDDAV, "valid-address-data");
+        case STORE_KIND_SCHED_INBOX:
+        case STORE_KIND_SCHED_OUTBOX:
+        case STORE_KIND_NOTIFICATIONS:
+            return dav_error_text(r, 403, "Resources cannot be stored here");
+        default:
+            break;
+        }
+    } else if (res->type != DAV_RES_NODE || res->node.kind == STORE_KIND_SPACE_ROOT) {
+        return dav_error_text(r, 403, "This resource cannot be locked");
     }
     st = dav_conditional(r, res);
     if (st) return st;
@@ -174,7 +184,7 @@ int dav_method_lock(dav_req *r, dav_resource *res)
     }
     if (creating) {
         /* creating the locked empty resource changes the parent's membership */
-        st = dav_lock_check(r, res->path, DAV_CHANGE_BIND);
+        st = dav_lock_check(r, res->canon, DAV_CHANGE_BIND);
         if (st) return st;
     }
 
@@ -184,7 +194,7 @@ int dav_method_lock(dav_req *r, dav_resource *res)
     uuid_format(u, us);
     store_lock l = {0};
     l.token = pool_printf(r->pool, "urn:uuid:%s", us);
-    l.root = res->path;
+    l.root = res->canon; /* the node's own path: it covers every URL of it */
     l.depth_infinity = infinity;
     l.scope = scope;
     l.owner_xml = owner_el ? xml_fragment(r->pool, owner_el) : NULL;
@@ -220,16 +230,14 @@ int dav_method_unlock(dav_req *r, dav_resource *res)
     const char *token = pool_strndup(r->pool, h + 1, n - 2);
     store_lock *locks;
     int count;
-    int rc = store_locks_covering(r->st, r->pool, res->path, &locks, &count);
+    int rc = store_locks_covering(r->st, r->pool, res->canon, &locks, &count);
     if (rc != STORE_OK) return dav_store_status(rc);
     for (int i = 0; i < count; i++) {
         if (strcmp(locks[i].token, token) != 0) continue;
+        /* one's own lock, or with DAV:unlock someone else's (RFC 3744 §3.5) */
         if (!r->session || locks[i].principal != r->session->principal.id) {
-            const char *inner = pool_printf(r->pool,
-                                            "<D:resource><D:href>%s</D:href><D:privilege>"
-                                            "<D:unlock/></D:privilege></D:resource>",
-                                            res->href);
-            return dav_error_inner(r, 403, NS_DAV, "need-privileges", inner);
+            int st = dav_authorize(r, res, PRIV_ACT_UNLOCK);
+            if (st) return st;
         }
         rc = store_begin_write(r->st);
         if (rc == STORE_OK) rc = store_lock_delete(r->st, token);

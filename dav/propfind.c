@@ -61,8 +61,9 @@ static int pf_fill(dav_req *r, void *state, vbuf *out)
         }
         r->pool = page;
         dav_resource *kids;
-        int n, more;
-        int st = dav_list_children(r, &q->res, q->after, PAGE, &kids, &n, &more);
+        int n;
+        const char *next;
+        int st = dav_list_children(r, &q->res, q->after, PAGE, &kids, &n, &next);
         r->pool = req_pool;
         if (st != 0) {
             pool_free(page);
@@ -75,8 +76,8 @@ static int pf_fill(dav_req *r, void *state, vbuf *out)
             if (s->depth == DAV_DEPTH_INFINITY && dav_res_is_collection(&kids[i]))
                 enqueue(r, s, &kids[i]);
         }
-        if (more && n > 0) {
-            q->after = pool_strdup(req_pool, kids[n - 1].node.name);
+        if (next) {
+            q->after = pool_strdup(req_pool, next);
         } else {
             s->head = q->next;
             if (!s->head) s->tail = NULL;

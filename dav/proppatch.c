@@ -137,6 +137,18 @@ static void write_result(dav_req *r, const dav_resource *res, pp_op *ops, int n)
     r->out_type = "application/xml; charset=utf-8";
 }
 
+/* What changing one property asks of the authority: a sharee's values live
+ * on their view, a caller's own presentation of someone else's calendar is
+ * theirs (it needs only read access), everything else is the resource's. */
+static priv_action op_action(dav_req *r, const dav_resource *res, const pp_op *op)
+{
+    if (op->def && op->def->set)
+        return res->has_binding && (op->def->flags & DAV_PF_VIEW) ? PRIV_ACT_VIEW_PROPS
+                                                                 : PRIV_ACT_PROPS;
+    if (dav_peruser_principal(r, res, op->ns, op->name)) return PRIV_ACT_OWN_PROPS;
+    return res->has_binding ? PRIV_ACT_VIEW_PROPS : PRIV_ACT_PROPS;
+}
+
 int dav_method_proppatch(dav_req *r, dav_resource *res)
 {
     if (res->type == DAV_RES_UNMAPPED) return 404;
@@ -147,17 +159,22 @@ int dav_method_proppatch(dav_req *r, dav_resource *res)
     int n;
     st = dav_propset_collect(r, root, &ops, &n);
     if (st) return st == 400 ? dav_error_text(r, 400, "Malformed DAV:propertyupdate") : st;
-    /* Without DAV:write-properties (a read delegate), a caller may set only
-     * their own presentation properties (dav/props_peruser.c); the router
-     * let the request through for that. */
+    /* the authority decides each instruction by where its value is kept */
     int own_only = 1;
-    for (int i = 0; i < n; i++)
-        own_only &= dav_peruser_principal(r, res, ops[i].ns, ops[i].name) != 0;
-    if (!own_only && dav_peruser_viewer(r, res) &&
-        !(dav_privileges(r, res) & PRIV_WRITE_PROPERTIES))
-        return dav_need_privilege(r, res, PRIV_WRITE_PROPERTIES);
+    unsigned decided = 0;
+    for (int i = 0; i < n; i++) {
+        priv_action act = op_action(r, res, &ops[i]);
+        own_only &= act == PRIV_ACT_OWN_PROPS;
+        if (decided & (1u << act)) continue;
+        decided |= 1u << act;
+        st = dav_authorize(r, res, act);
+        if (st) return st;
+    }
     if (res->type == DAV_RES_NODE) {
-        st = dav_lock_check(r, res->path, DAV_CHANGE_CONTENT);
+        /* a sharee's own properties change their view, not the collection */
+        int view_only = res->has_binding;
+        for (int i = 0; i < n; i++) view_only &= op_action(r, res, &ops[i]) == PRIV_ACT_VIEW_PROPS;
+        st = dav_lock_check(r, view_only ? res->view_canon : res->canon, DAV_CHANGE_CONTENT);
         if (st) return st;
     }
 
@@ -182,7 +199,7 @@ int dav_method_proppatch(dav_req *r, dav_resource *res)
     }
     /* a sharee's dead properties live on their binding (dav_propset_apply) */
     int binding_only = res->has_binding;
-    for (int i = 0; i < n; i++) binding_only &= !(ops[i].def && ops[i].def->set);
+    for (int i = 0; i < n; i++) binding_only &= op_action(r, res, &ops[i]) == PRIV_ACT_VIEW_PROPS;
     int rc = store_begin_write(r->st);
     for (int i = 0; rc == STORE_OK && i < n; i++) rc = dav_propset_apply(r, res, &ops[i]);
     /* one caller's own presentation is no change to the collection (its

@@ -17,6 +17,7 @@
 enum {
     DAV_PF_ALLPROP = 1 << 0,   /* returned by allprop (RFC 4918 §9.1: the RFC 4918 set) */
     DAV_PF_PROTECTED = 1 << 1, /* PROPPATCH answers 403 cannot-modify-protected-property */
+    DAV_PF_VIEW = 1 << 2,      /* a setter that keeps a sharee's value on their view (binding) */
 };
 
 typedef struct dav_prop_def {

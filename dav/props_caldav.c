@@ -201,9 +201,12 @@ static int set_schedule_transp(dav_req *r, const dav_resource *res, const xmlNod
             return dav_error_text(r, 409, "schedule-calendar-transp must be opaque or transparent");
     }
     if (!apply) return 200;
-    int rc = el ? store_prop_set(r->st, res->node.id, NS_CALDAV, "schedule-calendar-transp",
+    /* whether a shared calendar counts as busy time is each sharee's own
+     * choice (RFC 6638 §9.1), kept on their view */
+    int64_t node = res->has_binding ? res->binding.id : res->node.id;
+    int rc = el ? store_prop_set(r->st, node, NS_CALDAV, "schedule-calendar-transp",
                                  xml_fragment(r->pool, el))
-                : store_prop_remove(r->st, res->node.id, NS_CALDAV, "schedule-calendar-transp");
+                : store_prop_remove(r->st, node, NS_CALDAV, "schedule-calendar-transp");
     return rc == STORE_OK ? 200 : 500;
 }
 
@@ -300,7 +303,7 @@ static const dav_prop_def defs[] = {
     {NS_CALDAV, "calendar-timezone-id", 0, get_calendar_timezone_id, set_calendar_timezone_id},
     {NS_CALDAV, "supported-collation-set", DAV_PF_PROTECTED, get_supported_collations, NULL},
     {NS_CALDAV, "calendar-data", DAV_PF_PROTECTED, get_calendar_data, NULL},
-    {NS_CALDAV, "schedule-calendar-transp", 0, get_dead, set_schedule_transp},
+    {NS_CALDAV, "schedule-calendar-transp", DAV_PF_VIEW, get_dead, set_schedule_transp},
     {NS_CALDAV, "schedule-default-calendar-URL", 0, get_default_calendar, set_default_calendar},
     {NS_DAV, "sync-token", DAV_PF_PROTECTED, get_sync_token, NULL},
     {NS_CS, "getctag", DAV_PF_PROTECTED, get_ctag, NULL},

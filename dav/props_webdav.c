@@ -86,7 +86,7 @@ static int get_lastmodified(dav_req *r, const dav_resource *res, vbuf *out)
 static int get_lockdiscovery(dav_req *r, const dav_resource *res, vbuf *out)
 {
     if (!is_node(res) || res->node.kind == STORE_KIND_SPACE_ROOT) return 404;
-    dav_write_lockdiscovery(r, res->path, out);
+    dav_write_lockdiscovery(r, res->canon, out);
     return 200;
 }
 

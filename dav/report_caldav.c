@@ -253,6 +253,7 @@ static int cq_fill(dav_req *r, void *state, vbuf *out)
             if (n.parent != s->coll.node.id) continue;
             dav_resource child;
             dav_child_resource(r, &s->coll, &n, &child);
+            if (dav_child_hidden(r, &s->coll, &child)) continue;
             cq_consider(r, s, &child, s->sure && s->sure[s->pos], out);
         }
         more = s->pos < s->nids;
@@ -268,6 +269,7 @@ static int cq_fill(dav_req *r, void *state, vbuf *out)
         for (int i = 0; i < nk; i++) {
             dav_resource child;
             dav_child_resource(r, &s->coll, &kids[i], &child);
+            if (dav_child_hidden(r, &s->coll, &child)) continue;
             cq_consider(r, s, &child, 0, out);
         }
         more = nk == CANDIDATES_PER_FILL;

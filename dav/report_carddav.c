@@ -150,6 +150,9 @@ static int aq_fill(dav_req *r, void *state, vbuf *out)
     int more = rc == STORE_OK && nk == PAGE;
     for (int i = 0; rc == STORE_OK && i < nk; i++) {
         if (kids[i].kind != STORE_KIND_RESOURCE) continue;
+        dav_resource child;
+        dav_child_resource(r, &s->coll, &kids[i], &child);
+        if (dav_child_hidden(r, &s->coll, &child)) continue;
         const char *data;
         size_t len;
         if (store_body_get(r->st, page, kids[i].id, &data, &len) != STORE_OK) continue;
@@ -159,8 +162,6 @@ static int aq_fill(dav_req *r, void *state, vbuf *out)
             more = 0;
             break;
         }
-        dav_resource child;
-        dav_child_resource(r, &s->coll, &kids[i], &child);
         dav_write_prop_response(r, &child, &s->pr, &s->w, out);
         s->written++;
     }

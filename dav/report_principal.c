@@ -510,17 +510,16 @@ static int match_members(dav_req *r, match_ctx *m, const dav_resource *res)
     vpool *req_pool = r->pool;
     while (head) {
         const char *after = NULL;
-        int more = 1;
-        while (more) {
+        for (;;) {
             vpool *page = pool_new();
             if (!page) return 500;
             r->pool = page;
             dav_resource *kids;
             int n = 0;
-            int st = dav_list_children(r, &head->res, after, MATCH_PAGE, &kids, &n, &more);
+            const char *next = NULL;
+            int st = dav_list_children(r, &head->res, after, MATCH_PAGE, &kids, &n, &next);
             for (int i = 0; st == 0 && i < n; i++) {
                 if (++m->visited > m->limit) break;
-                if (!(dav_privileges(r, &kids[i]) & PRIV_READ)) continue;
                 if (names_caller(r, m, &kids[i])) report_out_write(r, m->out, &kids[i], 0);
                 if (dav_res_is_collection(&kids[i])) {
                     queued *q = pool_calloc(req_pool, sizeof(*q));
@@ -530,7 +529,7 @@ static int match_members(dav_req *r, match_ctx *m, const dav_resource *res)
                     tail = q;
                 }
             }
-            after = n > 0 && more ? pool_strdup(req_pool, kids[n - 1].name) : NULL;
+            after = next ? pool_strdup(req_pool, next) : NULL;
             r->pool = req_pool;
             pool_free(page);
             if (st) return st;
@@ -606,7 +605,8 @@ int dav_report_acl_principal_prop_set(dav_req *r, dav_resource *res, const xmlNo
     if (prop_count(root) != 1)
         return dav_error_text(r, 400, "acl-principal-prop-set takes exactly one DAV:prop");
     /* §9.2: the caller needs DAV:read-acl on the resource */
-    if (!(dav_privileges(r, res) & PRIV_READ_ACL)) return dav_need_privilege(r, res, PRIV_READ_ACL);
+    st = dav_authorize(r, res, PRIV_ACT_READ_ACL);
+    if (st) return st;
     /* the principals the DAV:acl property names by URL, and the owner (the
      * protected DAV:property owner ACE) */
     principal_set s = {0};
@@ -625,10 +625,11 @@ int dav_report_acl_principal_prop_set(dav_req *r, dav_resource *res, const xmlNo
                 set_add(r, &s, g.id);
         }
     }
-    for (int i = 0; i < res->nacl; i++) {
+    if (res->type == DAV_RES_NODE && !res->chain.known) return 500;
+    for (int i = 0; res->type == DAV_RES_NODE && i < res->chain.n; i++) {
         store_ace *aces;
         int n;
-        if (store_aces_get(r->st, r->pool, res->acl_nodes[i], &aces, &n) != STORE_OK) continue;
+        if (store_aces_get(r->st, r->pool, res->chain.ids[i], &aces, &n) != STORE_OK) return 500;
         for (int k = 0; k < n; k++)
             if (aces[k].who == STORE_ACE_PRINCIPAL) set_add(r, &s, aces[k].principal);
     }

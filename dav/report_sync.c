@@ -115,9 +115,14 @@ static int sync_fill(dav_req *r, void *state, vbuf *out)
             break;
         }
         const char *href_base = s->coll.href;
-        if (!ch[i].deleted && ch[i].has_node) {
-            dav_resource child;
+        dav_resource child;
+        int shown = !ch[i].deleted && ch[i].has_node;
+        if (shown) {
             dav_child_resource(r, &s->coll, &ch[i].node, &child);
+            /* a member the caller may not see is, for them, gone */
+            shown = !dav_child_hidden(r, &s->coll, &child);
+        }
+        if (shown) {
             dav_write_prop_response(r, &child, &s->pr, &s->w, out);
         } else {
             const char *href = pool_printf(page, "%s%s", href_base,

@@ -84,8 +84,9 @@ static int list_kids(dav_req *r, const dav_resource *home, dav_resource **kids, 
     *n = 0;
     for (;;) {
         dav_resource *page;
-        int got, more;
-        int st = dav_list_children(r, home, after, CHILD_PAGE, &page, &got, &more);
+        int got;
+        const char *next;
+        int st = dav_list_children(r, home, after, CHILD_PAGE, &page, &got, &next);
         if (st) return st;
         if (*n + got > cap) {
             int bigger = (*n + got) * 2 + 8;
@@ -105,8 +106,8 @@ static int list_kids(dav_req *r, const dav_resource *home, dav_resource **kids, 
             child_tag(&page[i], &(*revs)[*n]);
             (*n)++;
         }
-        if (!more || got == 0) return 0;
-        after = page[got - 1].name;
+        if (!next) return 0;
+        after = next;
     }
 }
 
@@ -233,9 +234,13 @@ static int child_members(dav_req *r, home_sync *s, vpool *page, vbuf *out)
             continue;
         }
         if (!has_room(s)) return 0;
-        if (!ch[i].deleted && ch[i].has_node) {
-            dav_resource member;
+        dav_resource member;
+        int shown = !ch[i].deleted && ch[i].has_node;
+        if (shown) {
             dav_child_resource(r, kid, &ch[i].node, &member);
+            shown = !dav_child_hidden(r, kid, &member); /* hidden: gone for the caller */
+        }
+        if (shown) {
             dav_write_prop_response(r, &member, &s->pr, &s->w, out);
         } else {
             const char *href =

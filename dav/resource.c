@@ -125,17 +125,63 @@ const char *dav_absolute_url(dav_req *r, const char *href)
     return pool_printf(r->pool, "%s%s", r->base_url ? r->base_url : "", href);
 }
 
-static void note_acl(dav_resource *res, const store_node *n)
+/* ---- chains: what the authority decides on ---------------------------------- */
+
+static const priv_chain unknown_chain = {NULL, 0, 0};
+
+/* base with n in front when n carries ACEs (a new pool array: chains are
+ * shared between resources, never changed in place).  Out of memory gives an
+ * unknown chain, which grants nothing. */
+static priv_chain chain_with(vpool *pool, priv_chain base, const store_node *n)
 {
-    if (n->has_acl && res->nacl < (int)(sizeof res->acl_nodes / sizeof res->acl_nodes[0])) {
-        memmove(res->acl_nodes + 1, res->acl_nodes, sizeof(int64_t) * (size_t)res->nacl);
-        res->acl_nodes[0] = n->id;
-        res->nacl++;
+    if (!n->has_acl || !base.known) return base;
+    int64_t *ids = pool_alloc(pool, sizeof(int64_t) * (size_t)(base.n + 1));
+    if (!ids) return unknown_chain;
+    ids[0] = n->id;
+    if (base.n) memcpy(ids + 1, base.ids, sizeof(int64_t) * (size_t)base.n);
+    return (priv_chain){ids, base.n + 1, 1};
+}
+
+/* The chain and the own path of a node, read up through its real ancestors
+ * (a binding's collection: its owner's home, not the sharee's).  0, or an
+ * HTTP status: a store error or a tree deeper than any path is an error,
+ * never a shorter chain. */
+static int node_ancestry(dav_req *r, const store_node *n, priv_chain *chain, const char **canon)
+{
+    static const char *const roots[] = {"", "files", "calendars", "addressbooks"};
+    enum { MAX_UP = 2 * URI_MAX_DEPTH };
+    int64_t acl[MAX_UP];
+    const char *segs[MAX_UP];
+    int nacl = 0, nseg = 0;
+    store_node cur = *n;
+    for (;;) {
+        if (nseg == MAX_UP) return 500;
+        if (cur.has_acl) acl[nacl++] = cur.id;
+        if (cur.parent == 0) {
+            segs[nseg++] = cur.id >= 1 && cur.id <= 3 ? roots[cur.id] : cur.name;
+            break;
+        }
+        segs[nseg++] = cur.name;
+        int rc = store_node_get(r->st, r->pool, cur.parent, &cur);
+        if (rc != STORE_OK) return rc == STORE_NOTFOUND ? 500 : dav_store_status(rc);
     }
+    int64_t *ids = pool_alloc(r->pool, sizeof(int64_t) * (size_t)(nacl ? nacl : 1));
+    if (!ids) return 500;
+    memcpy(ids, acl, sizeof(int64_t) * (size_t)nacl);
+    *chain = (priv_chain){ids, nacl, 1};
+    vbuf b;
+    buf_init(&b, 0);
+    for (int i = nseg - 1; i >= 0; i--) {
+        buf_putc(&b, '/');
+        buf_puts(&b, segs[i]);
+    }
+    *canon = pool_memdup(r->pool, buf_cstr(&b), b.len);
+    buf_free(&b);
+    return *canon ? 0 : 500;
 }
 
 /* A binding stands for the collection it shows: that node's content,
- * members, owner and ACEs, under the sharee's name. */
+ * members, owner and chain, under the sharee's name. */
 static int follow_binding(dav_req *r, store_node *n, store_node *binding, int *has_binding)
 {
     if (n->kind != STORE_KIND_BINDING) return 0;
@@ -150,9 +196,48 @@ static int follow_binding(dav_req *r, store_node *n, store_node *binding, int *h
 typedef struct walk {
     store_node cur, parent;
     int have_parent;
+    priv_chain chain, parent_chain; /* of cur and of its parent */
+    /* the own path of the first base_seg segments is base_canon: the
+     * request path until a binding is crossed, the shown collection's own
+     * path after it */
+    const char *base_canon;
+    int base_seg;
 } walk;
 
+/* The own path (through owners' homes) of the first n segments of p. */
+static const char *canon_upto(dav_req *r, const uri_path *p, const walk *w, int n)
+{
+    if (n == 0) return "/";
+    vbuf b;
+    buf_init(&b, 0);
+    buf_puts(&b, w->base_canon);
+    for (int i = w->base_seg; i < n; i++) {
+        buf_putc(&b, '/');
+        buf_puts(&b, p->seg[i]);
+    }
+    const char *out = pool_memdup(r->pool, buf_cstr(&b), b.len);
+    buf_free(&b);
+    return out;
+}
+
 #define WALK_DONE 1 /* walk_step: *out is final (an unmapped path) */
+
+/* An unmapped URL below w->cur (its parent when direct). */
+static int walk_unmapped(dav_req *r, const uri_path *p, int i, walk *w, int direct,
+                         dav_resource *out)
+{
+    out->type = DAV_RES_UNMAPPED;
+    if (direct) {
+        out->has_parent = 1;
+        out->parent = w->cur;
+    }
+    /* the nearest existing ancestor decides who may know about it */
+    out->parent_chain = w->chain;
+    if (i > 1) out->home_owner = w->cur.owner;
+    out->canon = canon_upto(r, p, w, p->nseg);
+    build_paths(r, p, p->nseg, p->trailing_slash, out);
+    return out->canon ? WALK_DONE : 500;
+}
 
 /* Steps from w->cur to its child p->seg[i]: 0 to go on, WALK_DONE, or an
  * HTTP status. */
@@ -169,36 +254,35 @@ static int walk_step(dav_req *r, const uri_path *p, int i, walk *w, dav_resource
                               pool_printf(r->pool, "%s.xml", p->seg[i]), &child);
     /* no such home: exactly what someone else's home looks like */
     if (rc == STORE_NOTFOUND && i == 1) return 404;
-    if (rc == STORE_NOTFOUND) {
-        out->type = DAV_RES_UNMAPPED;
-        if (i == p->nseg - 1) {
-            out->has_parent = 1;
-            out->parent = w->cur;
-        }
-        if (i > 1) out->home_owner = w->cur.owner;
-        build_paths(r, p, p->nseg, p->trailing_slash, out);
-        return WALK_DONE;
-    }
+    if (rc == STORE_NOTFOUND) return walk_unmapped(r, p, i, w, i == p->nseg - 1, out);
     if (rc != STORE_OK) return dav_store_status(rc);
     if (i == 1) out->home_owner = child.owner;
     store_node binding;
     int bound = 0;
     rc = follow_binding(r, &child, &binding, &bound);
     if (rc) return rc;
-    if (!store_kind_is_collection(child.kind) && i < p->nseg - 1) {
+    if (!store_kind_is_collection(child.kind) && i < p->nseg - 1)
         /* a path through a non-collection: nothing can exist there */
-        out->type = DAV_RES_UNMAPPED;
-        build_paths(r, p, p->nseg, p->trailing_slash, out);
-        return WALK_DONE;
+        return walk_unmapped(r, p, i, w, 0, out);
+    w->parent_chain = w->chain;
+    if (bound) {
+        /* from here on the chain and the path are the shown collection's
+         * own: the sharee's home lends it nothing */
+        if (i == p->nseg - 1) {
+            out->has_binding = 1;
+            out->binding = binding;
+            out->view_canon = canon_upto(r, p, w, i + 1);
+            if (!out->view_canon) return 500;
+        }
+        int st = node_ancestry(r, &child, &w->chain, &w->base_canon);
+        if (st) return st;
+        w->base_seg = i + 1;
+    } else {
+        w->chain = chain_with(r->pool, w->chain, &child);
     }
-    note_acl(out, &child);
     w->parent = w->cur;
     w->have_parent = 1;
     w->cur = child;
-    if (i == p->nseg - 1 && bound) {
-        out->has_binding = 1;
-        out->binding = binding;
-    }
     return 0;
 }
 
@@ -207,15 +291,20 @@ static int walk_finish(dav_req *r, const uri_path *p, walk *w, dav_resource *out
     if (!store_kind_is_collection(w->cur.kind) && p->trailing_slash) {
         /* "/file/" names a collection that does not exist */
         out->type = DAV_RES_UNMAPPED;
+        out->parent_chain = w->parent_chain;
+        out->canon = canon_upto(r, p, w, p->nseg);
         build_paths(r, p, p->nseg, 1, out);
-        return 0;
+        return out->canon ? 0 : 500;
     }
     out->type = DAV_RES_NODE;
     out->node = w->cur;
     out->has_parent = w->have_parent;
     out->parent = w->parent;
+    out->chain = w->chain;
+    out->parent_chain = w->have_parent ? w->parent_chain : unknown_chain;
+    out->canon = canon_upto(r, p, w, p->nseg);
     build_paths(r, p, p->nseg, store_kind_is_collection(w->cur.kind), out);
-    return 0;
+    return out->canon ? 0 : 500;
 }
 
 int dav_resolve(dav_req *r, const uri_path *p, dav_resource *out)
@@ -224,12 +313,14 @@ int dav_resolve(dav_req *r, const uri_path *p, dav_resource *out)
     out->trailing_slash = p->trailing_slash;
     if (p->nseg == 0) {
         out->type = DAV_RES_ROOT;
+        out->canon = "/";
         build_paths(r, p, 0, 1, out);
         return 0;
     }
     if (strcmp(p->seg[0], "principals") == 0) {
         if (p->nseg == 1) {
             out->type = DAV_RES_PRINCIPALS;
+            out->canon = "/principals";
             build_paths(r, p, 1, 1, out);
             return 0;
         }
@@ -247,6 +338,7 @@ int dav_resolve(dav_req *r, const uri_path *p, dav_resource *out)
         if (rc != STORE_OK) return rc == STORE_NOTFOUND ? 404 : dav_store_status(rc);
         out->type = DAV_RES_PRINCIPAL;
         build_paths(r, p, p->nseg, 1, out);
+        out->canon = out->path;
         return 0;
     }
     int root = 0;
@@ -258,6 +350,10 @@ int dav_resolve(dav_req *r, const uri_path *p, dav_resource *out)
     walk w = {0};
     int rc = store_node_get(r->st, r->pool, root, &w.cur);
     if (rc != STORE_OK) return rc == STORE_NOTFOUND ? 404 : dav_store_status(rc);
+    w.chain = chain_with(r->pool, (priv_chain){NULL, 0, 1}, &w.cur);
+    w.parent_chain = unknown_chain;
+    w.base_canon = "";
+    w.base_seg = 0;
     for (int i = 1; i < p->nseg; i++) {
         int st = walk_step(r, p, i, &w, out);
         if (st == WALK_DONE) return 0;
@@ -305,15 +401,14 @@ int dav_resolve_member(dav_req *r, dav_resolve_memo *m, const char *raw, dav_res
         m->at = at;
         m->valid = 1;
     }
-    /* dav_resolve's state after the walk to the parent: its ACL nodes,
-     * space and home owner; the last step and the finish as there */
+    /* dav_resolve's state after the walk to the parent: its chains, own
+     * path, space and home owner; the last step and the finish as there */
     memset(out, 0, sizeof(*out));
     out->trailing_slash = p.trailing_slash;
     out->space = m->at.space;
     out->home_owner = m->at.home_owner;
-    memcpy(out->acl_nodes, m->at.acl_nodes, sizeof out->acl_nodes);
-    out->nacl = m->at.nacl;
-    walk w = {m->at.node, m->at.parent, m->at.has_parent};
+    walk w = {m->at.node, m->at.parent, m->at.has_parent, m->at.chain, m->at.parent_chain,
+              m->at.canon, p.nseg - 1};
     int st = walk_step(r, &p, p.nseg - 1, &w, out);
     if (st == WALK_DONE) return 0;
     if (st) return st;
@@ -326,16 +421,27 @@ void dav_child_resource(dav_req *r, const dav_resource *parent, const store_node
     memset(out, 0, sizeof(*out));
     out->type = DAV_RES_NODE;
     out->node = *child;
-    memcpy(out->acl_nodes, parent->acl_nodes, sizeof out->acl_nodes);
-    out->nacl = parent->nacl;
     out->home_owner = parent->home_owner ? parent->home_owner : child->owner;
+    const char *own = pool_concat(r->pool, parent->canon,
+                                  strcmp(parent->canon, "/") ? "/" : "", child->name);
+    out->canon = own;
+    out->parent_chain = parent->chain;
     if (follow_binding(r, &out->node, &out->binding, &out->has_binding) != 0) {
         /* a binding whose collection is gone shows as an empty collection */
         out->node = *child;
         out->node.kind = STORE_KIND_COLLECTION;
         out->has_binding = 0;
+        out->chain = chain_with(r->pool, parent->chain, child);
+    } else if (out->has_binding) {
+        out->view_canon = own;
+        if (node_ancestry(r, &out->node, &out->chain, &out->canon) != 0) {
+            /* fail closed: a view whose chain cannot be read grants nothing */
+            out->chain = unknown_chain;
+            out->canon = own;
+        }
+    } else {
+        out->chain = chain_with(r->pool, parent->chain, child);
     }
-    note_acl(out, &out->node);
     out->space = parent->space ? parent->space : (int)child->id;
     out->has_parent = parent->type == DAV_RES_NODE;
     if (out->has_parent) out->parent = parent->node;
@@ -364,181 +470,6 @@ int64_t dav_res_owner(const dav_resource *res)
     }
 }
 
-static void load_groups(dav_req *r)
-{
-    if (r->groups_loaded) return;
-    r->groups_loaded = 1;
-    int64_t *g = NULL;
-    int n = 0;
-    if (r->session && store_principal_groups(r->st, r->pool, r->session->principal.id, &g, &n) ==
-                          STORE_OK) {
-        r->groups = g;
-        r->ngroups = n;
-    }
-}
-
-/* Principals see themselves, the groups they are in and the principals
- * they have a relationship with (shares, grants, delegation, groups);
- * everyone else does not exist for them.  Resources and rooms are public. */
-static unsigned principal_privileges(dav_req *r, const dav_resource *res)
-{
-    const store_principal *p = &res->principal;
-    int64_t me = r->session ? r->session->principal.id : 0;
-    if (!me) return 0;
-    unsigned readonly = PRIV_READ | PRIV_READ_CUPS;
-    if (p->id == me) return PRIV_ALL & ~(r->session->read_only ? PRIV_MODIFYING : 0u);
-    if (p->kind == STORE_PRINCIPAL_PROXY_READ || p->kind == STORE_PRINCIPAL_PROXY_WRITE) {
-        /* the user manages their delegates (PROPPATCH of group-member-set) */
-        if (p->owner == me) return PRIV_ALL & ~(r->session->read_only ? PRIV_MODIFYING : 0u);
-    }
-    if (p->kind == STORE_PRINCIPAL_RESOURCE || p->kind == STORE_PRINCIPAL_ROOM) return readonly;
-    load_groups(r);
-    for (int i = 0; i < r->ngroups; i++)
-        if (r->groups[i] == p->id) return readonly;
-    int related = 0;
-    int64_t other = p->owner ? p->owner : p->id;
-    if (store_principals_related(r->st, me, other, &related) != STORE_OK) return 0;
-    return related ? readonly : 0;
-}
-
-unsigned dav_privileges(dav_req *r, const dav_resource *res)
-{
-    if (!r->session) return 0;
-    if (res->type == DAV_RES_PRINCIPAL) return principal_privileges(r, res);
-    load_groups(r);
-    priv_subject who = {r->session->principal.id, r->session->read_only, r->groups, r->ngroups};
-    priv_target what = {0};
-    what.owner = dav_res_owner(res);
-    what.acl_nodes = res->acl_nodes;
-    what.nacl = res->nacl;
-    what.calendar_space = res->space == STORE_ROOT_CALENDARS;
-    return priv_evaluate(r->st, r->pool, &who, &what);
-}
-
-/* ---- home provisioning ----------------------------------------------------- */
-
-/* Principals whose homes were seen to exist: a small open-addressed set, so
- * the check costs three lookups once per principal per process. */
-#define PROVISIONED_SLOTS 4096
-static int64_t provisioned[PROVISIONED_SLOTS];
-static pthread_mutex_t provisioned_lock = PTHREAD_MUTEX_INITIALIZER;
-
-static int provisioned_has(int64_t id)
-{
-    pthread_mutex_lock(&provisioned_lock);
-    int found = 0;
-    for (unsigned i = 0, h = (unsigned)(id * 2654435761u) % PROVISIONED_SLOTS; i < 16;
-         i++, h = (h + 1) % PROVISIONED_SLOTS) {
-        if (provisioned[h] == id) {
-            found = 1;
-            break;
-        }
-        if (provisioned[h] == 0) break;
-    }
-    pthread_mutex_unlock(&provisioned_lock);
-    return found;
-}
-
-static void provisioned_add(int64_t id)
-{
-    pthread_mutex_lock(&provisioned_lock);
-    unsigned h = (unsigned)(id * 2654435761u) % PROVISIONED_SLOTS;
-    for (unsigned i = 0; i < 16; i++, h = (h + 1) % PROVISIONED_SLOTS) {
-        if (provisioned[h] == 0 || provisioned[h] == id) {
-            provisioned[h] = id;
-            break;
-        }
-    }
-    /* a full neighbourhood only means the check runs again next time */
-    pthread_mutex_unlock(&provisioned_lock);
-}
-
-void dav_provision_forget(int64_t id)
-{
-    pthread_mutex_lock(&provisioned_lock);
-    unsigned h = (unsigned)(id * 2654435761u) % PROVISIONED_SLOTS;
-    for (unsigned i = 0; i < 16; i++, h = (h + 1) % PROVISIONED_SLOTS) {
-        if (provisioned[h] == 0) break;
-        /* -1 keeps the probe chain of later entries intact */
-        if (provisioned[h] == id) provisioned[h] = -1;
-    }
-    pthread_mutex_unlock(&provisioned_lock);
-}
-
-static const struct {
-    int root;
-    int kind;
-} homes[] = {
-    {STORE_ROOT_FILES, STORE_KIND_HOME_FILES},
-    {STORE_ROOT_CALENDARS, STORE_KIND_HOME_CALENDARS},
-    {STORE_ROOT_ADDRESSBOOKS, STORE_KIND_HOME_ADDRESSBOOKS},
-};
-
-int dav_provision(dav_req *r)
-{
-    const store_principal *p = &r->session->principal;
-    if (provisioned_has(p->id)) return 0;
-    int rc = store_begin_write(r->st);
-    if (rc != STORE_OK) return dav_store_status(rc);
-    for (size_t i = 0; i < sizeof homes / sizeof homes[0]; i++) {
-        store_node home;
-        rc = store_node_child(r->st, r->pool, homes[i].root, p->pid, &home);
-        if (rc == STORE_OK) {
-            /* an existing home gets back any default collection it lost */
-            if (homes[i].kind == STORE_KIND_HOME_CALENDARS)
-                rc = caldav_provision_home(r, home.id, p->id);
-            if (homes[i].kind == STORE_KIND_HOME_ADDRESSBOOKS)
-                rc = carddav_provision_home(r, home.id, p->id);
-        } else if (rc == STORE_NOTFOUND) {
-            store_node n = {.parent = homes[i].root, .name = p->pid, .kind = homes[i].kind,
-                            .owner = p->id};
-            store_node made;
-            rc = store_node_create(r->st, r->pool, &n, NULL, &made);
-            /* a new home comes with its default collections */
-            if (rc == STORE_OK && homes[i].kind == STORE_KIND_HOME_CALENDARS)
-                rc = caldav_provision_home(r, made.id, p->id);
-            if (rc == STORE_OK && homes[i].kind == STORE_KIND_HOME_ADDRESSBOOKS)
-                rc = carddav_provision_home(r, made.id, p->id);
-        }
-        if (rc != STORE_OK) break;
-    }
-    if (rc == STORE_OK) rc = store_commit(r->st);
-    if (rc != STORE_OK) {
-        log_error("provisioning homes failed: %s", store_errmsg(r->st));
-        store_rollback(r->st);
-        return dav_store_status(rc);
-    }
-    provisioned_add(p->id);
-    return 0;
-}
-
-int dav_need_privilege(dav_req *r, const dav_resource *res, unsigned bits)
-{
-    /* RFC 3744 §7.1.1: name the resource and the (smallest) missing privilege */
-    const char *ns = "DAV:", *name = "write";
-    int best = -1;
-    for (int i = 0; i < priv_names_count; i++) {
-        unsigned b = priv_names[i].bits;
-        if ((b & bits) == bits && (best < 0 || __builtin_popcount(b) <
-                                                   __builtin_popcount(priv_names[best].bits)))
-            best = i;
-    }
-    if (best >= 0) {
-        ns = priv_names[best].ns;
-        name = priv_names[best].name;
-    }
-    vbuf b;
-    buf_init(&b, 0);
-    buf_puts(&b, "<D:resource><D:href>");
-    xml_text(&b, res->href);
-    buf_puts(&b, "</D:href><D:privilege>");
-    xml_empty(&b, ns, name);
-    buf_puts(&b, "</D:privilege></D:resource>");
-    const char *inner = pool_memdup(r->pool, buf_cstr(&b), b.len);
-    buf_free(&b);
-    return dav_error_inner(r, 403, NS_DAV, "need-privileges", inner);
-}
-
 void dav_parent_resource(dav_req *r, const dav_resource *res, dav_resource *out)
 {
     memset(out, 0, sizeof(*out));
@@ -548,7 +479,9 @@ void dav_parent_resource(dav_req *r, const dav_resource *res, dav_resource *out)
     out->home_owner = res->home_owner;
     out->href = dav_parent_href(r, res->href);
     out->path = dav_parent_path(r, res->path);
-    /* the ancestors' ACEs; the resource's own do not apply to its parent */
-    int skip = res->type == DAV_RES_NODE && res->nacl && res->acl_nodes[0] == res->node.id;
-    for (int i = skip; i < res->nacl; i++) out->acl_nodes[out->nacl++] = res->acl_nodes[i];
+    /* the parent's own chain; its parent's is not known here (nothing that
+     * needs it is granted on it) */
+    out->chain = res->parent_chain;
+    out->parent_chain = unknown_chain;
+    out->canon = dav_parent_path(r, res->has_binding ? res->view_canon : res->canon);
 }

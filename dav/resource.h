@@ -35,8 +35,26 @@ void dav_child_resource(dav_req *r, const dav_resource *parent, const store_node
 /* The principal that owns a resource (0: the server). */
 int64_t dav_res_owner(const dav_resource *res);
 
-/* RFC 3744 privileges (privacy/acl.h bits) of the session on res. */
+/* ---- the authority's verdicts (dav/authorize.c; decided in privacy/) ---- */
+
+/* What res is to the authority (privacy/authority.h); points into res. */
+void dav_priv_object(const dav_resource *res, priv_object *out);
+/* RFC 3744 privileges (privacy/acl.h bits) of the session on res: its
+ * current-user-privilege-set. */
 unsigned dav_privileges(dav_req *r, const dav_resource *res);
+/* May the session know that res exists (read it; for an unmapped URL, read
+ * its parent)?  What it may not see must answer like what does not exist. */
+int dav_may_see(dav_req *r, const dav_resource *res);
+/* A member of a listing (PROPFIND, reports, sync) the session may not see:
+ * it is left out as if it did not exist.  Cheap when the member has nothing
+ * of its own (ACEs, another owner, a view) to differ from the parent. */
+int dav_child_hidden(dav_req *r, const dav_resource *parent, const dav_resource *child);
+/* May the session's credential modify anything (not a read-only app password)? */
+int dav_may_modify(dav_req *r);
+/* 0 when the session may do act to res; 404 when it may not even know res
+ * exists; else 403 with DAV:need-privileges naming the resource or the parent
+ * collection the privilege is missing on. */
+int dav_authorize(dav_req *r, const dav_resource *res, priv_action act);
 
 /* The collection containing res, with the ACEs and space that apply to it
  * (res->has_parent must be set). */

@@ -16,7 +16,7 @@
 #include "privacy/acl.h"
 
 enum {
-    M_READ = 1 << 0,     /* allowed for read-only app passwords */
+    M_READ = 1 << 0,     /* only reads: allowed for read-only app passwords */
     M_UNMAPPED = 1 << 1, /* applies to unmapped URLs (creates something) */
 };
 
@@ -24,28 +24,31 @@ typedef struct dav_method_row {
     const char *name;
     int (*handler)(dav_req *r, dav_resource *res);
     unsigned flags;
-    unsigned privilege; /* privilege needed on the resource, checked up front */
+    /* what the method does to the Request-URI, decided by the authority
+     * before the handler runs (privacy/authority.h).  PRIV_ACT_SEE where the
+     * handler decides the rest itself: per property (PROPPATCH), on a
+     * second URL (COPY's destination), on a lock's holder (UNLOCK), by the
+     * sharing request (POST). */
+    priv_action act;
 } dav_method_row;
 
-/* The privilege here is the coarse gate; handlers check bind/unbind on the
- * collections involved themselves. */
 static const dav_method_row methods[] = {
-    {"OPTIONS", dav_method_options, M_READ | M_UNMAPPED, 0},
-    {"GET", dav_method_get, M_READ, PRIV_READ},
-    {"HEAD", dav_method_get, M_READ, PRIV_READ},
-    {"PROPFIND", dav_method_propfind, M_READ, PRIV_READ},
-    {"PUT", dav_method_put, M_UNMAPPED, 0},
-    {"DELETE", dav_method_delete, 0, PRIV_UNBIND},
-    {"MKCOL", dav_method_mkcol, M_UNMAPPED, PRIV_BIND},
-    {"COPY", dav_method_copy, 0, PRIV_READ},
-    {"MOVE", dav_method_move, 0, PRIV_UNBIND},
-    {"PROPPATCH", dav_method_proppatch, 0, PRIV_WRITE_PROPERTIES},
-    {"LOCK", dav_method_lock, M_UNMAPPED, 0},
-    {"UNLOCK", dav_method_unlock, 0, PRIV_UNLOCK},
-    {"REPORT", dav_method_report, M_READ, PRIV_READ},
-    {"MKCALENDAR", dav_method_mkcalendar, M_UNMAPPED, PRIV_BIND},
-    {"ACL", dav_method_acl, 0, PRIV_WRITE_ACL},
-    {"POST", dav_method_post, 0, PRIV_READ}, /* sharing: checks its own */
+    {"OPTIONS", dav_method_options, M_READ | M_UNMAPPED, PRIV_ACT_SEE},
+    {"GET", dav_method_get, M_READ, PRIV_ACT_SEE},
+    {"HEAD", dav_method_get, M_READ, PRIV_ACT_SEE},
+    {"PROPFIND", dav_method_propfind, M_READ, PRIV_ACT_SEE},
+    {"PUT", dav_method_put, M_UNMAPPED, PRIV_ACT_WRITE},
+    {"DELETE", dav_method_delete, 0, PRIV_ACT_REMOVE},
+    {"MKCOL", dav_method_mkcol, M_UNMAPPED, PRIV_ACT_CREATE},
+    {"COPY", dav_method_copy, 0, PRIV_ACT_SEE},
+    {"MOVE", dav_method_move, 0, PRIV_ACT_REMOVE},
+    {"PROPPATCH", dav_method_proppatch, 0, PRIV_ACT_SEE},
+    {"LOCK", dav_method_lock, M_UNMAPPED, PRIV_ACT_WRITE},
+    {"UNLOCK", dav_method_unlock, 0, PRIV_ACT_SEE},
+    {"REPORT", dav_method_report, M_READ, PRIV_ACT_SEE},
+    {"MKCALENDAR", dav_method_mkcalendar, M_UNMAPPED, PRIV_ACT_CREATE},
+    {"ACL", dav_method_acl, 0, PRIV_ACT_WRITE_ACL},
+    {"POST", dav_method_post, 0, PRIV_ACT_SEE},
 };
 #define N_METHODS (sizeof methods / sizeof methods[0])
 
@@ -110,25 +113,14 @@ static int dispatch(dav_req *r)
     if (st) return st;
     if (res.type == DAV_RES_UNMAPPED && !(m->flags & M_UNMAPPED)) return 404;
 
-    unsigned granted = dav_privileges(r, &res);
-    /* Anything the caller may not read does not exist for them; a path below
-     * something they may not read does not either. */
-    if (!(granted & PRIV_READ)) return 404;
-    if (r->session && r->session->read_only && !(m->flags & M_READ))
-        return dav_need_privilege(r, &res, PRIV_WRITE);
-    /* a sharee may always rename, recolour or remove their view of a share */
-    if (res.has_binding && r->session && res.binding.owner == r->session->principal.id &&
-        (!strcmp(m->name, "PROPPATCH") || !strcmp(m->name, "DELETE")))
-        granted |= PRIV_WRITE_PROPERTIES | PRIV_UNBIND;
-    /* and anyone who sees someone else's calendar may choose their own
-     * colour, order and description of it; the handler refuses the rest
-     * without DAV:write-properties */
-    if (!strcmp(m->name, "PROPPATCH") && dav_peruser_viewer(r, &res))
-        granted |= PRIV_WRITE_PROPERTIES;
-    /* below a missing intermediate collection the handler answers 409 */
+    /* below a missing intermediate collection only visibility is decided:
+     * the handler answers 409 */
     int orphan = res.type == DAV_RES_UNMAPPED && !res.has_parent;
-    if (m->privilege && !orphan && (granted & m->privilege) != m->privilege)
-        return dav_need_privilege(r, &res, m->privilege);
+    st = dav_authorize(r, &res, orphan ? PRIV_ACT_SEE : m->act);
+    if (st) return st;
+    /* a read-only app password modifies nothing, whatever the method */
+    if (!(m->flags & M_READ) && !dav_may_modify(r))
+        return dav_need_privilege(r, &res, PRIV_WRITE);
 
     parse_prefer(r);
     st = dav_if_check(r, &res);

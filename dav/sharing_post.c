@@ -130,9 +130,9 @@ static int post_share(dav_req *r, dav_resource *res, const xmlNode *root)
 {
     if (res->type != DAV_RES_NODE || !dav_share_shareable(&res->node) || res->has_binding)
         return invalid_request(r); /* only the owner's calendars and address books */
-    /* sharing decides who has access: the privilege to change the ACL */
-    if (!(dav_privileges(r, res) & PRIV_WRITE_ACL))
-        return dav_need_privilege(r, res, PRIV_WRITE_ACL);
+    /* sharing decides who has access: the authority's share rule */
+    int st0 = dav_authorize(r, res, PRIV_ACT_SHARE);
+    if (st0) return st0;
     const store_node *coll = &res->node;
     share_item *items = pool_calloc(r->pool, sizeof(*items) * SHARE_MAX_ITEMS);
     if (!items) return 500;

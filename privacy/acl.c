@@ -59,8 +59,8 @@ static int ace_matches(const priv_subject *who, const priv_target *what, const s
 
 /* RFC 3744 §6: ACEs are read in order and, for each privilege, the first
  * matching ACE that grants or denies it decides. */
-static void apply(const priv_subject *who, const priv_target *what, const store_ace *a,
-                  unsigned *decided, unsigned *granted)
+void priv_apply(const priv_subject *who, const priv_target *what, const store_ace *a,
+                unsigned *decided, unsigned *granted)
 {
     if (!ace_matches(who, what, a)) return;
     unsigned deny = a->deny & ~*decided;
@@ -86,7 +86,7 @@ unsigned priv_evaluate(store *st, vpool *pool, const priv_subject *who, const pr
         store_ace *aces;
         int n;
         if (store_aces_get(st, pool, what->acl_nodes[i], &aces, &n) != STORE_OK) return 0;
-        for (int k = 0; k < n; k++) apply(who, what, &aces[k], &decided, &granted);
+        for (int k = 0; k < n; k++) priv_apply(who, what, &aces[k], &decided, &granted);
     }
     if (decided != PRIV_ALL && what->calendar_space && what->owner && who->principal) {
         /* delegation (CalendarServer calendar-proxy): the owner's proxy
@@ -100,7 +100,7 @@ unsigned priv_evaluate(store *st, vpool *pool, const priv_subject *who, const pr
                 a.grant = PRIV_READ_ALL | PRIV_WRITE | PRIV_READ_CUPS | PRIV_UNLOCK;
             else if (g.kind == STORE_PRINCIPAL_PROXY_READ)
                 a.grant = PRIV_READ_ALL | PRIV_READ_CUPS;
-            apply(who, what, &a, &decided, &granted);
+            priv_apply(who, what, &a, &decided, &granted);
         }
     }
     if (who->read_only) granted &= ~(unsigned)PRIV_MODIFYING;

@@ -1,4 +1,5 @@
-/* The permission model.  Permissions are computed per request from who is
+/* ACE evaluation, the engine of the authority (privacy/authority.h, which
+ * is what the rest of the server asks).  Permissions are computed per request from who is
  * asking and what they touch: ownership, ACEs (the ACL method's and those a
  * share creates), delegation (a user's calendar-proxy groups), group
  * membership and the app password's read-only flag.  They are reported as
@@ -44,10 +45,15 @@ typedef struct priv_subject {
 typedef struct priv_target {
     int64_t owner;          /* principal owning it (0: the server) */
     int64_t self;           /* a principal resource: that principal, else 0 */
-    const int64_t *acl_nodes; /* nodes carrying ACEs, the resource first, then ancestors */
+    const int64_t *acl_nodes; /* nodes carrying ACEs: the node, then its own ancestors */
     int nacl;
     int calendar_space;     /* inside a calendar home: the owner's delegates count */
 } priv_target;
+
+/* RFC 3744 §6: applies one ACE to the privileges not yet decided (the first
+ * matching ACE that grants or denies a privilege decides it). */
+void priv_apply(const priv_subject *who, const priv_target *what, const store_ace *a,
+                unsigned *decided, unsigned *granted);
 
 /* The privileges `who` holds on `what`.  Reads ACEs and the owner's proxy
  * groups from the store; 0 on any store error (fail closed). */

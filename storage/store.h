@@ -205,6 +205,9 @@ int store_node_move(store *s, int64_t id, int64_t new_parent, const char *new_na
  * properties, owned by owner. */
 int store_node_copy(store *s, vpool *pool, int64_t src, int64_t dst_parent, const char *dst_name,
                     int depth_infinity, int64_t owner, store_node *out);
+/* Gives node id and everything below it to owner (a MOVE into someone
+ * else's collection: ownership follows the node). */
+int store_node_set_owner(store *s, int64_t id, int64_t owner);
 /* Changes a collection's kind (for MKCALENDAR over a fresh node and similar). */
 int store_node_set_kind(store *s, int64_t id, int kind);
 /* A calendar collection's supported components / time zone. */

@@ -37,7 +37,10 @@ static int ids(store *s, vpool *pool, const char *q, int64_t a, int64_t **out, i
         arr[count++] = sqlite3_column_int64(st, 0);
     }
     store_release(s, st);
+    /* a list cut short by an error is an error: a missing group could
+     * hide a deny that names it */
     if (!arr) return STORE_ERROR;
+    if (rc != SQLITE_DONE) return store_rc(rc) == STORE_OK ? STORE_ERROR : store_rc(rc);
     *out = arr;
     *n = count;
     return STORE_OK;
@@ -97,7 +100,9 @@ int store_aces_get(store *s, vpool *pool, int64_t node, store_ace **out, int *n)
         a->source = sqlite3_column_int(st, 4);
     }
     store_release(s, st);
+    /* a truncated ACE list could drop a deny: an error, never a shorter list */
     if (!arr) return STORE_ERROR;
+    if (rc != SQLITE_DONE) return store_rc(rc) == STORE_OK ? STORE_ERROR : store_rc(rc);
     *out = arr;
     *n = count;
     return STORE_OK;

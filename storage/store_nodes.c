@@ -214,6 +214,20 @@ int store_node_set_kind(store *s, int64_t id, int kind)
     return store_step_done(st);
 }
 
+int store_node_set_owner(store *s, int64_t id, int64_t owner)
+{
+    sqlite3_stmt *st = store_prepare(s, "WITH RECURSIVE sub(id) AS (SELECT ?1 UNION ALL "
+                                        "SELECT n.id FROM nodes n JOIN sub ON n.parent=sub.id) "
+                                        "UPDATE nodes SET owner=?2 WHERE id IN (SELECT id FROM sub)");
+    if (!st) return STORE_ERROR;
+    store_writable_check(s, st);
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int64(st, 2, owner);
+    int rc = store_step_done(st);
+    store_release(s, st);
+    return rc;
+}
+
 int store_node_set_comp_mask(store *s, int64_t id, unsigned comp_mask)
 {
     sqlite3_stmt *st = store_stmt(s, Q_NODE_SET_MASK);

@@ -85,6 +85,8 @@ class AclPreconditions(AclBase):
             ("recognized-principal", ace("<D:href>mailto:pete.private@hidden.example</D:href>")),
             ("recognized-principal", ace("<D:href>mailto:pete</D:href>")),
             ("allowed-principal", ace("<D:unauthenticated/>")),
+            # only a principal resource is its own self (RFC 3744 §5.5.1): never on a node
+            ("allowed-principal", ace("<D:self/>")),
             ("allowed-principal", ace("<D:property><D:displayname/></D:property>")),
         ]
         for pre, body in cases:
@@ -156,7 +158,6 @@ class AclPreconditions(AclBase):
              True, False),
             ("<D:authenticated/>", True, True),
             ("<D:all/>", True, True),
-            ("<D:self/>", False, False),  # only a principal resource is its own self
             ("<D:property><D:owner/></D:property>", False, False),
         ]
         for who, pete, sam in cases:

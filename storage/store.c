@@ -9,7 +9,7 @@
 #include "common/rand.h"
 #include "storage/group_commit.h"
 
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 #define STR_(x) #x
 #define STR(x) STR_(x)
 
@@ -125,6 +125,18 @@ static const char schema_v3[] =
     "  SELECT id, c0, c1, t0, t1, node, 0 FROM tr_index;"
     "DROP TABLE tr_index;"
     "ALTER TABLE tr_index_v3 RENAME TO tr_index;";
+
+/* Version 4.  Ownership follows nodes: everything below a home belongs to
+ * the home's owner (a sharee's view included, which lives in their home).
+ * Before, a member moved into someone else's collection kept its old owner,
+ * who could then still reach it after losing access; this repairs such
+ * rows once. */
+static const char schema_v4[] =
+    "WITH RECURSIVE owned(id, owner) AS ("
+    "  SELECT id, owner FROM nodes WHERE parent IN (1,2,3)"
+    "  UNION ALL SELECT n.id, owned.owner FROM nodes n JOIN owned ON n.parent=owned.id) "
+    "UPDATE nodes SET owner=(SELECT owner FROM owned WHERE owned.id=nodes.id) "
+    "WHERE id IN (SELECT o.id FROM owned o JOIN nodes m ON m.id=o.id WHERE m.owner<>o.owner);";
 
 static const char *const sql[Q__COUNT] = {
     [Q_BEGIN_READ] = "BEGIN",
@@ -327,7 +339,8 @@ static int migrate(store *s)
     }
     if (v < 2 && exec(s, schema_v2) != STORE_OK) goto fail;
     if (v < 3 && exec(s, schema_v3) != STORE_OK) goto fail;
-    /* future migrations: if (v < 4) { ... } */
+    if (v < 4 && exec(s, schema_v4) != STORE_OK) goto fail;
+    /* future migrations: if (v < 5) { ... } */
     if (exec(s, "PRAGMA user_version = " STR(STORE_SCHEMA_VERSION)) != STORE_OK) goto fail;
     if (exec(s, "COMMIT") != STORE_OK) goto fail;
     return STORE_OK;

@@ -202,6 +202,46 @@ static void test_migrate_v1(void)
     store_close(s);
 }
 
+/* Version 4 gives everything below a home to the home's owner: a member
+ * moved into someone else's collection by an older veildav kept its old
+ * owner (who could then still reach it after losing access). */
+static void test_migrate_v4_owners(void)
+{
+    store *s = open_fresh();
+    vpool *p = pool_new();
+    int64_t home = mk(s, p, STORE_ROOT_CALENDARS, "ownerhome", STORE_KIND_HOME_CALENDARS, 41, NULL);
+    int64_t cal = mk(s, p, home, "cal", STORE_KIND_CALENDAR, 41, NULL);
+    int64_t stray = mk(s, p, cal, "moved.ics", STORE_KIND_RESOURCE, 42, "x");
+    int64_t fine = mk(s, p, cal, "own.ics", STORE_KIND_RESOURCE, 41, "y");
+    int64_t other = mk(s, p, STORE_ROOT_FILES, "otherhome", STORE_KIND_HOME_FILES, 42, NULL);
+    int64_t f = mk(s, p, other, "f.txt", STORE_KIND_RESOURCE, 42, "z");
+    store_close(s);
+    sqlite3 *db;
+    CHECK_INT(sqlite3_open(path, &db), SQLITE_OK);
+    CHECK_INT(sqlite3_exec(db, "PRAGMA user_version = 3", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    s = open_fresh();
+    store_node n;
+    CHECK_INT(store_node_get(s, p, stray, &n), STORE_OK);
+    CHECK_INT(n.owner, 41);
+    CHECK_INT(store_node_get(s, p, fine, &n), STORE_OK);
+    CHECK_INT(n.owner, 41);
+    CHECK_INT(store_node_get(s, p, f, &n), STORE_OK);
+    CHECK_INT(n.owner, 42);
+    /* and a MOVE hands a subtree over the same way */
+    int64_t sub = mk(s, p, other, "sub", STORE_KIND_COLLECTION, 42, NULL);
+    int64_t inner = mk(s, p, sub, "in.txt", STORE_KIND_RESOURCE, 42, "w");
+    CHECK_INT(store_begin_write(s), STORE_OK);
+    CHECK_INT(store_node_set_owner(s, sub, 41), STORE_OK);
+    CHECK_INT(store_commit(s), STORE_OK);
+    CHECK_INT(store_node_get(s, p, inner, &n), STORE_OK);
+    CHECK_INT(n.owner, 41);
+    CHECK_INT(store_node_get(s, p, f, &n), STORE_OK);
+    CHECK_INT(n.owner, 42);
+    pool_free(p);
+    store_close(s);
+}
+
 int main(void)
 {
     if (!mkdtemp(dir)) return 1;
@@ -211,6 +251,7 @@ int main(void)
     RUN(test_locks);
     RUN(test_userprops);
     RUN(test_migrate_v1);
+    RUN(test_migrate_v4_owners);
     unlink(path);
     char wal[300];
     snprintf(wal, sizeof wal, "%s-wal", path);

@@ -30,6 +30,9 @@ int config_defaults(veil_config *cfg, const char *data_dir)
     cfg->propfind_infinity = 1;
     cfg->max_propfind_results = 100000;
     cfg->db_cache_kib = 2048;
+    cfg->xml_max_attributes = 64;
+    cfg->xml_max_namespaces = 64;
+    cfg->xml_max_namespaces_total = 256;
     return 0;
 }
 
@@ -198,6 +201,9 @@ static const config_key keys[] = {
     {"propfind_infinity", K_BOOL, OFF(propfind_infinity), 0, 0},
     {"max_propfind_results", K_INT, OFF(max_propfind_results), 1, 100000000},
     {"db_cache_kib", K_INT, OFF(db_cache_kib), 64, 4194304},
+    {"xml_max_attributes", K_INT, OFF(xml_max_attributes), 8, 100000},
+    {"xml_max_namespaces", K_INT, OFF(xml_max_namespaces), 8, 100000},
+    {"xml_max_namespaces_total", K_INT, OFF(xml_max_namespaces_total), 8, 100000},
 };
 
 static int apply(veil_config *cfg, const char *key, char *val)
@@ -303,7 +309,10 @@ int config_write_default(const char *path, const char *listen)
             "sync_full = yes\n"
             "propfind_infinity = yes\n"
             "max_propfind_results = 100000\n"
-            "db_cache_kib = 2048\n",
+            "db_cache_kib = 2048\n"
+            "xml_max_attributes = 64\n"
+            "xml_max_namespaces = 64\n"
+            "xml_max_namespaces_total = 256\n",
             listen ? listen : "127.0.0.1:8008");
     return fclose(f) == 0 ? 0 : -1;
 }

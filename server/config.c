@@ -33,6 +33,9 @@ int config_defaults(veil_config *cfg, const char *data_dir)
     cfg->xml_max_attributes = 64;
     cfg->xml_max_namespaces = 64;
     cfg->xml_max_namespaces_total = 256;
+    cfg->expand_max_responses = 2000;
+    cfg->expand_max_properties = 20000;
+    cfg->expand_max_bytes = 4u << 20;
     return 0;
 }
 
@@ -204,6 +207,9 @@ static const config_key keys[] = {
     {"xml_max_attributes", K_INT, OFF(xml_max_attributes), 8, 100000},
     {"xml_max_namespaces", K_INT, OFF(xml_max_namespaces), 8, 100000},
     {"xml_max_namespaces_total", K_INT, OFF(xml_max_namespaces_total), 8, 100000},
+    {"expand_max_responses", K_INT, OFF(expand_max_responses), 10, 10000000},
+    {"expand_max_properties", K_INT, OFF(expand_max_properties), 10, 100000000},
+    {"expand_max_bytes", K_SIZE, OFF(expand_max_bytes), 64 * 1024, 1L << 30},
 };
 
 static int apply(veil_config *cfg, const char *key, char *val)
@@ -312,7 +318,10 @@ int config_write_default(const char *path, const char *listen)
             "db_cache_kib = 2048\n"
             "xml_max_attributes = 64\n"
             "xml_max_namespaces = 64\n"
-            "xml_max_namespaces_total = 256\n",
+            "xml_max_namespaces_total = 256\n"
+            "expand_max_responses = 2000\n"
+            "expand_max_properties = 20000\n"
+            "expand_max_bytes = 4M\n",
             listen ? listen : "127.0.0.1:8008");
     return fclose(f) == 0 ? 0 : -1;
 }

@@ -43,6 +43,9 @@ typedef struct veil_config {
     int xml_max_attributes;       /* attributes of one element of request XML */
     int xml_max_namespaces;       /* namespace declarations on one element */
     int xml_max_namespaces_total; /* namespace declarations in one request body */
+    int expand_max_responses;     /* hrefs one expand-property report may expand */
+    int expand_max_properties;    /* property values one expand-property report may compute */
+    size_t expand_max_bytes;      /* size of one expand-property answer */
 } veil_config;
 
 /* Fills cfg with defaults for data_dir (copied).  0 or -1. */

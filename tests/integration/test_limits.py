@@ -4,7 +4,7 @@ and bounds the time it takes and the server's peak memory (VmHWM)."""
 import time
 import unittest
 
-from veil import ServerTest, User
+from veil import NS, ServerTest, User
 
 
 def vm_hwm_kib(server):
@@ -27,6 +27,90 @@ class Bounded(ServerTest):
         self.assertLess(took, seconds, "took %.1f s" % took)
         self.assertLess(grew, mib, "peak memory grew by %.0f MiB" % grew)
         return r
+
+
+class ExpandProperty(Bounded):
+    """RFC 3253 §3.8 expand-property over a property naming its own resource
+    k times, five levels deep: k^4 responses before (k = 15: 54,241
+    responses, 55 MB, 622 MB peak under the sanitizers)."""
+
+    def loop(self, name, k):
+        path = self.alice.files + name
+        self.alice.put(path, b"x")
+        hrefs = "".join("<D:href>%s</D:href>" % path for _ in range(k))
+        r = self.alice.proppatch(path, '<D:propertyupdate xmlns:D="DAV:"><D:set><D:prop>'
+                                       '<X:links xmlns:X="urn:x">%s</X:links>'
+                                       '</D:prop></D:set></D:propertyupdate>' % hrefs)
+        self.assertEqual(r.status, 207)
+        return path
+
+    @staticmethod
+    def nested(levels, leaf=""):
+        inner = leaf
+        for _ in range(levels):
+            inner = '<D:property name="links" namespace="urn:x">%s</D:property>' % inner
+        return '<D:expand-property xmlns:D="DAV:">%s</D:expand-property>' % inner
+
+    def test_self_reference_refused_within_budget(self):
+        path = self.loop("loop.txt", 15)
+        body = self.nested(5)
+        self.assertLess(len(body), 4096)
+        r = self.bounded(10, 48, lambda: self.alice.report(path, body, {"Depth": "0"}))
+        self.assertEqual(r.status, 507)
+        self.assertIsNotNone(r.xml().find("D:number-of-matches-within-limits", NS))
+        self.assertLess(len(r.body), 4096)
+
+    def test_widest_per_property_cap_refused(self):
+        # 1,000 hrefs (the per-property cap) at each of four levels
+        path = self.loop("wide.txt", 1000)
+        r = self.bounded(10, 48, lambda: self.alice.report(path, self.nested(5),
+                                                           {"Depth": "0"}))
+        self.assertEqual(r.status, 507)
+
+    def test_properties_without_output_are_counted(self):
+        # Prefer: return=minimal drops the 404s, so bytes alone would not stop
+        # 1,000 responses asking for 20,000 missing properties each
+        path = self.loop("quiet.txt", 1000)
+        missing = "".join('<D:property name="nope%d" namespace="urn:x"/>' % i
+                          for i in range(20000))
+        body = self.nested(1, missing)
+        r = self.bounded(10, 48, lambda: self.alice.report(
+            path, body, {"Depth": "0", "Prefer": "return=minimal"}))
+        self.assertEqual(r.status, 507)
+
+    def test_cycles_within_budget_are_answered(self):
+        a = self.alice.files + "a.txt"
+        b = self.alice.files + "b.txt"
+        for src, dst in ((a, b), (b, a)):
+            self.alice.put(src, b"x")
+            self.alice.proppatch(src, '<D:propertyupdate xmlns:D="DAV:"><D:set><D:prop>'
+                                      '<X:links xmlns:X="urn:x"><D:href>%s</D:href></X:links>'
+                                      '</D:prop></D:set></D:propertyupdate>' % dst)
+        leaf = '<D:property name="getcontentlength"/>'
+        r = self.alice.report(a, self.nested(4, leaf), {"Depth": "0"})
+        self.assertEqual(r.status, 207)
+        # a -> b -> a -> b -> a: five responses, the innermost with its length
+        self.assertEqual(r.body.count(b"<D:response>"), 5)
+        self.assertEqual(r.body.count(b"<D:getcontentlength>1</D:getcontentlength>"), 1)
+
+
+class ExpandBudget(ServerTest):
+    """The budget is configuration, and a report reaching it exactly passes."""
+    config = {"expand_max_responses": "20"}
+
+    def test_budget_is_the_reports(self):
+        path = self.alice.files + "four.txt"
+        self.alice.put(path, b"x")
+        hrefs = "<D:href>%s</D:href>" % path * 4
+        self.alice.proppatch(path, '<D:propertyupdate xmlns:D="DAV:"><D:set><D:prop>'
+                                   '<X:links xmlns:X="urn:x">%s</X:links>'
+                                   '</D:prop></D:set></D:propertyupdate>' % hrefs)
+        # the innermost property is given as a value, not expanded
+        r = self.alice.report(path, ExpandProperty.nested(3), {"Depth": "0"})  # 4 + 16 hrefs
+        self.assertEqual(r.status, 207)
+        self.assertEqual(r.body.count(b"<D:response>"), 21)
+        r = self.alice.report(path, ExpandProperty.nested(4), {"Depth": "0"})  # 4 + 16 + 64
+        self.assertEqual(r.status, 507)
 
 
 class XmlComplexity(Bounded):

@@ -80,10 +80,9 @@ int dav_create_collection(dav_req *r, dav_resource *res, int kind, pp_op *ops, i
     future.node.kind = kind;
     future.node.owner = res->parent.owner;
     int failed = 0;
-    for (int i = 0; i < n; i++) {
-        dav_propset_check(r, &future, &ops[i]);
-        failed |= ops[i].status != 200;
-    }
+    for (int i = 0; i < n; i++) dav_propset_check(r, &future, &ops[i]);
+    dav_propset_check_limits(r, &future, ops, n);
+    for (int i = 0; i < n; i++) failed |= ops[i].status != 200;
     if (failed) {
         for (int i = 0; i < n; i++)
             if (ops[i].status == 200) ops[i].status = 424;

@@ -36,6 +36,8 @@ int config_defaults(veil_config *cfg, const char *data_dir)
     cfg->expand_max_responses = 2000;
     cfg->expand_max_properties = 20000;
     cfg->expand_max_bytes = 4u << 20;
+    cfg->max_property_bytes = 64u << 10;
+    cfg->max_dead_properties = 128;
     return 0;
 }
 
@@ -210,6 +212,8 @@ static const config_key keys[] = {
     {"expand_max_responses", K_INT, OFF(expand_max_responses), 10, 10000000},
     {"expand_max_properties", K_INT, OFF(expand_max_properties), 10, 100000000},
     {"expand_max_bytes", K_SIZE, OFF(expand_max_bytes), 64 * 1024, 1L << 30},
+    {"max_property_bytes", K_SIZE, OFF(max_property_bytes), 1024, 1L << 30},
+    {"max_dead_properties", K_INT, OFF(max_dead_properties), 16, 1000000},
 };
 
 static int apply(veil_config *cfg, const char *key, char *val)
@@ -321,7 +325,9 @@ int config_write_default(const char *path, const char *listen)
             "xml_max_namespaces_total = 256\n"
             "expand_max_responses = 2000\n"
             "expand_max_properties = 20000\n"
-            "expand_max_bytes = 4M\n",
+            "expand_max_bytes = 4M\n"
+            "max_property_bytes = 64k\n"
+            "max_dead_properties = 128\n",
             listen ? listen : "127.0.0.1:8008");
     return fclose(f) == 0 ? 0 : -1;
 }

@@ -46,6 +46,8 @@ typedef struct veil_config {
     int expand_max_responses;     /* hrefs one expand-property report may expand */
     int expand_max_properties;    /* property values one expand-property report may compute */
     size_t expand_max_bytes;      /* size of one expand-property answer */
+    size_t max_property_bytes;    /* one dead property, as stored */
+    int max_dead_properties;      /* dead properties of one resource */
 } veil_config;
 
 /* Fills cfg with defaults for data_dir (copied).  0 or -1. */

@@ -4,7 +4,9 @@ and bounds the time it takes and the server's peak memory (VmHWM)."""
 import time
 import unittest
 
-from veil import NS, ServerTest, User
+from veil import NS, ServerTest, User, propfind_body, responses
+
+D = "{DAV:}"
 
 
 def vm_hwm_kib(server):
@@ -200,6 +202,86 @@ class XmlComplexity(Bounded):
         latin1 = ('<?xml version="1.0" encoding="ISO-8859-1"?><D:propfind xmlns:D="DAV:">'
                   '<D:prop><D:displayname/></D:prop></D:propfind>')
         self.assertEqual(self.propfind(latin1).status, 207)
+
+
+class DeadProperties(Bounded):
+    """RFC 4918 §9.2.1: a property the server cannot store is 507, and the
+    rest of the PROPPATCH 424 (all or nothing).  5 MB values were stored."""
+    config = {"max_body_bytes": "64M"}
+
+    def proppatch(self, path, props, remove=""):
+        body = '<D:propertyupdate xmlns:D="DAV:"><D:set><D:prop>%s</D:prop></D:set>' % props
+        if remove:
+            body += '<D:remove><D:prop>%s</D:prop></D:remove>' % remove
+        return self.alice.proppatch(path, body + "</D:propertyupdate>")
+
+    def stored(self, path, *names):
+        body = propfind_body(*("X:%s" % n for n in names)).replace(
+            "<D:propfind ", '<D:propfind xmlns:X="urn:x" ')
+        m = responses(self.alice.propfind(path, body, {"Depth": "0"}))
+        return sorted(el.tag.split("}")[1] for el in m[path].get(200, []))
+
+    def test_large_value(self):
+        path = self.alice.files + "big.txt"
+        self.alice.put(path, b"x")
+        big = "x" * (5 << 20)
+        r = self.bounded(5, 64, lambda: self.proppatch(
+            path, '<X:big xmlns:X="urn:x">%s</X:big><X:small xmlns:X="urn:x">s</X:small>'
+                  % big))
+        self.assertEqual(r.status, 207)
+        m = responses(r)
+        self.assertEqual([el.tag for el in m[path][507]], ["{urn:x}big"])
+        self.assertEqual([el.tag for el in m[path][424]], ["{urn:x}small"])
+        desc = r.xml().find(".//D:propstat/D:responsedescription", NS)
+        self.assertIn("max_property_bytes", desc.text)
+        self.assertEqual(self.stored(path, "big", "small"), [])
+        # at the limit (64 KiB as stored, with its tag and namespace) it is kept
+        value = "y" * (65536 - len('<X:big xmlns:X="urn:x"></X:big>'))
+        r = self.proppatch(path, '<X:big xmlns:X="urn:x">%s</X:big>' % value)
+        self.assertEqual(list(responses(r)[path].keys()), [200])
+        r = self.proppatch(path, '<X:big xmlns:X="urn:x">%sy</X:big>' % value)
+        self.assertEqual(list(responses(r)[path].keys()), [507])
+
+    def test_count_per_resource(self):
+        path = self.alice.files + "many.txt"
+        self.alice.put(path, b"x")
+        first = "".join('<X:p%d xmlns:X="urn:x">v</X:p%d>' % (i, i) for i in range(100))
+        self.assertEqual(list(responses(self.proppatch(path, first))[path].keys()), [200])
+        more = "".join('<X:p%d xmlns:X="urn:x">v</X:p%d>' % (i, i) for i in range(90, 129))
+        r = self.proppatch(path, more)  # 10 replaced, 29 new: 129 > 128
+        m = responses(r)
+        self.assertEqual([el.tag for el in m[path][507]], ["{urn:x}p128"])
+        self.assertEqual(len(m[path][424]), 38)
+        self.assertIn("max_dead_properties", r.text)
+        self.assertEqual(self.stored(path, "p99", "p100"), ["p99"])
+        # removing one in the same request makes room, in document order
+        r = self.proppatch(path, more, remove='<X:p0 xmlns:X="urn:x"/>')
+        self.assertEqual(list(responses(r)[path].keys()), [200])
+        self.assertEqual(self.stored(path, "p0", "p128"), ["p128"])
+        # replacing values at the limit is no new property
+        self.assertEqual(list(responses(self.proppatch(path, more))[path].keys()), [200])
+
+    def test_extended_mkcol_and_mkcalendar(self):
+        big = "x" * (70 << 10)
+        r = self.alice.mkcol(self.alice.files + "coll/",
+                             '<D:mkcol xmlns:D="DAV:"><D:set><D:prop><D:resourcetype>'
+                             '<D:collection/></D:resourcetype><D:displayname>%s</D:displayname>'
+                             '<X:note xmlns:X="urn:x">n</X:note></D:prop></D:set></D:mkcol>' % big)
+        self.assertEqual(r.status, 403)  # RFC 5689 §3.3, with the propstats
+        self.assertIn(b"507 Insufficient Storage", r.body)
+        self.assertIn(b"424 Failed Dependency", r.body)
+        self.assertEqual(self.alice.propfind(self.alice.files + "coll/", None,
+                                             {"Depth": "0"}).status, 404)
+        cal = self.alice.calendars + "big/"
+        r = self.alice.mkcalendar(cal, '<C:mkcalendar xmlns:D="DAV:" '
+                                       'xmlns:C="urn:ietf:params:xml:ns:caldav"><D:set><D:prop>'
+                                       '<D:displayname>Big</D:displayname><X:note xmlns:X="urn:x">'
+                                       '%s</X:note></D:prop></D:set></C:mkcalendar>' % big)
+        self.assertEqual(r.status, 207)
+        m = responses(r)
+        self.assertEqual([el.tag for el in m[cal][507]], ["{urn:x}note"])
+        self.assertEqual([el.tag for el in m[cal][424]], [D + "displayname"])
+        self.assertEqual(self.alice.propfind(cal, None, {"Depth": "0"}).status, 404)
 
 
 if __name__ == "__main__":

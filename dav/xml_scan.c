@@ -25,12 +25,19 @@ static int starts(const char *p, const char *end, const char *s)
     return (size_t)(end - p) >= n && memcmp(p, s, n) == 0;
 }
 
-/* Just past the first s at or after p, or NULL. */
+/* Just past the first s at or after p, or NULL.  memchr to each candidate
+ * first byte, then a compare of a few bytes: each byte is looked at a
+ * bounded number of times, and so is each byte under AddressSanitizer,
+ * whose memmem checks the whole haystack on every call. */
 static const char *past(const char *p, const char *end, const char *s)
 {
     size_t n = strlen(s);
-    const char *f = memmem(p, (size_t)(end - p), s, n);
-    return f ? f + n : NULL;
+    while ((p = memchr(p, s[0], (size_t)(end - p))) != NULL) {
+        if ((size_t)(end - p) < n) return NULL;
+        if (memcmp(p, s, n) == 0) return p + n;
+        p++;
+    }
+    return NULL;
 }
 
 /* Encodings in which every byte below 0x80 is the ASCII character (and no

@@ -15,7 +15,7 @@ enum {
     XML_IN_DTD = -2,         /* a DOCTYPE: refused, 400 */
     XML_IN_TOO_BIG = -3,     /* deeper, larger or more complex than the limits: 413 */
     XML_IN_MEDIA_TYPE = -4,  /* not an XML media type: 415 */
-    XML_IN_ENCODING = -5     /* an encoding other than UTF-8, ASCII, ISO-8859-n: 415 */
+    XML_IN_ENCODING = -5     /* declares an encoding not read as ASCII is (UTF-7...): 415 */
 };
 
 /* Parses body as XML within lim (dav/xml_scan.h: the counts libxml2 would

@@ -78,10 +78,9 @@ int dav_create_collection(dav_req *r, dav_resource *res, int kind, pp_op *ops, i
     future.node.owner = res->parent.owner;
     future.chain = res->parent_chain; /* a new node carries no ACEs */
     int failed = 0;
-    for (int i = 0; i < n; i++) {
-        dav_propset_check(r, &future, &ops[i]);
-        failed |= ops[i].status != 200;
-    }
+    for (int i = 0; i < n; i++) dav_propset_check(r, &future, &ops[i]);
+    dav_propset_check_limits(r, &future, ops, n);
+    for (int i = 0; i < n; i++) failed |= ops[i].status != 200;
     if (failed) {
         for (int i = 0; i < n; i++)
             if (ops[i].status == 200) ops[i].status = 424;
@@ -133,9 +132,9 @@ int dav_method_mkcol(dav_req *r, dav_resource *res)
 
     /* RFC 5689: a DAV:mkcol body sets the resource type and properties */
     xmlDocPtr doc;
-    int x = xml_in_parse(r->pool, dav_header(r, "Content-Type"), r->body, r->body_len,
-                         r->cfg->xml_max_depth, r->cfg->xml_max_nodes, &doc);
-    if (x == XML_IN_MEDIA_TYPE || x == XML_IN_MALFORMED)
+    xml_in_limits lim = dav_xml_limits(r);
+    int x = xml_in_parse(r->pool, dav_header(r, "Content-Type"), r->body, r->body_len, &lim, &doc);
+    if (x == XML_IN_MEDIA_TYPE || x == XML_IN_MALFORMED || x == XML_IN_ENCODING)
         return dav_error_text(r, 415, "MKCOL body must be a DAV:mkcol document"); /* §9.3.1 */
     if (x == XML_IN_TOO_BIG) return dav_error_text(r, 413, "Request body too complex");
     if (x != XML_IN_OK) return dav_error_text(r, 400, "Invalid XML request body");

@@ -107,6 +107,10 @@ int dav_method_get(dav_req *r, dav_resource *res)
         r->stream.fill = index_fill;
         r->stream.state = s;
         r->out_type = "text/html; charset=utf-8";
+        /* the server's sandbox (server/http.c), but its links may download
+         * what they name: browsers block downloads started from a sandboxed
+         * page unless allowed */
+        dav_add_header(r, "Content-Security-Policy", "sandbox allow-downloads; default-src 'none'");
         if (res->type == DAV_RES_NODE) dav_validator_headers(r, res);
         return 200;
     }

@@ -10,6 +10,7 @@
 #include "common/buf.h"
 #include "common/pool.h"
 #include "common/uri.h"
+#include "dav/xml_scan.h"
 #include "privacy/authority.h"
 #include "server/config.h"
 #include "storage/store.h"
@@ -160,6 +161,8 @@ void dav_finish(dav_req *r);
 struct _xmlNode;
 int dav_body_xml(dav_req *r, const char *ns, const char *name, int optional,
                  struct _xmlNode **root);
+/* The configured limits on request XML (xml_max_* keys). */
+xml_in_limits dav_xml_limits(const dav_req *r);
 
 /* Depth header: 0, 1, or DAV_DEPTH_INFINITY; def when absent; -1 when invalid. */
 #define DAV_DEPTH_INFINITY 1000

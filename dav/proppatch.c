@@ -75,22 +75,83 @@ void dav_propset_check(dav_req *r, const dav_resource *res, pp_op *op)
     }
 }
 
+/* Is the dead property (ns, name) on node before ops[at] runs?  The last
+ * earlier op on it says; without one, the store. */
+static int present_before(dav_req *r, int64_t node, const pp_op *ops, int at)
+{
+    for (int j = at - 1; j >= 0; j--)
+        if (ops[j].xml != NULL || !ops[j].el) /* a checked set, or a remove */
+            if (strcmp(ops[j].name, ops[at].name) == 0 && strcmp(ops[j].ns, ops[at].ns) == 0)
+                return ops[j].el != NULL;
+    return node && store_prop_exists(r->st, node, ops[at].ns, ops[at].name) == STORE_OK;
+}
+
+void dav_propset_check_limits(dav_req *r, const dav_resource *res, pp_op *ops, int n)
+{
+    if (res->type != DAV_RES_NODE || n == 0) return;
+    /* a collection being created has none yet; a sharee's are on the binding */
+    int64_t node = r->creating ? 0 : res->has_binding ? res->binding.id : res->node.id;
+    int count = 0;
+    if (node && store_prop_count(r->st, node, &count) != STORE_OK) {
+        /* a count that could not be read limits nothing: refuse, never guess */
+        for (int i = 0; i < n; i++) ops[i].status = 503;
+        return;
+    }
+    size_t max_bytes = r->cfg->max_property_bytes;
+    unsigned char *adds = pool_calloc(r->pool, (size_t)n);
+    for (int i = 0; adds && i < n; i++) {
+        pp_op *op = &ops[i];
+        /* only what dav_propset_apply stores as it came */
+        if (op->status != 200 || (op->def && op->def->set)) continue;
+        if (op->el) {
+            op->xml = xml_fragment(r->pool, op->el);
+            if (!op->xml) {
+                op->status = 500;
+                continue;
+            }
+            /* RFC 4918 §9.2.1: 507, the server cannot store the property */
+            if (strlen(op->xml) > max_bytes) {
+                op->xml = NULL;
+                op->status = 507;
+                op->desc = pool_printf(r->pool, "A property value is limited to %zu bytes "
+                                       "(max_property_bytes)", max_bytes);
+                continue;
+            }
+        }
+        /* a delegate's own presentation properties are a fixed few */
+        if (dav_peruser_principal(r, res, op->ns, op->name)) continue;
+        int was = present_before(r, node, ops, i);
+        if (!op->el) count -= was;
+        else if (!was) count += adds[i] = 1;
+    }
+    /* what counts is the resource once all of them are applied (a remove
+     * later in the request makes room); past the limit, the last
+     * properties added are the ones refused */
+    for (int i = n - 1; adds && count > r->cfg->max_dead_properties && i >= 0; i--) {
+        if (!adds[i]) continue;
+        ops[i].status = 507;
+        ops[i].desc = pool_printf(r->pool, "A resource holds at most %d dead properties "
+                                  "(max_dead_properties)", r->cfg->max_dead_properties);
+        count--;
+    }
+    if (!adds)
+        for (int i = 0; i < n; i++) ops[i].status = 500;
+}
+
 int dav_propset_apply(dav_req *r, const dav_resource *res, const pp_op *op)
 {
     if (op->def && op->def->set) return op->def->set(r, res, op->el, 1) == 200 ? STORE_OK : STORE_ERROR;
     /* a delegate's colour of the delegator's calendar is their own */
     int64_t me = dav_peruser_principal(r, res, op->ns, op->name);
+    const char *xml = op->el ? (op->xml ? op->xml : xml_fragment(r->pool, op->el)) : NULL;
+    if (op->el && !xml) return STORE_ERROR;
     if (me) {
         if (!op->el) return store_userprop_remove(r->st, res->node.id, me, op->ns, op->name);
-        char *xml = xml_fragment(r->pool, op->el);
-        return xml ? store_userprop_set(r->st, res->node.id, me, op->ns, op->name, xml)
-                   : STORE_ERROR;
+        return store_userprop_set(r->st, res->node.id, me, op->ns, op->name, xml);
     }
     /* on a shared collection a sharee's properties are their own (binding) */
     int64_t node = res->has_binding ? res->binding.id : res->node.id;
     if (!op->el) return store_prop_remove(r->st, node, op->ns, op->name);
-    char *xml = xml_fragment(r->pool, op->el);
-    if (!xml) return STORE_ERROR;
     return store_prop_set(r->st, node, op->ns, op->name, xml);
 }
 
@@ -103,7 +164,7 @@ void dav_propset_write_propstats(dav_req *r, const pp_op *ops, int n, vbuf *out)
         if (seen) continue;
         if (st == 200 && r->prefer_minimal) continue; /* RFC 8144 §3 */
         buf_puts(out, "<D:propstat><D:prop>");
-        const char *err_ns = NULL, *err_name = NULL;
+        const char *err_ns = NULL, *err_name = NULL, *desc = NULL;
         for (int j = i; j < n; j++) {
             if (ops[j].status != st) continue;
             xml_empty(out, ops[j].ns, ops[j].name);
@@ -111,6 +172,7 @@ void dav_propset_write_propstats(dav_req *r, const pp_op *ops, int n, vbuf *out)
                 err_ns = ops[j].err_ns;
                 err_name = ops[j].err_name;
             }
+            if (ops[j].desc && !desc) desc = ops[j].desc;
         }
         buf_puts(out, "</D:prop><D:status>");
         buf_puts(out, dav_status_line(st));
@@ -119,6 +181,11 @@ void dav_propset_write_propstats(dav_req *r, const pp_op *ops, int n, vbuf *out)
             buf_puts(out, "<D:error>");
             xml_empty(out, err_ns, err_name);
             buf_puts(out, "</D:error>");
+        }
+        if (desc) { /* RFC 4918 §14.22: after the error */
+            buf_puts(out, "<D:responsedescription>");
+            xml_text(out, desc);
+            buf_puts(out, "</D:responsedescription>");
         }
         buf_puts(out, "</D:propstat>");
     }
@@ -189,8 +256,9 @@ int dav_method_proppatch(dav_req *r, dav_resource *res)
         } else {
             dav_propset_check(r, res, &ops[i]);
         }
-        failed |= ops[i].status != 200;
     }
+    dav_propset_check_limits(r, res, ops, n);
+    for (int i = 0; i < n; i++) failed |= ops[i].status != 200;
     if (failed) {
         for (int i = 0; i < n; i++)
             if (ops[i].status == 200) ops[i].status = 424;

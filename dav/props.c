@@ -56,8 +56,9 @@ const char *dav_stored_href(dav_req *r, int64_t node, const char *ns, const char
 {
     store_prop p;
     xmlDocPtr doc;
+    xml_in_limits lim = XML_IN_STORED_LIMITS(8, 64);
     if (store_prop_get(r->st, r->pool, node, ns, name, &p) != STORE_OK ||
-        xml_in_parse(r->pool, NULL, p.xml, strlen(p.xml), 8, 64, &doc) != XML_IN_OK)
+        xml_in_parse(r->pool, NULL, p.xml, strlen(p.xml), &lim, &doc) != XML_IN_OK)
         return NULL;
     return xml_content(r->pool, xml_first_elem(xmlDocGetRootElement(doc)));
 }

@@ -14,6 +14,8 @@ typedef struct pp_op {
     const dav_prop_def *def;
     int status;         /* after dav_propset_check: 200 or the failure */
     const char *err_ns, *err_name; /* precondition of a failure */
+    const char *desc;   /* why it failed, for DAV:responsedescription */
+    const char *xml;    /* a dead property's element as it will be stored */
 } pp_op;
 
 /* Reads the DAV:set / DAV:remove children of root into ops (pool memory).
@@ -21,6 +23,10 @@ typedef struct pp_op {
 int dav_propset_collect(dav_req *r, const xmlNode *root, pp_op **ops, int *n);
 /* Decides op->status without changing anything. */
 void dav_propset_check(dav_req *r, const dav_resource *res, pp_op *op);
+/* After dav_propset_check of every op: the dead properties they would store
+ * against max_property_bytes (each) and max_dead_properties (the resource's,
+ * once all of ops are applied in order); an op past a limit becomes 507. */
+void dav_propset_check_limits(dav_req *r, const dav_resource *res, pp_op *ops, int n);
 /* Applies a checked op inside the caller's write transaction; STORE_*. */
 int dav_propset_apply(dav_req *r, const dav_resource *res, const pp_op *op);
 /* The DAV:propstat elements for ops grouped by status. */

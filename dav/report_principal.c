@@ -487,9 +487,9 @@ static int names_caller(dav_req *r, const match_ctx *m, const dav_resource *res)
         store_prop_get(r->st, r->pool, res->node.id, m->ns, m->name, &p) == STORE_OK)
         buf_puts(&doc, p.xml);
     xmlDocPtr x = NULL;
+    xml_in_limits lim = XML_IN_STORED_LIMITS(r->cfg->xml_max_depth, r->cfg->xml_max_nodes);
     int yes = doc.len && !buf_failed(&doc) &&
-              xml_in_parse(r->pool, NULL, buf_cstr(&doc), doc.len, r->cfg->xml_max_depth,
-                           r->cfg->xml_max_nodes, &x) == XML_IN_OK &&
+              xml_in_parse(r->pool, NULL, buf_cstr(&doc), doc.len, &lim, &x) == XML_IN_OK &&
               names_caller_in(m, r->pool, xmlDocGetRootElement(x));
     buf_free(&doc);
     return yes;

@@ -89,12 +89,19 @@ const char *dav_etag_for(vpool *pool, const void *body, size_t len)
     return pool_strdup(pool, hex);
 }
 
+xml_in_limits dav_xml_limits(const dav_req *r)
+{
+    const veil_config *c = r->cfg;
+    return (xml_in_limits){c->xml_max_depth, c->xml_max_nodes, c->xml_max_attributes,
+                           c->xml_max_namespaces, c->xml_max_namespaces_total};
+}
+
 int dav_body_xml(dav_req *r, const char *ns, const char *name, int optional, xmlNode **root)
 {
     xmlDocPtr doc;
     *root = NULL;
-    int x = xml_in_parse(r->pool, dav_header(r, "Content-Type"), r->body, r->body_len,
-                         r->cfg->xml_max_depth, r->cfg->xml_max_nodes, &doc);
+    xml_in_limits lim = dav_xml_limits(r);
+    int x = xml_in_parse(r->pool, dav_header(r, "Content-Type"), r->body, r->body_len, &lim, &doc);
     switch (x) {
     case XML_IN_OK:
         break;
@@ -102,6 +109,8 @@ int dav_body_xml(dav_req *r, const char *ns, const char *name, int optional, xml
         return optional ? 0 : dav_error_text(r, 400, "This request needs an XML body");
     case XML_IN_MEDIA_TYPE:
         return dav_error_text(r, 415, "Request bodies are XML (text/xml or application/xml)");
+    case XML_IN_ENCODING:
+        return dav_error_text(r, 415, "Request bodies are XML in UTF-8");
     case XML_IN_TOO_BIG:
         return dav_error_text(r, 413, "Request body too complex");
     case XML_IN_DTD:

@@ -124,8 +124,9 @@ static int notification_collection(dav_req *r, int64_t principal, store_node *ou
 static void indent(dav_req *r, vbuf *body)
 {
     xmlDocPtr doc;
+    xml_in_limits lim = XML_IN_STORED_LIMITS(16, 1000);
     if (buf_failed(body) ||
-        xml_in_parse(r->pool, NULL, body->data, body->len, 16, 1000, &doc) != XML_IN_OK)
+        xml_in_parse(r->pool, NULL, body->data, body->len, &lim, &doc) != XML_IN_OK)
         return;
     xmlChar *mem = NULL;
     int len = 0;
@@ -233,7 +234,8 @@ static const char *stored_displayname(dav_req *r, int64_t node)
     if (!node || store_prop_get(r->st, r->pool, node, NS_DAV, "displayname", &p) != STORE_OK)
         return NULL;
     xmlDocPtr doc;
-    if (xml_in_parse(r->pool, NULL, p.xml, strlen(p.xml), 8, 64, &doc) != XML_IN_OK) return NULL;
+    xml_in_limits lim = XML_IN_STORED_LIMITS(8, 64);
+    if (xml_in_parse(r->pool, NULL, p.xml, strlen(p.xml), &lim, &doc) != XML_IN_OK) return NULL;
     return xml_content(r->pool, xmlDocGetRootElement(doc));
 }
 

@@ -27,6 +27,9 @@ static int check_limits(const xmlNode *n, int depth, int max_depth, int *nodes, 
     if (depth > max_depth) return -1;
     for (; n; n = n->next) {
         if (++*nodes > max_nodes) return -1;
+        /* attributes count as nodes, as in xml_scan */
+        for (const xmlAttr *a = n->type == XML_ELEMENT_NODE ? n->properties : NULL; a; a = a->next)
+            if (++*nodes > max_nodes) return -1;
         if (n->type == XML_ELEMENT_NODE && n->children &&
             check_limits(n->children, depth + 1, max_depth, nodes, max_nodes) < 0)
             return -1;
@@ -40,11 +43,11 @@ static void silent(void *ctx, const char *msg, ...)
     (void)msg;
 }
 
-static int parse_checked(vpool *pool, const char *body, size_t len, int max_depth, int max_nodes,
+static int parse_checked(vpool *pool, const char *body, size_t len, const xml_in_limits *lim,
                          xmlDocPtr *doc);
 
 int xml_in_parse(vpool *pool, const char *content_type, const char *body, size_t len,
-                 int max_depth, int max_nodes, xmlDocPtr *doc)
+                 const xml_in_limits *lim, xmlDocPtr *doc)
 {
     *doc = NULL;
     if (len == 0) return XML_IN_EMPTY;
@@ -53,20 +56,31 @@ int xml_in_parse(vpool *pool, const char *content_type, const char *body, size_t
      * taken when it is a well-formed XML document; anything else under a
      * non-XML type is 415, as RFC 4918 §9.3.1 asks of MKCOL. */
     int media_ok = media_type_ok(content_type);
-    int x = parse_checked(pool, body, len, max_depth, max_nodes, doc);
+    int x = parse_checked(pool, body, len, lim, doc);
     if (!media_ok && x != XML_IN_OK && x != XML_IN_DTD) return XML_IN_MEDIA_TYPE;
     return x;
 }
 
-static int parse_checked(vpool *pool, const char *body, size_t len, int max_depth, int max_nodes,
+static int parse_checked(vpool *pool, const char *body, size_t len, const xml_in_limits *lim,
                          xmlDocPtr *doc)
 {
     /* DTDs are refused before libxml2 sees them: that rules out external
      * entities (XXE) and entity expansion bombs in one place.  NUL bytes mean
-     * UTF-16/32, which would hide a DOCTYPE from this scan. */
+     * UTF-16/32, which would hide a DOCTYPE from this scan; xml_scan refuses
+     * the other encodings that would (UTF-7, EBCDIC). */
     if (memchr(body, '\0', len) || memmem(body, len, "<!DOCTYPE", 9) ||
         memmem(body, len, "<!ENTITY", 8))
         return XML_IN_DTD;
+    switch (xml_scan(body, len, lim)) {
+    case XML_SCAN_OK:
+        break;
+    case XML_SCAN_TOO_COMPLEX:
+        return XML_IN_TOO_BIG;
+    case XML_SCAN_ENCODING:
+        return XML_IN_ENCODING;
+    default:
+        return XML_IN_MALFORMED;
+    }
     xmlSetGenericErrorFunc(NULL, silent);
     xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
     if (!ctxt) return XML_IN_MALFORMED;
@@ -84,7 +98,7 @@ static int parse_checked(vpool *pool, const char *body, size_t len, int max_dept
     xmlNode *root = xmlDocGetRootElement(d);
     if (!root) return XML_IN_MALFORMED;
     int nodes = 0;
-    if (check_limits(root, 1, max_depth, &nodes, max_nodes) < 0) return XML_IN_TOO_BIG;
+    if (check_limits(root, 1, lim->max_depth, &nodes, lim->max_nodes) < 0) return XML_IN_TOO_BIG;
     *doc = d;
     return XML_IN_OK;
 }

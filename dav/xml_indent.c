@@ -92,8 +92,8 @@ int xml_indent_fragment(vpool *pool, vbuf *out, const char *frag, size_t len, in
     buf_puts(&doc, "</D:fragment>");
     xmlDocPtr d;
     int rc = -1;
-    if (!buf_failed(&doc) && xml_in_parse(pool, NULL, doc.data, doc.len, INDENT_MAX_DEPTH,
-                                          INDENT_MAX_NODES, &d) == XML_IN_OK) {
+    xml_in_limits lim = XML_IN_STORED_LIMITS(INDENT_MAX_DEPTH, INDENT_MAX_NODES);
+    if (!buf_failed(&doc) && xml_in_parse(pool, NULL, doc.data, doc.len, &lim, &d) == XML_IN_OK) {
         rc = 0;
         for (const xmlNode *c = xmlDocGetRootElement(d)->children; c && rc == 0; c = c->next) {
             if (c->type != XML_ELEMENT_NODE) {

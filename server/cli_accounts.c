@@ -456,10 +456,9 @@ static int app_create(cli_ctx *c)
         if (rc == STORE_EXISTS) continue;
         if (rc != STORE_OK) return fail(c, 1, "cannot store the app password");
         printf("%s\n", pw);
-        fprintf(stderr, "app password '%s' for %s (%s%s%s%s%s): shown once, store it now\n",
+        fprintf(stderr, "app password '%s' for %s (%s%s%s%s%s%s): shown once, store it now\n",
                 c->o.name, a.login, protocols, c->o.read_only ? ", read-only" : "",
-                allow[0] ? ", from " : "", allow, exp ? ", until " : "");
-        if (exp) fprintf(stderr, "  expires %s\n", exp);
+                allow[0] ? ", from " : "", allow, exp ? ", until " : "", exp ? exp : "");
         return 0;
     }
     return fail(c, 1, "cannot store the app password");

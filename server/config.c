@@ -30,6 +30,14 @@ int config_defaults(veil_config *cfg, const char *data_dir)
     cfg->propfind_infinity = 1;
     cfg->max_propfind_results = 100000;
     cfg->db_cache_kib = 2048;
+    cfg->xml_max_attributes = 64;
+    cfg->xml_max_namespaces = 64;
+    cfg->xml_max_namespaces_total = 256;
+    cfg->expand_max_responses = 2000;
+    cfg->expand_max_properties = 20000;
+    cfg->expand_max_bytes = 4u << 20;
+    cfg->max_property_bytes = 64u << 10;
+    cfg->max_dead_properties = 128;
     return 0;
 }
 
@@ -198,6 +206,14 @@ static const config_key keys[] = {
     {"propfind_infinity", K_BOOL, OFF(propfind_infinity), 0, 0},
     {"max_propfind_results", K_INT, OFF(max_propfind_results), 1, 100000000},
     {"db_cache_kib", K_INT, OFF(db_cache_kib), 64, 4194304},
+    {"xml_max_attributes", K_INT, OFF(xml_max_attributes), 8, 100000},
+    {"xml_max_namespaces", K_INT, OFF(xml_max_namespaces), 8, 100000},
+    {"xml_max_namespaces_total", K_INT, OFF(xml_max_namespaces_total), 8, 100000},
+    {"expand_max_responses", K_INT, OFF(expand_max_responses), 10, 10000000},
+    {"expand_max_properties", K_INT, OFF(expand_max_properties), 10, 100000000},
+    {"expand_max_bytes", K_SIZE, OFF(expand_max_bytes), 64 * 1024, 1L << 30},
+    {"max_property_bytes", K_SIZE, OFF(max_property_bytes), 1024, 1L << 30},
+    {"max_dead_properties", K_INT, OFF(max_dead_properties), 16, 1000000},
 };
 
 static int apply(veil_config *cfg, const char *key, char *val)
@@ -303,7 +319,15 @@ int config_write_default(const char *path, const char *listen)
             "sync_full = yes\n"
             "propfind_infinity = yes\n"
             "max_propfind_results = 100000\n"
-            "db_cache_kib = 2048\n",
+            "db_cache_kib = 2048\n"
+            "xml_max_attributes = 64\n"
+            "xml_max_namespaces = 64\n"
+            "xml_max_namespaces_total = 256\n"
+            "expand_max_responses = 2000\n"
+            "expand_max_properties = 20000\n"
+            "expand_max_bytes = 4M\n"
+            "max_property_bytes = 64k\n"
+            "max_dead_properties = 128\n",
             listen ? listen : "127.0.0.1:8008");
     return fclose(f) == 0 ? 0 : -1;
 }

@@ -39,6 +39,15 @@ typedef struct veil_config {
     int max_propfind_results;    /* cap for depth-infinity PROPFIND */
     int db_cache_kib;            /* SQLite page cache of each worker thread's connection */
     char *public_url;            /* optional: scheme://host[:port] used in absolute URLs */
+    /* bounded request handling (issue 13) */
+    int xml_max_attributes;       /* attributes of one element of request XML */
+    int xml_max_namespaces;       /* namespace declarations on one element */
+    int xml_max_namespaces_total; /* namespace declarations in one request body */
+    int expand_max_responses;     /* hrefs one expand-property report may expand */
+    int expand_max_properties;    /* property values one expand-property report may compute */
+    size_t expand_max_bytes;      /* size of one expand-property answer */
+    size_t max_property_bytes;    /* one dead property, as stored */
+    int max_dead_properties;      /* dead properties of one resource */
 } veil_config;
 
 /* Fills cfg with defaults for data_dir (copied).  0 or -1. */

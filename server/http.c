@@ -92,6 +92,22 @@ static void request_completed(void *cls, struct MHD_Connection *c, void **con_cl
     *con_cls = NULL;
 }
 
+/* Every response carries these, whatever produced it.  Stored files (with
+ * the Content-Type their uploader chose), calendar objects, vCards, the
+ * HTML listing of user-chosen names, multistatus bodies with dead
+ * properties and error bodies are all bytes a user chose, served on the DAV
+ * origin: a browser must not guess another type for them (nosniff) and must
+ * run nothing they contain nor fetch anything for them (a sandboxed,
+ * unique origin without scripts, forms or plugins; no sources at all).  A
+ * handler may set its own policy (the listing lets its links download). */
+#define HTTP_CSP "sandbox; default-src 'none'"
+
+static void add_safety_headers(struct MHD_Response *resp, const char *csp)
+{
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(resp, "Content-Security-Policy", csp ? csp : HTTP_CSP);
+}
+
 static enum MHD_Result queue_text(struct MHD_Connection *c, int status, const char *text,
                                   const char *extra_name, const char *extra_value)
 {
@@ -99,6 +115,7 @@ static enum MHD_Result queue_text(struct MHD_Connection *c, int status, const ch
         MHD_create_response_from_buffer(strlen(text), (void *)text, MHD_RESPMEM_PERSISTENT);
     if (!resp) return MHD_NO;
     MHD_add_response_header(resp, "Content-Type", "text/plain; charset=utf-8");
+    add_safety_headers(resp, NULL);
     if (extra_name) MHD_add_response_header(resp, extra_name, extra_value);
     enum MHD_Result r = MHD_queue_response(c, (unsigned)status, resp);
     MHD_destroy_response(resp);
@@ -117,6 +134,7 @@ static enum MHD_Result queue_401(srv_http *h, struct MHD_Connection *c)
     snprintf(challenge, sizeof challenge, "Basic realm=\"%s\", charset=\"UTF-8\"", h->cfg->realm);
     MHD_add_response_header(resp, "WWW-Authenticate", challenge);
     MHD_add_response_header(resp, "Content-Type", "text/plain; charset=utf-8");
+    add_safety_headers(resp, NULL);
     enum MHD_Result r = MHD_queue_response(c, MHD_HTTP_UNAUTHORIZED, resp);
     MHD_destroy_response(resp);
     return r;
@@ -163,8 +181,15 @@ static enum MHD_Result send_dav_response(http_req *q, struct MHD_Connection *c)
     }
     if (!resp) return MHD_NO;
     if (r->out_type && !no_body) MHD_add_response_header(resp, "Content-Type", r->out_type);
-    for (dav_out_header *hd = r->out_headers; hd; hd = hd->next)
+    const char *csp = NULL;
+    for (dav_out_header *hd = r->out_headers; hd; hd = hd->next) {
+        if (strcasecmp(hd->name, "Content-Security-Policy") == 0) {
+            csp = hd->value;
+            continue;
+        }
         MHD_add_response_header(resp, hd->name, hd->value);
+    }
+    add_safety_headers(resp, csp);
     enum MHD_Result ret = MHD_queue_response(c, (unsigned)r->status, resp);
     MHD_destroy_response(resp);
     return ret;
@@ -212,11 +237,86 @@ static int well_known(const char *url)
            strcmp(url, "/.well-known/carddav") == 0 || strcmp(url, "/.well-known/carddav/") == 0;
 }
 
+/* ---- message framing -------------------------------------------------------- */
+
+/* What the header fields say about where the body ends.  libmicrohttpd
+ * 0.9.75 (parse_connection_headers, before the first call of the handler)
+ * takes the first Content-Length and ignores repeats, and lets any
+ * Transfer-Encoding win over Content-Length, decoding it only when it is
+ * exactly "chunked".  A proxy in front that reads the same request another
+ * way would see a different boundary: bytes we take as body it takes as the
+ * next request, or the other way round (request smuggling, RFC 9112 §11.2). */
+typedef struct framing {
+    int content_length;     /* Content-Length fields */
+    int cl_bad;            /* one of them holds a list or anything but digits */
+    int transfer_encoding;  /* Transfer-Encoding fields */
+    const char *te;         /* the first one's value */
+    int space_in_name;      /* a field name with whitespace before its colon */
+} framing;
+
+static enum MHD_Result count_framing(void *cls, enum MHD_ValueKind kind, const char *key,
+                                     const char *value)
+{
+    (void)kind;
+    framing *f = cls;
+    if (strcasecmp(key, "Content-Length") == 0) {
+        f->content_length++;
+        if (!value || !*value || value[strspn(value, "0123456789")]) f->cl_bad = 1;
+    } else if (strcasecmp(key, "Transfer-Encoding") == 0) {
+        if (!f->transfer_encoding++) f->te = value ? value : "";
+    }
+    /* RFC 9112 §5.1: "Content-Length : 5" is a field libmicrohttpd files
+     * under another name, a lenient proxy under Content-Length */
+    if (strpbrk(key, " \t")) f->space_in_name = 1;
+    return MHD_YES;
+}
+
+/* Is "chunked" the last coding of a Transfer-Encoding list? */
+static int chunked_last(const char *te)
+{
+    const char *comma = strrchr(te, ',');
+    const char *s = comma ? comma + 1 : te, *e = s + strlen(s);
+    while (*s == ' ' || *s == '\t') s++;
+    while (e > s && (e[-1] == ' ' || e[-1] == '\t')) e--;
+    return e - s == 7 && strncasecmp(s, "chunked", 7) == 0;
+}
+
+/* 0 when the body is delimited one way only; else the status to refuse the
+ * request with, before anything reads its body. */
+static int framing_status(struct MHD_Connection *c, const char *version)
+{
+    framing f = {0};
+    MHD_get_connection_values(c, MHD_HEADER_KIND, count_framing, &f);
+    if (f.space_in_name) return 400;
+    /* RFC 9112 §6.3 (5): several lengths, or a list of them, is an invalid
+     * length: 400 and close, even when the values agree */
+    if (f.content_length > 1 || f.cl_bad) return 400;
+    if (!f.transfer_encoding) return 0;
+    /* §6.3 (3): both is a smuggling attempt, to be handled as an error */
+    if (f.content_length) return 400;
+    /* §6.1: HTTP/1.0 has no transfer codings; a repeated field is a list */
+    if (f.transfer_encoding > 1 || strcmp(version, MHD_HTTP_VERSION_1_1) != 0) return 400;
+    /* the only coding decoded is chunked alone (what libmicrohttpd
+     * compares); §6.1: another coding before it is 501, §6.3 (4): a body
+     * whose last coding is not chunked has no knowable end, 400 */
+    if (strcasecmp(f.te, "chunked") == 0) return 0;
+    return chunked_last(f.te) ? 501 : 400;
+}
+
+static enum MHD_Result refuse_framing(struct MHD_Connection *c, int status)
+{
+    /* closing is the point: what follows on this connection cannot be
+     * told apart from this request's body */
+    return queue_text(c, status,
+                      status == 501 ? "Transfer coding not implemented\n"
+                                    : "Conflicting or malformed message framing\n",
+                      "Connection", "close");
+}
+
 static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url,
                               const char *method, const char *version, const char *upload_data,
                               size_t *upload_data_size, void **con_cls)
 {
-    (void)version;
     srv_http *h = cls;
     http_req *q = *con_cls;
     if (!q) {
@@ -230,6 +330,11 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         buf_init(&q->body, h->cfg->max_body_bytes);
         buf_init(&q->pending, 0);
         *con_cls = q;
+        int bad_framing = framing_status(c, version);
+        if (bad_framing) {
+            q->answered = 1;
+            return refuse_framing(c, bad_framing);
+        }
         if (well_known(url)) {
             q->answered = 1;
             return queue_text(c, MHD_HTTP_MOVED_PERMANENTLY, "See /\n", "Location",

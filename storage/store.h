@@ -250,6 +250,11 @@ int store_prop_get(store *s, vpool *pool, int64_t node, const char *ns, const ch
 int store_prop_list(store *s, vpool *pool, int64_t node, store_prop **out, int *n);
 int store_prop_set(store *s, int64_t node, const char *ns, const char *name, const char *xml);
 int store_prop_remove(store *s, int64_t node, const char *ns, const char *name);
+/* How many dead properties node has, without reading them. */
+int store_prop_count(store *s, int64_t node, int *n);
+/* STORE_OK when node has the dead property, STORE_NOTFOUND when not
+ * (without reading its value). */
+int store_prop_exists(store *s, int64_t node, const char *ns, const char *name);
 
 /* ---- per-user properties (storage/store_userprops.c) ------------------------
  * One principal's own value of a property on a node it does not own (a

@@ -557,6 +557,30 @@ int store_prop_remove(store *s, int64_t node, const char *ns, const char *name)
     return store_step_done(st);
 }
 
+int store_prop_count(store *s, int64_t node, int *n)
+{
+    sqlite3_stmt *st = store_prepare(s, "SELECT count(*) FROM props WHERE node=?");
+    if (!st) return STORE_ERROR;
+    sqlite3_bind_int64(st, 1, node);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) *n = sqlite3_column_int(st, 0);
+    store_release(s, st);
+    return rc == SQLITE_ROW ? STORE_OK : store_rc(rc);
+}
+
+int store_prop_exists(store *s, int64_t node, const char *ns, const char *name)
+{
+    sqlite3_stmt *st = store_prepare(s, "SELECT 1 FROM props WHERE node=? AND ns=? AND name=?");
+    if (!st) return STORE_ERROR;
+    sqlite3_bind_int64(st, 1, node);
+    sqlite3_bind_text(st, 2, ns, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    store_release(s, st);
+    if (rc == SQLITE_ROW) return STORE_OK;
+    return rc == SQLITE_DONE ? STORE_NOTFOUND : store_rc(rc);
+}
+
 /* ---- change log ---------------------------------------------------------- */
 
 int store_changes_since(store *s, vpool *pool, int64_t coll, int64_t since, int limit,

@@ -99,6 +99,19 @@ class AuthRules(unittest.TestCase):
                                "--expires", "2001-01-01", check=False)
         self.assertEqual(past.returncode, 2)
 
+    def test_expiry_in_the_creation_message(self):
+        # issue 13: the message said "(dav, until )" with the date on another line
+        p = self.server.cli("app-password", "create", "--user", "carol", "--name", "trip",
+                            "--read-only", "--allow", "127.0.0.0/8", "--expires", "2099-07-01")
+        msg = p.stderr.decode()
+        self.assertIn("(dav, read-only, from 127.0.0.0/8, until 2099-07-01T00:00:00Z)", msg)
+        self.assertNotIn("until )", msg)
+        p = self.server.cli("app-password", "create", "--user", "carol", "--name", "forever")
+        self.assertIn("(dav): shown once", p.stderr.decode())
+        listing = self.server.cli("app-password", "list", "--user", "carol").stdout.decode()
+        trip = [l for l in listing.splitlines() if l.startswith("trip ")][0]
+        self.assertIn("2099-07-01T00:00:00Z", trip)
+
     def test_deletion_takes_effect_at_once(self):
         pw = self.server.app_password("carol", "lost-phone")
         self.assertIn(self.get("carol", pw).status, GOOD)

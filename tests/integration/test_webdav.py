@@ -244,5 +244,43 @@ class Properties(ServerTest):
                       "<D:collection/></D:resourcetype></D:prop>" % coll, r.text)
 
 
+class BrowserSafety(ServerTest):
+    """Issue 13: what users store is served on the DAV origin; a browser
+    opening it must neither sniff another type nor run what it holds."""
+
+    def assertSandboxed(self, r, what):
+        self.assertEqual(r.header("X-Content-Type-Options"), "nosniff", what)
+        csp = r.header("Content-Security-Policy") or ""
+        self.assertIn("sandbox", csp, what)
+        self.assertIn("default-src 'none'", csp, what)
+        self.assertNotIn("allow-scripts", csp, what)
+        self.assertNotIn("allow-same-origin", csp, what)
+
+    def test_every_kind_of_response(self):
+        a = self.alice
+        page = b"<html><script>alert(document.domain)</script></html>"
+        self.assertEqual(a.put(a.files + "page.html", page, {"Content-Type": "text/html"}).status,
+                         201)
+        a.mkcol(a.files + "%3Cscript%3E/")
+        for method, path, body in (("GET", a.files + "page.html", None),
+                                   ("HEAD", a.files + "page.html", None),
+                                   ("GET", a.files, None),
+                                   ("GET", a.files + "missing", None),
+                                   ("PROPFIND", a.files, propfind_body("D:displayname")),
+                                   ("PROPFIND", a.files, "<not xml"),
+                                   ("OPTIONS", a.files, None)):
+            r = a.req(method, path, body, {"Depth": "1"})
+            self.assertSandboxed(r, "%s %s %d" % (method, path, r.status))
+        r = a.get(a.files + "page.html")
+        self.assertEqual(r.body, page)
+        listing = a.get(a.files)
+        self.assertIn("allow-downloads", listing.header("Content-Security-Policy"))
+        self.assertIn(b"&lt;script&gt;", listing.body)
+        self.assertNotIn(b"<script>", listing.body)
+        # answered before any handler: credentials missing, redirects
+        self.assertSandboxed(self.server.request("GET", a.files), "401")
+        self.assertSandboxed(self.server.request("GET", "/.well-known/caldav"), "301")
+
+
 if __name__ == "__main__":
     unittest.main()

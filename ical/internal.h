@@ -168,6 +168,17 @@ struct icaltimetype fast_next(fast_rule *f, int64_t *utc);
 /* Advances past the occurrences on civil days before before_day. */
 void fast_skip(fast_rule *f, int64_t before_day);
 
+/* rulecheck.c: sorts a rule out before anything iterates it (see there).
+ * *out is the rule to iterate (values that never match removed); *why a
+ * static reason when not RULE_OK. */
+enum { RULE_OK = 0, RULE_NEVER, RULE_INVALID };
+int rule_check(const struct icalrecurrencetype *in, struct icaltimetype dtstart,
+               struct icalrecurrencetype *out, const char **why);
+/* VTIMEZONE observances (tzcheck.c): 0 when every STANDARD/DAYLIGHT of
+ * vtz can be expanded by libical in bounded time and memory, else -1 and
+ * *why.  Real zones have one YEARLY (at most MONTHLY) rule per observance. */
+int tz_component_check(icalcomponent *vtz, const char **why);
+
 /* recur.c */
 void get_shape(ical_object *o, ical_comp *c, const icaltimezone *ftz, shape *sh);
 /* Instance of shape sh starting at local time t. */

@@ -48,6 +48,15 @@ static ical_status check_text(vstate *v, const char *data, size_t len)
     int depth = 0, done = 0, r, nversion = 0, nprodid = 0;
     ical_status st = ICAL_OK;
     if (!utf8_valid(data, len)) return fail(v, ICAL_ERR_DATA, "not UTF-8 text");
+    const ical_limits *lim = ical_get_limits();
+    switch (ical_prescan(data, len, lim->max_params, lim->max_properties)) {
+    case ICAL_PRESCAN_PARAMS:
+        return failf(v, ICAL_ERR_DATA, "a property has more parameters than the server accepts: ",
+                     pool_printf(v->pool, "%u", lim->max_params));
+    case ICAL_PRESCAN_PROPERTIES:
+        return failf(v, ICAL_ERR_DATA, "more properties than the server accepts in one object: ",
+                     pool_printf(v->pool, "%u", lim->max_properties));
+    }
     ical_lex_init(&lx, data, len);
     while ((r = ical_lex_next(&lx, &ln)) == 1) {
         const char *val;
@@ -177,6 +186,9 @@ static ical_status check_timezones(vstate *v)
         if (!icalcomponent_get_first_component(tz, ICAL_XSTANDARD_COMPONENT) &&
             !icalcomponent_get_first_component(tz, ICAL_XDAYLIGHT_COMPONENT))
             return fail(v, ICAL_ERR_OBJECT, "VTIMEZONE without STANDARD or DAYLIGHT");
+        const char *why;
+        if (tz_component_check(tz, &why) != 0)
+            return failf(v, ICAL_ERR_DATA, "VTIMEZONE not accepted: ", why);
         for (unsigned i = 0; i < nseen; i++)
             if (strcmp(seen[i], id) == 0)
                 return failf(v, ICAL_ERR_OBJECT, "two VTIMEZONEs with TZID ", id);

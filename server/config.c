@@ -30,6 +30,11 @@ int config_defaults(veil_config *cfg, const char *data_dir)
     cfg->propfind_infinity = 1;
     cfg->max_propfind_results = 100000;
     cfg->db_cache_kib = 2048;
+    cfg->ical_max_params = 64;
+    cfg->ical_max_properties = 100000;
+    cfg->ical_max_expand_steps = 4000000;
+    cfg->ical_max_tz_changes = 20000;
+    cfg->shutdown_grace_seconds = 10;
     return 0;
 }
 
@@ -198,6 +203,11 @@ static const config_key keys[] = {
     {"propfind_infinity", K_BOOL, OFF(propfind_infinity), 0, 0},
     {"max_propfind_results", K_INT, OFF(max_propfind_results), 1, 100000000},
     {"db_cache_kib", K_INT, OFF(db_cache_kib), 64, 4194304},
+    {"ical_max_params", K_INT, OFF(ical_max_params), 8, 100000},
+    {"ical_max_properties", K_INT, OFF(ical_max_properties), 100, 10000000},
+    {"ical_max_expand_steps", K_INT, OFF(ical_max_expand_steps), 10000, 1000000000},
+    {"ical_max_tz_changes", K_INT, OFF(ical_max_tz_changes), 100, 10000000},
+    {"shutdown_grace_seconds", K_INT, OFF(shutdown_grace_seconds), 1, 3600},
 };
 
 static int apply(veil_config *cfg, const char *key, char *val)
@@ -303,7 +313,12 @@ int config_write_default(const char *path, const char *listen)
             "sync_full = yes\n"
             "propfind_infinity = yes\n"
             "max_propfind_results = 100000\n"
-            "db_cache_kib = 2048\n",
+            "db_cache_kib = 2048\n"
+            "ical_max_params = 64\n"
+            "ical_max_properties = 100000\n"
+            "ical_max_expand_steps = 4000000\n"
+            "ical_max_tz_changes = 20000\n"
+            "shutdown_grace_seconds = 10\n",
             listen ? listen : "127.0.0.1:8008");
     return fclose(f) == 0 ? 0 : -1;
 }

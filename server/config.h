@@ -39,6 +39,12 @@ typedef struct veil_config {
     int max_propfind_results;    /* cap for depth-infinity PROPFIND */
     int db_cache_kib;            /* SQLite page cache of each worker thread's connection */
     char *public_url;            /* optional: scheme://host[:port] used in absolute URLs */
+    /* iCalendar work and input limits (ical_limits in ical/ical.h) */
+    int ical_max_params;         /* parameters on one property */
+    int ical_max_properties;     /* properties in one calendar object */
+    int ical_max_expand_steps;   /* work units per recurrence set evaluation */
+    int ical_max_tz_changes;     /* offset-table entries one VTIMEZONE may produce */
+    int shutdown_grace_seconds;  /* after SIGTERM/SIGINT, exit at the latest after this */
 } veil_config;
 
 /* Fills cfg with defaults for data_dir (copied).  0 or -1. */

@@ -118,8 +118,12 @@ static void iter_seek(src_iter *s, int64_t t, struct icaltimetype like, const ic
 {
     if (s->done || s->cur_utc >= t) return;
     if (s->fast && !s->fr.count) {
-        /* three hours early: a zone's offset may change in between */
-        fast_seek(&s->fr, tt_civil(tt_from_utc_like(t, like, ftz)) - 3 * 3600);
+        /* in a zone, three hours early: its offset may change in between */
+        const icaltimezone *z = like.is_date || !like.zone ? ftz : like.zone;
+        int64_t margin = icaltime_is_utc(like) || !z || z == icaltimezone_get_utc_timezone()
+                             ? 0
+                             : 3 * 3600;
+        fast_seek(&s->fr, tt_civil(tt_from_utc_like(t, like, ftz)) - margin);
         iter_step(s, ftz);
     } else if (!s->fast && skippable(s->rule) && t - s->cur_utc > 31 * DAY) {
         *s->work += 20 * ICAL_LIBICAL_STEP;

@@ -53,6 +53,25 @@ static long per_year(const struct icalrecurrencetype *r)
         days = nyd;
     } else if (nwk) {
         days = nwk * 7;
+    } else if (nmd && nday) {
+        /* BYDAY filters the month days ("the Sunday among the 8th to the
+         * 14th"): the most that can pass, over every month length and
+         * weekday of the 1st */
+        for (int len = 28; len <= 31; len++)
+            for (int first = 0; first < 7; first++) {
+                long n = 0;
+                for (long i = 0; i < nmd; i++) {
+                    int v = r->by_month_day[i], d = v > 0 ? v : len + v + 1;
+                    if (d < 1 || d > len) continue;
+                    int wd = (first + d - 1) % 7 + 1; /* 1 = Sunday, as libical */
+                    for (long k = 0; k < nday; k++)
+                        if ((int)icalrecurrencetype_day_day_of_week(r->by_day[k]) == wd) {
+                            n++;
+                            break;
+                        }
+                }
+                if (n > days) days = n;
+            }
     } else if (nmd) {
         days = nmd;
     } else if (nday) {

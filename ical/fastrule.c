@@ -110,23 +110,26 @@ static int sub_open(fast_rule *f, const struct icalrecurrencetype *r, struct ica
     f->hh[0] = dh;
     f->mm[0] = dm;
     f->ss[0] = ds;
-    if (f->unit == DAY && !start.is_date) {
-        int n = take_list(f->hh, r->by_hour, ICAL_BY_HOUR_SIZE, 24);
-        f->nh = n ? n : (f->hh[0] = dh, 1);
-    } else {
-        f->hlim = (uint32_t)take_mask(r->by_hour, ICAL_BY_HOUR_SIZE, 24);
-    }
-    if (f->unit >= 3600 && !start.is_date) {
-        int n = take_list(f->mm, r->by_minute, ICAL_BY_MINUTE_SIZE, 60);
-        f->nm = n ? n : (f->mm[0] = dm, 1);
-    } else {
-        f->mlim = take_mask(r->by_minute, ICAL_BY_MINUTE_SIZE, 60);
-    }
-    if (f->unit >= 60 && !start.is_date) {
-        int n = take_list(f->ss, r->by_second, ICAL_BY_SECOND_SIZE, 60);
-        f->ns = n ? n : (f->ss[0] = ds, 1);
-    } else {
-        f->slim = take_mask(r->by_second, ICAL_BY_SECOND_SIZE, 60);
+    /* An all-day rule has no times: its time BY parts mean nothing. */
+    if (!start.is_date) {
+        if (f->unit == DAY) {
+            int n = take_list(f->hh, r->by_hour, ICAL_BY_HOUR_SIZE, 24);
+            if (n) f->nh = n;
+        } else {
+            f->hlim = (uint32_t)take_mask(r->by_hour, ICAL_BY_HOUR_SIZE, 24);
+        }
+        if (f->unit >= 3600) {
+            int n = take_list(f->mm, r->by_minute, ICAL_BY_MINUTE_SIZE, 60);
+            if (n) f->nm = n;
+        } else {
+            f->mlim = take_mask(r->by_minute, ICAL_BY_MINUTE_SIZE, 60);
+        }
+        if (f->unit >= 60) {
+            int n = take_list(f->ss, r->by_second, ICAL_BY_SECOND_SIZE, 60);
+            if (n) f->ns = n;
+        } else {
+            f->slim = take_mask(r->by_second, ICAL_BY_SECOND_SIZE, 60);
+        }
     }
     for (int i = 0; i < ICAL_BY_MONTH_SIZE && r->by_month[i] != ICAL_RECURRENCE_ARRAY_MAX; i++)
         if (r->by_month[i] >= 1 && r->by_month[i] <= 12) f->months |= 1u << r->by_month[i];
@@ -146,7 +149,6 @@ static int sub_open(fast_rule *f, const struct icalrecurrencetype *r, struct ica
         if (v >= 1 && v <= 366) f->yday_pos[v / 64] |= 1ull << (v % 64);
         if (v <= -1 && v >= -366) f->yday_neg[-v / 64] |= 1ull << (-v % 64);
     }
-    if (start.is_date) f->hlim = 0, f->mlim = f->slim = 0; /* an all-day rule has no times */
     int nyd = set_len(r->by_year_day, ICAL_BY_YEARDAY_SIZE);
     f->dayfilter = f->months || f->wdays || f->mday_pos || f->mday_neg || nyd;
     int nsp = set_len(r->by_set_pos, ICAL_BY_SETPOS_SIZE);

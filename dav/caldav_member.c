@@ -48,6 +48,9 @@ int caldav_prepare_member(dav_req *r, const store_node *coll, const char *coll_h
     o.floating_tz = caldav_collection_tz(r, coll);
     ical_validate_result v;
     ical_status st = ical_validate(r->pool, body, len, &o, &v);
+    /* expansions stop short once the server is stopping: judge nothing on
+     * their partial results */
+    if (ical_cancelled()) return dav_error_text(r, 503, "The server is shutting down");
     if (st == ICAL_ERR_NOMEM) return 500;
     if (st != ICAL_OK) {
         const char *pre = ical_status_precondition(st);
@@ -74,6 +77,7 @@ int caldav_prepare_member(dav_req *r, const store_node *coll, const char *coll_h
     ical_eval_opts eo = {.floating_tz = o.floating_tz, .max_instances = 0};
     ical_index idx;
     st = ical_index_build(r->pool, v.obj, &eo, o.horizon, &idx);
+    if (ical_cancelled()) return dav_error_text(r, 503, "The server is shutting down");
     if (st != ICAL_OK) return st == ICAL_ERR_NOMEM ? 500 : dav_error(r, 403, NS_CALDAV,
                                                                       "valid-calendar-data");
     m->spans = pool_alloc(r->pool, sizeof(store_span) * (idx.nspans ? idx.nspans : 1));

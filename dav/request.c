@@ -59,6 +59,14 @@ void dav_finish(dav_req *r)
         } else {
             xml_empty(&r->out, r->err_ns, r->err_name);
         }
+        if (r->err_text) {
+            /* why, for a person reading the body (RFC 4918 §16 lets DAV:error
+             * hold anything; a comment changes nothing for parsers) */
+            buf_puts(&r->out, "<!-- ");
+            for (const char *t = r->err_text; *t; t++)
+                buf_putc(&r->out, *t == '-' && t[1] == '-' ? '_' : *t);
+            buf_puts(&r->out, " -->");
+        }
         buf_puts(&r->out, "</D:error>\n");
         r->out_type = "application/xml; charset=utf-8";
     } else if (r->err_text && r->status >= 400) {

@@ -1,5 +1,6 @@
 #include <ctype.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -100,6 +101,42 @@ void ical_global_cleanup(void)
     icaltimezone_free_builtin_timezones();
     __atomic_store_n(&initialised, 0, __ATOMIC_RELEASE);
     pthread_mutex_unlock(&init_mu);
+}
+
+static ical_limits limits = {ICAL_DEFAULT_MAX_PARAMS, ICAL_DEFAULT_MAX_PROPERTIES,
+                              ICAL_DEFAULT_MAX_EXPAND_STEPS, ICAL_DEFAULT_MAX_TZ_CHANGES};
+
+void ical_set_limits(const ical_limits *lim)
+{
+    ical_limits l = {0};
+    if (lim) l = *lim;
+    limits.max_params = l.max_params ? l.max_params : ICAL_DEFAULT_MAX_PARAMS;
+    limits.max_properties = l.max_properties ? l.max_properties : ICAL_DEFAULT_MAX_PROPERTIES;
+    limits.max_expand_steps =
+        l.max_expand_steps ? l.max_expand_steps : ICAL_DEFAULT_MAX_EXPAND_STEPS;
+    limits.max_tz_changes = l.max_tz_changes ? l.max_tz_changes : ICAL_DEFAULT_MAX_TZ_CHANGES;
+}
+
+const ical_limits *ical_get_limits(void)
+{
+    return &limits;
+}
+
+static volatile sig_atomic_t cancelled;
+
+void ical_cancel(void)
+{
+    cancelled = 1;
+}
+
+int ical_cancelled(void)
+{
+    return cancelled != 0;
+}
+
+void ical_cancel_reset(void)
+{
+    cancelled = 0;
 }
 
 static int digits(const char *s, int n, int *out)

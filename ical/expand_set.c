@@ -13,11 +13,18 @@
  *     shifts it by that override's (DTSTART - RECURRENCE-ID), measured in
  *     the series' wall-clock time, and gives it the override's duration and
  *     properties (RFC 5545 §3.8.4.4).
- * Common rule shapes run on fastrule.c, which skips ahead by date
- * arithmetic; for the others libical's icalrecur_iterator_set_start skips
- * ahead for rules without COUNT and with FREQ of DAILY or coarser (it
- * misaligns HOURLY intervals in libical 3.0, so finer rules always iterate
- * from DTSTART). */
+ * Common rule shapes, and every rule finer than daily, run on fastrule.c,
+ * which skips ahead by date arithmetic; for the others libical's
+ * icalrecur_iterator_set_start skips ahead for rules without COUNT and with
+ * FREQ of DAILY or coarser.  rule_check() (rulecheck.c) sees every rule
+ * first: rules that never occur or cannot be understood add nothing.
+ *
+ * Work is bounded, not only the instances returned: every step of every
+ * stream, EXRULEs included, is charged against ical_limits.max_expand_steps
+ * (a step through libical weighs ICAL_LIBICAL_STEP), and the expansion
+ * ends as if capped when the budget is spent or ical_cancel() was called.
+ * EXRULE streams skip ahead to each candidate instead of stepping through
+ * every occurrence in between (EXRULE:FREQ=SECONDLY under a YEARLY rule). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,19 +38,24 @@ typedef struct src_iter {
     int fast;
     fast_rule fr;
     icalrecur_iterator *it;
+    struct icalrecurrencetype rule; /* as iterated (rule_check's copy) */
     struct icaltimetype cur;
     int64_t cur_utc;
     int done;
+    unsigned long *work; /* the expansion's work counter */
 } src_iter;
 
 static void iter_step(src_iter *s, const icaltimezone *ftz)
 {
     if (s->done) return;
     if (s->fast) {
+        unsigned long before = s->fr.steps;
         s->cur = fast_next(&s->fr, &s->cur_utc);
+        *s->work += s->fr.steps - before;
         if (icaltime_is_null_time(s->cur)) s->done = 1;
         return;
     }
+    *s->work += ICAL_LIBICAL_STEP;
     s->cur = icalrecur_iterator_next(s->it);
     if (icaltime_is_null_time(s->cur))
         s->done = 1;
@@ -58,16 +70,20 @@ static int skippable(struct icalrecurrencetype r)
 }
 
 static int iter_open(src_iter *s, icalproperty *p, struct icaltimetype start, int64_t skip_to,
-                     int64_t start_utc, const icaltimezone *ftz)
+                     int64_t start_utc, const icaltimezone *ftz, unsigned long *work)
 {
     memset(s, 0, sizeof(*s));
-    struct icalrecurrencetype r = icalproperty_isa(p) == ICAL_EXRULE_PROPERTY
-                                      ? icalproperty_get_exrule(p)
-                                      : icalproperty_get_rrule(p);
-    if (r.freq == ICAL_NO_RECURRENCE) {
+    s->work = work;
+    struct icalrecurrencetype raw = icalproperty_isa(p) == ICAL_EXRULE_PROPERTY
+                                        ? icalproperty_get_exrule(p)
+                                        : icalproperty_get_rrule(p);
+    struct icalrecurrencetype r;
+    const char *why;
+    if (raw.freq == ICAL_NO_RECURRENCE || rule_check(&raw, start, &r, &why) != RULE_OK) {
         s->done = 1;
         return 0;
     }
+    s->rule = r;
     if (fast_open(&s->fr, &r, start, ftz) == 0) {
         s->fast = 1;
         if (skip_to > start_utc) {
@@ -77,6 +93,14 @@ static int iter_open(src_iter *s, icalproperty *p, struct icaltimetype start, in
         iter_step(s, ftz);
         return 0;
     }
+    /* Nothing finer than daily goes to libical: it would step through
+     * every second, minute or hour in between. */
+    if (r.freq == ICAL_SECONDLY_RECURRENCE || r.freq == ICAL_MINUTELY_RECURRENCE ||
+        r.freq == ICAL_HOURLY_RECURRENCE) {
+        s->done = 1;
+        return 0;
+    }
+    *work += 20 * ICAL_LIBICAL_STEP; /* the iterator's first search */
     s->it = icalrecur_iterator_new(r, start);
     if (!s->it) {
         s->done = 1;
@@ -86,6 +110,29 @@ static int iter_open(src_iter *s, icalproperty *p, struct icaltimetype start, in
         icalrecur_iterator_set_start(s->it, tt_from_utc_like(skip_to, start, ftz));
     iter_step(s, ftz);
     return 0;
+}
+
+/* Moves stream s to its first occurrence at or after t (UTC), skipping
+ * ahead where the stream can; a stream with COUNT must step. */
+static void iter_seek(src_iter *s, int64_t t, struct icaltimetype like, const icaltimezone *ftz)
+{
+    if (s->done || s->cur_utc >= t) return;
+    if (s->fast && !s->fr.count) {
+        /* in a zone, three hours early: its offset may change in between */
+        const icaltimezone *z = like.is_date || !like.zone ? ftz : like.zone;
+        int64_t margin = icaltime_is_utc(like) || !z || z == icaltimezone_get_utc_timezone()
+                             ? 0
+                             : 3 * 3600;
+        fast_seek(&s->fr, tt_civil(tt_from_utc_like(t, like, ftz)) - margin);
+        iter_step(s, ftz);
+    } else if (!s->fast && skippable(s->rule) && t - s->cur_utc > 31 * DAY) {
+        *s->work += 20 * ICAL_LIBICAL_STEP;
+        icalrecur_iterator_set_start(s->it, tt_from_utc_like(t, like, ftz));
+        iter_step(s, ftz);
+    }
+    while (!s->done && s->cur_utc < t && *s->work <= ical_get_limits()->max_expand_steps &&
+           !ical_cancelled())
+        iter_step(s, ftz);
 }
 
 static void iter_close(src_iter *s)
@@ -242,15 +289,19 @@ int rset_expand(ical_object *o, ical_rset *rs, const icaltimezone *ftz, int64_t 
     src_iter rr[MAX_RULES], xr[MAX_RULES];
     unsigned nrr = m->nrrule < MAX_RULES ? m->nrrule : MAX_RULES;
     unsigned nxr = m->nexrule < MAX_RULES ? m->nexrule : MAX_RULES;
+    unsigned long work = 0, budget = ical_get_limits()->max_expand_steps;
     for (unsigned i = 0; i < nrr; i++)
-        iter_open(&rr[i], m->rrule[i], mstart, skip_to, start_utc, ftz);
+        iter_open(&rr[i], m->rrule[i], mstart, skip_to, start_utc, ftz, &work);
     for (unsigned i = 0; i < nxr; i++)
-        iter_open(&xr[i], m->exrule[i], mstart, ICAL_TIME_MIN, start_utc, ftz);
+        iter_open(&xr[i], m->exrule[i], mstart, skip_to, start_utc, ftz, &work);
     int dt_pending = 1;
     unsigned rd = 0;
-    unsigned long guard = (unsigned long)max * 8 + 10000;
 
     while (ret == 0) {
+        if (++work > budget || ical_cancelled()) {
+            fl |= EXP_CAPPED | EXP_MORE;
+            break;
+        }
         /* Smallest next start among DTSTART, RDATEs and the rules. */
         int64_t s = ICAL_TIME_MAX;
         int have = 0;
@@ -289,15 +340,14 @@ int rset_expand(ical_object *o, ical_rset *rs, const icaltimezone *ftz, int64_t 
             fl |= EXP_MORE;
             break;
         }
-        if (--guard == 0) {
-            fl |= EXP_CAPPED | EXP_MORE;
-            break;
-        }
         int xout = 0;
         for (unsigned i = 0; i < nxr; i++) {
-            while (!xr[i].done && xr[i].cur_utc < s)
-                iter_step(&xr[i], ftz);
+            iter_seek(&xr[i], s, mstart, ftz);
             if (!xr[i].done && xr[i].cur_utc == s) xout = 1;
+        }
+        if (work > budget) {
+            fl |= EXP_CAPPED | EXP_MORE;
+            break;
         }
         if (xout || excluded(rs, s, local) || overridden(rs, s)) continue;
 

@@ -93,6 +93,51 @@ typedef struct ical_eval_opts {
     unsigned max_instances;
 } ical_eval_opts;
 
+/* Process-wide limits on work and input size (server configuration keys in
+ * brackets).  They are read by every entry point; set them once, before
+ * threads start.  A field left 0 takes its default. */
+typedef struct ical_limits {
+    /* [ical_max_params] parameters on one property: libical's parser is
+     * quadratic in them (60,000 cost 19.5 s), so text with more never
+     * reaches it.  Real properties carry fewer than 20. */
+    unsigned max_params;
+    /* [ical_max_properties] content lines in one object: every query that
+     * reads the object parses all of them again. */
+    unsigned max_properties;
+    /* [ical_max_expand_steps] work units one evaluation of a recurrence set
+     * may spend (each step of a rule iterator, EXRULEs included; a step
+     * through libical weighs ICAL_LIBICAL_STEP).  Past it the expansion
+     * stops as if max-instances were reached. */
+    unsigned long max_expand_steps;
+    /* [ical_max_tz_changes] entries libical's table of UTC offset changes
+     * may get from one VTIMEZONE, up to year 2582: its RDATEs, observances
+     * and each rule's occurrences per year times the years it spans.  A
+     * zone with two YEARLY rules from 1601 needs about 2,000. */
+    unsigned max_tz_changes;
+} ical_limits;
+
+#define ICAL_DEFAULT_MAX_PARAMS 64u
+#define ICAL_DEFAULT_MAX_PROPERTIES 100000u
+#define ICAL_DEFAULT_MAX_EXPAND_STEPS 4000000ul
+#define ICAL_DEFAULT_MAX_TZ_CHANGES 20000u
+/* What one step of libical's iterator costs against max_expand_steps: about
+ * twenty times a step of the date arithmetic in fastrule.c. */
+#define ICAL_LIBICAL_STEP 20u
+
+/* Sets the limits (NULL or 0 fields: defaults).  Not thread-safe: call
+ * before starting threads. */
+void ical_set_limits(const ical_limits *lim);
+/* The limits in force (defaults filled in).  Static storage. */
+const ical_limits *ical_get_limits(void);
+
+/* Shutdown: after ical_cancel() every recurrence expansion in progress
+ * stops at its next step (as if its work limit were reached), so worker
+ * threads finish their requests quickly.  Async-signal-safe; irreversible
+ * until ical_cancel_reset() (tests). */
+void ical_cancel(void);
+int ical_cancelled(void);
+void ical_cancel_reset(void);
+
 /* Sets libical's process-wide switches (errors are never fatal: libical's
  * default turns a bad argument into assert(0)).  Idempotent, thread-safe. */
 void ical_global_init(void);

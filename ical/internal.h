@@ -146,6 +146,7 @@ typedef struct shape {
 } shape;
 
 /* fastrule.c: common RRULE shapes without libical's iterator. */
+#define FAST_MAX_SETPOS 32
 typedef struct fast_rule {
     int freq, interval, count, has_until;
     int64_t until_utc;
@@ -158,6 +159,23 @@ typedef struct fast_rule {
     int slot;            /* WEEKLY: next day of the week */
     long produced;       /* occurrences counted for COUNT */
     int done;
+    unsigned long steps; /* work done so far (periods and days looked at) */
+    /* SECONDLY, MINUTELY, HOURLY, and DAILY with BY parts (sub = 1):
+     * period k starts at civil time base + k * step and lasts unit. */
+    int sub;
+    int64_t unit, step, base, k, pstart, dt_civ;
+    long ncand, cand, nsel;      /* candidates of the open period; next; chosen */
+    signed char hh[24], mm[60], ss[60];
+    int nh, nm, ns;              /* expanding BYHOUR/BYMINUTE/BYSECOND (or DTSTART's) */
+    uint32_t hlim;               /* limiting parts, bit per value (0 = none) */
+    uint64_t mlim, slim;
+    int dayfilter;
+    unsigned months, wdays;      /* BYMONTH bit 1..12, BYDAY bit 0 = Sunday */
+    uint32_t mday_pos, mday_neg; /* BYMONTHDAY d and -d, bit d */
+    uint64_t yday_pos[6], yday_neg[6];
+    short setpos[FAST_MAX_SETPOS];
+    int nsetpos;
+    long sel[FAST_MAX_SETPOS];
 } fast_rule;
 /* 0 and *f ready when the rule has a supported shape, else -1. */
 int fast_open(fast_rule *f, const struct icalrecurrencetype *r, struct icaltimetype start,
@@ -167,6 +185,20 @@ int fast_open(fast_rule *f, const struct icalrecurrencetype *r, struct icaltimet
 struct icaltimetype fast_next(fast_rule *f, int64_t *utc);
 /* Advances past the occurrences on civil days before before_day. */
 void fast_skip(fast_rule *f, int64_t before_day);
+/* Moves a rule without COUNT close before civil time civ: the next
+ * occurrence is the first of the period holding civ or an earlier one. */
+void fast_seek(fast_rule *f, int64_t civ);
+
+/* rulecheck.c: sorts a rule out before anything iterates it (see there).
+ * *out is the rule to iterate (values that never match removed); *why a
+ * static reason when not RULE_OK. */
+enum { RULE_OK = 0, RULE_NEVER, RULE_INVALID };
+int rule_check(const struct icalrecurrencetype *in, struct icaltimetype dtstart,
+               struct icalrecurrencetype *out, const char **why);
+/* VTIMEZONE observances (tzcheck.c): 0 when every STANDARD/DAYLIGHT of
+ * vtz can be expanded by libical in bounded time and memory, else -1 and
+ * *why.  Real zones have one YEARLY (at most MONTHLY) rule per observance. */
+int tz_component_check(icalcomponent *vtz, const char **why);
 
 /* recur.c */
 void get_shape(ical_object *o, ical_comp *c, const icaltimezone *ftz, shape *sh);

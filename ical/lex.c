@@ -238,3 +238,44 @@ int ical_lex_balanced(const char *data, size_t len)
     ical_lex_done(&lx);
     return ok && r == 0 && done;
 }
+
+int ical_prescan(const char *data, size_t len, unsigned max_params, unsigned max_props)
+{
+    /* One pass over the bytes, no unfolding copy: a line that starts with a
+     * space or HTAB continues the logical line before it (RFC 5545 §3.1),
+     * so the parameter count carries over.  Parameters are the ';' before
+     * the first ':' outside DQUOTEs (§3.2: param-value may be quoted). */
+    unsigned long props = 0, params = 0;
+    int bol = 1, in_value = 1, quoted = 0, have_line = 0;
+    for (size_t i = 0; i < len; i++) {
+        char c = data[i];
+        if (c == '\n') {
+            bol = 1;
+            continue;
+        }
+        if (bol) {
+            bol = 0;
+            if ((c == ' ' || c == '\t') && have_line) continue; /* folded */
+            if (c == '\r') {
+                bol = 1; /* an empty line: not a property */
+                continue;
+            }
+            have_line = 1;
+            if (++props > max_props) return ICAL_PRESCAN_PROPERTIES;
+            params = 0;
+            in_value = 0;
+            quoted = 0;
+        }
+        if (in_value) continue;
+        if (c == '"') {
+            quoted = !quoted;
+        } else if (quoted) {
+            continue;
+        } else if (c == ';') {
+            if (++params > max_params) return ICAL_PRESCAN_PARAMS;
+        } else if (c == ':') {
+            in_value = 1;
+        }
+    }
+    return 0;
+}

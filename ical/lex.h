@@ -59,4 +59,10 @@ int ical_lex_balanced(const char *data, size_t len);
  * splitting a UTF-8 sequence (RFC 5545 §3.1), ended by CRLF or LF. */
 void ical_fold_append(vbuf *b, const char *text, size_t len, int crlf);
 
+/* The input caps (ical_limits.max_params, .max_properties), checked on the
+ * bytes before libical parses them: 0 when both hold, else which one does
+ * not.  Linear, no allocation. */
+enum { ICAL_PRESCAN_PARAMS = 1, ICAL_PRESCAN_PROPERTIES = 2 };
+int ical_prescan(const char *data, size_t len, unsigned max_params, unsigned max_props);
+
 #endif

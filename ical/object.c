@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "ical/internal.h"
+#include "ical/lex.h"
 
 #define TZID_PREFIX "/freeassociation.sourceforge.net/"
 
@@ -83,7 +84,12 @@ icaltimezone *obj_zone(ical_object *o, const char *tzid)
     icaltimezone *z = zone_builtin(tzid);
     if (!z) {
         icaltimezone *own = icalcomponent_get_timezone(o->root, tzid);
-        if (own) {
+        const char *why;
+        /* A VTIMEZONE libical cannot expand in bounded time and memory
+         * (tzcheck.c) is never handed to it: its times read as floating.
+         * Validation refuses such zones; this keeps older stored objects
+         * harmless too. */
+        if (own && tz_component_check(icaltimezone_get_component(own), &why) == 0) {
             z = zonecache_get(icaltimezone_get_component(own));
             if (!z) z = own;
         }
@@ -278,6 +284,10 @@ ical_status obj_parse(vpool *pool, const char *data, size_t len, ical_object **o
         len -= 3;
     }
     if (memchr(data, '\0', len)) return ICAL_ERR_DATA;
+    /* libical is quadratic in the parameters of a property: text over the
+     * caps never reaches it (ical_limits). */
+    const ical_limits *lim = ical_get_limits();
+    if (ical_prescan(data, len, lim->max_params, lim->max_properties) != 0) return ICAL_ERR_DATA;
     ical_object *o = pool_calloc(pool, sizeof(*o));
     char *text = pool_memdup(pool, data, len);
     if (!o || !text) return ICAL_ERR_NOMEM;

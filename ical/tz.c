@@ -180,6 +180,9 @@ ical_status ical_tz_parse(vpool *pool, const char *data, size_t len, const char 
     if (!icalcomponent_get_first_component(vtz, ICAL_XSTANDARD_COMPONENT) &&
         !icalcomponent_get_first_component(vtz, ICAL_XDAYLIGHT_COMPONENT))
         return ICAL_ERR_TIMEZONE;
+    /* Before libical ever expands it (tzcheck.c). */
+    const char *why;
+    if (tz_component_check(vtz, &why) != 0) return ICAL_ERR_TIMEZONE;
     *tzid = pool_strdup(pool, id);
     if (!*tzid) return ICAL_ERR_NOMEM;
     if (tz) {

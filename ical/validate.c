@@ -48,6 +48,15 @@ static ical_status check_text(vstate *v, const char *data, size_t len)
     int depth = 0, done = 0, r, nversion = 0, nprodid = 0;
     ical_status st = ICAL_OK;
     if (!utf8_valid(data, len)) return fail(v, ICAL_ERR_DATA, "not UTF-8 text");
+    const ical_limits *lim = ical_get_limits();
+    switch (ical_prescan(data, len, lim->max_params, lim->max_properties)) {
+    case ICAL_PRESCAN_PARAMS:
+        return failf(v, ICAL_ERR_DATA, "a property has more parameters than the server accepts: ",
+                     pool_printf(v->pool, "%u", lim->max_params));
+    case ICAL_PRESCAN_PROPERTIES:
+        return failf(v, ICAL_ERR_DATA, "more properties than the server accepts in one object: ",
+                     pool_printf(v->pool, "%u", lim->max_properties));
+    }
     ical_lex_init(&lx, data, len);
     while ((r = ical_lex_next(&lx, &ln)) == 1) {
         const char *val;
@@ -177,6 +186,9 @@ static ical_status check_timezones(vstate *v)
         if (!icalcomponent_get_first_component(tz, ICAL_XSTANDARD_COMPONENT) &&
             !icalcomponent_get_first_component(tz, ICAL_XDAYLIGHT_COMPONENT))
             return fail(v, ICAL_ERR_OBJECT, "VTIMEZONE without STANDARD or DAYLIGHT");
+        const char *why;
+        if (tz_component_check(tz, &why) != 0)
+            return failf(v, ICAL_ERR_DATA, "VTIMEZONE not accepted: ", why);
         for (unsigned i = 0; i < nseen; i++)
             if (strcmp(seen[i], id) == 0)
                 return failf(v, ICAL_ERR_OBJECT, "two VTIMEZONEs with TZID ", id);
@@ -206,48 +218,6 @@ static ical_status check_tzids(vstate *v, icalcomponent *c)
 }
 
 /* ---- one component ---- */
-
-static int month_days(int m)
-{
-    static const int dm[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    return dm[(m - 1) % 12];
-}
-
-static int set_len(const short *a, int cap)
-{
-    int n = 0;
-    while (n < cap && a[n] != ICAL_RECURRENCE_ARRAY_MAX)
-        n++;
-    return n;
-}
-
-/* Rules libical can only search exhaustively (see validate.h). */
-static const char *unsafe_rule(struct icalrecurrencetype r)
-{
-    int nday = set_len(r.by_day, ICAL_BY_DAY_SIZE);
-    int nmd = set_len(r.by_month_day, ICAL_BY_MONTHDAY_SIZE);
-    int nyd = set_len(r.by_year_day, ICAL_BY_YEARDAY_SIZE);
-    int nwk = set_len(r.by_week_no, ICAL_BY_WEEKNO_SIZE);
-    int nmo = set_len(r.by_month, ICAL_BY_MONTH_SIZE);
-    if ((r.freq == ICAL_SECONDLY_RECURRENCE || r.freq == ICAL_MINUTELY_RECURRENCE ||
-         r.freq == ICAL_HOURLY_RECURRENCE) &&
-        (nday || nmd || nyd || nwk || nmo))
-        return "RRULE with FREQ finer than DAILY and a day-level BY part is not supported";
-    if (nmd) {
-        int possible = 0;
-        for (int i = 0; i < nmd && !possible; i++) {
-            int md = r.by_month_day[i] < 0 ? -r.by_month_day[i] : r.by_month_day[i];
-            for (int m = 1; m <= 12 && !possible; m++) {
-                int in_set = !nmo;
-                for (int k = 0; k < nmo; k++)
-                    if (icalrecurrencetype_month_month(r.by_month[k]) == m) in_set = 1;
-                if (in_set && md >= 1 && md <= month_days(m)) possible = 1;
-            }
-        }
-        if (!possible) return "RRULE never occurs (BYMONTHDAY not in any BYMONTH)";
-    }
-    return NULL;
-}
 
 /* RFC 5545 wants DTEND/DUE of DTSTART's value type and not before it, but
  * clients do write events such as DTSTART;DATE-TIME with DTEND;VALUE=DATE,
@@ -304,13 +274,25 @@ static ical_status check_comp(vstate *v, ical_comp *c)
         return fail(v, ICAL_ERR_OBJECT, "recurrence without DTSTART");
     if (c->dtstart && c->dtend) note_range_pair(v, c, c->dtend);
     if (c->dtstart && c->due) note_range_pair(v, c, c->due);
-    for (unsigned i = 0; i < c->nrrule; i++) {
-        const char *why = unsafe_rule(icalproperty_get_rrule(c->rrule[i]));
-        if (why) return fail(v, ICAL_ERR_OBJECT, why);
-    }
-    for (unsigned i = 0; i < c->nexrule; i++) {
-        const char *why = unsafe_rule(icalproperty_get_exrule(c->exrule[i]));
-        if (why) return fail(v, ICAL_ERR_OBJECT, why);
+    /* rulecheck.c: a rule that never occurs is kept (it adds no instance);
+     * one that cannot be understood is refused. */
+    struct icaltimetype st = icaltime_null_time();
+    if (c->anchor) obj_prop_time(v->o, c->anchor, &st);
+    for (unsigned i = 0; i < c->nrrule + c->nexrule; i++) {
+        struct icalrecurrencetype r = i < c->nrrule
+                                          ? icalproperty_get_rrule(c->rrule[i])
+                                          : icalproperty_get_exrule(c->exrule[i - c->nrrule]);
+        struct icalrecurrencetype clean;
+        const char *why;
+        switch (rule_check(&r, st, &clean, &why)) {
+        case RULE_INVALID:
+            return failf(v, ICAL_ERR_DATA, i < c->nrrule ? "RRULE: " : "EXRULE: ", why);
+        case RULE_NEVER:
+            v->res->warnings |= ICAL_WARN_IGNORED;
+            break;
+        default:
+            break;
+        }
     }
     icalcompiter it;
     for (it = icalcomponent_begin_component(c->c, ICAL_VALARM_COMPONENT); icalcompiter_deref(&it);

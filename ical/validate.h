@@ -17,7 +17,17 @@
  *    RECURRENCE-ID, TRIGGER, REPEAT, FREEBUSY, COMPLETED, CREATED, DTSTAMP,
  *    LAST-MODIFIED, TZOFFSETFROM, TZOFFSETTO) or an empty one of those.
  *    Unparseable or empty values elsewhere, unknown IANA properties and
- *    unknown parameter values are kept as sent and ignored.
+ *    unknown parameter values are kept as sent and ignored;
+ *  - more parameters on one property or more properties than
+ *    ical_limits allows (checked on the text, before libical parses it);
+ *  - an RRULE or EXRULE that cannot be understood (rule_check() in
+ *    rulecheck.c: BY parts RFC 5545 §3.3.10 forbids for the FREQ, BY part
+ *    combinations libical cannot compute, a rule finer than daily on a
+ *    DATE).  A rule that never occurs (30 February, BYSECOND=60, the sixth
+ *    Monday of a month) is accepted: it adds no instance;
+ *  - a VTIMEZONE libical cannot expand in bounded time and memory
+ *    (tzcheck.c: rules finer than MONTHLY, rules that never occur, more
+ *    offset changes than ical_limits.max_tz_changes).
  * ICAL_ERR_OBJECT (valid-calendar-object-resource), RFC 4791 §4.1:
  *  - a METHOD property; no component besides VTIMEZONE; components of more
  *    than one type; a missing UID (RFC 5545 §3.6.1 makes it REQUIRED), UIDs
@@ -35,12 +45,6 @@
  *    without DTSTART; a property that must occur once occurring twice
  *    (DTSTART, DTEND, DUE, DURATION, RECURRENCE-ID, UID);
  *  - a VALARM without TRIGGER (RFC 5545 §3.6.6);
- *  - an RRULE that cannot be expanded safely: FREQ=SECONDLY/MINUTELY/
- *    HOURLY together with a day-level BY part (BYDAY, BYMONTHDAY,
- *    BYYEARDAY, BYWEEKNO, BYMONTH), or BYMONTHDAY/BYMONTH combinations that
- *    never occur (e.g. 30 February).  libical searches such rules second by
- *    second to year 2582, which a single request could use to stall the
- *    server; no calendar client writes them.
  *  A missing DTSTAMP is accepted: RFC 5545 requires it, but it carries no
  *  meaning for storage and many exported objects lack it (warning flag).
  * ICAL_ERR_COMPONENT: the component type is not in opts->allowed_kinds.

@@ -12,6 +12,7 @@
 #include "ical/internal.h"
 
 #define ZC_SLOTS 256
+#define ZC_MAX_TEXT (64 * 1024)
 
 typedef struct zc_entry {
     char *text;
@@ -39,6 +40,12 @@ icaltimezone *zonecache_get(icalcomponent *vtz)
     char *text = icalcomponent_as_ical_string_r(vtz);
     if (!text) return NULL;
     size_t len = strlen(text);
+    /* The cache lives as long as the process: a zone padded with megabytes
+     * of other properties is used from its own object instead. */
+    if (len > ZC_MAX_TEXT) {
+        free(text);
+        return NULL;
+    }
     uint64_t h = fnv1a(text, len);
     icaltimezone *z = NULL;
     pthread_mutex_lock(&zc_mu);

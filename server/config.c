@@ -38,6 +38,11 @@ int config_defaults(veil_config *cfg, const char *data_dir)
     cfg->expand_max_bytes = 4u << 20;
     cfg->max_property_bytes = 64u << 10;
     cfg->max_dead_properties = 128;
+    cfg->ical_max_params = 64;
+    cfg->ical_max_properties = 100000;
+    cfg->ical_max_expand_steps = 4000000;
+    cfg->ical_max_tz_changes = 20000;
+    cfg->shutdown_grace_seconds = 10;
     return 0;
 }
 
@@ -214,6 +219,11 @@ static const config_key keys[] = {
     {"expand_max_bytes", K_SIZE, OFF(expand_max_bytes), 64 * 1024, 1L << 30},
     {"max_property_bytes", K_SIZE, OFF(max_property_bytes), 1024, 1L << 30},
     {"max_dead_properties", K_INT, OFF(max_dead_properties), 16, 1000000},
+    {"ical_max_params", K_INT, OFF(ical_max_params), 8, 100000},
+    {"ical_max_properties", K_INT, OFF(ical_max_properties), 100, 10000000},
+    {"ical_max_expand_steps", K_INT, OFF(ical_max_expand_steps), 10000, 1000000000},
+    {"ical_max_tz_changes", K_INT, OFF(ical_max_tz_changes), 100, 10000000},
+    {"shutdown_grace_seconds", K_INT, OFF(shutdown_grace_seconds), 1, 3600},
 };
 
 static int apply(veil_config *cfg, const char *key, char *val)
@@ -327,7 +337,12 @@ int config_write_default(const char *path, const char *listen)
             "expand_max_properties = 20000\n"
             "expand_max_bytes = 4M\n"
             "max_property_bytes = 64k\n"
-            "max_dead_properties = 128\n",
+            "max_dead_properties = 128\n"
+            "ical_max_params = 64\n"
+            "ical_max_properties = 100000\n"
+            "ical_max_expand_steps = 4000000\n"
+            "ical_max_tz_changes = 20000\n"
+            "shutdown_grace_seconds = 10\n",
             listen ? listen : "127.0.0.1:8008");
     return fclose(f) == 0 ? 0 : -1;
 }

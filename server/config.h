@@ -48,6 +48,12 @@ typedef struct veil_config {
     size_t expand_max_bytes;      /* size of one expand-property answer */
     size_t max_property_bytes;    /* one dead property, as stored */
     int max_dead_properties;      /* dead properties of one resource */
+    /* iCalendar work and input limits (ical_limits in ical/ical.h) */
+    int ical_max_params;         /* parameters on one property */
+    int ical_max_properties;     /* properties in one calendar object */
+    int ical_max_expand_steps;   /* work units per recurrence set evaluation */
+    int ical_max_tz_changes;     /* offset-table entries one VTIMEZONE may produce */
+    int shutdown_grace_seconds;  /* after SIGTERM/SIGINT, exit at the latest after this */
 } veil_config;
 
 /* Fills cfg with defaults for data_dir (copied).  0 or -1. */

@@ -2,11 +2,14 @@
 #include <errno.h>
 #include <libxml/parser.h>
 #include <malloc.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "common/log.h"
 #include "ical/ical.h"
@@ -92,6 +95,24 @@ done:
     return rc;
 }
 
+struct watchdog {
+    sigset_t set;
+    int grace;
+};
+
+static void *watchdog_run(void *arg)
+{
+    struct watchdog *wd = arg;
+    struct timespec ts = {wd->grace, 0};
+    int sig = sigtimedwait(&wd->set, NULL, &ts);
+    if (sig > 0)
+        log_warn("second signal %d: exiting now", sig);
+    else
+        log_warn("requests still running after %d s: exiting now", wd->grace);
+    _exit(1);
+    return NULL;
+}
+
 int cli_serve(const veil_config *cfg_in, int argc, char **argv)
 {
     if (wants_help(argc, argv)) {
@@ -145,6 +166,10 @@ int cli_serve(const veil_config *cfg_in, int argc, char **argv)
     mallopt(M_TRIM_THRESHOLD, 512 * 1024);
     xmlInitParser();
     ical_global_init(); /* before the worker threads start */
+    ical_limits lim = {(unsigned)cfg.ical_max_params, (unsigned)cfg.ical_max_properties,
+                       (unsigned long)cfg.ical_max_expand_steps,
+                       (unsigned)cfg.ical_max_tz_changes};
+    ical_set_limits(&lim);
     char err[256] = "";
     struct srv_auth *auth;
     if (srv_auth_open(&cfg, &auth, err, sizeof err) != 0) {
@@ -169,6 +194,16 @@ int cli_serve(const veil_config *cfg_in, int argc, char **argv)
     int sig = 0;
     sigwait(&set, &sig);
     log_info("stopping on signal %d", sig);
+    /* Requests finish before the daemon stops: expansions in progress end
+     * at their next step, and a watchdog exits the process if the workers
+     * are not done within the grace period (or on a second signal).  Every
+     * acknowledged write is already committed, so nothing is lost. */
+    ical_cancel();
+    static struct watchdog wd;
+    wd.set = set;
+    wd.grace = cfg.shutdown_grace_seconds;
+    pthread_t wt;
+    if (pthread_create(&wt, NULL, watchdog_run, &wd) == 0) pthread_detach(wt);
     srv_http_stop(http);
     srv_auth_close(auth);
     ical_global_cleanup();

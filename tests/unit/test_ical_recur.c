@@ -451,6 +451,11 @@ static void test_fast_rules_match_libical(void)
         "FREQ=YEARLY",
         "FREQ=YEARLY;INTERVAL=4;COUNT=5",
         "FREQ=YEARLY;UNTIL=20300101T000000Z",
+        /* DAILY with BY parts runs on the sub-day generator */
+        "FREQ=DAILY;BYHOUR=9,17",
+        "FREQ=DAILY;BYHOUR=8;BYMINUTE=0,15,30,45;COUNT=50",
+        "FREQ=DAILY;INTERVAL=2;BYMONTHDAY=1,2,3,4",
+        "FREQ=DAILY;BYMONTH=2,3;BYDAY=MO",
     };
     /* No start in a DST gap: there libical keeps the shifted wall-clock time
      * for every later occurrence (02:30 becomes 03:30 for good), which
@@ -464,6 +469,8 @@ static void test_fast_rules_match_libical(void)
             for (size_t z = 0; z < 3; z++) {
                 struct icalrecurrencetype rule = icalrecurrencetype_from_string(rules[r]);
                 struct icaltimetype st = icaltime_from_string(dtstarts[s]);
+                /* libical repeats an all-day occurrence per BYHOUR value */
+                if (st.is_date && rule.by_hour[0] != ICAL_RECURRENCE_ARRAY_MAX) continue;
                 if (zones[z] && !st.is_date && !icaltime_is_utc(st))
                     st.zone = icaltimezone_get_builtin_timezone(zones[z]);
                 fast_rule f;
@@ -495,7 +502,7 @@ static void test_fast_rules_match_libical(void)
     /* Shapes it leaves to libical. */
     static const char *const other[] = {"FREQ=MONTHLY;BYDAY=-1FR",
                                         "FREQ=YEARLY;BYMONTH=3;BYDAY=2SU",
-                                        "FREQ=MONTHLY;BYMONTHDAY=1,15", "FREQ=HOURLY",
+                                        "FREQ=MONTHLY;BYMONTHDAY=1,15",
                                         "FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1"};
     for (size_t i = 0; i < sizeof(other) / sizeof(other[0]); i++) {
         struct icalrecurrencetype rule = icalrecurrencetype_from_string(other[i]);

@@ -78,7 +78,7 @@ static void write_principal(dav_req *r, vbuf *out, const store_ace *a)
     default: {
         store_principal p;
         if (store_principal_by_id(r->st, r->pool, a->principal, &p) == STORE_OK)
-            dav_put_href(out, dav_principal_href(r, p.pid));
+            dav_put_href(out, dav_principal_href(&r->ctx, p.pid));
     }
     }
     buf_puts(out, "</D:principal>");
@@ -124,7 +124,7 @@ static int get_acl(dav_req *r, const dav_resource *res, vbuf *out)
         int n;
         int64_t id = res->chain.ids[i];
         if (store_aces_get(r->st, r->pool, id, &aces, &n) != STORE_OK) return 500;
-        const char *inherited = id != res->node.id ? dav_node_href(r, id) : NULL;
+        const char *inherited = id != res->node.id ? dav_node_href(&r->ctx, id) : NULL;
         for (int k = 0; k < n; k++) write_ace(r, out, &aces[k], aces[k].source == 1, inherited);
     }
     if (res->space == STORE_ROOT_CALENDARS && owner) {
@@ -297,12 +297,7 @@ int dav_method_acl(dav_req *r, dav_resource *res)
     }
     st = dav_lock_check(r, res->canon, DAV_CHANGE_CONTENT);
     if (st) return st;
-    int rc = store_begin_write(r->st);
-    if (rc == STORE_OK) rc = store_aces_replace(r->st, res->node.id, 0, aces, n);
-    if (rc == STORE_OK) rc = store_commit(r->st);
-    if (rc != STORE_OK) {
-        store_rollback(r->st);
-        return dav_store_status(rc);
-    }
-    return 200;
+    /* (in the router's write transaction) */
+    int rc = store_aces_replace(r->st, res->node.id, 0, aces, n);
+    return rc == STORE_OK ? 200 : dav_store_status(rc);
 }

@@ -42,7 +42,7 @@ int caldav_tz_adjust(dav_req *r, const char *data, size_t len, const char **out,
 int dav_method_mkcalendar(dav_req *r, dav_resource *res);
 
 /* Default collections of a new calendar home. */
-int caldav_provision_home(dav_req *r, int64_t home, int64_t owner);
+int caldav_provision_home(dav_ctx *c, int64_t home, int64_t owner);
 
 
 #endif

@@ -28,8 +28,7 @@ const icaltimezone *caldav_collection_tz(dav_req *r, const store_node *coll)
     return tz;
 }
 
-int caldav_prepare_member(dav_req *r, const store_node *coll, const char *coll_href,
-                          const store_node *existing, const char *body, size_t len,
+int caldav_prepare_member(dav_req *r, const store_node *coll, const char *body, size_t len,
                           const char *content_type, dav_member *m)
 {
     /* RFC 4791 §5.3.2.1 CALDAV:supported-calendar-data */
@@ -57,23 +56,8 @@ int caldav_prepare_member(dav_req *r, const store_node *coll, const char *coll_h
         if (v.detail) r->err_text = v.detail;
         return dav_error(r, 403, NS_CALDAV, pre ? pre : "valid-calendar-data");
     }
-    /* CALDAV:no-uid-conflict: one UID per calendar collection; 409 because
-     * the client can resolve it (RFC 4791 §1.3) */
-    store_node other;
-    /* ... nor overwrite an object that has another UID (RFC 4791 §5.3.2.1) */
-    if (existing && existing->uid && strcmp(existing->uid, v.uid) != 0) {
-        const char *href = pool_printf(r->pool, "<D:href>%s%s</D:href>", coll_href,
-                                       uri_encode_segment_pool(r->pool, existing->name));
-        return dav_error_inner(r, 409, NS_CALDAV, "no-uid-conflict", href);
-    }
-    int rc = store_node_by_uid(r->st, r->pool, coll->id, v.uid, &other);
-    if (rc == STORE_OK && (!existing || other.id != existing->id) && other.id != r->moving_node) {
-        const char *href = pool_printf(r->pool, "<D:href>%s%s</D:href>", coll_href,
-                                       uri_encode_segment_pool(r->pool, other.name));
-        return dav_error_inner(r, 409, NS_CALDAV, "no-uid-conflict", href);
-    }
-    if (rc != STORE_OK && rc != STORE_NOTFOUND) return dav_store_status(rc);
-
+    /* (CALDAV:no-uid-conflict needs the store: checked in the write
+     * transaction, dav/member.c) */
     ical_eval_opts eo = {.floating_tz = o.floating_tz, .max_instances = 0};
     ical_index idx;
     st = ical_index_build(r->pool, v.obj, &eo, o.horizon, &idx);

@@ -6,8 +6,7 @@
 #include "dav/member.h"
 
 /* PUT/COPY/MOVE of a vCard into an address book: RFC 6352 §6.3.2.1. */
-int carddav_prepare_member(dav_req *r, const store_node *coll, const char *coll_href,
-                           const store_node *existing, const char *body, size_t len,
+int carddav_prepare_member(dav_req *r, const store_node *coll, const char *body, size_t len,
                            const char *content_type, dav_member *m);
 
 /* The version a GET asks for with Accept ("text/vcard; version=4.0"):
@@ -20,7 +19,7 @@ int carddav_convert(dav_req *r, const char *data, size_t len, int version, const
                     size_t *outlen);
 
 /* Default address book of a new address book home. */
-int carddav_provision_home(dav_req *r, int64_t home, int64_t owner);
+int carddav_provision_home(dav_ctx *c, int64_t home, int64_t owner);
 
 int dav_report_addressbook_query(dav_req *r, dav_resource *res, const struct _xmlNode *root);
 int dav_report_addressbook_multiget(dav_req *r, dav_resource *res, const struct _xmlNode *root);

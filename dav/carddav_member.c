@@ -11,8 +11,7 @@
 #include "vcard/convert.h"
 #include "vcard/validate.h"
 
-int carddav_prepare_member(dav_req *r, const store_node *coll, const char *coll_href,
-                           const store_node *existing, const char *body, size_t len,
+int carddav_prepare_member(dav_req *r, const store_node *coll, const char *body, size_t len,
                            const char *content_type, dav_member *m)
 {
     /* CARDDAV:supported-address-data: text/vcard 3.0 or 4.0 */
@@ -33,21 +32,8 @@ int carddav_prepare_member(dav_req *r, const store_node *coll, const char *coll_
     int declared = content_type ? vcard_media_version(content_type, NULL, 0) : 0;
     if (declared && declared != info.version)
         return dav_error(r, 403, NS_CARDDAV, "supported-address-data");
-    /* CARDDAV:no-uid-conflict; 409: the client can resolve it */
-    store_node other;
-    /* ... nor overwrite a card that has another UID (RFC 6352 §6.3.2.1) */
-    if (existing && existing->uid && strcmp(existing->uid, info.uid) != 0) {
-        const char *href = pool_printf(r->pool, "<D:href>%s%s</D:href>", coll_href,
-                                       uri_encode_segment_pool(r->pool, existing->name));
-        return dav_error_inner(r, 409, NS_CARDDAV, "no-uid-conflict", href);
-    }
-    int rc = store_node_by_uid(r->st, r->pool, coll->id, info.uid, &other);
-    if (rc == STORE_OK && (!existing || other.id != existing->id) && other.id != r->moving_node) {
-        const char *href = pool_printf(r->pool, "<D:href>%s%s</D:href>", coll_href,
-                                       uri_encode_segment_pool(r->pool, other.name));
-        return dav_error_inner(r, 409, NS_CARDDAV, "no-uid-conflict", href);
-    }
-    if (rc != STORE_OK && rc != STORE_NOTFOUND) return dav_store_status(rc);
+    /* (CARDDAV:no-uid-conflict needs the store: checked in the write
+     * transaction, dav/member.c) */
     const char *out;
     size_t outlen;
     int changed = 0;
@@ -82,15 +68,15 @@ int carddav_convert(dav_req *r, const char *data, size_t len, int version, const
     return vcard_convert_bytes(r->pool, data, len, version, out, outlen) == 0 ? 0 : -1;
 }
 
-int carddav_provision_home(dav_req *r, int64_t home, int64_t owner)
+int carddav_provision_home(dav_ctx *c, int64_t home, int64_t owner)
 {
-    if (store_node_child(r->st, r->pool, home, "addressbook", NULL) == STORE_OK) return STORE_OK;
+    if (store_node_child(c->st, c->pool, home, "addressbook", NULL) == STORE_OK) return STORE_OK;
     store_node n = {.parent = home, .name = "addressbook", .kind = STORE_KIND_ADDRESSBOOK,
                     .owner = owner};
     store_node made;
-    int rc = store_node_create(r->st, r->pool, &n, NULL, &made);
+    int rc = store_node_create(c->st, c->pool, &n, NULL, &made);
     if (rc == STORE_OK)
-        rc = store_prop_set(r->st, made.id, NS_DAV, "displayname",
+        rc = store_prop_set(c->st, made.id, NS_DAV, "displayname",
                             "<D:displayname xmlns:D=\"DAV:\">Contacts</D:displayname>");
     return rc;
 }

@@ -3,6 +3,7 @@
 
 #include "dav/collection.h"
 #include "dav/conditional.h"
+#include "dav/member.h"
 #include "dav/methods.h"
 #include "dav/propfind.h"
 #include "dav/propset.h"
@@ -102,22 +103,16 @@ int dav_create_collection(dav_req *r, dav_resource *res, int kind, pp_op *ops, i
          * with a multistatus as CalDAV clients expect */
         return multistatus ? 207 : 403;
     }
-    int rc = store_begin_write(r->st);
+    /* (in the router's write transaction) */
     store_node made;
-    if (rc == STORE_OK) {
-        store_node node = {.parent = res->parent.id, .name = res->name, .kind = kind,
-                           .owner = res->parent.owner};
-        rc = store_node_create(r->st, r->pool, &node, NULL, &made);
-    }
+    store_node node = {.parent = res->parent.id, .name = res->name, .kind = kind,
+                       .owner = res->parent.owner};
+    int rc = store_node_create(r->st, r->pool, &node, NULL, &made);
     if (rc == STORE_OK) {
         future.node = made;
         for (int i = 0; rc == STORE_OK && i < n; i++) rc = dav_propset_apply(r, &future, &ops[i]);
     }
-    if (rc == STORE_OK) rc = store_commit(r->st);
-    if (rc != STORE_OK) {
-        store_rollback(r->st);
-        return rc == STORE_EXISTS ? 405 : dav_store_status(rc);
-    }
+    if (rc != STORE_OK) return rc == STORE_EXISTS ? 405 : dav_store_status(rc);
     dav_add_header(r, "Location", dav_absolute_url(r, res->href));
     return 201;
 }
@@ -173,45 +168,6 @@ int dav_method_mkcol(dav_req *r, dav_resource *res)
     return dav_create_collection(r, res, kind, ops, k, "D:mkcol-response");
 }
 
-/* A sharee's view removed: the share is declined (the access goes and the
- * owner is told the sharee left), or a view without a share row simply goes. */
-static int unbind_view(dav_req *r, const dav_resource *res)
-{
-    store_share sh;
-    int rc = store_share_by_binding(r->st, r->pool, res->binding.id, &sh);
-    if (rc == STORE_NOTFOUND) return store_node_delete(r->st, res->binding.id);
-    if (rc != STORE_OK) return rc;
-    rc = dav_share_decline(r, &res->node, &sh);
-    if (rc == STORE_OK) rc = dav_share_view_removed(r, res->node.id, &sh);
-    return rc;
-}
-
-int dav_unbind_resource(dav_req *r, const dav_resource *res)
-{
-    /* a view is the sharee's: removing it never touches the shown collection */
-    if (res->has_binding) return unbind_view(r, res);
-    /* shares of what goes are revoked first: sharees lose their views and
-     * are told, pending invitations are withdrawn */
-    int64_t *shared = NULL;
-    int nshared = 0;
-    int rc = store_shared_nodes_below(r->st, r->pool, res->node.id, &shared, &nshared);
-    for (int i = 0; rc == STORE_OK && i < nshared; i++)
-        rc = dav_share_collection_deleting(r, shared[i]);
-    if (rc == STORE_OK) rc = store_node_delete(r->st, res->node.id);
-    /* locks go with their resources (keyed by the node's own path) */
-    if (rc == STORE_OK) rc = store_locks_delete_below(r->st, res->canon);
-    return rc;
-}
-
-void dav_unbind_done(const dav_resource *res)
-{
-    /* a default collection that went comes back on its owner's next request */
-    if (!res->has_binding && res->has_parent &&
-        (res->parent.kind == STORE_KIND_HOME_CALENDARS ||
-         res->parent.kind == STORE_KIND_HOME_ADDRESSBOOKS))
-        dav_provision_forget(res->parent.owner);
-}
-
 int dav_method_delete(dav_req *r, dav_resource *res)
 {
     if (res->type != DAV_RES_NODE) return dav_error_text(r, 403, "This resource cannot be deleted");
@@ -236,15 +192,9 @@ int dav_method_delete(dav_req *r, dav_resource *res)
      * decided by the router) */
     st = dav_lock_check(r, res->has_binding ? res->view_canon : res->canon, DAV_CHANGE_UNBIND);
     if (st) return st;
-    int rc = store_begin_write(r->st);
-    if (rc == STORE_OK) rc = dav_unbind_resource(r, res);
-    if (rc == STORE_OK) rc = store_commit(r->st);
-    if (rc != STORE_OK) {
-        store_rollback(r->st);
-        return dav_store_status(rc);
-    }
-    dav_unbind_done(res);
-    return 204;
+    /* the member lifecycle's one way out (in the router's transaction) */
+    int rc = dav_member_remove(r, res);
+    return rc == STORE_OK ? 204 : dav_store_status(rc);
 }
 
 int dav_method_options(dav_req *r, dav_resource *res)

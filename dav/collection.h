@@ -16,12 +16,4 @@ int dav_kind_from_resourcetype(const xmlNode *rt);
 int dav_create_collection(dav_req *r, dav_resource *res, int kind, pp_op *ops, int n,
                           const char *response_root);
 
-/* Inside the write transaction: removes what res names (DELETE, and a
- * destination COPY or MOVE overwrites).  A sharee's view goes alone and its
- * share is declined; a node goes with everything below it, its shares
- * revoked (sharees told) and its locks.  STORE_OK or a store error. */
-int dav_unbind_resource(dav_req *r, const dav_resource *res);
-/* After the commit of dav_unbind_resource. */
-void dav_unbind_done(const dav_resource *res);
-
 #endif

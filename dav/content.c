@@ -119,6 +119,40 @@ int dav_method_get(dav_req *r, dav_resource *res)
 
 /* ---- PUT ---------------------------------------------------------------- */
 
+/* The body as the collection takes it, prepared before the write
+ * transaction: parsing, validating and indexing need no lock.  Its verdict,
+ * success or refusal, is kept for the handler, which gives it at the point
+ * RFC 9110 §13.2.1 puts it (after the preconditions) - if the collection is
+ * still the one it was prepared for. */
+typedef struct put_draft {
+    int status;
+    const char *err_ns, *err_name, *err_inner, *err_text;
+    dav_member m;
+} put_draft;
+
+static int put_prepare(dav_req *r, const store_node *coll, put_draft *d)
+{
+    d->status = dav_member_prepare(r, coll, r->body, r->body_len, dav_header(r, "Content-Type"),
+                                   &d->m);
+    d->err_ns = r->err_ns;
+    d->err_name = r->err_name;
+    d->err_inner = r->err_inner;
+    d->err_text = r->err_text;
+    return d->status;
+}
+
+int dav_prepare_put(dav_req *r, dav_resource *res)
+{
+    if (res->type == DAV_RES_NODE ? dav_res_is_collection(res)
+                                  : res->trailing_slash || !res->has_parent)
+        return 0; /* refused in the transaction */
+    put_draft *d = pool_calloc(r->pool, sizeof(*d));
+    if (!d) return 500;
+    put_prepare(r, &res->parent, d);
+    r->draft = d;
+    return 0;
+}
+
 int dav_method_put(dav_req *r, dav_resource *res)
 {
     /* RFC 4918 §9.7.2: PUT on a collection may be refused with 405, which
@@ -136,7 +170,7 @@ int dav_method_put(dav_req *r, dav_resource *res)
     /* RFC 9110 §14.5: a partial PUT is not something we do */
     if (dav_header(r, "Content-Range")) return dav_error_text(r, 400, "Content-Range on PUT");
     /* the router had the authority decide: write-content, or bind in the
-     * parent for a new member */
+     * parent for a new member; this runs in its write transaction */
     int creating = res->type == DAV_RES_UNMAPPED;
     int st = dav_conditional(r, res);
     if (st == 412 && r->prefer_representation && !creating) {
@@ -151,29 +185,25 @@ int dav_method_put(dav_req *r, dav_resource *res)
 
     /* the collection the resource goes into decides what it must be */
     const store_node *coll = &res->parent;
-    const char *coll_href = dav_parent_href(r, res->href);
-    dav_member m;
-    st = dav_member_prepare(r, coll, coll_href, creating ? NULL : &res->node, r->body, r->body_len,
-                            dav_header(r, "Content-Type"), &m);
-    if (st) return st;
-
-    int rc = store_begin_write(r->st);
+    put_draft *d = r->draft, fresh;
+    if (!d || !dav_member_fits(&d->m, coll)) {
+        /* prepared for another collection than the one there now */
+        memset(&fresh, 0, sizeof fresh);
+        d = &fresh;
+        put_prepare(r, coll, d);
+    }
+    if (d->status) {
+        r->err_ns = d->err_ns;
+        r->err_name = d->err_name;
+        r->err_inner = d->err_inner;
+        r->err_text = d->err_text;
+        return d->status;
+    }
     store_node made;
-    if (rc == STORE_OK) {
-        if (creating) {
-            store_node n = {.parent = res->parent.id, .name = res->name,
-                            .kind = STORE_KIND_RESOURCE, .owner = res->parent.owner};
-            rc = store_node_create(r->st, r->pool, &n, &m.c, &made);
-        } else {
-            rc = store_node_update(r->st, r->pool, res->node.id, &m.c, &made);
-        }
-    }
-    if (rc == STORE_OK) rc = dav_member_index(r, made.id, coll->id, &m);
-    if (rc == STORE_OK) rc = store_commit(r->st);
-    if (rc != STORE_OK) {
-        store_rollback(r->st);
-        return rc == STORE_EXISTS ? 409 : dav_store_status(rc);
-    }
+    st = dav_member_write(r, coll, dav_parent_href(r, res->href), res->name,
+                          creating ? NULL : &res->node, &d->m, &made);
+    if (st) return st;
+    dav_member *mp = &d->m;
     /* No Location: the new resource is the target URI (RFC 9110 §15.3.2). */
     if (r->prefer_representation) {
         /* RFC 7240 §4.2: the stored resource, with its validators */
@@ -187,6 +217,6 @@ int dav_method_put(dav_req *r, dav_resource *res)
         return creating ? 201 : 200;
     }
     /* RFC 4791 §5.3.4: no ETag when what is stored is not what was sent */
-    if (!m.changed) dav_add_header(r, "ETag", pool_printf(r->pool, "\"%s\"", m.c.etag));
+    if (!mp->changed) dav_add_header(r, "ETag", pool_printf(r->pool, "\"%s\"", mp->c.etag));
     return creating ? 201 : 204;
 }

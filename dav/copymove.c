@@ -3,7 +3,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include "dav/collection.h"
 #include "dav/conditional.h"
 #include "dav/member.h"
 #include "dav/methods.h"
@@ -137,25 +136,19 @@ static int copy_or_move(dav_req *r, dav_resource *src, int move)
     st = dav_lock_check(r, dst_own, exists ? DAV_CHANGE_UNBIND : DAV_CHANGE_BIND);
     if (st) return st;
 
+    /* (in the router's write transaction: every check above still holds) */
     int64_t owner = dst.parent.owner;
-    int rc = store_begin_write(r->st);
     /* what is overwritten goes as a DELETE would take it: its shares revoked,
      * a view declined, its locks gone */
-    if (rc == STORE_OK && exists) rc = dav_unbind_resource(r, &dst);
+    int rc = exists ? dav_member_remove(r, &dst) : STORE_OK;
+    store_node made;
+    if (rc == STORE_OK && move) rc = dav_member_leaving(r, src, owner);
     if (rc == STORE_OK) {
-        store_node made;
         if (view) {
             rc = store_node_move(r->st, src->binding.id, dst.parent.id, dst.name);
             made = src->binding;
         } else if (move) {
-            /* a collection that leaves its owner leaves its shares behind */
-            int64_t *shared = NULL;
-            int nshared = 0;
-            if (owner != src->node.owner)
-                rc = store_shared_nodes_below(r->st, r->pool, src->node.id, &shared, &nshared);
-            for (int i = 0; rc == STORE_OK && i < nshared; i++)
-                rc = dav_share_collection_deleting(r, shared[i]);
-            if (rc == STORE_OK) rc = store_node_move(r->st, src->node.id, dst.parent.id, dst.name);
+            rc = store_node_move(r->st, src->node.id, dst.parent.id, dst.name);
             /* ownership follows the node: what lands in someone's collection
              * is theirs (RFC 3744 §5.1: DAV:owner) */
             if (rc == STORE_OK && owner != src->node.owner)
@@ -165,21 +158,10 @@ static int copy_or_move(dav_req *r, dav_resource *src, int move)
             rc = store_node_copy(r->st, r->pool, src->node.id, dst.parent.id, dst.name,
                                  depth == DAV_DEPTH_INFINITY, owner, &made);
         }
-        /* RFC 4918 §9.9.4: locks do not move with the resource */
-        if (rc == STORE_OK && move) rc = store_locks_delete_below(r->st, src_own);
-        /* into a typed collection: the member's own index rows and UID */
-        if (rc == STORE_OK && m.indexed) rc = dav_member_index(r, made.id, dst.parent.id, &m);
-        /* a plain file becoming a calendar object gets its UID and type */
-        if (rc == STORE_OK && m.c.uid && !src->node.uid)
-            rc = store_node_update(r->st, r->pool, made.id, &m.c, NULL);
     }
-    if (rc == STORE_OK) rc = store_commit(r->st);
-    if (rc != STORE_OK) {
-        store_rollback(r->st);
-        return rc == STORE_EXISTS ? 409 : dav_store_status(rc);
-    }
-    if (exists) dav_unbind_done(&dst);
-    if (move && !view) dav_unbind_done(src);
+    /* into a typed collection: the member's own index rows and UID */
+    if (rc == STORE_OK && !view) rc = dav_member_arrived(r, &made, &dst.parent, &m);
+    if (rc != STORE_OK) return rc == STORE_EXISTS ? 409 : dav_store_status(rc);
     if (!exists) dav_add_header(r, "Location", dav_absolute_url(r, dst.href));
     return exists ? 204 : 201;
 }

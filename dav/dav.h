@@ -10,6 +10,7 @@
 #include "common/buf.h"
 #include "common/pool.h"
 #include "common/uri.h"
+#include "dav/ctx.h"
 #include "dav/xml_scan.h"
 #include "privacy/authority.h"
 #include "server/config.h"
@@ -17,12 +18,6 @@
 
 typedef struct dav_req dav_req;
 
-/* Who is asking.  Built by the HTTP layer after authentication. */
-typedef struct dav_session {
-    store_principal principal; /* the authenticated user's principal */
-    int64_t account_id;
-    int read_only;             /* a read-only app password */
-} dav_session;
 
 /* What a path resolves to. */
 typedef enum {
@@ -87,11 +82,14 @@ typedef struct dav_out_header {
 typedef const char *(*dav_header_fn)(void *ctx, const char *name);
 
 struct dav_req {
-    vpool *pool;                 /* everything of this request lives here */
-    const veil_config *cfg;
-    store *st;                   /* this worker thread's store connection */
-    struct accounts *acct;       /* this thread's account-database connection (may be NULL) */
-    const dav_session *session;  /* NULL only for unauthenticated paths (well-known) */
+    /* the engine context the request acts in (dav/ctx.h), as r->ctx and as
+     * r->pool, r->st, r->session ... */
+    union {
+        dav_ctx ctx;
+        struct {
+            DAV_CTX_FIELDS
+        };
+    };
     const char *method;
     const char *raw_path;        /* as received, still %-encoded, query removed */
     const char *base_url;        /* "http://host:port" for absolute URLs (Location) */
@@ -130,6 +128,11 @@ struct dav_req {
     const int64_t *groups;
     int ngroups;
     int groups_loaded;
+
+    /* the write transaction the router opened for an unsafe method */
+    int in_write;
+    /* PUT: the body as prepared before the transaction (dav/member.c) */
+    void *draft;
 
     /* the If header, parsed once (dav/conditional.c) */
     struct dav_if_list *if_lists;

@@ -73,7 +73,7 @@ int dav_list_children(dav_req *r, const dav_resource *parent, const char *after,
         const char **paths = pool_alloc(r->pool, sizeof(char *) * (size_t)(1 + nrel + ngrp));
         if (!paths) return 500;
         int k = 0;
-        paths[k++] = dav_principal_href(r, pid);
+        paths[k++] = dav_principal_href(&r->ctx, pid);
         for (int i = 0; i < nrel + ngrp; i++) {
             store_principal p;
             int64_t id = i < nrel ? rel[i] : grp[i - nrel];
@@ -81,7 +81,7 @@ int dav_list_children(dav_req *r, const dav_resource *parent, const char *after,
             for (int j = 0; j < i && !dup; j++) dup = (j < nrel ? rel[j] : grp[j - nrel]) == id;
             if (!dup && store_principal_by_id(r->st, r->pool, id, &p) == STORE_OK &&
                 p.kind != STORE_PRINCIPAL_PROXY_READ && p.kind != STORE_PRINCIPAL_PROXY_WRITE)
-                paths[k++] = dav_principal_href(r, p.pid);
+                paths[k++] = dav_principal_href(&r->ctx, p.pid);
         }
         return virtual_children(r, paths, k, out, n);
     }

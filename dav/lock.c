@@ -9,6 +9,7 @@
 #include "common/rand.h"
 #include "dav/conditional.h"
 #include "dav/lockdisc.h"
+#include "dav/member.h"
 #include "dav/methods.h"
 #include "dav/resource.h"
 #include "dav/xml_in.h"
@@ -90,13 +91,8 @@ static int refresh(dav_req *r, dav_resource *res)
         int64_t t = parse_timeout(r);
         locks[i].timeout = t;
         locks[i].expires = (int64_t)time(NULL) + t;
-        rc = store_begin_write(r->st);
-        if (rc == STORE_OK) rc = store_lock_refresh(r->st, locks[i].token, t, locks[i].expires);
-        if (rc == STORE_OK) rc = store_commit(r->st);
-        if (rc != STORE_OK) {
-            store_rollback(r->st);
-            return dav_store_status(rc);
-        }
+        rc = store_lock_refresh(r->st, locks[i].token, t, locks[i].expires);
+        if (rc != STORE_OK) return dav_store_status(rc);
         lock_response(r, &locks[i]);
         return 200;
     }
@@ -202,20 +198,19 @@ int dav_method_lock(dav_req *r, dav_resource *res)
     l.timeout = parse_timeout(r);
     l.expires = (int64_t)time(NULL) + l.timeout;
 
-    int rc = store_begin_write(r->st);
-    if (rc == STORE_OK && creating) {
-        store_content empty = {.body = "", .length = 0,
-                               .etag = dav_etag_for(r->pool, "", 0)};
-        store_node n = {.parent = res->parent.id, .name = res->name,
-                        .kind = STORE_KIND_RESOURCE, .owner = res->parent.owner};
-        rc = store_node_create(r->st, r->pool, &n, &empty, NULL);
+    /* the conflict check above and this grant are one transaction (the
+     * router's): two exclusive locks can never both be granted */
+    if (creating) {
+        /* the empty resource is a member like any other (dav/member.h) */
+        dav_member m;
+        store_node made;
+        st = dav_member_prepare(r, &res->parent, "", 0, NULL, &m);
+        if (!st) st = dav_member_write(r, &res->parent, dav_parent_href(r, res->href), res->name,
+                                       NULL, &m, &made);
+        if (st) return st;
     }
-    if (rc == STORE_OK) rc = store_lock_create(r->st, &l);
-    if (rc == STORE_OK) rc = store_commit(r->st);
-    if (rc != STORE_OK) {
-        store_rollback(r->st);
-        return dav_store_status(rc);
-    }
+    int rc = store_lock_create(r->st, &l);
+    if (rc != STORE_OK) return dav_store_status(rc);
     dav_add_header(r, "Lock-Token", pool_printf(r->pool, "<%s>", l.token));
     lock_response(r, &l);
     return creating ? 201 : 200;
@@ -239,14 +234,8 @@ int dav_method_unlock(dav_req *r, dav_resource *res)
             int st = dav_authorize(r, res, PRIV_ACT_UNLOCK);
             if (st) return st;
         }
-        rc = store_begin_write(r->st);
-        if (rc == STORE_OK) rc = store_lock_delete(r->st, token);
-        if (rc == STORE_OK) rc = store_commit(r->st);
-        if (rc != STORE_OK) {
-            store_rollback(r->st);
-            return dav_store_status(rc);
-        }
-        return 204;
+        rc = store_lock_delete(r->st, token);
+        return rc == STORE_OK ? 204 : dav_store_status(rc);
     }
     /* RFC 4918 §9.11.1 */
     return dav_error(r, 409, NS_DAV, "lock-token-matches-request-uri");

@@ -1,27 +1,19 @@
+/* The member lifecycle (dav/member.h): one table of steps per kind of
+ * collection, and the one way a member is written, arrives or goes. */
 #include "dav/member.h"
-
-#include "dav/carddav.h"
 
 #include <string.h>
 
-int dav_member_prepare(dav_req *r, const store_node *coll, const char *coll_href,
-                       const store_node *existing, const char *body, size_t len,
-                       const char *content_type, dav_member *m)
+#include "dav/carddav.h"
+#include "dav/resource.h"
+#include "dav/sharing.h"
+#include "dav/xml_out.h"
+
+/* ---- the steps of each kind of collection ------------------------------------ */
+
+static int plain_prepare(dav_req *r, const store_node *coll, const char *body, size_t len,
+                         const char *content_type, dav_member *m)
 {
-    memset(m, 0, sizeof(*m));
-    switch (coll->kind) {
-    case STORE_KIND_CALENDAR:
-        return caldav_prepare_member(r, coll, coll_href, existing, body, len, content_type, m);
-    case STORE_KIND_ADDRESSBOOK:
-        return carddav_prepare_member(r, coll, coll_href, existing, body, len, content_type, m);
-    case STORE_KIND_SCHED_INBOX:
-    case STORE_KIND_SCHED_OUTBOX:
-    case STORE_KIND_NOTIFICATIONS:
-    case STORE_KIND_SPACE_ROOT:
-        return dav_error_text(r, 403, "Resources cannot be stored here");
-    default:
-        break;
-    }
     m->c.body = body;
     m->c.length = len;
     m->c.content_type = content_type;
@@ -30,33 +22,228 @@ int dav_member_prepare(dav_req *r, const store_node *coll, const char *coll_href
     return 0;
 }
 
-int dav_member_index(dav_req *r, int64_t node, int64_t coll, const dav_member *m)
+static int refuse_prepare(dav_req *r, const store_node *coll, const char *body, size_t len,
+                          const char *content_type, dav_member *m)
 {
-    if (!m->indexed) return STORE_OK;
-    return store_tr_set(r->st, node, coll, m->spans, m->nspans);
+    /* scheduling and notification collections are filled by the server */
+    return dav_error_text(r, 403, "Resources cannot be stored here");
+}
+
+/* RFC 4791 §5.3.2.1 / RFC 6352 §6.3.2.1 no-uid-conflict: one UID per
+ * collection, and a member keeps its UID.  409: the client can resolve it
+ * (the element names the member that holds the UID). */
+static int uid_check(dav_req *r, const char *ns, const store_node *coll, const char *coll_href,
+                     const store_node *old, const dav_member *m)
+{
+    const store_node *holder = NULL;
+    store_node other;
+    if (old && old->uid && strcmp(old->uid, m->c.uid) != 0) {
+        holder = old;
+    } else {
+        int rc = store_node_by_uid(r->st, r->pool, coll->id, m->c.uid, &other);
+        if (rc != STORE_OK && rc != STORE_NOTFOUND) return dav_store_status(rc);
+        if (rc == STORE_OK && (!old || other.id != old->id) && other.id != r->moving_node)
+            holder = &other;
+    }
+    if (!holder) return 0;
+    const char *href = pool_printf(r->pool, "<D:href>%s%s</D:href>", coll_href,
+                                   uri_encode_segment_pool(r->pool, holder->name));
+    return dav_error_inner(r, 409, ns, "no-uid-conflict", href);
+}
+
+static int caldav_check(dav_req *r, const store_node *coll, const char *coll_href,
+                        const store_node *old, const dav_member *m)
+{
+    return uid_check(r, NS_CALDAV, coll, coll_href, old, m);
+}
+
+static int carddav_check(dav_req *r, const store_node *coll, const char *coll_href,
+                         const store_node *old, const dav_member *m)
+{
+    return uid_check(r, NS_CARDDAV, coll, coll_href, old, m);
+}
+
+/* The time-range index (RFC 4791 §9.9) of a calendar object. */
+static int index_spans(dav_req *r, int64_t node, const store_node *coll, const dav_member *m)
+{
+    return m->indexed ? store_tr_set(r->st, node, coll->id, m->spans, m->nspans) : STORE_OK;
+}
+
+typedef struct member_kind {
+    int kind; /* the collection's STORE_KIND_*; 0 ends the table: everything else */
+    int (*prepare)(dav_req *r, const store_node *coll, const char *body, size_t len,
+                   const char *content_type, dav_member *m);
+    int (*check)(dav_req *r, const store_node *coll, const char *coll_href,
+                 const store_node *old, const dav_member *m);
+    int (*stored)(dav_req *r, int64_t node, const store_node *coll, const dav_member *m);
+} member_kind;
+
+static const member_kind kinds[] = {
+    {STORE_KIND_CALENDAR, caldav_prepare_member, caldav_check, index_spans},
+    {STORE_KIND_ADDRESSBOOK, carddav_prepare_member, carddav_check, NULL},
+    {STORE_KIND_SCHED_INBOX, refuse_prepare, NULL, NULL},
+    {STORE_KIND_SCHED_OUTBOX, refuse_prepare, NULL, NULL},
+    {STORE_KIND_NOTIFICATIONS, refuse_prepare, NULL, NULL},
+    {STORE_KIND_SPACE_ROOT, refuse_prepare, NULL, NULL},
+    {0, plain_prepare, NULL, NULL},
+};
+
+static const member_kind *kind_of(const store_node *coll)
+{
+    const member_kind *k = kinds;
+    while (k->kind && k->kind != coll->kind) k++;
+    return k;
+}
+
+static int typed(const store_node *coll)
+{
+    return coll->kind == STORE_KIND_CALENDAR || coll->kind == STORE_KIND_ADDRESSBOOK;
+}
+
+/* ---- writing a member ------------------------------------------------------------ */
+
+int dav_member_prepare(dav_req *r, const store_node *coll, const char *body, size_t len,
+                       const char *content_type, dav_member *m)
+{
+    memset(m, 0, sizeof(*m));
+    m->coll_id = coll->id;
+    m->coll_kind = coll->kind;
+    m->coll_mask = coll->comp_mask;
+    m->coll_tz = coll->tz ? pool_strdup(r->pool, coll->tz) : NULL;
+    return kind_of(coll)->prepare(r, coll, body, len, content_type, m);
+}
+
+int dav_member_fits(const dav_member *m, const store_node *coll)
+{
+    /* what prepare read of the collection: its kind, components and zone */
+    return m->coll_id == coll->id && m->coll_kind == coll->kind &&
+           m->coll_mask == coll->comp_mask &&
+           (m->coll_tz ? coll->tz && !strcmp(m->coll_tz, coll->tz) : !coll->tz);
+}
+
+int dav_member_write(dav_req *r, const store_node *coll, const char *coll_href, const char *name,
+                     const store_node *old, dav_member *m, store_node *made)
+{
+    const member_kind *k = kind_of(coll);
+    if (k->check) {
+        int st = k->check(r, coll, coll_href, old, m);
+        if (st) return st;
+    }
+    int rc;
+    if (old) {
+        rc = store_node_update(r->st, r->pool, old->id, &m->c, made);
+    } else {
+        /* a member is its collection's owner's (ownership follows nodes) */
+        store_node n = {.parent = coll->id, .name = name, .kind = STORE_KIND_RESOURCE,
+                        .owner = coll->owner};
+        rc = store_node_create(r->st, r->pool, &n, &m->c, made);
+    }
+    if (rc == STORE_OK && k->stored) rc = k->stored(r, made->id, coll, m);
+    if (rc == STORE_EXISTS) return dav_error_text(r, 409, "The name or the UID is taken");
+    return rc == STORE_OK ? 0 : dav_store_status(rc);
 }
 
 int dav_member_accepts(dav_req *r, const store_node *coll, const char *coll_href,
-                       const store_node *src, const store_node *existing, dav_member *m)
+                       const store_node *src, const store_node *overwritten, dav_member *m)
 {
     memset(m, 0, sizeof(*m));
-    if (coll->kind != STORE_KIND_CALENDAR && coll->kind != STORE_KIND_ADDRESSBOOK) {
-        if (coll->kind == STORE_KIND_SCHED_INBOX || coll->kind == STORE_KIND_SCHED_OUTBOX ||
-            coll->kind == STORE_KIND_NOTIFICATIONS)
-            return dav_error_text(r, 403, "Resources cannot be stored here");
-        return 0;
-    }
+    const member_kind *k = kind_of(coll);
+    if (!typed(coll)) return k->prepare == refuse_prepare ? refuse_prepare(r, coll, NULL, 0, NULL, m)
+                                                           : 0;
     if (store_kind_is_collection(src->kind)) {
         /* RFC 4791 §4.2, RFC 6352 §5.2: no collections inside */
         if (coll->kind == STORE_KIND_CALENDAR)
-            return dav_error(r, 403, "urn:ietf:params:xml:ns:caldav",
-                             "calendar-collection-location-ok");
-        return dav_error(r, 403, "urn:ietf:params:xml:ns:carddav",
-                         "addressbook-collection-location-ok");
+            return dav_error(r, 403, NS_CALDAV, "calendar-collection-location-ok");
+        return dav_error(r, 403, NS_CARDDAV, "addressbook-collection-location-ok");
     }
     const char *data;
     size_t len;
     int rc = store_body_get(r->st, r->pool, src->id, &data, &len);
-    if (rc != STORE_OK && rc != STORE_NOTFOUND) return 503;
-    return dav_member_prepare(r, coll, coll_href, existing, data, len, src->content_type, m);
+    if (rc != STORE_OK && rc != STORE_NOTFOUND) return dav_store_status(rc);
+    int st = dav_member_prepare(r, coll, data, len, src->content_type, m);
+    if (st) return st;
+    return k->check ? k->check(r, coll, coll_href, overwritten, m) : 0;
+}
+
+int dav_member_arrived(dav_req *r, const store_node *arrived, const store_node *coll,
+                       const dav_member *m)
+{
+    if (!typed(coll)) return STORE_OK;
+    const member_kind *k = kind_of(coll);
+    int rc = k->stored ? k->stored(r, arrived->id, coll, m) : STORE_OK;
+    /* a plain file becoming a calendar object gets its UID and type */
+    if (rc == STORE_OK && m->c.uid && !arrived->uid)
+        rc = store_node_update(r->st, r->pool, arrived->id, &m->c, NULL);
+    return rc;
+}
+
+/* ---- a member going ----------------------------------------------------------------- */
+
+static void forget_provisioned(void *owner)
+{
+    dav_provision_forget(*(int64_t *)owner);
+}
+
+/* A default collection that goes comes back on its owner's next request,
+ * once the change is committed. */
+static int reprovision_later(dav_req *r, const dav_resource *res)
+{
+    if (!res->has_parent || (res->parent.kind != STORE_KIND_HOME_CALENDARS &&
+                             res->parent.kind != STORE_KIND_HOME_ADDRESSBOOKS))
+        return STORE_OK;
+    int64_t *owner = pool_alloc(r->pool, sizeof(*owner));
+    if (!owner) return STORE_ERROR;
+    *owner = res->parent.owner;
+    return dav_after_commit(&r->ctx, forget_provisioned, owner) == 0 ? STORE_OK : STORE_ERROR;
+}
+
+/* Shares of what leaves or goes are revoked first: sharees lose their views
+ * and are told, pending invitations are withdrawn. */
+static int revoke_shares_below(dav_req *r, int64_t node)
+{
+    int64_t *shared = NULL;
+    int nshared = 0;
+    int rc = store_shared_nodes_below(r->st, r->pool, node, &shared, &nshared);
+    for (int i = 0; rc == STORE_OK && i < nshared; i++)
+        rc = dav_share_collection_deleting(&r->ctx, shared[i]);
+    return rc;
+}
+
+/* A sharee's view removed: the share is declined (the access goes and the
+ * owner is told the sharee left); a view without a share row simply goes. */
+static int remove_view(dav_req *r, const dav_resource *res)
+{
+    store_share sh;
+    int rc = store_share_by_binding(r->st, r->pool, res->binding.id, &sh);
+    if (rc == STORE_NOTFOUND) return store_node_delete(r->st, res->binding.id);
+    if (rc != STORE_OK) return rc;
+    rc = dav_share_decline(&r->ctx, &res->node, &sh);
+    if (rc == STORE_OK) rc = dav_share_view_removed(&r->ctx, res->node.id, &sh);
+    if (rc == STORE_OK) rc = store_locks_delete_below(r->st, res->view_canon);
+    return rc;
+}
+
+int dav_member_remove(dav_req *r, const dav_resource *res)
+{
+    /* a view is the sharee's: removing it never touches the shown collection */
+    if (res->has_binding) return remove_view(r, res);
+    int rc = revoke_shares_below(r, res->node.id);
+    if (rc == STORE_OK) rc = store_node_delete(r->st, res->node.id);
+    /* locks go with their resources (keyed by the node's own path) */
+    if (rc == STORE_OK) rc = store_locks_delete_below(r->st, res->canon);
+    if (rc == STORE_OK) rc = reprovision_later(r, res);
+    return rc;
+}
+
+int dav_member_leaving(dav_req *r, const dav_resource *src, int64_t new_owner)
+{
+    const char *own = src->has_binding ? src->view_canon : src->canon;
+    int rc = STORE_OK;
+    /* a collection that leaves its owner leaves its shares behind */
+    if (!src->has_binding && new_owner != src->node.owner)
+        rc = revoke_shares_below(r, src->node.id);
+    /* RFC 4918 §9.9.4: locks do not move with the resource */
+    if (rc == STORE_OK) rc = store_locks_delete_below(r->st, own);
+    if (rc == STORE_OK && !src->has_binding) rc = reprovision_later(r, src);
+    return rc;
 }

@@ -1,6 +1,17 @@
-/* Storing a member into a collection: what PUT, COPY and MOVE share.  Typed
- * collections (calendars, address books) validate the data and extract what
- * their reports index; plain collections take any bytes. */
+/* One lifecycle for every member change (PUT, DELETE, COPY and MOVE at both
+ * ends, collection deletes): a table of steps per kind of collection, so
+ * what a change takes with it - validation, no-uid-conflict, the time-range
+ * index, shares, locks, the provisioning cache, and later scheduling - is
+ * wired once, here, and no handler can forget a step.
+ *
+ *   prepare   outside the write transaction: the body parsed, checked and
+ *             indexed for the collection it goes into (the expensive part,
+ *             which needs no lock)
+ *   check     inside: what needs the store (no-uid-conflict), with the old
+ *             member and the new one
+ *   stored    inside, after the node row is written: its index rows
+ *   removal   inside: what goes with a node (its shares revoked, its locks),
+ *             and after the commit what must forget it (provisioning) */
 #ifndef VEIL_MEMBER_H
 #define VEIL_MEMBER_H
 
@@ -13,27 +24,55 @@ typedef struct dav_member {
     store_span *spans;   /* calendar objects: instance spans for the time-range index */
     int nspans;
     int indexed;         /* spans are meaningful (write them) */
+    /* the collection it was prepared for, as it was then */
+    int64_t coll_id;
+    int coll_kind;
+    unsigned coll_mask;
+    const char *coll_tz;
 } dav_member;
 
-/* Checks `body` as a member named `name` of collection coll (href coll_href),
- * replacing `existing` (NULL when new).  Returns 0 with m filled, or an HTTP
- * status with the precondition recorded on r. */
-int dav_member_prepare(dav_req *r, const store_node *coll, const char *coll_href,
-                       const store_node *existing, const char *body, size_t len,
+/* Prepares body as a member of coll (outside or inside the transaction).
+ * 0 with m filled, or an HTTP status with the precondition recorded on r. */
+int dav_member_prepare(dav_req *r, const store_node *coll, const char *body, size_t len,
                        const char *content_type, dav_member *m);
 
-/* Inside the write transaction, after the node row exists: writes the
- * member's index entries. */
-int dav_member_index(dav_req *r, int64_t node, int64_t coll, const dav_member *m);
+/* Was m prepared for coll as it is now?  (Else prepare again, in the
+ * transaction.) */
+int dav_member_fits(const dav_member *m, const store_node *coll);
 
-/* Checks a member being copied or moved into coll (the same rules as PUT,
- * on its stored bytes).  0, or an HTTP status with the precondition set. */
+/* Inside the write transaction: stores m as member `name` of coll (href
+ * coll_href), replacing old (NULL: new) only if old is still at the revision
+ * the caller read.  Checks no-uid-conflict, writes the row, then its index
+ * rows.  0 with *made the stored node, or an HTTP status (409
+ * no-uid-conflict, 412 when old changed meanwhile, 5xx). */
+int dav_member_write(dav_req *r, const store_node *coll, const char *coll_href, const char *name,
+                     const store_node *old, dav_member *m, store_node *made);
+
+/* COPY and MOVE: may src's stored bytes become a member of coll (the same
+ * rules as PUT, and no-uid-conflict against what stays there)?  0 with m
+ * filled, or an HTTP status with the precondition set. */
 int dav_member_accepts(dav_req *r, const store_node *coll, const char *coll_href,
-                       const store_node *src, const store_node *existing, dav_member *m);
+                       const store_node *src, const store_node *overwritten, dav_member *m);
+/* ...and once the node row has arrived in coll (copied or moved): its index
+ * rows and, for a plain file becoming a typed member, its UID and kind. */
+int dav_member_arrived(dav_req *r, const store_node *arrived, const store_node *coll,
+                       const dav_member *m);
 
-/* CalDAV's part (dav/caldav_member.c). */
-int caldav_prepare_member(dav_req *r, const store_node *coll, const char *coll_href,
-                          const store_node *existing, const char *body, size_t len,
+/* Inside the write transaction: removes what res names (DELETE, an
+ * overwritten COPY/MOVE destination).  A sharee's view goes alone and its
+ * share is declined (the owner told); a node goes with everything below it,
+ * its shares revoked (sharees told), its locks, and a default collection is
+ * re-provisioned on its owner's next request once the change commits.
+ * STORE_OK or a store error. */
+int dav_member_remove(dav_req *r, const dav_resource *res);
+
+/* MOVE: a node leaves its collection (and maybe its owner): shares below it
+ * are revoked when it changes hands, locks stay behind (RFC 4918 §9.9.4),
+ * the default collection it was is provisioned again.  STORE_*. */
+int dav_member_leaving(dav_req *r, const dav_resource *src, int64_t new_owner);
+
+/* CalDAV's prepare step (dav/caldav_member.c). */
+int caldav_prepare_member(dav_req *r, const store_node *coll, const char *body, size_t len,
                           const char *content_type, dav_member *m);
 
 #endif

@@ -9,6 +9,9 @@
 int dav_method_options(dav_req *r, dav_resource *res);
 int dav_method_get(dav_req *r, dav_resource *res);   /* GET and HEAD */
 int dav_method_put(dav_req *r, dav_resource *res);
+/* PUT's work before the write transaction: the body checked and prepared for
+ * the collection it goes into (r->draft). */
+int dav_prepare_put(dav_req *r, dav_resource *res);
 int dav_method_delete(dav_req *r, dav_resource *res);
 int dav_method_mkcol(dav_req *r, dav_resource *res);
 int dav_method_copy(dav_req *r, dav_resource *res);

@@ -42,20 +42,20 @@ static const struct {
     {"tasks", "Tasks", ICAL_KIND_VTODO},
 };
 
-int caldav_provision_home(dav_req *r, int64_t home, int64_t owner)
+int caldav_provision_home(dav_ctx *c, int64_t home, int64_t owner)
 {
     /* Only what is missing is created, so this also restores deleted ones. */
     for (size_t i = 0; i < sizeof defaults / sizeof defaults[0]; i++) {
-        if (store_node_child(r->st, r->pool, home, defaults[i].name, NULL) == STORE_OK) continue;
+        if (store_node_child(c->st, c->pool, home, defaults[i].name, NULL) == STORE_OK) continue;
         store_node n = {.parent = home, .name = defaults[i].name, .kind = STORE_KIND_CALENDAR,
                         .owner = owner};
         store_node made;
-        int rc = store_node_create(r->st, r->pool, &n, NULL, &made);
-        if (rc == STORE_OK) rc = store_node_set_comp_mask(r->st, made.id, defaults[i].mask);
+        int rc = store_node_create(c->st, c->pool, &n, NULL, &made);
+        if (rc == STORE_OK) rc = store_node_set_comp_mask(c->st, made.id, defaults[i].mask);
         if (rc == STORE_OK) {
-            const char *xml = pool_printf(r->pool, "<D:displayname xmlns:D=\"DAV:\">%s</D:displayname>",
+            const char *xml = pool_printf(c->pool, "<D:displayname xmlns:D=\"DAV:\">%s</D:displayname>",
                                           defaults[i].displayname);
-            rc = store_prop_set(r->st, made.id, NS_DAV, "displayname", xml);
+            rc = store_prop_set(c->st, made.id, NS_DAV, "displayname", xml);
         }
         if (rc != STORE_OK) return rc;
     }
@@ -67,10 +67,10 @@ int caldav_provision_home(dav_req *r, int64_t home, int64_t owner)
                    {"outbox", STORE_KIND_SCHED_OUTBOX},
                    {"notification", STORE_KIND_NOTIFICATIONS}};
     for (size_t i = 0; i < sizeof special / sizeof special[0]; i++) {
-        if (store_node_child(r->st, r->pool, home, special[i].name, NULL) == STORE_OK) continue;
+        if (store_node_child(c->st, c->pool, home, special[i].name, NULL) == STORE_OK) continue;
         store_node n = {.parent = home, .name = special[i].name, .kind = special[i].kind,
                         .owner = owner};
-        int rc = store_node_create(r->st, r->pool, &n, NULL, NULL);
+        int rc = store_node_create(c->st, c->pool, &n, NULL, NULL);
         if (rc != STORE_OK) return rc;
     }
     return STORE_OK;

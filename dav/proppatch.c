@@ -268,7 +268,8 @@ int dav_method_proppatch(dav_req *r, dav_resource *res)
     /* a sharee's dead properties live on their binding (dav_propset_apply) */
     int binding_only = res->has_binding;
     for (int i = 0; i < n; i++) binding_only &= op_action(r, res, &ops[i]) == PRIV_ACT_VIEW_PROPS;
-    int rc = store_begin_write(r->st);
+    /* (in the router's write transaction) */
+    int rc = STORE_OK;
     for (int i = 0; rc == STORE_OK && i < n; i++) rc = dav_propset_apply(r, res, &ops[i]);
     /* one caller's own presentation is no change to the collection (its
      * ctag and sync token stay, and nobody else learns of it)... */
@@ -279,11 +280,7 @@ int dav_method_proppatch(dav_req *r, dav_resource *res)
      * which counts the binding's own revision */
     else if (rc == STORE_OK && binding_only)
         rc = store_node_touch(r->st, res->binding.id);
-    if (rc == STORE_OK) rc = store_commit(r->st);
-    if (rc != STORE_OK) {
-        store_rollback(r->st);
-        return dav_store_status(rc);
-    }
+    if (rc != STORE_OK) return dav_store_status(rc);
     if (r->prefer_minimal) return 200; /* RFC 8144 §3.2: all set, nothing to report */
     write_result(r, res, ops, n);
     return 207;

@@ -227,7 +227,7 @@ static const char *own_calendar(dav_req *r, const dav_resource *inbox, const cha
     if (!href || dav_resolve_raw(r, dav_href_path(href), &c) != 0 || c.type != DAV_RES_NODE ||
         c.has_binding || c.node.kind != STORE_KIND_CALENDAR || c.node.owner != inbox->node.owner)
         return NULL;
-    const char *h = dav_node_href(r, c.node.id);
+    const char *h = dav_node_href(&r->ctx, c.node.id);
     size_t n = strlen(h);
     return n > 1 && h[n - 1] == '/' ? pool_strndup(r->pool, h, n - 1) : h;
 }
@@ -241,7 +241,7 @@ static int get_default_calendar(dav_req *r, const dav_resource *res, vbuf *out)
         r, res, dav_stored_href(r, res->node.id, NS_CALDAV, "schedule-default-calendar-URL"));
     store_node cal;
     if (!href && store_node_child(r->st, r->pool, res->parent.id, "calendar", &cal) == STORE_OK)
-        href = own_calendar(r, res, dav_node_href(r, cal.id));
+        href = own_calendar(r, res, dav_node_href(&r->ctx, cal.id));
     if (!href) return 404;
     dav_put_href(out, href);
     return 200;

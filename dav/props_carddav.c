@@ -115,7 +115,7 @@ static const char *own_addressbook(dav_req *r, const dav_resource *home, const c
         a.has_binding || a.node.kind != STORE_KIND_ADDRESSBOOK ||
         a.node.owner != home->node.owner)
         return NULL;
-    return dav_node_href(r, a.node.id);
+    return dav_node_href(&r->ctx, a.node.id);
 }
 
 /* The address book the owner chose while it still is one of theirs, else
@@ -127,7 +127,7 @@ static int get_default_addressbook(dav_req *r, const dav_resource *res, vbuf *ou
         own_addressbook(r, res, dav_stored_href(r, res->node.id, NS_CARDDAV, DEFAULT_AB));
     store_node ab;
     if (!href && store_node_child(r->st, r->pool, res->node.id, "addressbook", &ab) == STORE_OK)
-        href = own_addressbook(r, res, dav_node_href(r, ab.id));
+        href = own_addressbook(r, res, dav_node_href(&r->ctx, ab.id));
     if (!href) return 404;
     dav_put_href(out, href);
     return 200;

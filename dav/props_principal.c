@@ -23,7 +23,7 @@ static int is_user(const dav_resource *res)
 
 static const char *principal_href(dav_req *r, const store_principal *p)
 {
-    return dav_principal_href(r, p->pid);
+    return dav_principal_href(&r->ctx, p->pid);
 }
 
 static void put_principal_href(dav_req *r, vbuf *out, int64_t id)

@@ -59,7 +59,7 @@ static void put_user(dav_req *r, const store_share *sh, int with_uid, vbuf *out)
     if (store_principal_by_id(r->st, r->pool, sh->sharee, &p) != STORE_OK) return;
     buf_puts(out, "<CS:user>");
     if (with_uid) xml_text_element(out, NS_CS, "uid", sh->uid);
-    dav_put_href(out, dav_share_principal_urn(r, &p));
+    dav_put_href(out, dav_share_principal_urn(&r->ctx, &p));
     if (p.displayname) xml_text_element(out, NS_CS, "common-name", p.displayname);
     buf_puts(out, sh->access == DAV_SHARE_READ_WRITE ? "<CS:access><CS:read-write/></CS:access>"
                                                      : "<CS:access><CS:read/></CS:access>");
@@ -80,7 +80,7 @@ static int get_invite(dav_req *r, const dav_resource *res, vbuf *out)
         store_principal o;
         if (store_principal_by_id(r->st, r->pool, res->node.owner, &o) != STORE_OK) return 404;
         buf_puts(out, "<CS:organizer>");
-        dav_put_href(out, dav_principal_href(r, o.pid));
+        dav_put_href(out, dav_principal_href(&r->ctx, o.pid));
         if (o.displayname) xml_text_element(out, NS_CS, "common-name", o.displayname);
         buf_puts(out, "</CS:organizer>");
     }
@@ -102,7 +102,7 @@ static int get_allowed_sharing_modes(dav_req *r, const dav_resource *res, vbuf *
 static int get_shared_url(dav_req *r, const dav_resource *res, vbuf *out)
 {
     if (!is_shareable(res) || !res->has_binding) return 404;
-    dav_put_href(out, dav_node_href(r, res->node.id));
+    dav_put_href(out, dav_node_href(&r->ctx, res->node.id));
     return 200;
 }
 

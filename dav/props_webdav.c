@@ -168,14 +168,14 @@ static int get_current_user_principal(dav_req *r, const dav_resource *res, vbuf 
         buf_puts(out, "<D:unauthenticated/>");
         return 200;
     }
-    dav_put_href(out, dav_principal_href(r, r->session->principal.pid));
+    dav_put_href(out, dav_principal_href(&r->ctx, r->session->principal.pid));
     return 200;
 }
 
 static int get_principal_url(dav_req *r, const dav_resource *res, vbuf *out)
 {
     if (res->type != DAV_RES_PRINCIPAL) return 404;
-    dav_put_href(out, dav_principal_href(r, res->principal.pid));
+    dav_put_href(out, dav_principal_href(&r->ctx, res->principal.pid));
     return 200;
 }
 
@@ -185,11 +185,11 @@ static int get_owner(dav_req *r, const dav_resource *res, vbuf *out)
     if (!owner) return 404;
     store_principal p;
     if (r->session && owner == r->session->principal.id) {
-        dav_put_href(out, dav_principal_href(r, r->session->principal.pid));
+        dav_put_href(out, dav_principal_href(&r->ctx, r->session->principal.pid));
         return 200;
     }
     if (store_principal_by_id(r->st, r->pool, owner, &p) != STORE_OK) return 404;
-    dav_put_href(out, dav_principal_href(r, p.pid));
+    dav_put_href(out, dav_principal_href(&r->ctx, p.pid));
     return 200;
 }
 

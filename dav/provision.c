@@ -64,40 +64,51 @@ static const struct {
     {STORE_ROOT_ADDRESSBOOKS, STORE_KIND_HOME_ADDRESSBOOKS},
 };
 
+static void now_provisioned(void *id)
+{
+    provisioned_add(*(int64_t *)id);
+}
+
+int dav_provision_homes(dav_ctx *c, const store_principal *p)
+{
+    int rc = STORE_OK;
+    for (size_t i = 0; rc == STORE_OK && i < sizeof homes / sizeof homes[0]; i++) {
+        store_node home;
+        rc = store_node_child(c->st, c->pool, homes[i].root, p->pid, &home);
+        if (rc == STORE_NOTFOUND) {
+            store_node n = {.parent = homes[i].root, .name = p->pid, .kind = homes[i].kind,
+                            .owner = p->id};
+            rc = store_node_create(c->st, c->pool, &n, NULL, &home);
+        }
+        /* a new home comes with its default collections, and an existing one
+         * gets back any it lost */
+        if (rc == STORE_OK && homes[i].kind == STORE_KIND_HOME_CALENDARS)
+            rc = caldav_provision_home(c, home.id, p->id);
+        if (rc == STORE_OK && homes[i].kind == STORE_KIND_HOME_ADDRESSBOOKS)
+            rc = carddav_provision_home(c, home.id, p->id);
+    }
+    if (rc != STORE_OK) return rc;
+    /* the process remembers it only once it is committed */
+    int64_t *id = pool_alloc(c->pool, sizeof(*id));
+    if (!id) return STORE_ERROR;
+    *id = p->id;
+    return dav_after_commit(c, now_provisioned, id) == 0 ? STORE_OK : STORE_ERROR;
+}
+
 int dav_provision(dav_req *r)
 {
     const store_principal *p = &r->session->principal;
     if (provisioned_has(p->id)) return 0;
+    /* before the request's own work, in a transaction of its own */
     int rc = store_begin_write(r->st);
-    if (rc != STORE_OK) return dav_store_status(rc);
-    for (size_t i = 0; i < sizeof homes / sizeof homes[0]; i++) {
-        store_node home;
-        rc = store_node_child(r->st, r->pool, homes[i].root, p->pid, &home);
-        if (rc == STORE_OK) {
-            /* an existing home gets back any default collection it lost */
-            if (homes[i].kind == STORE_KIND_HOME_CALENDARS)
-                rc = caldav_provision_home(r, home.id, p->id);
-            if (homes[i].kind == STORE_KIND_HOME_ADDRESSBOOKS)
-                rc = carddav_provision_home(r, home.id, p->id);
-        } else if (rc == STORE_NOTFOUND) {
-            store_node n = {.parent = homes[i].root, .name = p->pid, .kind = homes[i].kind,
-                            .owner = p->id};
-            store_node made;
-            rc = store_node_create(r->st, r->pool, &n, NULL, &made);
-            /* a new home comes with its default collections */
-            if (rc == STORE_OK && homes[i].kind == STORE_KIND_HOME_CALENDARS)
-                rc = caldav_provision_home(r, made.id, p->id);
-            if (rc == STORE_OK && homes[i].kind == STORE_KIND_HOME_ADDRESSBOOKS)
-                rc = carddav_provision_home(r, made.id, p->id);
-        }
-        if (rc != STORE_OK) break;
-    }
+    if (rc == STORE_OK) rc = dav_provision_homes(&r->ctx, p);
     if (rc == STORE_OK) rc = store_commit(r->st);
     if (rc != STORE_OK) {
         log_error("provisioning homes failed: %s", store_errmsg(r->st));
         store_rollback(r->st);
+        dav_ctx_rolled_back(&r->ctx);
         return dav_store_status(rc);
     }
-    provisioned_add(p->id);
+    dav_ctx_committed(&r->ctx);
     return 0;
 }

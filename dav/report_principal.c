@@ -176,7 +176,7 @@ static int principal_resource(dav_req *r, int64_t id, dav_resource *out)
 {
     store_principal p;
     if (store_principal_by_id(r->st, r->pool, id, &p) != STORE_OK) return -1;
-    if (dav_resolve_raw(r, dav_principal_href(r, p.pid), out) != 0 ||
+    if (dav_resolve_raw(r, dav_principal_href(&r->ctx, p.pid), out) != 0 ||
         out->type != DAV_RES_PRINCIPAL)
         return -1;
     return 0;
@@ -577,7 +577,7 @@ int dav_report_principal_match(dav_req *r, dav_resource *res, const xmlNode *roo
     for (int i = 0; i < me.n; i++) {
         store_principal p;
         if (store_principal_by_id(r->st, r->pool, me.ids[i], &p) == STORE_OK)
-            m.hrefs[m.n++] = dav_principal_href(r, p.pid);
+            m.hrefs[m.n++] = dav_principal_href(&r->ctx, p.pid);
     }
     m.limit = r->cfg->max_propfind_results > 0 ? r->cfg->max_propfind_results : 100000;
     if (!dav_res_is_collection(res)) {

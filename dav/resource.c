@@ -48,9 +48,9 @@ static void build_paths(dav_req *r, const uri_path *p, int nseg, int collection,
     buf_free(&href);
 }
 
-const char *dav_principal_href(dav_req *r, const char *pid)
+const char *dav_principal_href(dav_ctx *c, const char *pid)
 {
-    return pool_printf(r->pool, "/principals/%s/", pid);
+    return pool_printf(c->pool, "/principals/%s/", pid);
 }
 
 int dav_principal_named(dav_req *r, const char *href, store_principal *out)
@@ -85,13 +85,13 @@ int dav_principal_named(dav_req *r, const char *href, store_principal *out)
     return 0;
 }
 
-const char *dav_node_href(dav_req *r, int64_t id)
+const char *dav_node_href(dav_ctx *c, int64_t id)
 {
     static const char *const roots[] = {"", "files", "calendars", "addressbooks"};
     const char *segs[URI_MAX_DEPTH];
     int n = 0, collection = 1;
     store_node node;
-    while (n < URI_MAX_DEPTH && store_node_get(r->st, r->pool, id, &node) == STORE_OK) {
+    while (n < URI_MAX_DEPTH && store_node_get(c->st, c->pool, id, &node) == STORE_OK) {
         if (n == 0) collection = store_kind_is_collection(node.kind);
         if (node.parent == 0) {
             segs[n++] = node.id <= 3 ? roots[node.id] : node.name;
@@ -107,7 +107,7 @@ const char *dav_node_href(dav_req *r, int64_t id)
         uri_encode_segment(&b, segs[i]);
     }
     if (collection || b.len == 0) buf_putc(&b, '/');
-    const char *out = pool_memdup(r->pool, buf_cstr(&b), b.len);
+    const char *out = pool_memdup(c->pool, buf_cstr(&b), b.len);
     buf_free(&b);
     return out;
 }

@@ -64,14 +64,19 @@ void dav_parent_resource(dav_req *r, const dav_resource *res, dav_resource *out)
 int dav_need_privilege(dav_req *r, const dav_resource *res, unsigned bits);
 
 /* Makes sure the session principal's homes exist (once per process per
- * principal).  0, or 503 when the store is unavailable. */
+ * principal), in a transaction of its own before the request's.  0, or 503
+ * when the store is unavailable. */
 int dav_provision(dav_req *r);
+/* The same for principal p, inside the caller's write transaction (sharing
+ * a collection with someone who never signed in); the process remembers
+ * them once the caller commits.  STORE_*. */
+int dav_provision_homes(dav_ctx *c, const store_principal *p);
 /* A default collection of the principal's homes was deleted: the next
  * request re-creates it (empty), as Apple's server and its clients expect. */
 void dav_provision_forget(int64_t principal);
 
 /* Href for a principal: "/principals/<pid>/" (pool string). */
-const char *dav_principal_href(dav_req *r, const char *pid);
+const char *dav_principal_href(dav_ctx *c, const char *pid);
 
 /* The principal an href names: a principal URL (absolute or a path), its
  * "urn:uuid:" address, or a "mailto:" address its owner exposed.  0, or -1
@@ -79,7 +84,7 @@ const char *dav_principal_href(dav_req *r, const char *pid);
 int dav_principal_named(dav_req *r, const char *href, store_principal *out);
 
 /* The canonical href of a stored node, built from its ancestors (pool). */
-const char *dav_node_href(dav_req *r, int64_t id);
+const char *dav_node_href(dav_ctx *c, int64_t id);
 
 /* The href of the collection containing href ("/a/b/c" -> "/a/b/"). */
 const char *dav_parent_href(dav_req *r, const char *href);

@@ -18,6 +18,7 @@
 enum {
     M_READ = 1 << 0,     /* only reads: allowed for read-only app passwords */
     M_UNMAPPED = 1 << 1, /* applies to unmapped URLs (creates something) */
+    M_WRITE = 1 << 2,    /* unsafe: runs in the router's write transaction */
 };
 
 typedef struct dav_method_row {
@@ -30,25 +31,29 @@ typedef struct dav_method_row {
      * second URL (COPY's destination), on a lock's holder (UNLOCK), by the
      * sharing request (POST). */
     priv_action act;
+    /* unsafe methods with work that needs no lock: done before the write
+     * transaction on what the URL resolved to then (PUT parses and checks
+     * its body); the handler checks in the transaction that it still fits */
+    int (*prepare)(dav_req *r, dav_resource *res);
 } dav_method_row;
 
 static const dav_method_row methods[] = {
-    {"OPTIONS", dav_method_options, M_READ | M_UNMAPPED, PRIV_ACT_SEE},
-    {"GET", dav_method_get, M_READ, PRIV_ACT_SEE},
-    {"HEAD", dav_method_get, M_READ, PRIV_ACT_SEE},
-    {"PROPFIND", dav_method_propfind, M_READ, PRIV_ACT_SEE},
-    {"PUT", dav_method_put, M_UNMAPPED, PRIV_ACT_WRITE},
-    {"DELETE", dav_method_delete, 0, PRIV_ACT_REMOVE},
-    {"MKCOL", dav_method_mkcol, M_UNMAPPED, PRIV_ACT_CREATE},
-    {"COPY", dav_method_copy, 0, PRIV_ACT_SEE},
-    {"MOVE", dav_method_move, 0, PRIV_ACT_REMOVE},
-    {"PROPPATCH", dav_method_proppatch, 0, PRIV_ACT_SEE},
-    {"LOCK", dav_method_lock, M_UNMAPPED, PRIV_ACT_WRITE},
-    {"UNLOCK", dav_method_unlock, 0, PRIV_ACT_SEE},
-    {"REPORT", dav_method_report, M_READ, PRIV_ACT_SEE},
-    {"MKCALENDAR", dav_method_mkcalendar, M_UNMAPPED, PRIV_ACT_CREATE},
-    {"ACL", dav_method_acl, 0, PRIV_ACT_WRITE_ACL},
-    {"POST", dav_method_post, 0, PRIV_ACT_SEE},
+    {"OPTIONS", dav_method_options, M_READ | M_UNMAPPED, PRIV_ACT_SEE, NULL},
+    {"GET", dav_method_get, M_READ, PRIV_ACT_SEE, NULL},
+    {"HEAD", dav_method_get, M_READ, PRIV_ACT_SEE, NULL},
+    {"PROPFIND", dav_method_propfind, M_READ, PRIV_ACT_SEE, NULL},
+    {"PUT", dav_method_put, M_WRITE | M_UNMAPPED, PRIV_ACT_WRITE, dav_prepare_put},
+    {"DELETE", dav_method_delete, M_WRITE, PRIV_ACT_REMOVE, NULL},
+    {"MKCOL", dav_method_mkcol, M_WRITE | M_UNMAPPED, PRIV_ACT_CREATE, NULL},
+    {"COPY", dav_method_copy, M_WRITE, PRIV_ACT_SEE, NULL},
+    {"MOVE", dav_method_move, M_WRITE, PRIV_ACT_REMOVE, NULL},
+    {"PROPPATCH", dav_method_proppatch, M_WRITE, PRIV_ACT_SEE, NULL},
+    {"LOCK", dav_method_lock, M_WRITE | M_UNMAPPED, PRIV_ACT_WRITE, NULL},
+    {"UNLOCK", dav_method_unlock, M_WRITE, PRIV_ACT_SEE, NULL},
+    {"REPORT", dav_method_report, M_READ, PRIV_ACT_SEE, NULL},
+    {"MKCALENDAR", dav_method_mkcalendar, M_WRITE | M_UNMAPPED, PRIV_ACT_CREATE, NULL},
+    {"ACL", dav_method_acl, M_WRITE, PRIV_ACT_WRITE_ACL, NULL},
+    {"POST", dav_method_post, M_WRITE, PRIV_ACT_SEE, NULL},
 };
 #define N_METHODS (sizeof methods / sizeof methods[0])
 
@@ -96,6 +101,25 @@ static void parse_prefer(dav_req *r)
     if (r->prefer_minimal) dav_add_header(r, "Preference-Applied", "return=minimal");
 }
 
+/* Resolution, the authority's verdict, the read-only rule and the If
+ * header: everything the handler may rely on.  For an unsafe method it runs
+ * inside the write transaction, so all of it still holds at the commit. */
+static int admit(dav_req *r, const dav_method_row *m, const uri_path *p, dav_resource *res)
+{
+    int st = dav_resolve(r, p, res);
+    if (st) return st;
+    if (res->type == DAV_RES_UNMAPPED && !(m->flags & M_UNMAPPED)) return 404;
+    /* below a missing intermediate collection only visibility is decided:
+     * the handler answers 409 */
+    int orphan = res->type == DAV_RES_UNMAPPED && !res->has_parent;
+    st = dav_authorize(r, res, orphan ? PRIV_ACT_SEE : m->act);
+    if (st) return st;
+    /* a read-only app password modifies nothing, whatever the method */
+    if (!(m->flags & M_READ) && !dav_may_modify(r))
+        return dav_need_privilege(r, res, PRIV_WRITE);
+    return 0;
+}
+
 static int dispatch(dav_req *r)
 {
     const dav_method_row *m = find_method(r->method);
@@ -109,29 +133,64 @@ static int dispatch(dav_req *r)
         if (st) return st;
     }
     dav_resource res;
-    int st = dav_resolve(r, &p, &res);
+    int st;
+    if (m->flags & M_WRITE) {
+        /* work that needs no lock (parsing and checking a body) is done
+         * first, on the read snapshot, by a caller allowed to do it... */
+        if (m->prepare && admit(r, m, &p, &res) == 0) {
+            st = m->prepare(r, &res);
+            if (st) return st;
+        }
+        /* ...then the write transaction is the router's: everything below is
+         * checked in it and still holds when it commits (dav_handle) */
+        r->status = 0;
+        r->err_ns = r->err_name = r->err_inner = r->err_text = NULL;
+        rc = store_begin_write(r->st);
+        if (rc != STORE_OK) return dav_store_status(rc);
+        r->in_write = 1;
+    }
+    st = admit(r, m, &p, &res);
     if (st) return st;
-    if (res.type == DAV_RES_UNMAPPED && !(m->flags & M_UNMAPPED)) return 404;
-
-    /* below a missing intermediate collection only visibility is decided:
-     * the handler answers 409 */
-    int orphan = res.type == DAV_RES_UNMAPPED && !res.has_parent;
-    st = dav_authorize(r, &res, orphan ? PRIV_ACT_SEE : m->act);
-    if (st) return st;
-    /* a read-only app password modifies nothing, whatever the method */
-    if (!(m->flags & M_READ) && !dav_may_modify(r))
-        return dav_need_privilege(r, &res, PRIV_WRITE);
-
     parse_prefer(r);
     st = dav_if_check(r, &res);
     if (st) return st == 400 ? dav_error_text(r, 400, "Malformed If header") : st;
     return m->handler(r, &res);
 }
 
+/* A change that did not reach the disk has no answer but the failure. */
+static void discard_response(dav_req *r, int status)
+{
+    r->status = status;
+    r->out_headers = NULL;
+    r->out_type = NULL;
+    buf_reset(&r->out);
+    r->stream.fill = NULL;
+    r->err_ns = r->err_name = r->err_inner = NULL;
+    r->err_text = status == 507 ? "Insufficient storage" : "The change could not be stored";
+}
+
 void dav_handle(dav_req *r)
 {
     r->status = dispatch(r);
-    /* a failed write must never leave a transaction open on the connection */
+    if (r->in_write) {
+        /* the one commit or rollback of every change: a handler never opens,
+         * commits or rolls back a transaction of its own */
+        r->in_write = 0;
+        if (r->status >= 200 && r->status < 300) {
+            int rc = store_commit(r->st);
+            if (rc == STORE_OK) {
+                dav_ctx_committed(&r->ctx);
+            } else {
+                store_rollback(r->st);
+                dav_ctx_rolled_back(&r->ctx);
+                discard_response(r, dav_store_status(rc));
+            }
+        } else {
+            store_rollback(r->st);
+            dav_ctx_rolled_back(&r->ctx);
+        }
+    }
+    /* nothing may leave a transaction open on the connection */
     store_rollback(r->st);
     dav_finish(r);
 }

@@ -45,7 +45,7 @@ static int sharee_by_urn(dav_req *r, const store_node *coll, const char *href,
     for (int i = 0; i < n; i++) {
         store_principal p;
         if (store_principal_by_id(r->st, r->pool, rows[i].sharee, &p) != STORE_OK) continue;
-        if (strcasecmp(dav_share_principal_urn(r, &p), href) == 0) {
+        if (strcasecmp(dav_share_principal_urn(&r->ctx, &p), href) == 0) {
             *out = p;
             return 0;
         }
@@ -100,30 +100,32 @@ static int refuse_all(dav_req *r, const share_item *items, int n)
     return 207;
 }
 
-/* Every sharee's homes exist before the transaction that writes into them. */
+/* Every sharee's homes exist before the share writes into them (in the
+ * same transaction).  STORE_*. */
 static int provision_sharees(dav_req *r, const share_item *items, int n)
 {
     for (int i = 0; i < n; i++) {
         if (items[i].remove || !items[i].ok) continue;
         const store_principal *p = &items[i].who;
         if (p->kind == STORE_PRINCIPAL_USER) {
-            int st = dav_share_provision(r, p);
-            if (st) return st;
+            int rc = dav_share_provision(&r->ctx, p);
+            if (rc != STORE_OK) return rc;
             continue;
         }
         int64_t *m;
         int count;
-        if (store_group_members(r->st, r->pool, p->id, &m, &count) != STORE_OK) return 503;
+        int rc = store_group_members(r->st, r->pool, p->id, &m, &count);
+        if (rc != STORE_OK) return rc;
         for (int k = 0; k < count; k++) {
             store_principal u;
-            if (store_principal_by_id(r->st, r->pool, m[k], &u) != STORE_OK ||
-                u.kind != STORE_PRINCIPAL_USER)
+            rc = store_principal_by_id(r->st, r->pool, m[k], &u);
+            if (rc == STORE_NOTFOUND || (rc == STORE_OK && u.kind != STORE_PRINCIPAL_USER))
                 continue;
-            int st = dav_share_provision(r, &u);
-            if (st) return st;
+            if (rc == STORE_OK) rc = dav_share_provision(&r->ctx, &u);
+            if (rc != STORE_OK) return rc;
         }
     }
-    return 0;
+    return STORE_OK;
 }
 
 static int post_share(dav_req *r, dav_resource *res, const xmlNode *root)
@@ -148,9 +150,8 @@ static int post_share(dav_req *r, dav_resource *res, const xmlNode *root)
         n++;
     }
     if (bad) return refuse_all(r, items, n);
-    int st = provision_sharees(r, items, n);
-    if (st) return st;
-    int rc = store_begin_write(r->st);
+    /* (in the router's write transaction) */
+    int rc = provision_sharees(r, items, n);
     /* removals first, so that removing and setting one sharee re-invites them */
     for (int pass = 0; pass < 2; pass++)
         for (int i = 0; rc == STORE_OK && i < n; i++) {
@@ -159,18 +160,14 @@ static int post_share(dav_req *r, dav_resource *res, const xmlNode *root)
             if (it->remove) {
                 store_share sh;
                 rc = store_share_get(r->st, r->pool, coll->id, it->who.id, &sh);
-                if (rc == STORE_OK) rc = dav_share_revoke(r, coll, &sh);
+                if (rc == STORE_OK) rc = dav_share_revoke(&r->ctx, coll, &sh);
                 else if (rc == STORE_NOTFOUND) rc = STORE_OK;
             } else {
-                rc = dav_share_invite(r, coll, &it->who, it->access, it->summary, 0, NULL);
+                rc = dav_share_invite(&r->ctx, coll, &it->who, it->access, it->summary, 0,
+                                      NULL);
             }
         }
-    if (rc == STORE_OK) rc = store_commit(r->st);
-    if (rc != STORE_OK) {
-        store_rollback(r->st);
-        return dav_store_status(rc);
-    }
-    return 200;
+    return rc == STORE_OK ? 200 : dav_store_status(rc);
 }
 
 /* ---- CS:invite-reply ------------------------------------------------------------- */
@@ -208,32 +205,23 @@ static int post_reply(dav_req *r, dav_resource *res, const xmlNode *root)
     store_principal named;
     if (href && (dav_principal_named(r, href, &named) != 0 || named.id != me)) href = NULL;
 
+    /* (in the router's write transaction) */
     int64_t binding = 0;
-    rc = store_begin_write(r->st);
-    if (rc == STORE_OK) {
-        if (accepted) {
-            rc = dav_share_accept(r, &coll, &sh, summary, &binding);
-            if (rc == STORE_NOTFOUND) {
-                store_rollback(r->st);
-                return invalid_share(r);
-            }
-        } else {
-            rc = dav_share_decline(r, &coll, &sh);
-        }
+    if (accepted) {
+        rc = dav_share_accept(&r->ctx, &coll, &sh, summary, &binding);
+        if (rc == STORE_NOTFOUND) return invalid_share(r);
+    } else {
+        rc = dav_share_decline(&r->ctx, &coll, &sh);
     }
-    if (rc == STORE_OK) rc = dav_share_notify_reply(r, &coll, &sh, href, summary);
-    if (rc == STORE_OK) rc = store_commit(r->st);
-    if (rc != STORE_OK) {
-        store_rollback(r->st);
-        return dav_store_status(rc);
-    }
+    if (rc == STORE_OK) rc = dav_share_notify_reply(&r->ctx, &coll, &sh, href, summary);
+    if (rc != STORE_OK) return dav_store_status(rc);
     if (!accepted) return 204;
     buf_puts(&r->out, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<CS:shared-as");
     buf_puts(&r->out, xml_root_ns_decls);
     buf_puts(&r->out, ">\n  ");
     /* CalendarServer's form and layout, without the final '/' (clients
      * append one) */
-    const char *view = dav_node_href(r, binding);
+    const char *view = dav_node_href(&r->ctx, binding);
     dav_put_href(&r->out, pool_strndup(r->pool, view, strlen(view) - 1));
     buf_puts(&r->out, "\n</CS:shared-as>\n");
     r->out_type = "application/xml; charset=utf-8";

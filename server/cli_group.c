@@ -19,7 +19,7 @@ typedef struct group_ctx {
     accounts *db;
     store *st;
     vpool *pool;
-    dav_req r;          /* for dav_principal_href */
+    dav_ctx r;          /* for dav_principal_href */
     const char *args[3];
     int nargs;
     const char *display, *type;

@@ -25,7 +25,7 @@ typedef struct share_ctx {
     const char *prog; /* "veildav share add" */
     accounts *db;
     store *st;
-    dav_req r;        /* the engine's request context: pool, store, accounts */
+    dav_ctx ctx;      /* the engine context: pool, store, accounts; no one acts (operator) */
     share_opts o;
 } share_ctx;
 
@@ -66,12 +66,12 @@ static int parse_opts(share_ctx *c, int argc, char **argv)
 static int user_principal(share_ctx *c, const char *login, store_principal *out)
 {
     account a;
-    int rc = accounts_by_login(c->db, c->r.pool, login, &a);
+    int rc = accounts_by_login(c->db, c->ctx.pool, login, &a);
     if (rc == STORE_NOTFOUND) return fail(c, 1, "no such user '%s'", login);
     if (rc != STORE_OK) return fail(c, 1, "the account database is unavailable");
-    rc = store_principal_by_account(c->st, c->r.pool, a.id, out);
+    rc = store_principal_by_account(c->st, c->ctx.pool, a.id, out);
     if (rc == STORE_NOTFOUND)
-        rc = store_principal_create(c->st, c->r.pool, a.id, STORE_PRINCIPAL_USER, a.display_name,
+        rc = store_principal_create(c->st, c->ctx.pool, a.id, STORE_PRINCIPAL_USER, a.display_name,
                                     out);
     if (rc != STORE_OK) return fail(c, 1, "cannot read the principal of '%s'", login);
     return 0;
@@ -81,7 +81,7 @@ static int user_principal(share_ctx *c, const char *login, store_principal *out)
 static int sharee_principal(share_ctx *c, const char *with, store_principal *out)
 {
     if (strncmp(with, "group:", 6) != 0) return user_principal(c, with, out);
-    int rc = store_principal_by_name(c->st, c->r.pool, with + 6, out);
+    int rc = store_principal_by_name(c->st, c->ctx.pool, with + 6, out);
     if (rc == STORE_NOTFOUND || (rc == STORE_OK && out->kind != STORE_PRINCIPAL_GROUP))
         return fail(c, 1, "no such group '%s'", with + 6);
     if (rc != STORE_OK) return fail(c, 1, "cannot read group '%s'", with + 6);
@@ -93,12 +93,12 @@ static const char *principal_label(share_ctx *c, int64_t id)
 {
     store_principal p;
     account a;
-    if (store_principal_by_id(c->st, c->r.pool, id, &p) != STORE_OK) return "(gone)";
+    if (store_principal_by_id(c->st, c->ctx.pool, id, &p) != STORE_OK) return "(gone)";
     if (p.kind == STORE_PRINCIPAL_GROUP && p.name)
-        return pool_printf(c->r.pool, "group:%s", p.name);
-    if (p.account_id && accounts_by_id(c->db, c->r.pool, p.account_id, &a) == STORE_OK)
+        return pool_printf(c->ctx.pool, "group:%s", p.name);
+    if (p.account_id && accounts_by_id(c->db, c->ctx.pool, p.account_id, &a) == STORE_OK)
         return a.login;
-    return dav_principal_href(&c->r, p.pid);
+    return dav_principal_href(&c->ctx, p.pid);
 }
 
 static const struct {
@@ -119,15 +119,15 @@ static int find_collection(share_ctx *c, const store_principal *owner, store_nod
             name = spec + strlen(spaces[i].prefix);
         }
     size_t n = name ? strlen(name) : 0;
-    if (n && name[n - 1] == '/') name = pool_strndup(c->r.pool, name, --n);
+    if (n && name[n - 1] == '/') name = pool_strndup(c->ctx.pool, name, --n);
     if (!root || !n || strchr(name, '/'))
         return fail(c, 2, "--collection takes calendars/NAME or addressbooks/NAME");
     /* the owner may never have signed in: their homes come first */
-    if (dav_share_provision(&c->r, owner))
+    if (dav_share_provision(&c->ctx, owner))
         return fail(c, 1, "cannot prepare the homes of '%s'", c->o.owner);
     store_node home;
-    int rc = store_node_child(c->st, c->r.pool, root, owner->pid, &home);
-    if (rc == STORE_OK) rc = store_node_child(c->st, c->r.pool, home.id, name, out);
+    int rc = store_node_child(c->st, c->ctx.pool, root, owner->pid, &home);
+    if (rc == STORE_OK) rc = store_node_child(c->st, c->ctx.pool, home.id, name, out);
     if (rc == STORE_NOTFOUND) return fail(c, 1, "'%s' has no %s", c->o.owner, spec);
     if (rc != STORE_OK) return fail(c, 1, "the DAV store is unavailable");
     if (!dav_share_shareable(out))
@@ -140,16 +140,16 @@ static int find_collection(share_ctx *c, const store_principal *owner, store_nod
 static int provision(share_ctx *c, const store_principal *sharee)
 {
     if (sharee->kind == STORE_PRINCIPAL_USER)
-        return dav_share_provision(&c->r, sharee) ? fail(c, 1, "cannot prepare the sharee's homes")
+        return dav_share_provision(&c->ctx, sharee) ? fail(c, 1, "cannot prepare the sharee's homes")
                                                   : 0;
     int64_t *m;
     int n;
-    if (store_group_members(c->st, c->r.pool, sharee->id, &m, &n) != STORE_OK)
+    if (store_group_members(c->st, c->ctx.pool, sharee->id, &m, &n) != STORE_OK)
         return fail(c, 1, "the DAV store is unavailable");
     for (int i = 0; i < n; i++) {
         store_principal p;
-        if (store_principal_by_id(c->st, c->r.pool, m[i], &p) == STORE_OK &&
-            p.kind == STORE_PRINCIPAL_USER && dav_share_provision(&c->r, &p))
+        if (store_principal_by_id(c->st, c->ctx.pool, m[i], &p) == STORE_OK &&
+            p.kind == STORE_PRINCIPAL_USER && dav_share_provision(&c->ctx, &p))
             return fail(c, 1, "cannot prepare the homes of a member");
     }
     return 0;
@@ -191,24 +191,19 @@ static int share_add(share_ctx *c)
                                            c->o.collection);
     if ((rc = provision(c, &sharee))) return rc;
     int access = c->o.read_write ? DAV_SHARE_READ_WRITE : DAV_SHARE_READ;
-    rc = store_begin_write(c->st);
-    if (rc == STORE_OK) rc = dav_share_invite(&c->r, &coll, &sharee, access, NULL, 1, c->o.name);
-    if (rc == STORE_OK) rc = store_commit(c->st);
-    if (rc != STORE_OK) {
-        store_rollback(c->st);
-        return fail(c, 1, "cannot share %s", c->o.collection);
-    }
+    rc = dav_share_invite(&c->ctx, &coll, &sharee, access, NULL, 1, c->o.name);
+    if (rc != STORE_OK) return fail(c, 1, "cannot share %s", c->o.collection);
     fprintf(stderr, "shared %s of %s with %s (%s)\n", c->o.collection, c->o.owner, c->o.with,
             access_name(access));
     /* where it appears: one line per sharee's view */
     store_share *rows;
     int n;
-    if (store_shares_of_node(c->st, c->r.pool, coll.id, &rows, &n) == STORE_OK)
+    if (store_shares_of_node(c->st, c->ctx.pool, coll.id, &rows, &n) == STORE_OK)
         for (int i = 0; i < n; i++)
             if (rows[i].binding &&
                 (rows[i].sharee == sharee.id || sharee.kind == STORE_PRINCIPAL_GROUP))
                 printf("%s\t%s\n", principal_label(c, rows[i].sharee),
-                       dav_node_href(&c->r, rows[i].binding));
+                       dav_node_href(&c->ctx, rows[i].binding));
     return 0;
 }
 
@@ -222,17 +217,17 @@ static void print_row(share_ctx *c, const store_node *coll, const store_share *s
     if (dav_share_is_member_row(sh)) {
         store_share group;
         const char *dot = strchr(sh->uid, '.');
-        if (store_share_by_uid(c->st, c->r.pool, pool_strndup(c->r.pool, sh->uid,
+        if (store_share_by_uid(c->st, c->ctx.pool, pool_strndup(c->ctx.pool, sh->uid,
                                                               (size_t)(dot - sh->uid)),
                                &group) == STORE_OK)
-            sharee = pool_printf(c->r.pool, "%s(%s)", sharee, principal_label(c, group.sharee));
+            sharee = pool_printf(c->ctx.pool, "%s(%s)", sharee, principal_label(c, group.sharee));
     }
     printf("%-20s %-30s %-28s %-10s %-9s %s\n",
-           store_principal_by_id(c->st, c->r.pool, coll->owner, &owner) == STORE_OK
+           store_principal_by_id(c->st, c->ctx.pool, coll->owner, &owner) == STORE_OK
                ? principal_label(c, owner.id)
                : "(gone)",
-           pool_printf(c->r.pool, "%s/%s", space, coll->name), sharee, access_name(sh->access),
-           state_name(sh->state), sh->binding ? dav_node_href(&c->r, sh->binding) : "-");
+           pool_printf(c->ctx.pool, "%s/%s", space, coll->name), sharee, access_name(sh->access),
+           state_name(sh->state), sh->binding ? dav_node_href(&c->ctx, sh->binding) : "-");
 }
 
 static void list_node(share_ctx *c, const store_node *coll)
@@ -240,7 +235,7 @@ static void list_node(share_ctx *c, const store_node *coll)
     store_share *rows;
     int n;
     if (!dav_share_shareable(coll) ||
-        store_shares_of_node(c->st, c->r.pool, coll->id, &rows, &n) != STORE_OK)
+        store_shares_of_node(c->st, c->ctx.pool, coll->id, &rows, &n) != STORE_OK)
         return;
     for (int i = 0; i < n; i++) print_row(c, coll, &rows[i]);
 }
@@ -250,14 +245,14 @@ static int list_owner(share_ctx *c, const store_principal *owner)
 {
     for (size_t s = 0; s < sizeof spaces / sizeof spaces[0]; s++) {
         store_node home;
-        int rc = store_node_child(c->st, c->r.pool, spaces[s].root, owner->pid, &home);
+        int rc = store_node_child(c->st, c->ctx.pool, spaces[s].root, owner->pid, &home);
         if (rc == STORE_NOTFOUND) continue;
         if (rc != STORE_OK) return fail(c, 1, "the DAV store is unavailable");
         const char *after = NULL;
         for (;;) {
             store_node *kids;
             int n;
-            if (store_node_children(c->st, c->r.pool, home.id, after, 200, &kids, &n) != STORE_OK)
+            if (store_node_children(c->st, c->ctx.pool, home.id, after, 200, &kids, &n) != STORE_OK)
                 return fail(c, 1, "the DAV store is unavailable");
             for (int i = 0; i < n; i++) list_node(c, &kids[i]);
             if (n < 200) break;
@@ -280,11 +275,11 @@ static int share_list(share_ctx *c)
         if ((rc = sharee_principal(c, c->o.with, &p))) return rc;
         store_share *rows;
         int n;
-        if (store_shares_of_sharee(c->st, c->r.pool, p.id, &rows, &n) != STORE_OK)
+        if (store_shares_of_sharee(c->st, c->ctx.pool, p.id, &rows, &n) != STORE_OK)
             return fail(c, 1, "the DAV store is unavailable");
         for (int i = 0; i < n; i++) {
             store_node coll;
-            if (store_node_get(c->st, c->r.pool, rows[i].node, &coll) == STORE_OK)
+            if (store_node_get(c->st, c->ctx.pool, rows[i].node, &coll) == STORE_OK)
                 print_row(c, &coll, &rows[i]);
         }
         return 0;
@@ -295,10 +290,10 @@ static int share_list(share_ctx *c)
     }
     account *all;
     int n;
-    if (accounts_list(c->db, c->r.pool, &all, &n) != STORE_OK)
+    if (accounts_list(c->db, c->ctx.pool, &all, &n) != STORE_OK)
         return fail(c, 1, "the account database is unavailable");
     for (int i = 0; i < n; i++)
-        if (store_principal_by_account(c->st, c->r.pool, all[i].id, &p) == STORE_OK &&
+        if (store_principal_by_account(c->st, c->ctx.pool, all[i].id, &p) == STORE_OK &&
             (rc = list_owner(c, &p)))
             return rc;
     return 0;
@@ -317,17 +312,12 @@ static int share_remove(share_ctx *c)
     if ((rc = find_collection(c, &owner, &coll))) return rc;
     if ((rc = sharee_principal(c, c->o.with, &sharee))) return rc;
     store_share sh;
-    rc = store_share_get(c->st, c->r.pool, coll.id, sharee.id, &sh);
+    rc = store_share_get(c->st, c->ctx.pool, coll.id, sharee.id, &sh);
     if (rc == STORE_NOTFOUND)
         return fail(c, 1, "%s of %s is not shared with %s", c->o.collection, c->o.owner,
                     c->o.with);
-    if (rc == STORE_OK) rc = store_begin_write(c->st);
-    if (rc == STORE_OK) rc = dav_share_revoke(&c->r, &coll, &sh);
-    if (rc == STORE_OK) rc = store_commit(c->st);
-    if (rc != STORE_OK) {
-        store_rollback(c->st);
-        return fail(c, 1, "cannot remove the share");
-    }
+    if (rc == STORE_OK) rc = dav_share_revoke(&c->ctx, &coll, &sh);
+    if (rc != STORE_OK) return fail(c, 1, "cannot remove the share");
     fprintf(stderr, "%s of %s is no longer shared with %s\n", c->o.collection, c->o.owner,
             c->o.with);
     return 0;
@@ -388,13 +378,24 @@ int cli_share(const veil_config *cfg, int argc, char **argv)
     }
     rc = cli_open_databases(c.prog, cfg, &c.db, &c.st);
     if (rc) return rc;
-    c.r.pool = pool_new();
-    c.r.cfg = cfg;
-    c.r.st = c.st;
-    c.r.acct = c.db;
-    rc = c.r.pool ? cmd->run(&c) : fail(&c, 1, "out of memory");
-    buf_free(&c.r.out);
-    pool_free(c.r.pool);
+    c.ctx.pool = pool_new();
+    c.ctx.cfg = cfg;
+    c.ctx.st = c.st;
+    c.ctx.acct = c.db;
+    /* the command is one transaction, the CLI's: the engines work inside it
+     * and what they queue for after the commit runs only if it commits */
+    if (!c.ctx.pool) rc = fail(&c, 1, "out of memory");
+    else if (store_begin_write(c.st) != STORE_OK) rc = fail(&c, 1, "the DAV store is unavailable");
+    else rc = cmd->run(&c);
+    if (c.ctx.pool && rc == 0 && store_commit(c.st) != STORE_OK)
+        rc = fail(&c, 1, "the change could not be stored");
+    if (rc == 0) {
+        dav_ctx_committed(&c.ctx);
+    } else {
+        store_rollback(c.st);
+        dav_ctx_rolled_back(&c.ctx);
+    }
+    pool_free(c.ctx.pool);
     store_close(c.st);
     accounts_close(c.db);
     return rc;

@@ -441,6 +441,26 @@ class Protocol(SharingTest):
         rt = prop(self.props(self.alice, again, "D:resourcetype"), again, D + "resourcetype")
         self.assertIsNone(rt.find("CS:shared-owner", NS))
 
+    def test_overwriting_a_shared_collection_revokes_its_shares(self):
+        """Issue 14: a COPY or MOVE over a shared collection takes it as a DELETE does:
+        the sharee loses the view and is told; nothing of the old share reaches the new one."""
+        for method in ("MOVE", "COPY"):
+            coll = self.mkcal(self.alice, "over-%s" % method.lower(), "Overwritten")
+            other = self.mkcal(self.alice, "src-%s" % method.lower(), "Source")
+            self.assertEqual(self.alice.put(other + "s.ics", self.event("src-%s" % method),
+                                            ICS).status, 201)
+            self.assertEqual(self.share(self.alice, coll,
+                                        [("mailto:bob@share.example", "read-write", "O")]).status,
+                             200)
+            view = self.accept(self.bob, coll)
+            r = self.alice.req(method, other, None, {"Destination": coll, "Overwrite": "T"})
+            self.assertEqual(r.status, 204, r.text)
+            self.assertEqual(self.bob.propfind(view, None, {"Depth": "0"}).status, 404)
+            self.assertEqual(self.bob.get(coll + "s.ics").status, 404)
+            _, inv = self.invite_for(self.bob, coll)
+            self.assertIsNotNone(inv.find("CS:invite-deleted", NS))
+            self.assertEqual(self.alice.get(coll + "s.ics").status, 200)
+
     def test_shared_calendar_cannot_be_the_default(self):
         # RFC 6638 §9.2: schedule-default-calendar-URL names one of the
         # owner's own calendars; the sharee's view of someone else's is not

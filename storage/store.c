@@ -233,23 +233,6 @@ static const char *const sql[Q__COUNT] = {
     [Q_LOCKS_PURGE] = "DELETE FROM locks WHERE expires<>0 AND expires<=?",
 };
 
-int store_rc(int rc)
-{
-    switch (rc) {
-    case SQLITE_OK:
-    case SQLITE_DONE:
-    case SQLITE_ROW:
-        return STORE_OK;
-    case SQLITE_BUSY:
-    case SQLITE_LOCKED:
-        return STORE_BUSY;
-    case SQLITE_CONSTRAINT:
-        return STORE_EXISTS;
-    default:
-        return STORE_ERROR;
-    }
-}
-
 sqlite3_stmt *store_stmt(store *s, store_query q)
 {
     sqlite3_stmt *st = s->stmt[q];
@@ -605,24 +588,12 @@ int store_principals_named(store *s, vpool *pool, int kind, int64_t **ids, int *
                            "ORDER BY name LIMIT 10000")))
         return STORE_ERROR;
     sqlite3_bind_int(st, 1, kind);
-    int cap = 16, count = 0, rc;
-    int64_t *arr = pool_alloc(pool, sizeof(int64_t) * (size_t)cap);
-    while (arr && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (count == cap) {
-            int64_t *bigger = pool_alloc(pool, sizeof(int64_t) * (size_t)cap * 2);
-            if (bigger) memcpy(bigger, arr, sizeof(int64_t) * (size_t)count);
-            arr = bigger;
-            cap *= 2;
-            if (!arr) break;
-        }
-        arr[count++] = sqlite3_column_int64(st, 0);
-    }
-    if (!arr) rc = SQLITE_NOMEM;
+    static const store_rows how = {store_row_int64, NULL, sizeof(int64_t), 16, 10000};
+    void *arr;
+    int rc = store_collect(st, pool, &how, &arr, n);
     store_release(s, st);
-    if (rc != SQLITE_DONE) return store_rc(rc);
     *ids = arr;
-    *n = count;
-    return STORE_OK;
+    return rc;
 }
 
 int store_principal_set_displayname(store *s, int64_t id, const char *displayname)
@@ -637,20 +608,33 @@ int store_principal_set_displayname(store *s, int64_t id, const char *displaynam
     return rc;
 }
 
+typedef struct homes {
+    int64_t id[8];
+    int n;
+} homes;
+
+static int home_row(void *arg, vpool *pool, sqlite3_stmt *st, void *elem)
+{
+    homes *h = arg;
+    h->id[h->n++] = sqlite3_column_int64(st, 0);
+    return STORE_OK;
+}
+
 int store_principal_delete(store *s, int64_t id)
 {
     store_snapshot_end(s); /* it writes (store.h) */
-    /* collect the homes first: deleting while stepping the query is unsafe */
-    int64_t homes[8];
-    int nh = 0;
+    /* collect the homes first: deleting while stepping the query is unsafe
+     * (a principal has three; a list cut short would leave one behind) */
+    homes h = {.n = 0};
     sqlite3_stmt *st = store_stmt(s, Q_PRINCIPAL_HOMES);
     if (!st) return STORE_ERROR;
     sqlite3_bind_int64(st, 1, id);
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW && nh < 8) homes[nh++] = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
+    store_rows how = {home_row, &h, 0, 0, 8};
+    int nh;
+    int rc = store_collect(st, NULL, &how, NULL, &nh);
+    if (rc != STORE_OK) return rc;
     for (int i = 0; i < nh; i++) {
-        rc = store_node_delete(s, homes[i]);
+        rc = store_node_delete(s, h.id[i]);
         if (rc != STORE_OK) return rc;
     }
     /* its proxy groups, memberships, ACEs naming it, shares with it and its
@@ -687,6 +671,22 @@ sqlite3_stmt *store_prepare(store *s, const char *text)
 void store_release(store *s, sqlite3_stmt *st)
 {
     stmt_cache_put(s->adhoc, st);
+}
+
+static int test_progress(void *arg)
+{
+    store *s = arg;
+    s->test_steps++;
+    return s->test_budget >= 0 && s->test_steps > s->test_budget;
+}
+
+long store_test_fail_after(store *s, long budget)
+{
+    long used = s->test_steps;
+    s->test_steps = 0;
+    s->test_budget = budget;
+    sqlite3_progress_handler(s->db, 1, test_progress, s);
+    return used;
 }
 
 void store_set_cache_kib(store *s, int kib)

@@ -35,6 +35,12 @@ static void read_node(vpool *pool, sqlite3_stmt *st, store_node *n)
     read_node_at(pool, st, 0, n);
 }
 
+static int node_row(void *arg, vpool *pool, sqlite3_stmt *st, void *elem)
+{
+    read_node(pool, st, elem);
+    return STORE_OK;
+}
+
 static int one_node(vpool *pool, sqlite3_stmt *st, store_node *out)
 {
     int rc = sqlite3_step(st);
@@ -82,14 +88,12 @@ int store_node_children(store *s, vpool *pool, int64_t parent, const char *after
     sqlite3_bind_int64(st, i++, parent);
     if (after) sqlite3_bind_text(st, i++, after, -1, SQLITE_STATIC);
     sqlite3_bind_int(st, i, limit);
-    store_node *arr = pool_alloc(pool, sizeof(store_node) * (size_t)(limit > 0 ? limit : 1));
-    if (!arr) return STORE_ERROR;
-    int count = 0, rc;
-    while (count < limit && (rc = sqlite3_step(st)) == SQLITE_ROW) read_node(pool, st, &arr[count++]);
-    sqlite3_reset(st);
+    int cap = limit > 0 ? limit : 0;
+    store_rows how = {node_row, NULL, sizeof(store_node), cap ? cap : 1, cap};
+    void *arr;
+    int rc = store_collect(st, pool, &how, &arr, n);
     *out = arr;
-    *n = count;
-    return STORE_OK;
+    return rc;
 }
 
 int store_node_count_children(store *s, int64_t parent, int64_t *n)
@@ -255,6 +259,11 @@ int store_node_touch(store *s, int64_t id)
     return store_step_done(st);
 }
 
+static int unindex_row(void *arg, vpool *pool, sqlite3_stmt *st, void *elem)
+{
+    return store_tr_walk(arg, Q_TR_DELETE, sqlite3_column_int64(st, 0), 0, 0);
+}
+
 /* Deletes the rows keyed by node id in bodies, props, user_props and changes
  * for every id the subtree delete returned.  Done with one statement each
  * over a temporary list to keep big collections fast. */
@@ -263,12 +272,11 @@ static int delete_satellites(store *s)
     sqlite3_stmt *ids;
     if (sqlite3_prepare_v2(s->db, "SELECT id FROM temp.gone", -1, &ids, NULL) != SQLITE_OK)
         return STORE_ERROR;
-    int step;
-    while ((step = sqlite3_step(ids)) == SQLITE_ROW) {
-        if (store_tr_walk(s, Q_TR_DELETE, sqlite3_column_int64(ids, 0), 0, 0) != STORE_OK) break;
-    }
+    store_rows how = {unindex_row, s, 0, 0, -1};
+    int n;
+    int rc = store_collect(ids, NULL, &how, NULL, &n);
     sqlite3_finalize(ids);
-    if (step != SQLITE_DONE) return STORE_ERROR;
+    if (rc != STORE_OK) return rc;
     static const char *q[] = {
         /* sharees' bindings of what went (the sharing engine removes them
          * first; this keeps the store consistent whatever deletes) */
@@ -289,6 +297,15 @@ static int delete_satellites(store *s)
     for (size_t i = 0; i < sizeof q / sizeof q[0]; i++)
         if (sqlite3_exec(s->db, q[i], NULL, NULL, NULL) != SQLITE_OK) return STORE_ERROR;
     return STORE_OK;
+}
+
+/* Puts each id the subtree delete returns into temp.gone. */
+static int gone_row(void *arg, vpool *pool, sqlite3_stmt *st, void *elem)
+{
+    sqlite3_stmt *ins = arg;
+    sqlite3_reset(ins);
+    sqlite3_bind_int64(ins, 1, sqlite3_column_int64(st, 0));
+    return store_rc(sqlite3_step(ins));
 }
 
 int store_node_delete(store *s, int64_t id)
@@ -323,22 +340,11 @@ int store_node_delete(store *s, int64_t id)
     sqlite3_bind_int64(st, 1, id);
     /* RETURNING rows are all computed before the first is handed out, so
      * inserting into another table while stepping is safe. */
-    int step;
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        sqlite3_reset(ins);
-        sqlite3_bind_int64(ins, 1, sqlite3_column_int64(st, 0));
-        if (sqlite3_step(ins) != SQLITE_DONE) {
-            step = SQLITE_ERROR;
-            break;
-        }
-    }
-    sqlite3_reset(st);
+    store_rows how = {gone_row, ins, 0, 0, -1};
+    int count;
+    rc = store_collect(st, NULL, &how, NULL, &count);
     sqlite3_finalize(ins);
-    if (step != SQLITE_DONE) {
-        rc = store_rc(step);
-        if (rc == STORE_OK) rc = STORE_ERROR;
-        goto done;
-    }
+    if (rc != STORE_OK) goto done;
     rc = delete_satellites(s);
 done:
     pool_free(pool);
@@ -506,34 +512,25 @@ int store_prop_get(store *s, vpool *pool, int64_t node, const char *ns, const ch
     return rc == SQLITE_DONE ? STORE_NOTFOUND : store_rc(rc);
 }
 
+int store_row_prop(void *arg, vpool *pool, sqlite3_stmt *st, void *elem)
+{
+    store_prop *p = elem;
+    p->ns = store_col_text(pool, st, 0);
+    p->name = store_col_text(pool, st, 1);
+    p->xml = store_col_text(pool, st, 2);
+    return STORE_OK;
+}
+
 int store_prop_list(store *s, vpool *pool, int64_t node, store_prop **out, int *n)
 {
     sqlite3_stmt *st = store_stmt(s, Q_PROP_LIST);
     if (!st) return STORE_ERROR;
     sqlite3_bind_int64(st, 1, node);
-    int cap = 8, count = 0, rc;
-    store_prop *arr = pool_alloc(pool, sizeof(store_prop) * (size_t)cap);
-    while (arr && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (count == cap) {
-            store_prop *bigger = pool_alloc(pool, sizeof(store_prop) * (size_t)cap * 2);
-            if (!bigger) {
-                arr = NULL;
-                break;
-            }
-            memcpy(bigger, arr, sizeof(store_prop) * (size_t)count);
-            arr = bigger;
-            cap *= 2;
-        }
-        arr[count].ns = store_col_text(pool, st, 0);
-        arr[count].name = store_col_text(pool, st, 1);
-        arr[count].xml = store_col_text(pool, st, 2);
-        count++;
-    }
-    sqlite3_reset(st);
-    if (!arr) return STORE_ERROR;
+    static const store_rows how = {store_row_prop, NULL, sizeof(store_prop), 8, -1};
+    void *arr;
+    int rc = store_collect(st, pool, &how, &arr, n);
     *out = arr;
-    *n = count;
-    return STORE_OK;
+    return rc;
 }
 
 int store_prop_set(store *s, int64_t node, const char *ns, const char *name, const char *xml)
@@ -583,6 +580,18 @@ int store_prop_exists(store *s, int64_t node, const char *ns, const char *name)
 
 /* ---- change log ---------------------------------------------------------- */
 
+static int change_row(void *arg, vpool *pool, sqlite3_stmt *st, void *elem)
+{
+    store_change *c = elem;
+    c->name = store_col_text(pool, st, 0);
+    c->revision = sqlite3_column_int64(st, 1);
+    c->deleted = sqlite3_column_int(st, 2);
+    c->has_node = sqlite3_column_type(st, 3) != SQLITE_NULL;
+    if (c->has_node) read_node_at(pool, st, 3, &c->node);
+    else memset(&c->node, 0, sizeof c->node);
+    return STORE_OK;
+}
+
 int store_changes_since(store *s, vpool *pool, int64_t coll, int64_t since, int limit,
                         store_change **out, int *n)
 {
@@ -591,32 +600,11 @@ int store_changes_since(store *s, vpool *pool, int64_t coll, int64_t since, int 
     sqlite3_bind_int64(st, 1, coll);
     sqlite3_bind_int64(st, 2, since);
     sqlite3_bind_int(st, 3, limit > 0 ? limit : -1);
-    int cap = 16, count = 0, rc;
-    store_change *arr = pool_alloc(pool, sizeof(*arr) * (size_t)cap);
-    while (arr && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (count == cap) {
-            store_change *bigger = pool_alloc(pool, sizeof(*arr) * (size_t)cap * 2);
-            if (!bigger) {
-                arr = NULL;
-                break;
-            }
-            memcpy(bigger, arr, sizeof(*arr) * (size_t)count);
-            arr = bigger;
-            cap *= 2;
-        }
-        store_change *c = &arr[count++];
-        c->name = store_col_text(pool, st, 0);
-        c->revision = sqlite3_column_int64(st, 1);
-        c->deleted = sqlite3_column_int(st, 2);
-        c->has_node = sqlite3_column_type(st, 3) != SQLITE_NULL;
-        if (c->has_node) read_node_at(pool, st, 3, &c->node);
-        else memset(&c->node, 0, sizeof c->node);
-    }
-    sqlite3_reset(st);
-    if (!arr || rc != SQLITE_DONE) return STORE_ERROR;
+    store_rows how = {change_row, NULL, sizeof(store_change), 16, limit > 0 ? limit : -1};
+    void *arr;
+    int rc = store_collect(st, pool, &how, &arr, n);
     *out = arr;
-    *n = count;
-    return STORE_OK;
+    return rc;
 }
 
 int store_changes_floor(store *s, int64_t coll, int64_t *floor)

@@ -449,6 +449,20 @@ void store_rollback(store *s)
     if (s->in_gate) leave_gate(s);
 }
 
+int store_write_enter(store *s, int *own)
+{
+    *own = s->in_read || sqlite3_get_autocommit(s->db);
+    return *own ? store_begin_write(s) : STORE_OK;
+}
+
+int store_write_leave(store *s, int own, int rc)
+{
+    if (!own) return rc;
+    if (rc == STORE_OK) rc = store_commit(s);
+    if (rc != STORE_OK) store_rollback(s);
+    return rc;
+}
+
 /* ---- principals ---------------------------------------------------------- */
 
 static int read_principal(vpool *pool, sqlite3_stmt *st, store_principal *out)
@@ -527,9 +541,10 @@ int store_principal_create_named(store *s, vpool *pool, int64_t account_id, int 
 {
     char pid[RAND_ID_LEN + 1];
     if (rand_id(pid) < 0) return STORE_ERROR;
-    int own_tx = s->in_read || sqlite3_get_autocommit(s->db);
-    if (own_tx && store_begin_write(s) != STORE_OK) return STORE_BUSY;
-    int rc = insert_principal(s, pid, account_id, kind, displayname, name, 0);
+    int own_tx;
+    int rc = store_write_enter(s, &own_tx);
+    if (rc != STORE_OK) return rc;
+    rc = insert_principal(s, pid, account_id, kind, displayname, name, 0);
     /* users, resources and rooms have delegates (CalendarServer calendar-proxy) */
     if (rc == STORE_OK && (kind == STORE_PRINCIPAL_USER || kind == STORE_PRINCIPAL_RESOURCE ||
                            kind == STORE_PRINCIPAL_ROOM)) {
@@ -546,10 +561,7 @@ int store_principal_create_named(store *s, vpool *pool, int64_t account_id, int 
             rc = insert_principal(s, ppid, 0, proxies[i].kind, NULL, NULL, uid);
         }
     }
-    if (own_tx) {
-        if (rc == STORE_OK) rc = store_commit(s);
-        if (rc != STORE_OK) store_rollback(s);
-    }
+    rc = store_write_leave(s, own_tx, rc);
     if (rc != STORE_OK || !out) return rc;
     return store_principal_by_pid(s, pool, pid, out);
 }

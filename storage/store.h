@@ -2,9 +2,16 @@
  *
  * One `store` is one SQLite connection; the server keeps one per worker
  * thread.  Every function returns STORE_OK, STORE_NOTFOUND, STORE_EXISTS,
- * STORE_BUSY or STORE_ERROR; strings handed out live in the caller's pool.
- * Writes happen inside store_begin_write() ... store_commit(), so a 2xx is
- * sent only after the commit has reached the WAL.
+ * STORE_CONFLICT, STORE_BUSY or STORE_ERROR; strings handed out live in the
+ * caller's pool.  Writes happen inside store_begin_write() ... store_commit(),
+ * so a 2xx is sent only after the commit has reached the WAL; a write that
+ * fails leaves the transaction for the caller to roll back.
+ *
+ * What the store guarantees whoever calls it:
+ * - a list is whole or the call fails: a read error halfway through never
+ *   comes back as a shorter list;
+ * - conditional writes (store_node_update_if, store_node_delete_if) act only
+ *   on the revision the caller read, else STORE_CONFLICT.
  *
  * The URL space is a tree of nodes.  Three fixed space roots (files,
  * calendars, addressbooks) hold one home per principal, named by the
@@ -22,6 +29,7 @@ enum {
     STORE_NOTFOUND = 1,
     STORE_EXISTS = 2,  /* unique name or UID already taken */
     STORE_BUSY = 3,    /* the database stayed locked past the busy timeout */
+    STORE_CONFLICT = 4, /* the row changed since the caller read it (a conditional write) */
     STORE_ERROR = -1
 };
 
@@ -197,6 +205,13 @@ int store_node_update(store *s, vpool *pool, int64_t id, const store_content *c,
 /* Deletes a node and, for collections, everything below it (bodies, dead
  * properties); records the deletion in the parent's change log. */
 int store_node_delete(store *s, int64_t id);
+/* The same, only while the node's revision (store_node.revision) is still
+ * expect_revision: STORE_CONFLICT, with nothing changed, when it is not or
+ * the node is gone.  Check and write are one: inside the caller's write
+ * transaction, or in one of their own when none is open. */
+int store_node_update_if(store *s, vpool *pool, int64_t id, int64_t expect_revision,
+                         const store_content *c, store_node *out);
+int store_node_delete_if(store *s, int64_t id, int64_t expect_revision);
 /* Moves a node (and its subtree) under new_parent with new_name; keeps its
  * resource id and dead properties. */
 int store_node_move(store *s, int64_t id, int64_t new_parent, const char *new_name);

@@ -63,6 +63,13 @@ int store_row_prop(void *arg, vpool *pool, sqlite3_stmt *st, void *elem);
  * the whole index (every PUT of a new event used to read all of it). */
 int store_tr_walk(store *s, store_query q, int64_t node, int64_t to, int64_t coll);
 
+/* A write that must be atomic: inside the caller's write transaction, or in
+ * one of its own when none is open (*own set; a read snapshot is ended
+ * first).  store_write_leave commits its own when rc is STORE_OK, else rolls
+ * it back, and returns rc or the commit's failure. */
+int store_write_enter(store *s, int *own);
+int store_write_leave(store *s, int own, int rc);
+
 /* Bumps a collection's revision and records member `name` as changed or
  * deleted; *rev receives the new revision. */
 int store_record_change(store *s, int64_t coll, const char *name, int deleted, int64_t *rev);

@@ -182,10 +182,16 @@ int store_node_create(store *s, vpool *pool, const store_node *n, const store_co
     return STORE_OK;
 }
 
-int store_node_update(store *s, vpool *pool, int64_t id, const store_content *c, store_node *out)
+/* store_node_update; with expect, only while the node's revision is *expect
+ * (inside a write transaction, so nobody changes it between the read and the
+ * write). */
+static int node_update(store *s, vpool *pool, int64_t id, const int64_t *expect,
+                       const store_content *c, store_node *out)
 {
     store_node cur;
     int rc = store_node_get(s, pool, id, &cur);
+    if (expect && (rc == STORE_NOTFOUND || (rc == STORE_OK && cur.revision != *expect)))
+        return STORE_CONFLICT;
     if (rc != STORE_OK) return rc;
     int64_t rev = 0;
     rc = store_record_change(s, cur.parent, cur.name, 0, &rev);
@@ -207,6 +213,20 @@ int store_node_update(store *s, vpool *pool, int64_t id, const store_content *c,
     if (rc != STORE_OK) return rc;
     if (out) return store_node_get(s, pool, id, out);
     return STORE_OK;
+}
+
+int store_node_update(store *s, vpool *pool, int64_t id, const store_content *c, store_node *out)
+{
+    return node_update(s, pool, id, NULL, c, out);
+}
+
+int store_node_update_if(store *s, vpool *pool, int64_t id, int64_t expect_revision,
+                         const store_content *c, store_node *out)
+{
+    int own;
+    int rc = store_write_enter(s, &own);
+    if (rc != STORE_OK) return rc;
+    return store_write_leave(s, own, node_update(s, pool, id, &expect_revision, c, out));
 }
 
 int store_node_set_kind(store *s, int64_t id, int kind)
@@ -308,13 +328,16 @@ static int gone_row(void *arg, vpool *pool, sqlite3_stmt *st, void *elem)
     return store_rc(sqlite3_step(ins));
 }
 
-int store_node_delete(store *s, int64_t id)
+/* store_node_delete; with expect, only while the node's revision is *expect. */
+static int node_delete(store *s, int64_t id, const int64_t *expect)
 {
     store_snapshot_end(s); /* it writes (store.h) */
     vpool *pool = pool_new();
     if (!pool) return STORE_ERROR;
     store_node n;
     int rc = store_node_get(s, pool, id, &n);
+    if (expect && (rc == STORE_NOTFOUND || (rc == STORE_OK && n.revision != *expect)))
+        rc = STORE_CONFLICT;
     if (rc != STORE_OK) goto done;
     if (n.parent) {
         rc = store_record_change(s, n.parent, n.name, 1, NULL);
@@ -349,6 +372,19 @@ int store_node_delete(store *s, int64_t id)
 done:
     pool_free(pool);
     return rc;
+}
+
+int store_node_delete(store *s, int64_t id)
+{
+    return node_delete(s, id, NULL);
+}
+
+int store_node_delete_if(store *s, int64_t id, int64_t expect_revision)
+{
+    int own;
+    int rc = store_write_enter(s, &own);
+    if (rc != STORE_OK) return rc;
+    return store_write_leave(s, own, node_delete(s, id, &expect_revision));
 }
 
 int store_node_move(store *s, int64_t id, int64_t new_parent, const char *new_name)

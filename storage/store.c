@@ -9,7 +9,7 @@
 #include "common/rand.h"
 #include "storage/group_commit.h"
 
-#define STORE_SCHEMA_VERSION 4
+#define STORE_SCHEMA_VERSION 5
 #define STR_(x) #x
 #define STR(x) STR_(x)
 
@@ -138,6 +138,25 @@ static const char schema_v4[] =
     "UPDATE nodes SET owner=(SELECT owner FROM owned WHERE owned.id=nodes.id) "
     "WHERE id IN (SELECT o.id FROM owned o JOIN nodes m ON m.id=o.id WHERE m.owner<>o.owner);";
 
+/* Version 5.  One UID per collection (RFC 4791 §5.3.2.1, RFC 6352 §6.3.2.1
+ * no-uid-conflict), enforced by a unique index for every writer: a second
+ * member with a taken UID fails with STORE_EXISTS however it arrives (PUT,
+ * MOVE, COPY).  Older stores may hold duplicates (two writers passed the
+ * check before either wrote).  They are kept, not deleted: every member but
+ * the oldest of each (collection, UID) gets uid_dup = its own id (0 for every
+ * other row), which sets it aside from the index's uniqueness.  serve logs
+ * how many there are, `veildav store check` lists them.  A marked member
+ * stops being special once it is deleted, changes its UID or leaves the
+ * collection, and when the member holding the UID goes, the oldest marked one
+ * takes the UID over (store_nodes.c: uid_released). */
+static const char schema_v5[] =
+    "ALTER TABLE nodes ADD COLUMN uid_dup INTEGER NOT NULL DEFAULT 0;"
+    "UPDATE nodes SET uid_dup=id WHERE uid IS NOT NULL AND EXISTS(SELECT 1 FROM nodes o "
+    "  WHERE o.parent=nodes.parent AND o.uid=nodes.uid AND o.id<nodes.id);"
+    "DROP INDEX nodes_uid;"
+    "CREATE UNIQUE INDEX nodes_uid ON nodes(parent, uid, uid_dup) WHERE uid IS NOT NULL;"
+    "CREATE INDEX nodes_uid_dup ON nodes(uid_dup) WHERE uid_dup<>0;";
+
 static const char *const sql[Q__COUNT] = {
     [Q_BEGIN_READ] = "BEGIN",
     [Q_BEGIN_WRITE] = "BEGIN IMMEDIATE",
@@ -169,8 +188,11 @@ static const char *const sql[Q__COUNT] = {
         "INSERT INTO nodes(parent,name,kind,owner,resource_id,etag,content_type,"
         "content_language,length,created,modified,revision,uid,component) "
         "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-    [Q_NODE_UPDATE] = "UPDATE nodes SET etag=?,content_type=?,content_language=?,length=?,"
-                      "modified=?,revision=?,uid=?,component=? WHERE id=?",
+    /* a member marked as a duplicate UID (schema_v5) that takes another UID
+     * is an ordinary member again */
+    [Q_NODE_UPDATE] = "UPDATE nodes SET etag=?1,content_type=?2,content_language=?3,length=?4,"
+                      "modified=?5,revision=?6,uid_dup=CASE WHEN uid=?7 THEN uid_dup ELSE 0 END,"
+                      "uid=?7,component=?8 WHERE id=?9",
     [Q_NODE_SET_KIND] = "UPDATE nodes SET kind=? WHERE id=?",
     [Q_NODE_SET_MASK] = "UPDATE nodes SET comp_mask=? WHERE id=?",
     [Q_NODE_SET_TZ] = "UPDATE nodes SET tz=? WHERE id=?",
@@ -184,8 +206,16 @@ static const char *const sql[Q__COUNT] = {
     [Q_TR_QUERY] = "SELECT node, max(exact AND t0 < ?5 AND t1 > ?4) FROM tr_index "
                    "WHERE c0<=?1 AND c1>=?1 AND t0<=?3 AND t1>=?2 GROUP BY node",
     [Q_NODE_TOUCH] = "UPDATE nodes SET revision=revision+1, modified=? WHERE id=?",
-    [Q_NODE_BY_UID] = "SELECT " NODE_COLS " FROM nodes WHERE parent=? AND uid=? LIMIT 1",
-    [Q_NODE_MOVE] = "UPDATE nodes SET parent=?, name=?, revision=?, modified=? WHERE id=?",
+    /* the holder of the UID before any member marked as its duplicate */
+    [Q_NODE_BY_UID] = "SELECT " NODE_COLS " FROM nodes WHERE parent=? AND uid=? "
+                      "ORDER BY uid_dup LIMIT 1",
+    /* ... and one moved into another collection is judged there afresh */
+    [Q_NODE_MOVE] = "UPDATE nodes SET uid_dup=CASE WHEN parent=?1 THEN uid_dup ELSE 0 END,"
+                    "parent=?1, name=?2, revision=?3, modified=?4 WHERE id=?5",
+    /* the member holding a UID left: the oldest marked duplicate takes it */
+    [Q_NODE_UID_RELEASED] = "UPDATE nodes SET uid_dup=0 WHERE id=(SELECT min(id) FROM nodes "
+                            "WHERE parent=?1 AND uid=?2 AND uid_dup<>0) AND NOT EXISTS("
+                            "SELECT 1 FROM nodes WHERE parent=?1 AND uid=?2 AND uid_dup=0)",
     [Q_NODE_BUMP] = "UPDATE nodes SET revision=revision+1, modified=? WHERE id=? "
                     "RETURNING revision",
     [Q_NODE_SUBTREE_DELETE] =
@@ -323,7 +353,8 @@ static int migrate(store *s)
     if (v < 2 && exec(s, schema_v2) != STORE_OK) goto fail;
     if (v < 3 && exec(s, schema_v3) != STORE_OK) goto fail;
     if (v < 4 && exec(s, schema_v4) != STORE_OK) goto fail;
-    /* future migrations: if (v < 5) { ... } */
+    if (v < 5 && exec(s, schema_v5) != STORE_OK) goto fail;
+    /* future migrations: if (v < 6) { ... } */
     if (exec(s, "PRAGMA user_version = " STR(STORE_SCHEMA_VERSION)) != STORE_OK) goto fail;
     if (exec(s, "COMMIT") != STORE_OK) goto fail;
     return STORE_OK;

@@ -10,6 +10,9 @@
  * What the store guarantees whoever calls it:
  * - a list is whole or the call fails: a read error halfway through never
  *   comes back as a shorter list;
+ * - one UID per collection (RFC 4791 §5.3.2.1, RFC 6352 §6.3.2.1): a member
+ *   whose UID another member of the collection holds is refused with
+ *   STORE_EXISTS, whether created, updated, moved or copied there;
  * - conditional writes (store_node_update_if, store_node_delete_if) act only
  *   on the revision the caller read, else STORE_CONFLICT.
  *
@@ -236,6 +239,23 @@ int store_body_get(store *s, vpool *pool, int64_t id, const char **data, size_t 
 
 /* Finds the member of collection `coll` whose UID is uid (for no-uid-conflict). */
 int store_node_by_uid(store *s, vpool *pool, int64_t coll, const char *uid, store_node *out);
+
+/* Members that share a UID with an older member of their collection: stored
+ * before the store enforced one UID per collection (schema version 5), kept
+ * and set aside rather than deleted.  One stops being listed once it is
+ * deleted, takes another UID or leaves the collection (and takes the UID
+ * over if the older member goes first). */
+typedef struct store_uid_dup {
+    int64_t node;         /* the later member */
+    int64_t collection;
+    int64_t owner;        /* the collection's owner (principals.id) */
+    const char *name;     /* the later member's name */
+    const char *holder;   /* name of the member holding the UID, NULL if none */
+} store_uid_dup;
+
+int store_uid_dups_count(store *s, int64_t *n);
+/* At most max of them, by collection (pool array). */
+int store_uid_dups(store *s, vpool *pool, int max, store_uid_dup **out, int *n);
 
 /* ---- time-range index (calendar objects) ----------------------------------- */
 

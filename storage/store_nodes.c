@@ -79,6 +79,45 @@ int store_node_by_uid(store *s, vpool *pool, int64_t coll, const char *uid, stor
     return one_node(pool, st, out);
 }
 
+int store_uid_dups_count(store *s, int64_t *n)
+{
+    sqlite3_stmt *st = store_prepare(s, "SELECT count(*) FROM nodes WHERE uid_dup<>0");
+    if (!st) return STORE_ERROR;
+    int rc = sqlite3_step(st);
+    *n = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    store_release(s, st);
+    return rc == SQLITE_ROW ? STORE_OK : store_rc(rc) == STORE_OK ? STORE_ERROR : store_rc(rc);
+}
+
+static int dup_row(void *arg, vpool *pool, sqlite3_stmt *st, void *elem)
+{
+    store_uid_dup *d = elem;
+    d->node = sqlite3_column_int64(st, 0);
+    d->collection = sqlite3_column_int64(st, 1);
+    d->owner = sqlite3_column_int64(st, 2);
+    d->name = store_col_text(pool, st, 3);
+    d->holder = store_col_text(pool, st, 4);
+    return STORE_OK;
+}
+
+int store_uid_dups(store *s, vpool *pool, int max, store_uid_dup **out, int *n)
+{
+    sqlite3_stmt *st = store_prepare(
+        s, "SELECT d.id, d.parent, c.owner, d.name, (SELECT h.name FROM nodes h WHERE "
+           "h.parent=d.parent AND h.uid=d.uid AND h.uid_dup=0) FROM nodes d "
+           "JOIN nodes c ON c.id=d.parent WHERE d.uid_dup<>0 ORDER BY d.parent, d.uid, d.id "
+           "LIMIT ?");
+    if (!st) return STORE_ERROR;
+    int cap = max > 0 ? max : 0;
+    sqlite3_bind_int(st, 1, cap);
+    store_rows how = {dup_row, NULL, sizeof(store_uid_dup), 16, cap};
+    void *arr;
+    int rc = store_collect(st, pool, &how, &arr, n);
+    store_release(s, st);
+    *out = arr;
+    return rc;
+}
+
 int store_node_children(store *s, vpool *pool, int64_t parent, const char *after, int limit,
                         store_node **out, int *n)
 {
@@ -182,6 +221,17 @@ int store_node_create(store *s, vpool *pool, const store_node *n, const store_co
     return STORE_OK;
 }
 
+/* The member that held uid in parent left it (deleted, moved away, given
+ * another UID): a member marked as its duplicate takes it (schema_v5). */
+static int uid_released(store *s, int64_t parent, const char *uid)
+{
+    sqlite3_stmt *st = store_stmt(s, Q_NODE_UID_RELEASED);
+    if (!st) return STORE_ERROR;
+    sqlite3_bind_int64(st, 1, parent);
+    sqlite3_bind_text(st, 2, uid, -1, SQLITE_STATIC);
+    return store_step_done(st);
+}
+
 /* store_node_update; with expect, only while the node's revision is *expect
  * (inside a write transaction, so nobody changes it between the read and the
  * write). */
@@ -209,6 +259,10 @@ static int node_update(store *s, vpool *pool, int64_t id, const int64_t *expect,
     sqlite3_bind_int64(st, 9, id);
     rc = store_step_done(st);
     if (rc != STORE_OK) return rc;
+    if (cur.uid && (!c->uid || strcmp(cur.uid, c->uid) != 0)) {
+        rc = uid_released(s, cur.parent, cur.uid);
+        if (rc != STORE_OK) return rc;
+    }
     rc = put_body(s, id, c);
     if (rc != STORE_OK) return rc;
     if (out) return store_node_get(s, pool, id, out);
@@ -369,6 +423,7 @@ static int node_delete(store *s, int64_t id, const int64_t *expect)
     sqlite3_finalize(ins);
     if (rc != STORE_OK) goto done;
     rc = delete_satellites(s);
+    if (rc == STORE_OK && n.uid && n.parent) rc = uid_released(s, n.parent, n.uid);
 done:
     pool_free(pool);
     return rc;
@@ -410,6 +465,7 @@ int store_node_move(store *s, int64_t id, int64_t new_parent, const char *new_na
             rc = store_step_done(st);
         }
     }
+    if (rc == STORE_OK && n.uid && n.parent != new_parent) rc = uid_released(s, n.parent, n.uid);
     if (rc == STORE_OK && !store_kind_is_collection(n.kind)) {
         rc = store_tr_walk(s, Q_TR_MOVE, id, 0, new_parent);
     }

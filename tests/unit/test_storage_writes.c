@@ -1,5 +1,7 @@
 /* What the store enforces on writes, whoever calls it: conditional writes
- * (STORE_CONFLICT).  Against real SQLite files. */
+ * (STORE_CONFLICT), one UID per collection (STORE_EXISTS) and the version 5
+ * migration that keeps and marks older duplicates.  Against real SQLite
+ * files. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -139,11 +141,220 @@ static void test_conditional(void)
     store_close(s);
 }
 
+/* ---- one UID per collection -------------------------------------------------- */
+
+/* op in a write transaction, committed when it succeeds and rolled back when
+ * not, as the DAV layer does */
+#define IN_TX(s, op)                                                                               \
+    ({                                                                                             \
+        int in_tx_rc_ = store_begin_write(s);                                                      \
+        if (in_tx_rc_ == STORE_OK) in_tx_rc_ = (op);                                               \
+        if (in_tx_rc_ == STORE_OK)                                                                 \
+            in_tx_rc_ = store_commit(s);                                                           \
+        else                                                                                       \
+            store_rollback(s);                                                                     \
+        in_tx_rc_;                                                                                 \
+    })
+
+static int create_in(store *s, vpool *p, int64_t parent, const char *name, const char *uid)
+{
+    store_node n = {.parent = parent, .name = name, .kind = STORE_KIND_RESOURCE, .owner = 1};
+    store_content c = content("body", uid);
+    return store_node_create(s, p, &n, &c, NULL);
+}
+
+static void test_uid_unique(void)
+{
+    store *s = open_new();
+    vpool *p = pool_new();
+    int64_t home = mk(s, p, STORE_ROOT_CALENDARS, "h", STORE_KIND_HOME_CALENDARS, NULL, NULL);
+    int64_t cal = mk(s, p, home, "cal", STORE_KIND_CALENDAR, NULL, NULL);
+    int64_t cal2 = mk(s, p, home, "cal2", STORE_KIND_CALENDAR, NULL, NULL);
+    int64_t a = mk(s, p, cal, "a.ics", STORE_KIND_RESOURCE, "U", "a");
+    store_node n;
+
+    /* create */
+    CHECK_INT(IN_TX(s, create_in(s, p, cal, "b.ics", "U")), STORE_EXISTS);
+    CHECK_INT(store_node_child(s, p, cal, "b.ics", &n), STORE_NOTFOUND);
+    CHECK_INT(create_in(s, p, cal, "b2.ics", "U"), STORE_EXISTS); /* outside a transaction too */
+    CHECK_INT(store_node_child(s, p, cal, "b2.ics", &n), STORE_NOTFOUND);
+    int64_t b = mk(s, p, cal, "b.ics", STORE_KIND_RESOURCE, "V", "b");
+
+    /* update to a taken UID; its own UID is fine */
+    store_content cu = content("b2", "U"), cv = content("b3", "V");
+    CHECK_INT(IN_TX(s, store_node_update(s, p, b, &cu, NULL)), STORE_EXISTS);
+    CHECK_INT(IN_TX(s, store_node_update_if(s, p, b, 0, &cu, NULL)), STORE_CONFLICT);
+    CHECK_INT(store_node_get(s, p, b, &n), STORE_OK);
+    CHECK_INT(IN_TX(s, store_node_update_if(s, p, b, n.revision, &cu, NULL)), STORE_EXISTS);
+    CHECK_INT(store_node_get(s, p, b, &n), STORE_OK);
+    CHECK_STR(n.uid, "V");
+    CHECK_INT(IN_TX(s, store_node_update(s, p, b, &cv, NULL)), STORE_OK);
+
+    /* the same UID in another collection is another object */
+    int64_t c = mk(s, p, cal2, "c.ics", STORE_KIND_RESOURCE, "U", "c");
+
+    /* move and copy into the collection holding it */
+    CHECK_INT(IN_TX(s, store_node_move(s, c, cal, "c.ics")), STORE_EXISTS);
+    CHECK_INT(store_node_get(s, p, c, &n), STORE_OK);
+    CHECK_INT(n.parent, cal2);
+    store_node made;
+    CHECK_INT(IN_TX(s, store_node_copy(s, p, c, cal, "d.ics", 0, 1, &made)), STORE_EXISTS);
+    CHECK_INT(store_node_child(s, p, cal, "d.ics", &n), STORE_NOTFOUND);
+    /* a collection copied whole: its members' UIDs are new to it */
+    CHECK_INT(IN_TX(s, store_node_copy(s, p, cal, home, "cal3", 1, 1, &made)), STORE_OK);
+    CHECK_INT(store_node_by_uid(s, p, made.id, "U", &n), STORE_OK);
+    CHECK_STR(n.name, "a.ics");
+
+    /* a member renamed in its collection keeps its UID */
+    CHECK_INT(IN_TX(s, store_node_move(s, a, cal, "renamed.ics")), STORE_OK);
+    CHECK_INT(store_node_by_uid(s, p, cal, "U", &n), STORE_OK);
+    CHECK_INT(n.id, a);
+    /* once it is gone, the UID is free */
+    CHECK_INT(IN_TX(s, store_node_move(s, a, cal2, "elsewhere.ics")), STORE_EXISTS);
+    CHECK_INT(IN_TX(s, store_node_delete(s, a)), STORE_OK);
+    CHECK_INT(IN_TX(s, store_node_move(s, c, cal, "c.ics")), STORE_OK);
+
+    /* members without a UID (plain files) are many */
+    mk(s, p, cal, "f1", STORE_KIND_RESOURCE, NULL, "f");
+    mk(s, p, cal, "f2", STORE_KIND_RESOURCE, NULL, "f");
+    int64_t dups;
+    CHECK_INT(store_uid_dups_count(s, &dups), STORE_OK);
+    CHECK_INT(dups, 0);
+    CHECK_INT(store_integrity_check(s), STORE_OK);
+    pool_free(p);
+    store_close(s);
+}
+
+/* ---- the version 5 migration ------------------------------------------------- */
+
+/* Makes the store at path what version 4 wrote, with uid_dup and the unique
+ * index gone, so that duplicates can be stored as the race did. */
+static void downgrade_to_v4(void)
+{
+    sqlite3 *db;
+    CHECK_INT(sqlite3_open(path, &db), SQLITE_OK);
+    CHECK_INT(sqlite3_exec(db,
+                           "DROP INDEX nodes_uid_dup; DROP INDEX nodes_uid;"
+                           "ALTER TABLE nodes DROP COLUMN uid_dup;"
+                           "CREATE INDEX nodes_uid ON nodes(parent, uid) WHERE uid IS NOT NULL;"
+                           "PRAGMA user_version = 4",
+                           NULL, NULL, NULL),
+              SQLITE_OK);
+    sqlite3_close(db);
+}
+
+static void raw(const char *q)
+{
+    sqlite3 *db;
+    CHECK_INT(sqlite3_open(path, &db), SQLITE_OK);
+    CHECK_INT(sqlite3_exec(db, q, NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+}
+
+static int user_version(void)
+{
+    sqlite3 *db;
+    sqlite3_stmt *st;
+    int v = -1;
+    if (sqlite3_open(path, &db) == SQLITE_OK &&
+        sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK) {
+        if (sqlite3_step(st) == SQLITE_ROW) v = sqlite3_column_int(st, 0);
+        sqlite3_finalize(st);
+    }
+    sqlite3_close(db);
+    return v;
+}
+
+static void test_migrate_v5_duplicates(void)
+{
+    store *s = open_new();
+    vpool *p = pool_new();
+    int64_t home = mk(s, p, STORE_ROOT_CALENDARS, "h", STORE_KIND_HOME_CALENDARS, NULL, NULL);
+    int64_t cal = mk(s, p, home, "cal", STORE_KIND_CALENDAR, NULL, NULL);
+    int64_t other = mk(s, p, home, "other", STORE_KIND_CALENDAR, NULL, NULL);
+    int64_t a = mk(s, p, cal, "a.ics", STORE_KIND_RESOURCE, "U", "a");
+    int64_t b = mk(s, p, cal, "b.ics", STORE_KIND_RESOURCE, "V", "b");
+    int64_t c = mk(s, p, cal, "c.ics", STORE_KIND_RESOURCE, "W", "c");
+    int64_t d = mk(s, p, cal, "d.ics", STORE_KIND_RESOURCE, "X", "d");
+    int64_t e = mk(s, p, other, "e.ics", STORE_KIND_RESOURCE, "U", "e");
+    store_close(s);
+    /* a version 4 store where three later members took a.ics's UID */
+    downgrade_to_v4();
+    raw("UPDATE nodes SET uid='U' WHERE name IN ('b.ics','c.ics','d.ics')");
+    s = open_again();
+    CHECK_INT(user_version(), 5);
+
+    /* every row is kept; the later three are listed, the holder first */
+    store_node n;
+    CHECK_INT(store_node_get(s, p, a, &n), STORE_OK);
+    CHECK_INT(store_node_get(s, p, b, &n), STORE_OK);
+    CHECK_STR(body_of(s, p, d), "d");
+    int64_t count;
+    CHECK_INT(store_uid_dups_count(s, &count), STORE_OK);
+    CHECK_INT(count, 3);
+    store_uid_dup *l;
+    int nl;
+    CHECK_INT(store_uid_dups(s, p, 100, &l, &nl), STORE_OK);
+    CHECK_INT(nl, 3);
+    if (nl == 3) {
+        CHECK_INT(l[0].node, b);
+        CHECK_STR(l[0].name, "b.ics");
+        CHECK_STR(l[0].holder, "a.ics");
+        CHECK_INT(l[0].collection, cal);
+        CHECK_INT(l[0].owner, 1);
+        CHECK_STR(l[2].name, "d.ics");
+    }
+    CHECK_INT(store_uid_dups(s, p, 2, &l, &nl), STORE_OK);
+    CHECK_INT(nl, 2);
+    CHECK_INT(store_node_by_uid(s, p, cal, "U", &n), STORE_OK);
+    CHECK_INT(n.id, a);
+    CHECK_INT(store_node_by_uid(s, p, other, "U", &n), STORE_OK);
+    CHECK_INT(n.id, e);
+
+    /* the UID is still taken for anyone new */
+    CHECK_INT(IN_TX(s, create_in(s, p, cal, "new.ics", "U")), STORE_EXISTS);
+    /* a marked member still works: rewritten with its UID it stays marked */
+    store_content cb = content("b2", "U");
+    CHECK_INT(IN_TX(s, store_node_update(s, p, b, &cb, NULL)), STORE_OK);
+    CHECK_STR(body_of(s, p, b), "b2");
+    CHECK_INT(store_uid_dups_count(s, &count), STORE_OK);
+    CHECK_INT(count, 3);
+    /* given another UID, it is an ordinary member */
+    store_content cc = content("c2", "Z");
+    CHECK_INT(IN_TX(s, store_node_update(s, p, c, &cc, NULL)), STORE_OK);
+    CHECK_INT(store_uid_dups_count(s, &count), STORE_OK);
+    CHECK_INT(count, 2);
+    /* moved into a collection where the UID is free, too */
+    int64_t empty = mk(s, p, home, "empty", STORE_KIND_CALENDAR, NULL, NULL);
+    CHECK_INT(IN_TX(s, store_node_move(s, d, empty, "d.ics")), STORE_OK);
+    CHECK_INT(store_uid_dups_count(s, &count), STORE_OK);
+    CHECK_INT(count, 1);
+    /* the holder goes: the oldest marked member takes the UID over */
+    CHECK_INT(IN_TX(s, store_node_delete(s, a)), STORE_OK);
+    CHECK_INT(store_uid_dups_count(s, &count), STORE_OK);
+    CHECK_INT(count, 0);
+    CHECK_INT(store_node_by_uid(s, p, cal, "U", &n), STORE_OK);
+    CHECK_INT(n.id, b);
+    CHECK_INT(IN_TX(s, create_in(s, p, cal, "new.ics", "U")), STORE_EXISTS);
+    CHECK_INT(store_integrity_check(s), STORE_OK);
+    store_close(s);
+
+    /* opened again, nothing migrates twice */
+    s = open_again();
+    CHECK_INT(user_version(), 5);
+    CHECK_INT(store_uid_dups_count(s, &count), STORE_OK);
+    CHECK_INT(count, 0);
+    pool_free(p);
+    store_close(s);
+}
+
 int main(void)
 {
     if (!mkdtemp(dir)) return 1;
     snprintf(path, sizeof path, "%s/dav.db", dir);
     RUN(test_conditional);
+    RUN(test_uid_unique);
+    RUN(test_migrate_v5_duplicates);
     remove_store();
     rmdir(dir);
     return check_summary();

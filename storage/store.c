@@ -603,6 +603,22 @@ int store_principal_create(store *s, vpool *pool, int64_t account_id, int kind,
     return store_principal_create_named(s, pool, account_id, kind, displayname, NULL, out);
 }
 
+int store_principal_ensure(store *s, vpool *pool, int64_t account_id, const char *displayname,
+                           store_principal *out)
+{
+    if (account_id <= 0) return STORE_ERROR;
+    store_principal mine;
+    if (!out) out = &mine;
+    int rc = store_principal_by_account(s, pool, account_id, out);
+    if (rc != STORE_NOTFOUND) return rc;
+    rc = store_principal_create(s, pool, account_id, STORE_PRINCIPAL_USER, displayname, out);
+    /* UNIQUE(account_id): another connection created it after our read (in
+     * a write transaction nobody can, so this is the read outside one, or in
+     * a snapshot that has ended since); theirs is the principal */
+    if (rc == STORE_EXISTS) rc = store_principal_by_account(s, pool, account_id, out);
+    return rc;
+}
+
 int store_principal_by_name(store *s, vpool *pool, const char *name, store_principal *out)
 {
     sqlite3_stmt *st = store_stmt(s, Q_PRINCIPAL_BY_NAME);

@@ -177,6 +177,13 @@ int store_principal_create(store *s, vpool *pool, int64_t account_id, int kind,
 int store_principal_create_named(store *s, vpool *pool, int64_t account_id, int kind,
                                  const char *displayname, const char *name,
                                  store_principal *out);
+/* The user principal of an account (account_id > 0), created with its two
+ * calendar-proxy groups and displayname when it has none: the one way to get
+ * an account's principal.  Race-safe: connections doing it at once (threads
+ * or processes) all end up with the same principal.  Inside an open write
+ * transaction it is part of it; outside one it commits its own. */
+int store_principal_ensure(store *s, vpool *pool, int64_t account_id, const char *displayname,
+                           store_principal *out);
 int store_principal_by_name(store *s, vpool *pool, const char *name, store_principal *out);
 /* The principal whose urn:uuid calendar user address is u. */
 int store_principal_by_uuid(store *s, vpool *pool, const unsigned char u[16], store_principal *out);

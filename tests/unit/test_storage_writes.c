@@ -1,7 +1,8 @@
 /* What the store enforces on writes, whoever calls it: conditional writes
  * (STORE_CONFLICT), one UID per collection (STORE_EXISTS) and the version 5
- * migration that keeps and marks older duplicates.  Against real SQLite
- * files. */
+ * migration that keeps and marks older duplicates, and the race-safe
+ * store_principal_ensure.  Against real SQLite files. */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -348,6 +349,116 @@ static void test_migrate_v5_duplicates(void)
     store_close(s);
 }
 
+/* ---- store_principal_ensure ----------------------------------------------------- */
+
+#define THREADS 8
+#define ROUNDS 5
+
+static pthread_barrier_t start;
+
+typedef struct ensure_job {
+    int64_t account;
+    int rc;
+    int64_t id;
+} ensure_job;
+
+static void *ensure_thread(void *arg)
+{
+    ensure_job *j = arg;
+    store *s = NULL;
+    j->rc = store_open(path, 0, 0, &s);
+    pthread_barrier_wait(&start);
+    if (j->rc != STORE_OK) return NULL;
+    vpool *p = pool_new();
+    store_principal pr;
+    j->rc = store_principal_ensure(s, p, j->account, "Racer", &pr);
+    if (j->rc == STORE_OK) j->id = pr.id;
+    pool_free(p);
+    store_close(s);
+    return NULL;
+}
+
+static int64_t count_of(const char *q, int64_t arg)
+{
+    sqlite3 *db;
+    sqlite3_stmt *st;
+    int64_t n = -1;
+    if (sqlite3_open(path, &db) == SQLITE_OK &&
+        sqlite3_prepare_v2(db, q, -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_int64(st, 1, arg);
+        if (sqlite3_step(st) == SQLITE_ROW) n = sqlite3_column_int64(st, 0);
+        sqlite3_finalize(st);
+    }
+    sqlite3_close(db);
+    return n;
+}
+
+static void test_principal_ensure(void)
+{
+    store *s = open_new();
+    vpool *p = pool_new();
+
+    /* many connections at once: one principal, with one pair of proxy groups */
+    for (int round = 0; round < ROUNDS; round++) {
+        ensure_job jobs[THREADS];
+        pthread_t th[THREADS];
+        pthread_barrier_init(&start, NULL, THREADS);
+        for (int i = 0; i < THREADS; i++) {
+            jobs[i] = (ensure_job){.account = 500 + round};
+            pthread_create(&th[i], NULL, ensure_thread, &jobs[i]);
+        }
+        for (int i = 0; i < THREADS; i++)
+            pthread_join(th[i], NULL);
+        pthread_barrier_destroy(&start);
+        int same = 1;
+        for (int i = 0; i < THREADS; i++) {
+            CHECK_INT(jobs[i].rc, STORE_OK);
+            same &= jobs[i].id == jobs[0].id && jobs[i].id > 0;
+        }
+        CHECK(same);
+        CHECK_INT(count_of("SELECT count(*) FROM principals WHERE account_id=?", 500 + round), 1);
+        CHECK_INT(count_of("SELECT count(*) FROM principals WHERE owner=?", jobs[0].id), 2);
+    }
+
+    /* an existing principal is returned as it is */
+    store_principal made, got;
+    CHECK_INT(store_principal_ensure(s, p, 600, "First", &made), STORE_OK);
+    CHECK_INT(store_principal_ensure(s, p, 600, "Second", &got), STORE_OK);
+    CHECK_INT(got.id, made.id);
+    CHECK_STR(got.displayname, "First");
+    CHECK_INT(got.kind, STORE_PRINCIPAL_USER);
+
+    /* inside a write transaction it is part of it */
+    CHECK_INT(store_begin_write(s), STORE_OK);
+    CHECK_INT(store_principal_ensure(s, p, 601, NULL, &made), STORE_OK);
+    CHECK_INT(store_principal_ensure(s, p, 601, NULL, &got), STORE_OK);
+    CHECK_INT(got.id, made.id);
+    store_rollback(s);
+    CHECK_INT(store_principal_by_account(s, p, 601, &got), STORE_NOTFOUND);
+    CHECK_INT(store_begin_write(s), STORE_OK);
+    CHECK_INT(store_principal_ensure(s, p, 601, NULL, &made), STORE_OK);
+    CHECK_INT(store_commit(s), STORE_OK);
+    CHECK_INT(store_principal_by_account(s, p, 601, &got), STORE_OK);
+    CHECK_INT(got.id, made.id);
+
+    /* the race, step by step: this connection read in a snapshot that does
+     * not have the principal another one created since; its insert collides
+     * and it returns the other's */
+    store *other = open_again();
+    CHECK_INT(store_snapshot_begin(s), STORE_OK);
+    CHECK_INT(store_principal_by_account(s, p, 602, &got), STORE_NOTFOUND);
+    CHECK_INT(store_principal_ensure(other, p, 602, NULL, &made), STORE_OK);
+    CHECK_INT(store_principal_ensure(s, p, 602, NULL, &got), STORE_OK);
+    CHECK_INT(got.id, made.id);
+    store_snapshot_end(s);
+    CHECK_INT(count_of("SELECT count(*) FROM principals WHERE account_id=?", 602), 1);
+    store_close(other);
+
+    CHECK_INT(store_principal_ensure(s, p, 0, NULL, &got), STORE_ERROR);
+    pool_free(p);
+    store_close(s);
+}
+
 int main(void)
 {
     if (!mkdtemp(dir)) return 1;
@@ -355,6 +466,7 @@ int main(void)
     RUN(test_conditional);
     RUN(test_uid_unique);
     RUN(test_migrate_v5_duplicates);
+    RUN(test_principal_ensure);
     remove_store();
     rmdir(dir);
     return check_summary();

@@ -161,7 +161,9 @@ static int copy_or_move(dav_req *r, dav_resource *src, int move)
     }
     /* into a typed collection: the member's own index rows and UID */
     if (rc == STORE_OK && !view) rc = dav_member_arrived(r, &made, &dst.parent, &m);
-    if (rc != STORE_OK) return rc == STORE_EXISTS ? 409 : dav_store_status(rc);
+    if (rc == STORE_EXISTS)
+        return dav_member_taken(r, &dst.parent, dav_parent_href(r, dst.href), src->node.uid);
+    if (rc != STORE_OK) return dav_store_status(rc);
     if (!exists) dav_add_header(r, "Location", dav_absolute_url(r, dst.href));
     return exists ? 204 : 201;
 }

@@ -68,8 +68,9 @@ int dav_list_children(dav_req *r, const dav_resource *parent, const char *after,
         if (after || !pid) return 0;
         int64_t me = r->session->principal.id, *rel = NULL, *grp = NULL;
         int nrel = 0, ngrp = 0;
-        if (store_principals_related_list(r->st, r->pool, me, 500, &rel, &nrel) != STORE_OK) nrel = 0;
-        if (store_principal_groups(r->st, r->pool, me, &grp, &ngrp) != STORE_OK) ngrp = 0;
+        int rc = store_principals_related_list(r->st, r->pool, me, 500, &rel, &nrel);
+        if (rc == STORE_OK) rc = store_principal_groups(r->st, r->pool, me, &grp, &ngrp);
+        if (rc != STORE_OK) return dav_store_status(rc);
         const char **paths = pool_alloc(r->pool, sizeof(char *) * (size_t)(1 + nrel + ngrp));
         if (!paths) return 500;
         int k = 0;

@@ -131,7 +131,8 @@ int dav_member_write(dav_req *r, const store_node *coll, const char *coll_href, 
     }
     int rc;
     if (old) {
-        rc = store_node_update(r->st, r->pool, old->id, &m->c, made);
+        /* only over the member as it was read (STORE_CONFLICT: 412) */
+        rc = store_node_update_if(r->st, r->pool, old->id, old->revision, &m->c, made);
     } else {
         /* a member is its collection's owner's (ownership follows nodes) */
         store_node n = {.parent = coll->id, .name = name, .kind = STORE_KIND_RESOURCE,
@@ -139,8 +140,22 @@ int dav_member_write(dav_req *r, const store_node *coll, const char *coll_href, 
         rc = store_node_create(r->st, r->pool, &n, &m->c, made);
     }
     if (rc == STORE_OK && k->stored) rc = k->stored(r, made->id, coll, m);
-    if (rc == STORE_EXISTS) return dav_error_text(r, 409, "The name or the UID is taken");
+    if (rc == STORE_EXISTS) return dav_member_taken(r, coll, coll_href, m->c.uid);
     return rc == STORE_OK ? 0 : dav_store_status(rc);
+}
+
+int dav_member_taken(dav_req *r, const store_node *coll, const char *coll_href, const char *uid)
+{
+    /* the store's unique index caught what the check did not see: name the
+     * member holding the UID, as the check would have */
+    store_node holder;
+    if (typed(coll) && uid && store_node_by_uid(r->st, r->pool, coll->id, uid, &holder) == STORE_OK) {
+        const char *href = pool_printf(r->pool, "<D:href>%s%s</D:href>", coll_href,
+                                       uri_encode_segment_pool(r->pool, holder.name));
+        return dav_error_inner(r, 409, coll->kind == STORE_KIND_CALENDAR ? NS_CALDAV : NS_CARDDAV,
+                               "no-uid-conflict", href);
+    }
+    return dav_error_text(r, 409, "The name is taken");
 }
 
 int dav_member_accepts(dav_req *r, const store_node *coll, const char *coll_href,
@@ -228,7 +243,8 @@ int dav_member_remove(dav_req *r, const dav_resource *res)
     /* a view is the sharee's: removing it never touches the shown collection */
     if (res->has_binding) return remove_view(r, res);
     int rc = revoke_shares_below(r, res->node.id);
-    if (rc == STORE_OK) rc = store_node_delete(r->st, res->node.id);
+    /* only the node as it was read (STORE_CONFLICT: 412) */
+    if (rc == STORE_OK) rc = store_node_delete_if(r->st, res->node.id, res->node.revision);
     /* locks go with their resources (keyed by the node's own path) */
     if (rc == STORE_OK) rc = store_locks_delete_below(r->st, res->canon);
     if (rc == STORE_OK) rc = reprovision_later(r, res);

@@ -48,6 +48,10 @@ int dav_member_fits(const dav_member *m, const store_node *coll);
 int dav_member_write(dav_req *r, const store_node *coll, const char *coll_href, const char *name,
                      const store_node *old, dav_member *m, store_node *made);
 
+/* 409 for a member the store refused as taken (STORE_EXISTS): its UID is
+ * held in coll (no-uid-conflict naming the holder), or its name. */
+int dav_member_taken(dav_req *r, const store_node *coll, const char *coll_href, const char *uid);
+
 /* COPY and MOVE: may src's stored bytes become a member of coll (the same
  * rules as PUT, and no-uid-conflict against what stays there)?  0 with m
  * filled, or an HTTP status with the precondition set. */

@@ -24,7 +24,16 @@ static const struct {
 
 int dav_store_status(int rc)
 {
-    return rc == STORE_BUSY ? 503 : 500;
+    switch (rc) {
+    case STORE_BUSY:
+        return 503;
+    case STORE_CONFLICT:
+        /* the row changed since it was read: the precondition the client
+         * wrote against no longer holds (RFC 9110 §13.1) */
+        return 412;
+    default:
+        return 500;
+    }
 }
 
 static void build_paths(dav_req *r, const uri_path *p, int nseg, int collection,

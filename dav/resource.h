@@ -92,7 +92,8 @@ const char *dav_parent_href(dav_req *r, const char *href);
 /* Absolute URL for an href: base_url + href (pool string). */
 const char *dav_absolute_url(dav_req *r, const char *href);
 
-/* Maps a store error to an HTTP status (507 for a full disk, 503 when busy). */
+/* Maps a store error to an HTTP status: 503 when busy, 412 for a conditional
+ * write whose row changed since it was read, else 500. */
 int dav_store_status(int store_rc);
 
 #endif

@@ -179,11 +179,19 @@ static int user_add(cli_ctx *c)
         return fail(c, 1, "user '%s' already exists", login);
     }
     store_principal p;
-    if (rc == STORE_OK &&
-        store_principal_create(st, c->pool, id, STORE_PRINCIPAL_USER, c->o.display_name, &p) !=
-            STORE_OK) {
-        accounts_delete(c->db, id); /* no account without its principal */
-        rc = STORE_ERROR;
+    if (rc == STORE_OK) {
+        /* a new account has no principal: one already there means its id was
+         * used before (storage/ACCOUNTS.md forbids that), and taking it would
+         * hand the new user someone else's data */
+        int prc = store_principal_by_account(st, c->pool, id, &p);
+        if (prc == STORE_NOTFOUND)
+            prc = store_principal_ensure(st, c->pool, id, c->o.display_name, &p);
+        else if (prc == STORE_OK)
+            prc = STORE_EXISTS;
+        if (prc != STORE_OK) {
+            accounts_delete(c->db, id); /* no account without its principal */
+            rc = STORE_ERROR;
+        }
     }
     store_close(st);
     if (rc != STORE_OK) return fail(c, 1, "cannot create user '%s'", login);
@@ -225,9 +233,7 @@ static int user_show(cli_ctx *c)
     store *st;
     if ((rc = with_store(c, &st))) return rc;
     store_principal p;
-    rc = store_principal_by_account(st, c->pool, a.id, &p);
-    if (rc == STORE_NOTFOUND)
-        rc = store_principal_create(st, c->pool, a.id, STORE_PRINCIPAL_USER, a.display_name, &p);
+    rc = store_principal_ensure(st, c->pool, a.id, a.display_name, &p);
     store_close(st);
     if (rc != STORE_OK) return fail(c, 1, "cannot read the principal of '%s'", a.login);
     print_principal(c, p.pid);

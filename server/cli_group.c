@@ -57,9 +57,7 @@ static int member_principal(group_ctx *c, const char *spec, store_principal *out
     int rc = accounts_by_login(c->db, c->pool, spec, &a);
     if (rc == STORE_NOTFOUND) return fail(c, 1, "no such user '%s'", spec);
     if (rc != STORE_OK) return fail(c, 1, "the account database is unavailable");
-    rc = store_principal_by_account(c->st, c->pool, a.id, out);
-    if (rc == STORE_NOTFOUND)
-        rc = store_principal_create(c->st, c->pool, a.id, STORE_PRINCIPAL_USER, a.display_name, out);
+    rc = store_principal_ensure(c->st, c->pool, a.id, a.display_name, out);
     if (rc != STORE_OK) return fail(c, 1, "cannot read the principal of '%s'", spec);
     return 0;
 }

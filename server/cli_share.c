@@ -69,10 +69,7 @@ static int user_principal(share_ctx *c, const char *login, store_principal *out)
     int rc = accounts_by_login(c->db, c->ctx.pool, login, &a);
     if (rc == STORE_NOTFOUND) return fail(c, 1, "no such user '%s'", login);
     if (rc != STORE_OK) return fail(c, 1, "the account database is unavailable");
-    rc = store_principal_by_account(c->st, c->ctx.pool, a.id, out);
-    if (rc == STORE_NOTFOUND)
-        rc = store_principal_create(c->st, c->ctx.pool, a.id, STORE_PRINCIPAL_USER, a.display_name,
-                                    out);
+    rc = store_principal_ensure(c->st, c->ctx.pool, a.id, a.display_name, out);
     if (rc != STORE_OK) return fail(c, 1, "cannot read the principal of '%s'", login);
     return 0;
 }

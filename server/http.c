@@ -216,15 +216,10 @@ static int authenticate(http_req *q, srv_http *h, struct MHD_Connection *c, int 
     if (rc != SRV_AUTH_OK) return rc;
     store *st = thread_store(h);
     if (!st) return SRV_AUTH_ERROR;
-    int src = store_principal_by_account(st, q->pool, id.account_id, &q->session.principal);
-    if (src == STORE_NOTFOUND) {
-        /* an account the mail system created: give it its random principal now */
-        src = store_principal_create(st, q->pool, id.account_id, STORE_PRINCIPAL_USER, NULL,
-                                     &q->session.principal);
-        if (src == STORE_EXISTS)
-            src = store_principal_by_account(st, q->pool, id.account_id, &q->session.principal);
-    }
-    if (src != STORE_OK) return SRV_AUTH_ERROR;
+    /* an account the mail system created gets its random principal now */
+    if (store_principal_ensure(st, q->pool, id.account_id, NULL, &q->session.principal) !=
+        STORE_OK)
+        return SRV_AUTH_ERROR;
     q->session.account_id = id.account_id;
     q->session.read_only = id.read_only;
     return SRV_AUTH_OK;

@@ -12,6 +12,7 @@
 #include "server/cli.h"
 #include "server/cli_group.h"
 #include "server/cli_share.h"
+#include "server/cli_store.h"
 #include "server/config.h"
 #include "server/serve.h"
 
@@ -32,6 +33,7 @@ static const subcommand commands[] = {
     {"group", cli_group, 1, "group principals: add, remove, list, member add|remove|list"},
     {"resource", cli_resource, 1, "resource and location principals: add, remove, list"},
     {"delegate", cli_delegate, 1, "calendar delegates (calendar-proxy): add, remove, list"},
+    {"store", cli_store, 1, "the DAV store: check (integrity, members sharing a UID)"},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 

@@ -152,6 +152,13 @@ int cli_serve(const veil_config *cfg_in, int argc, char **argv)
                 cfg.data_dir);
         return 1;
     }
+    /* members a store older than schema version 5 holds with a UID already
+     * in their collection: a count only (no names in logs) */
+    int64_t dups = 0;
+    if (store_uid_dups_count(st, &dups) == STORE_OK && dups > 0)
+        log_warn("the DAV store holds %lld member%s sharing a UID with an older member of the "
+                 "same collection; 'veildav store check' lists them",
+                 (long long)dups, dups == 1 ? "" : "s");
     store_close(st);
 
     /* Blocks of 256 KiB and more (the password hash's 8 MiB, large bodies)

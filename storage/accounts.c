@@ -1,6 +1,7 @@
 /* The account database: schema, migrations and queries. */
 #include "storage/accounts.h"
 #include "storage/stmt_cache.h"
+#include "storage/store_rows.h"
 
 #include <sqlite3.h>
 #include <stdarg.h>
@@ -292,27 +293,22 @@ int accounts_delete(accounts *a, int64_t id)
     return exec_done(a, prep(a, "DELETE FROM accounts WHERE id=?", "i", id), 1);
 }
 
+static int account_row(void *arg, vpool *pool, sqlite3_stmt *st, void *elem)
+{
+    read_account(pool, st, elem);
+    return STORE_OK;
+}
+
 int accounts_list(accounts *a, vpool *pool, account **out, int *n)
 {
     sqlite3_stmt *st = prep(a, "SELECT " ACCOUNT_COLS " FROM accounts ORDER BY login", "");
     if (!st) return STORE_ERROR;
-    int cap = 16, count = 0, rc;
-    account *arr = pool_alloc(pool, sizeof(*arr) * (size_t)cap);
-    while (arr && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (count == cap) {
-            account *bigger = pool_alloc(pool, sizeof(*arr) * (size_t)cap * 2);
-            if (bigger) memcpy(bigger, arr, sizeof(*arr) * (size_t)count);
-            arr = bigger;
-            cap *= 2;
-            if (!arr) break;
-        }
-        read_account(pool, st, &arr[count++]);
-    }
+    static const store_rows how = {account_row, NULL, sizeof(account), 16, -1};
+    void *arr;
+    int rc = store_collect(st, pool, &how, &arr, n);
     done(a, st);
-    if (!arr) return STORE_ERROR;
     *out = arr;
-    *n = count;
-    return STORE_OK;
+    return rc;
 }
 
 int accounts_has_protocol(const char *protocols, const char *proto)
@@ -327,16 +323,22 @@ int accounts_has_protocol(const char *protocols, const char *proto)
     return 0;
 }
 
+static int dav_row(void *arg, vpool *pool, sqlite3_stmt *st, void *elem)
+{
+    if (accounts_has_protocol((const char *)sqlite3_column_text(st, 0), "dav")) *(int *)arg = 1;
+    return STORE_OK;
+}
+
 int accounts_has_dav_app_password(accounts *a, int64_t id, int *yes)
 {
     sqlite3_stmt *st = prep(a, "SELECT protocols FROM app_passwords WHERE account_id=?", "i", id);
     if (!st) return STORE_ERROR;
-    int rc;
     *yes = 0;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-        if (accounts_has_protocol((const char *)sqlite3_column_text(st, 0), "dav")) *yes = 1;
+    store_rows how = {dav_row, yes, 0, 0, -1};
+    int count;
+    int rc = store_collect(st, NULL, &how, NULL, &count);
     done(a, st);
-    return rc == SQLITE_DONE ? STORE_OK : rc_of(rc);
+    return rc;
 }
 
 /* ---- aliases ---------------------------------------------------------------- */
@@ -383,6 +385,15 @@ int accounts_alias_remove(accounts *a, const char *address)
     return exec_done(a, prep(a, "DELETE FROM aliases WHERE address=?", "s", address), 1);
 }
 
+static int alias_row(void *arg, vpool *pool, sqlite3_stmt *st, void *elem)
+{
+    account_alias *al = elem;
+    al->address = col(pool, st, 0);
+    al->login = col(pool, st, 1);
+    al->exposed = sqlite3_column_int(st, 2);
+    return STORE_OK;
+}
+
 int accounts_alias_list(accounts *a, vpool *pool, int64_t account_id, account_alias **out, int *n)
 {
     sqlite3_stmt *st =
@@ -395,26 +406,12 @@ int accounts_alias_list(accounts *a, vpool *pool, int64_t account_id, account_al
                           "ac ON ac.id=al.account_id ORDER BY ac.login, al.address",
                           "");
     if (!st) return STORE_ERROR;
-    int cap = 16, count = 0, rc;
-    account_alias *arr = pool_alloc(pool, sizeof(*arr) * (size_t)cap);
-    while (arr && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (count == cap) {
-            account_alias *bigger = pool_alloc(pool, sizeof(*arr) * (size_t)cap * 2);
-            if (bigger) memcpy(bigger, arr, sizeof(*arr) * (size_t)count);
-            arr = bigger;
-            cap *= 2;
-            if (!arr) break;
-        }
-        arr[count].address = col(pool, st, 0);
-        arr[count].login = col(pool, st, 1);
-        arr[count].exposed = sqlite3_column_int(st, 2);
-        count++;
-    }
+    static const store_rows how = {alias_row, NULL, sizeof(account_alias), 16, -1};
+    void *arr;
+    int rc = store_collect(st, pool, &how, &arr, n);
     done(a, st);
-    if (!arr) return STORE_ERROR;
     *out = arr;
-    *n = count;
-    return STORE_OK;
+    return rc;
 }
 
 /* ---- app passwords ---------------------------------------------------------- */
@@ -478,6 +475,12 @@ int accounts_app_by_id(accounts *a, vpool *pool, int64_t id, app_password *out)
                    out);
 }
 
+static int app_row(void *arg, vpool *pool, sqlite3_stmt *st, void *elem)
+{
+    read_app(pool, st, elem);
+    return STORE_OK;
+}
+
 int accounts_app_list(accounts *a, vpool *pool, int64_t account_id, app_password **out, int *n)
 {
     sqlite3_stmt *st = prep(a,
@@ -485,23 +488,12 @@ int accounts_app_list(accounts *a, vpool *pool, int64_t account_id, app_password
                             "name",
                             "i", account_id);
     if (!st) return STORE_ERROR;
-    int cap = 8, count = 0, rc;
-    app_password *arr = pool_alloc(pool, sizeof(*arr) * (size_t)cap);
-    while (arr && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (count == cap) {
-            app_password *bigger = pool_alloc(pool, sizeof(*arr) * (size_t)cap * 2);
-            if (bigger) memcpy(bigger, arr, sizeof(*arr) * (size_t)count);
-            arr = bigger;
-            cap *= 2;
-            if (!arr) break;
-        }
-        read_app(pool, st, &arr[count++]);
-    }
+    static const store_rows how = {app_row, NULL, sizeof(app_password), 8, -1};
+    void *arr;
+    int rc = store_collect(st, pool, &how, &arr, n);
     done(a, st);
-    if (!arr) return STORE_ERROR;
     *out = arr;
-    *n = count;
-    return STORE_OK;
+    return rc;
 }
 
 int accounts_app_delete(accounts *a, int64_t account_id, const char *name)

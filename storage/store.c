@@ -9,7 +9,7 @@
 #include "common/rand.h"
 #include "storage/group_commit.h"
 
-#define STORE_SCHEMA_VERSION 4
+#define STORE_SCHEMA_VERSION 5
 #define STR_(x) #x
 #define STR(x) STR_(x)
 
@@ -138,6 +138,25 @@ static const char schema_v4[] =
     "UPDATE nodes SET owner=(SELECT owner FROM owned WHERE owned.id=nodes.id) "
     "WHERE id IN (SELECT o.id FROM owned o JOIN nodes m ON m.id=o.id WHERE m.owner<>o.owner);";
 
+/* Version 5.  One UID per collection (RFC 4791 §5.3.2.1, RFC 6352 §6.3.2.1
+ * no-uid-conflict), enforced by a unique index for every writer: a second
+ * member with a taken UID fails with STORE_EXISTS however it arrives (PUT,
+ * MOVE, COPY).  Older stores may hold duplicates (two writers passed the
+ * check before either wrote).  They are kept, not deleted: every member but
+ * the oldest of each (collection, UID) gets uid_dup = its own id (0 for every
+ * other row), which sets it aside from the index's uniqueness.  serve logs
+ * how many there are, `veildav store check` lists them.  A marked member
+ * stops being special once it is deleted, changes its UID or leaves the
+ * collection, and when the member holding the UID goes, the oldest marked one
+ * takes the UID over (store_nodes.c: uid_released). */
+static const char schema_v5[] =
+    "ALTER TABLE nodes ADD COLUMN uid_dup INTEGER NOT NULL DEFAULT 0;"
+    "UPDATE nodes SET uid_dup=id WHERE uid IS NOT NULL AND EXISTS(SELECT 1 FROM nodes o "
+    "  WHERE o.parent=nodes.parent AND o.uid=nodes.uid AND o.id<nodes.id);"
+    "DROP INDEX nodes_uid;"
+    "CREATE UNIQUE INDEX nodes_uid ON nodes(parent, uid, uid_dup) WHERE uid IS NOT NULL;"
+    "CREATE INDEX nodes_uid_dup ON nodes(uid_dup) WHERE uid_dup<>0;";
+
 static const char *const sql[Q__COUNT] = {
     [Q_BEGIN_READ] = "BEGIN",
     [Q_BEGIN_WRITE] = "BEGIN IMMEDIATE",
@@ -169,8 +188,11 @@ static const char *const sql[Q__COUNT] = {
         "INSERT INTO nodes(parent,name,kind,owner,resource_id,etag,content_type,"
         "content_language,length,created,modified,revision,uid,component) "
         "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-    [Q_NODE_UPDATE] = "UPDATE nodes SET etag=?,content_type=?,content_language=?,length=?,"
-                      "modified=?,revision=?,uid=?,component=? WHERE id=?",
+    /* a member marked as a duplicate UID (schema_v5) that takes another UID
+     * is an ordinary member again */
+    [Q_NODE_UPDATE] = "UPDATE nodes SET etag=?1,content_type=?2,content_language=?3,length=?4,"
+                      "modified=?5,revision=?6,uid_dup=CASE WHEN uid=?7 THEN uid_dup ELSE 0 END,"
+                      "uid=?7,component=?8 WHERE id=?9",
     [Q_NODE_SET_KIND] = "UPDATE nodes SET kind=? WHERE id=?",
     [Q_NODE_SET_MASK] = "UPDATE nodes SET comp_mask=? WHERE id=?",
     [Q_NODE_SET_TZ] = "UPDATE nodes SET tz=? WHERE id=?",
@@ -184,8 +206,16 @@ static const char *const sql[Q__COUNT] = {
     [Q_TR_QUERY] = "SELECT node, max(exact AND t0 < ?5 AND t1 > ?4) FROM tr_index "
                    "WHERE c0<=?1 AND c1>=?1 AND t0<=?3 AND t1>=?2 GROUP BY node",
     [Q_NODE_TOUCH] = "UPDATE nodes SET revision=revision+1, modified=? WHERE id=?",
-    [Q_NODE_BY_UID] = "SELECT " NODE_COLS " FROM nodes WHERE parent=? AND uid=? LIMIT 1",
-    [Q_NODE_MOVE] = "UPDATE nodes SET parent=?, name=?, revision=?, modified=? WHERE id=?",
+    /* the holder of the UID before any member marked as its duplicate */
+    [Q_NODE_BY_UID] = "SELECT " NODE_COLS " FROM nodes WHERE parent=? AND uid=? "
+                      "ORDER BY uid_dup LIMIT 1",
+    /* ... and one moved into another collection is judged there afresh */
+    [Q_NODE_MOVE] = "UPDATE nodes SET uid_dup=CASE WHEN parent=?1 THEN uid_dup ELSE 0 END,"
+                    "parent=?1, name=?2, revision=?3, modified=?4 WHERE id=?5",
+    /* the member holding a UID left: the oldest marked duplicate takes it */
+    [Q_NODE_UID_RELEASED] = "UPDATE nodes SET uid_dup=0 WHERE id=(SELECT min(id) FROM nodes "
+                            "WHERE parent=?1 AND uid=?2 AND uid_dup<>0) AND NOT EXISTS("
+                            "SELECT 1 FROM nodes WHERE parent=?1 AND uid=?2 AND uid_dup=0)",
     [Q_NODE_BUMP] = "UPDATE nodes SET revision=revision+1, modified=? WHERE id=? "
                     "RETURNING revision",
     [Q_NODE_SUBTREE_DELETE] =
@@ -232,23 +262,6 @@ static const char *const sql[Q__COUNT] = {
         "DELETE FROM locks WHERE root=?1 OR substr(root,1,length(?1)+1)=?1||'/'",
     [Q_LOCKS_PURGE] = "DELETE FROM locks WHERE expires<>0 AND expires<=?",
 };
-
-int store_rc(int rc)
-{
-    switch (rc) {
-    case SQLITE_OK:
-    case SQLITE_DONE:
-    case SQLITE_ROW:
-        return STORE_OK;
-    case SQLITE_BUSY:
-    case SQLITE_LOCKED:
-        return STORE_BUSY;
-    case SQLITE_CONSTRAINT:
-        return STORE_EXISTS;
-    default:
-        return STORE_ERROR;
-    }
-}
 
 sqlite3_stmt *store_stmt(store *s, store_query q)
 {
@@ -340,7 +353,8 @@ static int migrate(store *s)
     if (v < 2 && exec(s, schema_v2) != STORE_OK) goto fail;
     if (v < 3 && exec(s, schema_v3) != STORE_OK) goto fail;
     if (v < 4 && exec(s, schema_v4) != STORE_OK) goto fail;
-    /* future migrations: if (v < 5) { ... } */
+    if (v < 5 && exec(s, schema_v5) != STORE_OK) goto fail;
+    /* future migrations: if (v < 6) { ... } */
     if (exec(s, "PRAGMA user_version = " STR(STORE_SCHEMA_VERSION)) != STORE_OK) goto fail;
     if (exec(s, "COMMIT") != STORE_OK) goto fail;
     return STORE_OK;
@@ -466,6 +480,20 @@ void store_rollback(store *s)
     if (s->in_gate) leave_gate(s);
 }
 
+int store_write_enter(store *s, int *own)
+{
+    *own = s->in_read || sqlite3_get_autocommit(s->db);
+    return *own ? store_begin_write(s) : STORE_OK;
+}
+
+int store_write_leave(store *s, int own, int rc)
+{
+    if (!own) return rc;
+    if (rc == STORE_OK) rc = store_commit(s);
+    if (rc != STORE_OK) store_rollback(s);
+    return rc;
+}
+
 /* ---- principals ---------------------------------------------------------- */
 
 static int read_principal(vpool *pool, sqlite3_stmt *st, store_principal *out)
@@ -544,9 +572,10 @@ int store_principal_create_named(store *s, vpool *pool, int64_t account_id, int 
 {
     char pid[RAND_ID_LEN + 1];
     if (rand_id(pid) < 0) return STORE_ERROR;
-    int own_tx = s->in_read || sqlite3_get_autocommit(s->db);
-    if (own_tx && store_begin_write(s) != STORE_OK) return STORE_BUSY;
-    int rc = insert_principal(s, pid, account_id, kind, displayname, name, 0);
+    int own_tx;
+    int rc = store_write_enter(s, &own_tx);
+    if (rc != STORE_OK) return rc;
+    rc = insert_principal(s, pid, account_id, kind, displayname, name, 0);
     /* users, resources and rooms have delegates (CalendarServer calendar-proxy) */
     if (rc == STORE_OK && (kind == STORE_PRINCIPAL_USER || kind == STORE_PRINCIPAL_RESOURCE ||
                            kind == STORE_PRINCIPAL_ROOM)) {
@@ -563,10 +592,7 @@ int store_principal_create_named(store *s, vpool *pool, int64_t account_id, int 
             rc = insert_principal(s, ppid, 0, proxies[i].kind, NULL, NULL, uid);
         }
     }
-    if (own_tx) {
-        if (rc == STORE_OK) rc = store_commit(s);
-        if (rc != STORE_OK) store_rollback(s);
-    }
+    rc = store_write_leave(s, own_tx, rc);
     if (rc != STORE_OK || !out) return rc;
     return store_principal_by_pid(s, pool, pid, out);
 }
@@ -575,6 +601,22 @@ int store_principal_create(store *s, vpool *pool, int64_t account_id, int kind,
                            const char *displayname, store_principal *out)
 {
     return store_principal_create_named(s, pool, account_id, kind, displayname, NULL, out);
+}
+
+int store_principal_ensure(store *s, vpool *pool, int64_t account_id, const char *displayname,
+                           store_principal *out)
+{
+    if (account_id <= 0) return STORE_ERROR;
+    store_principal mine;
+    if (!out) out = &mine;
+    int rc = store_principal_by_account(s, pool, account_id, out);
+    if (rc != STORE_NOTFOUND) return rc;
+    rc = store_principal_create(s, pool, account_id, STORE_PRINCIPAL_USER, displayname, out);
+    /* UNIQUE(account_id): another connection created it after our read (in
+     * a write transaction nobody can, so this is the read outside one, or in
+     * a snapshot that has ended since); theirs is the principal */
+    if (rc == STORE_EXISTS) rc = store_principal_by_account(s, pool, account_id, out);
+    return rc;
 }
 
 int store_principal_by_name(store *s, vpool *pool, const char *name, store_principal *out)
@@ -605,24 +647,12 @@ int store_principals_named(store *s, vpool *pool, int kind, int64_t **ids, int *
                            "ORDER BY name LIMIT 10000")))
         return STORE_ERROR;
     sqlite3_bind_int(st, 1, kind);
-    int cap = 16, count = 0, rc;
-    int64_t *arr = pool_alloc(pool, sizeof(int64_t) * (size_t)cap);
-    while (arr && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (count == cap) {
-            int64_t *bigger = pool_alloc(pool, sizeof(int64_t) * (size_t)cap * 2);
-            if (bigger) memcpy(bigger, arr, sizeof(int64_t) * (size_t)count);
-            arr = bigger;
-            cap *= 2;
-            if (!arr) break;
-        }
-        arr[count++] = sqlite3_column_int64(st, 0);
-    }
-    if (!arr) rc = SQLITE_NOMEM;
+    static const store_rows how = {store_row_int64, NULL, sizeof(int64_t), 16, 10000};
+    void *arr;
+    int rc = store_collect(st, pool, &how, &arr, n);
     store_release(s, st);
-    if (rc != SQLITE_DONE) return store_rc(rc);
     *ids = arr;
-    *n = count;
-    return STORE_OK;
+    return rc;
 }
 
 int store_principal_set_displayname(store *s, int64_t id, const char *displayname)
@@ -637,20 +667,33 @@ int store_principal_set_displayname(store *s, int64_t id, const char *displaynam
     return rc;
 }
 
+typedef struct homes {
+    int64_t id[8];
+    int n;
+} homes;
+
+static int home_row(void *arg, vpool *pool, sqlite3_stmt *st, void *elem)
+{
+    homes *h = arg;
+    h->id[h->n++] = sqlite3_column_int64(st, 0);
+    return STORE_OK;
+}
+
 int store_principal_delete(store *s, int64_t id)
 {
     store_snapshot_end(s); /* it writes (store.h) */
-    /* collect the homes first: deleting while stepping the query is unsafe */
-    int64_t homes[8];
-    int nh = 0;
+    /* collect the homes first: deleting while stepping the query is unsafe
+     * (a principal has three; a list cut short would leave one behind) */
+    homes h = {.n = 0};
     sqlite3_stmt *st = store_stmt(s, Q_PRINCIPAL_HOMES);
     if (!st) return STORE_ERROR;
     sqlite3_bind_int64(st, 1, id);
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW && nh < 8) homes[nh++] = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
+    store_rows how = {home_row, &h, 0, 0, 8};
+    int nh;
+    int rc = store_collect(st, NULL, &how, NULL, &nh);
+    if (rc != STORE_OK) return rc;
     for (int i = 0; i < nh; i++) {
-        rc = store_node_delete(s, homes[i]);
+        rc = store_node_delete(s, h.id[i]);
         if (rc != STORE_OK) return rc;
     }
     /* its proxy groups, memberships, ACEs naming it, shares with it and its
@@ -687,6 +730,22 @@ sqlite3_stmt *store_prepare(store *s, const char *text)
 void store_release(store *s, sqlite3_stmt *st)
 {
     stmt_cache_put(s->adhoc, st);
+}
+
+static int test_progress(void *arg)
+{
+    store *s = arg;
+    s->test_steps++;
+    return s->test_budget >= 0 && s->test_steps > s->test_budget;
+}
+
+long store_test_fail_after(store *s, long budget)
+{
+    long used = s->test_steps;
+    s->test_steps = 0;
+    s->test_budget = budget;
+    sqlite3_progress_handler(s->db, 1, test_progress, s);
+    return used;
 }
 
 void store_set_cache_kib(store *s, int kib)

@@ -2,9 +2,19 @@
  *
  * One `store` is one SQLite connection; the server keeps one per worker
  * thread.  Every function returns STORE_OK, STORE_NOTFOUND, STORE_EXISTS,
- * STORE_BUSY or STORE_ERROR; strings handed out live in the caller's pool.
- * Writes happen inside store_begin_write() ... store_commit(), so a 2xx is
- * sent only after the commit has reached the WAL.
+ * STORE_CONFLICT, STORE_BUSY or STORE_ERROR; strings handed out live in the
+ * caller's pool.  Writes happen inside store_begin_write() ... store_commit(),
+ * so a 2xx is sent only after the commit has reached the WAL; a write that
+ * fails leaves the transaction for the caller to roll back.
+ *
+ * What the store guarantees whoever calls it:
+ * - a list is whole or the call fails: a read error halfway through never
+ *   comes back as a shorter list;
+ * - one UID per collection (RFC 4791 §5.3.2.1, RFC 6352 §6.3.2.1): a member
+ *   whose UID another member of the collection holds is refused with
+ *   STORE_EXISTS, whether created, updated, moved or copied there;
+ * - conditional writes (store_node_update_if, store_node_delete_if) act only
+ *   on the revision the caller read, else STORE_CONFLICT.
  *
  * The URL space is a tree of nodes.  Three fixed space roots (files,
  * calendars, addressbooks) hold one home per principal, named by the
@@ -22,6 +32,7 @@ enum {
     STORE_NOTFOUND = 1,
     STORE_EXISTS = 2,  /* unique name or UID already taken */
     STORE_BUSY = 3,    /* the database stayed locked past the busy timeout */
+    STORE_CONFLICT = 4, /* the row changed since the caller read it (a conditional write) */
     STORE_ERROR = -1
 };
 
@@ -166,6 +177,13 @@ int store_principal_create(store *s, vpool *pool, int64_t account_id, int kind,
 int store_principal_create_named(store *s, vpool *pool, int64_t account_id, int kind,
                                  const char *displayname, const char *name,
                                  store_principal *out);
+/* The user principal of an account (account_id > 0), created with its two
+ * calendar-proxy groups and displayname when it has none: the one way to get
+ * an account's principal.  Race-safe: connections doing it at once (threads
+ * or processes) all end up with the same principal.  Inside an open write
+ * transaction it is part of it; outside one it commits its own. */
+int store_principal_ensure(store *s, vpool *pool, int64_t account_id, const char *displayname,
+                           store_principal *out);
 int store_principal_by_name(store *s, vpool *pool, const char *name, store_principal *out);
 /* The principal whose urn:uuid calendar user address is u. */
 int store_principal_by_uuid(store *s, vpool *pool, const unsigned char u[16], store_principal *out);
@@ -197,6 +215,13 @@ int store_node_update(store *s, vpool *pool, int64_t id, const store_content *c,
 /* Deletes a node and, for collections, everything below it (bodies, dead
  * properties); records the deletion in the parent's change log. */
 int store_node_delete(store *s, int64_t id);
+/* The same, only while the node's revision (store_node.revision) is still
+ * expect_revision: STORE_CONFLICT, with nothing changed, when it is not or
+ * the node is gone.  Check and write are one: inside the caller's write
+ * transaction, or in one of their own when none is open. */
+int store_node_update_if(store *s, vpool *pool, int64_t id, int64_t expect_revision,
+                         const store_content *c, store_node *out);
+int store_node_delete_if(store *s, int64_t id, int64_t expect_revision);
 /* Moves a node (and its subtree) under new_parent with new_name; keeps its
  * resource id and dead properties. */
 int store_node_move(store *s, int64_t id, int64_t new_parent, const char *new_name);
@@ -221,6 +246,23 @@ int store_body_get(store *s, vpool *pool, int64_t id, const char **data, size_t 
 
 /* Finds the member of collection `coll` whose UID is uid (for no-uid-conflict). */
 int store_node_by_uid(store *s, vpool *pool, int64_t coll, const char *uid, store_node *out);
+
+/* Members that share a UID with an older member of their collection: stored
+ * before the store enforced one UID per collection (schema version 5), kept
+ * and set aside rather than deleted.  One stops being listed once it is
+ * deleted, takes another UID or leaves the collection (and takes the UID
+ * over if the older member goes first). */
+typedef struct store_uid_dup {
+    int64_t node;         /* the later member */
+    int64_t collection;
+    int64_t owner;        /* the collection's owner (principals.id) */
+    const char *name;     /* the later member's name */
+    const char *holder;   /* name of the member holding the UID, NULL if none */
+} store_uid_dup;
+
+int store_uid_dups_count(store *s, int64_t *n);
+/* At most max of them, by collection (pool array). */
+int store_uid_dups(store *s, vpool *pool, int max, store_uid_dup **out, int *n);
 
 /* ---- time-range index (calendar objects) ----------------------------------- */
 

@@ -24,26 +24,14 @@ static int ids(store *s, vpool *pool, const char *q, int64_t a, int64_t **out, i
     sqlite3_stmt *st;
     if (!(st = store_prepare(s, q))) return STORE_ERROR;
     sqlite3_bind_int64(st, 1, a);
-    int cap = 8, count = 0, rc;
-    int64_t *arr = pool_alloc(pool, sizeof(int64_t) * (size_t)cap);
-    while (arr && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (count == cap) {
-            int64_t *bigger = pool_alloc(pool, sizeof(int64_t) * (size_t)cap * 2);
-            if (bigger) memcpy(bigger, arr, sizeof(int64_t) * (size_t)count);
-            arr = bigger;
-            cap *= 2;
-            if (!arr) break;
-        }
-        arr[count++] = sqlite3_column_int64(st, 0);
-    }
-    store_release(s, st);
     /* a list cut short by an error is an error: a missing group could
      * hide a deny that names it */
-    if (!arr) return STORE_ERROR;
-    if (rc != SQLITE_DONE) return store_rc(rc) == STORE_OK ? STORE_ERROR : store_rc(rc);
+    static const store_rows how = {store_row_int64, NULL, sizeof(int64_t), 8, -1};
+    void *arr;
+    int rc = store_collect(st, pool, &how, &arr, n);
+    store_release(s, st);
     *out = arr;
-    *n = count;
-    return STORE_OK;
+    return rc;
 }
 
 int store_group_add_member(store *s, int64_t group, int64_t member)
@@ -74,6 +62,18 @@ int store_principal_groups(store *s, vpool *pool, int64_t principal, int64_t **o
 
 /* ---- ACEs ------------------------------------------------------------------ */
 
+static int ace_row(void *arg, vpool *pool, sqlite3_stmt *st, void *elem)
+{
+    store_ace *a = elem;
+    a->node = *(const int64_t *)arg;
+    a->who = sqlite3_column_int(st, 0);
+    a->principal = sqlite3_column_int64(st, 1);
+    a->grant = (unsigned)sqlite3_column_int64(st, 2);
+    a->deny = (unsigned)sqlite3_column_int64(st, 3);
+    a->source = sqlite3_column_int(st, 4);
+    return STORE_OK;
+}
+
 int store_aces_get(store *s, vpool *pool, int64_t node, store_ace **out, int *n)
 {
     sqlite3_stmt *st;
@@ -81,31 +81,13 @@ int store_aces_get(store *s, vpool *pool, int64_t node, store_ace **out, int *n)
                            "WHERE node=? ORDER BY pos")))
         return STORE_ERROR;
     sqlite3_bind_int64(st, 1, node);
-    int cap = 4, count = 0, rc;
-    store_ace *arr = pool_alloc(pool, sizeof(*arr) * (size_t)cap);
-    while (arr && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (count == cap) {
-            store_ace *bigger = pool_alloc(pool, sizeof(*arr) * (size_t)cap * 2);
-            if (bigger) memcpy(bigger, arr, sizeof(*arr) * (size_t)count);
-            arr = bigger;
-            cap *= 2;
-            if (!arr) break;
-        }
-        store_ace *a = &arr[count++];
-        a->node = node;
-        a->who = sqlite3_column_int(st, 0);
-        a->principal = sqlite3_column_int64(st, 1);
-        a->grant = (unsigned)sqlite3_column_int64(st, 2);
-        a->deny = (unsigned)sqlite3_column_int64(st, 3);
-        a->source = sqlite3_column_int(st, 4);
-    }
-    store_release(s, st);
     /* a truncated ACE list could drop a deny: an error, never a shorter list */
-    if (!arr) return STORE_ERROR;
-    if (rc != SQLITE_DONE) return store_rc(rc) == STORE_OK ? STORE_ERROR : store_rc(rc);
+    store_rows how = {ace_row, &node, sizeof(store_ace), 4, -1};
+    void *arr;
+    int rc = store_collect(st, pool, &how, &arr, n);
+    store_release(s, st);
     *out = arr;
-    *n = count;
-    return STORE_OK;
+    return rc;
 }
 
 int store_aces_replace(store *s, int64_t node, int source, const store_ace *aces, int n)
@@ -211,51 +193,42 @@ int store_principals_related_list(store *s, vpool *pool, int64_t a, int max, int
         return STORE_ERROR;
     sqlite3_bind_int64(st, 1, a);
     sqlite3_bind_int(st, 2, max);
-    int64_t *arr = pool_alloc(pool, sizeof(int64_t) * (size_t)(max > 0 ? max : 1));
-    int rc = SQLITE_DONE, count = 0;
-    while (arr && count < max && (rc = sqlite3_step(st)) == SQLITE_ROW)
-        arr[count++] = sqlite3_column_int64(st, 0);
-    if (!arr) rc = SQLITE_NOMEM;
-    else if (count < max || rc == SQLITE_ROW) rc = SQLITE_DONE;
+    int cap = max > 0 ? max : 0;
+    store_rows how = {store_row_int64, NULL, sizeof(int64_t), cap ? cap : 1, cap};
+    void *arr;
+    int rc = store_collect(st, pool, &how, &arr, n);
     store_release(s, st);
-    if (rc != SQLITE_DONE) return store_rc(rc);
     *out = arr;
-    *n = count;
-    return STORE_OK;
+    return rc;
 }
 
 /* ---- shares ------------------------------------------------------------------ */
 
 #define SHARE_COLS "id,node,sharee,access,state,binding,uid,summary,created"
 
+static int share_row(void *arg, vpool *pool, sqlite3_stmt *st, void *elem)
+{
+    store_share *x = elem;
+    x->id = sqlite3_column_int64(st, 0);
+    x->node = sqlite3_column_int64(st, 1);
+    x->sharee = sqlite3_column_int64(st, 2);
+    x->access = sqlite3_column_int(st, 3);
+    x->state = sqlite3_column_int(st, 4);
+    x->binding = sqlite3_column_int64(st, 5);
+    x->uid = store_col_text(pool, st, 6);
+    x->summary = store_col_text(pool, st, 7);
+    x->created = sqlite3_column_int64(st, 8);
+    return STORE_OK;
+}
+
 static int read_shares(store *s, vpool *pool, sqlite3_stmt *st, store_share **out, int *n)
 {
-    int cap = 4, count = 0, rc;
-    store_share *arr = pool_alloc(pool, sizeof(*arr) * (size_t)cap);
-    while (arr && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (count == cap) {
-            store_share *bigger = pool_alloc(pool, sizeof(*arr) * (size_t)cap * 2);
-            if (bigger) memcpy(bigger, arr, sizeof(*arr) * (size_t)count);
-            arr = bigger;
-            cap *= 2;
-            if (!arr) break;
-        }
-        store_share *x = &arr[count++];
-        x->id = sqlite3_column_int64(st, 0);
-        x->node = sqlite3_column_int64(st, 1);
-        x->sharee = sqlite3_column_int64(st, 2);
-        x->access = sqlite3_column_int(st, 3);
-        x->state = sqlite3_column_int(st, 4);
-        x->binding = sqlite3_column_int64(st, 5);
-        x->uid = store_col_text(pool, st, 6);
-        x->summary = store_col_text(pool, st, 7);
-        x->created = sqlite3_column_int64(st, 8);
-    }
+    static const store_rows how = {share_row, NULL, sizeof(store_share), 4, -1};
+    void *arr;
+    int rc = store_collect(st, pool, &how, &arr, n);
     store_release(s, st);
-    if (!arr) return STORE_ERROR;
     *out = arr;
-    *n = count;
-    return STORE_OK;
+    return rc;
 }
 
 static int share_query(store *s, vpool *pool, const char *where, int64_t a, int64_t b,

@@ -69,6 +69,28 @@ typedef struct tr_hit {
     int sure;
 } tr_hit;
 
+/* The hits, in memory of their own: 100,000 of them grow by realloc without
+ * leaving every smaller copy behind in the pool. */
+typedef struct tr_hits {
+    tr_hit *arr;
+    size_t count, cap;
+} tr_hits;
+
+static int hit_row(void *arg, vpool *pool, sqlite3_stmt *st, void *elem)
+{
+    tr_hits *h = arg;
+    if (h->count == h->cap) {
+        tr_hit *bigger = realloc(h->arr, h->cap * 2 * sizeof(*bigger));
+        if (!bigger) return STORE_ERROR;
+        h->arr = bigger;
+        h->cap *= 2;
+    }
+    h->arr[h->count].node = sqlite3_column_int64(st, 0);
+    h->arr[h->count].sure = sqlite3_column_int(st, 1) != 0;
+    h->count++;
+    return STORE_OK;
+}
+
 static int cmp_hit(const void *a, const void *b)
 {
     int64_t x = ((const tr_hit *)a)->node, y = ((const tr_hit *)b)->node;
@@ -87,26 +109,20 @@ int store_tr_query(store *s, vpool *pool, int64_t coll, int64_t start, int64_t e
      * range with positive length if t0 < floor(end) and t1 > ceil(start) */
     sqlite3_bind_int(st, 4, minute_ceil(start));
     sqlite3_bind_int(st, 5, minute_floor(end));
-    size_t cap = 256, count = 0;
-    tr_hit *arr = malloc(cap * sizeof(*arr));
-    int rc;
-    while (arr && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (count == cap) {
-            tr_hit *bigger = realloc(arr, cap * 2 * sizeof(*arr));
-            if (!bigger) {
-                free(arr);
-                arr = NULL;
-                break;
-            }
-            arr = bigger;
-            cap *= 2;
-        }
-        arr[count].node = sqlite3_column_int64(st, 0);
-        arr[count].sure = sqlite3_column_int(st, 1) != 0;
-        count++;
+    tr_hits h = {.cap = 256};
+    if (!(h.arr = malloc(h.cap * sizeof(*h.arr)))) {
+        sqlite3_reset(st);
+        return STORE_ERROR;
     }
-    sqlite3_reset(st);
-    if (!arr) return STORE_ERROR;
+    store_rows how = {hit_row, &h, 0, 0, -1};
+    int got;
+    int rc = store_collect(st, NULL, &how, NULL, &got);
+    if (rc != STORE_OK) {
+        free(h.arr);
+        return rc;
+    }
+    tr_hit *arr = h.arr;
+    size_t count = h.count;
     qsort(arr, count, sizeof(*arr), cmp_hit);
     int64_t *out = pool_alloc(pool, sizeof(int64_t) * (count ? count : 1));
     unsigned char *ok = sure ? pool_alloc(pool, count ? count : 1) : NULL;

@@ -6,6 +6,7 @@
 
 #include "storage/stmt_cache.h"
 #include "storage/store.h"
+#include "storage/store_rows.h"
 
 /* Every statement the store uses, prepared once per connection on first use
  * and reused (lighttpd mod_webdav's shape). */
@@ -16,7 +17,7 @@ typedef enum {
     Q_NODE_GET, Q_NODE_CHILD, Q_NODE_CHILDREN_FIRST, Q_NODE_CHILDREN_AFTER, Q_NODE_COUNT,
     Q_NODE_INSERT, Q_NODE_UPDATE, Q_NODE_SET_KIND, Q_NODE_SET_MASK, Q_NODE_SET_TZ,
     Q_TR_DELETE, Q_TR_INSERT, Q_TR_MOVE, Q_TR_COPY, Q_TR_QUERY, Q_NODE_TOUCH, Q_NODE_BY_UID,
-    Q_NODE_MOVE, Q_NODE_BUMP, Q_NODE_SUBTREE_DELETE,
+    Q_NODE_MOVE, Q_NODE_UID_RELEASED, Q_NODE_BUMP, Q_NODE_SUBTREE_DELETE,
     Q_BODY_GET, Q_BODY_PUT, Q_BODY_COPY,
     Q_PROP_GET, Q_PROP_LIST, Q_PROP_SET, Q_PROP_REMOVE, Q_PROP_COPY,
     Q_UPROP_GET, Q_UPROP_LIST, Q_UPROP_SET, Q_UPROP_REMOVE,
@@ -34,6 +35,7 @@ struct store {
     int in_read;   /* a read snapshot is open (store_snapshot_begin) */
     int sync_full; /* durable commits: FULL outside transactions, group commit inside */
     int in_gate;   /* holds the process's write gate (group_commit.h) */
+    long test_steps, test_budget; /* store_test_fail_after */
 };
 
 /* Returns the prepared statement for q, reset and with bindings cleared, or
@@ -48,11 +50,11 @@ void store_release(store *s, sqlite3_stmt *st);
  * for the fixed statements; code that prepares a writing statement of its own
  * calls it before stepping. */
 void store_writable_check(store *s, sqlite3_stmt *st);
-/* Maps an SQLite result code to STORE_*. */
-int store_rc(int rc);
 /* Runs a statement that returns no rows; STORE_OK or an error. */
 int store_step_done(sqlite3_stmt *st);
 char *store_col_text(vpool *pool, sqlite3_stmt *st, int col);
+/* store_collect decoder of (ns, name, xml) rows into store_prop elements. */
+int store_row_prop(void *arg, vpool *pool, sqlite3_stmt *st, void *elem);
 
 /* The spans of node are rowids node * STORE_TR_MAX_SPANS + 0, 1, 2 ... with
  * no gap (store_tr_set writes them so).  Deletes them (to = 0), moves them
@@ -61,8 +63,23 @@ char *store_col_text(vpool *pool, sqlite3_stmt *st, int col);
  * the whole index (every PUT of a new event used to read all of it). */
 int store_tr_walk(store *s, store_query q, int64_t node, int64_t to, int64_t coll);
 
+/* A write that must be atomic: inside the caller's write transaction, or in
+ * one of its own when none is open (*own set; a read snapshot is ended
+ * first).  store_write_leave commits its own when rc is STORE_OK, else rolls
+ * it back, and returns rc or the commit's failure. */
+int store_write_enter(store *s, int *own);
+int store_write_leave(store *s, int own, int rc);
+
 /* Bumps a collection's revision and records member `name` as changed or
  * deleted; *rev receives the new revision. */
 int store_record_change(store *s, int64_t coll, const char *name, int deleted, int64_t *rev);
+
+/* Tests only: from now on counts the connection's progress checks (SQLite's
+ * progress handler, called between virtual-machine steps); once more than
+ * `budget` have passed, every statement fails (SQLITE_INTERRUPT) until the
+ * next call.  A negative budget only counts.  Returns the count since the
+ * previous call.  Deterministic for one database state: a test measures a
+ * call with a negative budget, then makes it fail at every point inside. */
+long store_test_fail_after(store *s, long budget);
 
 #endif

@@ -5,36 +5,28 @@
 
 #include "storage/store_internal.h"
 
+static int lock_row(void *arg, vpool *pool, sqlite3_stmt *st, void *elem)
+{
+    store_lock *l = elem;
+    l->token = store_col_text(pool, st, 0);
+    l->root = store_col_text(pool, st, 1);
+    l->depth_infinity = sqlite3_column_int(st, 2);
+    l->scope = sqlite3_column_int(st, 3);
+    l->owner_xml = store_col_text(pool, st, 4);
+    l->principal = sqlite3_column_int64(st, 5);
+    l->expires = sqlite3_column_int64(st, 6);
+    l->timeout = sqlite3_column_int64(st, 7);
+    return STORE_OK;
+}
+
+/* A lock list cut short would let a write through a lock: whole, or an error. */
 static int read_locks(vpool *pool, sqlite3_stmt *st, store_lock **out, int *n)
 {
-    int cap = 4, count = 0, rc;
-    store_lock *arr = pool_alloc(pool, sizeof(*arr) * (size_t)cap);
-    while (arr && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (count == cap) {
-            store_lock *bigger = pool_alloc(pool, sizeof(*arr) * (size_t)cap * 2);
-            if (!bigger) {
-                arr = NULL;
-                break;
-            }
-            memcpy(bigger, arr, sizeof(*arr) * (size_t)count);
-            arr = bigger;
-            cap *= 2;
-        }
-        store_lock *l = &arr[count++];
-        l->token = store_col_text(pool, st, 0);
-        l->root = store_col_text(pool, st, 1);
-        l->depth_infinity = sqlite3_column_int(st, 2);
-        l->scope = sqlite3_column_int(st, 3);
-        l->owner_xml = store_col_text(pool, st, 4);
-        l->principal = sqlite3_column_int64(st, 5);
-        l->expires = sqlite3_column_int64(st, 6);
-        l->timeout = sqlite3_column_int64(st, 7);
-    }
-    sqlite3_reset(st);
-    if (!arr) return STORE_ERROR;
+    static const store_rows how = {lock_row, NULL, sizeof(store_lock), 4, -1};
+    void *arr;
+    int rc = store_collect(st, pool, &how, &arr, n);
     *out = arr;
-    *n = count;
-    return STORE_OK;
+    return rc;
 }
 
 int store_locks_covering(store *s, vpool *pool, const char *path, store_lock **out, int *n)

@@ -35,6 +35,12 @@ static void read_node(vpool *pool, sqlite3_stmt *st, store_node *n)
     read_node_at(pool, st, 0, n);
 }
 
+static int node_row(void *arg, vpool *pool, sqlite3_stmt *st, void *elem)
+{
+    read_node(pool, st, elem);
+    return STORE_OK;
+}
+
 static int one_node(vpool *pool, sqlite3_stmt *st, store_node *out)
 {
     int rc = sqlite3_step(st);
@@ -73,6 +79,45 @@ int store_node_by_uid(store *s, vpool *pool, int64_t coll, const char *uid, stor
     return one_node(pool, st, out);
 }
 
+int store_uid_dups_count(store *s, int64_t *n)
+{
+    sqlite3_stmt *st = store_prepare(s, "SELECT count(*) FROM nodes WHERE uid_dup<>0");
+    if (!st) return STORE_ERROR;
+    int rc = sqlite3_step(st);
+    *n = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    store_release(s, st);
+    return rc == SQLITE_ROW ? STORE_OK : store_rc(rc) == STORE_OK ? STORE_ERROR : store_rc(rc);
+}
+
+static int dup_row(void *arg, vpool *pool, sqlite3_stmt *st, void *elem)
+{
+    store_uid_dup *d = elem;
+    d->node = sqlite3_column_int64(st, 0);
+    d->collection = sqlite3_column_int64(st, 1);
+    d->owner = sqlite3_column_int64(st, 2);
+    d->name = store_col_text(pool, st, 3);
+    d->holder = store_col_text(pool, st, 4);
+    return STORE_OK;
+}
+
+int store_uid_dups(store *s, vpool *pool, int max, store_uid_dup **out, int *n)
+{
+    sqlite3_stmt *st = store_prepare(
+        s, "SELECT d.id, d.parent, c.owner, d.name, (SELECT h.name FROM nodes h WHERE "
+           "h.parent=d.parent AND h.uid=d.uid AND h.uid_dup=0) FROM nodes d "
+           "JOIN nodes c ON c.id=d.parent WHERE d.uid_dup<>0 ORDER BY d.parent, d.uid, d.id "
+           "LIMIT ?");
+    if (!st) return STORE_ERROR;
+    int cap = max > 0 ? max : 0;
+    sqlite3_bind_int(st, 1, cap);
+    store_rows how = {dup_row, NULL, sizeof(store_uid_dup), 16, cap};
+    void *arr;
+    int rc = store_collect(st, pool, &how, &arr, n);
+    store_release(s, st);
+    *out = arr;
+    return rc;
+}
+
 int store_node_children(store *s, vpool *pool, int64_t parent, const char *after, int limit,
                         store_node **out, int *n)
 {
@@ -82,14 +127,12 @@ int store_node_children(store *s, vpool *pool, int64_t parent, const char *after
     sqlite3_bind_int64(st, i++, parent);
     if (after) sqlite3_bind_text(st, i++, after, -1, SQLITE_STATIC);
     sqlite3_bind_int(st, i, limit);
-    store_node *arr = pool_alloc(pool, sizeof(store_node) * (size_t)(limit > 0 ? limit : 1));
-    if (!arr) return STORE_ERROR;
-    int count = 0, rc;
-    while (count < limit && (rc = sqlite3_step(st)) == SQLITE_ROW) read_node(pool, st, &arr[count++]);
-    sqlite3_reset(st);
+    int cap = limit > 0 ? limit : 0;
+    store_rows how = {node_row, NULL, sizeof(store_node), cap ? cap : 1, cap};
+    void *arr;
+    int rc = store_collect(st, pool, &how, &arr, n);
     *out = arr;
-    *n = count;
-    return STORE_OK;
+    return rc;
 }
 
 int store_node_count_children(store *s, int64_t parent, int64_t *n)
@@ -178,10 +221,27 @@ int store_node_create(store *s, vpool *pool, const store_node *n, const store_co
     return STORE_OK;
 }
 
-int store_node_update(store *s, vpool *pool, int64_t id, const store_content *c, store_node *out)
+/* The member that held uid in parent left it (deleted, moved away, given
+ * another UID): a member marked as its duplicate takes it (schema_v5). */
+static int uid_released(store *s, int64_t parent, const char *uid)
+{
+    sqlite3_stmt *st = store_stmt(s, Q_NODE_UID_RELEASED);
+    if (!st) return STORE_ERROR;
+    sqlite3_bind_int64(st, 1, parent);
+    sqlite3_bind_text(st, 2, uid, -1, SQLITE_STATIC);
+    return store_step_done(st);
+}
+
+/* store_node_update; with expect, only while the node's revision is *expect
+ * (inside a write transaction, so nobody changes it between the read and the
+ * write). */
+static int node_update(store *s, vpool *pool, int64_t id, const int64_t *expect,
+                       const store_content *c, store_node *out)
 {
     store_node cur;
     int rc = store_node_get(s, pool, id, &cur);
+    if (expect && (rc == STORE_NOTFOUND || (rc == STORE_OK && cur.revision != *expect)))
+        return STORE_CONFLICT;
     if (rc != STORE_OK) return rc;
     int64_t rev = 0;
     rc = store_record_change(s, cur.parent, cur.name, 0, &rev);
@@ -199,10 +259,28 @@ int store_node_update(store *s, vpool *pool, int64_t id, const store_content *c,
     sqlite3_bind_int64(st, 9, id);
     rc = store_step_done(st);
     if (rc != STORE_OK) return rc;
+    if (cur.uid && (!c->uid || strcmp(cur.uid, c->uid) != 0)) {
+        rc = uid_released(s, cur.parent, cur.uid);
+        if (rc != STORE_OK) return rc;
+    }
     rc = put_body(s, id, c);
     if (rc != STORE_OK) return rc;
     if (out) return store_node_get(s, pool, id, out);
     return STORE_OK;
+}
+
+int store_node_update(store *s, vpool *pool, int64_t id, const store_content *c, store_node *out)
+{
+    return node_update(s, pool, id, NULL, c, out);
+}
+
+int store_node_update_if(store *s, vpool *pool, int64_t id, int64_t expect_revision,
+                         const store_content *c, store_node *out)
+{
+    int own;
+    int rc = store_write_enter(s, &own);
+    if (rc != STORE_OK) return rc;
+    return store_write_leave(s, own, node_update(s, pool, id, &expect_revision, c, out));
 }
 
 int store_node_set_kind(store *s, int64_t id, int kind)
@@ -255,6 +333,11 @@ int store_node_touch(store *s, int64_t id)
     return store_step_done(st);
 }
 
+static int unindex_row(void *arg, vpool *pool, sqlite3_stmt *st, void *elem)
+{
+    return store_tr_walk(arg, Q_TR_DELETE, sqlite3_column_int64(st, 0), 0, 0);
+}
+
 /* Deletes the rows keyed by node id in bodies, props, user_props and changes
  * for every id the subtree delete returned.  Done with one statement each
  * over a temporary list to keep big collections fast. */
@@ -263,12 +346,11 @@ static int delete_satellites(store *s)
     sqlite3_stmt *ids;
     if (sqlite3_prepare_v2(s->db, "SELECT id FROM temp.gone", -1, &ids, NULL) != SQLITE_OK)
         return STORE_ERROR;
-    int step;
-    while ((step = sqlite3_step(ids)) == SQLITE_ROW) {
-        if (store_tr_walk(s, Q_TR_DELETE, sqlite3_column_int64(ids, 0), 0, 0) != STORE_OK) break;
-    }
+    store_rows how = {unindex_row, s, 0, 0, -1};
+    int n;
+    int rc = store_collect(ids, NULL, &how, NULL, &n);
     sqlite3_finalize(ids);
-    if (step != SQLITE_DONE) return STORE_ERROR;
+    if (rc != STORE_OK) return rc;
     static const char *q[] = {
         /* sharees' bindings of what went (the sharing engine removes them
          * first; this keeps the store consistent whatever deletes) */
@@ -291,13 +373,25 @@ static int delete_satellites(store *s)
     return STORE_OK;
 }
 
-int store_node_delete(store *s, int64_t id)
+/* Puts each id the subtree delete returns into temp.gone. */
+static int gone_row(void *arg, vpool *pool, sqlite3_stmt *st, void *elem)
+{
+    sqlite3_stmt *ins = arg;
+    sqlite3_reset(ins);
+    sqlite3_bind_int64(ins, 1, sqlite3_column_int64(st, 0));
+    return store_rc(sqlite3_step(ins));
+}
+
+/* store_node_delete; with expect, only while the node's revision is *expect. */
+static int node_delete(store *s, int64_t id, const int64_t *expect)
 {
     store_snapshot_end(s); /* it writes (store.h) */
     vpool *pool = pool_new();
     if (!pool) return STORE_ERROR;
     store_node n;
     int rc = store_node_get(s, pool, id, &n);
+    if (expect && (rc == STORE_NOTFOUND || (rc == STORE_OK && n.revision != *expect)))
+        rc = STORE_CONFLICT;
     if (rc != STORE_OK) goto done;
     if (n.parent) {
         rc = store_record_change(s, n.parent, n.name, 1, NULL);
@@ -323,26 +417,29 @@ int store_node_delete(store *s, int64_t id)
     sqlite3_bind_int64(st, 1, id);
     /* RETURNING rows are all computed before the first is handed out, so
      * inserting into another table while stepping is safe. */
-    int step;
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        sqlite3_reset(ins);
-        sqlite3_bind_int64(ins, 1, sqlite3_column_int64(st, 0));
-        if (sqlite3_step(ins) != SQLITE_DONE) {
-            step = SQLITE_ERROR;
-            break;
-        }
-    }
-    sqlite3_reset(st);
+    store_rows how = {gone_row, ins, 0, 0, -1};
+    int count;
+    rc = store_collect(st, NULL, &how, NULL, &count);
     sqlite3_finalize(ins);
-    if (step != SQLITE_DONE) {
-        rc = store_rc(step);
-        if (rc == STORE_OK) rc = STORE_ERROR;
-        goto done;
-    }
+    if (rc != STORE_OK) goto done;
     rc = delete_satellites(s);
+    if (rc == STORE_OK && n.uid && n.parent) rc = uid_released(s, n.parent, n.uid);
 done:
     pool_free(pool);
     return rc;
+}
+
+int store_node_delete(store *s, int64_t id)
+{
+    return node_delete(s, id, NULL);
+}
+
+int store_node_delete_if(store *s, int64_t id, int64_t expect_revision)
+{
+    int own;
+    int rc = store_write_enter(s, &own);
+    if (rc != STORE_OK) return rc;
+    return store_write_leave(s, own, node_delete(s, id, &expect_revision));
 }
 
 int store_node_move(store *s, int64_t id, int64_t new_parent, const char *new_name)
@@ -368,6 +465,7 @@ int store_node_move(store *s, int64_t id, int64_t new_parent, const char *new_na
             rc = store_step_done(st);
         }
     }
+    if (rc == STORE_OK && n.uid && n.parent != new_parent) rc = uid_released(s, n.parent, n.uid);
     if (rc == STORE_OK && !store_kind_is_collection(n.kind)) {
         rc = store_tr_walk(s, Q_TR_MOVE, id, 0, new_parent);
     }
@@ -506,34 +604,25 @@ int store_prop_get(store *s, vpool *pool, int64_t node, const char *ns, const ch
     return rc == SQLITE_DONE ? STORE_NOTFOUND : store_rc(rc);
 }
 
+int store_row_prop(void *arg, vpool *pool, sqlite3_stmt *st, void *elem)
+{
+    store_prop *p = elem;
+    p->ns = store_col_text(pool, st, 0);
+    p->name = store_col_text(pool, st, 1);
+    p->xml = store_col_text(pool, st, 2);
+    return STORE_OK;
+}
+
 int store_prop_list(store *s, vpool *pool, int64_t node, store_prop **out, int *n)
 {
     sqlite3_stmt *st = store_stmt(s, Q_PROP_LIST);
     if (!st) return STORE_ERROR;
     sqlite3_bind_int64(st, 1, node);
-    int cap = 8, count = 0, rc;
-    store_prop *arr = pool_alloc(pool, sizeof(store_prop) * (size_t)cap);
-    while (arr && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (count == cap) {
-            store_prop *bigger = pool_alloc(pool, sizeof(store_prop) * (size_t)cap * 2);
-            if (!bigger) {
-                arr = NULL;
-                break;
-            }
-            memcpy(bigger, arr, sizeof(store_prop) * (size_t)count);
-            arr = bigger;
-            cap *= 2;
-        }
-        arr[count].ns = store_col_text(pool, st, 0);
-        arr[count].name = store_col_text(pool, st, 1);
-        arr[count].xml = store_col_text(pool, st, 2);
-        count++;
-    }
-    sqlite3_reset(st);
-    if (!arr) return STORE_ERROR;
+    static const store_rows how = {store_row_prop, NULL, sizeof(store_prop), 8, -1};
+    void *arr;
+    int rc = store_collect(st, pool, &how, &arr, n);
     *out = arr;
-    *n = count;
-    return STORE_OK;
+    return rc;
 }
 
 int store_prop_set(store *s, int64_t node, const char *ns, const char *name, const char *xml)
@@ -583,6 +672,18 @@ int store_prop_exists(store *s, int64_t node, const char *ns, const char *name)
 
 /* ---- change log ---------------------------------------------------------- */
 
+static int change_row(void *arg, vpool *pool, sqlite3_stmt *st, void *elem)
+{
+    store_change *c = elem;
+    c->name = store_col_text(pool, st, 0);
+    c->revision = sqlite3_column_int64(st, 1);
+    c->deleted = sqlite3_column_int(st, 2);
+    c->has_node = sqlite3_column_type(st, 3) != SQLITE_NULL;
+    if (c->has_node) read_node_at(pool, st, 3, &c->node);
+    else memset(&c->node, 0, sizeof c->node);
+    return STORE_OK;
+}
+
 int store_changes_since(store *s, vpool *pool, int64_t coll, int64_t since, int limit,
                         store_change **out, int *n)
 {
@@ -591,32 +692,11 @@ int store_changes_since(store *s, vpool *pool, int64_t coll, int64_t since, int 
     sqlite3_bind_int64(st, 1, coll);
     sqlite3_bind_int64(st, 2, since);
     sqlite3_bind_int(st, 3, limit > 0 ? limit : -1);
-    int cap = 16, count = 0, rc;
-    store_change *arr = pool_alloc(pool, sizeof(*arr) * (size_t)cap);
-    while (arr && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (count == cap) {
-            store_change *bigger = pool_alloc(pool, sizeof(*arr) * (size_t)cap * 2);
-            if (!bigger) {
-                arr = NULL;
-                break;
-            }
-            memcpy(bigger, arr, sizeof(*arr) * (size_t)count);
-            arr = bigger;
-            cap *= 2;
-        }
-        store_change *c = &arr[count++];
-        c->name = store_col_text(pool, st, 0);
-        c->revision = sqlite3_column_int64(st, 1);
-        c->deleted = sqlite3_column_int(st, 2);
-        c->has_node = sqlite3_column_type(st, 3) != SQLITE_NULL;
-        if (c->has_node) read_node_at(pool, st, 3, &c->node);
-        else memset(&c->node, 0, sizeof c->node);
-    }
-    sqlite3_reset(st);
-    if (!arr || rc != SQLITE_DONE) return STORE_ERROR;
+    store_rows how = {change_row, NULL, sizeof(store_change), 16, limit > 0 ? limit : -1};
+    void *arr;
+    int rc = store_collect(st, pool, &how, &arr, n);
     *out = arr;
-    *n = count;
-    return STORE_OK;
+    return rc;
 }
 
 int store_changes_floor(store *s, int64_t coll, int64_t *floor)

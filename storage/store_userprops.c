@@ -15,13 +15,6 @@ static void bind_key(sqlite3_stmt *st, int64_t node, int64_t principal, const ch
     if (name) sqlite3_bind_text(st, 4, name, -1, SQLITE_STATIC);
 }
 
-static void read_row(vpool *pool, sqlite3_stmt *st, store_prop *out)
-{
-    out->ns = store_col_text(pool, st, 0);
-    out->name = store_col_text(pool, st, 1);
-    out->xml = store_col_text(pool, st, 2);
-}
-
 int store_userprop_get(store *s, vpool *pool, int64_t node, int64_t principal, const char *ns,
                        const char *name, store_prop *out)
 {
@@ -29,7 +22,7 @@ int store_userprop_get(store *s, vpool *pool, int64_t node, int64_t principal, c
     if (!st) return STORE_ERROR;
     bind_key(st, node, principal, ns, name);
     int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) read_row(pool, st, out);
+    if (rc == SQLITE_ROW) store_row_prop(NULL, pool, st, out);
     sqlite3_reset(st);
     if (rc == SQLITE_ROW) return STORE_OK;
     return rc == SQLITE_DONE ? STORE_NOTFOUND : store_rc(rc);
@@ -41,27 +34,11 @@ int store_userprop_list(store *s, vpool *pool, int64_t node, int64_t principal, 
     sqlite3_stmt *st = store_stmt(s, Q_UPROP_LIST);
     if (!st) return STORE_ERROR;
     bind_key(st, node, principal, NULL, NULL);
-    int cap = 4, count = 0, rc = SQLITE_DONE;
-    store_prop *arr = pool_alloc(pool, sizeof(store_prop) * (size_t)cap);
-    while (arr && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (count == cap) {
-            store_prop *bigger = pool_alloc(pool, sizeof(store_prop) * (size_t)cap * 2);
-            if (!bigger) {
-                arr = NULL;
-                break;
-            }
-            memcpy(bigger, arr, sizeof(store_prop) * (size_t)count);
-            arr = bigger;
-            cap *= 2;
-        }
-        read_row(pool, st, &arr[count++]);
-    }
-    sqlite3_reset(st);
-    if (!arr) return STORE_ERROR;
-    if (rc != SQLITE_DONE) return store_rc(rc);
+    static const store_rows how = {store_row_prop, NULL, sizeof(store_prop), 4, -1};
+    void *arr;
+    int rc = store_collect(st, pool, &how, &arr, n);
     *out = arr;
-    *n = count;
-    return STORE_OK;
+    return rc;
 }
 
 int store_userprop_set(store *s, int64_t node, int64_t principal, const char *ns, const char *name,

@@ -18,6 +18,24 @@ static store *open_fresh(void)
     return s;
 }
 
+/* Turns the store at path back into what version 4 wrote (no uid_dup
+ * column, a plain index on (parent, uid)) and sets user_version to v, so
+ * opening it runs the migrations from v + 1 as on a store an older veildav
+ * left behind. */
+static void downgrade(int v)
+{
+    sqlite3 *db;
+    CHECK_INT(sqlite3_open(path, &db), SQLITE_OK);
+    char q[512];
+    snprintf(q, sizeof q,
+             "DROP INDEX nodes_uid_dup; DROP INDEX nodes_uid; ALTER TABLE nodes DROP COLUMN uid_dup;"
+             "CREATE INDEX nodes_uid ON nodes(parent, uid) WHERE uid IS NOT NULL;"
+             "PRAGMA user_version = %d",
+             v);
+    CHECK_INT(sqlite3_exec(db, q, NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+}
+
 static int64_t mk(store *s, vpool *p, int64_t parent, const char *name, int kind, int64_t owner,
                   const char *body)
 {
@@ -191,10 +209,10 @@ static void test_migrate_v1(void)
 {
     store *s = open_fresh();
     store_close(s);
+    downgrade(1);
     sqlite3 *db;
     CHECK_INT(sqlite3_open(path, &db), SQLITE_OK);
-    CHECK_INT(sqlite3_exec(db, "DROP TABLE user_props; PRAGMA user_version = 1", NULL, NULL, NULL),
-              SQLITE_OK);
+    CHECK_INT(sqlite3_exec(db, "DROP TABLE user_props", NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(db);
     s = open_fresh();
     CHECK_INT(store_userprop_set(s, 1, 2, "DAV:", "x", "<x/>"), STORE_OK);
@@ -216,10 +234,7 @@ static void test_migrate_v4_owners(void)
     int64_t other = mk(s, p, STORE_ROOT_FILES, "otherhome", STORE_KIND_HOME_FILES, 42, NULL);
     int64_t f = mk(s, p, other, "f.txt", STORE_KIND_RESOURCE, 42, "z");
     store_close(s);
-    sqlite3 *db;
-    CHECK_INT(sqlite3_open(path, &db), SQLITE_OK);
-    CHECK_INT(sqlite3_exec(db, "PRAGMA user_version = 3", NULL, NULL, NULL), SQLITE_OK);
-    sqlite3_close(db);
+    downgrade(3);
     s = open_fresh();
     store_node n;
     CHECK_INT(store_node_get(s, p, stray, &n), STORE_OK);

@@ -1,0 +1,98 @@
+/* `veildav store check`: the DAV store's own consistency, for the operator.
+ * It lists the members that share a UID with an older member of their
+ * collection: stores written before schema version 5 could hold them (two
+ * writers raced past the no-uid-conflict check), and the migration keeps
+ * them rather than deleting anyone's data.  The operator (or the user, told
+ * which ones) deletes one or changes its UID; it then stops being listed.
+ * Names and URLs go to standard output only, never to the log. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/uri.h"
+#include "dav/resource.h"
+#include "server/cli.h"
+#include "server/cli_store.h"
+#include "storage/store.h"
+
+#define LIST_MAX 100000
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: veildav store check\n\n"
+               "Checks the DAV store: SQLite's integrity check, then the members that share a\n"
+               "UID with an older member of the same collection (stored before veildav refused\n"
+               "them; kept, and set aside from the uniqueness rule until one of the two is\n"
+               "deleted or takes another UID).  Prints each as its owner's principal URL, the\n"
+               "collection, the member and the member holding the UID, as in URLs.  Exit status 0\n"
+               "when there is nothing to report, 1 otherwise.\n");
+}
+
+static int check(const char *prog, store *st, dav_ctx *r)
+{
+    int problems = 0;
+    if (store_integrity_check(st) != STORE_OK) {
+        fprintf(stderr, "%s: the integrity check failed: %s\n", prog, store_errmsg(st));
+        problems = 1;
+    }
+    store_uid_dup *d;
+    int n;
+    if (store_uid_dups(st, r->pool, LIST_MAX, &d, &n) != STORE_OK)
+        return cli_fail(prog, 1, "cannot read the store: %s", store_errmsg(st));
+    if (n == 0) {
+        if (!problems) fprintf(stderr, "%s: no problems found\n", prog);
+        return problems;
+    }
+    /* every field as it appears in URLs (percent-encoded): no spaces */
+    printf("%-40s %-48s %-24s %s\n", "PRINCIPAL", "COLLECTION", "MEMBER", "SAME UID AS");
+    for (int i = 0; i < n; i++) {
+        store_principal p;
+        const char *who = store_principal_by_id(st, r->pool, d[i].owner, &p) == STORE_OK
+                              ? dav_principal_href(r, p.pid)
+                              : "(no principal)";
+        printf("%-40s %-48s %-24s %s\n", who, dav_node_href(r, d[i].collection),
+               uri_encode_segment_pool(r->pool, d[i].name),
+               d[i].holder ? uri_encode_segment_pool(r->pool, d[i].holder) : "-");
+    }
+    int64_t total = n;
+    store_uid_dups_count(st, &total);
+    fprintf(stderr, "%s: %lld member%s share%s a UID with an older member of %s collection%s\n",
+            prog, (long long)total, total == 1 ? "" : "s", total == 1 ? "s" : "",
+            total == 1 ? "its" : "their", total > n ? " (the first listed)" : "");
+    return 1;
+}
+
+int cli_store(const veil_config *cfg, int argc, char **argv)
+{
+    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+        usage(argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    if (strcmp(argv[1], "check") != 0) {
+        fprintf(stderr, "veildav store: unknown command '%s'\n", argv[1]);
+        usage(stderr);
+        return 2;
+    }
+    const char *prog = "veildav store check";
+    for (int i = 2; i < argc; i++) {
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            usage(stdout);
+            return 0;
+        }
+        return cli_fail(prog, 2, "unexpected argument '%s'", argv[i]);
+    }
+    char *path = config_path(cfg, "dav.db");
+    store *st = NULL;
+    int rc = path ? store_open(path, 0, cfg->sync_full, &st) : STORE_ERROR;
+    free(path);
+    if (rc != STORE_OK) return cli_fail(prog, 1, "cannot open the DAV store (run veildav init)");
+    dav_ctx r;
+    memset(&r, 0, sizeof r);
+    r.pool = pool_new();
+    r.cfg = cfg;
+    r.st = st;
+    rc = r.pool ? check(prog, st, &r) : cli_fail(prog, 1, "out of memory");
+    pool_free(r.pool);
+    store_close(st);
+    return rc;
+}

@@ -158,6 +158,20 @@ static int sub_open(fast_rule *f, const struct icalrecurrencetype *r, struct ica
     return 0;
 }
 
+/* What every generator keeps of the rule: its step, its end, its start. */
+static void rule_bounds(fast_rule *f, const struct icalrecurrencetype *r, struct icaltimetype start,
+                        const icaltimezone *ftz)
+{
+    f->interval = r->interval;
+    f->count = r->count;
+    if (!icaltime_is_null_time(r->until)) {
+        f->has_until = 1;
+        f->until_utc = tt_utc(r->until, ftz);
+    }
+    f->start = start;
+    f->ftz = ftz;
+}
+
 int fast_open(fast_rule *f, const struct icalrecurrencetype *r, struct icaltimetype start,
               const icaltimezone *ftz)
 {
@@ -176,14 +190,7 @@ int fast_open(fast_rule *f, const struct icalrecurrencetype *r, struct icaltimet
             (r->freq == ICAL_DAILY_RECURRENCE && set_len(r->by_year_day, ICAL_BY_YEARDAY_SIZE)))
             return -1;
         f->freq = r->freq;
-        f->interval = r->interval;
-        f->count = r->count;
-        if (!icaltime_is_null_time(r->until)) {
-            f->has_until = 1;
-            f->until_utc = tt_utc(r->until, ftz);
-        }
-        f->start = start;
-        f->ftz = ftz;
+        rule_bounds(f, r, start, ftz);
         return sub_open(f, r, start);
     }
     if (set_len(r->by_second, ICAL_BY_SECOND_SIZE) || set_len(r->by_minute, ICAL_BY_MINUTE_SIZE) ||
@@ -217,14 +224,7 @@ int fast_open(fast_rule *f, const struct icalrecurrencetype *r, struct icaltimet
     default:
         return -1;
     }
-    f->interval = r->interval;
-    f->count = r->count;
-    if (!icaltime_is_null_time(r->until)) {
-        f->has_until = 1;
-        f->until_utc = tt_utc(r->until, ftz);
-    }
-    f->start = start;
-    f->ftz = ftz;
+    rule_bounds(f, r, start, ftz);
     f->day0 = days_from_civil(start.year, (unsigned)start.month, (unsigned)start.day);
     f->tod = start.is_date ? 0 : start.hour * 3600 + start.minute * 60 + start.second;
     if (f->freq == ICAL_WEEKLY_RECURRENCE) {

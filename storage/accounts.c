@@ -56,23 +56,6 @@ static const char schema_v1[] =
     "  UNIQUE(account_id, name),"
     "  UNIQUE(account_id, lookup));";
 
-static int rc_of(int rc)
-{
-    switch (rc) {
-    case SQLITE_OK:
-    case SQLITE_DONE:
-    case SQLITE_ROW:
-        return STORE_OK;
-    case SQLITE_BUSY:
-    case SQLITE_LOCKED:
-        return STORE_BUSY;
-    case SQLITE_CONSTRAINT:
-        return STORE_EXISTS;
-    default:
-        return STORE_ERROR;
-    }
-}
-
 static void now_iso(char out[21])
 {
     iso8601_format(time(NULL), out);
@@ -163,12 +146,12 @@ void accounts_close(accounts *a)
 
 int accounts_begin(accounts *a)
 {
-    return rc_of(sqlite3_exec(a->db, "BEGIN IMMEDIATE", NULL, NULL, NULL));
+    return store_rc(sqlite3_exec(a->db, "BEGIN IMMEDIATE", NULL, NULL, NULL));
 }
 
 int accounts_commit(accounts *a)
 {
-    return rc_of(sqlite3_exec(a->db, "COMMIT", NULL, NULL, NULL));
+    return store_rc(sqlite3_exec(a->db, "COMMIT", NULL, NULL, NULL));
 }
 
 void accounts_rollback(accounts *a)
@@ -207,7 +190,7 @@ static sqlite3_stmt *prep(accounts *a, const char *q, const char *fmt, ...)
 static int exec_done(accounts *a, sqlite3_stmt *st, int need_change)
 {
     if (!st) return STORE_ERROR;
-    int rc = rc_of(sqlite3_step(st));
+    int rc = store_rc(sqlite3_step(st));
     done(a, st);
     if (rc == STORE_OK && need_change && sqlite3_changes(a->db) == 0) return STORE_NOTFOUND;
     return rc;
@@ -240,7 +223,7 @@ static int one_account(accounts *a, vpool *pool, sqlite3_stmt *st, account *out)
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) read_account(pool, st, out);
     done(a, st);
-    return rc == SQLITE_ROW ? STORE_OK : rc == SQLITE_DONE ? STORE_NOTFOUND : rc_of(rc);
+    return rc == SQLITE_ROW ? STORE_OK : rc == SQLITE_DONE ? STORE_NOTFOUND : store_rc(rc);
 }
 
 int accounts_by_login(accounts *a, vpool *pool, const char *login, account *out)
@@ -377,7 +360,7 @@ int accounts_exposed_owner(accounts *a, const char *address, int64_t *account_id
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) *account_id = sqlite3_column_int64(st, 0);
     done(a, st);
-    return rc == SQLITE_ROW ? STORE_OK : rc == SQLITE_DONE ? STORE_NOTFOUND : rc_of(rc);
+    return rc == SQLITE_ROW ? STORE_OK : rc == SQLITE_DONE ? STORE_NOTFOUND : store_rc(rc);
 }
 
 int accounts_alias_remove(accounts *a, const char *address)
@@ -441,7 +424,7 @@ static int one_app(accounts *a, vpool *pool, sqlite3_stmt *st, app_password *out
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) read_app(pool, st, out);
     done(a, st);
-    return rc == SQLITE_ROW ? STORE_OK : rc == SQLITE_DONE ? STORE_NOTFOUND : rc_of(rc);
+    return rc == SQLITE_ROW ? STORE_OK : rc == SQLITE_DONE ? STORE_NOTFOUND : store_rc(rc);
 }
 
 int accounts_app_create(accounts *a, const app_password *p, int64_t *id)

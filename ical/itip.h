@@ -1,0 +1,133 @@
+/* iTIP (RFC 5546) as implicit scheduling (RFC 6638) uses it: what an
+ * organizer's or an attendee's change means for each calendar user, the
+ * messages that carry it, and how a recipient's copy takes one.  Pure: text
+ * in, text out, nothing but libical; whoever stores and delivers is in
+ * dav/sched/.
+ *
+ * Calendar user addresses are compared as RFC 6638 §3.2 / RFC 5545 §3.3.3
+ * allow: "mailto:" case-insensitively in scheme and address, anything else
+ * (urn:uuid:, http:) case-insensitively in scheme and exactly after it. */
+#ifndef VEIL_ICAL_ITIP_H
+#define VEIL_ICAL_ITIP_H
+
+#include <stddef.h>
+
+#include "ical/ical.h"
+
+/* RFC 6638 §7.1 SCHEDULE-AGENT */
+enum { ICAL_AGENT_SERVER = 0, ICAL_AGENT_CLIENT, ICAL_AGENT_NONE };
+
+typedef struct ical_party {
+    const char *cua;      /* the ORGANIZER or ATTENDEE value as written */
+    int agent;            /* ICAL_AGENT_* (of its first occurrence) */
+    int force_send;       /* SCHEDULE-FORCE-SEND: 1 REQUEST, 2 REPLY (RFC 6638 §7.2) */
+    const char *cutype;   /* CUTYPE, NULL when absent (INDIVIDUAL) */
+    const char *cn;       /* CN, or NULL */
+} ical_party;
+
+/* The scheduling view of one calendar object. */
+typedef struct ical_sched {
+    const char *uid;
+    unsigned kind;             /* ICAL_KIND_* of its main components */
+    ical_party organizer;      /* cua NULL: not a scheduling object */
+    ical_party *attendees;     /* every attendee of any component, once each */
+    int nattendees;
+    int nmain;                 /* main components (master and overrides) */
+} ical_sched;
+
+/* Reads the organizer and attendees of a stored object.  ICAL_ERR_DATA when
+ * the text is not one calendar object, ICAL_ERR_OBJECT when its components
+ * disagree on ORGANIZER (RFC 6638 §3.1: one organizer per object). */
+ical_status ical_sched_read(vpool *pool, const char *text, size_t len, ical_sched *out);
+
+/* Are a and b the same calendar user address? */
+int ical_cua_equal(const char *a, const char *b);
+/* The address part of a "mailto:" CUA (pool copy), or NULL for others. */
+const char *ical_cua_mailbox(vpool *pool, const char *cua);
+
+/* ---- the organizer's side (RFC 6638 §3.2.1) ------------------------------- */
+
+enum { ICAL_SEND_NONE = 0, ICAL_SEND_REQUEST, ICAL_SEND_CANCEL };
+
+typedef struct ical_send {
+    const char *cua;      /* the attendee, as written in the object */
+    int what;             /* ICAL_SEND_* */
+    /* ICAL_SEND_CANCEL of some instances only: their RECURRENCE-IDs (the
+     * values as written), else the whole object is cancelled */
+    const char **rids;
+    int nrids;
+} ical_send;
+
+typedef struct ical_org_plan {
+    ical_send *sends;          /* one per attendee of the old or the new object */
+    int nsends;
+    const char *text;          /* what to store: PARTSTATs kept or reset, see below */
+    size_t len;
+    int changed;               /* text differs from the new text given */
+} ical_org_plan;
+
+/* The organizer changes old (NULL: new object; the new text NULL: deleted)
+ * into new.  For every attendee but the organizer: a REQUEST when they are
+ * new or what they attend changed (or SCHEDULE-FORCE-SEND=REQUEST), a
+ * CANCEL for what they no longer attend, nothing otherwise; attendees whose
+ * SCHEDULE-AGENT is CLIENT or NONE get nothing (RFC 6638 §7.1).  In the text
+ * to store, each attendee keeps the PARTSTAT the server knows (the organizer
+ * client may hold a stale one) unless the component was rescheduled - a
+ * change of DTSTART, DTEND, DURATION, DUE, RRULE, RDATE or EXDATE - which
+ * resets it to NEEDS-ACTION (RFC 6638 §3.2.8). */
+ical_status ical_sched_organizer(vpool *pool, const char *old, size_t oldlen, const char *new_,
+                                 size_t newlen, const char *organizer, ical_org_plan *out);
+
+/* The iTIP message for one attendee: METHOD:REQUEST with the components
+ * they attend, or METHOD:CANCEL (of rids, or of everything), with the time
+ * zones used, without alarms and without the SCHEDULE-* parameters
+ * (RFC 6638 §3.2: the server strips them). */
+ical_status ical_itip_request(vpool *pool, const char *text, size_t len, const char *attendee,
+                              const char **msg, size_t *msglen);
+ical_status ical_itip_cancel(vpool *pool, const char *text, size_t len, const char *attendee,
+                             const char *const *rids, int nrids, const char **msg,
+                             size_t *msglen);
+
+/* Sets SCHEDULE-STATUS on every occurrence of attendee in a stored
+ * organizer's copy (RFC 6638 §3.2.9).  *out is text when nothing changed. */
+ical_status ical_sched_set_status(vpool *pool, const char *text, size_t len, const char *attendee,
+                                  const char *status, const char **out, size_t *outlen);
+
+/* ---- the attendee's side (RFC 6638 §3.2.2) -------------------------------- */
+
+/* The attendee `me` changes old into new (new NULL: deleted, which declines
+ * everything).  *reply gets the METHOD:REPLY to send (NULL when their
+ * participation did not change): a component for each instance whose
+ * PARTSTAT changed, instances they removed (EXDATE, a deleted override)
+ * declined.  ICAL_ERR_OBJECT when they changed what only the organizer
+ * may (CALDAV:allowed-attendee-scheduling-object-change). */
+ical_status ical_sched_attendee(vpool *pool, const char *old, size_t oldlen, const char *new_,
+                                size_t newlen, const char *me, const char **reply,
+                                size_t *replylen);
+
+/* ---- recipients ----------------------------------------------------------- */
+
+/* The attendee `me` receives REQUEST msg: their new copy, from msg, keeping
+ * their own alarms and TRANSP of existing (NULL when new) where the
+ * component is still there. */
+ical_status ical_apply_request(vpool *pool, const char *existing, size_t existinglen,
+                               const char *msg, size_t msglen, const char **out, size_t *outlen);
+
+/* The attendee receives CANCEL msg: *out is their copy without the
+ * cancelled instances (an EXDATE on the master and the overrides gone), or
+ * NULL when nothing is left of it (delete it). */
+ical_status ical_apply_cancel(vpool *pool, const char *existing, size_t existinglen,
+                              const char *msg, size_t msglen, const char **out, size_t *outlen);
+
+/* The organizer's copy takes REPLY msg from attendee: their PARTSTAT (and
+ * the other parameters they may set) per instance, an override made for an
+ * instance the master describes, SCHEDULE-STATUS 2.0.  *changed is 0 when
+ * nothing changed (a repeated reply). */
+ical_status ical_apply_reply(vpool *pool, const char *existing, size_t existinglen,
+                             const char *msg, size_t msglen, const char *attendee,
+                             const char **out, size_t *outlen, int *changed);
+
+/* The METHOD of an iTIP message, upper case, or NULL. */
+const char *ical_itip_method(vpool *pool, const char *msg, size_t len);
+
+#endif

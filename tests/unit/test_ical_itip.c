@@ -1,0 +1,232 @@
+/* iTIP for implicit scheduling (ical/itip.h): what an organizer's or an
+ * attendee's change sends, and how recipients' copies take the messages. */
+#include <string.h>
+
+#include "ical/itip.h"
+#include "tests/unit/check.h"
+
+#define ORG "mailto:org@example.com"
+#define BOB "mailto:bob@example.com"
+#define CAROL "mailto:carol@example.com"
+
+static const char *event(vpool *p, const char *start, const char *summary, const char *bob_ps,
+                         const char *extra_attendee, const char *extra)
+{
+    return pool_printf(p,
+                       "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\n"
+                       "BEGIN:VEVENT\r\nUID:u1\r\nDTSTAMP:20260101T000000Z\r\n"
+                       "DTSTART:%s\r\nDURATION:PT1H\r\nSUMMARY:%s\r\n"
+                       "ORGANIZER:" ORG "\r\n"
+                       "ATTENDEE;PARTSTAT=ACCEPTED:" ORG "\r\n"
+                       "ATTENDEE;PARTSTAT=%s:" BOB "\r\n%s%s"
+                       "END:VEVENT\r\nEND:VCALENDAR\r\n",
+                       start, summary, bob_ps, extra_attendee ? extra_attendee : "",
+                       extra ? extra : "");
+}
+
+static const ical_send *send_to(const ical_org_plan *pl, const char *cua)
+{
+    for (int i = 0; i < pl->nsends; i++)
+        if (ical_cua_equal(pl->sends[i].cua, cua)) return &pl->sends[i];
+    return NULL;
+}
+
+static void test_addresses(void)
+{
+    CHECK(ical_cua_equal("mailto:Bob@Example.COM", "MAILTO:bob@example.com"));
+    CHECK(ical_cua_equal("urn:uuid:ABC", "URN:uuid:abc"));
+    CHECK(!ical_cua_equal("mailto:bob@example.com", "mailto:bobby@example.com"));
+    CHECK(!ical_cua_equal("http://x/A", "http://x/a"));
+    vpool *p = pool_new();
+    CHECK_STR(ical_cua_mailbox(p, "MAILTO:bob@example.com"), "bob@example.com");
+    CHECK(ical_cua_mailbox(p, "urn:uuid:1") == NULL);
+    pool_free(p);
+}
+
+static void test_read(void)
+{
+    vpool *p = pool_new();
+    const char *e = event(p, "20270105T100000Z", "s", "NEEDS-ACTION",
+                          "ATTENDEE;SCHEDULE-AGENT=CLIENT:" CAROL "\r\n", NULL);
+    ical_sched s;
+    CHECK_INT(ical_sched_read(p, e, strlen(e), &s), ICAL_OK);
+    CHECK_STR(s.uid, "u1");
+    CHECK_STR(s.organizer.cua, ORG);
+    CHECK_INT(s.nattendees, 3);
+    CHECK_INT(s.attendees[2].agent, ICAL_AGENT_CLIENT);
+    pool_free(p);
+}
+
+static void test_organizer(void)
+{
+    vpool *p = pool_new();
+    ical_org_plan pl;
+    const char *v1 = event(p, "20270105T100000Z", "one", "NEEDS-ACTION",
+                           "ATTENDEE;SCHEDULE-AGENT=CLIENT:" CAROL "\r\n", NULL);
+    /* a new invitation: everyone but the organizer, the CLIENT one nothing */
+    CHECK_INT(ical_sched_organizer(p, NULL, 0, v1, strlen(v1), ORG, &pl), ICAL_OK);
+    CHECK(send_to(&pl, ORG) == NULL);
+    CHECK_INT(send_to(&pl, BOB)->what, ICAL_SEND_REQUEST);
+    CHECK_INT(send_to(&pl, CAROL)->what, ICAL_SEND_NONE);
+    CHECK_INT(pl.changed, 0);
+
+    /* bob accepted (the server knows); the organizer's client still says
+     * NEEDS-ACTION and changes only an alarm: nothing to send, bob's answer kept */
+    const char *v2 = event(p, "20270105T100000Z", "one", "ACCEPTED", NULL, NULL);
+    const char *v3 = event(p, "20270105T100000Z", "one", "NEEDS-ACTION", NULL,
+                           "BEGIN:VALARM\r\nACTION:DISPLAY\r\nTRIGGER:-PT5M\r\n"
+                           "DESCRIPTION:x\r\nEND:VALARM\r\n");
+    CHECK_INT(ical_sched_organizer(p, v2, strlen(v2), v3, strlen(v3), ORG, &pl), ICAL_OK);
+    CHECK_INT(send_to(&pl, BOB)->what, ICAL_SEND_NONE);
+    CHECK_INT(pl.changed, 1);
+    CHECK(strstr(pl.text, "PARTSTAT=ACCEPTED:mailto:bob") != NULL);
+
+    /* a new summary: a REQUEST, the answer kept */
+    const char *v4 = event(p, "20270105T100000Z", "two", "NEEDS-ACTION", NULL, NULL);
+    CHECK_INT(ical_sched_organizer(p, v2, strlen(v2), v4, strlen(v4), ORG, &pl), ICAL_OK);
+    CHECK_INT(send_to(&pl, BOB)->what, ICAL_SEND_REQUEST);
+    CHECK(strstr(pl.text, "PARTSTAT=ACCEPTED:mailto:bob") != NULL);
+
+    /* moved to another time: RFC 6638 §3.2.8, the answer back to NEEDS-ACTION */
+    const char *v5 = event(p, "20270106T100000Z", "one", "ACCEPTED", NULL, NULL);
+    CHECK_INT(ical_sched_organizer(p, v2, strlen(v2), v5, strlen(v5), ORG, &pl), ICAL_OK);
+    CHECK_INT(send_to(&pl, BOB)->what, ICAL_SEND_REQUEST);
+    CHECK(strstr(pl.text, "PARTSTAT=NEEDS-ACTION:mailto:bob") != NULL);
+    CHECK(strstr(pl.text, "PARTSTAT=ACCEPTED:mailto:org") != NULL);
+
+    /* bob removed: CANCEL; the object deleted: CANCEL */
+    const char *v6 = pool_printf(p, "%s", v2);
+    char *at = strstr(v6, "ATTENDEE;PARTSTAT=ACCEPTED:" BOB "\r\n");
+    CHECK(at != NULL);
+    if (at) memmove(at, at + strlen("ATTENDEE;PARTSTAT=ACCEPTED:" BOB "\r\n"),
+                    strlen(at + strlen("ATTENDEE;PARTSTAT=ACCEPTED:" BOB "\r\n")) + 1);
+    CHECK_INT(ical_sched_organizer(p, v2, strlen(v2), v6, strlen(v6), ORG, &pl), ICAL_OK);
+    CHECK_INT(send_to(&pl, BOB)->what, ICAL_SEND_CANCEL);
+    CHECK_INT(send_to(&pl, BOB)->nrids, 0);
+    CHECK_INT(ical_sched_organizer(p, v2, strlen(v2), NULL, 0, ORG, &pl), ICAL_OK);
+    CHECK_INT(send_to(&pl, BOB)->what, ICAL_SEND_CANCEL);
+    pool_free(p);
+}
+
+static const char *series(vpool *p, const char *exdate)
+{
+    return pool_printf(p,
+                       "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\n"
+                       "BEGIN:VEVENT\r\nUID:s1\r\nDTSTAMP:20260101T000000Z\r\n"
+                       "DTSTART:20270105T100000Z\r\nDURATION:PT1H\r\nRRULE:FREQ=DAILY;COUNT=5\r\n%s"
+                       "SUMMARY:daily\r\nORGANIZER:" ORG "\r\n"
+                       "ATTENDEE;PARTSTAT=ACCEPTED:" ORG "\r\n"
+                       "ATTENDEE;PARTSTAT=ACCEPTED:" BOB "\r\n"
+                       "END:VEVENT\r\nEND:VCALENDAR\r\n",
+                       exdate ? exdate : "");
+}
+
+static void test_instances(void)
+{
+    vpool *p = pool_new();
+    ical_org_plan pl;
+    /* the organizer cancels one occurrence: a CANCEL of that instance only */
+    const char *a = series(p, NULL), *b = series(p, "EXDATE:20270107T100000Z\r\n");
+    CHECK_INT(ical_sched_organizer(p, a, strlen(a), b, strlen(b), ORG, &pl), ICAL_OK);
+    const ical_send *s = send_to(&pl, BOB);
+    CHECK_INT(s->what, ICAL_SEND_CANCEL);
+    CHECK_INT(s->nrids, 1);
+    if (s->nrids == 1) CHECK_STR(s->rids[0], "20270107T100000Z");
+    const char *msg;
+    size_t len;
+    CHECK_INT(ical_itip_cancel(p, b, strlen(b), BOB, s->rids, s->nrids, &msg, &len), ICAL_OK);
+    CHECK(strstr(msg, "METHOD:CANCEL") && strstr(msg, "RECURRENCE-ID:20270107T100000Z"));
+
+    /* the attendee's copy takes it: an EXDATE there too */
+    const char *copy;
+    size_t clen;
+    CHECK_INT(ical_apply_cancel(p, a, strlen(a), msg, len, &copy, &clen), ICAL_OK);
+    CHECK(copy && strstr(copy, "EXDATE:20270107T100000Z"));
+
+    /* the attendee declines one occurrence by taking it out: a REPLY, DECLINED */
+    const char *reply;
+    size_t rlen;
+    CHECK_INT(ical_sched_attendee(p, a, strlen(a), b, strlen(b), BOB, &reply, &rlen), ICAL_OK);
+    CHECK(reply && strstr(reply, "METHOD:REPLY") && strstr(reply, "RECURRENCE-ID:20270107T100000Z"));
+    CHECK(reply && strstr(reply, "PARTSTAT=DECLINED"));
+    CHECK(reply && !strstr(reply, "mailto:org@example.com\r\nATTENDEE;PARTSTAT=ACCEPTED:mailto:org"));
+
+    /* the organizer's copy takes that reply: an override for the instance */
+    const char *org;
+    size_t olen;
+    int changed;
+    CHECK_INT(ical_apply_reply(p, a, strlen(a), reply, rlen, BOB, &org, &olen, &changed), ICAL_OK);
+    CHECK(changed);
+    CHECK(strstr(org, "RECURRENCE-ID:20270107T100000Z") != NULL);
+    CHECK(strstr(org, "DTSTART:20270107T100000Z") != NULL);
+    CHECK(strstr(org, "SCHEDULE-STATUS=2.0") != NULL);
+    /* the same reply again changes nothing */
+    const char *org2;
+    CHECK_INT(ical_apply_reply(p, org, olen, reply, rlen, BOB, &org2, &olen, &changed), ICAL_OK);
+    CHECK(!changed);
+    pool_free(p);
+}
+
+static void test_attendee_and_messages(void)
+{
+    vpool *p = pool_new();
+    const char *inv = event(p, "20270105T100000Z", "one", "NEEDS-ACTION", NULL,
+                            "BEGIN:VALARM\r\nACTION:DISPLAY\r\nTRIGGER:-PT5M\r\n"
+                            "DESCRIPTION:x\r\nEND:VALARM\r\n");
+    const char *req;
+    size_t rlen;
+    CHECK_INT(ical_itip_request(p, inv, strlen(inv), BOB, &req, &rlen), ICAL_OK);
+    CHECK(strstr(req, "METHOD:REQUEST") != NULL);
+    CHECK(strstr(req, "VALARM") == NULL); /* the organizer's alarms stay home */
+    CHECK_STR(ical_itip_method(p, req, rlen), "REQUEST");
+
+    /* bob's copy: from the message; his alarm survives the next update */
+    const char *copy;
+    size_t clen;
+    CHECK_INT(ical_apply_request(p, NULL, 0, req, rlen, &copy, &clen), ICAL_OK);
+    CHECK(strstr(copy, "METHOD") == NULL);
+    const char *with_alarm = event(p, "20270105T100000Z", "one", "ACCEPTED", NULL,
+                                   "BEGIN:VALARM\r\nACTION:DISPLAY\r\nTRIGGER:-PT9M\r\n"
+                                   "DESCRIPTION:mine\r\nEND:VALARM\r\n");
+    CHECK_INT(ical_apply_request(p, with_alarm, strlen(with_alarm), req, rlen, &copy, &clen),
+              ICAL_OK);
+    CHECK(strstr(copy, "TRIGGER:-PT9M") != NULL);
+
+    /* bob accepts: a REPLY with his attendee only; nothing changed: none */
+    const char *acc = event(p, "20270105T100000Z", "one", "ACCEPTED", NULL, NULL);
+    const char *na = event(p, "20270105T100000Z", "one", "NEEDS-ACTION", NULL, NULL);
+    const char *reply;
+    size_t len;
+    CHECK_INT(ical_sched_attendee(p, na, strlen(na), acc, strlen(acc), BOB, &reply, &len), ICAL_OK);
+    CHECK(reply && strstr(reply, "PARTSTAT=ACCEPTED:mailto:bob") && !strstr(reply, "ATTENDEE;PARTSTAT=ACCEPTED:mailto:org"));
+    CHECK_INT(ical_sched_attendee(p, acc, strlen(acc), acc, strlen(acc), BOB, &reply, &len), ICAL_OK);
+    CHECK(reply == NULL);
+    /* bob deletes his copy: declined */
+    CHECK_INT(ical_sched_attendee(p, acc, strlen(acc), NULL, 0, BOB, &reply, &len), ICAL_OK);
+    CHECK(reply && strstr(reply, "PARTSTAT=DECLINED"));
+
+    /* a whole cancel leaves nothing of the copy */
+    const char *cancel;
+    CHECK_INT(ical_itip_cancel(p, acc, strlen(acc), BOB, NULL, 0, &cancel, &len), ICAL_OK);
+    CHECK(strstr(cancel, "STATUS:CANCELLED") != NULL);
+    const char *left;
+    size_t llen;
+    CHECK_INT(ical_apply_cancel(p, acc, strlen(acc), cancel, len, &left, &llen), ICAL_OK);
+    CHECK(left == NULL);
+
+    /* SCHEDULE-STATUS on the organizer's copy */
+    const char *st;
+    CHECK_INT(ical_sched_set_status(p, acc, strlen(acc), BOB, "1.2", &st, &len), ICAL_OK);
+    CHECK(strstr(st, "SCHEDULE-STATUS=1.2") != NULL);
+    pool_free(p);
+}
+
+int main(void)
+{
+    RUN(test_addresses);
+    RUN(test_read);
+    RUN(test_organizer);
+    RUN(test_instances);
+    RUN(test_attendee_and_messages);
+    return check_summary();
+}

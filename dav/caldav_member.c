@@ -28,6 +28,30 @@ const icaltimezone *caldav_collection_tz(dav_req *r, const store_node *coll)
     return tz;
 }
 
+ical_status caldav_index_object(vpool *pool, const icaltimezone *floating_tz, ical_object *obj,
+                                dav_member *m)
+{
+    ical_eval_opts eo = {.floating_tz = floating_tz, .max_instances = 0};
+    ical_index idx;
+    ical_status st = ical_index_build(pool, obj, &eo,
+                                      (int64_t)time(NULL) + CALDAV_HORIZON_SECONDS, &idx);
+    if (st != ICAL_OK) return st;
+    m->spans = pool_alloc(pool, sizeof(store_span) * (idx.nspans ? idx.nspans : 1));
+    if (!m->spans) return ICAL_ERR_NOMEM;
+    /* floating and all-day times move with the collection's time zone: keep
+     * their spans wide enough for any zone, the exact check decides */
+    int64_t slack = (idx.flags & ICAL_IDX_FLOATING) ? ICAL_FLOATING_SLACK : 0;
+    for (size_t i = 0; i < idx.nspans; i++) {
+        int64_t s = idx.spans[i].start, e = idx.spans[i].end;
+        m->spans[i].start = s == ICAL_TIME_MIN ? s : s - slack;
+        m->spans[i].end = e == ICAL_TIME_MAX ? e : e + slack;
+        m->spans[i].exact = idx.spans[i].exact && !slack;
+    }
+    m->nspans = (int)idx.nspans;
+    m->indexed = 1;
+    return ICAL_OK;
+}
+
 int caldav_prepare_member(dav_req *r, const store_node *coll, const char *body, size_t len,
                           const char *content_type, dav_member *m)
 {
@@ -58,25 +82,10 @@ int caldav_prepare_member(dav_req *r, const store_node *coll, const char *body, 
     }
     /* (CALDAV:no-uid-conflict needs the store: checked in the write
      * transaction, dav/member.c) */
-    ical_eval_opts eo = {.floating_tz = o.floating_tz, .max_instances = 0};
-    ical_index idx;
-    st = ical_index_build(r->pool, v.obj, &eo, o.horizon, &idx);
+    st = caldav_index_object(r->pool, o.floating_tz, v.obj, m);
     if (ical_cancelled()) return dav_error_text(r, 503, "The server is shutting down");
     if (st != ICAL_OK) return st == ICAL_ERR_NOMEM ? 500 : dav_error(r, 403, NS_CALDAV,
                                                                       "valid-calendar-data");
-    m->spans = pool_alloc(r->pool, sizeof(store_span) * (idx.nspans ? idx.nspans : 1));
-    if (!m->spans) return 500;
-    /* floating and all-day times move with the collection's time zone: keep
-     * their spans wide enough for any zone, the exact check decides */
-    int64_t slack = (idx.flags & ICAL_IDX_FLOATING) ? ICAL_FLOATING_SLACK : 0;
-    for (size_t i = 0; i < idx.nspans; i++) {
-        int64_t s = idx.spans[i].start, e = idx.spans[i].end;
-        m->spans[i].start = s == ICAL_TIME_MIN ? s : s - slack;
-        m->spans[i].end = e == ICAL_TIME_MAX ? e : e + slack;
-        m->spans[i].exact = idx.spans[i].exact && !slack;
-    }
-    m->nspans = (int)idx.nspans;
-    m->indexed = 1;
     m->c.body = v.body;
     m->c.length = v.body_len;
     m->c.content_type = "text/calendar;charset=utf-8";

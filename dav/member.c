@@ -8,6 +8,8 @@
 #include "dav/resource.h"
 #include "dav/sharing.h"
 #include "dav/xml_out.h"
+#include "ical/object.h"
+#include "ical/tz.h"
 
 /* ---- the steps of each kind of collection ------------------------------------ */
 
@@ -190,6 +192,37 @@ int dav_member_arrived(dav_req *r, const store_node *arrived, const store_node *
     if (rc == STORE_OK && m->c.uid && !arrived->uid)
         rc = store_node_update(r->st, r->pool, arrived->id, &m->c, NULL);
     return rc;
+}
+
+int dav_member_put_server(dav_ctx *c, const store_node *coll, const char *name,
+                          const store_node *old, const char *text, size_t len, store_node *made)
+{
+    dav_member m;
+    memset(&m, 0, sizeof m);
+    ical_object *obj;
+    if (coll->kind != STORE_KIND_CALENDAR || ical_object_parse(c->pool, text, len, &obj) != ICAL_OK)
+        return STORE_ERROR;
+    const icaltimezone *tz = NULL;
+    const char *tzid;
+    if (coll->tz && ical_tz_parse(c->pool, coll->tz, strlen(coll->tz), &tzid, &tz) != ICAL_OK)
+        tz = NULL;
+    ical_status st = caldav_index_object(c->pool, tz, obj, &m);
+    if (st != ICAL_OK) return STORE_ERROR;
+    m.c.body = text;
+    m.c.length = len;
+    m.c.content_type = "text/calendar;charset=utf-8";
+    m.c.etag = dav_etag_for(c->pool, text, len);
+    m.c.uid = ical_object_uid(obj);
+    m.c.component = ical_kind_name(ical_object_kind(obj));
+    int rc;
+    if (old) {
+        rc = store_node_update_if(c->st, c->pool, old->id, old->revision, &m.c, made);
+    } else {
+        store_node n = {.parent = coll->id, .name = name, .kind = STORE_KIND_RESOURCE,
+                        .owner = coll->owner};
+        rc = store_node_create(c->st, c->pool, &n, &m.c, made);
+    }
+    return rc == STORE_OK ? store_tr_set(c->st, made->id, coll->id, m.spans, m.nspans) : rc;
 }
 
 /* ---- a member going ----------------------------------------------------------------- */

@@ -16,6 +16,7 @@
 #define VEIL_MEMBER_H
 
 #include "dav/dav.h"
+#include "ical/ical.h"
 
 typedef struct dav_member {
     store_content c;     /* what to store */
@@ -78,5 +79,17 @@ int dav_member_leaving(dav_req *r, const dav_resource *src, int64_t new_owner);
 /* CalDAV's prepare step (dav/caldav_member.c). */
 int caldav_prepare_member(dav_req *r, const store_node *coll, const char *body, size_t len,
                           const char *content_type, dav_member *m);
+/* ...its indexing part: the instance spans of a parsed object, its floating
+ * times in floating_tz (the collection's zone; NULL: UTC). */
+ical_status caldav_index_object(vpool *pool, const icaltimezone *floating_tz, ical_object *obj,
+                                dav_member *m);
+
+/* A calendar object the server itself writes (a scheduling delivery) into
+ * coll, inside the caller's transaction: indexed as any member, replacing
+ * old (NULL: a new member named `name`) only at the revision read; no
+ * scheduling of its own.  STORE_* (STORE_ERROR also for text that does not
+ * parse). */
+int dav_member_put_server(dav_ctx *c, const store_node *coll, const char *name,
+                          const store_node *old, const char *text, size_t len, store_node *made);
 
 #endif

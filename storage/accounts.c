@@ -363,6 +363,22 @@ int accounts_exposed_owner(accounts *a, const char *address, int64_t *account_id
     return rc == SQLITE_ROW ? STORE_OK : rc == SQLITE_DONE ? STORE_NOTFOUND : store_rc(rc);
 }
 
+int accounts_address_owner(accounts *a, const char *address, int64_t *account_id, int *exposed)
+{
+    /* the address column is NOCASE: any case of the address names its owner */
+    sqlite3_stmt *st = prep(a, "SELECT al.account_id, al.exposed FROM aliases al JOIN accounts ac "
+                               "ON ac.id=al.account_id WHERE al.address=? AND ac.state='active'",
+                            "s", address);
+    if (!st) return STORE_ERROR;
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *account_id = sqlite3_column_int64(st, 0);
+        if (exposed) *exposed = sqlite3_column_int(st, 1);
+    }
+    done(a, st);
+    return rc == SQLITE_ROW ? STORE_OK : rc == SQLITE_DONE ? STORE_NOTFOUND : store_rc(rc);
+}
+
 int accounts_alias_remove(accounts *a, const char *address)
 {
     return exec_done(a, prep(a, "DELETE FROM aliases WHERE address=?", "s", address), 1);

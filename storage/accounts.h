@@ -75,6 +75,10 @@ int accounts_alias_remove(accounts *a, const char *address);
 int accounts_alias_set_exposed(accounts *a, const char *address, int exposed);
 /* The active account that exposes exactly this address. */
 int accounts_exposed_owner(accounts *a, const char *address, int64_t *account_id);
+/* The active account that owns address, exposed or not (scheduling delivers
+ * to every address of a user; only exposed ones are ever shown).  STORE_OK,
+ * STORE_NOTFOUND or an error; *exposed (may be NULL) says whether it is. */
+int accounts_address_owner(accounts *a, const char *address, int64_t *account_id, int *exposed);
 /* Aliases of one account, or of all when account_id is 0. */
 int accounts_alias_list(accounts *a, vpool *pool, int64_t account_id, account_alias **out, int *n);
 

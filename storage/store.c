@@ -9,7 +9,7 @@
 #include "common/rand.h"
 #include "storage/group_commit.h"
 
-#define STORE_SCHEMA_VERSION 5
+#define STORE_SCHEMA_VERSION 6
 #define STR_(x) #x
 #define STR(x) STR_(x)
 
@@ -157,6 +157,12 @@ static const char schema_v5[] =
     "CREATE UNIQUE INDEX nodes_uid ON nodes(parent, uid, uid_dup) WHERE uid IS NOT NULL;"
     "CREATE INDEX nodes_uid_dup ON nodes(uid_dup) WHERE uid_dup<>0;";
 
+/* Version 6.  Scheduling objects carry a schedule tag (RFC 6638 §3.2.10):
+ * it changes when the organizer's side changes them, not when an attendee
+ * only answers, so If-Schedule-Tag-Match lets an attendee's client write
+ * over a reply the server merged.  NULL for everything else. */
+static const char schema_v6[] = "ALTER TABLE nodes ADD COLUMN sched_tag TEXT;";
+
 static const char *const sql[Q__COUNT] = {
     [Q_BEGIN_READ] = "BEGIN",
     [Q_BEGIN_WRITE] = "BEGIN IMMEDIATE",
@@ -176,7 +182,7 @@ static const char *const sql[Q__COUNT] = {
     [Q_PRINCIPAL_HOMES] = "SELECT id FROM nodes WHERE owner=? AND parent IN (1,2,3)",
 #define NODE_COLS                                                                            \
     "id,parent,name,kind,owner,resource_id,etag,content_type,content_language,length,"      \
-    "created,modified,revision,uid,component,comp_mask,tz,target,has_acl"
+    "created,modified,revision,uid,component,comp_mask,tz,target,has_acl,sched_tag"
     [Q_NODE_GET] = "SELECT " NODE_COLS " FROM nodes WHERE id=?",
     [Q_NODE_CHILD] = "SELECT " NODE_COLS " FROM nodes WHERE parent=? AND name=?",
     [Q_NODE_CHILDREN_FIRST] =
@@ -207,6 +213,9 @@ static const char *const sql[Q__COUNT] = {
                    "WHERE c0<=?1 AND c1>=?1 AND t0<=?3 AND t1>=?2 GROUP BY node",
     [Q_NODE_TOUCH] = "UPDATE nodes SET revision=revision+1, modified=? WHERE id=?",
     /* the holder of the UID before any member marked as its duplicate */
+    /* a scheduling object's UID among the calendars of one home (RFC 6638 §3.2.4.1) */
+    [Q_NODE_BY_UID_HOME] = "SELECT " NODE_COLS " FROM nodes WHERE uid=?2 AND id<>?3 AND parent IN "
+                           "(SELECT id FROM nodes WHERE parent=?1 AND kind=3) LIMIT 1",
     [Q_NODE_BY_UID] = "SELECT " NODE_COLS " FROM nodes WHERE parent=? AND uid=? "
                       "ORDER BY uid_dup LIMIT 1",
     /* ... and one moved into another collection is judged there afresh */
@@ -354,7 +363,8 @@ static int migrate(store *s)
     if (v < 3 && exec(s, schema_v3) != STORE_OK) goto fail;
     if (v < 4 && exec(s, schema_v4) != STORE_OK) goto fail;
     if (v < 5 && exec(s, schema_v5) != STORE_OK) goto fail;
-    /* future migrations: if (v < 6) { ... } */
+    if (v < 6 && exec(s, schema_v6) != STORE_OK) goto fail;
+    /* future migrations: if (v < 7) { ... } */
     if (exec(s, "PRAGMA user_version = " STR(STORE_SCHEMA_VERSION)) != STORE_OK) goto fail;
     if (exec(s, "COMMIT") != STORE_OK) goto fail;
     return STORE_OK;

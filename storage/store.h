@@ -82,6 +82,7 @@ typedef struct store_node {
     const char *tz;       /* calendars: calendar-timezone VCALENDAR, NULL = UTC */
     int64_t target;       /* bindings: the collection shown */
     int has_acl;          /* ACEs are set on this node */
+    const char *sched_tag; /* scheduling objects: the schedule tag (RFC 6638 §3.2.10), or NULL */
 } store_node;
 
 /* What a write puts in a resource.  Fields other than body may be NULL. */
@@ -230,6 +231,8 @@ int store_node_move(store *s, int64_t id, int64_t new_parent, const char *new_na
  * properties, owned by owner. */
 int store_node_copy(store *s, vpool *pool, int64_t src, int64_t dst_parent, const char *dst_name,
                     int depth_infinity, int64_t owner, store_node *out);
+/* Sets (NULL: clears) a scheduling object's schedule tag. */
+int store_node_set_sched_tag(store *s, int64_t id, const char *tag);
 /* Gives node id and everything below it to owner (a MOVE into someone
  * else's collection: ownership follows the node). */
 int store_node_set_owner(store *s, int64_t id, int64_t owner);
@@ -244,6 +247,11 @@ int store_node_touch(store *s, int64_t id);
 /* Reads a body into pool memory (NUL-terminated for convenience). */
 int store_body_get(store *s, vpool *pool, int64_t id, const char **data, size_t *len);
 
+/* A member with UID uid in any calendar of calendar home `home`, other than
+ * node `except` (RFC 6638 §3.2.4.1: a scheduling object's UID is unique in
+ * its owner's home; delivery finds the copy to update). */
+int store_node_by_uid_in_home(store *s, vpool *pool, int64_t home, const char *uid, int64_t except,
+                              store_node *out);
 /* Finds the member of collection `coll` whose UID is uid (for no-uid-conflict). */
 int store_node_by_uid(store *s, vpool *pool, int64_t coll, const char *uid, store_node *out);
 

@@ -28,6 +28,7 @@ static void read_node_at(vpool *pool, sqlite3_stmt *st, int c, store_node *n)
     n->tz = store_col_text(pool, st, c + 16);
     n->target = sqlite3_column_int64(st, c + 17);
     n->has_acl = sqlite3_column_int(st, c + 18);
+    n->sched_tag = store_col_text(pool, st, c + 19);
 }
 
 static void read_node(vpool *pool, sqlite3_stmt *st, store_node *n)
@@ -76,6 +77,17 @@ int store_node_by_uid(store *s, vpool *pool, int64_t coll, const char *uid, stor
     if (!st) return STORE_ERROR;
     sqlite3_bind_int64(st, 1, coll);
     sqlite3_bind_text(st, 2, uid, -1, SQLITE_STATIC);
+    return one_node(pool, st, out);
+}
+
+int store_node_by_uid_in_home(store *s, vpool *pool, int64_t home, const char *uid, int64_t except,
+                              store_node *out)
+{
+    sqlite3_stmt *st = store_stmt(s, Q_NODE_BY_UID_HOME);
+    if (!st) return STORE_ERROR;
+    sqlite3_bind_int64(st, 1, home);
+    sqlite3_bind_text(st, 2, uid, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, except);
     return one_node(pool, st, out);
 }
 
@@ -290,6 +302,18 @@ int store_node_set_kind(store *s, int64_t id, int kind)
     sqlite3_bind_int(st, 1, kind);
     sqlite3_bind_int64(st, 2, id);
     return store_step_done(st);
+}
+
+int store_node_set_sched_tag(store *s, int64_t id, const char *tag)
+{
+    sqlite3_stmt *st = store_prepare(s, "UPDATE nodes SET sched_tag=?2 WHERE id=?1");
+    if (!st) return STORE_ERROR;
+    store_writable_check(s, st);
+    sqlite3_bind_int64(st, 1, id);
+    if (tag) sqlite3_bind_text(st, 2, tag, -1, SQLITE_STATIC);
+    int rc = store_step_done(st);
+    store_release(s, st);
+    return rc;
 }
 
 int store_node_set_owner(store *s, int64_t id, int64_t owner)

@@ -28,7 +28,7 @@ static void downgrade(int v)
     CHECK_INT(sqlite3_open(path, &db), SQLITE_OK);
     char q[512];
     snprintf(q, sizeof q,
-             "DROP INDEX nodes_uid_dup; DROP INDEX nodes_uid; ALTER TABLE nodes DROP COLUMN uid_dup;"
+             "DROP INDEX nodes_uid_dup; DROP INDEX nodes_uid; ALTER TABLE nodes DROP COLUMN uid_dup; ALTER TABLE nodes DROP COLUMN sched_tag;"
              "CREATE INDEX nodes_uid ON nodes(parent, uid) WHERE uid IS NOT NULL;"
              "PRAGMA user_version = %d",
              v);

@@ -17,6 +17,9 @@ void dav_validator_headers(dav_req *r, const dav_resource *res)
 {
     const char *etag = dav_res_etag(r, res);
     if (etag) dav_add_header(r, "ETag", etag);
+    /* RFC 6638 §3.3: the schedule tag of a scheduling object */
+    if (res->type == DAV_RES_NODE && res->node.sched_tag)
+        dav_add_header(r, "Schedule-Tag", pool_concat(r->pool, "\"", res->node.sched_tag, "\""));
     if (res->type == DAV_RES_NODE) {
         char *d = pool_alloc(r->pool, 30);
         if (d) {
@@ -69,6 +72,15 @@ int dav_conditional(dav_req *r, const dav_resource *res)
     const char *etag = dav_res_etag(r, res);
     time_t mtime = res->type == DAV_RES_NODE ? (time_t)res->node.modified : 0;
 
+    /* RFC 6638 §8.3 If-Schedule-Tag-Match: like If-Match, on the schedule tag
+     * (an attendee's client writes only over what the organizer last sent) */
+    const char *istm = dav_header(r, "If-Schedule-Tag-Match");
+    if (istm) {
+        const char *tag = res->type == DAV_RES_NODE && res->node.sched_tag
+                              ? pool_concat(r->pool, "\"", res->node.sched_tag, "\"")
+                              : NULL;
+        if (!etag_list_matches(istm, tag, 0)) return 412;
+    }
     /* RFC 9110 §13.2.2 step 1 and 2 */
     const char *im = dav_header(r, "If-Match");
     if (im) {

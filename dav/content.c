@@ -216,6 +216,9 @@ int dav_method_put(dav_req *r, dav_resource *res)
         dav_add_header(r, "Preference-Applied", "return=representation");
         return creating ? 201 : 200;
     }
+    /* RFC 6638 §3.3: a scheduling object's new schedule tag */
+    if (mp->sched_tag)
+        dav_add_header(r, "Schedule-Tag", pool_concat(r->pool, "\"", mp->sched_tag, "\""));
     /* RFC 4791 §5.3.4: no ETag when what is stored is not what was sent */
     if (!mp->changed) dav_add_header(r, "ETag", pool_printf(r->pool, "\"%s\"", mp->c.etag));
     return creating ? 201 : 204;

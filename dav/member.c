@@ -6,6 +6,7 @@
 
 #include "dav/carddav.h"
 #include "dav/resource.h"
+#include "dav/sched/sched.h"
 #include "dav/sharing.h"
 #include "dav/xml_out.h"
 #include "ical/object.h"
@@ -131,6 +132,13 @@ int dav_member_write(dav_req *r, const store_node *coll, const char *coll_href, 
         int st = k->check(r, coll, coll_href, old, m);
         if (st) return st;
     }
+    /* implicit scheduling (RFC 6638): what the change means to the other
+     * calendar users, delivered in this transaction; it may record answers
+     * and statuses in what is stored */
+    if (coll->kind == STORE_KIND_CALENDAR) {
+        int st = dav_sched_on_write(r, coll, old, m);
+        if (st) return st;
+    }
     int rc;
     if (old) {
         /* only over the member as it was read (STORE_CONFLICT: 412) */
@@ -142,6 +150,8 @@ int dav_member_write(dav_req *r, const store_node *coll, const char *coll_href, 
         rc = store_node_create(r->st, r->pool, &n, &m->c, made);
     }
     if (rc == STORE_OK && k->stored) rc = k->stored(r, made->id, coll, m);
+    if (rc == STORE_OK && (m->sched_tag || (old && old->sched_tag)))
+        rc = store_node_set_sched_tag(r->st, made->id, m->sched_tag);
     if (rc == STORE_EXISTS) return dav_member_taken(r, coll, coll_href, m->c.uid);
     return rc == STORE_OK ? 0 : dav_store_status(rc);
 }
@@ -275,7 +285,9 @@ int dav_member_remove(dav_req *r, const dav_resource *res)
 {
     /* a view is the sharee's: removing it never touches the shown collection */
     if (res->has_binding) return remove_view(r, res);
-    int rc = revoke_shares_below(r, res->node.id);
+    /* a scheduling object that goes cancels or declines (RFC 6638 §3.2) */
+    int rc = dav_sched_on_remove(r, res);
+    if (rc == STORE_OK) rc = revoke_shares_below(r, res->node.id);
     /* only the node as it was read (STORE_CONFLICT: 412) */
     if (rc == STORE_OK) rc = store_node_delete_if(r->st, res->node.id, res->node.revision);
     /* locks go with their resources (keyed by the node's own path) */

@@ -25,6 +25,7 @@ typedef struct dav_member {
     store_span *spans;   /* calendar objects: instance spans for the time-range index */
     int nspans;
     int indexed;         /* spans are meaningful (write them) */
+    const char *sched_tag; /* a scheduling object's schedule tag to store (dav/sched/) */
     /* the collection it was prepared for, as it was then */
     int64_t coll_id;
     int coll_kind;

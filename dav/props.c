@@ -52,15 +52,15 @@ const char *dav_single_href(dav_req *r, const xmlNode *el)
     return xml_is(h, NS_DAV, "href") && !xml_next_elem(h) ? xml_content(r->pool, h) : NULL;
 }
 
-const char *dav_stored_href(dav_req *r, int64_t node, const char *ns, const char *name)
+const char *dav_stored_href(dav_ctx *c, int64_t node, const char *ns, const char *name)
 {
     store_prop p;
     xmlDocPtr doc;
     xml_in_limits lim = XML_IN_STORED_LIMITS(8, 64);
-    if (store_prop_get(r->st, r->pool, node, ns, name, &p) != STORE_OK ||
-        xml_in_parse(r->pool, NULL, p.xml, strlen(p.xml), &lim, &doc) != XML_IN_OK)
+    if (store_prop_get(c->st, c->pool, node, ns, name, &p) != STORE_OK ||
+        xml_in_parse(c->pool, NULL, p.xml, strlen(p.xml), &lim, &doc) != XML_IN_OK)
         return NULL;
-    return xml_content(r->pool, xml_first_elem(xmlDocGetRootElement(doc)));
+    return xml_content(c->pool, xml_first_elem(xmlDocGetRootElement(doc)));
 }
 
 int dav_store_href(dav_req *r, int64_t node, const char *ns, const char *name, const char *href)

@@ -84,7 +84,7 @@ void dav_put_href(vbuf *out, const char *href);
  * nothing else (else NULL); the href kept as node's dead property (ns,
  * name), or NULL; storing it there (NULL: removing it), STORE_*. */
 const char *dav_single_href(dav_req *r, const xmlNode *el);
-const char *dav_stored_href(dav_req *r, int64_t node, const char *ns, const char *name);
+const char *dav_stored_href(dav_ctx *c, int64_t node, const char *ns, const char *name);
 int dav_store_href(dav_req *r, int64_t node, const char *ns, const char *name, const char *href);
 
 #endif

@@ -238,7 +238,7 @@ static int get_default_calendar(dav_req *r, const dav_resource *res, vbuf *out)
 {
     if (!is_inbox(res)) return 404;
     const char *href = own_calendar(
-        r, res, dav_stored_href(r, res->node.id, NS_CALDAV, "schedule-default-calendar-URL"));
+        r, res, dav_stored_href(&r->ctx, res->node.id, NS_CALDAV, "schedule-default-calendar-URL"));
     store_node cal;
     if (!href && store_node_child(r->st, r->pool, res->parent.id, "calendar", &cal) == STORE_OK)
         href = own_calendar(r, res, dav_node_href(&r->ctx, cal.id));
@@ -267,6 +267,16 @@ static int syncable(const dav_resource *res)
 {
     return res->type == DAV_RES_NODE && store_kind_is_collection(res->node.kind) &&
            res->node.kind != STORE_KIND_SPACE_ROOT;
+}
+
+/* RFC 6638 §9.? CALDAV:schedule-tag: on scheduling object resources only */
+static int get_schedule_tag(dav_req *r, const dav_resource *res, vbuf *out)
+{
+    if (!is_calendar_object(res) || !res->node.sched_tag) return 404;
+    buf_putc(out, '"');
+    xml_text(out, res->node.sched_tag);
+    buf_putc(out, '"');
+    return 200;
 }
 
 static int get_sync_token(dav_req *r, const dav_resource *res, vbuf *out)
@@ -306,6 +316,7 @@ static const dav_prop_def defs[] = {
     {NS_CALDAV, "schedule-calendar-transp", DAV_PF_VIEW, get_dead, set_schedule_transp},
     {NS_CALDAV, "schedule-default-calendar-URL", 0, get_default_calendar, set_default_calendar},
     {NS_DAV, "sync-token", DAV_PF_PROTECTED, get_sync_token, NULL},
+    {NS_CALDAV, "schedule-tag", DAV_PF_PROTECTED, get_schedule_tag, NULL},
     {NS_CS, "getctag", DAV_PF_PROTECTED, get_ctag, NULL},
 };
 

@@ -124,7 +124,7 @@ static int get_default_addressbook(dav_req *r, const dav_resource *res, vbuf *ou
 {
     if (!is_addressbook_home(res)) return 404;
     const char *href =
-        own_addressbook(r, res, dav_stored_href(r, res->node.id, NS_CARDDAV, DEFAULT_AB));
+        own_addressbook(r, res, dav_stored_href(&r->ctx, res->node.id, NS_CARDDAV, DEFAULT_AB));
     store_node ab;
     if (!href && store_node_child(r->st, r->pool, res->node.id, "addressbook", &ab) == STORE_OK)
         href = own_addressbook(r, res, dav_node_href(&r->ctx, ab.id));

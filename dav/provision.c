@@ -71,6 +71,7 @@ static void now_provisioned(void *id)
 
 int dav_provision_homes(dav_ctx *c, const store_principal *p)
 {
+    if (provisioned_has(p->id)) return STORE_OK;
     int rc = STORE_OK;
     for (size_t i = 0; rc == STORE_OK && i < sizeof homes / sizeof homes[0]; i++) {
         store_node home;

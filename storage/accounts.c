@@ -379,6 +379,16 @@ int accounts_address_owner(accounts *a, const char *address, int64_t *account_id
     return rc == SQLITE_ROW ? STORE_OK : rc == SQLITE_DONE ? STORE_NOTFOUND : store_rc(rc);
 }
 
+int accounts_domain_served(accounts *a, const char *domain, int *yes)
+{
+    sqlite3_stmt *st = prep(a, "SELECT 1 FROM domains WHERE name=?", "s", domain);
+    if (!st) return STORE_ERROR;
+    int rc = sqlite3_step(st);
+    *yes = rc == SQLITE_ROW;
+    done(a, st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK : store_rc(rc);
+}
+
 int accounts_alias_remove(accounts *a, const char *address)
 {
     return exec_done(a, prep(a, "DELETE FROM aliases WHERE address=?", "s", address), 1);

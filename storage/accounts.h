@@ -79,6 +79,9 @@ int accounts_exposed_owner(accounts *a, const char *address, int64_t *account_id
  * to every address of a user; only exposed ones are ever shown).  STORE_OK,
  * STORE_NOTFOUND or an error; *exposed (may be NULL) says whether it is. */
 int accounts_address_owner(accounts *a, const char *address, int64_t *account_id, int *exposed);
+/* Is domain one of the mail system's own (an address there that names no
+ * account names no one)?  STORE_OK with *yes, or an error. */
+int accounts_domain_served(accounts *a, const char *domain, int *yes);
 /* Aliases of one account, or of all when account_id is 0. */
 int accounts_alias_list(accounts *a, vpool *pool, int64_t account_id, account_alias **out, int *n);
 

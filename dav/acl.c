@@ -135,9 +135,8 @@ static int get_acl(dav_req *r, const dav_resource *res, vbuf *out)
                 const char *seg;
                 unsigned bits;
             } proxies[] = {
-                {STORE_PROXY_READ_SEGMENT, PRIV_READ_ALL | PRIV_READ_CUPS},
-                {STORE_PROXY_WRITE_SEGMENT, PRIV_READ_ALL | PRIV_WRITE | PRIV_READ_CUPS |
-                                                PRIV_UNLOCK},
+                {STORE_PROXY_READ_SEGMENT, PRIV_PROXY_READ_GRANT},
+                {STORE_PROXY_WRITE_SEGMENT, PRIV_PROXY_WRITE_GRANT},
             };
             const char *home = pool_printf(r->pool, "/calendars/%s/", p.pid);
             for (int i = 0; i < 2; i++) {

@@ -84,6 +84,17 @@ unsigned dav_privileges(dav_req *r, const dav_resource *res)
     return priv_current(r->st, r->pool, &who, &o);
 }
 
+unsigned dav_privileges_of(dav_req *r, const store_principal *p, const dav_resource *res)
+{
+    int64_t *g = NULL;
+    int n = 0;
+    if (store_principal_groups(r->st, r->pool, p->id, &g, &n) != STORE_OK) return 0;
+    priv_subject who = {p->id, 0, g, n};
+    priv_object o;
+    dav_priv_object(res, &o);
+    return priv_current(r->st, r->pool, &who, &o);
+}
+
 int dav_may_see(dav_req *r, const dav_resource *res)
 {
     priv_subject who;

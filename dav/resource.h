@@ -42,6 +42,9 @@ void dav_priv_object(const dav_resource *res, priv_object *out);
 /* RFC 3744 privileges (privacy/acl.h bits) of the session on res: its
  * current-user-privilege-set. */
 unsigned dav_privileges(dav_req *r, const dav_resource *res);
+/* The privileges another principal (not the session's) holds on res: what a
+ * scheduling request's organizer may learn of a recipient.  0 on an error. */
+unsigned dav_privileges_of(dav_req *r, const store_principal *p, const dav_resource *res);
 /* May the session know that res exists (read it; for an unmapped URL, read
  * its parent)?  What it may not see must answer like what does not exist. */
 int dav_may_see(dav_req *r, const dav_resource *res);

@@ -6,6 +6,7 @@
 
 #include "dav/propfind.h"
 #include "dav/resource.h"
+#include "dav/sched/sched.h"
 #include "dav/sharing.h"
 #include "dav/xml_in.h"
 #include "dav/xml_out.h"
@@ -241,6 +242,9 @@ static const struct {
 int dav_method_post(dav_req *r, dav_resource *res)
 {
     if (!r->session) return 404;
+    /* RFC 6638 §5: free-busy requests to a scheduling outbox */
+    if (res->type == DAV_RES_NODE && !res->has_binding && res->node.kind == STORE_KIND_SCHED_OUTBOX)
+        return dav_sched_post_outbox(r, res);
     xmlNode *root;
     int st = dav_body_xml(r, NULL, NULL, 0, &root);
     if (st) return st;

@@ -127,6 +127,27 @@ ical_status ical_apply_reply(vpool *pool, const char *existing, size_t existingl
                              const char *msg, size_t msglen, const char *attendee,
                              const char **out, size_t *outlen, int *changed);
 
+/* ---- free-busy requests (RFC 6638 §5) ------------------------------------- */
+
+typedef struct ical_fb_request {
+    const char *uid;        /* of the VFREEBUSY, or NULL */
+    const char *organizer;
+    const char **attendees; /* the recipients */
+    int nattendees;
+    int64_t start, end;     /* UTC */
+} ical_fb_request;
+
+/* Reads what a POST to an outbox carries: METHOD:REQUEST with one
+ * VFREEBUSY (ORGANIZER, ATTENDEEs, DTSTART, DTEND).  ICAL_ERR_DATA for
+ * what is not iCalendar, ICAL_ERR_OBJECT (with *why) for what is not such a
+ * message (CALDAV:valid-scheduling-message). */
+ical_status ical_fb_request_read(vpool *pool, const char *text, size_t len, ical_fb_request *out,
+                                 const char **why);
+/* The METHOD:REPLY for one recipient: fb (ical_fb_finish's VCALENDAR) with
+ * the request's UID and ORGANIZER and the recipient as ATTENDEE. */
+ical_status ical_fb_reply(vpool *pool, const char *fb, size_t fblen, const ical_fb_request *req,
+                          const char *attendee, const char **out, size_t *outlen);
+
 /* The METHOD of an iTIP message, upper case, or NULL. */
 const char *ical_itip_method(vpool *pool, const char *msg, size_t len);
 

@@ -19,6 +19,23 @@ const priv_name priv_names[] = {
     {"DAV:", "read-current-user-privilege-set", PRIV_READ_CUPS, 0,
      "Read one's own privileges"},
     {"DAV:", "write-acl", PRIV_WRITE_ACL, 0, "Change access control lists"},
+    /* RFC 6638 §6.1, §6.2 (rows 12 to 19: each parent before its children) */
+    {"urn:ietf:params:xml:ns:caldav", "schedule-deliver", PRIV_SCHED_DELIVER, 0,
+     "Deliver scheduling messages"},
+    {"urn:ietf:params:xml:ns:caldav", "schedule-deliver-invite", PRIV_SCHED_DELIVER_INVITE, 12,
+     "Deliver scheduling invitations"},
+    {"urn:ietf:params:xml:ns:caldav", "schedule-deliver-reply", PRIV_SCHED_DELIVER_REPLY, 12,
+     "Deliver scheduling replies"},
+    {"urn:ietf:params:xml:ns:caldav", "schedule-query-freebusy", PRIV_SCHED_QUERY_FREEBUSY, 12,
+     "Query free-busy time"},
+    {"urn:ietf:params:xml:ns:caldav", "schedule-send", PRIV_SCHED_SEND, 0,
+     "Send scheduling messages"},
+    {"urn:ietf:params:xml:ns:caldav", "schedule-send-invite", PRIV_SCHED_SEND_INVITE, 16,
+     "Send scheduling invitations"},
+    {"urn:ietf:params:xml:ns:caldav", "schedule-send-reply", PRIV_SCHED_SEND_REPLY, 16,
+     "Send scheduling replies"},
+    {"urn:ietf:params:xml:ns:caldav", "schedule-send-freebusy", PRIV_SCHED_SEND_FREEBUSY, 16,
+     "Send free-busy requests"},
 };
 const int priv_names_count = sizeof priv_names / sizeof priv_names[0];
 
@@ -97,9 +114,9 @@ unsigned priv_evaluate(store *st, vpool *pool, const priv_subject *who, const pr
             if (g.owner != what->owner) continue;
             store_ace a = {.who = STORE_ACE_PRINCIPAL, .principal = g.id};
             if (g.kind == STORE_PRINCIPAL_PROXY_WRITE)
-                a.grant = PRIV_READ_ALL | PRIV_WRITE | PRIV_READ_CUPS | PRIV_UNLOCK;
+                a.grant = PRIV_PROXY_WRITE_GRANT;
             else if (g.kind == STORE_PRINCIPAL_PROXY_READ)
-                a.grant = PRIV_READ_ALL | PRIV_READ_CUPS;
+                a.grant = PRIV_PROXY_READ_GRANT;
             priv_apply(who, what, &a, &decided, &granted);
         }
     }

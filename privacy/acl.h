@@ -25,14 +25,34 @@ typedef enum {
     PRIV_WRITE_ACL = 1 << 7,
     PRIV_READ_CUPS = 1 << 8, /* read-current-user-privilege-set */
     PRIV_READ_FREE_BUSY = 1 << 9,
+    /* RFC 6638 §6: scheduling privileges - deliver on an inbox, send on an
+     * outbox */
+    PRIV_SCHED_DELIVER_INVITE = 1 << 10,
+    PRIV_SCHED_DELIVER_REPLY = 1 << 11,
+    PRIV_SCHED_QUERY_FREEBUSY = 1 << 12,
+    PRIV_SCHED_SEND_INVITE = 1 << 13,
+    PRIV_SCHED_SEND_REPLY = 1 << 14,
+    PRIV_SCHED_SEND_FREEBUSY = 1 << 15,
 } priv_bits;
+
+#define PRIV_SCHED_DELIVER \
+    (PRIV_SCHED_DELIVER_INVITE | PRIV_SCHED_DELIVER_REPLY | PRIV_SCHED_QUERY_FREEBUSY)
+#define PRIV_SCHED_SEND (PRIV_SCHED_SEND_INVITE | PRIV_SCHED_SEND_REPLY | PRIV_SCHED_SEND_FREEBUSY)
 
 #define PRIV_WRITE (PRIV_WRITE_CONTENT | PRIV_WRITE_PROPERTIES | PRIV_BIND | PRIV_UNBIND)
 #define PRIV_READ_ALL (PRIV_READ | PRIV_READ_FREE_BUSY)
 #define PRIV_ALL                                                                             \
-    (PRIV_READ_ALL | PRIV_WRITE | PRIV_UNLOCK | PRIV_READ_ACL | PRIV_WRITE_ACL | PRIV_READ_CUPS)
+    (PRIV_READ_ALL | PRIV_WRITE | PRIV_UNLOCK | PRIV_READ_ACL | PRIV_WRITE_ACL | PRIV_READ_CUPS | \
+     PRIV_SCHED_DELIVER | PRIV_SCHED_SEND)
+/* What a user's delegation groups (CalendarServer calendar-proxy) hold on
+ * their calendar space: read delegates read, write delegates also write and
+ * schedule for the delegator (RFC 6638 §6.2). */
+#define PRIV_PROXY_READ_GRANT (PRIV_READ_ALL | PRIV_READ_CUPS)
+#define PRIV_PROXY_WRITE_GRANT \
+    (PRIV_READ_ALL | PRIV_WRITE | PRIV_READ_CUPS | PRIV_UNLOCK | PRIV_SCHED_SEND)
 /* What a read-only app password can never exercise. */
-#define PRIV_MODIFYING (PRIV_WRITE | PRIV_WRITE_ACL | PRIV_UNLOCK)
+#define PRIV_MODIFYING \
+    (PRIV_WRITE | PRIV_WRITE_ACL | PRIV_UNLOCK | PRIV_SCHED_SEND_INVITE | PRIV_SCHED_SEND_REPLY)
 
 typedef struct priv_subject {
     int64_t principal;      /* 0: unauthenticated */

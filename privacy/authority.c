@@ -129,13 +129,16 @@ static int requirement(const priv_object *o, priv_action act, unsigned *need, in
     case PRIV_ACT_UNLOCK:
         *need = PRIV_UNLOCK;
         return 0;
+    case PRIV_ACT_QUERY_FREEBUSY:
+        *need = PRIV_SCHED_SEND_FREEBUSY;
+        return 0;
     }
     return -1;
 }
 
 static int modifies(priv_action act)
 {
-    return act != PRIV_ACT_SEE && act != PRIV_ACT_READ_ACL;
+    return act != PRIV_ACT_SEE && act != PRIV_ACT_READ_ACL && act != PRIV_ACT_QUERY_FREEBUSY;
 }
 
 priv_verdict priv_decide(store *st, vpool *pool, const priv_subject *who, const priv_object *what,

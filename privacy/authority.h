@@ -73,7 +73,9 @@ typedef enum {
     PRIV_ACT_READ_ACL,
     PRIV_ACT_WRITE_ACL,
     PRIV_ACT_UNLOCK,       /* remove a lock someone else holds (RFC 3744 §3.5) */
-    PRIV_ACT_SHARE         /* invite sharees, change or withdraw their access */
+    PRIV_ACT_SHARE,        /* invite sharees, change or withdraw their access */
+    PRIV_ACT_QUERY_FREEBUSY /* POST a free-busy request to an outbox (RFC 6638 §5):
+                             * schedule-send-freebusy on it */
 } priv_action;
 
 typedef struct priv_verdict {

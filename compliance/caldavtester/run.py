@@ -50,6 +50,7 @@ FEATURES = [
     "prefer-minimal", "prefer-representation", "prefer-noroot", "brief", "proxy",
     "timezones-by-reference", "resource-id", "shared-calendars",
     "shared-addressbooks", "split-calendars", "share-calendars-to-groups", "default-addressbook",
+    "implicit-scheduling", "no-duplicate-uids",
 ]
 
 NUM_USERS = 40

@@ -54,6 +54,13 @@ int dav_sched_on_write(dav_req *r, const store_node *coll, const store_node *old
  * RFC 6638 §8.1).  STORE_*. */
 int dav_sched_on_remove(dav_req *r, const dav_resource *res);
 
+/* ---- the outbox (dav/sched/outbox.c) ---------------------------------------- */
+
+/* POST of a free-busy request to an outbox (RFC 6638 §5): a
+ * CALDAV:schedule-response with each recipient's busy time, for those who
+ * let the organizer see it. */
+int dav_sched_post_outbox(dav_req *r, dav_resource *res);
+
 /* A new schedule tag (RFC 6638 §3.2.10), or NULL out of memory. */
 const char *dav_sched_new_tag(dav_ctx *c);
 

@@ -214,6 +214,58 @@ class Scheduling(unittest.TestCase):
         self.assertIn(r.status, (403,), r.text)
         self.assertIn("unique-scheduling-object-resource", r.text)
 
+    def fb_request(self, attendees):
+        lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Veil tests//EN", "METHOD:REQUEST",
+                 "BEGIN:VFREEBUSY", "UID:fb-1", "DTSTAMP:20260101T000000Z",
+                 "DTSTART:20270301T000000Z", "DTEND:20270302T000000Z",
+                 "ORGANIZER:%s" % self.A] + ["ATTENDEE:%s" % a for a in attendees]
+        return "\r\n".join(lines + ["END:VFREEBUSY", "END:VCALENDAR", ""])
+
+    def test_free_busy_post(self):
+        """RFC 6638 §5: a stranger learns nothing (the same answer as for an unknown
+        address) until the recipient grants read-free-busy."""
+        a, b = self.alice, self.bob
+        self.put(b, b.calendars + "calendar/busy.ics",
+                 event("busy1", self.B, [], start="20270301T090000Z"))
+        self.put(b, b.calendars + "calendar/free.ics",
+                 event("free1", self.B, [], start="20270301T140000Z", extra="TRANSP:TRANSPARENT"))
+        outbox = a.calendars + "outbox/"
+        body = self.fb_request([self.B, "mailto:nobody@sched.example", self.A])
+        r = a.post(outbox, body, ICS)
+        self.assertEqual(r.status, 200, r.text)
+        got = {x.find("C:recipient/D:href", NS).text:
+               (x.find("C:request-status", NS).text,
+                (x.find("C:calendar-data", NS).text if x.find("C:calendar-data", NS) is not None
+                 else None))
+               for x in r.xml().findall("C:response", NS)}
+        self.assertEqual(got[self.B][0], got["mailto:nobody@sched.example"][0])
+        self.assertTrue(got[self.B][0].startswith("3.7"))
+        self.assertIsNone(got[self.B][1])
+        self.assertTrue(got[self.A][0].startswith("2.0"))
+        # bob lets alice see his busy time
+        acl = ('<D:acl xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"><D:ace><D:principal>'
+               '<D:href>%s</D:href></D:principal><D:grant><D:privilege><C:read-free-busy/>'
+               '</D:privilege></D:grant></D:ace></D:acl>' % a.principal)
+        self.assertEqual(b.req("ACL", b.calendars, acl, {"Content-Type": "application/xml"}).status,
+                         200)
+        r = a.post(outbox, self.fb_request([self.B]), ICS)
+        status = r.xml().find("C:response/C:request-status", NS).text
+        data = r.xml().find("C:response/C:calendar-data", NS).text
+        self.assertTrue(status.startswith("2.0"), r.text)
+        self.assertIn("METHOD:REPLY", data)
+        self.assertIn("FREEBUSY", data)
+        self.assertIn("20270301T090000Z", data)
+        self.assertNotIn("20270301T140000Z", data)  # TRANSP:TRANSPARENT takes no time
+        # only the outbox owner's own address may organize (CALDAV:organizer-allowed)
+        r = b.post(b.calendars + "outbox/", self.fb_request([self.A]), ICS)
+        self.assertEqual(r.status, 403)
+        self.assertIn("organizer-allowed", r.text)
+        # other iTIP goes by implicit scheduling (valid-scheduling-message)
+        r = a.post(outbox, event("x", self.A, [self.B]).replace("VERSION:2.0",
+                                                                "VERSION:2.0\r\nMETHOD:REQUEST"), ICS)
+        self.assertEqual(r.status, 403)
+        self.assertIn("valid-scheduling-message", r.text)
+
     def test_feature_discovery(self):
         r = self.alice.options(self.alice.calendars)
         self.assertIn("calendar-auto-schedule", r.header("dav"))

@@ -1,0 +1,296 @@
+/* iTIP: the attendee's side and the recipients' (ical/itip.h). */
+#include <string.h>
+#include <strings.h>
+
+#include "ical/itip_internal.h"
+
+/* ---- the attendee's side ---------------------------------------------------- */
+
+/* A REPLY component: the instance's component with only `me` attending. */
+static icalcomponent *reply_comp(icalcomponent *c, const char *me, const char *partstat)
+{
+    icalcomponent *k = it_travelling(c);
+    if (!k) return NULL;
+    icalproperty *p = icalcomponent_get_first_property(k, ICAL_ATTENDEE_PROPERTY);
+    icalproperty *mine = NULL;
+    while (p) {
+        icalproperty *next = icalcomponent_get_next_property(k, ICAL_ATTENDEE_PROPERTY);
+        if (!mine && ical_cua_equal(it_prop_cua(p), me)) {
+            mine = p;
+        } else {
+            icalcomponent_remove_property(k, p);
+            icalproperty_free(p);
+        }
+        p = next;
+    }
+    if (mine && partstat) it_set_param(mine, "PARTSTAT", partstat);
+    return k;
+}
+
+ical_status ical_sched_attendee(vpool *pool, const char *old, size_t oldlen, const char *new_,
+                                size_t newlen, const char *me, const char **reply,
+                                size_t *replylen)
+{
+    *reply = NULL;
+    *replylen = 0;
+    ical_global_init();
+    icalcomponent *oc = old ? it_parse(pool, old, oldlen) : NULL;
+    icalcomponent *nc = new_ ? it_parse(pool, new_, newlen) : NULL;
+    if ((old && !oc) || (new_ && !nc)) return ICAL_ERR_DATA;
+    comps os, ns;
+    if (it_collect(pool, oc, &os) != 0 || it_collect(pool, nc, &ns) != 0) return ICAL_ERR_NOMEM;
+    icalcomponent *m = it_message_of(pool, nc ? nc : oc, ICAL_METHOD_REPLY);
+    if (!m) return ICAL_ERR_NOMEM;
+    int parts = 0;
+    if (!nc) {
+        /* deleted: every instance they attended, declined */
+        for (int i = 0; i < os.n; i++) {
+            if (!it_attends(os.c[i], me)) continue;
+            icalcomponent *k = reply_comp(os.c[i], me, "DECLINED");
+            if (!k) return ICAL_ERR_NOMEM;
+            icalcomponent_add_component(m, k);
+            parts++;
+        }
+    } else {
+        icalcomponent *omaster = it_by_key(&os, ""), *nmaster = it_by_key(&ns, "");
+        for (int i = 0; i < ns.n; i++) {
+            icalproperty *mine = it_attendee_in(ns.c[i], me);
+            if (!mine) continue;
+            icalcomponent *o = it_by_key(&os, ns.key[i]);
+            if (!o && *ns.key[i]) o = omaster; /* a new override of theirs */
+            icalproperty *was = o ? it_attendee_in(o, me) : NULL;
+            const char *now = it_partstat_of(mine), *before = it_partstat_of(was);
+            int force = icalproperty_get_parameter_as_string(mine, "SCHEDULE-FORCE-SEND") &&
+                        !strcasecmp(icalproperty_get_parameter_as_string(mine,
+                                                                         "SCHEDULE-FORCE-SEND"),
+                                    "REPLY");
+            if (!strcmp(now, before) && !force && (o || !strcmp(now, "NEEDS-ACTION"))) continue;
+            icalcomponent *k = reply_comp(ns.c[i], me, NULL);
+            if (!k) return ICAL_ERR_NOMEM;
+            icalcomponent_add_component(m, k);
+            parts++;
+        }
+        /* instances they took out of their copy: declined */
+        const char **oex = NULL, **nex = NULL;
+        int noex = it_exdates(pool, omaster, &oex), nnex = it_exdates(pool, nmaster, &nex);
+        if (noex < 0 || nnex < 0) return ICAL_ERR_NOMEM;
+        if (nmaster && it_attends(nmaster, me)) {
+            icalproperty *dt = icalcomponent_get_first_property(nmaster, ICAL_DTSTART_PROPERTY);
+            const char *tz = dt ? icalproperty_get_parameter_as_string(dt, "TZID") : NULL;
+            for (int i = 0; i < nnex; i++) {
+                if (it_listed(oex, noex, nex[i])) continue;
+                const char *bar = strchr(nex[i], '|');
+                icalproperty *rid =
+                    icalproperty_new_recurrenceid(icaltime_from_string(bar ? bar + 1 : nex[i]));
+                if (!rid) return ICAL_ERR_NOMEM;
+                if (tz && !strchr(nex[i], 'Z')) icalproperty_set_parameter_from_string(rid, "TZID", tz);
+                icalcomponent *inst = it_instance_from_master(nmaster, rid);
+                icalproperty_free(rid);
+                if (!inst) return ICAL_ERR_NOMEM;
+                icalcomponent *k = reply_comp(inst, me, "DECLINED");
+                icalcomponent_free(inst);
+                if (!k) return ICAL_ERR_NOMEM;
+                icalcomponent_add_component(m, k);
+                parts++;
+            }
+        }
+    }
+    if (!parts) return ICAL_OK;
+    return it_text_of(pool, m, reply, replylen);
+}
+
+/* ---- recipients ------------------------------------------------------------ */
+
+ical_status ical_apply_request(vpool *pool, const char *existing, size_t existinglen,
+                               const char *msg, size_t msglen, const char **out, size_t *outlen)
+{
+    ical_global_init();
+    icalcomponent *mc = it_parse(pool, msg, msglen);
+    icalcomponent *ec = existing ? it_parse(pool, existing, existinglen) : NULL;
+    if (!mc || (existing && !ec)) return ICAL_ERR_DATA;
+    icalcomponent *copy = it_own(pool, icalcomponent_new_clone(mc));
+    if (!copy) return ICAL_ERR_NOMEM;
+    it_remove_all(copy, ICAL_METHOD_PROPERTY);
+    comps cs, es;
+    if (it_collect(pool, copy, &cs) != 0 || it_collect(pool, ec, &es) != 0) return ICAL_ERR_NOMEM;
+    /* the recipient's own alarms and transparency stay where the component
+     * is still there */
+    for (int i = 0; i < cs.n; i++) {
+        icalcomponent *e = it_by_key(&es, cs.key[i]);
+        if (!e) continue;
+        icalcomponent *alarms[64];
+        int na = 0;
+        for (icalcomponent *a = icalcomponent_get_first_component(e, ICAL_VALARM_COMPONENT);
+             a && na < 64; a = icalcomponent_get_next_component(e, ICAL_VALARM_COMPONENT))
+            alarms[na++] = a;
+        for (int k = 0; k < na; k++)
+            icalcomponent_add_component(cs.c[i], icalcomponent_new_clone(alarms[k]));
+        icalproperty *t = icalcomponent_get_first_property(e, ICAL_TRANSP_PROPERTY);
+        if (t) {
+            it_remove_all(cs.c[i], ICAL_TRANSP_PROPERTY);
+            icalcomponent_add_property(cs.c[i], icalproperty_new_clone(t));
+        }
+    }
+    return it_text_of(pool, copy, out, outlen);
+}
+
+ical_status ical_apply_cancel(vpool *pool, const char *existing, size_t existinglen,
+                              const char *msg, size_t msglen, const char **out, size_t *outlen)
+{
+    *out = NULL;
+    *outlen = 0;
+    ical_global_init();
+    icalcomponent *mc = it_parse(pool, msg, msglen);
+    icalcomponent *ec = it_parse(pool, existing, existinglen);
+    if (!mc || !ec) return ICAL_ERR_DATA;
+    comps ms, es;
+    if (it_collect(pool, mc, &ms) != 0 || it_collect(pool, ec, &es) != 0) return ICAL_ERR_NOMEM;
+    /* a component without RECURRENCE-ID cancels the whole object */
+    if (it_by_key(&ms, "") || ms.n == 0) return ICAL_OK;
+    icalcomponent *master = it_by_key(&es, "");
+    for (int i = 0; i < ms.n; i++) {
+        icalcomponent *e = it_by_key(&es, ms.key[i]);
+        if (e) {
+            icalcomponent_remove_component(ec, e);
+            icalcomponent_free(e);
+        }
+        if (master) {
+            icalproperty *rid = icalcomponent_get_first_property(ms.c[i],
+                                                                 ICAL_RECURRENCEID_PROPERTY);
+            struct icaltimetype t = icalproperty_get_recurrenceid(rid);
+            icalproperty *ex = icalproperty_new_exdate(t);
+            const char *tz = icalproperty_get_parameter_as_string(rid, "TZID");
+            if (tz) icalproperty_set_parameter_from_string(ex, "TZID", tz);
+            icalcomponent_add_property(master, ex);
+        }
+    }
+    comps left;
+    if (it_collect(pool, ec, &left) != 0) return ICAL_ERR_NOMEM;
+    if (left.n == 0) return ICAL_OK;
+    return it_text_of(pool, ec, out, outlen);
+}
+
+ical_status ical_apply_reply(vpool *pool, const char *existing, size_t existinglen,
+                             const char *msg, size_t msglen, const char *attendee,
+                             const char **out, size_t *outlen, int *changed)
+{
+    *changed = 0;
+    ical_global_init();
+    icalcomponent *mc = it_parse(pool, msg, msglen);
+    icalcomponent *ec = it_parse(pool, existing, existinglen);
+    if (!mc || !ec) return ICAL_ERR_DATA;
+    comps ms, es;
+    if (it_collect(pool, mc, &ms) != 0 || it_collect(pool, ec, &es) != 0) return ICAL_ERR_NOMEM;
+    icalcomponent *master = it_by_key(&es, "");
+    for (int i = 0; i < ms.n; i++) {
+        icalproperty *theirs = it_attendee_in(ms.c[i], attendee);
+        if (!theirs) continue;
+        icalcomponent *e = it_by_key(&es, ms.key[i]);
+        if (!e && *ms.key[i] && master && it_attends(master, attendee)) {
+            /* an answer for one instance of the series: it gets a component */
+            icalproperty *rid = icalcomponent_get_first_property(ms.c[i],
+                                                                 ICAL_RECURRENCEID_PROPERTY);
+            e = it_instance_from_master(master, rid);
+            if (!e) return ICAL_ERR_NOMEM;
+            icalcomponent_add_component(ec, e);
+            *changed = 1;
+        }
+        icalproperty *ours = e ? it_attendee_in(e, attendee) : NULL;
+        if (!ours) continue; /* not invited there: nothing to record */
+        const char *now = it_partstat_of(theirs);
+        if (strcmp(it_partstat_of(ours), now) != 0) {
+            it_set_param(ours, "PARTSTAT", now);
+            *changed = 1;
+        }
+        /* RFC 6638 §3.2.9: 2.0, the reply was processed */
+        const char *ss = icalproperty_get_parameter_as_string(ours, "SCHEDULE-STATUS");
+        if (!ss || strcmp(ss, "2.0") != 0) {
+            it_set_param(ours, "SCHEDULE-STATUS", "2.0");
+            *changed = 1;
+        }
+        icalproperty_remove_parameter_by_name(ours, "RSVP");
+    }
+    if (!*changed) {
+        *out = existing;
+        *outlen = existinglen;
+        return ICAL_OK;
+    }
+    return it_text_of(pool, ec, out, outlen);
+}
+
+/* ---- free-busy requests (RFC 6638 §5) ---------------------------------------- */
+
+ical_status ical_fb_request_read(vpool *pool, const char *text, size_t len, ical_fb_request *out,
+                                 const char **why)
+{
+    memset(out, 0, sizeof(*out));
+    *why = NULL;
+    ical_global_init();
+    icalcomponent *cal = it_parse(pool, text, len);
+    if (!cal) return ICAL_ERR_DATA;
+    icalproperty *mp = icalcomponent_get_first_property(cal, ICAL_METHOD_PROPERTY);
+    if (!mp || icalproperty_get_method(mp) != ICAL_METHOD_REQUEST) {
+        *why = "a free-busy request has METHOD:REQUEST";
+        return ICAL_ERR_OBJECT;
+    }
+    icalcomponent *fb = NULL;
+    int others = 0;
+    for (icalcomponent *c = icalcomponent_get_first_component(cal, ICAL_ANY_COMPONENT); c;
+         c = icalcomponent_get_next_component(cal, ICAL_ANY_COMPONENT)) {
+        if (icalcomponent_isa(c) == ICAL_VFREEBUSY_COMPONENT && !fb) fb = c;
+        else if (it_is_main(c)) others++;
+    }
+    if (!fb || others) {
+        *why = "a POST to an outbox carries one VFREEBUSY (other iTIP is implicit)";
+        return ICAL_ERR_OBJECT;
+    }
+    icalproperty *org = icalcomponent_get_first_property(fb, ICAL_ORGANIZER_PROPERTY);
+    icalproperty *ds = icalcomponent_get_first_property(fb, ICAL_DTSTART_PROPERTY);
+    icalproperty *de = icalcomponent_get_first_property(fb, ICAL_DTEND_PROPERTY);
+    if (!org || !ds || !de) {
+        *why = "a free-busy request needs ORGANIZER, DTSTART and DTEND";
+        return ICAL_ERR_OBJECT;
+    }
+    out->organizer = pool_strdup(pool, it_prop_cua(org));
+    const char *uid = icalcomponent_get_uid(fb);
+    out->uid = uid ? pool_strdup(pool, uid) : NULL;
+    out->start = tt_utc(icalproperty_get_dtstart(ds), NULL);
+    out->end = tt_utc(icalproperty_get_dtend(de), NULL);
+    if (out->end <= out->start) {
+        *why = "DTEND must be after DTSTART";
+        return ICAL_ERR_OBJECT;
+    }
+    int cap = 8;
+    out->attendees = pool_alloc(pool, sizeof(*out->attendees) * (size_t)cap);
+    if (!out->attendees) return ICAL_ERR_NOMEM;
+    for (icalproperty *p = icalcomponent_get_first_property(fb, ICAL_ATTENDEE_PROPERTY); p;
+         p = icalcomponent_get_next_property(fb, ICAL_ATTENDEE_PROPERTY)) {
+        if (out->nattendees == cap) {
+            const char **na = pool_alloc(pool, sizeof(*na) * (size_t)cap * 2);
+            if (!na) return ICAL_ERR_NOMEM;
+            memcpy(na, out->attendees, sizeof(*na) * (size_t)cap);
+            out->attendees = na;
+            cap *= 2;
+        }
+        out->attendees[out->nattendees++] = pool_strdup(pool, it_prop_cua(p));
+    }
+    if (!out->nattendees) {
+        *why = "a free-busy request names its recipients as ATTENDEEs";
+        return ICAL_ERR_OBJECT;
+    }
+    return ICAL_OK;
+}
+
+ical_status ical_fb_reply(vpool *pool, const char *fb, size_t fblen, const ical_fb_request *req,
+                          const char *attendee, const char **out, size_t *outlen)
+{
+    ical_global_init();
+    icalcomponent *cal = it_parse(pool, fb, fblen);
+    icalcomponent *v = cal ? icalcomponent_get_first_component(cal, ICAL_VFREEBUSY_COMPONENT) : NULL;
+    if (!v) return ICAL_ERR_DATA;
+    icalcomponent_add_property(cal, icalproperty_new_method(ICAL_METHOD_REPLY));
+    if (req->uid) icalcomponent_add_property(v, icalproperty_new_uid(req->uid));
+    icalcomponent_add_property(v, icalproperty_new_organizer(req->organizer));
+    icalcomponent_add_property(v, icalproperty_new_attendee(attendee));
+    return it_text_of(pool, cal, out, outlen);
+}

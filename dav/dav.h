@@ -140,7 +140,7 @@ struct dav_req {
 };
 
 /* The DAV header of OPTIONS: the compliance classes and features served. */
-#define DAV_CLASSES "1, 2, 3, access-control, addressbook, extended-mkcol, calendar-access, calendar-auto-schedule, calendar-no-timezone, " \
+#define DAV_CLASSES "1, 2, 3, access-control, addressbook, extended-mkcol, calendar-access, calendar-auto-schedule, calendar-schedule, calendar-no-timezone, " \
     "calendarserver-sharing, calendarserver-sharing-no-scheduling, calendarserver-group-sharee, " \
     "calendar-proxy, calendarserver-home-sync"
 

@@ -30,7 +30,8 @@ static ical_status copy_party(vpool *pool, ical_party *p)
     return p->cua ? ICAL_OK : ICAL_ERR_NOMEM;
 }
 
-ical_status ical_sched_read(vpool *pool, const char *text, size_t len, ical_sched *out)
+ical_status ical_sched_read(vpool *pool, const char *text, size_t len, const ical_cua_keys *keys,
+                            ical_sched *out)
 {
     memset(out, 0, sizeof(*out));
     ical_global_init();
@@ -48,7 +49,7 @@ ical_status ical_sched_read(vpool *pool, const char *text, size_t len, ical_sche
             if (!out->organizer.cua) {
                 party_of(o, &out->organizer);
                 if (copy_party(pool, &out->organizer) != ICAL_OK) return ICAL_ERR_NOMEM;
-            } else if (!ical_cua_equal(out->organizer.cua, it_prop_cua(o))) {
+            } else if (!it_same(keys, out->organizer.cua, it_prop_cua(o))) {
                 return ICAL_ERR_OBJECT; /* RFC 6638 §3.1: one organizer */
             }
         }
@@ -56,7 +57,7 @@ ical_status ical_sched_read(vpool *pool, const char *text, size_t len, ical_sche
              p = icalcomponent_get_next_property(cs.c[i], ICAL_ATTENDEE_PROPERTY)) {
             int seen = 0;
             for (int k = 0; k < out->nattendees && !seen; k++)
-                seen = ical_cua_equal(out->attendees[k].cua, it_prop_cua(p));
+                seen = it_same(keys, out->attendees[k].cua, it_prop_cua(p));
             if (seen || !it_prop_cua(p)) continue;
             if (out->nattendees == cap) {
                 int ncap = cap ? cap * 2 : 8;
@@ -111,14 +112,15 @@ static int rescheduled(vpool *pool, icalcomponent *old, icalcomponent *new_)
 /* What the organizer decides about a component, as text: everything but
  * alarms, stamps, the attendees' own answers, X- properties clients rewrite
  * on every save, and (separately compared) EXDATE. */
-static const char *organizer_content(vpool *pool, icalcomponent *c)
+static const char *organizer_content(vpool *pool, icalcomponent *c, const ical_cua_keys *keys)
 {
     icalcomponent *k = it_own(pool, icalcomponent_new_clone(c));
     if (!k) return NULL;
     it_remove_subcomponents(k, ICAL_VALARM_COMPONENT);
     static const icalproperty_kind volatile_props[] = {
-        ICAL_DTSTAMP_PROPERTY, ICAL_LASTMODIFIED_PROPERTY, ICAL_EXDATE_PROPERTY,
-        ICAL_TRANSP_PROPERTY, ICAL_X_PROPERTY};
+        ICAL_DTSTAMP_PROPERTY, ICAL_LASTMODIFIED_PROPERTY,
+        ICAL_EXDATE_PROPERTY,  ICAL_TRANSP_PROPERTY,
+        ICAL_X_PROPERTY,       ICAL_SEQUENCE_PROPERTY};
     for (size_t i = 0; i < sizeof volatile_props / sizeof volatile_props[0]; i++)
         it_remove_all(k, volatile_props[i]);
     for (icalproperty *p = icalcomponent_get_first_property(k, ICAL_ATTENDEE_PROPERTY); p;
@@ -127,7 +129,13 @@ static const char *organizer_content(vpool *pool, icalcomponent *c)
                                               "SCHEDULE-FORCE-SEND"};
         for (size_t i = 0; i < sizeof answers / sizeof answers[0]; i++)
             icalproperty_remove_parameter_by_name(p, answers[i]);
+        /* one user however the address is written */
+        const char *key = keys ? keys->key(keys->arg, it_prop_cua(p)) : NULL;
+        if (key) icalproperty_set_attendee(p, pool_concat(pool, "x-user:", key, ""));
     }
+    icalproperty *org = icalcomponent_get_first_property(k, ICAL_ORGANIZER_PROPERTY);
+    const char *okey = org && keys ? keys->key(keys->arg, it_prop_cua(org)) : NULL;
+    if (okey) icalproperty_set_organizer(org, pool_concat(pool, "x-user:", okey, ""));
     char *s = icalcomponent_as_ical_string_r(k);
     if (!s) return NULL;
     const char *out = pool_strdup(pool, s);
@@ -138,7 +146,8 @@ static const char *organizer_content(vpool *pool, icalcomponent *c)
 /* ---- the organizer's side -------------------------------------------------- */
 
 ical_status ical_sched_organizer(vpool *pool, const char *old, size_t oldlen, const char *new_,
-                                 size_t newlen, const char *organizer, ical_org_plan *out)
+                                 size_t newlen, const char *organizer, const ical_cua_keys *keys,
+                                 ical_org_plan *out)
 {
     memset(out, 0, sizeof(*out));
     ical_global_init();
@@ -156,13 +165,13 @@ ical_status ical_sched_organizer(vpool *pool, const char *old, size_t oldlen, co
         int moved = rescheduled(pool, o, ns.c[i]);
         for (icalproperty *p = icalcomponent_get_first_property(ns.c[i], ICAL_ATTENDEE_PROPERTY); p;
              p = icalcomponent_get_next_property(ns.c[i], ICAL_ATTENDEE_PROPERTY)) {
-            if (ical_cua_equal(it_prop_cua(p), organizer)) continue;
+            if (it_same(keys, it_prop_cua(p), organizer)) continue;
             const char *before = it_partstat_of(p);
             const char *now;
             if (moved) {
                 now = "NEEDS-ACTION";
             } else {
-                icalproperty *was = it_attendee_in(o, it_prop_cua(p));
+                icalproperty *was = it_attendee_in(o, it_prop_cua(p), keys);
                 if (!was) continue;
                 now = it_partstat_of(was);
             }
@@ -170,6 +179,19 @@ ical_status ical_sched_organizer(vpool *pool, const char *old, size_t oldlen, co
                 it_set_param(p, "PARTSTAT", now);
                 out->changed = 1;
             }
+        }
+        /* RFC 5546 §2.1.4: a revision the attendees are told of has a higher
+         * SEQUENCE, or their clients take it for an old one; a client that
+         * forgot gets it raised (the one change made for it) */
+        const char *x = organizer_content(pool, o, keys),
+                   *y = organizer_content(pool, ns.c[i], keys);
+        const char *ex = props_text(pool, o, ICAL_EXDATE_PROPERTY);
+        const char *ey = props_text(pool, ns.c[i], ICAL_EXDATE_PROPERTY);
+        if (!x || !y || !ex || !ey) return ICAL_ERR_NOMEM;
+        int was = icalcomponent_get_sequence(o), is = icalcomponent_get_sequence(ns.c[i]);
+        if ((strcmp(x, y) != 0 || strcmp(ex, ey) != 0) && is <= was) {
+            icalcomponent_set_sequence(ns.c[i], was + 1);
+            out->changed = 1;
         }
     }
     if (nc && out->changed) {
@@ -184,8 +206,10 @@ ical_status ical_sched_organizer(vpool *pool, const char *old, size_t oldlen, co
     ical_sched so, sn;
     memset(&so, 0, sizeof so);
     memset(&sn, 0, sizeof sn);
-    if (old && ical_sched_read(pool, old, oldlen, &so) == ICAL_ERR_NOMEM) return ICAL_ERR_NOMEM;
-    if (new_ && ical_sched_read(pool, new_, newlen, &sn) == ICAL_ERR_NOMEM) return ICAL_ERR_NOMEM;
+    if (old && ical_sched_read(pool, old, oldlen, keys, &so) == ICAL_ERR_NOMEM)
+        return ICAL_ERR_NOMEM;
+    if (new_ && ical_sched_read(pool, new_, newlen, keys, &sn) == ICAL_ERR_NOMEM)
+        return ICAL_ERR_NOMEM;
     int total = so.nattendees + sn.nattendees;
     out->sends = pool_calloc(pool, sizeof(*out->sends) * (size_t)(total ? total : 1));
     if (!out->sends) return ICAL_ERR_NOMEM;
@@ -198,17 +222,20 @@ ical_status ical_sched_organizer(vpool *pool, const char *old, size_t oldlen, co
         ical_sched *s = pass ? &so : &sn;
         for (int k = 0; k < s->nattendees; k++) {
             ical_party *a = &s->attendees[k];
-            if (ical_cua_equal(a->cua, organizer)) continue;
+            if (it_same(keys, a->cua, organizer)) continue;
             int dup = 0;
-            for (int j = 0; j < out->nsends && !dup; j++) dup = ical_cua_equal(out->sends[j].cua, a->cua);
+            for (int j = 0; j < out->nsends && !dup; j++)
+                dup = it_same(keys, out->sends[j].cua, a->cua);
             if (dup) continue;
             ical_send *snd = &out->sends[out->nsends++];
             snd->cua = a->cua;
             /* RFC 6638 §7.1: CLIENT and NONE mean the server sends nothing */
             if (a->agent != ICAL_AGENT_SERVER) continue;
             int in_new = 0, in_old = 0;
-            for (int i = 0; i < ns.n; i++) in_new |= it_attends(ns.c[i], a->cua);
-            for (int i = 0; i < os.n; i++) in_old |= it_attends(os.c[i], a->cua);
+            for (int i = 0; i < ns.n; i++)
+                in_new |= it_attends(ns.c[i], a->cua, keys);
+            for (int i = 0; i < os.n; i++)
+                in_old |= it_attends(os.c[i], a->cua, keys);
             if (!in_new) {
                 if (in_old) snd->what = ICAL_SEND_CANCEL; /* removed, or the object deleted */
                 continue;
@@ -222,21 +249,21 @@ ical_status ical_sched_organizer(vpool *pool, const char *old, size_t oldlen, co
             if (!rids) return ICAL_ERR_NOMEM;
             int nr = 0, changed = 0;
             for (int i = 0; i < os.n; i++) {
-                if (!*os.key[i] || !it_attends(os.c[i], a->cua)) continue;
+                if (!*os.key[i] || !it_attends(os.c[i], a->cua, keys)) continue;
                 icalcomponent *n = it_by_key(&ns, os.key[i]);
-                if (it_attends(n, a->cua)) continue;
+                if (it_attends(n, a->cua, keys)) continue;
                 /* an override that went back to the master's instance is
                  * no cancellation; one that went with an EXDATE is */
-                if (!n && it_attends(nmaster, a->cua) && !it_listed(nex, nnex, os.key[i])) {
+                if (!n && it_attends(nmaster, a->cua, keys) && !it_listed(nex, nnex, os.key[i])) {
                     changed = 1;
                     continue;
                 }
-                icalproperty *rp = icalcomponent_get_first_property(os.c[i],
-                                                                    ICAL_RECURRENCEID_PROPERTY);
+                icalproperty *rp =
+                    icalcomponent_get_first_property(os.c[i], ICAL_RECURRENCEID_PROPERTY);
                 rids[nr++] = pool_strdup(pool, icalproperty_get_value_as_string(rp));
             }
             /* instances the organizer excluded from the series they attend */
-            if (it_attends(nmaster, a->cua) && it_attends(omaster, a->cua))
+            if (it_attends(nmaster, a->cua, keys) && it_attends(omaster, a->cua, keys))
                 for (int i = 0; i < nnex; i++)
                     if (!it_listed(oex, noex, nex[i])) {
                         const char *bar = strchr(nex[i], '|');
@@ -247,13 +274,14 @@ ical_status ical_sched_organizer(vpool *pool, const char *old, size_t oldlen, co
                 changed = !it_listed(nex, nnex, oex[i]); /* an instance restored */
             /* what they attend, compared component by component */
             for (int i = 0; i < ns.n && !changed; i++) {
-                if (!it_attends(ns.c[i], a->cua)) continue;
+                if (!it_attends(ns.c[i], a->cua, keys)) continue;
                 icalcomponent *o = it_by_key(&os, ns.key[i]);
-                if (!it_attends(o, a->cua)) {
+                if (!it_attends(o, a->cua, keys)) {
                     changed = 1;
                     break;
                 }
-                const char *x = organizer_content(pool, o), *y = organizer_content(pool, ns.c[i]);
+                const char *x = organizer_content(pool, o, keys),
+                           *y = organizer_content(pool, ns.c[i], keys);
                 if (!x || !y) return ICAL_ERR_NOMEM;
                 changed = strcmp(x, y) != 0;
             }
@@ -272,7 +300,7 @@ ical_status ical_sched_organizer(vpool *pool, const char *old, size_t oldlen, co
 /* ---- messages ------------------------------------------------------------- */
 
 ical_status ical_itip_request(vpool *pool, const char *text, size_t len, const char *attendee,
-                              const char **msg, size_t *msglen)
+                              const ical_cua_keys *keys, const char **msg, size_t *msglen)
 {
     ical_global_init();
     icalcomponent *cal = it_parse(pool, text, len);
@@ -281,7 +309,7 @@ ical_status ical_itip_request(vpool *pool, const char *text, size_t len, const c
     icalcomponent *m = it_message_of(pool, cal, ICAL_METHOD_REQUEST);
     if (!m) return ICAL_ERR_NOMEM;
     for (int i = 0; i < cs.n; i++) {
-        if (!it_attends(cs.c[i], attendee)) continue;
+        if (!it_attends(cs.c[i], attendee, keys)) continue;
         icalcomponent *k = it_travelling(cs.c[i]);
         if (!k) return ICAL_ERR_NOMEM;
         icalcomponent_add_component(m, k);
@@ -309,8 +337,8 @@ static icalcomponent *instance_of(icalcomponent *src, icalproperty *rid)
 }
 
 ical_status ical_itip_cancel(vpool *pool, const char *text, size_t len, const char *attendee,
-                             const char *const *rids, int nrids, const char **msg,
-                             size_t *msglen)
+                             const char *const *rids, int nrids, const ical_cua_keys *keys,
+                             const char **msg, size_t *msglen)
 {
     ical_global_init();
     icalcomponent *cal = it_parse(pool, text, len);
@@ -322,7 +350,7 @@ ical_status ical_itip_cancel(vpool *pool, const char *text, size_t len, const ch
     if (nrids == 0) {
         /* the whole object: each component they attended, cancelled */
         for (int i = 0; i < cs.n; i++) {
-            if (!it_attends(cs.c[i], attendee)) continue;
+            if (!it_attends(cs.c[i], attendee, keys)) continue;
             icalcomponent *k = it_travelling(cs.c[i]);
             if (!k) return ICAL_ERR_NOMEM;
             icalcomponent_set_status(k, ICAL_STATUS_CANCELLED);
@@ -335,11 +363,12 @@ ical_status ical_itip_cancel(vpool *pool, const char *text, size_t len, const ch
             icalproperty *rid = icalproperty_new_recurrenceid(icaltime_from_string(rids[i]));
             if (!rid) return ICAL_ERR_NOMEM;
             const char *tz = dt ? icalproperty_get_parameter_as_string(dt, "TZID") : NULL;
-            if (tz && !strchr(rids[i], 'Z')) icalproperty_set_parameter_from_string(rid, "TZID", tz);
+            if (tz && !strchr(rids[i], 'Z'))
+                icalproperty_set_parameter_from_string(rid, "TZID", tz);
             icalcomponent *k = instance_of(src, rid);
             icalproperty_free(rid);
             if (!k) return ICAL_ERR_NOMEM;
-            icalproperty *who = it_attendee_in(src, attendee);
+            icalproperty *who = it_attendee_in(src, attendee, keys);
             if (who) {
                 icalproperty *copy = icalproperty_new_clone(who);
                 icalcomponent_add_property(k, copy);
@@ -353,7 +382,8 @@ ical_status ical_itip_cancel(vpool *pool, const char *text, size_t len, const ch
 }
 
 ical_status ical_sched_set_status(vpool *pool, const char *text, size_t len, const char *attendee,
-                                  const char *status, const char **out, size_t *outlen)
+                                  const char *status, const ical_cua_keys *keys, const char **out,
+                                  size_t *outlen)
 {
     ical_global_init();
     icalcomponent *cal = it_parse(pool, text, len);
@@ -361,7 +391,7 @@ ical_status ical_sched_set_status(vpool *pool, const char *text, size_t len, con
     if (!cal || it_collect(pool, cal, &cs) != 0) return ICAL_ERR_DATA;
     int changed = 0;
     for (int i = 0; i < cs.n; i++) {
-        icalproperty *p = it_attendee_in(cs.c[i], attendee);
+        icalproperty *p = it_attendee_in(cs.c[i], attendee, keys);
         if (!p) continue;
         const char *was = icalproperty_get_parameter_as_string(p, "SCHEDULE-STATUS");
         if (was && !strcmp(was, status)) continue;
@@ -384,4 +414,3 @@ const char *ical_itip_method(vpool *pool, const char *msg, size_t len)
     const char *v = p ? icalproperty_get_value_as_string(p) : NULL;
     return v ? pool_strdup(pool, v) : NULL;
 }
-

@@ -35,11 +35,25 @@ typedef struct ical_sched {
     int nmain;                 /* main components (master and overrides) */
 } ical_sched;
 
+/* How a caller tells calendar users apart beyond how their address is
+ * written: key(arg, cua) gives the same string for every address of one
+ * user (a local user's aliases, urn:uuid and principal URL), or NULL when
+ * it knows none (then addresses compare as written).  Every function below
+ * that takes one uses it to match attendees, so a user written two ways is
+ * still one user.  NULL: ical_cua_equal. */
+typedef struct ical_cua_keys {
+    const char *(*key)(void *arg, const char *cua);
+    void *arg;
+} ical_cua_keys;
+
 /* Reads the organizer and attendees of a stored object.  ICAL_ERR_DATA when
  * the text is not one calendar object, ICAL_ERR_OBJECT when its components
  * disagree on ORGANIZER (RFC 6638 §3.1: one organizer per object). */
-ical_status ical_sched_read(vpool *pool, const char *text, size_t len, ical_sched *out);
+ical_status ical_sched_read(vpool *pool, const char *text, size_t len, const ical_cua_keys *k,
+                            ical_sched *out);
 
+/* Do a and b name one calendar user (by keys when given)? */
+int ical_cua_same(const ical_cua_keys *keys, const char *a, const char *b);
 /* Are a and b the same calendar user address? */
 int ical_cua_equal(const char *a, const char *b);
 /* The address part of a "mailto:" CUA (pool copy), or NULL for others. */
@@ -76,22 +90,24 @@ typedef struct ical_org_plan {
  * change of DTSTART, DTEND, DURATION, DUE, RRULE, RDATE or EXDATE - which
  * resets it to NEEDS-ACTION (RFC 6638 §3.2.8). */
 ical_status ical_sched_organizer(vpool *pool, const char *old, size_t oldlen, const char *new_,
-                                 size_t newlen, const char *organizer, ical_org_plan *out);
+                                 size_t newlen, const char *organizer, const ical_cua_keys *k,
+                                 ical_org_plan *out);
 
 /* The iTIP message for one attendee: METHOD:REQUEST with the components
  * they attend, or METHOD:CANCEL (of rids, or of everything), with the time
  * zones used, without alarms and without the SCHEDULE-* parameters
  * (RFC 6638 §3.2: the server strips them). */
 ical_status ical_itip_request(vpool *pool, const char *text, size_t len, const char *attendee,
-                              const char **msg, size_t *msglen);
+                              const ical_cua_keys *k, const char **msg, size_t *msglen);
 ical_status ical_itip_cancel(vpool *pool, const char *text, size_t len, const char *attendee,
-                             const char *const *rids, int nrids, const char **msg,
-                             size_t *msglen);
+                             const char *const *rids, int nrids, const ical_cua_keys *k,
+                             const char **msg, size_t *msglen);
 
 /* Sets SCHEDULE-STATUS on every occurrence of attendee in a stored
  * organizer's copy (RFC 6638 §3.2.9).  *out is text when nothing changed. */
 ical_status ical_sched_set_status(vpool *pool, const char *text, size_t len, const char *attendee,
-                                  const char *status, const char **out, size_t *outlen);
+                                  const char *status, const ical_cua_keys *k, const char **out,
+                                  size_t *outlen);
 
 /* ---- the attendee's side (RFC 6638 §3.2.2) -------------------------------- */
 
@@ -102,8 +118,8 @@ ical_status ical_sched_set_status(vpool *pool, const char *text, size_t len, con
  * declined.  ICAL_ERR_OBJECT when they changed what only the organizer
  * may (CALDAV:allowed-attendee-scheduling-object-change). */
 ical_status ical_sched_attendee(vpool *pool, const char *old, size_t oldlen, const char *new_,
-                                size_t newlen, const char *me, const char **reply,
-                                size_t *replylen);
+                                size_t newlen, const char *me, const ical_cua_keys *k,
+                                const char **reply, size_t *replylen);
 
 /* ---- recipients ----------------------------------------------------------- */
 
@@ -125,7 +141,8 @@ ical_status ical_apply_cancel(vpool *pool, const char *existing, size_t existing
  * nothing changed (a repeated reply). */
 ical_status ical_apply_reply(vpool *pool, const char *existing, size_t existinglen,
                              const char *msg, size_t msglen, const char *attendee,
-                             const char **out, size_t *outlen, int *changed);
+                             const ical_cua_keys *k, const char **out, size_t *outlen,
+                             int *changed);
 
 /* ---- free-busy requests (RFC 6638 §5) ------------------------------------- */
 

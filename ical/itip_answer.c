@@ -7,7 +7,8 @@
 /* ---- the attendee's side ---------------------------------------------------- */
 
 /* A REPLY component: the instance's component with only `me` attending. */
-static icalcomponent *reply_comp(icalcomponent *c, const char *me, const char *partstat)
+static icalcomponent *reply_comp(icalcomponent *c, const char *me, const char *partstat,
+                                 const ical_cua_keys *keys)
 {
     icalcomponent *k = it_travelling(c);
     if (!k) return NULL;
@@ -15,7 +16,7 @@ static icalcomponent *reply_comp(icalcomponent *c, const char *me, const char *p
     icalproperty *mine = NULL;
     while (p) {
         icalproperty *next = icalcomponent_get_next_property(k, ICAL_ATTENDEE_PROPERTY);
-        if (!mine && ical_cua_equal(it_prop_cua(p), me)) {
+        if (!mine && it_same(keys, it_prop_cua(p), me)) {
             mine = p;
         } else {
             icalcomponent_remove_property(k, p);
@@ -28,8 +29,8 @@ static icalcomponent *reply_comp(icalcomponent *c, const char *me, const char *p
 }
 
 ical_status ical_sched_attendee(vpool *pool, const char *old, size_t oldlen, const char *new_,
-                                size_t newlen, const char *me, const char **reply,
-                                size_t *replylen)
+                                size_t newlen, const char *me, const ical_cua_keys *keys,
+                                const char **reply, size_t *replylen)
 {
     *reply = NULL;
     *replylen = 0;
@@ -45,8 +46,8 @@ ical_status ical_sched_attendee(vpool *pool, const char *old, size_t oldlen, con
     if (!nc) {
         /* deleted: every instance they attended, declined */
         for (int i = 0; i < os.n; i++) {
-            if (!it_attends(os.c[i], me)) continue;
-            icalcomponent *k = reply_comp(os.c[i], me, "DECLINED");
+            if (!it_attends(os.c[i], me, keys)) continue;
+            icalcomponent *k = reply_comp(os.c[i], me, "DECLINED", keys);
             if (!k) return ICAL_ERR_NOMEM;
             icalcomponent_add_component(m, k);
             parts++;
@@ -54,18 +55,18 @@ ical_status ical_sched_attendee(vpool *pool, const char *old, size_t oldlen, con
     } else {
         icalcomponent *omaster = it_by_key(&os, ""), *nmaster = it_by_key(&ns, "");
         for (int i = 0; i < ns.n; i++) {
-            icalproperty *mine = it_attendee_in(ns.c[i], me);
+            icalproperty *mine = it_attendee_in(ns.c[i], me, keys);
             if (!mine) continue;
             icalcomponent *o = it_by_key(&os, ns.key[i]);
             if (!o && *ns.key[i]) o = omaster; /* a new override of theirs */
-            icalproperty *was = o ? it_attendee_in(o, me) : NULL;
+            icalproperty *was = o ? it_attendee_in(o, me, keys) : NULL;
             const char *now = it_partstat_of(mine), *before = it_partstat_of(was);
-            int force = icalproperty_get_parameter_as_string(mine, "SCHEDULE-FORCE-SEND") &&
-                        !strcasecmp(icalproperty_get_parameter_as_string(mine,
-                                                                         "SCHEDULE-FORCE-SEND"),
-                                    "REPLY");
+            int force =
+                icalproperty_get_parameter_as_string(mine, "SCHEDULE-FORCE-SEND") &&
+                !strcasecmp(icalproperty_get_parameter_as_string(mine, "SCHEDULE-FORCE-SEND"),
+                            "REPLY");
             if (!strcmp(now, before) && !force && (o || !strcmp(now, "NEEDS-ACTION"))) continue;
-            icalcomponent *k = reply_comp(ns.c[i], me, NULL);
+            icalcomponent *k = reply_comp(ns.c[i], me, NULL, keys);
             if (!k) return ICAL_ERR_NOMEM;
             icalcomponent_add_component(m, k);
             parts++;
@@ -74,7 +75,7 @@ ical_status ical_sched_attendee(vpool *pool, const char *old, size_t oldlen, con
         const char **oex = NULL, **nex = NULL;
         int noex = it_exdates(pool, omaster, &oex), nnex = it_exdates(pool, nmaster, &nex);
         if (noex < 0 || nnex < 0) return ICAL_ERR_NOMEM;
-        if (nmaster && it_attends(nmaster, me)) {
+        if (nmaster && it_attends(nmaster, me, keys)) {
             icalproperty *dt = icalcomponent_get_first_property(nmaster, ICAL_DTSTART_PROPERTY);
             const char *tz = dt ? icalproperty_get_parameter_as_string(dt, "TZID") : NULL;
             for (int i = 0; i < nnex; i++) {
@@ -83,11 +84,12 @@ ical_status ical_sched_attendee(vpool *pool, const char *old, size_t oldlen, con
                 icalproperty *rid =
                     icalproperty_new_recurrenceid(icaltime_from_string(bar ? bar + 1 : nex[i]));
                 if (!rid) return ICAL_ERR_NOMEM;
-                if (tz && !strchr(nex[i], 'Z')) icalproperty_set_parameter_from_string(rid, "TZID", tz);
+                if (tz && !strchr(nex[i], 'Z'))
+                    icalproperty_set_parameter_from_string(rid, "TZID", tz);
                 icalcomponent *inst = it_instance_from_master(nmaster, rid);
                 icalproperty_free(rid);
                 if (!inst) return ICAL_ERR_NOMEM;
-                icalcomponent *k = reply_comp(inst, me, "DECLINED");
+                icalcomponent *k = reply_comp(inst, me, "DECLINED", keys);
                 icalcomponent_free(inst);
                 if (!k) return ICAL_ERR_NOMEM;
                 icalcomponent_add_component(m, k);
@@ -155,8 +157,8 @@ ical_status ical_apply_cancel(vpool *pool, const char *existing, size_t existing
             icalcomponent_free(e);
         }
         if (master) {
-            icalproperty *rid = icalcomponent_get_first_property(ms.c[i],
-                                                                 ICAL_RECURRENCEID_PROPERTY);
+            icalproperty *rid =
+                icalcomponent_get_first_property(ms.c[i], ICAL_RECURRENCEID_PROPERTY);
             struct icaltimetype t = icalproperty_get_recurrenceid(rid);
             icalproperty *ex = icalproperty_new_exdate(t);
             const char *tz = icalproperty_get_parameter_as_string(rid, "TZID");
@@ -170,8 +172,8 @@ ical_status ical_apply_cancel(vpool *pool, const char *existing, size_t existing
     return it_text_of(pool, ec, out, outlen);
 }
 
-ical_status ical_apply_reply(vpool *pool, const char *existing, size_t existinglen,
-                             const char *msg, size_t msglen, const char *attendee,
+ical_status ical_apply_reply(vpool *pool, const char *existing, size_t existinglen, const char *msg,
+                             size_t msglen, const char *attendee, const ical_cua_keys *keys,
                              const char **out, size_t *outlen, int *changed)
 {
     *changed = 0;
@@ -183,19 +185,19 @@ ical_status ical_apply_reply(vpool *pool, const char *existing, size_t existingl
     if (it_collect(pool, mc, &ms) != 0 || it_collect(pool, ec, &es) != 0) return ICAL_ERR_NOMEM;
     icalcomponent *master = it_by_key(&es, "");
     for (int i = 0; i < ms.n; i++) {
-        icalproperty *theirs = it_attendee_in(ms.c[i], attendee);
+        icalproperty *theirs = it_attendee_in(ms.c[i], attendee, keys);
         if (!theirs) continue;
         icalcomponent *e = it_by_key(&es, ms.key[i]);
-        if (!e && *ms.key[i] && master && it_attends(master, attendee)) {
+        if (!e && *ms.key[i] && master && it_attends(master, attendee, keys)) {
             /* an answer for one instance of the series: it gets a component */
-            icalproperty *rid = icalcomponent_get_first_property(ms.c[i],
-                                                                 ICAL_RECURRENCEID_PROPERTY);
+            icalproperty *rid =
+                icalcomponent_get_first_property(ms.c[i], ICAL_RECURRENCEID_PROPERTY);
             e = it_instance_from_master(master, rid);
             if (!e) return ICAL_ERR_NOMEM;
             icalcomponent_add_component(ec, e);
             *changed = 1;
         }
-        icalproperty *ours = e ? it_attendee_in(e, attendee) : NULL;
+        icalproperty *ours = e ? it_attendee_in(e, attendee, keys) : NULL;
         if (!ours) continue; /* not invited there: nothing to record */
         const char *now = it_partstat_of(theirs);
         if (strcmp(it_partstat_of(ours), now) != 0) {
@@ -237,8 +239,10 @@ ical_status ical_fb_request_read(vpool *pool, const char *text, size_t len, ical
     int others = 0;
     for (icalcomponent *c = icalcomponent_get_first_component(cal, ICAL_ANY_COMPONENT); c;
          c = icalcomponent_get_next_component(cal, ICAL_ANY_COMPONENT)) {
-        if (icalcomponent_isa(c) == ICAL_VFREEBUSY_COMPONENT && !fb) fb = c;
-        else if (it_is_main(c)) others++;
+        if (icalcomponent_isa(c) == ICAL_VFREEBUSY_COMPONENT && !fb)
+            fb = c;
+        else if (it_is_main(c))
+            others++;
     }
     if (!fb || others) {
         *why = "a POST to an outbox carries one VFREEBUSY (other iTIP is implicit)";
@@ -286,7 +290,8 @@ ical_status ical_fb_reply(vpool *pool, const char *fb, size_t fblen, const ical_
 {
     ical_global_init();
     icalcomponent *cal = it_parse(pool, fb, fblen);
-    icalcomponent *v = cal ? icalcomponent_get_first_component(cal, ICAL_VFREEBUSY_COMPONENT) : NULL;
+    icalcomponent *v =
+        cal ? icalcomponent_get_first_component(cal, ICAL_VFREEBUSY_COMPONENT) : NULL;
     if (!v) return ICAL_ERR_DATA;
     icalcomponent_add_property(cal, icalproperty_new_method(ICAL_METHOD_REPLY));
     if (req->uid) icalcomponent_add_property(v, icalproperty_new_uid(req->uid));

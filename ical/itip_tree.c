@@ -114,8 +114,10 @@ icalcomponent *it_by_key(const comps *cs, const char *key)
 int ical_cua_equal(const char *a, const char *b)
 {
     if (!a || !b) return 0;
-    while (*a == ' ') a++;
-    while (*b == ' ') b++;
+    while (*a == ' ')
+        a++;
+    while (*b == ' ')
+        b++;
     const char *ca = strchr(a, ':'), *cb = strchr(b, ':');
     if (!ca || !cb || ca - a != cb - b || strncasecmp(a, b, (size_t)(ca - a)) != 0) return 0;
     /* RFC 5321 §2.4 leaves local parts case-sensitive, but every mail system
@@ -128,7 +130,8 @@ int ical_cua_equal(const char *a, const char *b)
 
 const char *ical_cua_mailbox(vpool *pool, const char *cua)
 {
-    while (cua && *cua == ' ') cua++;
+    while (cua && *cua == ' ')
+        cua++;
     if (!cua || strncasecmp(cua, "mailto:", 7) != 0 || !cua[7]) return NULL;
     return pool_strdup(pool, cua + 7);
 }
@@ -147,11 +150,24 @@ int it_agent_of(icalproperty *p)
     return !strcasecmp(a, "NONE") ? ICAL_AGENT_NONE : ICAL_AGENT_CLIENT;
 }
 
-icalproperty *it_attendee_in(icalcomponent *c, const char *cua)
+int ical_cua_same(const ical_cua_keys *keys, const char *a, const char *b)
+{
+    return it_same(keys, a, b);
+}
+
+int it_same(const ical_cua_keys *k, const char *a, const char *b)
+{
+    if (!k) return ical_cua_equal(a, b);
+    if (!a || !b) return 0;
+    const char *x = k->key(k->arg, a), *y = k->key(k->arg, b);
+    return x && y ? !strcmp(x, y) : ical_cua_equal(a, b);
+}
+
+icalproperty *it_attendee_in(icalcomponent *c, const char *cua, const ical_cua_keys *k)
 {
     for (icalproperty *p = icalcomponent_get_first_property(c, ICAL_ATTENDEE_PROPERTY); p;
          p = icalcomponent_get_next_property(c, ICAL_ATTENDEE_PROPERTY))
-        if (ical_cua_equal(it_prop_cua(p), cua)) return p;
+        if (it_same(k, it_prop_cua(p), cua)) return p;
     return NULL;
 }
 
@@ -236,9 +252,9 @@ int it_listed(const char *const *arr, int n, const char *s)
     return 0;
 }
 
-int it_attends(icalcomponent *c, const char *cua)
+int it_attends(icalcomponent *c, const char *cua, const ical_cua_keys *k)
 {
-    return c && it_attendee_in(c, cua) != NULL;
+    return c && it_attendee_in(c, cua, k) != NULL;
 }
 
 /* A new VCALENDAR for a message: VERSION, PRODID, METHOD, and the source's
@@ -255,7 +271,8 @@ icalcomponent *it_message_of(vpool *pool, icalcomponent *src, icalproperty_metho
     for (icalcomponent *z = icalcomponent_get_first_component(src, ICAL_VTIMEZONE_COMPONENT);
          z && ntz < 256; z = icalcomponent_get_next_component(src, ICAL_VTIMEZONE_COMPONENT))
         tzs[ntz++] = z;
-    for (int i = 0; i < ntz; i++) icalcomponent_add_component(m, icalcomponent_new_clone(tzs[i]));
+    for (int i = 0; i < ntz; i++)
+        icalcomponent_add_component(m, icalcomponent_new_clone(tzs[i]));
     return m;
 }
 
@@ -278,7 +295,8 @@ icalcomponent *it_instance_from_master(icalcomponent *master, icalproperty *rid)
     static const icalproperty_kind series[] = {ICAL_RRULE_PROPERTY, ICAL_RDATE_PROPERTY,
                                                ICAL_EXDATE_PROPERTY, ICAL_EXRULE_PROPERTY,
                                                ICAL_RECURRENCEID_PROPERTY};
-    for (size_t i = 0; i < sizeof series / sizeof series[0]; i++) it_remove_all(k, series[i]);
+    for (size_t i = 0; i < sizeof series / sizeof series[0]; i++)
+        it_remove_all(k, series[i]);
     icalcomponent_add_property(k, icalproperty_new_clone(rid));
     icalproperty *ds = icalcomponent_get_first_property(k, ICAL_DTSTART_PROPERTY);
     icalproperty *de = icalcomponent_get_first_property(k, ICAL_DTEND_PROPERTY);
@@ -297,4 +315,3 @@ icalcomponent *it_instance_from_master(icalcomponent *master, icalproperty *rid)
     }
     return k;
 }
-

@@ -51,9 +51,9 @@ static int target_calendar(dav_ctx *c, const store_node *home, unsigned kind, st
     store_node inbox;
     int rc = store_node_child(c->st, c->pool, home->id, "inbox", &inbox);
     if (rc != STORE_OK && rc != STORE_NOTFOUND) return rc;
-    const char *href = rc == STORE_OK
-                           ? dav_stored_href(c, inbox.id, NS_CALDAV, "schedule-default-calendar-URL")
-                           : NULL;
+    const char *href =
+        rc == STORE_OK ? dav_stored_href(c, inbox.id, NS_CALDAV, "schedule-default-calendar-URL")
+                       : NULL;
     uri_path p;
     if (href && uri_parse_path(c->pool, dav_href_path(href), &p) == URI_OK && p.nseg == 3) {
         rc = store_node_child(c->st, c->pool, home->id, p.seg[2], out);
@@ -92,8 +92,8 @@ static int inbox_item(dav_ctx *c, const store_node *home, const char *msg, size_
                              .length = len,
                              .content_type = "text/calendar; charset=utf-8",
                              .etag = dav_etag_for(c->pool, msg, len)};
-    store_node n = {.parent = inbox.id, .name = name, .kind = STORE_KIND_RESOURCE,
-                    .owner = home->owner};
+    store_node n = {
+        .parent = inbox.id, .name = name, .kind = STORE_KIND_RESOURCE, .owner = home->owner};
     return store_node_create(c->st, c->pool, &n, &content, NULL);
 }
 
@@ -142,7 +142,10 @@ static int take_reply(dav_ctx *c, const ical_sched *s, int have, const store_nod
     const char *text;
     size_t tlen;
     int changed;
-    if (ical_apply_reply(c->pool, body, blen, msg, len, from, &text, &tlen, &changed) != ICAL_OK)
+    ical_cua_keys keys;
+    if (dav_sched_keys(c, &keys) != 0) return STORE_ERROR;
+    if (ical_apply_reply(c->pool, body, blen, msg, len, from, &keys, &text, &tlen, &changed) !=
+        ICAL_OK)
         return STORE_ERROR;
     if (!changed) return STORE_OK;
     store_node coll, made;
@@ -150,11 +153,11 @@ static int take_reply(dav_ctx *c, const ical_sched *s, int have, const store_nod
     /* (the schedule tag stays: an answer is not the organizer's change) */
     if (rc == STORE_OK) rc = dav_member_put_server(c, &coll, NULL, existing, text, tlen, &made);
     ical_sched now;
-    if (rc != STORE_OK || ical_sched_read(c->pool, text, tlen, &now) != ICAL_OK) return rc;
+    if (rc != STORE_OK || ical_sched_read(c->pool, text, tlen, &keys, &now) != ICAL_OK) return rc;
     for (int i = 0; rc == STORE_OK && i < now.nattendees; i++) {
         const ical_party *a = &now.attendees[i];
-        if (a->agent != ICAL_AGENT_SERVER || ical_cua_equal(a->cua, from) ||
-            ical_cua_equal(a->cua, now.organizer.cua))
+        if (a->agent != ICAL_AGENT_SERVER || ical_cua_same(&keys, a->cua, from) ||
+            ical_cua_same(&keys, a->cua, now.organizer.cua))
             continue;
         store_principal p;
         int found = dav_sched_principal(c, a->cua, &p);
@@ -162,7 +165,7 @@ static int take_reply(dav_ctx *c, const ical_sched *s, int have, const store_nod
         if (found != STORE_OK) return found;
         const char *update;
         size_t ulen;
-        if (ical_itip_request(c->pool, text, tlen, a->cua, &update, &ulen) != ICAL_OK)
+        if (ical_itip_request(c->pool, text, tlen, a->cua, &keys, &update, &ulen) != ICAL_OK)
             return STORE_ERROR;
         const char *ignored;
         rc = dav_sched_deliver(c, &p, update, ulen, 1, &ignored);
@@ -170,13 +173,14 @@ static int take_reply(dav_ctx *c, const ical_sched *s, int have, const store_nod
     return rc;
 }
 
-int dav_sched_deliver(dav_ctx *c, const store_principal *to, const char *msg, size_t len,
-                      int quiet, const char **status)
+int dav_sched_deliver(dav_ctx *c, const store_principal *to, const char *msg, size_t len, int quiet,
+                      const char **status)
 {
     *status = "5.1"; /* could not be delivered */
     ical_sched s;
     const char *method = ical_itip_method(c->pool, msg, len);
-    if (!method || ical_sched_read(c->pool, msg, len, &s) != ICAL_OK || !s.uid) return STORE_ERROR;
+    if (!method || ical_sched_read(c->pool, msg, len, NULL, &s) != ICAL_OK || !s.uid)
+        return STORE_ERROR;
     store_node home, existing;
     int rc = calendar_home(c, to, &home);
     if (rc != STORE_OK) return rc;

@@ -79,7 +79,9 @@ static int organizer_change(dav_req *r, const char *old, size_t oldlen, const ch
                             size_t newlen, const char *me, const char **out, size_t *outlen)
 {
     ical_org_plan plan;
-    if (ical_sched_organizer(r->pool, old, oldlen, new_, newlen, me, &plan) != ICAL_OK)
+    ical_cua_keys keys;
+    if (dav_sched_keys(&r->ctx, &keys) != 0) return STORE_ERROR;
+    if (ical_sched_organizer(r->pool, old, oldlen, new_, newlen, me, &keys, &plan) != ICAL_OK)
         return STORE_ERROR;
     const char *text = plan.text;
     size_t tlen = plan.len;
@@ -90,19 +92,20 @@ static int organizer_change(dav_req *r, const char *old, size_t oldlen, const ch
         size_t mlen;
         ical_status st;
         if (s->what == ICAL_SEND_REQUEST)
-            st = ical_itip_request(r->pool, text, tlen, s->cua, &msg, &mlen);
+            st = ical_itip_request(r->pool, text, tlen, s->cua, &keys, &msg, &mlen);
         else if (s->nrids || !old)
-            st = ical_itip_cancel(r->pool, text ? text : old, text ? tlen : oldlen, s->cua,
-                                  s->rids, s->nrids, &msg, &mlen);
+            st = ical_itip_cancel(r->pool, text ? text : old, text ? tlen : oldlen, s->cua, s->rids,
+                                  s->nrids, &keys, &msg, &mlen);
         else /* removed from the object, or the object deleted: as they knew it */
-            st = ical_itip_cancel(r->pool, old, oldlen, s->cua, NULL, 0, &msg, &mlen);
+            st = ical_itip_cancel(r->pool, old, oldlen, s->cua, NULL, 0, &keys, &msg, &mlen);
         if (st != ICAL_OK) return STORE_ERROR;
         const char *status;
         int rc = send_to(&r->ctx, s->cua, msg, mlen, &status);
         if (rc != STORE_OK) return rc;
         /* RFC 6638 §3.2.9: the outcome, on the attendee in the organizer's copy */
         if (text && (s->what == ICAL_SEND_REQUEST || s->nrids) &&
-            ical_sched_set_status(r->pool, text, tlen, s->cua, status, &text, &tlen) != ICAL_OK)
+            ical_sched_set_status(r->pool, text, tlen, s->cua, status, &keys, &text, &tlen) !=
+                ICAL_OK)
             return STORE_ERROR;
     }
     *out = text;
@@ -119,7 +122,10 @@ static int attendee_change(dav_req *r, const ical_sched *s, const char *old, siz
     if (s->organizer.agent != ICAL_AGENT_SERVER) return STORE_OK; /* §7.1 */
     const char *reply;
     size_t rlen;
-    if (ical_sched_attendee(r->pool, old, oldlen, new_, newlen, me, &reply, &rlen) != ICAL_OK)
+    ical_cua_keys keys;
+    if (dav_sched_keys(&r->ctx, &keys) != 0) return STORE_ERROR;
+    if (ical_sched_attendee(r->pool, old, oldlen, new_, newlen, me, &keys, &reply, &rlen) !=
+        ICAL_OK)
         return STORE_ERROR;
     if (!reply) return STORE_OK;
     const char *status;
@@ -146,8 +152,9 @@ int dav_sched_on_write(dav_req *r, const store_node *coll, const store_node *old
     size_t oldlen;
     if ((rc = load_text(r, old, &oldtext, &oldlen)) != STORE_OK) return dav_store_status(rc);
     ical_sched sn, so;
-    if (ical_sched_read(r->pool, m->c.body, m->c.length, &sn) != ICAL_OK) return 0;
-    if (!oldtext || ical_sched_read(r->pool, oldtext, oldlen, &so) != ICAL_OK) memset(&so, 0, sizeof so);
+    if (ical_sched_read(r->pool, m->c.body, m->c.length, NULL, &sn) != ICAL_OK) return 0;
+    if (!oldtext || ical_sched_read(r->pool, oldtext, oldlen, NULL, &so) != ICAL_OK)
+        memset(&so, 0, sizeof so);
     const char *me;
     /* the owner's part: in what is written, else in what was there (an
      * organizer who took the last attendee and ORGANIZER out) */
@@ -180,8 +187,8 @@ int dav_sched_on_write(dav_req *r, const store_node *coll, const store_node *old
         m->sched_tag = dav_sched_new_tag(&r->ctx);
         return m->sched_tag ? 0 : 500;
     }
-    rc = attendee_change(r, sn.organizer.cua ? &sn : &so, oldtext, oldlen, m->c.body,
-                         m->c.length, me);
+    rc = attendee_change(r, sn.organizer.cua ? &sn : &so, oldtext, oldlen, m->c.body, m->c.length,
+                         me);
     if (rc != STORE_OK) return dav_store_status(rc);
     /* an attendee's own answer keeps the tag the organizer's side gave */
     m->sched_tag = old && old->sched_tag ? old->sched_tag : dav_sched_new_tag(&r->ctx);
@@ -198,7 +205,8 @@ int dav_sched_on_remove(dav_req *r, const dav_resource *res)
     int rc = load_text(r, &res->node, &text, &len);
     if (rc != STORE_OK) return rc;
     ical_sched s;
-    if (!text || ical_sched_read(r->pool, text, len, &s) != ICAL_OK || !s.organizer.cua) return STORE_OK;
+    if (!text || ical_sched_read(r->pool, text, len, NULL, &s) != ICAL_OK || !s.organizer.cua)
+        return STORE_OK;
     store_principal owner;
     rc = store_principal_by_id(r->st, r->pool, res->parent.owner, &owner);
     if (rc != STORE_OK) return rc;

@@ -15,7 +15,8 @@
 static int calendar_media_type(const char *ct)
 {
     size_t n = ct ? strcspn(ct, ";") : 0;
-    while (n && (ct[n - 1] == ' ' || ct[n - 1] == '\t')) n--;
+    while (n && (ct[n - 1] == ' ' || ct[n - 1] == '\t'))
+        n--;
     return n == 13 && strncasecmp(ct, "text/calendar", 13) == 0;
 }
 
@@ -61,7 +62,8 @@ static int busy_time(dav_req *r, const store_node *home, const ical_fb_request *
             if (kids[i].kind != STORE_KIND_CALENDAR || is_transparent(r, &kids[i])) continue;
             int64_t *ids;
             int nids;
-            rc = store_tr_query(r->st, r->pool, kids[i].id, req->start, req->end, &ids, NULL, &nids);
+            rc =
+                store_tr_query(r->st, r->pool, kids[i].id, req->start, req->end, &ids, NULL, &nids);
             if (rc != STORE_OK) return rc;
             for (int k = 0; k < nids; k++) {
                 vpool *page = pool_new();
@@ -78,11 +80,10 @@ static int busy_time(dav_req *r, const store_node *home, const ical_fb_request *
         after = pool_strdup(r->pool, kids[n - 1].name);
     }
     return ical_fb_finish(acc, (int64_t)time(NULL), NULL, fb, fblen) == ICAL_OK ? STORE_OK
-                                                                                 : STORE_ERROR;
+                                                                                : STORE_ERROR;
 }
 
-static void response(vbuf *out, const char *cua, const char *status, const char *data,
-                     size_t len)
+static void response(vbuf *out, const char *cua, const char *status, const char *data, size_t len)
 {
     buf_puts(out, "<C:response><C:recipient><D:href>");
     xml_text(out, cua);

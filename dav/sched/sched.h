@@ -16,6 +16,7 @@
 
 #include "dav/dav.h"
 #include "dav/member.h"
+#include "ical/itip.h"
 
 /* ---- calendar user addresses (dav/sched/cua.c) ------------------------------- */
 
@@ -25,6 +26,11 @@
  * only exposed ones are ever shown); a principal URL (absolute or a path).
  * STORE_OK, STORE_NOTFOUND (no local user), or a store error. */
 int dav_sched_principal(dav_ctx *c, const char *cua, store_principal *out);
+
+/* The iTIP engine's knowledge of who is who (ical/itip.h): every address of
+ * one local user - aliases, urn:uuid, principal URL - is one calendar user.
+ * Lives in c's pool.  0, or -1 out of memory. */
+int dav_sched_keys(dav_ctx *c, ical_cua_keys *out);
 
 /* ---- delivery (dav/sched/deliver.c) --------------------------------------------- */
 

@@ -78,7 +78,7 @@ class AclPreconditions(AclBase):
             ("no-invert", "<D:ace><D:invert><D:principal>%s</D:principal></D:invert><D:grant>"
                           "<D:privilege><D:read/></D:privilege></D:grant></D:ace>" % pete),
             ("not-supported-privilege", ace(pete, grant="<D:teleport/>")),
-            ("not-supported-privilege", ace(pete, grant="<C:schedule-deliver/>")),
+            ("not-supported-privilege", ace(pete, grant="<C:schedule-everything/>")),
             ("recognized-principal", ace("<D:href>/principals/nosuchprincipal/</D:href>")),
             ("recognized-principal", ace("<D:href>%s</D:href>" % self.olga.calendars)),
             # an address the owner did not expose names nobody

@@ -266,6 +266,30 @@ class Scheduling(unittest.TestCase):
         self.assertEqual(r.status, 403)
         self.assertIn("valid-scheduling-message", r.text)
 
+    def urn(self, user):
+        r = user.propfind(user.principal, propfind_body("C:calendar-user-address-set"),
+                          {"Depth": "0"})
+        for h in r.xml().iter("{DAV:}href"):
+            if h.text.startswith("urn:uuid:"):
+                return h.text
+        self.fail("no urn:uuid address")
+
+    def test_one_user_written_two_ways(self):
+        """An organizer's client that rewrites addresses (mailto: one time, urn:uuid: the
+        next) changes no one: nobody is cancelled, the organizer never cancels herself."""
+        a, b = self.alice, self.bob
+        path = a.calendars + "calendar/forms.ics"
+        self.put(a, path, event("forms", self.A, ["ATTENDEE;PARTSTAT=ACCEPTED:" + self.A, self.B]))
+        ua, ub = self.urn(a), self.urn(b)
+        self.put(a, path, event("forms", ua, ["ATTENDEE;PARTSTAT=ACCEPTED:" + ua, ub],
+                                summary="Same people"))
+        self.assertEqual(a.get(path).status, 200)
+        _, copy = self.copy_of(b, "forms")
+        self.assertIsNotNone(copy)
+        self.assertIn("SUMMARY:Same people", copy)
+        self.assertFalse(any("METHOD:CANCEL" in x for x in self.inbox(b, "forms")))
+        self.assertEqual(self.inbox(a, "forms"), [])
+
     def test_feature_discovery(self):
         r = self.alice.options(self.alice.calendars)
         self.assertIn("calendar-auto-schedule", r.header("dav"))

@@ -24,6 +24,14 @@ static const char *event(vpool *p, const char *start, const char *summary, const
                        extra ? extra : "");
 }
 
+/* The caller's keys: bob is also urn:uuid:b0b. */
+static const char *same_user(void *arg, const char *cua)
+{
+    (void)arg;
+    if (ical_cua_equal(cua, BOB) || ical_cua_equal(cua, "urn:uuid:b0b")) return "bob";
+    return NULL;
+}
+
 static const ical_send *send_to(const ical_org_plan *pl, const char *cua)
 {
     for (int i = 0; i < pl->nsends; i++)
@@ -49,7 +57,7 @@ static void test_read(void)
     const char *e = event(p, "20270105T100000Z", "s", "NEEDS-ACTION",
                           "ATTENDEE;SCHEDULE-AGENT=CLIENT:" CAROL "\r\n", NULL);
     ical_sched s;
-    CHECK_INT(ical_sched_read(p, e, strlen(e), &s), ICAL_OK);
+    CHECK_INT(ical_sched_read(p, e, strlen(e), NULL, &s), ICAL_OK);
     CHECK_STR(s.uid, "u1");
     CHECK_STR(s.organizer.cua, ORG);
     CHECK_INT(s.nattendees, 3);
@@ -64,7 +72,7 @@ static void test_organizer(void)
     const char *v1 = event(p, "20270105T100000Z", "one", "NEEDS-ACTION",
                            "ATTENDEE;SCHEDULE-AGENT=CLIENT:" CAROL "\r\n", NULL);
     /* a new invitation: everyone but the organizer, the CLIENT one nothing */
-    CHECK_INT(ical_sched_organizer(p, NULL, 0, v1, strlen(v1), ORG, &pl), ICAL_OK);
+    CHECK_INT(ical_sched_organizer(p, NULL, 0, v1, strlen(v1), ORG, NULL, &pl), ICAL_OK);
     CHECK(send_to(&pl, ORG) == NULL);
     CHECK_INT(send_to(&pl, BOB)->what, ICAL_SEND_REQUEST);
     CHECK_INT(send_to(&pl, CAROL)->what, ICAL_SEND_NONE);
@@ -76,20 +84,37 @@ static void test_organizer(void)
     const char *v3 = event(p, "20270105T100000Z", "one", "NEEDS-ACTION", NULL,
                            "BEGIN:VALARM\r\nACTION:DISPLAY\r\nTRIGGER:-PT5M\r\n"
                            "DESCRIPTION:x\r\nEND:VALARM\r\n");
-    CHECK_INT(ical_sched_organizer(p, v2, strlen(v2), v3, strlen(v3), ORG, &pl), ICAL_OK);
+    CHECK_INT(ical_sched_organizer(p, v2, strlen(v2), v3, strlen(v3), ORG, NULL, &pl), ICAL_OK);
     CHECK_INT(send_to(&pl, BOB)->what, ICAL_SEND_NONE);
     CHECK_INT(pl.changed, 1);
     CHECK(strstr(pl.text, "PARTSTAT=ACCEPTED:mailto:bob") != NULL);
 
     /* a new summary: a REQUEST, the answer kept */
     const char *v4 = event(p, "20270105T100000Z", "two", "NEEDS-ACTION", NULL, NULL);
-    CHECK_INT(ical_sched_organizer(p, v2, strlen(v2), v4, strlen(v4), ORG, &pl), ICAL_OK);
+    CHECK_INT(ical_sched_organizer(p, v2, strlen(v2), v4, strlen(v4), ORG, NULL, &pl), ICAL_OK);
     CHECK_INT(send_to(&pl, BOB)->what, ICAL_SEND_REQUEST);
     CHECK(strstr(pl.text, "PARTSTAT=ACCEPTED:mailto:bob") != NULL);
+    /* RFC 5546 §2.1.4: a revision sent out has a higher SEQUENCE */
+    CHECK(strstr(pl.text, "SEQUENCE:1") != NULL);
+
+    /* one user written two ways (mailto:, then urn:uuid:) is one user: with
+     * the caller's keys nothing is cancelled */
+    ical_cua_keys k = {same_user, NULL};
+    const char *v7 = pool_printf(p, "%s", v2);
+    char *m = strstr((char *)v7, "ATTENDEE;PARTSTAT=ACCEPTED:" BOB);
+    CHECK(m != NULL);
+    const char *v8 = m ? pool_printf(p, "%.*sATTENDEE;PARTSTAT=ACCEPTED:urn:uuid:b0b%s",
+                                     (int)(m - v7), v7, m + strlen("ATTENDEE;PARTSTAT=ACCEPTED:" BOB))
+                       : v7;
+    CHECK_INT(ical_sched_organizer(p, v2, strlen(v2), v8, strlen(v8), ORG, &k, &pl), ICAL_OK);
+    CHECK(send_to(&pl, BOB) == NULL); /* one entry for bob, under the address written now */
+    CHECK_INT(send_to(&pl, "urn:uuid:b0b")->what, ICAL_SEND_NONE);
+    CHECK_INT(ical_sched_organizer(p, v2, strlen(v2), v8, strlen(v8), ORG, NULL, &pl), ICAL_OK);
+    CHECK_INT(send_to(&pl, BOB)->what, ICAL_SEND_CANCEL); /* without keys: two people */
 
     /* moved to another time: RFC 6638 §3.2.8, the answer back to NEEDS-ACTION */
     const char *v5 = event(p, "20270106T100000Z", "one", "ACCEPTED", NULL, NULL);
-    CHECK_INT(ical_sched_organizer(p, v2, strlen(v2), v5, strlen(v5), ORG, &pl), ICAL_OK);
+    CHECK_INT(ical_sched_organizer(p, v2, strlen(v2), v5, strlen(v5), ORG, NULL, &pl), ICAL_OK);
     CHECK_INT(send_to(&pl, BOB)->what, ICAL_SEND_REQUEST);
     CHECK(strstr(pl.text, "PARTSTAT=NEEDS-ACTION:mailto:bob") != NULL);
     CHECK(strstr(pl.text, "PARTSTAT=ACCEPTED:mailto:org") != NULL);
@@ -100,10 +125,10 @@ static void test_organizer(void)
     CHECK(at != NULL);
     if (at) memmove(at, at + strlen("ATTENDEE;PARTSTAT=ACCEPTED:" BOB "\r\n"),
                     strlen(at + strlen("ATTENDEE;PARTSTAT=ACCEPTED:" BOB "\r\n")) + 1);
-    CHECK_INT(ical_sched_organizer(p, v2, strlen(v2), v6, strlen(v6), ORG, &pl), ICAL_OK);
+    CHECK_INT(ical_sched_organizer(p, v2, strlen(v2), v6, strlen(v6), ORG, NULL, &pl), ICAL_OK);
     CHECK_INT(send_to(&pl, BOB)->what, ICAL_SEND_CANCEL);
     CHECK_INT(send_to(&pl, BOB)->nrids, 0);
-    CHECK_INT(ical_sched_organizer(p, v2, strlen(v2), NULL, 0, ORG, &pl), ICAL_OK);
+    CHECK_INT(ical_sched_organizer(p, v2, strlen(v2), NULL, 0, ORG, NULL, &pl), ICAL_OK);
     CHECK_INT(send_to(&pl, BOB)->what, ICAL_SEND_CANCEL);
     pool_free(p);
 }
@@ -127,14 +152,14 @@ static void test_instances(void)
     ical_org_plan pl;
     /* the organizer cancels one occurrence: a CANCEL of that instance only */
     const char *a = series(p, NULL), *b = series(p, "EXDATE:20270107T100000Z\r\n");
-    CHECK_INT(ical_sched_organizer(p, a, strlen(a), b, strlen(b), ORG, &pl), ICAL_OK);
+    CHECK_INT(ical_sched_organizer(p, a, strlen(a), b, strlen(b), ORG, NULL, &pl), ICAL_OK);
     const ical_send *s = send_to(&pl, BOB);
     CHECK_INT(s->what, ICAL_SEND_CANCEL);
     CHECK_INT(s->nrids, 1);
     if (s->nrids == 1) CHECK_STR(s->rids[0], "20270107T100000Z");
     const char *msg;
     size_t len;
-    CHECK_INT(ical_itip_cancel(p, b, strlen(b), BOB, s->rids, s->nrids, &msg, &len), ICAL_OK);
+    CHECK_INT(ical_itip_cancel(p, b, strlen(b), BOB, s->rids, s->nrids, NULL, &msg, &len), ICAL_OK);
     CHECK(strstr(msg, "METHOD:CANCEL") && strstr(msg, "RECURRENCE-ID:20270107T100000Z"));
 
     /* the attendee's copy takes it: an EXDATE there too */
@@ -146,7 +171,7 @@ static void test_instances(void)
     /* the attendee declines one occurrence by taking it out: a REPLY, DECLINED */
     const char *reply;
     size_t rlen;
-    CHECK_INT(ical_sched_attendee(p, a, strlen(a), b, strlen(b), BOB, &reply, &rlen), ICAL_OK);
+    CHECK_INT(ical_sched_attendee(p, a, strlen(a), b, strlen(b), BOB, NULL, &reply, &rlen), ICAL_OK);
     CHECK(reply && strstr(reply, "METHOD:REPLY") && strstr(reply, "RECURRENCE-ID:20270107T100000Z"));
     CHECK(reply && strstr(reply, "PARTSTAT=DECLINED"));
     CHECK(reply && !strstr(reply, "mailto:org@example.com\r\nATTENDEE;PARTSTAT=ACCEPTED:mailto:org"));
@@ -155,14 +180,14 @@ static void test_instances(void)
     const char *org;
     size_t olen;
     int changed;
-    CHECK_INT(ical_apply_reply(p, a, strlen(a), reply, rlen, BOB, &org, &olen, &changed), ICAL_OK);
+    CHECK_INT(ical_apply_reply(p, a, strlen(a), reply, rlen, BOB, NULL, &org, &olen, &changed), ICAL_OK);
     CHECK(changed);
     CHECK(strstr(org, "RECURRENCE-ID:20270107T100000Z") != NULL);
     CHECK(strstr(org, "DTSTART:20270107T100000Z") != NULL);
     CHECK(strstr(org, "SCHEDULE-STATUS=2.0") != NULL);
     /* the same reply again changes nothing */
     const char *org2;
-    CHECK_INT(ical_apply_reply(p, org, olen, reply, rlen, BOB, &org2, &olen, &changed), ICAL_OK);
+    CHECK_INT(ical_apply_reply(p, org, olen, reply, rlen, BOB, NULL, &org2, &olen, &changed), ICAL_OK);
     CHECK(!changed);
     pool_free(p);
 }
@@ -175,7 +200,7 @@ static void test_attendee_and_messages(void)
                             "DESCRIPTION:x\r\nEND:VALARM\r\n");
     const char *req;
     size_t rlen;
-    CHECK_INT(ical_itip_request(p, inv, strlen(inv), BOB, &req, &rlen), ICAL_OK);
+    CHECK_INT(ical_itip_request(p, inv, strlen(inv), BOB, NULL, &req, &rlen), ICAL_OK);
     CHECK(strstr(req, "METHOD:REQUEST") != NULL);
     CHECK(strstr(req, "VALARM") == NULL); /* the organizer's alarms stay home */
     CHECK_STR(ical_itip_method(p, req, rlen), "REQUEST");
@@ -197,17 +222,17 @@ static void test_attendee_and_messages(void)
     const char *na = event(p, "20270105T100000Z", "one", "NEEDS-ACTION", NULL, NULL);
     const char *reply;
     size_t len;
-    CHECK_INT(ical_sched_attendee(p, na, strlen(na), acc, strlen(acc), BOB, &reply, &len), ICAL_OK);
+    CHECK_INT(ical_sched_attendee(p, na, strlen(na), acc, strlen(acc), BOB, NULL, &reply, &len), ICAL_OK);
     CHECK(reply && strstr(reply, "PARTSTAT=ACCEPTED:mailto:bob") && !strstr(reply, "ATTENDEE;PARTSTAT=ACCEPTED:mailto:org"));
-    CHECK_INT(ical_sched_attendee(p, acc, strlen(acc), acc, strlen(acc), BOB, &reply, &len), ICAL_OK);
+    CHECK_INT(ical_sched_attendee(p, acc, strlen(acc), acc, strlen(acc), BOB, NULL, &reply, &len), ICAL_OK);
     CHECK(reply == NULL);
     /* bob deletes his copy: declined */
-    CHECK_INT(ical_sched_attendee(p, acc, strlen(acc), NULL, 0, BOB, &reply, &len), ICAL_OK);
+    CHECK_INT(ical_sched_attendee(p, acc, strlen(acc), NULL, 0, BOB, NULL, &reply, &len), ICAL_OK);
     CHECK(reply && strstr(reply, "PARTSTAT=DECLINED"));
 
     /* a whole cancel leaves nothing of the copy */
     const char *cancel;
-    CHECK_INT(ical_itip_cancel(p, acc, strlen(acc), BOB, NULL, 0, &cancel, &len), ICAL_OK);
+    CHECK_INT(ical_itip_cancel(p, acc, strlen(acc), BOB, NULL, 0, NULL, &cancel, &len), ICAL_OK);
     CHECK(strstr(cancel, "STATUS:CANCELLED") != NULL);
     const char *left;
     size_t llen;
@@ -216,7 +241,7 @@ static void test_attendee_and_messages(void)
 
     /* SCHEDULE-STATUS on the organizer's copy */
     const char *st;
-    CHECK_INT(ical_sched_set_status(p, acc, strlen(acc), BOB, "1.2", &st, &len), ICAL_OK);
+    CHECK_INT(ical_sched_set_status(p, acc, strlen(acc), BOB, "1.2", NULL, &st, &len), ICAL_OK);
     CHECK(strstr(st, "SCHEDULE-STATUS=1.2") != NULL);
     pool_free(p);
 }

@@ -70,8 +70,7 @@ int cline_repair(vpool *pool, const char *s, size_t n, unsigned fixes, size_t ma
         size_t body_end = cr ? e - 1 : e;
         size_t keep = body_end - pos;
         size_t cut = 0;
-        if (nl && (fixes & CLINE_FOLD_UTF8) && split_fold(s, n, e))
-            cut = cut_tail(s + pos, keep);
+        if (nl && (fixes & CLINE_FOLD_UTF8) && split_fold(s, n, e)) cut = cut_tail(s + pos, keep);
         if (nheld && keep > 0 && is_wsp(s[pos])) {
             /* the continuation: its space, then what the break cut off */
             buf_append(&b, s + pos, 1);

@@ -10,8 +10,8 @@
 const ical_repair ical_repairs[] = {
     {ICAL_FIX_BOM, "bom", "a UTF-8 byte order mark before BEGIN:VCALENDAR", "removed",
      "RFC 5545 §3.1: a content line starts with its name"},
-    {ICAL_FIX_CRLF, "crlf", "a line break that is LF alone, or none after the last line",
-     "CRLF", "RFC 5545 §3.1: content lines are delimited by CRLF"},
+    {ICAL_FIX_CRLF, "crlf", "a line break that is LF alone, or none after the last line", "CRLF",
+     "RFC 5545 §3.1: content lines are delimited by CRLF"},
     {ICAL_FIX_FOLD_UTF8, "fold-utf8", "a fold inside a multi-octet UTF-8 character",
      "the fold moved before the character", "RFC 5545 §3.1, RFC 3629"},
     {ICAL_FIX_DATETIME_SPACE, "datetime-space",
@@ -96,8 +96,8 @@ static int utc_shape(const char *s, size_t n)
 }
 
 /* Properties whose value is a DATE or DATE-TIME (or a list of them). */
-static const char *const date_props[] = {"DTSTART", "DTEND",   "DUE",           "RECURRENCE-ID",
-                                         "EXDATE",  "RDATE",   "CREATED",       "DTSTAMP",
+static const char *const date_props[] = {"DTSTART",       "DTEND",     "DUE",     "RECURRENCE-ID",
+                                         "EXDATE",        "RDATE",     "CREATED", "DTSTAMP",
                                          "LAST-MODIFIED", "COMPLETED", NULL};
 
 static int is_date_prop(const ical_line *ln)
@@ -236,8 +236,8 @@ typedef struct lpass {
     const char *data;
     size_t len;
     int64_t now;
-    const unsigned *drop; /* main components to leave out (document order), sorted or not */
-    unsigned ndrop;
+    const unsigned char *drop; /* drop[k]: leave main component k (document order) out */
+    unsigned ndrop;            /* entries of drop */
     /* found by the scan */
     int version, prodid; /* the VCALENDAR has them */
     vbuf no_dtstamp;     /* one octet per main component: 1 when it lacks DTSTAMP */
@@ -248,9 +248,7 @@ typedef struct lpass {
 
 static int dropped(const lpass *lp, unsigned comp)
 {
-    for (unsigned i = 0; i < lp->ndrop; i++)
-        if (lp->drop[i] == comp) return 1;
-    return 0;
+    return comp < lp->ndrop && lp->drop[comp];
 }
 
 /* One walk over the content lines: without lp->out it finds what is missing and which
@@ -308,8 +306,8 @@ static int walk(lpass *lp)
                 if (!lp->version) buf_puts(out, "VERSION:2.0\r\n");
                 if (!lp->prodid) buf_puts(out, "PRODID:" ICAL_INGEST_PRODID "\r\n");
             }
-            if (out && !skip && depth == 2 && comp >= 0 &&
-                (size_t)comp < lp->no_dtstamp.len && lp->no_dtstamp.data[comp]) {
+            if (out && !skip && depth == 2 && comp >= 0 && (size_t)comp < lp->no_dtstamp.len &&
+                lp->no_dtstamp.data[comp]) {
                 char ts[17];
                 ical_format_utc(lp->now, ts);
                 buf_printf(out, "DTSTAMP:%s\r\n", ts);
@@ -336,9 +334,8 @@ static int walk(lpass *lp)
 /* The line repairs of data[0, len), with the main components in drop[] left out.  *out is
  * data itself when nothing applies.  0, or ICAL_ERR_NOMEM. */
 static ical_status line_repairs(vpool *pool, const ical_ingest_opts *opts, const char *data,
-                                size_t len, const unsigned *drop, unsigned ndrop,
-                                const char **out, size_t *outlen, unsigned *fixes,
-                                unsigned *ncomps)
+                                size_t len, const unsigned *drop, unsigned ndrop, const char **out,
+                                size_t *outlen, unsigned *fixes, unsigned *ncomps)
 {
     *out = data;
     *outlen = len;
@@ -348,8 +345,19 @@ static ical_status line_repairs(vpool *pool, const ical_ingest_opts *opts, const
     if (!utf8_valid(data, len) ||
         ical_prescan(data, len, lim->max_params, lim->max_properties) != 0)
         return ICAL_OK;
-    lpass lp = {.pool = pool, .data = data, .len = len, .now = opts->now, .drop = drop,
-                .ndrop = ndrop};
+    lpass lp = {.pool = pool, .data = data, .len = len, .now = opts->now};
+    if (ndrop) {
+        /* a map, not a list: a body may hold thousands of overrides of one instance */
+        unsigned most = 0;
+        for (unsigned i = 0; i < ndrop; i++)
+            if (drop[i] > most) most = drop[i];
+        unsigned char *map = pool_calloc(pool, (size_t)most + 1);
+        if (!map) return ICAL_ERR_NOMEM;
+        for (unsigned i = 0; i < ndrop; i++)
+            map[drop[i]] = 1;
+        lp.drop = map;
+        lp.ndrop = most + 1;
+    }
     buf_init(&lp.no_dtstamp, 0);
     ical_status st = ICAL_OK;
     if (walk(&lp) != 0) goto done; /* malformed: validation says why */

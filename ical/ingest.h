@@ -59,8 +59,8 @@ void ical_ingest_opts_init(ical_ingest_opts *opts);
 typedef struct ical_ingest_result {
     const char *body; /* what to store: data itself when nothing was repaired, else pool memory */
     size_t body_len;
-    int changed;      /* body differs from data: no ETag in the PUT response (RFC 4791 §5.3.4) */
-    unsigned fixes;   /* ICAL_FIX_* that applied */
+    int changed;    /* body differs from data: no ETag in the PUT response (RFC 4791 §5.3.4) */
+    unsigned fixes; /* ICAL_FIX_* that applied */
     ical_validate_result v; /* validation of body: obj, uid, kind; detail on error */
 } ical_ingest_result;
 

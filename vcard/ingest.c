@@ -19,8 +19,10 @@ const vcard_repair vcard_repairs[] = {
     {VCARD_FIX_REV_SEVERAL, "rev-several", "more than one REV",
      "one REV, the time of the write, in the place of the first",
      "RFC 6350 §6.7.4: REV occurs at most once"},
-    {VCARD_FIX_NO_REV, "rev-missing", "a card without REV", "REV added before END: the time of "
-     "the write", "RFC 6350 §6.7.4, RFC 2426 §3.6.4: clients find changed cards by REV"},
+    {VCARD_FIX_NO_REV, "rev-missing", "a card without REV",
+     "REV added before END: the time of "
+     "the write",
+     "RFC 6350 §6.7.4, RFC 2426 §3.6.4: clients find changed cards by REV"},
     {VCARD_FIX_DUP_MEMBER, "member-duplicate",
      "a group card listing one member twice (MEMBER, or Apple's X-ADDRESSBOOKSERVER-MEMBER, "
      "with the same value)",
@@ -171,8 +173,8 @@ vcard_invalid vcard_ingest(vpool *pool, const char *data, size_t len, const vcar
         if (f[i] < 0) return set(&res->chk, VCARD_INVALID_NOMEM, "out of memory");
         res->fixes |= (unsigned)f[i];
     }
-    int max_props = opts->lim && opts->lim->max_props > 0 ? opts->lim->max_props
-                                                          : VCARD_DEFAULT_MAX_PROPS;
+    int max_props =
+        opts->lim && opts->lim->max_props > 0 ? opts->lim->max_props : VCARD_DEFAULT_MAX_PROPS;
     if (card->nprops > max_props)
         return set(&res->chk, VCARD_INVALID_TOO_LARGE, "too many properties once repaired");
     const char *body = text;
@@ -183,7 +185,8 @@ vcard_invalid vcard_ingest(vpool *pool, const char *data, size_t len, const vcar
         body = s;
     }
     if (opts->max_bytes && blen > opts->max_bytes)
-        return set(&res->chk, VCARD_INVALID_TOO_LARGE, "larger than the server stores once repaired");
+        return set(&res->chk, VCARD_INVALID_TOO_LARGE,
+                   "larger than the server stores once repaired");
     if (vcard_get_info(pool, card, &res->info) != VCARD_OK)
         return set(&res->chk, VCARD_INVALID_NOMEM, "out of memory");
     res->body = body;

@@ -46,18 +46,18 @@ typedef struct vcard_repair {
 extern const vcard_repair vcard_repairs[];
 
 typedef struct vcard_ingest_opts {
-    time_t now;               /* time of the write: REV of a card without one */
-    size_t max_bytes;         /* the largest card stored (max_resource_size); 0 = no cap */
-    const vcard_limits *lim;  /* parser bounds; NULL = defaults (vcard/vcard.h) */
+    time_t now;              /* time of the write: REV of a card without one */
+    size_t max_bytes;        /* the largest card stored (max_resource_size); 0 = no cap */
+    const vcard_limits *lim; /* parser bounds; NULL = defaults (vcard/vcard.h) */
 } vcard_ingest_opts;
 
 typedef struct vcard_ingest_result {
     const char *body; /* what to store: data itself when nothing was repaired, else pool memory */
     size_t body_len;
-    int changed;      /* body differs from data: no ETag in the PUT response (RFC 6352 §6.3.2.3) */
-    unsigned fixes;   /* VCARD_FIX_* that applied */
-    vcard_info info;  /* UID, FN, KIND, members of the stored card */
-    vcard_check chk;  /* on refusal: code, reason, line */
+    int changed;     /* body differs from data: no ETag in the PUT response (RFC 6352 §6.3.2.3) */
+    unsigned fixes;  /* VCARD_FIX_* that applied */
+    vcard_info info; /* UID, FN, KIND, members of the stored card */
+    vcard_check chk; /* on refusal: code, reason, line */
 } vcard_ingest_result;
 
 /* Decides what data[0, len) becomes in an address book: the framing repairs, validation,

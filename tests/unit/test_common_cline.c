@@ -21,10 +21,11 @@ static void test_clean_text_needs_nothing(void)
     static const char *ok[] = {
         "",
         "BEGIN:VCARD\r\nEND:VCARD\r\n",
-        "A:" "long line, seventy-six octets and more, is a SHOULD NOT, not a repair......\r\n",
+        "A:"
+        "long line, seventy-six octets and more, is a SHOULD NOT, not a repair......\r\n",
         "A:folded\r\n  here\r\n\tand here\r\n",
         "A:Caf\xC3\xA9\r\n \xC3\xA9t\xC3\xA9\r\n", /* folds between characters */
-        "A:bare\rCR\r\n",                         /* a lone CR is validation's business */
+        "A:bare\rCR\r\n",                          /* a lone CR is validation's business */
     };
     for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
         unsigned need = 1;
@@ -36,7 +37,10 @@ static void test_clean_text_needs_nothing(void)
 static void test_bom(void)
 {
     unsigned need;
-    CHECK_STR(fix("\xEF\xBB\xBF" "A:b\r\n", &need), "A:b\r\n");
+    CHECK_STR(fix("\xEF\xBB\xBF"
+                  "A:b\r\n",
+                  &need),
+              "A:b\r\n");
     CHECK_INT(need, CLINE_BOM);
     /* only at the start */
     CHECK_INT(cline_check("A:\xEF\xBB\xBF\r\n", 7), 0);
@@ -68,8 +72,7 @@ static void test_fold_utf8(void)
     CHECK_STR(fix("A:x\xF0\x9F\x98\n \x80y\n", &need), "A:x\r\n \xF0\x9F\x98\x80y\r\n");
     CHECK_INT(need, CLINE_FOLD_UTF8 | CLINE_CRLF);
     /* a continuation that is itself cut at its end */
-    CHECK_STR(fix("A:\xC3\r\n \xA9\xC3\r\n \xA9\r\n", &need),
-              "A:\r\n \xC3\xA9\r\n \xC3\xA9\r\n");
+    CHECK_STR(fix("A:\xC3\r\n \xA9\xC3\r\n \xA9\r\n", &need), "A:\r\n \xC3\xA9\r\n \xC3\xA9\r\n");
     /* continuation octets with nothing to move stay: validation refuses them */
     CHECK_STR(fix("A:x\r\n \xA9\r\n", &need), "A:x\r\n \xA9\r\n");
 }

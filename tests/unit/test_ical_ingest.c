@@ -47,13 +47,13 @@ static const char *stored(const char *text, unsigned *fixes)
 #define CAL(body)                                                                                  \
     "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Example//Client//EN\r\n" body "END:VCALENDAR\r\n"
 #define EVENT(extra)                                                                               \
-    "BEGIN:VEVENT\r\nUID:u1\r\nDTSTAMP:20251201T000000Z\r\nDTSTART:20260301T100000Z\r\n" extra   \
+    "BEGIN:VEVENT\r\nUID:u1\r\nDTSTAMP:20251201T000000Z\r\nDTSTART:20260301T100000Z\r\n" extra     \
     "END:VEVENT\r\n"
 
 static void test_valid_data_is_stored_as_sent(void)
 {
-    static const char *files[] = {"allday_birthday.ics", "apple_weekly_ny.ics",
-                                  "google_berlin.ics", "outlook_folded.ics"};
+    static const char *files[] = {"allday_birthday.ics", "apple_weekly_ny.ics", "google_berlin.ics",
+                                  "outlook_folded.ics"};
     for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
         size_t len = 0;
         char *ics = tu_load(P, files[i], &len);
@@ -64,7 +64,8 @@ static void test_valid_data_is_stored_as_sent(void)
         CHECK_INT(r.changed, 0);
     }
     /* long lines, unknown properties, blank lines, odd escapes: understood, kept */
-    const char *odd = CAL(EVENT("DESCRIPTION:" "A description written on one line by a client "
+    const char *odd = CAL(EVENT("DESCRIPTION:"
+                                "A description written on one line by a client "
                                 "that never folds, well past seventy-five octets\r\n"
                                 "X-UNKNOWN;X-P=\"a;b\":value\\\"\r\n"
                                 "\r\n"));
@@ -188,8 +189,9 @@ static void test_utc_tzid(void)
                   "DTSTART;X-A=1;X-B=2:20260301T100000Z\r\nEND:VEVENT\r\n"));
     CHECK_INT(f, ICAL_FIX_UTC_TZID);
     /* a list that is not all UTC keeps its TZID */
-    const char *mixed = CAL(EVENT("RRULE:FREQ=DAILY;COUNT=5\r\n"
-                                  "EXDATE;TZID=Europe/Berlin:20260302T110000,20260303T100000Z\r\n"));
+    const char *mixed =
+        CAL(EVENT("RRULE:FREQ=DAILY;COUNT=5\r\n"
+                  "EXDATE;TZID=Europe/Berlin:20260302T110000,20260303T100000Z\r\n"));
     CHECK_STR(stored(mixed, &f), mixed);
     CHECK_INT(f, 0);
     /* without the repair the unknown zone would be refused: the same line, local time */
@@ -216,8 +218,8 @@ static void test_missing_version_prodid_dtstamp(void)
               "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\n" EVENT("") "END:VCALENDAR\r\n");
     CHECK_INT(f, ICAL_FIX_NO_VERSION);
     CHECK_STR(stored("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n" EVENT("") "END:VCALENDAR\r\n", &f),
-              "BEGIN:VCALENDAR\r\nPRODID:" ICAL_INGEST_PRODID "\r\nVERSION:2.0\r\n" EVENT("")
-              "END:VCALENDAR\r\n");
+              "BEGIN:VCALENDAR\r\nPRODID:" ICAL_INGEST_PRODID
+              "\r\nVERSION:2.0\r\n" EVENT("") "END:VCALENDAR\r\n");
     CHECK_INT(f, ICAL_FIX_NO_PRODID);
     CHECK_STR(stored(CAL("BEGIN:VTODO\r\nUID:t1\r\nSUMMARY:Task\r\nBEGIN:VALARM\r\n"
                          "ACTION:DISPLAY\r\nTRIGGER:-PT5M\r\nDTSTAMP:20251201T000000Z\r\n"
@@ -243,21 +245,21 @@ static void test_missing_version_prodid_dtstamp(void)
  * first edit still in it and the second appended. */
 #define SERIES                                                                                     \
     "BEGIN:VEVENT\r\nUID:standup@example.com\r\nDTSTART:20260105T090000Z\r\n"                      \
-    "DTEND:20260105T093000Z\r\nDTSTAMP:20260101T120000Z\r\nRRULE:FREQ=WEEKLY;COUNT=10\r\n"        \
+    "DTEND:20260105T093000Z\r\nDTSTAMP:20260101T120000Z\r\nRRULE:FREQ=WEEKLY;COUNT=10\r\n"         \
     "SUMMARY:Standup\r\nEND:VEVENT\r\n"
 #define EDIT1                                                                                      \
     "BEGIN:VEVENT\r\nUID:standup@example.com\r\nRECURRENCE-ID:20260112T090000Z\r\n"                \
-    "DTSTART:20260112T100000Z\r\nDTEND:20260112T103000Z\r\nDTSTAMP:20260102T120000Z\r\n"          \
+    "DTSTART:20260112T100000Z\r\nDTEND:20260112T103000Z\r\nDTSTAMP:20260102T120000Z\r\n"           \
     "SUMMARY:Standup (moved)\r\nEND:VEVENT\r\n"
 #define EDIT2                                                                                      \
     "BEGIN:VEVENT\r\nUID:standup@example.com\r\nRECURRENCE-ID:20260112T090000Z\r\n"                \
-    "DTSTART:20260112T110000Z\r\nDTEND:20260112T113000Z\r\nDTSTAMP:20260103T120000Z\r\n"          \
+    "DTSTART:20260112T110000Z\r\nDTEND:20260112T113000Z\r\nDTSTAMP:20260103T120000Z\r\n"           \
     "SUMMARY:Standup (moved again)\r\nEND:VEVENT\r\n"
 #define OTHER                                                                                      \
     "BEGIN:VEVENT\r\nUID:standup@example.com\r\nRECURRENCE-ID:20260119T090000Z\r\n"                \
     "DTSTART:20260119T100000Z\r\nDTSTAMP:20260102T120000Z\r\nSUMMARY:Later\r\nEND:VEVENT\r\n"
 #define PYCALDAV(body)                                                                             \
-    "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//python-caldav//caldav//en_DK\r\n" body           \
+    "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//python-caldav//caldav//en_DK\r\n" body            \
     "END:VCALENDAR\r\n"
 
 static void test_duplicate_overrides(void)
@@ -266,8 +268,7 @@ static void test_duplicate_overrides(void)
     CHECK_STR(stored(PYCALDAV(SERIES EDIT1 EDIT2), &f), PYCALDAV(SERIES EDIT2));
     CHECK_INT(f, ICAL_FIX_DUP_OVERRIDE);
     /* three of one instance among others: the last stays, the others keep their places */
-    CHECK_STR(stored(PYCALDAV(SERIES EDIT1 OTHER EDIT1 EDIT2), &f),
-              PYCALDAV(SERIES OTHER EDIT2));
+    CHECK_STR(stored(PYCALDAV(SERIES EDIT1 OTHER EDIT1 EDIT2), &f), PYCALDAV(SERIES OTHER EDIT2));
     /* the same instance written in another zone is the same RECURRENCE-ID */
     const char *berlin = "BEGIN:VEVENT\r\nUID:standup@example.com\r\n"
                          "RECURRENCE-ID;TZID=Europe/Berlin:20260112T100000\r\n"
@@ -275,12 +276,12 @@ static void test_duplicate_overrides(void)
     CHECK_STR(stored(pool_printf(P, PYCALDAV(SERIES EDIT1 "%s"), berlin), &f),
               pool_printf(P, PYCALDAV(SERIES "%s"), berlin));
     /* repairs in a removed override do not count; those in the kept one do */
-    CHECK_STR(stored(PYCALDAV(SERIES
-                              "BEGIN:VEVENT\r\nUID:standup@example.com\r\n"
-                              "RECURRENCE-ID:20260112T090000Z\r\nDTSTART:20260112T100000Z\r\n"
-                              "END:VEVENT\r\n" EDIT2),
-                     &f),
-              PYCALDAV(SERIES EDIT2));
+    CHECK_STR(
+        stored(PYCALDAV(SERIES "BEGIN:VEVENT\r\nUID:standup@example.com\r\n"
+                               "RECURRENCE-ID:20260112T090000Z\r\nDTSTART:20260112T100000Z\r\n"
+                               "END:VEVENT\r\n" EDIT2),
+               &f),
+        PYCALDAV(SERIES EDIT2));
     CHECK_INT(f, ICAL_FIX_DUP_OVERRIDE);
     /* two masters are not two edits of one occurrence: refused as before */
     ical_ingest_result r;

@@ -228,8 +228,7 @@ static void test_refused_as_before(void)
         {"BEGIN:VCARD\nVERSION:3.0\nUID:1\nFN:A\nEND:VCARD\nBEGIN:VCARD\nVERSION:3.0\nUID:2\n"
          "FN:B\nEND:VCARD\n",
          VCARD_INVALID_MULTIPLE},
-        {"BEGIN:VCARD\r\nVERSION:3.0\r\nUID:1\r\nFN:A\x01\r\nEND:VCARD\r\n",
-         VCARD_INVALID_SYNTAX},
+        {"BEGIN:VCARD\r\nVERSION:3.0\r\nUID:1\r\nFN:A\x01\r\nEND:VCARD\r\n", VCARD_INVALID_SYNTAX},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
         CHECK_INT(ingest_ex(cases[i].text, strlen(cases[i].text), NULL, &r), cases[i].code);

@@ -1,16 +1,18 @@
-/* PUT (and COPY/MOVE) of calendar object resources: RFC 4791 §5.3.2
- * preconditions, then the instance spans for the time-range index. */
+/* PUT (and COPY/MOVE) of calendar object resources: the ingest policy (ical/ingest.h:
+ * repairs, then the RFC 4791 §5.3.2 preconditions), then the instance spans for the
+ * time-range index. */
 #include <string.h>
 #include <strings.h>
 #include <time.h>
 
+#include "common/log.h"
 #include "dav/caldav.h"
 #include "dav/member.h"
 #include "dav/resource.h"
 #include "dav/xml_out.h"
 #include "ical/index.h"
+#include "ical/ingest.h"
 #include "ical/tz.h"
-#include "ical/validate.h"
 
 static int calendar_media_type(const char *ct)
 {
@@ -60,38 +62,44 @@ int caldav_prepare_member(dav_req *r, const store_node *coll, const char *body, 
         return dav_error(r, 403, NS_CALDAV, "supported-calendar-data");
     if (len > r->cfg->max_resource_size) return dav_error(r, 403, NS_CALDAV, "max-resource-size");
 
-    ical_validate_opts o;
-    ical_validate_opts_init(&o);
-    o.allowed_kinds = coll->comp_mask;
-    ical_parse_utc(CALDAV_MIN_DATE, &o.min_date);
-    ical_parse_utc(CALDAV_MAX_DATE, &o.max_date);
-    o.max_instances = CALDAV_MAX_INSTANCES;
-    o.max_attendees = CALDAV_MAX_ATTENDEES;
-    o.horizon = (int64_t)time(NULL) + CALDAV_HORIZON_SECONDS;
-    o.floating_tz = caldav_collection_tz(r, coll);
-    ical_validate_result v;
-    ical_status st = ical_validate(r->pool, body, len, &o, &v);
+    /* the ingest policy (ical/ingest.h): repairs, then the RFC 4791 §5.3.2.1 checks on
+     * what would be stored */
+    ical_ingest_opts o;
+    ical_ingest_opts_init(&o);
+    o.v.allowed_kinds = coll->comp_mask;
+    ical_parse_utc(CALDAV_MIN_DATE, &o.v.min_date);
+    ical_parse_utc(CALDAV_MAX_DATE, &o.v.max_date);
+    o.v.max_instances = CALDAV_MAX_INSTANCES;
+    o.v.max_attendees = CALDAV_MAX_ATTENDEES;
+    o.v.horizon = (int64_t)time(NULL) + CALDAV_HORIZON_SECONDS;
+    o.v.floating_tz = caldav_collection_tz(r, coll);
+    o.now = (int64_t)time(NULL);
+    o.max_bytes = r->cfg->max_resource_size;
+    ical_ingest_result in;
+    ical_status st = ical_ingest(r->pool, body, len, &o, &in);
     /* expansions stop short once the server is stopping: judge nothing on
      * their partial results */
     if (ical_cancelled()) return dav_error_text(r, 503, "The server is shutting down");
     if (st == ICAL_ERR_NOMEM) return 500;
     if (st != ICAL_OK) {
         const char *pre = ical_status_precondition(st);
-        if (v.detail) r->err_text = v.detail;
+        if (in.v.detail) r->err_text = in.v.detail;
         return dav_error(r, 403, NS_CALDAV, pre ? pre : "valid-calendar-data");
     }
+    /* the operator's trace of what was repaired: repair names only, never data */
+    if (in.fixes) log_debug("calendar object repaired: %s", ical_fix_names(r->pool, in.fixes));
     /* (CALDAV:no-uid-conflict needs the store: checked in the write
      * transaction, dav/member.c) */
-    st = caldav_index_object(r->pool, o.floating_tz, v.obj, m);
+    st = caldav_index_object(r->pool, o.v.floating_tz, in.v.obj, m);
     if (ical_cancelled()) return dav_error_text(r, 503, "The server is shutting down");
     if (st != ICAL_OK) return st == ICAL_ERR_NOMEM ? 500 : dav_error(r, 403, NS_CALDAV,
                                                                       "valid-calendar-data");
-    m->c.body = v.body;
-    m->c.length = v.body_len;
+    m->c.body = in.body;
+    m->c.length = in.body_len;
     m->c.content_type = "text/calendar;charset=utf-8";
-    m->c.etag = dav_etag_for(r->pool, v.body, v.body_len);
-    m->c.uid = v.uid;
-    m->c.component = v.kind;
-    m->changed = v.needs_rewrite;
+    m->c.etag = dav_etag_for(r->pool, in.body, in.body_len);
+    m->c.uid = in.v.uid;
+    m->c.component = in.v.kind;
+    m->changed = in.changed;
     return 0;
 }

@@ -198,8 +198,10 @@ int dav_member_arrived(dav_req *r, const store_node *arrived, const store_node *
     if (!typed(coll)) return STORE_OK;
     const member_kind *k = kind_of(coll);
     int rc = k->stored ? k->stored(r, arrived->id, coll, m) : STORE_OK;
-    /* a plain file becoming a calendar object gets its UID and type */
-    if (rc == STORE_OK && m->c.uid && !arrived->uid)
+    /* a plain file becoming a calendar object gets its UID and type, and what the ingest
+     * policy repaired arrives repaired (ical/ingest.h, vcard/ingest.h): a typed collection
+     * holds nothing that a PUT of the same bytes would not have stored */
+    if (rc == STORE_OK && ((m->c.uid && !arrived->uid) || m->changed))
         rc = store_node_update(r->st, r->pool, arrived->id, &m->c, NULL);
     return rc;
 }

@@ -60,7 +60,8 @@ int dav_member_taken(dav_req *r, const store_node *coll, const char *coll_href, 
 int dav_member_accepts(dav_req *r, const store_node *coll, const char *coll_href,
                        const store_node *src, const store_node *overwritten, dav_member *m);
 /* ...and once the node row has arrived in coll (copied or moved): its index
- * rows and, for a plain file becoming a typed member, its UID and kind. */
+ * rows and, for a plain file becoming a typed member, its UID and kind; the
+ * repaired bytes when the ingest policy repaired it (m->changed). */
 int dav_member_arrived(dav_req *r, const store_node *arrived, const store_node *coll,
                        const dav_member *m);
 

@@ -25,14 +25,32 @@ static void html_text(vbuf *b, const char *s)
     xml_text(b, s); /* the XML escapes are the HTML ones too */
 }
 
+/* Can s be shown as text as it is: UTF-8 without control characters (C0,
+ * DEL, C1)? */
+static int html_showable(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    for (; *p; p++)
+        if (*p < 0x20 || *p == 0x7F || (p[0] == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F)) return 0;
+    return utf8_valid(s, (size_t)(p - (const unsigned char *)s));
+}
+
+/* A name (or path) as the page shows it: itself, or - when it holds bytes
+ * a page cannot carry (a newline, bytes that are not UTF-8) - its
+ * percent-encoded form, as in its link. */
+static void html_name(vbuf *b, const char *name, const char *encoded)
+{
+    html_text(b, html_showable(name) ? name : encoded);
+}
+
 static int index_fill(dav_req *r, void *state, vbuf *out)
 {
     index_state *s = state;
     if (s->phase == 0) {
         buf_puts(out, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>");
-        html_text(out, s->coll.path);
+        html_name(out, s->coll.path, s->coll.href);
         buf_puts(out, "</title></head>\n<body><h1>");
-        html_text(out, s->coll.path);
+        html_name(out, s->coll.path, s->coll.href);
         buf_puts(out, "</h1>\n<ul>\n");
         s->phase = 1;
     }
@@ -53,7 +71,8 @@ static int index_fill(dav_req *r, void *state, vbuf *out)
             buf_puts(out, "<li><a href=\"");
             xml_attr(out, kids[i].href);
             buf_puts(out, "\">");
-            html_text(out, kids[i].name);
+            const char *enc = uri_encode_segment_pool(page, kids[i].name);
+            html_name(out, kids[i].name, enc ? enc : "");
             if (dav_res_is_collection(&kids[i])) buf_putc(out, '/');
             buf_puts(out, "</a></li>\n");
         }

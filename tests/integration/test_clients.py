@@ -1,11 +1,13 @@
 """What real clients send (issue 15, part B), each test written from the
 client's own request: sync-collection with any Depth, names with any byte,
 byte ranges.  (The logging half is tests/integration/test_logging.py.)"""
+import html.parser
 import unittest
+from urllib.parse import quote, unquote_to_bytes, urlsplit
 
 from caldav_util import vcal, vevent
 from test_caldav import CalDAVBase
-from veil import NS
+from veil import NS, propfind_body
 
 ICS = {"Content-Type": "text/calendar; charset=utf-8"}
 
@@ -111,6 +113,167 @@ class SyncDepth(CalDAVBase):
         self.assertEqual(r.status, 207, r.text)
         self.assertEqual(sync_result(r)[0], {self.cal("homesync"): 200,
                                              self.cal("homesync") + "h2.ics": 200})
+
+
+def q(name):
+    """A name as a client puts it in a URL: every byte but unreserved escaped."""
+    return quote(name, safe="")
+
+
+def last_segment(href):
+    """The bytes of an href's last segment."""
+    return unquote_to_bytes(urlsplit(href).path.rstrip("/").rsplit("/", 1)[-1])
+
+
+def listed_names(resp, coll):
+    """Names (bytes) of the members of coll in a PROPFIND Depth 1 answer."""
+    hrefs = [r.find("D:href", NS).text for r in resp.xml().findall("D:response", NS)]
+    return {last_segment(h) for h in hrefs if h.rstrip("/") != coll.rstrip("/")}
+
+
+class Links(html.parser.HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.hrefs, self.texts = [], []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "a":
+            self.hrefs.append(dict(attrs)["href"])
+
+    def handle_data(self, data):
+        self.texts.append(data)
+
+
+# Names as clients make them.  A web client put a newline at the end of its
+# UIDs and a sync tool named the item after the UID (vdirsyncer:
+# quote(uid) + ".ics"); the others are what file managers and rclone store.
+NAMES = [b"tab\there", b"100% sure", b"#hash", b"why?", b"with  spaces ", b"\xff\xfe not utf-8",
+         b"caf\xc3\xa9", b"back\\slash", b"new\nline", b"ctl\x01\x7f", b"...", b"a&b<c>\"'",
+         b"%41%", b"x" * 255, b"\xc0\xaf"]
+
+
+class Names(CalDAVBase):
+    """Names are bytes: any octet but '/' and NUL, percent-encoded wherever
+    the server shows it, and the same name back in listings, sync reports
+    and multigets."""
+
+    WEB_UID = "20261204T101010Z-4d2f-7kcfm"
+
+    def test_uid_with_newline_from_a_web_client(self):
+        cal = self.cal()
+        name = self.WEB_UID + "%0A.ics"  # the UID ends in a newline
+        body = vcal(vevent(self.WEB_UID + "\\n", ":20270110T100000Z"))
+        # vdirsyncer's create: PUT with If-None-Match: *
+        r = self.alice.put(cal + name, body, {"Content-Type": "text/calendar; charset=utf-8",
+                                              "If-None-Match": "*"})
+        self.assertEqual(r.status, 201, r.text)
+        r = self.alice.get(cal + name)
+        self.assertEqual((r.status, r.body.replace(b"\r\n", b"\n")),
+                         (200, body.encode().replace(b"\r\n", b"\n")))
+        want = cal + name
+        # a listing
+        r = self.alice.propfind(cal, propfind_body("D:getetag"), {"Depth": "1"})
+        self.assertEqual(r.status, 207)
+        self.assertIn(self.WEB_UID.encode() + b"\n.ics", listed_names(r, cal))
+        self.assertIn(want.encode(), r.body)
+        # a sync report (python caldav's)
+        r = self.alice.report(cal, pycaldav_sync(), PYCALDAV_HEADERS)
+        self.assertEqual(r.status, 207, r.text)
+        self.assertEqual(sync_result(r)[0].get(want), 200)
+        # a multiget, with the href as the listing gave it and escaped otherwise
+        other = cal + self.WEB_UID.replace("-", "%2D") + "%0a.ics"
+        mg = ('<?xml version="1.0" encoding="utf-8"?><C:calendar-multiget xmlns:D="DAV:" '
+              'xmlns:C="urn:ietf:params:xml:ns:caldav"><D:prop><D:getetag/><C:calendar-data/>'
+              '</D:prop><D:href>%s</D:href><D:href>%s</D:href></C:calendar-multiget>'
+              % (want, other))
+        r = self.report(cal, mg)
+        self.assertEqual(r.status, 207, r.text)
+        got = {x.find("D:href", NS).text: x.find(".//C:calendar-data", NS)
+               for x in r.xml().findall("D:response", NS)}
+        self.assertEqual(set(got), {want, other})
+        for data in got.values():
+            self.assertIn(self.WEB_UID + "\\n", data.text)
+        # and it goes away like any other
+        self.assertEqual(self.alice.delete(cal + name).status, 204)
+        r = self.alice.report(cal, pycaldav_sync(), PYCALDAV_HEADERS)
+        self.assertNotIn(want, sync_result(r)[0])
+
+    def test_file_names_are_bytes(self):
+        d = self.alice.files + "names%0A%FF/"  # in a collection named with bytes too
+        self.assertEqual(self.alice.mkcol(d).status, 201)
+        for i, name in enumerate(NAMES):
+            r = self.alice.put(d + q(name), b"body %d" % i)
+            self.assertEqual(r.status, 201, (name, r.text))
+        for i, name in enumerate(NAMES):
+            r = self.alice.get(d + q(name))
+            self.assertEqual((r.status, r.body), (200, b"body %d" % i), name)
+        # the same name however its bytes are escaped: lower-case hex, a
+        # letter escaped that need not be
+        r = self.alice.get(d + "new%0aline")
+        self.assertEqual(r.body, b"body %d" % NAMES.index(b"new\nline"))
+        r = self.alice.get(d + "%63af%C3%A9")
+        self.assertEqual(r.body, b"body %d" % NAMES.index(b"caf\xc3\xa9"))
+        # the listing is well-formed XML and gives every name back
+        r = self.alice.propfind(d, propfind_body("D:getetag", "D:displayname"), {"Depth": "1"})
+        self.assertEqual(r.status, 207)
+        self.assertEqual(listed_names(r, d), set(NAMES))
+        for h in (x.find("D:href", NS).text for x in r.xml().findall("D:response", NS)):
+            self.assertTrue(all(0x20 < ord(c) < 0x7F for c in h), h)
+        # and so does a sync report of the collection
+        body = pycaldav_sync()
+        r = self.alice.report(d, body, PYCALDAV_HEADERS)
+        self.assertEqual(r.status, 207, r.text)
+        self.assertEqual({last_segment(h) for h in sync_result(r)[0]}, set(NAMES))
+        # the HTML listing: valid UTF-8 without control characters, a link
+        # per name, a name that cannot be shown shown escaped
+        r = self.alice.get(d)
+        self.assertEqual(r.status, 200)
+        page = r.body.decode("utf-8")
+        self.assertFalse([c for c in page if ord(c) < 0x20 and c != "\n"], page)
+        links = Links()
+        links.feed(page)
+        self.assertEqual({last_segment(h) for h in links.hrefs}, set(NAMES))
+        shown = "".join(links.texts)
+        self.assertIn("new%0Aline", shown)
+        self.assertIn("caf\u00e9", shown)
+        self.assertIn("a&b<c>\"'", shown)
+        # a lock on such a name covers it, and the refusal names it escaped
+        lock = ('<?xml version="1.0" encoding="utf-8"?><D:lockinfo xmlns:D="DAV:"><D:lockscope>'
+                '<D:exclusive/></D:lockscope><D:locktype><D:write/></D:locktype></D:lockinfo>')
+        r = self.alice.lock(d, lock, {"Content-Type": "application/xml", "Depth": "infinity"})
+        self.assertEqual(r.status, 200, r.text)
+        token = r.header("Lock-Token")
+        target = d + q(b"\xff\xfe not utf-8")
+        r = self.alice.put(target, b"locked out")
+        self.assertEqual(r.status, 423)
+        self.assertEqual(r.xml().find(".//D:href", NS).text, d)
+        r = self.alice.put(target, b"with the token", {"If": "(%s)" % token})
+        self.assertEqual(r.status, 204, r.text)
+        self.assertEqual(self.alice.unlock(d, headers={"Lock-Token": token}).status, 204)
+        # one byte more than 255 is too long; "." and "..", NUL and "/" are
+        # never names
+        self.assertEqual(self.alice.put(d + "x" * 256, b"x").status, 414)
+        for bad in ("%2e", "%2E%2e", "..", "a%00b", "a%2Fb"):
+            self.assertIn(self.alice.put(d + bad, b"x").status, (400, 404, 405, 409), bad)
+            self.assertIn(self.alice.get(d + bad).status, (400, 404), bad)
+
+    def test_location_carries_the_name_escaped(self):
+        f = self.alice.files
+        r = self.alice.mkcol(f + "dir%0Awith%09controls%23/")
+        self.assertEqual(r.status, 201)
+        self.assertTrue(r.header("Location").endswith(f + "dir%0Awith%09controls%23/"),
+                        r.header("Location"))
+        self.assertEqual(self.alice.put(f + "src.txt", b"moving").status, 201)
+        base = "http://127.0.0.1:%d" % self.server.port
+        r = self.alice.copy(f + "src.txt", headers={"Destination": base + f + "copy%FF%3F.txt"})
+        self.assertEqual(r.status, 201)
+        self.assertTrue(r.header("Location").endswith(f + "copy%FF%3F.txt"), r.header("Location"))
+        r = self.alice.move(f + "src.txt", headers={"Destination": base + f + "moved%0D%0A.txt"})
+        self.assertEqual(r.status, 201)
+        self.assertTrue(r.header("Location").endswith(f + "moved%0D%0A.txt"),
+                        r.header("Location"))
+        self.assertEqual(self.alice.get(f + "moved%0D%0A.txt").body, b"moving")
+        self.assertEqual(self.alice.get(f + "copy%ff%3f.txt").body, b"moving")
 
 
 if __name__ == "__main__":

@@ -42,8 +42,21 @@ static void test_uri_paths(void)
     CHECK_INT(uri_parse_path(p, "/a/%2e%2E/b", &up), URI_DOT_SEGMENT);
     CHECK_INT(uri_parse_path(p, "/a%2Fb", &up), URI_BAD_CHAR);
     CHECK_INT(uri_parse_path(p, "/a%00b", &up), URI_BAD_CHAR);
-    CHECK_INT(uri_parse_path(p, "/a%ffb", &up), URI_BAD_UTF8);
-    CHECK_INT(uri_parse_path(p, "/a%c0%afb", &up), URI_BAD_UTF8); /* overlong '/' */
+    CHECK_INT(uri_parse_path(p, "/a/%2e/b", &up), URI_DOT_SEGMENT);
+    CHECK_INT(uri_parse_path(p, "/a%2fb", &up), URI_BAD_CHAR);
+    /* names are bytes: any octet but '/' and NUL, escaped */
+    CHECK_INT(uri_parse_path(p, "/a%ffb", &up), URI_OK);
+    CHECK_STR(up.seg[0], "a\xff" "b");
+    CHECK_INT(uri_parse_path(p, "/a%c0%afb", &up), URI_OK); /* an overlong '/' is two bytes */
+    CHECK_STR(up.seg[0], "a\xc0\xaf" "b");
+    CHECK_INT(uri_parse_path(p, "/x/-7kcfm%0A.ics", &up), URI_OK);
+    CHECK_STR(up.seg[1], "-7kcfm\n.ics");
+    CHECK_INT(uri_parse_path(p, "/%09%01%7F%25%23%3F%5C%20", &up), URI_OK);
+    CHECK_STR(up.seg[0], "\t\x01\x7f%#?\\ ");
+    CHECK_INT(uri_parse_path(p, "/%2e%2e%2e", &up), URI_OK); /* "..." is a name */
+    CHECK_INT(uri_parse_path(p, "/a\nb", &up), URI_BAD_CHAR); /* raw controls are no URI */
+    CHECK_INT(uri_parse_path(p, "/a\tb", &up), URI_BAD_CHAR);
+    CHECK_INT(uri_parse_path(p, "/a\x7f", &up), URI_BAD_CHAR);
     CHECK_INT(uri_parse_path(p, "/a%4", &up), URI_BAD_ESCAPE);
     CHECK_INT(uri_parse_path(p, "/a//b", &up), URI_OK); /* empty segments collapse */
     CHECK_INT(up.nseg, 2);
@@ -58,6 +71,27 @@ static void test_uri_paths(void)
     longseg[0] = '/';
     longseg[599] = '\0';
     CHECK_INT(uri_parse_path(p, longseg, &up), URI_TOO_LONG);
+    /* 255 bytes after decoding is the longest name, escaped or not */
+    vbuf b;
+    buf_init(&b, 0);
+    buf_putc(&b, '/');
+    for (int i = 0; i < 255; i++) buf_puts(&b, "%0A");
+    CHECK_INT(uri_parse_path(p, buf_cstr(&b), &up), URI_OK);
+    CHECK_INT(strlen(up.seg[0]), 255);
+    buf_puts(&b, "x");
+    CHECK_INT(uri_parse_path(p, buf_cstr(&b), &up), URI_TOO_LONG);
+    buf_free(&b);
+    /* every byte outside RFC 3986 unreserved and the harmless sub-delims goes
+     * out escaped, and comes back the same */
+    CHECK_STR(uri_encode_segment_pool(p, "a\n\t%#?\\\xff\x7f"), "a%0A%09%25%23%3F%5C%FF%7F");
+    for (int c = 1; c < 256; c++) {
+        char name[2] = {(char)c, 0};
+        if (c == '/' || c == '.') continue;
+        char *enc = uri_encode_segment_pool(p, name);
+        char *back;
+        CHECK_INT(uri_decode_segment(p, enc, strlen(enc), &back), URI_OK);
+        CHECK_STR(back, name);
+    }
     CHECK_STR(uri_encode_segment_pool(p, "a b/c%\xE2\x82\xAC"), "a%20b%2Fc%25%E2%82%AC");
     pool_free(p);
 }

@@ -166,7 +166,10 @@ int dav_report_sync(dav_req *r, dav_resource *res, const xmlNode *root)
     dav_sync_req *q = pool_calloc(r->pool, sizeof(*q));
     if (!q) return 500;
     if (strcmp(level, "1") != 0) {
-        if (strcmp(level, "infinite") != 0) return dav_error_text(r, 400, "Invalid sync-level");
+        /* RFC 6578 §6.3 spells it "infinite"; Apple's clients and CalDAVTester
+         * write the Depth header's "infinity", which can only mean the same */
+        if (strcmp(level, "infinite") != 0 && strcmp(level, "infinity") != 0)
+            return dav_error_text(r, 400, "Invalid sync-level");
         q->infinite = 1;
     }
     q->token = xml_content(r->pool, tok);

@@ -101,6 +101,10 @@ class SyncDepth(CalDAVBase):
             self.assertEqual(len({str(a) for k, a in answers.items() if k[0] == level}), 1, level)
         one, _ = answers["1", "1"]
         inf, token = answers["infinite", "1"]
+        # Apple writes the Depth header's "infinity" for RFC 6578's "infinite"
+        r = self.alice.report(home, apple_sync("infinity"), {"Depth": "1"})
+        self.assertEqual((r.status, sync_result(r)), (207, answers["infinite", "1"]), r.text)
+        self.assertEqual(self.alice.report(home, apple_sync("2"), {"Depth": "1"}).status, 400)
         # level 1: the children; level infinite: their members too
         self.assertEqual(one.get(self.cal("homesync")), 200)
         self.assertNotIn(self.cal("homesync") + "h.ics", one)

@@ -1,6 +1,7 @@
 #include "common/buf.h"
 #include "common/pool.h"
 #include "common/rand.h"
+#include "common/range.h"
 #include "common/timefmt.h"
 #include "common/uri.h"
 #include "tests/unit/check.h"
@@ -96,6 +97,60 @@ static void test_uri_paths(void)
     pool_free(p);
 }
 
+/* RFC 9110 §14.1-14.2: one satisfiable range is a 206, none a 416, a header
+ * that is not a valid bytes ranges-specifier is ignored. */
+static void test_ranges(void)
+{
+    http_range r;
+#define RANGE(v, len, kind, f, l)                                      \
+    do {                                                               \
+        r.first = r.last = 12345;                                      \
+        CHECK_INT(http_range_parse(v, len, &r), kind);                 \
+        if ((kind) == HTTP_RANGE_ONE) {                                \
+            CHECK_INT(r.first, f);                                     \
+            CHECK_INT(r.last, l);                                      \
+        }                                                              \
+    } while (0)
+    RANGE(NULL, 100, HTTP_RANGE_NONE, 0, 0);
+    RANGE("bytes=0-0", 100, HTTP_RANGE_ONE, 0, 0);
+    RANGE("bytes=0-99", 100, HTTP_RANGE_ONE, 0, 99);
+    RANGE("bytes=10-", 100, HTTP_RANGE_ONE, 10, 99);        /* rclone, gvfs: to the end */
+    RANGE("bytes=1048576-2097151", 3000000, HTTP_RANGE_ONE, 1048576, 2097151);
+    RANGE("bytes=50-1000", 100, HTTP_RANGE_ONE, 50, 99);    /* last-pos past the end */
+    RANGE("bytes=-10", 100, HTTP_RANGE_ONE, 90, 99);        /* the last ten */
+    RANGE("bytes=-1000", 100, HTTP_RANGE_ONE, 0, 99);
+    RANGE("Bytes = 5-6", 100, HTTP_RANGE_ONE, 5, 6);        /* case and OWS */
+    RANGE("bytes=5-6,", 100, HTTP_RANGE_ONE, 5, 6);         /* empty list elements */
+    RANGE("bytes=,5-6", 100, HTTP_RANGE_ONE, 5, 6);
+    RANGE("bytes=99999999999999999999999-", 100, HTTP_RANGE_UNSATISFIABLE, 0, 0);
+    RANGE("bytes=5-99999999999999999999999", 100, HTTP_RANGE_ONE, 5, 99);
+    /* unsatisfiable: starts at or past the end, a zero suffix */
+    RANGE("bytes=100-", 100, HTTP_RANGE_UNSATISFIABLE, 0, 0);
+    RANGE("bytes=100-200", 100, HTTP_RANGE_UNSATISFIABLE, 0, 0);
+    RANGE("bytes=-0", 100, HTTP_RANGE_UNSATISFIABLE, 0, 0);
+    RANGE("bytes=0-", 0, HTTP_RANGE_UNSATISFIABLE, 0, 0);
+    RANGE("bytes=-5", 0, HTTP_RANGE_NONE, 0, 0);            /* satisfied, but no byte to send */
+    /* several: the one satisfiable among them, else whole */
+    RANGE("bytes=0-9,200-300", 100, HTTP_RANGE_ONE, 0, 9);
+    RANGE("bytes=200-300, -5", 100, HTTP_RANGE_ONE, 95, 99);
+    RANGE("bytes=0-9,20-29", 100, HTTP_RANGE_MULTI, 0, 0);
+    RANGE("bytes=200-,300-", 100, HTTP_RANGE_UNSATISFIABLE, 0, 0);
+    /* not a valid bytes ranges-specifier: ignored */
+    RANGE("bytes=9-5", 100, HTTP_RANGE_NONE, 0, 0);         /* last-pos before first-pos */
+    RANGE("bytes=0-9,9-5", 100, HTTP_RANGE_NONE, 0, 0);
+    RANGE("bytes=", 100, HTTP_RANGE_NONE, 0, 0);
+    RANGE("bytes=,", 100, HTTP_RANGE_NONE, 0, 0);
+    RANGE("bytes=-", 100, HTTP_RANGE_NONE, 0, 0);
+    RANGE("bytes=a-b", 100, HTTP_RANGE_NONE, 0, 0);
+    RANGE("bytes=1-2-3", 100, HTTP_RANGE_NONE, 0, 0);
+    RANGE("bytes=+1-2", 100, HTTP_RANGE_NONE, 0, 0);
+    RANGE("bytes 0-1", 100, HTTP_RANGE_NONE, 0, 0);
+    RANGE("items=0-1", 100, HTTP_RANGE_NONE, 0, 0);
+    RANGE("bytesx=0-1", 100, HTTP_RANGE_NONE, 0, 0);
+    RANGE("", 100, HTTP_RANGE_NONE, 0, 0);
+#undef RANGE
+}
+
 static void test_dates(void)
 {
     char d[30];
@@ -131,6 +186,7 @@ int main(void)
     RUN(test_pool);
     RUN(test_buf_limit);
     RUN(test_uri_paths);
+    RUN(test_ranges);
     RUN(test_dates);
     RUN(test_ids);
     return check_summary();

@@ -1,13 +1,18 @@
 """What real clients send (issue 15, part B), each test written from the
 client's own request: sync-collection with any Depth, names with any byte,
 byte ranges.  (The logging half is tests/integration/test_logging.py.)"""
+import base64
 import html.parser
+import os
+import socket
+import struct
+import time
 import unittest
 from urllib.parse import quote, unquote_to_bytes, urlsplit
 
 from caldav_util import vcal, vevent
 from test_caldav import CalDAVBase
-from veil import NS, propfind_body
+from veil import NS, ServerTest, propfind_body
 
 ICS = {"Content-Type": "text/calendar; charset=utf-8"}
 
@@ -278,6 +283,216 @@ class Names(CalDAVBase):
                         r.header("Location"))
         self.assertEqual(self.alice.get(f + "moved%0D%0A.txt").body, b"moving")
         self.assertEqual(self.alice.get(f + "copy%ff%3f.txt").body, b"moving")
+
+
+def raw_request(server, user, method, path, headers=(), body=b"", read_body=True):
+    """One request on a socket of its own, exactly as written (header order
+    and spelling kept); returns (status, {lower-case name: value}, body)."""
+    tok = base64.b64encode(("%s:%s" % (user.login, user.password)).encode()).decode()
+    lines = ["%s %s HTTP/1.1" % (method, path), "Host: 127.0.0.1:%d" % server.port]
+    lines += ["%s: %s" % h for h in headers]
+    lines.append("Authorization: Basic " + tok)
+    if body:
+        lines.append("Content-Length: %d" % len(body))
+    s = socket.create_connection(("127.0.0.1", server.port), timeout=30)
+    try:
+        s.sendall(("\r\n".join(lines) + "\r\n\r\n").encode() + body)
+        data = b""
+        while b"\r\n\r\n" not in data:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+        head, _, rest = data.partition(b"\r\n\r\n")
+        status_line, *fields = head.decode("latin-1").split("\r\n")
+        hdrs = {}
+        for f in fields:
+            k, _, v = f.partition(":")
+            hdrs[k.strip().lower()] = v.strip()
+        n = int(hdrs.get("content-length", "0")) if read_body and method != "HEAD" else 0
+        body = bytearray(rest)
+        while len(body) < n:
+            chunk = s.recv(1 << 20)
+            if not chunk:
+                break
+            body += chunk
+        return int(status_line.split()[1]), hdrs, bytes(body)
+    finally:
+        s.close()
+
+
+def vm_kib(pid, field):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    raise AssertionError("no " + field)
+
+
+class ByteRanges(ServerTest):
+    """RFC 9110 §14: rclone and GNOME's gvfs read at offsets with Range and do
+    not check for 206; a 200 with the whole file gives them wrong bytes."""
+
+    SIZE = 3 * 1024 * 1024 + 17
+    DATA = bytes((i * 7 + i // 251) & 0xFF for i in range(SIZE))
+
+    @classmethod
+    def setUpClass(cls):
+        # the memory test measures the server's own peak: a small sanitizer
+        # quarantine (see test_limits.py)
+        saved = os.environ.get("ASAN_OPTIONS")
+        os.environ["ASAN_OPTIONS"] = (saved + ":" if saved else "") + "quarantine_size_mb=16"
+        try:
+            super().setUpClass()
+        finally:
+            if saved is None:
+                del os.environ["ASAN_OPTIONS"]
+            else:
+                os.environ["ASAN_OPTIONS"] = saved
+        cls.path = cls.alice.files + "video.bin"
+        assert cls.alice.put(cls.path, cls.DATA,
+                             {"Content-Type": "application/octet-stream"}).status == 201
+
+    def test_rclone_reads_a_chunk(self):
+        # rclone's webdav backend: Open with a RangeOption (multi-thread
+        # downloads and reads at an offset), Go's net/http header order
+        hdrs = [("User-Agent", "rclone/v1.60.1"), ("Range", "bytes=1048576-2097151"),
+                ("Accept-Encoding", "gzip")]
+        st, h, body = raw_request(self.server, self.alice, "GET", self.path, hdrs)
+        self.assertEqual(st, 206)
+        self.assertEqual(h["content-range"], "bytes 1048576-2097151/%d" % self.SIZE)
+        self.assertEqual(h["content-length"], "1048576")
+        self.assertEqual(h["accept-ranges"], "bytes")
+        self.assertIn("etag", h)
+        self.assertEqual(body, self.DATA[1048576:2097152])
+        # the last chunk, open-ended
+        hdrs[1] = ("Range", "bytes=3145728-")
+        st, h, body = raw_request(self.server, self.alice, "GET", self.path, hdrs)
+        self.assertEqual((st, h["content-range"]), (206, "bytes 3145728-%d/%d"
+                                                    % (self.SIZE - 1, self.SIZE)))
+        self.assertEqual(body, self.DATA[3145728:])
+
+    def test_gvfs_seeks(self):
+        # gvfs (libsoup) after a seek on its FUSE mount: from the offset on
+        hdrs = [("Accept-Encoding", "gzip, deflate"), ("User-Agent", "gvfs/1.50.3"),
+                ("Range", "bytes=4096-")]
+        st, h, body = raw_request(self.server, self.alice, "GET", self.path, hdrs)
+        self.assertEqual(st, 206)
+        self.assertEqual(h["content-range"], "bytes 4096-%d/%d" % (self.SIZE - 1, self.SIZE))
+        self.assertEqual(body, self.DATA[4096:])
+        # the last bytes, as a suffix
+        st, h, body = raw_request(self.server, self.alice, "GET", self.path,
+                                  [("Range", "bytes=-10")])
+        self.assertEqual((st, body), (206, self.DATA[-10:]))
+
+    def test_head_answers_as_get(self):
+        st, h, body = raw_request(self.server, self.alice, "HEAD", self.path,
+                                  [("Range", "bytes=10-19")])
+        self.assertEqual((st, h["content-range"], h["content-length"], body),
+                         (206, "bytes 10-19/%d" % self.SIZE, "10", b""))
+        st, h, _ = raw_request(self.server, self.alice, "HEAD", self.path)
+        self.assertEqual((st, h["content-length"], h["accept-ranges"]),
+                         (200, str(self.SIZE), "bytes"))
+
+    def test_unsatisfiable_and_ignored(self):
+        for rng in ("bytes=%d-" % self.SIZE, "bytes=-0", "bytes=%d-%d" % (self.SIZE, self.SIZE + 9)):
+            st, h, _ = raw_request(self.server, self.alice, "GET", self.path, [("Range", rng)])
+            self.assertEqual((st, h.get("content-range")), (416, "bytes */%d" % self.SIZE), rng)
+        # not a valid bytes range, or another unit: ignored, the whole file
+        for rng in ("bytes=9-5", "items=0-1", "bytes=x-"):
+            st, h, body = raw_request(self.server, self.alice, "GET", self.path, [("Range", rng)])
+            self.assertEqual((st, len(body)), (200, self.SIZE), rng)
+        # several ranges: the whole file (README: no multipart/byteranges)
+        st, h, body = raw_request(self.server, self.alice, "GET", self.path,
+                                  [("Range", "bytes=0-9,20-29")])
+        self.assertEqual((st, body), (200, self.DATA))
+        self.assertNotIn("content-range", h)
+        # ... unless only one of them is satisfiable (RFC 9110 §14.2)
+        st, h, body = raw_request(self.server, self.alice, "GET", self.path,
+                                  [("Range", "bytes=0-9,%d-" % (self.SIZE + 5))])
+        self.assertEqual((st, body), (206, self.DATA[:10]))
+
+    def test_if_range(self):
+        st, h, _ = raw_request(self.server, self.alice, "HEAD", self.path)
+        etag, modified = h["etag"], h["last-modified"]
+        cases = [(etag, 206), ('"0123"', 200), ("W/" + etag, 200), (modified, 206),
+                 ("Sun, 06 Nov 1994 08:49:37 GMT", 200), ("garbage", 200)]
+        for validator, want in cases:
+            st, h, body = raw_request(self.server, self.alice, "GET", self.path,
+                                      [("Range", "bytes=5-9"), ("If-Range", validator)])
+            self.assertEqual(st, want, validator)
+            self.assertEqual(body, self.DATA[5:10] if want == 206 else self.DATA, validator)
+
+    def test_calendar_objects_whole_when_transformed(self):
+        cal = self.alice.calendars + "calendar/"
+        plain = vcal(vevent("range-utc", ":20270110T100000Z"))
+        self.assertEqual(self.alice.put(cal + "utc.ics", plain, ICS).status, 201)
+        st, h, body = raw_request(self.server, self.alice, "GET", cal + "utc.ics",
+                                  [("Range", "bytes=0-14")])
+        self.assertEqual((st, body, h["accept-ranges"]), (206, plain.encode()[:15], "bytes"))
+        # a TZID without its VTIMEZONE: GET adds it (RFC 7809), so what is
+        # sent is not what the ETag names: whole
+        zoned = vcal(vevent("range-tz", ";TZID=Europe/Berlin:20270110T100000"))
+        self.assertEqual(self.alice.put(cal + "tz.ics", zoned, ICS).status, 201)
+        st, h, body = raw_request(self.server, self.alice, "GET", cal + "tz.ics",
+                                  [("Range", "bytes=0-14")])
+        self.assertEqual((st, h["accept-ranges"]), (200, "none"))
+        self.assertIn(b"BEGIN:VTIMEZONE", body)
+        self.assertNotIn("content-range", h)
+        # a vCard converted to the version asked for: whole as well
+        book = self.alice.addressbooks + "addressbook/"
+        card = "BEGIN:VCARD\r\nVERSION:3.0\r\nUID:range-card\r\nFN:Ra Nge\r\nN:Nge;Ra;;;\r\nEND:VCARD\r\n"
+        self.assertEqual(self.alice.put(book + "r.vcf", card, {"Content-Type": "text/vcard"}).status,
+                         201)
+        st, h, body = raw_request(self.server, self.alice, "GET", book + "r.vcf",
+                                  [("Accept", "text/vcard; version=4.0"), ("Range", "bytes=0-4")])
+        self.assertEqual(st, 200)
+        self.assertIn(b"VERSION:4.0", body)
+
+    def test_streamed_from_the_store(self):
+        # 24 MiB, read whole and at an offset: the server's peak memory
+        # grows by far less than the file (it used to read it all, twice)
+        big = self.alice.files + "big.bin"
+        data = os.urandom(1 << 20) * 24
+        self.assertEqual(self.alice.put(big, data).status, 201)
+        pid = self.server.proc.pid
+        for rng in (None, "bytes=%d-" % (5 << 20)):
+            with open("/proc/%d/clear_refs" % pid, "w") as f:
+                f.write("5")  # VmHWM := VmRSS
+            before = vm_kib(pid, "VmHWM")
+            st, h, body = raw_request(self.server, self.alice, "GET", big,
+                                      [("Range", rng)] if rng else [])
+            self.assertEqual((st, len(body)), (206 if rng else 200, len(data) - (5 << 20 if rng else 0)))
+            self.assertEqual(body, data[5 << 20:] if rng else data)
+            grew = (vm_kib(pid, "VmHWM") - before) / 1024
+            self.assertLess(grew, 8, "peak memory grew by %.1f MiB" % grew)
+
+    def test_a_file_changed_midway_is_cut_short(self):
+        # a download that meets a new version is cut short, never completed
+        # with the other version's bytes
+        path = self.alice.files + "changing.bin"
+        old = b"o" * (8 << 20)
+        self.assertEqual(self.alice.put(path, old).status, 201)
+        tok = base64.b64encode(("%s:%s" % (self.alice.login, self.alice.password)).encode())
+        s = socket.socket()
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 16384)
+        s.connect(("127.0.0.1", self.server.port))
+        s.settimeout(30)
+        s.sendall(b"GET " + path.encode() + b" HTTP/1.1\r\nHost: x\r\nAuthorization: Basic " + tok +
+                  b"\r\n\r\n")
+        got = s.recv(65536)
+        time.sleep(0.3)  # the server's socket buffers fill; it waits
+        self.assertEqual(self.alice.put(path, b"n" * (8 << 20)).status, 204)
+        while True:
+            chunk = s.recv(1 << 20)
+            if not chunk:
+                break
+            got += chunk
+        s.close()
+        head, _, body = got.partition(b"\r\n\r\n")
+        self.assertTrue(head.startswith(b"HTTP/1.1 200"), head[:40])
+        self.assertLess(len(body), len(old))
+        self.assertEqual(body, old[:len(body)])
 
 
 if __name__ == "__main__":

@@ -112,13 +112,21 @@ static void mhd_format(vbuf *b, const char *fmt, va_list ap)
             p = q + 1;
             continue;
         }
-        while (*q && strchr("-+ #0", *q)) q++;                  /* flags */
-        while (*q >= '0' && *q <= '9') q++;                     /* width */
-        if (*q == '.') for (q++; *q >= '0' && *q <= '9'; q++);  /* precision */
-        int lng = 0, sz = 0;                                    /* length */
-        if (*q == 'h') q += q[1] == 'h' ? 2 : 1;
-        else if (*q == 'l') lng = q[1] == 'l' ? (q += 2, 2) : (q++, 1);
-        else if (*q == 'z') sz = 1, q++;
+        /* flags, width, precision ('*' is not known: it ends the message) */
+        q += strspn(q, "-+ #0");
+        q += strspn(q, "0123456789");
+        if (*q == '.') q += 1 + strspn(q + 1, "0123456789");
+        /* length: hh, h, l, ll, z */
+        int lng = 0, sz = 0;
+        if (q[0] == 'h') {
+            q += q[1] == 'h' ? 2 : 1;
+        } else if (q[0] == 'l') {
+            lng = q[1] == 'l' ? 2 : 1;
+            q += lng;
+        } else if (q[0] == 'z') {
+            sz = 1;
+            q++;
+        }
         if (!*q) return;
         /* numbers are printed plainly: widths and flags only pad them */
         switch (*q) {

@@ -2,6 +2,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "common/log.h"
+#include "common/range.h"
 #include "dav/caldav.h"
 #include "dav/carddav.h"
 #include "dav/conditional.h"
@@ -25,14 +27,32 @@ static void html_text(vbuf *b, const char *s)
     xml_text(b, s); /* the XML escapes are the HTML ones too */
 }
 
+/* Can s be shown as text as it is: UTF-8 without control characters (C0,
+ * DEL, C1)? */
+static int html_showable(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    for (; *p; p++)
+        if (*p < 0x20 || *p == 0x7F || (p[0] == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F)) return 0;
+    return utf8_valid(s, (size_t)(p - (const unsigned char *)s));
+}
+
+/* A name (or path) as the page shows it: itself, or - when it holds bytes
+ * a page cannot carry (a newline, bytes that are not UTF-8) - its
+ * percent-encoded form, as in its link. */
+static void html_name(vbuf *b, const char *name, const char *encoded)
+{
+    html_text(b, html_showable(name) ? name : encoded);
+}
+
 static int index_fill(dav_req *r, void *state, vbuf *out)
 {
     index_state *s = state;
     if (s->phase == 0) {
         buf_puts(out, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>");
-        html_text(out, s->coll.path);
+        html_name(out, s->coll.path, s->coll.href);
         buf_puts(out, "</title></head>\n<body><h1>");
-        html_text(out, s->coll.path);
+        html_name(out, s->coll.path, s->coll.href);
         buf_puts(out, "</h1>\n<ul>\n");
         s->phase = 1;
     }
@@ -53,7 +73,8 @@ static int index_fill(dav_req *r, void *state, vbuf *out)
             buf_puts(out, "<li><a href=\"");
             xml_attr(out, kids[i].href);
             buf_puts(out, "\">");
-            html_text(out, kids[i].name);
+            const char *enc = uri_encode_segment_pool(page, kids[i].name);
+            html_name(out, kids[i].name, enc ? enc : "");
             if (dav_res_is_collection(&kids[i])) buf_putc(out, '/');
             buf_puts(out, "</a></li>\n");
         }
@@ -67,13 +88,17 @@ static int index_fill(dav_req *r, void *state, vbuf *out)
 }
 
 /* The stored representation of a non-collection resource, as GET sends it
- * (also the body of a PUT asked for return=representation). */
-static int write_representation(dav_req *r, dav_resource *res)
+ * (also the body of a PUT asked for return=representation), read whole.
+ * *transformed (when not NULL) tells whether it differs from the stored
+ * bytes: time zones added or taken out, a vCard converted. */
+static int write_representation(dav_req *r, dav_resource *res, int *transformed)
 {
-    const char *data;
-    size_t len;
+    const char *data, *stored;
+    size_t len, stored_len;
     int rc = store_body_get(r->st, r->pool, res->node.id, &data, &len);
     if (rc != STORE_OK && rc != STORE_NOTFOUND) return dav_store_status(rc);
+    stored = data;
+    stored_len = len;
     /* RFC 7809 §3.1: a calendar object's time zones follow CalDAV-Timezones */
     if (res->has_parent && res->parent.kind == STORE_KIND_CALENDAR && len)
         caldav_tz_adjust(r, data, len, &data, &len);
@@ -81,6 +106,8 @@ static int write_representation(dav_req *r, dav_resource *res)
     int want = res->has_parent && res->parent.kind == STORE_KIND_ADDRESSBOOK
                    ? carddav_accept_version(r) : 0;
     if (want && carddav_convert(r, data, len, want, &data, &len) < 0) return 500;
+    if (transformed)
+        *transformed = len != stored_len || (data != stored && memcmp(data, stored, len) != 0);
     buf_append(&r->out, data, len);
     if (buf_failed(&r->out)) return 500;
     r->out_type = res->node.content_type ? res->node.content_type : "application/octet-stream";
@@ -90,6 +117,101 @@ static int write_representation(dav_req *r, dav_resource *res)
         dav_add_header(r, "Content-Language", res->node.content_language);
     dav_validator_headers(r, res);
     return 200;
+}
+
+/* ---- GET and HEAD of a resource, with byte ranges (RFC 9110 §14) ------------ */
+
+/* A stored body sent a piece at a time, straight from the store: a large
+ * file never sits in memory whole, and each piece is read in a snapshot of
+ * its own while the body is still the one the response began with. */
+typedef struct body_stream {
+    int64_t node;
+    const char *etag;
+    uint64_t pos, end; /* the next byte, one past the last */
+} body_stream;
+
+/* A piece is read with a blob handle of its own (no transaction may stay open
+ * between pieces), and SQLite reaches an offset by walking the body's chain
+ * of overflow pages from the start: a piece at offset X costs X / 4 KiB page
+ * reads besides its own.  Pieces of 1 MiB keep that small for the sizes
+ * max_body_bytes allows by default (64 MiB stream at about 50 MB/s on a
+ * small machine), for 1 MiB of memory per download. */
+#define BODY_PIECE (1024 * 1024)
+
+static int body_fill(dav_req *r, void *state, vbuf *out)
+{
+    body_stream *s = state;
+    if (s->pos >= s->end) return 0;
+    size_t want = s->end - s->pos < BODY_PIECE ? (size_t)(s->end - s->pos) : BODY_PIECE;
+    if (buf_reserve(out, want) < 0) return -1;
+    size_t got;
+    int rc = store_body_read(r->st, s->node, s->etag, s->pos, out->data + out->len, want, &got);
+    if (rc == STORE_CONFLICT) {
+        log_debug("%s 200: cut short, the resource changed while it was sent",
+                  dav_method_logged(r));
+        return DAV_STREAM_ABORT;
+    }
+    if (rc != STORE_OK || got == 0) return -1; /* shorter than its length says */
+    out->len += got;
+    out->data[out->len] = '\0';
+    s->pos += got;
+    return s->pos < s->end ? 1 : 0;
+}
+
+/* Calendar objects and vCards: GET may transform them (time zones, vCard
+ * versions), so they are read whole; a range is cut from them only when
+ * what is sent is the stored bytes the ETag stands for. */
+static int get_object(dav_req *r, dav_resource *res)
+{
+    int transformed = 0;
+    int st = write_representation(r, res, &transformed);
+    if (st != 200) return st;
+    if (transformed) {
+        /* the ETag names the stored bytes, not these: no range of them
+         * could be trusted to fit a range read earlier (README) */
+        dav_add_header(r, "Accept-Ranges", "none");
+        return 200;
+    }
+    dav_add_header(r, "Accept-Ranges", "bytes");
+    http_range rg;
+    st = dav_range(r, res, r->out.len, &rg);
+    if (st == 416) {
+        buf_reset(&r->out);
+        return dav_error_text(r, 416, "Range not satisfiable");
+    }
+    if (st == 206) {
+        size_t n = (size_t)(rg.last - rg.first + 1);
+        memmove(r->out.data, r->out.data + rg.first, n);
+        r->out.len = n;
+        r->out.data[n] = '\0';
+    }
+    return st;
+}
+
+/* Everything else: the stored bytes, streamed from the store. */
+static int get_file(dav_req *r, dav_resource *res)
+{
+    uint64_t len = res->node.length > 0 ? (uint64_t)res->node.length : 0;
+    r->out_type = res->node.content_type ? res->node.content_type : "application/octet-stream";
+    if (res->node.content_language)
+        dav_add_header(r, "Content-Language", res->node.content_language);
+    dav_validator_headers(r, res);
+    dav_add_header(r, "Accept-Ranges", "bytes");
+    http_range rg = {0, len ? len - 1 : 0};
+    int st = dav_range(r, res, len, &rg);
+    if (st == 416) return dav_error_text(r, 416, "Range not satisfiable");
+    if (len == 0) return 200; /* nothing to read */
+    if (st == 200) rg = (http_range){0, len - 1};
+    body_stream *s = pool_calloc(r->pool, sizeof(*s));
+    if (!s) return 500;
+    s->node = res->node.id;
+    s->etag = res->node.etag;
+    s->pos = rg.first;
+    s->end = rg.last + 1;
+    r->stream.fill = body_fill;
+    r->stream.state = s;
+    r->stream.length = s->end - s->pos;
+    return st;
 }
 
 int dav_method_get(dav_req *r, dav_resource *res)
@@ -114,7 +236,10 @@ int dav_method_get(dav_req *r, dav_resource *res)
         if (res->type == DAV_RES_NODE) dav_validator_headers(r, res);
         return 200;
     }
-    return write_representation(r, res);
+    /* RFC 9110 §9.3.2: HEAD answers as GET would, a 206 included */
+    int kind = res->has_parent ? res->parent.kind : 0;
+    if (kind == STORE_KIND_CALENDAR || kind == STORE_KIND_ADDRESSBOOK) return get_object(r, res);
+    return get_file(r, res);
 }
 
 /* ---- PUT ---------------------------------------------------------------- */
@@ -126,7 +251,7 @@ int dav_method_get(dav_req *r, dav_resource *res)
  * still the one it was prepared for. */
 typedef struct put_draft {
     int status;
-    const char *err_ns, *err_name, *err_inner, *err_text;
+    const char *err_ns, *err_name, *err_inner, *err_text, *log_reason;
     dav_member m;
 } put_draft;
 
@@ -138,6 +263,7 @@ static int put_prepare(dav_req *r, const store_node *coll, put_draft *d)
     d->err_name = r->err_name;
     d->err_inner = r->err_inner;
     d->err_text = r->err_text;
+    d->log_reason = r->log_reason;
     return d->status;
 }
 
@@ -175,7 +301,7 @@ int dav_method_put(dav_req *r, dav_resource *res)
     int st = dav_conditional(r, res);
     if (st == 412 && r->prefer_representation && !creating) {
         /* What the client lost the race to: saves it a GET */
-        if (write_representation(r, res) == 200)
+        if (write_representation(r, res, NULL) == 200)
             dav_add_header(r, "Preference-Applied", "return=representation");
         return 412;
     }
@@ -197,6 +323,7 @@ int dav_method_put(dav_req *r, dav_resource *res)
         r->err_name = d->err_name;
         r->err_inner = d->err_inner;
         r->err_text = d->err_text;
+        r->log_reason = d->log_reason;
         return d->status;
     }
     store_node made;
@@ -210,7 +337,7 @@ int dav_method_put(dav_req *r, dav_resource *res)
         res->type = DAV_RES_NODE;
         res->node = made;
         if (creating) res->chain = res->parent_chain; /* a new node carries no ACEs */
-        int gst = write_representation(r, res);
+        int gst = write_representation(r, res, NULL);
         if (gst != 200) return gst;
         dav_add_header(r, "Content-Location", res->href);
         dav_add_header(r, "Preference-Applied", "return=representation");

@@ -4,6 +4,7 @@
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,6 +55,141 @@ static store *thread_store(srv_http *h)
     return s;
 }
 
+/* ---- libmicrohttpd's own messages --------------------------------------------- */
+
+/* libmicrohttpd reports what goes wrong on a connection through this
+ * (MHD_OPTION_EXTERNAL_LOGGER) instead of standard error, so its messages
+ * follow log_level like ours.  They name request paths ("Failed to send the
+ * response body for the request for `/files/<pid>/<name>'"), so each %s
+ * argument is kept only when it is plain words (an errno or TLS message):
+ * anything with a digit, '/', '@', ':', '%' or another sign - a path, an
+ * address - and any argument that follows "request for" becomes
+ * "[removed]". */
+static const struct {
+    const char *prefix;
+    int level;
+} mhd_levels[] = {
+    /* a client that went away or sent something malformed: routine */
+    {"Failed to send", LOG_DEBUG},
+    {"Connection socket is closed", LOG_DEBUG},
+    {"Socket disconnected", LOG_DEBUG},
+    {"Error processing request", LOG_DEBUG},
+    {"Closing connection", LOG_DEBUG},
+    {"Too large value of", LOG_DEBUG},
+    {"Failed to parse", LOG_DEBUG},
+    {"Error decoding basic", LOG_DEBUG},
+    {"Error: received handshake message out of context", LOG_DEBUG},
+    {"Too late", LOG_DEBUG},
+    /* everything else (the server's own trouble) at warn */
+};
+
+static int mhd_plain(const char *s)
+{
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || strchr(" .,;()'-_", c);
+        if (!ok) return 0;
+    }
+    return 1;
+}
+
+/* Appends fmt's conversions with their arguments, each %s checked as above.
+ * A conversion it does not know ends the message: the rest of ap cannot be
+ * read safely. */
+static void mhd_format(vbuf *b, const char *fmt, va_list ap)
+{
+    const char *p = fmt;
+    while (*p) {
+        const char *pct = strchr(p, '%');
+        if (!pct) {
+            buf_puts(b, p);
+            return;
+        }
+        buf_append(b, p, (size_t)(pct - p));
+        const char *q = pct + 1;
+        if (*q == '%') {
+            buf_putc(b, '%');
+            p = q + 1;
+            continue;
+        }
+        /* flags, width, precision ('*' is not known: it ends the message) */
+        q += strspn(q, "-+ #0");
+        q += strspn(q, "0123456789");
+        if (*q == '.') q += 1 + strspn(q + 1, "0123456789");
+        /* length: hh, h, l, ll, z */
+        int lng = 0, sz = 0;
+        if (q[0] == 'h') {
+            q += q[1] == 'h' ? 2 : 1;
+        } else if (q[0] == 'l') {
+            lng = q[1] == 'l' ? 2 : 1;
+            q += lng;
+        } else if (q[0] == 'z') {
+            sz = 1;
+            q++;
+        }
+        if (!*q) return;
+        /* numbers are printed plainly: widths and flags only pad them */
+        switch (*q) {
+        case 'd': case 'i': {
+            long long v = lng == 2 ? va_arg(ap, long long)
+                          : lng == 1 ? va_arg(ap, long)
+                          : sz ? (long long)va_arg(ap, ssize_t) : va_arg(ap, int);
+            buf_printf(b, "%lld", v);
+            break;
+        }
+        case 'u': case 'x': case 'X': case 'o': {
+            unsigned long long v = lng == 2 ? va_arg(ap, unsigned long long)
+                                   : lng == 1 ? va_arg(ap, unsigned long)
+                                   : sz ? va_arg(ap, size_t) : va_arg(ap, unsigned);
+            buf_printf(b, *q == 'u' ? "%llu" : *q == 'o' ? "%llo" : "%llx", v);
+            break;
+        }
+        case 's': {
+            const char *s = va_arg(ap, const char *);
+            /* "the request for `%s'", "in request for %s": always a path */
+            size_t at = b->len;
+            int after_request = (at >= 12 && memcmp(b->data + at - 12, "request for ", 12) == 0) ||
+                                (at >= 13 && memcmp(b->data + at - 13, "request for `", 13) == 0);
+            buf_puts(b, s && !after_request && mhd_plain(s) ? s : "[removed]");
+            break;
+        }
+        case 'c': {
+            int c = va_arg(ap, int);
+            char one[2] = {(char)c, 0};
+            buf_puts(b, mhd_plain(one) ? one : "?");
+            break;
+        }
+        case 'p':
+            (void)va_arg(ap, void *);
+            buf_puts(b, "[removed]");
+            break;
+        default:
+            return;
+        }
+        p = q + 1;
+    }
+}
+
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    (void)cls;
+    int level = LOG_WARN;
+    for (size_t i = 0; i < sizeof mhd_levels / sizeof mhd_levels[0]; i++)
+        if (strncmp(fmt, mhd_levels[i].prefix, strlen(mhd_levels[i].prefix)) == 0)
+            level = mhd_levels[i].level;
+    if (!log_enabled(level)) return;
+    vbuf b;
+    buf_init(&b, 2048);
+    va_list copy;
+    va_copy(copy, ap);
+    mhd_format(&b, fmt, copy);
+    va_end(copy);
+    size_t n = b.len;
+    while (n && (b.data[n - 1] == '\n' || b.data[n - 1] == ' ')) n--;
+    log_msg(level, "libmicrohttpd: %.*s", (int)n, buf_cstr(&b));
+    buf_free(&b);
+}
+
 /* ---- per-request state ------------------------------------------------------ */
 
 typedef struct http_req {
@@ -63,7 +199,8 @@ typedef struct http_req {
     int answered;     /* a response was queued on the first call */
     dav_req dav;
     dav_session session;
-    vbuf pending;     /* streamed output not yet handed to libmicrohttpd */
+    vbuf pending;     /* streamed output not yet handed to libmicrohttpd ... */
+    size_t pending_off; /* ... from this offset on */
     int stream_done;
 } http_req;
 
@@ -144,23 +281,31 @@ static ssize_t stream_reader(void *cls, uint64_t pos, char *buf, size_t max)
 {
     (void)pos;
     http_req *q = cls;
-    /* one read snapshot per call: this thread serves other connections between calls */
-    store_snapshot_begin(q->dav.st);
-    while (!q->stream_done && q->pending.len < max) {
-        int rc = q->dav.stream.fill(&q->dav, q->dav.stream.state, &q->pending);
-        if (rc < 0) {
-            store_snapshot_end(q->dav.st);
-            /* the status line is already out: all we can do is cut it short */
-            log_error("streamed response failed");
-            return MHD_CONTENT_READER_END_WITH_ERROR;
+    if (!q->stream_done && q->pending.len - q->pending_off < max) {
+        /* what is left moves to the front once per fill, not per call */
+        buf_consume(&q->pending, q->pending_off);
+        q->pending_off = 0;
+        /* one read snapshot per call: this thread serves other connections
+         * between calls */
+        store_snapshot_begin(q->dav.st);
+        while (!q->stream_done && q->pending.len < max) {
+            int rc = q->dav.stream.fill(&q->dav, q->dav.stream.state, &q->pending);
+            if (rc < 0) {
+                store_snapshot_end(q->dav.st);
+                /* the status line is already out: all we can do is cut it short */
+                if (rc != DAV_STREAM_ABORT)
+                    log_error("%s: streamed response failed", dav_method_logged(&q->dav));
+                return MHD_CONTENT_READER_END_WITH_ERROR;
+            }
+            if (rc == 0) q->stream_done = 1;
         }
-        if (rc == 0) q->stream_done = 1;
+        store_snapshot_end(q->dav.st);
     }
-    store_snapshot_end(q->dav.st);
-    if (q->pending.len == 0) return MHD_CONTENT_READER_END_OF_STREAM;
-    size_t n = q->pending.len < max ? q->pending.len : max;
-    memcpy(buf, q->pending.data, n);
-    buf_consume(&q->pending, n);
+    size_t left = q->pending.len - q->pending_off;
+    if (left == 0) return MHD_CONTENT_READER_END_OF_STREAM;
+    size_t n = left < max ? left : max;
+    memcpy(buf, q->pending.data + q->pending_off, n);
+    q->pending_off += n;
     return (ssize_t)n;
 }
 
@@ -170,8 +315,11 @@ static enum MHD_Result send_dav_response(http_req *q, struct MHD_Connection *c)
     struct MHD_Response *resp;
     int no_body = r->status == 204 || r->status == 304 || (r->status >= 100 && r->status < 200);
     if (r->stream.fill && !no_body) {
-        resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 32 * 1024, stream_reader, q,
-                                                 NULL);
+        /* a known length is sent as Content-Length (a file, a range of one);
+         * libmicrohttpd closes the connection if the stream ends short */
+        resp = MHD_create_response_from_callback(r->stream.length ? r->stream.length
+                                                                  : MHD_SIZE_UNKNOWN,
+                                                 32 * 1024, stream_reader, q, NULL);
     } else {
         size_t len = 0;
         char *data = no_body ? NULL : buf_steal(&r->out, &len);
@@ -328,6 +476,9 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         int bad_framing = framing_status(c, version);
         if (bad_framing) {
             q->answered = 1;
+            log_debug("%s %d %s", dav_method_for_log(method), bad_framing,
+                      bad_framing == 501 ? "transfer coding not implemented"
+                                         : "conflicting or malformed message framing");
             return refuse_framing(c, bad_framing);
         }
         if (well_known(url)) {
@@ -339,6 +490,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
         if (cl && strtoull(cl, NULL, 10) > h->cfg->max_body_bytes) {
             q->answered = 1;
+            log_debug("%s 413 Content-Length over max_body_bytes", dav_method_for_log(method));
             return queue_text(c, MHD_HTTP_CONTENT_TOO_LARGE, "Request body too large\n", NULL,
                               NULL);
         }
@@ -346,6 +498,15 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         int a = authenticate(q, h, c, &retry);
         if (a == SRV_AUTH_OK) return MHD_YES;
         q->answered = 1;
+        /* which check failed, never whose credentials */
+        static const char *const why[] = {
+            [SRV_AUTH_MISSING] = "401 no Basic credentials",
+            [SRV_AUTH_DENIED] = "401 credentials refused",
+            [SRV_AUTH_THROTTLED] = "429 too many failed logins",
+            [SRV_AUTH_ERROR] = "503 the account database or the store is unavailable",
+        };
+        log_msg(a == SRV_AUTH_ERROR ? LOG_ERROR : LOG_DEBUG, "%s %s", dav_method_for_log(method),
+                a > 0 && a <= SRV_AUTH_ERROR ? why[a] : "401 authentication failed");
         if (a == SRV_AUTH_THROTTLED) {
             char ra[16];
             snprintf(ra, sizeof ra, "%d", retry > 0 ? retry : 1);
@@ -368,14 +529,19 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         return MHD_YES;
     }
     q->answered = 1;
-    if (q->too_big)
+    if (q->too_big) {
+        log_debug("%s 413 body over max_body_bytes", dav_method_for_log(method));
         return queue_text(c, MHD_HTTP_CONTENT_TOO_LARGE, "Request body too large\n", NULL, NULL);
+    }
 
     dav_req *r = &q->dav;
     r->pool = q->pool;
     r->cfg = h->cfg;
     r->st = thread_store(h);
-    if (!r->st) return queue_text(c, MHD_HTTP_SERVICE_UNAVAILABLE, "Service unavailable\n", NULL, NULL);
+    if (!r->st) {
+        log_error("%s 503 the DAV store cannot be opened", dav_method_for_log(method));
+        return queue_text(c, MHD_HTTP_SERVICE_UNAVAILABLE, "Service unavailable\n", NULL, NULL);
+    }
     r->session = &q->session;
     r->acct = srv_auth_accounts(h->auth);
     r->method = method;
@@ -395,8 +561,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         dav_handle(r);
         store_snapshot_end(r->st);
     }
-    if (r->status >= 500) log_error("%s answered %d", method, r->status);
-    else log_debug("%s %d", method, r->status);
+    dav_log_outcome(r);
     return send_dav_response(q, c);
 }
 
@@ -498,6 +663,8 @@ int srv_http_start(const veil_config *cfg, struct srv_auth *auth, srv_http **out
     unsigned threads = cfg->threads > 0 ? (unsigned)cfg->threads
                                         : (unsigned)(cores > 0 ? cores * 2 : 4);
     struct MHD_OptionItem opts[] = {
+        /* first, so that every message of the daemon's goes through it */
+        {MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_log, NULL},
         {MHD_OPTION_SOCK_ADDR, 0, &ss},
         {MHD_OPTION_THREAD_POOL_SIZE, threads, NULL},
         {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)request_completed, NULL},

@@ -234,6 +234,8 @@ static const char *const sql[Q__COUNT] = {
     [Q_BODY_GET] = "SELECT data FROM bodies WHERE node=?",
     [Q_BODY_PUT] = "INSERT OR REPLACE INTO bodies(node,data) VALUES(?,?)",
     [Q_BODY_COPY] = "INSERT OR REPLACE INTO bodies(node,data) SELECT ?,data FROM bodies WHERE node=?",
+    /* the node still has the body a reader started on (store_body_read) */
+    [Q_BODY_SAME] = "SELECT 1 FROM nodes WHERE id=?1 AND etag IS ?2",
     [Q_PROP_GET] = "SELECT ns,name,xml FROM props WHERE node=? AND ns=? AND name=?",
     [Q_PROP_LIST] = "SELECT ns,name,xml FROM props WHERE node=? ORDER BY ns,name",
     [Q_PROP_SET] = "INSERT OR REPLACE INTO props(node,ns,name,xml) VALUES(?,?,?,?)",

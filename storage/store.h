@@ -246,6 +246,17 @@ int store_node_touch(store *s, int64_t id);
 
 /* Reads a body into pool memory (NUL-terminated for convenience). */
 int store_body_get(store *s, vpool *pool, int64_t id, const char **data, size_t *len);
+/* Reads up to len bytes of node id's body from offset into buf (owned by the
+ * caller), never the whole body: a large file is sent a piece at a time.
+ * (SQLite reaches the offset by walking the body's overflow pages, so a read
+ * costs its length plus about offset / 4 KiB page reads: read big pieces.)  *got is len, or less at the end of the body (0 at
+ * or past it).  The node must still have the ETag etag (the body's hash, so
+ * the same bytes), checked in the same read as the bytes: STORE_CONFLICT
+ * when the body changed or went away since the caller read it, so pieces of
+ * two versions are never sent as one.  Outside a transaction or snapshot it
+ * takes one of its own; inside one it reads that. */
+int store_body_read(store *s, int64_t id, const char *etag, uint64_t offset, void *buf,
+                    size_t len, size_t *got);
 
 /* A member with UID uid in any calendar of calendar home `home`, other than
  * node `except` (RFC 6638 §3.2.4.1: a scheduling object's UID is unique in

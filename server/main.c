@@ -34,6 +34,7 @@ static const subcommand commands[] = {
     {"resource", cli_resource, 1, "resource and location principals: add, remove, list"},
     {"delegate", cli_delegate, 1, "calendar delegates (calendar-proxy): add, remove, list"},
     {"store", cli_store, 1, "the DAV store: check (integrity, members sharing a UID)"},
+    {"policy", cli_policy, 1, "a user's mail blocking rules: block, unblock, catchall, list"},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 

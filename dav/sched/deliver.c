@@ -163,6 +163,10 @@ static int take_reply(dav_ctx *c, const ical_sched *s, int have, const store_nod
         int found = dav_sched_principal(c, a->cua, &p);
         if (found == STORE_NOTFOUND) continue; /* outside: later by mail */
         if (found != STORE_OK) return found;
+        /* the organizer's update, under the attendee's rules as any delivery */
+        store_principal org;
+        int has_org = dav_sched_principal(c, now.organizer.cua, &org) == STORE_OK;
+        if (dav_sched_blocked(c, has_org ? &org : NULL, now.organizer.cua, &p, a->cua)) continue;
         const char *update;
         size_t ulen;
         if (ical_itip_request(c->pool, text, tlen, a->cua, &keys, &update, &ulen) != ICAL_OK)

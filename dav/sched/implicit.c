@@ -61,9 +61,11 @@ static const char *outside_status(dav_ctx *c, const char *cua)
     return ours ? "3.7" : "1.0";
 }
 
-/* Sends msg to cua: delivered when it names a local user.  *status as
- * SCHEDULE-STATUS records it. */
-static int send_to(dav_ctx *c, const char *cua, const char *msg, size_t len, const char **status)
+/* Sends msg from `from` (written as from_cua) to cua: delivered when it
+ * names a local user whose rules let it in.  *status as SCHEDULE-STATUS
+ * records it; a blocked delivery gets exactly an unknown address's. */
+static int send_to(dav_ctx *c, const store_principal *from, const char *from_cua, const char *cua,
+                   const char *msg, size_t len, const char **status)
 {
     store_principal p;
     int rc = dav_sched_principal(c, cua, &p);
@@ -72,11 +74,19 @@ static int send_to(dav_ctx *c, const char *cua, const char *msg, size_t len, con
         return STORE_OK;
     }
     if (rc != STORE_OK) return rc;
+    int blocked = dav_sched_blocked(c, from, from_cua, &p, cua);
+    if (blocked) {
+        /* "User Unknown": what an address of these domains that names no one
+         * gets, and nothing stored (an error blocks too: fail closed) */
+        *status = "3.7";
+        return STORE_OK;
+    }
     return dav_sched_deliver(c, &p, msg, len, 0, status);
 }
 
-static int organizer_change(dav_req *r, const char *old, size_t oldlen, const char *new_,
-                            size_t newlen, const char *me, const char **out, size_t *outlen)
+static int organizer_change(dav_req *r, const store_principal *owner, const char *old,
+                            size_t oldlen, const char *new_, size_t newlen, const char *me,
+                            const char **out, size_t *outlen)
 {
     ical_org_plan plan;
     ical_cua_keys keys;
@@ -100,7 +110,7 @@ static int organizer_change(dav_req *r, const char *old, size_t oldlen, const ch
             st = ical_itip_cancel(r->pool, old, oldlen, s->cua, NULL, 0, &keys, &msg, &mlen);
         if (st != ICAL_OK) return STORE_ERROR;
         const char *status;
-        int rc = send_to(&r->ctx, s->cua, msg, mlen, &status);
+        int rc = send_to(&r->ctx, owner, me, s->cua, msg, mlen, &status);
         if (rc != STORE_OK) return rc;
         /* RFC 6638 §3.2.9: the outcome, on the attendee in the organizer's copy */
         if (text && (s->what == ICAL_SEND_REQUEST || s->nrids) &&
@@ -113,8 +123,9 @@ static int organizer_change(dav_req *r, const char *old, size_t oldlen, const ch
     return STORE_OK;
 }
 
-static int attendee_change(dav_req *r, const ical_sched *s, const char *old, size_t oldlen,
-                           const char *new_, size_t newlen, const char *me)
+static int attendee_change(dav_req *r, const store_principal *owner, const ical_sched *s,
+                           const char *old, size_t oldlen, const char *new_, size_t newlen,
+                           const char *me)
 {
     /* RFC 6638 §8.1 Schedule-Reply: F - the client answers by itself, or not */
     const char *sr = dav_header(r, "Schedule-Reply");
@@ -129,7 +140,7 @@ static int attendee_change(dav_req *r, const ical_sched *s, const char *old, siz
         return STORE_ERROR;
     if (!reply) return STORE_OK;
     const char *status;
-    return send_to(&r->ctx, s->organizer.cua, reply, rlen, &status);
+    return send_to(&r->ctx, owner, me, s->organizer.cua, reply, rlen, &status);
 }
 
 static int load_text(dav_req *r, const store_node *n, const char **text, size_t *len)
@@ -173,7 +184,8 @@ int dav_sched_on_write(dav_req *r, const store_node *coll, const store_node *old
     if (role == ROLE_ORGANIZER) {
         const char *text;
         size_t tlen;
-        rc = organizer_change(r, oldtext, oldlen, m->c.body, m->c.length, me, &text, &tlen);
+        rc = organizer_change(r, &owner, oldtext, oldlen, m->c.body, m->c.length, me, &text,
+                              &tlen);
         if (rc != STORE_OK) return dav_store_status(rc);
         if (text != m->c.body) {
             /* answers and statuses recorded: not the bytes the client sent
@@ -187,8 +199,8 @@ int dav_sched_on_write(dav_req *r, const store_node *coll, const store_node *old
         m->sched_tag = dav_sched_new_tag(&r->ctx);
         return m->sched_tag ? 0 : 500;
     }
-    rc = attendee_change(r, sn.organizer.cua ? &sn : &so, oldtext, oldlen, m->c.body, m->c.length,
-                         me);
+    rc = attendee_change(r, &owner, sn.organizer.cua ? &sn : &so, oldtext, oldlen, m->c.body,
+                         m->c.length, me);
     if (rc != STORE_OK) return dav_store_status(rc);
     /* an attendee's own answer keeps the tag the organizer's side gave */
     m->sched_tag = old && old->sched_tag ? old->sched_tag : dav_sched_new_tag(&r->ctx);
@@ -216,9 +228,9 @@ int dav_sched_on_remove(dav_req *r, const dav_resource *res)
     if (role == ROLE_ORGANIZER) {
         const char *ignored;
         size_t ilen;
-        rc = organizer_change(r, text, len, NULL, 0, me, &ignored, &ilen);
+        rc = organizer_change(r, &owner, text, len, NULL, 0, me, &ignored, &ilen);
     } else if (role == ROLE_ATTENDEE) {
-        rc = attendee_change(r, &s, text, len, NULL, 0, me);
+        rc = attendee_change(r, &owner, &s, text, len, NULL, 0, me);
     }
     return rc;
 }

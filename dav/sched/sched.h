@@ -32,6 +32,16 @@ int dav_sched_principal(dav_ctx *c, const char *cua, store_principal *out);
  * Lives in c's pool.  0, or -1 out of memory. */
 int dav_sched_keys(dav_ctx *c, ical_cua_keys *out);
 
+/* ---- the mail service's blocking rules (dav/sched/policy.c) -------------------- */
+
+/* Does the recipient `to` (addressed as to_cua) refuse a delivery from
+ * `from` (written as from_cua; NULL when unknown)?  Their catch-all rules
+ * on the address used, their block list on every address of the sender.
+ * 1 blocked, 0 not, -1 on an error (refuse: fail closed).  A blocked
+ * delivery must answer as an unknown address and leave nothing behind. */
+int dav_sched_blocked(dav_ctx *c, const store_principal *from, const char *from_cua,
+                      const store_principal *to, const char *to_cua);
+
 /* ---- delivery (dav/sched/deliver.c) --------------------------------------------- */
 
 /* Delivers iTIP message msg (METHOD REQUEST, CANCEL or REPLY) to the local

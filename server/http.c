@@ -209,6 +209,17 @@ static const char *mhd_header(void *ctx, const char *name)
     return MHD_lookup_connection_value(ctx, MHD_HEADER_KIND, name);
 }
 
+/* A query argument: its value, "" when it has none ("?export"), NULL when absent. */
+static const char *mhd_query(void *ctx, const char *name)
+{
+    const char *v = NULL;
+    size_t n = 0;
+    if (MHD_lookup_connection_value_n(ctx, MHD_GET_ARGUMENT_KIND, name, strlen(name), &v, &n) !=
+        MHD_YES)
+        return NULL;
+    return v ? v : "";
+}
+
 static void free_req(http_req *q)
 {
     if (!q) return;
@@ -548,6 +559,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
     r->raw_path = url;
     r->base_url = base_url(q, h, c);
     r->header_fn = mhd_header;
+    r->query_fn = mhd_query;
     r->header_ctx = c;
     r->body = q->body.data ? q->body.data : "";
     r->body_len = q->body.len;

@@ -14,7 +14,6 @@
 #include "dav/methods.h"
 #include "dav/props.h"
 #include "dav/resource.h"
-#include "dav/xml_in.h"
 #include "dav/xml_out.h"
 #include "privacy/acl.h"
 #include "vcard/convert.h"
@@ -184,11 +183,7 @@ static const char *shown_name(dav_req *r, const dav_resource *res)
 {
     store_prop p;
     if (dav_dead_prop_get(r, res, NS_DAV, "displayname", &p) != STORE_OK) return NULL;
-    xmlDocPtr doc;
-    xml_in_limits lim = XML_IN_STORED_LIMITS(8, 64);
-    if (xml_in_parse(r->pool, NULL, p.xml, strlen(p.xml), &lim, &doc) != XML_IN_OK) return NULL;
-    const char *name = xml_content(r->pool, xmlDocGetRootElement(doc));
-    return name && *name ? name : NULL;
+    return dav_export_prop_text(r->pool, p.xml);
 }
 
 /* RFC 6266: attachment, the name as ASCII and, when it is more, as UTF-8 (RFC 8187) */

@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "dav/xml_in.h"
 #include "ical/tz.h"
 #include "vcard/convert.h"
 
@@ -114,4 +115,13 @@ const char *dav_export_filename(vpool *pool, const char *name, const char *ext)
     while (lead < n && buf[lead] == ' ') lead++;
     if (lead == n) return NULL;
     return pool_printf(pool, "%.*s%s", (int)(n - lead), buf + lead, ext);
+}
+
+const char *dav_export_prop_text(vpool *pool, const char *xml)
+{
+    xmlDocPtr doc;
+    xml_in_limits lim = XML_IN_STORED_LIMITS(8, 64);
+    if (!xml || xml_in_parse(pool, NULL, xml, strlen(xml), &lim, &doc) != XML_IN_OK) return NULL;
+    const char *text = xml_content(pool, xmlDocGetRootElement(doc));
+    return text && *text ? text : NULL;
 }

@@ -48,4 +48,8 @@ int dav_export_next(dav_export *e, store *st, vpool *pool, vbuf *out);
  * characters), then ext.  NULL when nothing of name is left.  Pool memory. */
 const char *dav_export_filename(vpool *pool, const char *name, const char *ext);
 
+/* The text of a stored dead property (a displayname's element as stored), or NULL when it
+ * is empty or does not parse.  Pool memory. */
+const char *dav_export_prop_text(vpool *pool, const char *xml);
+
 #endif

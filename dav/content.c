@@ -199,7 +199,9 @@ static const char *disposition(dav_req *r, const char *file)
         if (unreserved) buf_putc(&ext, (char)*p);
         else buf_printf(&ext, "%%%02X", *p);
         if (*p >= 0x80) plain = 0;
-        buf_putc(&ascii, *p < 0x80 ? (char)*p : '_');
+        /* the ASCII name: one '_' for each character that is not */
+        if (*p < 0x80) buf_putc(&ascii, (char)*p);
+        else if (*p >= 0xC0) buf_putc(&ascii, '_');
     }
     const char *v = plain ? pool_printf(r->pool, "attachment; filename=\"%s\"", buf_cstr(&ascii))
                           : pool_printf(r->pool, "attachment; filename=\"%s\"; filename*=UTF-8''%s",

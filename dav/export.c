@@ -104,7 +104,7 @@ const char *dav_export_filename(vpool *pool, const char *name, const char *ext)
             continue;
         }
         int keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                   strchr(" ._-+()", c);
+                   strchr(" ._-+()&',!", c);
         if (c == '.' && n == 0) keep = 0; /* no hidden files, no ".." */
         if (keep) buf[n++] = (char)c;
         else if (c >= 0x20 && c != 0x7F && n && buf[n - 1] != '_') buf[n++] = '_';

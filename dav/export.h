@@ -43,8 +43,8 @@ typedef struct dav_export {
 int dav_export_next(dav_export *e, store *st, vpool *pool, vbuf *out);
 
 /* A file name for an export of a collection called name (its display name or its
- * segment): its letters, digits, blanks and ._-+() kept, other bytes (a '/', quotes, control
- * characters, a leading '.') replaced or dropped, at most 80 bytes of it (whole UTF-8
+ * segment): its letters, digits, blanks and ._-+()&',! kept, other bytes (a '/', '\\', '"',
+ * control characters, a leading '.') replaced or dropped, at most 80 bytes of it (whole UTF-8
  * characters), then ext.  NULL when nothing of name is left.  Pool memory. */
 const char *dav_export_filename(vpool *pool, const char *name, const char *ext);
 

@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -182,6 +183,23 @@ static int read_file(import_run *x, const char **data, size_t *len)
     return *data ? 0 : cli_fail(x->prog, 1, "out of memory");
 }
 
+/* A card's UID line as written, for the report of a card the ingest policy refuses (one
+ * it accepts reports the UID it read).  NULL when there is none. */
+static const char *card_uid(vpool *pool, const char *text, size_t len)
+{
+    for (const char *p = text, *end = text + len; p < end;) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        size_t n = (size_t)((nl ? nl : end) - p);
+        if (n && p[n - 1] == '\r') n--;
+        if (n > 4 && !strncasecmp(p, "UID", 3) && (p[3] == ':' || p[3] == ';')) {
+            const char *v = memchr(p, ':', n);
+            return v ? pool_strndup(pool, v + 1, n - (size_t)(v + 1 - p)) : NULL;
+        }
+        p = nl ? nl + 1 : end;
+    }
+    return NULL;
+}
+
 static int split(import_run *x, const char *data, size_t len)
 {
     if (x->cal) {
@@ -213,7 +231,8 @@ static int split(import_run *x, const char *data, size_t len)
     if (!x->items) return cli_fail(x->prog, 1, "out of memory");
     for (size_t i = 0; i < sr.nitems; i++)
         x->items[i] = (item){.text = sr.items[i].text, .len = sr.items[i].len,
-                             .line = sr.items[i].line};
+                             .line = sr.items[i].line,
+                             .uid = card_uid(x->ctx.pool, sr.items[i].text, sr.items[i].len)};
     x->nitems = sr.nitems;
     return 0;
 }

@@ -384,7 +384,11 @@ static int authenticate(http_req *q, srv_http *h, struct MHD_Connection *c, int 
     return SRV_AUTH_OK;
 }
 
-/* RFC 6764 §5: the well-known URIs redirect to where discovery starts. */
+/* RFC 6764 §5: the well-known URIs redirect to where discovery starts, with a 307 (one of
+ * the three codes it names): a client follows it with the same method and body (RFC 9110
+ * §15.4.8).  After a 301 the python requests library (python caldav, vdirsyncer) sends
+ * the PROPFIND again without its body, which asks for allprop - and current-user-principal
+ * is no part of allprop, so discovery found no principal. */
 static int well_known(const char *url)
 {
     return strcmp(url, "/.well-known/caldav") == 0 || strcmp(url, "/.well-known/caldav/") == 0 ||
@@ -494,7 +498,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         }
         if (well_known(url)) {
             q->answered = 1;
-            return queue_text(c, MHD_HTTP_MOVED_PERMANENTLY, "See /\n", "Location",
+            return queue_text(c, MHD_HTTP_TEMPORARY_REDIRECT, "See /\n", "Location",
                               base_url(q, h, c)[0] ? pool_printf(q->pool, "%s/", base_url(q, h, c))
                                                    : "/");
         }

@@ -19,8 +19,10 @@ static int add_object(dav_export *e, vpool *page, const char *data, size_t len, 
     }
     ical_status st = ical_bundle_add(&e->zones, text, tlen, out);
     if (st == ICAL_ERR_NOMEM) return -1;
-    if (st != ICAL_OK) e->unreadable++;
-    else e->members++;
+    if (st != ICAL_OK)
+        e->unreadable++;
+    else
+        e->members++;
     return 0;
 }
 
@@ -59,9 +61,12 @@ int dav_export_next(dav_export *e, store *st, vpool *pool, vbuf *out)
             size_t len;
             int brc = store_body_get(st, page, kids[i].id, &data, &len);
             if (brc == STORE_NOTFOUND) continue; /* gone since the page was listed */
-            if (brc != STORE_OK) rc = -1;
-            else if (e->kind == STORE_KIND_CALENDAR) rc = add_object(e, page, data, len, out);
-            else rc = add_card(e, page, data, len, out);
+            if (brc != STORE_OK)
+                rc = -1;
+            else if (e->kind == STORE_KIND_CALENDAR)
+                rc = add_object(e, page, data, len, out);
+            else
+                rc = add_card(e, page, data, len, out);
         }
         if (rc == 0 && next) {
             e->after = pool_strdup(pool, next);
@@ -89,7 +94,8 @@ const char *dav_export_filename(vpool *pool, const char *name, const char *ext)
             continue;
         }
         int whole = 1;
-        for (size_t k = 1; k < clen; k++) whole &= (p[k] & 0xC0) == 0x80;
+        for (size_t k = 1; k < clen; k++)
+            whole &= (p[k] & 0xC0) == 0x80;
         if (!whole) {
             p++;
             continue;
@@ -106,13 +112,17 @@ const char *dav_export_filename(vpool *pool, const char *name, const char *ext)
         int keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
                    strchr(" ._-+()&',!", c);
         if (c == '.' && n == 0) keep = 0; /* no hidden files, no ".." */
-        if (keep) buf[n++] = (char)c;
-        else if (c >= 0x20 && c != 0x7F && n && buf[n - 1] != '_') buf[n++] = '_';
+        if (keep)
+            buf[n++] = (char)c;
+        else if (c >= 0x20 && c != 0x7F && n && buf[n - 1] != '_')
+            buf[n++] = '_';
         p++;
     }
-    while (n && (buf[n - 1] == ' ' || buf[n - 1] == '_' || buf[n - 1] == '.')) n--;
+    while (n && (buf[n - 1] == ' ' || buf[n - 1] == '_' || buf[n - 1] == '.'))
+        n--;
     size_t lead = 0;
-    while (lead < n && buf[lead] == ' ') lead++;
+    while (lead < n && buf[lead] == ' ')
+        lead++;
     if (lead == n) return NULL;
     return pool_printf(pool, "%.*s%s", (int)(n - lead), buf + lead, ext);
 }

@@ -20,17 +20,17 @@ typedef int (*dav_export_list_fn)(void *arg, vpool *page, const char *after, int
                                   store_node **out, int *n, const char **next);
 
 typedef struct dav_export {
-    int kind;              /* STORE_KIND_CALENDAR or STORE_KIND_ADDRESSBOOK */
-    const char *calname;   /* the calendar's name (X-WR-CALNAME), or NULL */
-    int vcard_version;     /* cards converted to VCARD_V30 / VCARD_V40; 0: as stored */
+    int kind;            /* STORE_KIND_CALENDAR or STORE_KIND_ADDRESSBOOK */
+    const char *calname; /* the calendar's name (X-WR-CALNAME), or NULL */
+    int vcard_version;   /* cards converted to VCARD_V30 / VCARD_V40; 0: as stored */
     dav_export_list_fn list;
     void *arg;
     /* progress */
     const char *after;
-    int phase;             /* 0 not started, 1 members, 2 done */
+    int phase; /* 0 not started, 1 members, 2 done */
     ical_bundle zones;
-    int64_t members;       /* members written */
-    int64_t unreadable;    /* members left out: their stored text did not read as data */
+    int64_t members;    /* members written */
+    int64_t unreadable; /* members left out: their stored text did not read as data */
 } dav_export;
 
 /* The members of one page. */

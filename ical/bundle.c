@@ -20,7 +20,8 @@ typedef struct ical_strset {
 static uint64_t str_hash(const char *s, size_t n)
 {
     uint64_t h = 1469598103934665603ULL;
-    for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
     return h;
 }
 
@@ -276,7 +277,8 @@ static ical_status scan(splitter *sp, const char *data, size_t len, ical_bundle_
         if (r == 0) break;
         const char *raw = r == 1 ? ln.raw : at;
         /* the line number of raw: newlines counted since the last line */
-        for (const char *p = counted; p < raw; p++) line += *p == '\n';
+        for (const char *p = counted; p < raw; p++)
+            line += *p == '\n';
         counted = raw;
         if (r < 0) {
             if (lx.p == at || depth < 2) {
@@ -358,7 +360,8 @@ static ical_status scan(splitter *sp, const char *data, size_t len, ical_bundle_
                     break;
                 }
             }
-            if (ical_line_param(&ln, "TZID", &v, &vlen) && add_tzid(sp->pool, cur, v, vlen, &tzcap)) {
+            if (ical_line_param(&ln, "TZID", &v, &vlen) &&
+                add_tzid(sp->pool, cur, v, vlen, &tzcap)) {
                 st = ICAL_ERR_NOMEM;
                 break;
             }
@@ -369,8 +372,8 @@ static ical_status scan(splitter *sp, const char *data, size_t len, ical_bundle_
                 in_zone = 0;
                 if (!zid) continue; /* a zone without TZID names nothing */
                 int added = set_add(sp->zone_ids, zid, zid_len, sp->nzones);
-                if (added < 0 || grow(sp->pool, (void **)&sp->zones, &sp->capzones, sp->nzones,
-                                      sizeof(zone))) {
+                if (added < 0 ||
+                    grow(sp->pool, (void **)&sp->zones, &sp->capzones, sp->nzones, sizeof(zone))) {
                     st = ICAL_ERR_NOMEM;
                     break;
                 }
@@ -402,7 +405,8 @@ static ical_status build(splitter *sp, comp **cs, size_t n, ical_bundle_item *it
             size_t idx;
             if (!set_get(sp->zone_ids, cs[i]->tzids[t], strlen(cs[i]->tzids[t]), &idx)) continue;
             int dup = 0;
-            for (size_t k = 0; k < nz && !dup; k++) dup = zi[k] == idx;
+            for (size_t k = 0; k < nz && !dup; k++)
+                dup = zi[k] == idx;
             if (dup) continue;
             if (grow(sp->pool, (void **)&zi, &capz, nz, sizeof(size_t))) return ICAL_ERR_NOMEM;
             zi[nz++] = idx;
@@ -410,8 +414,10 @@ static ical_status build(splitter *sp, comp **cs, size_t n, ical_bundle_item *it
         }
     static const char begin[] = "BEGIN:VCALENDAR\r\n", end[] = "END:VCALENDAR\r\n";
     size_t total = sizeof begin - 1 + head->lines.len + sizeof end - 1;
-    for (size_t k = 0; k < nz; k++) total += sp->zones[zi[k]].len + 2;
-    for (size_t i = 0; i < n; i++) total += cs[i]->len + 2;
+    for (size_t k = 0; k < nz; k++)
+        total += sp->zones[zi[k]].len + 2;
+    for (size_t i = 0; i < n; i++)
+        total += cs[i]->len + 2;
     char *text = pool_alloc(sp->pool, total + 1), *p = text;
     if (!text) return ICAL_ERR_NOMEM;
 #define PUT(s, l)                                                                                  \
@@ -423,12 +429,14 @@ static ical_status build(splitter *sp, comp **cs, size_t n, ical_bundle_item *it
 #define PUT_BLOCK(s, l)                                                                            \
     do {                                                                                           \
         PUT(s, l);                                                                                 \
-        if ((l) == 0 || (s)[(l) - 1] != '\n') PUT("\r\n", 2);                                      \
+        if ((l) == 0 || (s)[(l)-1] != '\n') PUT("\r\n", 2);                                        \
     } while (0)
     PUT(begin, sizeof begin - 1);
     if (head->lines.len) PUT(head->lines.data, head->lines.len);
-    for (size_t k = 0; k < nz; k++) PUT_BLOCK(sp->zones[zi[k]].raw, sp->zones[zi[k]].len);
-    for (size_t i = 0; i < n; i++) PUT_BLOCK(cs[i]->raw, cs[i]->len);
+    for (size_t k = 0; k < nz; k++)
+        PUT_BLOCK(sp->zones[zi[k]].raw, sp->zones[zi[k]].len);
+    for (size_t i = 0; i < n; i++)
+        PUT_BLOCK(cs[i]->raw, cs[i]->len);
     PUT(end, sizeof end - 1);
 #undef PUT_BLOCK
 #undef PUT
@@ -460,7 +468,8 @@ ical_status ical_bundle_split(vpool *pool, const char *data, size_t len,
         if (!order || !out->items || !used) st = ICAL_ERR_NOMEM;
     }
     if (st == ICAL_OK && sp.ncomps) {
-        for (size_t i = 0; i < sp.ncomps; i++) order[i] = &sp.comps[i];
+        for (size_t i = 0; i < sp.ncomps; i++)
+            order[i] = &sp.comps[i];
         qsort(order, sp.ncomps, sizeof(comp *), by_uid);
         for (size_t i = 0; i < sp.ncomps && st == ICAL_OK;) {
             size_t j = i + 1;
@@ -475,7 +484,8 @@ ical_status ical_bundle_split(vpool *pool, const char *data, size_t len,
     }
     for (size_t z = 0; st == ICAL_OK && z < sp.nzones; z++)
         if (!used || !(used[z / 32] & (1u << (z % 32)))) out->dropped |= ICAL_BUNDLE_DROPPED_ZONES;
-    for (size_t i = 0; i < sp.nheads; i++) buf_free(&sp.heads[i].lines);
+    for (size_t i = 0; i < sp.nheads; i++)
+        buf_free(&sp.heads[i].lines);
     if (st != ICAL_OK) {
         out->items = NULL;
         out->nitems = 0;

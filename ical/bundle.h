@@ -46,9 +46,9 @@ void ical_bundle_end(vbuf *out);
 typedef struct ical_bundle_item {
     const char *text; /* pool memory, NUL-terminated */
     size_t len;
-    const char *uid;  /* NULL: none */
-    size_t line;      /* the line of its first component in the file (from 1) */
-    int components;   /* how many components of the file it holds (VTIMEZONEs not counted) */
+    const char *uid; /* NULL: none */
+    size_t line;     /* the line of its first component in the file (from 1) */
+    int components;  /* how many components of the file it holds (VTIMEZONEs not counted) */
 } ical_bundle_item;
 
 /* What the split left out of every item, as bits of ical_bundle_split_result.dropped. */
@@ -66,9 +66,9 @@ enum {
 typedef struct ical_bundle_split_result {
     ical_bundle_item *items; /* in the order of their first component in the file */
     size_t nitems;
-    unsigned dropped;        /* ICAL_BUNDLE_DROPPED_* */
-    size_t bad_line;         /* on ICAL_ERR_DATA: the line the file could not be read at */
-    const char *detail;      /* ...and why (static text) */
+    unsigned dropped;   /* ICAL_BUNDLE_DROPPED_* */
+    size_t bad_line;    /* on ICAL_ERR_DATA: the line the file could not be read at */
+    const char *detail; /* ...and why (static text) */
 } ical_bundle_split_result;
 
 /* Splits a file of one or more VCALENDARs into calendar objects, grouped by UID across the

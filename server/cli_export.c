@@ -39,16 +39,16 @@ typedef struct export_run {
 
 static void usage(FILE *f)
 {
-    fprintf(f,
-            "usage: veildav export --user LOGIN [--collection calendars/NAME|addressbooks/NAME]\n"
-            "                      [--out DIR]\n\n"
-            "Writes the user's calendars (one NAME.ics each: one VCALENDAR, each VTIMEZONE once)\n"
-            "and address books (one NAME.vcf each: the cards one after another) into DIR (default:\n"
-            "the current directory), every collection of the user's own unless --collection names\n"
-            "one; collections others share with the user are their owners' to export.  Each file\n"
-            "is named after the collection's segment, is readable by its owner only (0600) and\n"
-            "appears only once complete.  Prints one line per file: the collection, a tab, the\n"
-            "file, a tab, how many objects it holds.\n");
+    fprintf(
+        f, "usage: veildav export --user LOGIN [--collection calendars/NAME|addressbooks/NAME]\n"
+           "                      [--out DIR]\n\n"
+           "Writes the user's calendars (one NAME.ics each: one VCALENDAR, each VTIMEZONE once)\n"
+           "and address books (one NAME.vcf each: the cards one after another) into DIR (default:\n"
+           "the current directory), every collection of the user's own unless --collection names\n"
+           "one; collections others share with the user are their owners' to export.  Each file\n"
+           "is named after the collection's segment, is readable by its owner only (0600) and\n"
+           "appears only once complete.  Prints one line per file: the collection, a tab, the\n"
+           "file, a tab, how many objects it holds.\n");
 }
 
 static int parse_opts(export_run *x, int argc, char **argv)
@@ -56,12 +56,18 @@ static int parse_opts(export_run *x, int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char **slot = NULL;
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) x->o.help = 1;
-        else if (!strcmp(a, "--user")) slot = &x->o.user;
-        else if (!strcmp(a, "--collection")) slot = &x->o.collection;
-        else if (!strcmp(a, "--out")) slot = &x->o.out;
-        else if (a[0] == '-') return cli_fail(x->prog, 2, "unknown option '%s' (see --help)", a);
-        else return cli_fail(x->prog, 2, "unexpected argument '%s'", a);
+        if (!strcmp(a, "--help") || !strcmp(a, "-h"))
+            x->o.help = 1;
+        else if (!strcmp(a, "--user"))
+            slot = &x->o.user;
+        else if (!strcmp(a, "--collection"))
+            slot = &x->o.collection;
+        else if (!strcmp(a, "--out"))
+            slot = &x->o.out;
+        else if (a[0] == '-')
+            return cli_fail(x->prog, 2, "unknown option '%s' (see --help)", a);
+        else
+            return cli_fail(x->prog, 2, "unexpected argument '%s'", a);
         if (slot) {
             if (i + 1 >= argc) return cli_fail(x->prog, 2, "%s needs a value", a);
             *slot = argv[++i];
@@ -95,7 +101,8 @@ static const char *file_name(export_run *x, const store_node *coll)
     const char *name = pool_concat(x->pool, base, ext, "");
     for (int k = 2; name; k++) {
         int taken = 0;
-        for (int i = 0; i < x->nused && !taken; i++) taken = !strcmp(x->used[i], name);
+        for (int i = 0; i < x->nused && !taken; i++)
+            taken = !strcmp(x->used[i], name);
         if (!taken) break;
         name = pool_printf(x->pool, "%s-%d%s", base, k, ext);
     }
@@ -143,7 +150,8 @@ static int export_one(export_run *x, const char *space, const store_node *coll)
     int rc, failed = 0;
     do {
         rc = dav_export_next(&e, x->st, x->pool, &out);
-        if (rc >= 0 && write_all(fd, out.data ? out.data : "", out.len) < 0) failed = errno ? errno : EIO;
+        if (rc >= 0 && write_all(fd, out.data ? out.data : "", out.len) < 0)
+            failed = errno ? errno : EIO;
         buf_reset(&out);
     } while (rc == 1 && !failed);
     buf_free(&out);
@@ -157,8 +165,8 @@ static int export_one(export_run *x, const char *space, const store_node *coll)
     }
     printf("%s\t%s\t%lld\n", label, path, (long long)e.members);
     if (e.unreadable)
-        fprintf(stderr, "%s: %s: %lld stored object%s could not be read and %s left out\n",
-                x->prog, label, (long long)e.unreadable, e.unreadable == 1 ? "" : "s",
+        fprintf(stderr, "%s: %s: %lld stored object%s could not be read and %s left out\n", x->prog,
+                label, (long long)e.unreadable, e.unreadable == 1 ? "" : "s",
                 e.unreadable == 1 ? "was" : "were");
     x->files++;
     return 0;
@@ -222,8 +230,10 @@ int cli_export(const veil_config *cfg, int argc, char **argv)
     store_principal p;
     if (!rc) {
         int arc = accounts_by_login(db, x.pool, x.o.user, &a);
-        if (arc == STORE_NOTFOUND) rc = cli_fail(x.prog, 1, "no such user '%s'", x.o.user);
-        else if (arc != STORE_OK) rc = cli_fail(x.prog, 1, "the account database is unavailable");
+        if (arc == STORE_NOTFOUND)
+            rc = cli_fail(x.prog, 1, "no such user '%s'", x.o.user);
+        else if (arc != STORE_OK)
+            rc = cli_fail(x.prog, 1, "the account database is unavailable");
     }
     /* one snapshot: every file as the store was at one moment */
     if (!rc && store_snapshot_begin(x.st) != STORE_OK)
@@ -236,8 +246,8 @@ int cli_export(const veil_config *cfg, int argc, char **argv)
         const char *name;
         cli_collection_spec(x.prog, x.pool, x.o.collection, &root, &name);
         store_node home, coll;
-        int src = prc == STORE_OK ? store_node_child(x.st, x.pool, root, p.pid, &home)
-                                  : STORE_NOTFOUND;
+        int src =
+            prc == STORE_OK ? store_node_child(x.st, x.pool, root, p.pid, &home) : STORE_NOTFOUND;
         if (src == STORE_OK) src = store_node_child(x.st, x.pool, home.id, name, &coll);
         if (src == STORE_NOTFOUND)
             rc = cli_fail(x.prog, 1, "'%s' has no %s", x.o.user, x.o.collection);
@@ -255,8 +265,7 @@ int cli_export(const veil_config *cfg, int argc, char **argv)
         if (!rc) rc = export_home(&x, STORE_ROOT_ADDRESSBOOKS, "addressbooks", p.pid);
     }
     if (x.st) store_snapshot_end(x.st);
-    if (!rc)
-        fprintf(stderr, "%s: %d file%s written\n", x.prog, x.files, x.files == 1 ? "" : "s");
+    if (!rc) fprintf(stderr, "%s: %d file%s written\n", x.prog, x.files, x.files == 1 ? "" : "s");
     if (x.st) store_close(x.st);
     if (db) accounts_close(db);
     pool_free(x.pool);

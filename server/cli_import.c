@@ -55,11 +55,11 @@ typedef struct item {
     const char *text;
     size_t len;
     size_t line;
-    const char *uid;     /* as the file has it (the splitter's, or the stored object's) */
-    int state;           /* ITEM_* */
+    const char *uid; /* as the file has it (the splitter's, or the stored object's) */
+    int state;       /* ITEM_* */
     dav_member m;
-    dav_refusal why;     /* ITEM_REFUSED */
-    const char *name;    /* the member written */
+    dav_refusal why;  /* ITEM_REFUSED */
+    const char *name; /* the member written */
 } item;
 
 /* Node ids this import created, and the item each came from. */
@@ -74,13 +74,13 @@ typedef struct import_run {
     import_opts o;
     dav_ctx ctx; /* pool, store, accounts, configuration; no one acts (the operator) */
     accounts *db;
-    int cal;     /* a calendar (else an address book) */
+    int cal; /* a calendar (else an address book) */
     store_node coll;
     const char *coll_href;
     item *items;
     size_t nitems;
     idmap created;
-    int tty;     /* standard error is a terminal: a progress bar */
+    int tty; /* standard error is a terminal: a progress bar */
 } import_run;
 
 static void usage(FILE *f)
@@ -109,15 +109,24 @@ static int parse_opts(import_run *x, int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char **slot = NULL;
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) o->help = 1;
-        else if (!strcmp(a, "--replace")) o->replace = 1;
-        else if (!strcmp(a, "--skip-refused")) o->skip_refused = 1;
-        else if (!strcmp(a, "--dry-run")) o->dry_run = 1;
-        else if (!strcmp(a, "--user")) slot = &o->user;
-        else if (!strcmp(a, "--collection")) slot = &o->collection;
-        else if (a[0] == '-' && a[1]) return cli_fail(x->prog, 2, "unknown option '%s' (see --help)", a);
-        else if (o->file) return cli_fail(x->prog, 2, "unexpected argument '%s'", a);
-        else o->file = a;
+        if (!strcmp(a, "--help") || !strcmp(a, "-h"))
+            o->help = 1;
+        else if (!strcmp(a, "--replace"))
+            o->replace = 1;
+        else if (!strcmp(a, "--skip-refused"))
+            o->skip_refused = 1;
+        else if (!strcmp(a, "--dry-run"))
+            o->dry_run = 1;
+        else if (!strcmp(a, "--user"))
+            slot = &o->user;
+        else if (!strcmp(a, "--collection"))
+            slot = &o->collection;
+        else if (a[0] == '-' && a[1])
+            return cli_fail(x->prog, 2, "unknown option '%s' (see --help)", a);
+        else if (o->file)
+            return cli_fail(x->prog, 2, "unexpected argument '%s'", a);
+        else
+            o->file = a;
         if (slot) {
             if (i + 1 >= argc) return cli_fail(x->prog, 2, "%s needs a value", a);
             *slot = argv[++i];
@@ -169,7 +178,8 @@ static int read_file(import_run *x, const char **data, size_t *len)
     buf_init(&b, IMPORT_MAX_FILE);
     char chunk[65536];
     size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) buf_append(&b, chunk, n);
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        buf_append(&b, chunk, n);
     int err = ferror(f);
     if (f != stdin) fclose(f);
     if (err || buf_failed(&b)) {
@@ -207,30 +217,35 @@ static int split(import_run *x, const char *data, size_t len)
         ical_status st = ical_bundle_split(x->ctx.pool, data, len, &sr);
         if (st == ICAL_ERR_NOMEM) return cli_fail(x->prog, 1, "out of memory");
         if (st != ICAL_OK)
-            return cli_fail(x->prog, 1, "%s is not iCalendar: line %zu: %s", x->o.file,
-                            sr.bad_line, sr.detail);
+            return cli_fail(x->prog, 1, "%s is not iCalendar: line %zu: %s", x->o.file, sr.bad_line,
+                            sr.detail);
         x->items = pool_calloc(x->ctx.pool, sizeof(item) * (sr.nitems ? sr.nitems : 1));
         if (!x->items) return cli_fail(x->prog, 1, "out of memory");
         for (size_t i = 0; i < sr.nitems; i++)
-            x->items[i] = (item){.text = sr.items[i].text, .len = sr.items[i].len,
-                                 .line = sr.items[i].line, .uid = sr.items[i].uid};
+            x->items[i] = (item){.text = sr.items[i].text,
+                                 .len = sr.items[i].len,
+                                 .line = sr.items[i].line,
+                                 .uid = sr.items[i].uid};
         x->nitems = sr.nitems;
         /* what every object leaves behind, said once */
         if (sr.dropped & ICAL_BUNDLE_DROPPED_METHOD)
-            fprintf(stderr, "%s: the file's METHOD is not stored (RFC 4791 §4.1: calendar "
-                            "objects carry none)\n", x->prog);
+            fprintf(stderr,
+                    "%s: the file's METHOD is not stored (RFC 4791 §4.1: calendar "
+                    "objects carry none)\n",
+                    x->prog);
         return 0;
     }
     vcard_bundle_split_result sr;
     int st = vcard_bundle_split(x->ctx.pool, data, len, &sr);
     if (st == VCARD_BUNDLE_NOMEM) return cli_fail(x->prog, 1, "out of memory");
     if (st != VCARD_BUNDLE_OK)
-        return cli_fail(x->prog, 1, "%s is not a vCard file: line %zu: %s", x->o.file,
-                        sr.bad_line, sr.detail);
+        return cli_fail(x->prog, 1, "%s is not a vCard file: line %zu: %s", x->o.file, sr.bad_line,
+                        sr.detail);
     x->items = pool_calloc(x->ctx.pool, sizeof(item) * (sr.nitems ? sr.nitems : 1));
     if (!x->items) return cli_fail(x->prog, 1, "out of memory");
     for (size_t i = 0; i < sr.nitems; i++)
-        x->items[i] = (item){.text = sr.items[i].text, .len = sr.items[i].len,
+        x->items[i] = (item){.text = sr.items[i].text,
+                             .len = sr.items[i].len,
                              .line = sr.items[i].line,
                              .uid = card_uid(x->ctx.pool, sr.items[i].text, sr.items[i].len)};
     x->nitems = sr.nitems;
@@ -254,7 +269,8 @@ static int find_collection(import_run *x)
     if (rc != STORE_OK) return cli_fail(x->prog, 1, "the account database is unavailable");
     store_principal p;
     rc = store_begin_write(x->ctx.st);
-    if (rc == STORE_OK) rc = store_principal_ensure(x->ctx.st, x->ctx.pool, a.id, a.display_name, &p);
+    if (rc == STORE_OK)
+        rc = store_principal_ensure(x->ctx.st, x->ctx.pool, a.id, a.display_name, &p);
     if (rc == STORE_OK) rc = dav_share_provision(&x->ctx, &p);
     if (rc == STORE_OK) rc = store_commit(x->ctx.st);
     if (rc != STORE_OK) {
@@ -309,7 +325,8 @@ static int idmap_put(vpool *pool, idmap *m, int64_t key, size_t val)
         for (size_t i = 0; i < m->cap; i++)
             if (m->keys[i]) {
                 size_t j = (size_t)m->keys[i] * 2654435761u & (g.cap - 1);
-                while (g.keys[j]) j = (j + 1) & (g.cap - 1);
+                while (g.keys[j])
+                    j = (j + 1) & (g.cap - 1);
                 g.keys[j] = m->keys[i];
                 g.vals[j] = m->vals[i];
                 g.n++;
@@ -317,7 +334,8 @@ static int idmap_put(vpool *pool, idmap *m, int64_t key, size_t val)
         *m = g;
     }
     size_t j = (size_t)key * 2654435761u & (m->cap - 1);
-    while (m->keys[j] && m->keys[j] != key) j = (j + 1) & (m->cap - 1);
+    while (m->keys[j] && m->keys[j] != key)
+        j = (j + 1) & (m->cap - 1);
     if (!m->keys[j]) m->n++;
     m->keys[j] = key;
     m->vals[j] = val;
@@ -384,8 +402,9 @@ static int write_item(import_run *x, size_t idx)
     if (rc != STORE_OK && rc != STORE_NOTFOUND) return -1;
     size_t first;
     if (rc == STORE_OK && idmap_get(&x->created, holder.id, &first)) {
-        refuse(it, 409, pool_printf(x->ctx.pool, "the same UID as the item at line %zu",
-                                    x->items[first].line));
+        refuse(
+            it, 409,
+            pool_printf(x->ctx.pool, "the same UID as the item at line %zu", x->items[first].line));
         return 0;
     }
     if (rc == STORE_OK && x->o.replace) {
@@ -393,9 +412,11 @@ static int write_item(import_run *x, size_t idx)
         it->name = holder.name;
         it->state = ITEM_REPLACED;
     } else if (rc == STORE_OK) {
-        refuse(it, 409, pool_printf(x->ctx.pool, "no-uid-conflict: member %s holds this UID "
-                                                 "(--replace replaces it)",
-                                    uri_encode_segment_pool(x->ctx.pool, holder.name)));
+        refuse(it, 409,
+               pool_printf(x->ctx.pool,
+                           "no-uid-conflict: member %s holds this UID "
+                           "(--replace replaces it)",
+                           uri_encode_segment_pool(x->ctx.pool, holder.name)));
         return 0;
     } else {
         it->name = member_name(x, it->m.c.uid);
@@ -439,8 +460,8 @@ static const char *reason(import_run *x, const item *it)
     if (w->name && !strcmp(w->name, "no-uid-conflict"))
         return "no-uid-conflict: the UID is held by another member";
     if (w->name)
-        return pool_printf(x->ctx.pool, "%s%s%s%s", ns_label(w->ns), w->name,
-                           w->text ? ": " : "", w->text ? w->text : "");
+        return pool_printf(x->ctx.pool, "%s%s%s%s", ns_label(w->ns), w->name, w->text ? ": " : "",
+                           w->text ? w->text : "");
     return w->text ? w->text : pool_printf(x->ctx.pool, "refused (%d)", w->status);
 }
 
@@ -488,8 +509,8 @@ static int run(import_run *x)
     for (size_t i = 0; i < x->nitems; i++) {
         prepare(x, &x->items[i]);
         if (x->items[i].state == ITEM_REFUSED && x->items[i].why.status >= 500)
-            return cli_fail(x->prog, 1, "item at line %zu: %s: nothing stored",
-                            x->items[i].line, reason(x, &x->items[i]));
+            return cli_fail(x->prog, 1, "item at line %zu: %s: nothing stored", x->items[i].line,
+                            reason(x, &x->items[i]));
         progress_show(&bar, i + 1);
     }
 
@@ -530,13 +551,14 @@ static int run(import_run *x)
         store_rollback(x->ctx.st);
         dav_ctx_rolled_back(&x->ctx);
     }
-    const char *outcome = x->o.dry_run          ? "dry run: nothing stored"
-                          : keep                ? "stored"
-                          : stored == 0         ? "nothing stored"
-                                                : "nothing stored (all or nothing; --skip-refused "
-                                                  "stores the others)";
-    fprintf(stderr, "%s: %zu item%s: %zu accepted (%zu repaired, %zu replacing a member), %zu "
-                    "refused; %s\n",
+    const char *outcome = x->o.dry_run  ? "dry run: nothing stored"
+                          : keep        ? "stored"
+                          : stored == 0 ? "nothing stored"
+                                        : "nothing stored (all or nothing; --skip-refused "
+                                          "stores the others)";
+    fprintf(stderr,
+            "%s: %zu item%s: %zu accepted (%zu repaired, %zu replacing a member), %zu "
+            "refused; %s\n",
             x->prog, x->nitems, x->nitems == 1 ? "" : "s", stored, repaired, replaced, refused,
             outcome);
     if (refused == 0 && stored > 0) return 0;

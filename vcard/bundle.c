@@ -8,7 +8,8 @@
 static int marker(const char *line, size_t n, const char *what)
 {
     size_t w = strlen(what);
-    while (n > w && (line[n - 1] == ' ' || line[n - 1] == '\t')) n--;
+    while (n > w && (line[n - 1] == ' ' || line[n - 1] == '\t'))
+        n--;
     return n == w && strncasecmp(line, what, w) == 0;
 }
 

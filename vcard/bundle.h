@@ -13,14 +13,14 @@
 typedef struct vcard_bundle_item {
     const char *text; /* points into the file's data */
     size_t len;
-    size_t line;      /* its BEGIN line (from 1) */
+    size_t line; /* its BEGIN line (from 1) */
 } vcard_bundle_item;
 
 typedef struct vcard_bundle_split_result {
     vcard_bundle_item *items; /* pool memory, in file order */
     size_t nitems;
-    size_t bad_line;          /* on VCARD_BUNDLE_DATA: the line the file could not be read at */
-    const char *detail;       /* ...and why (static text) */
+    size_t bad_line;    /* on VCARD_BUNDLE_DATA: the line the file could not be read at */
+    const char *detail; /* ...and why (static text) */
 } vcard_bundle_split_result;
 
 enum { VCARD_BUNDLE_OK = 0, VCARD_BUNDLE_DATA = -1, VCARD_BUNDLE_NOMEM = -2 };

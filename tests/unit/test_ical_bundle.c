@@ -6,7 +6,7 @@
 static vpool *P;
 
 #define ZONE(id)                                                                                   \
-    "BEGIN:VTIMEZONE\r\nTZID:" id "\r\nBEGIN:STANDARD\r\nDTSTART:19700101T000000\r\n"            \
+    "BEGIN:VTIMEZONE\r\nTZID:" id "\r\nBEGIN:STANDARD\r\nDTSTART:19700101T000000\r\n"              \
     "TZOFFSETFROM:+0100\r\nTZOFFSETTO:+0100\r\nEND:STANDARD\r\nEND:VTIMEZONE\r\n"
 #define HEAD "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\n"
 #define TAIL "END:VCALENDAR\r\n"
@@ -16,7 +16,8 @@ static vpool *P;
 static size_t count(const char *hay, const char *needle)
 {
     size_t n = 0;
-    for (const char *p = strstr(hay, needle); p; p = strstr(p + 1, needle)) n++;
+    for (const char *p = strstr(hay, needle); p; p = strstr(p + 1, needle))
+        n++;
     return n;
 }
 
@@ -28,9 +29,12 @@ static void test_export_zones_once(void)
     ical_bundle_begin(&b, P, "Work; and, play", &out);
     const char *one = HEAD ZONE("Z1") EV("a", "DTSTART;TZID=Z1:20270101T100000\r\n") TAIL;
     const char *two = HEAD ZONE("Z1") ZONE("Z2")
-        EV("b", "DTSTART;TZID=Z2:20270101T100000\r\n")
-        "BEGIN:VEVENT\r\nUID:b\r\nDTSTAMP:20260101T000000Z\r\nRECURRENCE-ID:20270102T100000Z\r\n"
-        "DTSTART:20270102T110000Z\r\n BEGIN:VALARM-not-a-line-of-its-own\r\nEND:VEVENT\r\n" TAIL;
+        EV("b", "DTSTART;TZID=Z2:20270101T100000\r\n") "BEGIN:VEVENT\r\nUID:b\r\nDTSTAMP:"
+                                                       "20260101T000000Z\r\nRECURRENCE-ID:"
+                                                       "20270102T100000Z\r\n"
+                                                       "DTSTART:20270102T110000Z\r\n "
+                                                       "BEGIN:VALARM-not-a-line-of-its-own\r\nEND:"
+                                                       "VEVENT\r\n" TAIL;
     CHECK_INT(ical_bundle_add(&b, one, strlen(one), &out), ICAL_OK);
     CHECK_INT(ical_bundle_add(&b, two, strlen(two), &out), ICAL_OK);
     /* not a VCALENDAR: nothing of it written */
@@ -91,7 +95,8 @@ static void test_split_by_uid(void)
     CHECK_INT(sr.items[0].components, 3);
     const char *r = sr.items[0].text;
     CHECK_INT(strlen(r), sr.items[0].len);
-    CHECK(strncmp(r, "BEGIN:VCALENDAR\r\nVERSION:2.0\nPRODID:x\nBEGIN:VTIMEZONE\nTZID:Z1\n", 61) == 0);
+    CHECK(strncmp(r, "BEGIN:VCALENDAR\r\nVERSION:2.0\nPRODID:x\nBEGIN:VTIMEZONE\nTZID:Z1\n", 61) ==
+          0);
     CHECK_INT(count(r, "BEGIN:VEVENT"), 3);
     CHECK_INT(count(r, "METHOD"), 0);
     CHECK_INT(count(r, "X-WR"), 0);
@@ -120,8 +125,8 @@ static void test_split_refuses_what_is_not_icalendar(void)
         CHECK(sr.detail != NULL);
     }
     /* a bad line inside a component goes with it: that object alone is refused later */
-    const char *inside = HEAD "BEGIN:VEVENT\r\nUID:x\r\nno colon\r\nEND:VEVENT\r\n"
-                              EV("y", "DTSTART:20270101T100000Z\r\n") TAIL;
+    const char *inside = HEAD "BEGIN:VEVENT\r\nUID:x\r\nno colon\r\nEND:VEVENT\r\n" EV(
+        "y", "DTSTART:20270101T100000Z\r\n") TAIL;
     ical_bundle_split_result sr;
     CHECK_INT(ical_bundle_split(P, inside, strlen(inside), &sr), ICAL_OK);
     CHECK_INT(sr.nitems, 2);

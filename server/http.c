@@ -80,6 +80,17 @@ static const char *mhd_header(void *ctx, const char *name)
     return MHD_lookup_connection_value(ctx, MHD_HEADER_KIND, name);
 }
 
+/* A query argument: its value, "" when it has none ("?export"), NULL when absent. */
+static const char *mhd_query(void *ctx, const char *name)
+{
+    const char *v = NULL;
+    size_t n = 0;
+    if (MHD_lookup_connection_value_n(ctx, MHD_GET_ARGUMENT_KIND, name, strlen(name), &v, &n) !=
+        MHD_YES)
+        return NULL;
+    return v ? v : "";
+}
+
 static void free_req(http_req *q)
 {
     if (!q) return;
@@ -266,7 +277,11 @@ static int authenticate(http_req *q, srv_http *h, struct MHD_Connection *c, int 
     return SRV_AUTH_OK;
 }
 
-/* RFC 6764 §5: the well-known URIs redirect to where discovery starts. */
+/* RFC 6764 §5: the well-known URIs redirect to where discovery starts, with a 307 (one of
+ * the three codes it names): a client follows it with the same method and body (RFC 9110
+ * §15.4.8).  After a 301 the python requests library (python caldav, vdirsyncer) sends
+ * the PROPFIND again without its body, which asks for allprop - and current-user-principal
+ * is no part of allprop, so discovery found no principal. */
 static int well_known(const char *url)
 {
     return strcmp(url, "/.well-known/caldav") == 0 || strcmp(url, "/.well-known/caldav/") == 0 ||
@@ -377,7 +392,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         }
         if (well_known(url)) {
             q->answered = 1;
-            return queue_text(c, MHD_HTTP_MOVED_PERMANENTLY, "See /\n", "Location",
+            return queue_text(c, MHD_HTTP_TEMPORARY_REDIRECT, "See /\n", "Location",
                               base_url(q, h, c)[0] ? pool_printf(q->pool, "%s/", base_url(q, h, c))
                                                    : "/");
         }
@@ -454,6 +469,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
     r->raw_path = url;
     r->base_url = base_url(q, h, c);
     r->header_fn = mhd_header;
+    r->query_fn = mhd_query;
     r->header_ctx = c;
     r->body = q->body.data ? q->body.data : "";
     r->body_len = q->body.len;

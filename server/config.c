@@ -48,6 +48,9 @@ int config_defaults(veil_config *cfg, const char *data_dir)
     cfg->connection_timeout_seconds = 60;
     cfg->max_buffered_body_bytes = 512u << 20;
     cfg->max_buffer_bytes = 256u << 20;
+    cfg->max_instances = 100000;
+    cfg->max_attendees = 100;
+    cfg->expand_max_instances = 20000;
     cfg->mail_transport = strdup("auto");
     cfg->sendmail_command = strdup("/usr/sbin/sendmail");
     cfg->smtp_url = strdup("smtp://127.0.0.1:25");
@@ -250,6 +253,9 @@ static const config_key keys[] = {
     {"connection_timeout_seconds", K_INT, OFF(connection_timeout_seconds), 1, 86400},
     {"max_buffered_body_bytes", K_SIZE, OFF(max_buffered_body_bytes), 1024 * 1024, 1L << 40},
     {"max_buffer_bytes", K_SIZE, OFF(max_buffer_bytes), 64 * 1024, 1L << 34},
+    {"max_instances", K_INT, OFF(max_instances), 1, 10000000},
+    {"max_attendees", K_INT, OFF(max_attendees), 1, 100000},
+    {"expand_max_instances", K_INT, OFF(expand_max_instances), 10, 10000000},
     {"mail_transport", K_STR, OFF(mail_transport), 0, 0},
     {"sendmail_command", K_STR, OFF(sendmail_command), 0, 0},
     {"smtp_url", K_STR, OFF(smtp_url), 0, 0},
@@ -416,6 +422,9 @@ int config_write_default(const char *path, const char *listen)
             "connection_timeout_seconds = 60\n"
             "max_buffered_body_bytes = 512M\n"
             "max_buffer_bytes = 256M\n"
+            "max_instances = 100000\n"
+            "max_attendees = 100\n"
+            "expand_max_instances = 20000\n"
             "# outgoing mail (invitations to people outside, RFC 6047)\n"
             "# mail_transport: auto (sendmail when installed), sendmail, smtp or off\n"
             "mail_transport = auto\n"

@@ -218,7 +218,7 @@ static int user_list(cli_ctx *c)
         const char *url = store_principal_by_account(st, c->pool, list[i].id, &p) == STORE_OK
                               ? pool_printf(c->pool, "/principals/%s/", p.pid)
                               : "(none yet)";
-        printf("%-24s %-9s %-44s %s\n", list[i].login, list[i].disabled ? "disabled" : "active",
+        printf("%-24s %-9s %-44s %s\n", list[i].login, list[i].locked ? "locked" : "active",
                url, list[i].display_name ? list[i].display_name : "");
     }
     store_close(st);
@@ -238,7 +238,7 @@ static int user_show(cli_ctx *c)
     if (rc != STORE_OK) return fail(c, 1, "cannot read the principal of '%s'", a.login);
     print_principal(c, p.pid);
     printf("login: %s\nstate: %s\ndisplay name: %s\ncreated: %s\n", a.login,
-           a.disabled ? "disabled" : "active", a.display_name ? a.display_name : "",
+           a.locked ? "locked" : "active", a.display_name ? a.display_name : "",
            a.created ? a.created : "");
     account_alias *al;
     int n;
@@ -250,23 +250,23 @@ static int user_show(cli_ctx *c)
     return 0;
 }
 
-static int user_set_state(cli_ctx *c, int disabled)
+static int user_set_state(cli_ctx *c, int locked)
 {
     account a;
     int rc = find_account(c, c->o.pos[0], &a);
     if (rc) return rc;
-    if (accounts_set_disabled(c->db, a.id, disabled) != STORE_OK)
+    if (accounts_set_locked(c->db, a.id, locked) != STORE_OK)
         return fail(c, 1, "cannot update '%s'", a.login);
-    fprintf(stderr, "%s %s\n", disabled ? "disabled" : "enabled", a.login);
+    fprintf(stderr, "%s %s\n", locked ? "locked" : "unlocked", a.login);
     return 0;
 }
 
-static int user_disable(cli_ctx *c)
+static int user_lock(cli_ctx *c)
 {
     return user_set_state(c, 1);
 }
 
-static int user_enable(cli_ctx *c)
+static int user_unlock(cli_ctx *c)
 {
     return user_set_state(c, 0);
 }
@@ -512,8 +512,13 @@ static const cli_cmd user_cmds[] = {
      "generated and printed on standard output."},
     {"list", user_list, 0, "", "Lists accounts with their state and principal URL."},
     {"show", user_show, 1, "LOGIN", "Prints the principal URL, then the account's details."},
-    {"disable", user_disable, 1, "LOGIN", "Refuses every login of the account."},
-    {"enable", user_enable, 1, "LOGIN", "Allows logins again."},
+    {"lock", user_lock, 1, "LOGIN",
+     "Locks the account (its subscription expired): every login is refused as a wrong\n"
+     "password would be, deliveries to it are answered as to an unknown address, and its\n"
+     "data is kept."},
+    {"unlock", user_unlock, 1, "LOGIN", "Makes a locked account active again."},
+    {"disable", user_lock, 1, "LOGIN", "The same as lock (its earlier name)."},
+    {"enable", user_unlock, 1, "LOGIN", "The same as unlock (its earlier name)."},
     {"passwd", user_passwd, 1, "LOGIN [--password-stdin]",
      "Sets the account password (generated and printed unless --password-stdin)."},
     {"delete", user_delete, 1, "LOGIN --yes",

@@ -26,7 +26,7 @@ typedef struct subcommand {
 static const subcommand commands[] = {
     {"init", cli_init, 0, "create the data directory, both databases and a config file"},
     {"serve", cli_serve, 1, "run the CalDAV/CardDAV/WebDAV server"},
-    {"user", cli_user, 1, "manage accounts: add, list, show, disable, enable, passwd, delete"},
+    {"user", cli_user, 1, "manage accounts: add, list, show, lock, unlock, passwd, delete"},
     {"alias", cli_alias, 1, "manage e-mail aliases: add, list, remove"},
     {"app-password", cli_app_password, 1, "manage app passwords: create, list, delete"},
     {"share", cli_share, 1, "share calendars and address books: add, list, remove"},

@@ -12,7 +12,7 @@
 #include "common/pool.h"
 #include "storage/store.h"
 
-#define ACCOUNTS_SCHEMA_VERSION 2
+#define ACCOUNTS_SCHEMA_VERSION 3
 
 typedef struct accounts accounts;
 
@@ -21,7 +21,7 @@ typedef struct account {
     const char *login;
     const char *display_name;  /* may be NULL */
     const char *password_hash; /* may be NULL: no password login */
-    int disabled;
+    int locked;                /* state is not 'active': no login anywhere, no delivery */
     const char *created;       /* ISO 8601 UTC */
 } account;
 
@@ -60,7 +60,9 @@ int accounts_by_login(accounts *a, vpool *pool, const char *login, account *out)
 int accounts_by_id(accounts *a, vpool *pool, int64_t id, account *out);
 int accounts_create(accounts *a, const char *login, const char *display_name,
                     const char *password_hash, int64_t *id);
-int accounts_set_disabled(accounts *a, int64_t id, int disabled);
+/* The lifecycle state: locked (a subscription that expired: no login
+ * anywhere, data kept) or active. */
+int accounts_set_locked(accounts *a, int64_t id, int locked);
 int accounts_set_password(accounts *a, int64_t id, const char *password_hash);
 int accounts_delete(accounts *a, int64_t id);
 /* All accounts ordered by login (pool array). */
@@ -101,6 +103,7 @@ int accounts_has_protocol(const char *protocols, const char *proto);
  * One user's catch-all switch and rules and their block list, as the mail
  * system keeps them; privacy/mailpolicy.h evaluates them. */
 typedef struct account_policy {
+    int locked;               /* the account is locked: it receives nothing */
     int catchall_whitelist;   /* the master switch: 1 whitelist mode */
     const char **catchall;    /* entries, in the order they were added */
     size_t ncatchall;

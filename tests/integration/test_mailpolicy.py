@@ -258,7 +258,7 @@ class AccountsMigration(unittest.TestCase):
             out = s.cli("policy", "list", "--user", "frank").stdout.decode()
             self.assertIn("catch-all mode: blacklist", out)
             db = sqlite3.connect(path)
-            self.assertEqual(db.execute("PRAGMA user_version").fetchone()[0], 2)
+            self.assertEqual(db.execute("PRAGMA user_version").fetchone()[0], 3)
             tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
             self.assertTrue({"block_list", "catchall_rules", "accounts", "aliases"} <= tables)
             self.assertEqual(db.execute("SELECT address FROM aliases").fetchall(),

@@ -9,6 +9,7 @@
 
 #include "common/timefmt.h"
 #include "common/uri.h"
+#include "dav/account.h"
 #include "server/cli.h"
 #include "server/passhash.h"
 #include "server/secrets.h"
@@ -287,30 +288,36 @@ static int user_passwd(cli_ctx *c)
     return 0;
 }
 
-static int user_delete(cli_ctx *c)
+static int user_remove(cli_ctx *c)
 {
     account a;
     int rc = find_account(c, c->o.pos[0], &a);
     if (rc) return rc;
     if (!c->o.yes)
-        return fail(c, 2, "this deletes '%s' and all their calendars, contacts and files; "
-                          "add --yes to confirm", a.login);
+        return fail(c, 2, "this removes '%s' and all their calendars, contacts and files for "
+                          "good (no backup is kept); add --yes to confirm", a.login);
     store *st;
     if ((rc = with_store(c, &st))) return rc;
     store_principal p;
-    rc = store_principal_by_account(st, c->pool, a.id, &p);
-    if (rc == STORE_OK) {
-        rc = store_begin_write(st);
-        if (rc == STORE_OK) rc = store_principal_delete(st, p.id);
-        if (rc == STORE_OK) rc = store_commit(st);
-        else store_rollback(st);
-    } else if (rc == STORE_NOTFOUND) {
-        rc = STORE_OK;
+    int has = store_principal_by_account(st, c->pool, a.id, &p);
+    /* the row first: logins stop at once, and DAV data a failure below
+     * leaves is a principal without an account, which the server's sweep
+     * removes */
+    if ((has != STORE_OK && has != STORE_NOTFOUND) || accounts_delete(c->db, a.id) != STORE_OK) {
+        store_close(st);
+        return fail(c, 1, "cannot remove '%s'", a.login);
     }
+    dav_ctx ctx = {.pool = c->pool, .cfg = c->cfg, .st = st, .acct = c->db};
+    rc = has == STORE_OK ? dav_account_remove(&ctx, p.id) : STORE_OK;
+    int scrub = rc == STORE_OK ? dav_account_scrub(&ctx) : STORE_OK;
     store_close(st);
-    if (rc != STORE_OK || accounts_delete(c->db, a.id) != STORE_OK)
-        return fail(c, 1, "cannot delete '%s'", a.login);
-    fprintf(stderr, "deleted %s\n", a.login);
+    if (rc != STORE_OK)
+        return fail(c, 1, "removed '%s' from the account database, but not their DAV data: "
+                          "the server's sweep (or veildav user sweep) removes it", a.login);
+    if (scrub != STORE_OK)
+        return fail(c, 1, "removed '%s', but the database files could not be rewritten now "
+                          "(busy): run veildav store scrub", a.login);
+    fprintf(stderr, "removed %s\n", a.login);
     return 0;
 }
 
@@ -521,8 +528,12 @@ static const cli_cmd user_cmds[] = {
     {"enable", user_unlock, 1, "LOGIN", "The same as unlock (its earlier name)."},
     {"passwd", user_passwd, 1, "LOGIN [--password-stdin]",
      "Sets the account password (generated and printed unless --password-stdin)."},
-    {"delete", user_delete, 1, "LOGIN --yes",
-     "Deletes the account, its app passwords, aliases, principal and all its data."},
+    {"remove", user_remove, 1, "LOGIN --yes",
+     "Removes the account for good: its app passwords, aliases and rules, its principal\n"
+     "and all its data (calendars, contacts, files, properties, shares it gave and\n"
+     "received, locks, history), then rewrites both databases so that nothing of it\n"
+     "remains in their files.  No backup or trash is kept."},
+    {"delete", user_remove, 1, "LOGIN --yes", "The same as remove (its earlier name)."},
 };
 
 static const cli_cmd alias_cmds[] = {

@@ -1,5 +1,6 @@
 /* The account database: schema, migrations and queries. */
 #include "storage/accounts.h"
+#include "storage/scrub.h"
 #include "storage/stmt_cache.h"
 #include "storage/store_rows.h"
 
@@ -233,6 +234,11 @@ void accounts_close(accounts *a)
     stmt_cache_free(a->stmts);
     sqlite3_close_v2(a->db);
     free(a);
+}
+
+int accounts_scrub(accounts *a)
+{
+    return store_db_scrub(a->db);
 }
 
 int accounts_begin(accounts *a)

@@ -52,6 +52,11 @@ int accounts_init(const char *path, char *err, size_t errlen);
  * the caller. */
 int accounts_open(const char *path, accounts **out);
 void accounts_close(accounts *a);
+/* Rewrites the file from its live rows and truncates its write-ahead log, so
+ * a removed account's hashes, aliases and rules survive nowhere in it (see
+ * store_scrub).  Outside a transaction; STORE_OK, STORE_BUSY (the mail
+ * system held it past the busy timeout: scrub again later), STORE_ERROR. */
+int accounts_scrub(accounts *a);
 int accounts_begin(accounts *a);
 int accounts_commit(accounts *a);
 void accounts_rollback(accounts *a);

@@ -1,14 +1,17 @@
 """The account lifecycle (issue 17): an account is active or locked (its
 subscription expired: no login anywhere, deliveries answered as to an unknown
 address, data kept), set with `veildav user lock|unlock` or by the mail system
-writing accounts.db itself, which counts from the next request."""
+writing accounts.db itself, which counts from the next request; and removed,
+after which nothing of it survives in any file of the data directory."""
 import base64
 import os
 import sqlite3
 import unittest
+import uuid
 
-from veil import Server, User
+from veil import Server, User, propfind_body
 import test_scheduling as sched
+import test_sharing as sharing
 
 ICS, event = sched.ICS, sched.event
 
@@ -208,6 +211,182 @@ class Migration(unittest.TestCase):
             db.close()
         finally:
             s.cleanup()
+
+
+XML = {"Content-Type": "text/xml; charset=utf-8"}
+SYNC = ('<?xml version="1.0" encoding="utf-8"?><D:sync-collection xmlns:D="DAV:">'
+        '<D:sync-token>%s</D:sync-token><D:sync-level>1</D:sync-level>'
+        '<D:prop><D:getetag/></D:prop></D:sync-collection>')
+
+
+def lockinfo(owner):
+    return ('<?xml version="1.0" encoding="utf-8"?><D:lockinfo xmlns:D="DAV:"><D:lockscope>'
+            '<D:exclusive/></D:lockscope><D:locktype><D:write/></D:locktype><D:owner>%s'
+            '</D:owner></D:lockinfo>' % owner)
+
+
+def vcard(uid, fn):
+    return "BEGIN:VCARD\r\nVERSION:3.0\r\nUID:%s\r\nFN:%s\r\nN:%s;;;;\r\nEND:VCARD\r\n" % (
+        uid, fn, fn)
+
+
+def files_under(top):
+    for base, _, names in os.walk(top):
+        for name in names:
+            yield os.path.join(base, name)
+
+
+class Removal(unittest.TestCase):
+    """`veildav user remove`: the account, and every trace of it in both databases
+    and their write-ahead logs, other users' homes included."""
+    mkcal = sharing.SharingTest.mkcal
+    share = sharing.SharingTest.share
+    notifications = sharing.SharingTest.notifications
+    invite_for = sharing.SharingTest.invite_for
+    accept = sharing.SharingTest.accept
+    assert_private = sharing.SharingTest.assert_private
+    urn = sharing.SharingTest.urn
+
+    def setUp(self):
+        self.server = Server(config={"auth_fail_limit": "1000"})
+        self.addCleanup(self.server.cleanup)
+        self.marks = {}
+
+    def mark(self, what):
+        """A string found nowhere else: each piece of the removed account's data."""
+        self.marks[what] = "Zq%s%s" % (what, uuid.uuid4().hex[:16])
+        return self.marks[what]
+
+    def ok(self, r, *codes):
+        self.assertIn(r.status, codes or (200, 201, 204, 207), r.text)
+        return r
+
+    def fill(self, zed, amy):
+        """Everything a user leaves: objects, names, properties, shares both ways,
+        locks, per-user values, history."""
+        m = self.mark
+        s = self.server
+        s.cli("alias", "add", zed.login, m("alias") + "@" + D, "--expose")
+        s.cli("policy", "block", m("block") + ".example", "--user", zed.login)
+        s.cli("policy", "catchall", "add", m("catchall"), "--user", zed.login)
+        s.app_password(zed.login, m("appname"))
+        cal = zed.calendars + "calendar/"
+        ev = cal + m("evname") + ".ics"
+        self.ok(zed.put(ev, sched.event(m("uid"), "mailto:%s@%s" % (self.marks["alias"], D), [],
+                                        summary=m("summary") + " " + m("bigbody") * 400), ICS))
+        gone = cal + m("deleted") + ".ics"
+        self.ok(zed.put(gone, sched.event("gone-1", "", [], summary="x").replace(
+            "ORGANIZER:\r\n", ""), ICS))
+        self.ok(zed.delete(gone))  # a tombstone in the change log
+        self.ok(zed.put(zed.addressbooks + "addressbook/" + m("cardname") + ".vcf",
+                        vcard(m("carduid"), m("fn")), {"Content-Type": "text/vcard"}))
+        f = zed.files + m("filename")
+        self.ok(zed.put(f, (m("filebody") * 8000).encode()))  # 200 KB: overflow pages
+        self.ok(zed.lock(f, lockinfo(m("lockowner")), {"Content-Type": "application/xml"}))
+        self.ok(zed.proppatch(cal, '<?xml version="1.0"?><D:propertyupdate xmlns:D="DAV:" '
+                              'xmlns:X="urn:x-veil-test"><D:set><D:prop><D:displayname>%s'
+                              '</D:displayname><X:note>%s</X:note></D:prop></D:set>'
+                              '</D:propertyupdate>' % (m("caldisplay"), m("deadprop")), XML))
+        # zed shares a calendar with amy, who accepts it into her home
+        shared = self.mkcal(zed, m("sharedcal"), m("sharedcaldn"))
+        self.ok(zed.put(shared + "e.ics", sched.event(m("shareduid"), "", [], summary=m(
+            "sharedsummary")).replace("ORGANIZER:\r\n", ""), ICS))
+        self.ok(self.share(zed, shared, [(amy.principal, "read-write", m("sharename"))]), 200)
+        self.accept(amy, shared, summary=m("amyview"))
+        # ... and the operator shares his address book with her (a view named by his id)
+        s.cli("share", "add", "--owner", zed.login, "--collection", "addressbooks/addressbook",
+              "--with", "amy")
+        # amy shares one with zed, who accepts under a name of his own and locks in it
+        amycal = self.mkcal(amy, "amy-cal", "Amy's")
+        self.ok(amy.put(amycal + "amy.ics", sched.event(self.amy_mark, "", [], summary=
+                        self.amy_mark).replace("ORGANIZER:\r\n", ""), ICS))
+        self.ok(self.share(amy, amycal, [(zed.principal, "read-write", "For Zed")]), 200)
+        view = self.accept(zed, amycal, summary=m("zedview"))
+        self.ok(zed.lock(view + "amy.ics", lockinfo(m("lockowner2")),
+                         {"Content-Type": "application/xml"}))
+        # zed is amy's write delegate, with his own colour of her calendar
+        s.cli("delegate", "add", amy.login, zed.login, "--write")
+        self.ok(zed.proppatch(amy.calendars + "calendar/", '<?xml version="1.0"?>'
+                              '<D:propertyupdate xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:'
+                              'ns:caldav"><D:set><D:prop><C:calendar-description>%s'
+                              '</C:calendar-description></D:prop></D:set></D:propertyupdate>'
+                              % m("peruser"), XML))
+        # files of both, written in turns, so that their rows share the store's pages and
+        # page splits move zed's cells among amy's (what secure_delete alone leaves)
+        bulk = m("bulk")
+        for rnd, count in enumerate((120, 120)):  # written, then rewritten in other sizes
+            for i in range(count):
+                for u, word in ((zed, bulk), (amy, self.amy_mark)):
+                    path = u.files + "%s-%d" % (word, i)
+                    self.ok(u.put(path, (word * (1 + (i + rnd * 3) % 7 * 9)).encode()))
+                    self.ok(u.proppatch(path, '<?xml version="1.0"?><D:propertyupdate xmlns:D='
+                                        '"DAV:" xmlns:X="urn:x-veil-test"><D:set><D:prop><X:n>'
+                                        '%s</X:n></D:prop></D:set></D:propertyupdate>'
+                                        % (word * (1 + (i * 3 + rnd) % 5 * 7)), XML))
+        # what names zed without being a string of his: his principal id and urn
+        self.marks["pid"] = zed.pid
+        self.marks["urn"] = self.urn(zed)[len("urn:uuid:"):]
+
+    def scan(self, what):
+        """{marker: [files holding it]} over every file of the server's directory
+        (both databases, their -wal and -shm, the configuration, the log)."""
+        found, total = {}, 0
+        for path in files_under(self.server.dir):
+            with open(path, "rb") as f:
+                data = f.read()
+            total += len(data)
+            for name, marker in what.items():
+                if marker.encode() in data:
+                    found.setdefault(name, []).append(os.path.relpath(path, self.server.dir))
+        return found, total
+
+    def check_gone(self):
+        found, total = self.scan(self.marks)
+        self.assertEqual(found, {})
+        self.assertIn("amy", self.scan({"amy": self.amy_mark})[0])  # the scan finds data
+        self.assertGreater(total, 100000)
+        return total
+
+    def test_nothing_survives(self):
+        s = self.server
+        zed_login = self.mark("login")
+        s.add_user(zed_login, password="pw-zed-123456", display_name=self.mark("displayname"))
+        s.add_user("amy", password="pw-amy-123456", display_name="Amy")
+        s.start()
+        zed = User(s, zed_login, s.app_password(zed_login, "t"))
+        amy = User(s, "amy", s.app_password("amy", "t"))
+        for u in (zed, amy):
+            self.ok(u.propfind(u.calendars, None, {"Depth": "0"}))
+        self.amy_mark = "Zqamy" + uuid.uuid4().hex[:16]
+        self.fill(zed, amy)
+        token = self.ok(amy.report(amy.calendars, SYNC % "", {"Depth": "1", **XML})).xml().find(
+            "{DAV:}sync-token").text
+        before, _ = self.scan(self.marks)
+        self.assertEqual(set(before), set(self.marks))  # every piece is there to be found
+
+        refused = s.cli("user", "remove", zed_login, check=False)
+        self.assertEqual(refused.returncode, 2)
+        s.cli("user", "remove", zed_login, "--yes")
+        self.assertEqual(s.cli("user", "show", zed_login, check=False).returncode, 1)
+        self.assertEqual(zed.propfind("/", None, {"Depth": "0"}).status, 401)
+        # amy keeps her data; what she had of zed is gone without a notice from him
+        self.assertEqual(amy.get(amy.calendars + "amy-cal/amy.ics").status, 200)
+        self.assertEqual(amy.propfind(amy.calendars + self.marks["sharedcal"] + "/", None,
+                                      {"Depth": "0"}).status, 404)
+        self.assertEqual(self.notifications(amy), [])
+        # her clients' sync tokens of the home are refused, so they sync afresh
+        r = amy.report(amy.calendars, SYNC % token, {"Depth": "1", **XML})
+        self.assertEqual(r.status, 403, r.text)
+        self.assertIn("valid-sync-token", r.text)
+        running = self.check_gone()  # while the server runs: the WAL is in use
+        self.assertIn(b"rewrote", s.cli("store", "scrub").stderr)  # again, by hand
+        db = sqlite3.connect(os.path.join(s.data, "dav.db"))
+        self.assertEqual(db.execute("PRAGMA integrity_check").fetchone(), ("ok",))
+        db.close()
+        s.stop()
+        total = self.check_gone()
+        print("\n  removal scan: %d markers, %d bytes while serving, %d bytes in %d files after"
+              % (len(self.marks), running, total, len(list(files_under(s.dir)))), end=" ")
 
 
 if __name__ == "__main__":

@@ -65,3 +65,39 @@ int dav_account_scrub(dav_ctx *c)
     int rc2 = c->acct ? accounts_scrub(c->acct) : STORE_OK;
     return rc != STORE_OK ? rc : rc2;
 }
+
+/* The most orphans one sweep lists when it has no cap of its own. */
+#define SWEEP_LIST_MAX 1000000
+
+int dav_account_sweep(dav_ctx *c, const char *accounts_path, int max, int *found, int *removed)
+{
+    *found = *removed = 0;
+    if (!c->acct) return STORE_ERROR;
+    int64_t *ids;
+    int n;
+    int rc = store_principals_orphaned(c->st, c->pool, accounts_path,
+                                       max > 0 ? max + 1 : SWEEP_LIST_MAX, &ids, &n);
+    if (rc != STORE_OK) return rc;
+    *found = n;
+    if (max > 0 && n > max) return STORE_OK;
+    for (int i = 0; rc == STORE_OK && i < n; i++) {
+        /* each removal in a pool of its own, so a long sweep stays small */
+        dav_ctx one = *c;
+        one.after = NULL;
+        if (!(one.pool = pool_new())) return STORE_ERROR;
+        store_principal p;
+        account a;
+        rc = store_principal_by_id(c->st, one.pool, ids[i], &p);
+        /* ids are never given again (ACCOUNTS.md, version 3), but a row that
+         * is back keeps its data: fail closed */
+        if (rc == STORE_OK) rc = accounts_by_id(c->acct, one.pool, p.account_id, &a);
+        if (rc == STORE_NOTFOUND && (rc = dav_account_remove(&one, ids[i])) == STORE_OK)
+            (*removed)++;
+        /* STORE_NOTFOUND from either: removed by someone else meanwhile;
+         * STORE_OK from the lookup: the row is back */
+        if (rc == STORE_NOTFOUND) rc = STORE_OK;
+        pool_free(one.pool);
+    }
+    int scrub = *removed ? dav_account_scrub(c) : STORE_OK;
+    return rc != STORE_OK ? rc : scrub;
+}

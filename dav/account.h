@@ -27,4 +27,16 @@ int dav_account_remove(dav_ctx *c, int64_t principal);
  * must be run again: `veildav store scrub`), STORE_ERROR. */
 int dav_account_scrub(dav_ctx *c);
 
+/* The sweep: removes, as dav_account_remove does, the data of every user
+ * principal whose account row is gone from the account database at
+ * accounts_path (the mail system deleted it), then scrubs.  With max > 0 it
+ * removes nothing when there are more than max of them: so many removals at
+ * once more likely mean a broken account database than expirations, and an
+ * operator decides (veildav user sweep).  c->acct must be open on that
+ * database (each orphan is looked up there once more before it goes).
+ * *found: how many it found (max + 1 when more than max), *removed: how
+ * many it removed.  STORE_OK, or the first failure (what was removed stays
+ * removed; the rest waits for the next sweep). */
+int dav_account_sweep(dav_ctx *c, const char *accounts_path, int max, int *found, int *removed);
+
 #endif

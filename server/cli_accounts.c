@@ -321,6 +321,33 @@ static int user_remove(cli_ctx *c)
     return 0;
 }
 
+static int user_sweep(cli_ctx *c)
+{
+    store *st;
+    int rc = with_store(c, &st);
+    if (rc) return rc;
+    char *path = config_path(c->cfg, "accounts.db");
+    dav_ctx ctx = {.pool = c->pool, .cfg = c->cfg, .st = st, .acct = c->db};
+    int found = 0, removed = 0;
+    int64_t *ids;
+    if (!path) rc = STORE_ERROR;
+    else if (!c->o.yes) rc = store_principals_orphaned(st, c->pool, path, 1000000, &ids, &found);
+    else rc = dav_account_sweep(&ctx, path, 0, &found, &removed);
+    free(path);
+    store_close(st);
+    if (rc != STORE_OK)
+        return fail(c, 1, "%s the data of %d of %d deleted accounts (%s); run it again",
+                    removed ? "removed" : "could not remove", removed, found,
+                    rc == STORE_BUSY ? "a database is busy" : "a database error");
+    if (!c->o.yes) {
+        printf("%d\n", found);
+        if (found) fprintf(stderr, "%s: add --yes to remove their data\n", c->prog);
+        return 0;
+    }
+    fprintf(stderr, "removed the data of %d deleted account%s\n", removed, removed == 1 ? "" : "s");
+    return 0;
+}
+
 /* ---- alias ------------------------------------------------------------------ */
 
 static int alias_add(cli_ctx *c)
@@ -534,6 +561,10 @@ static const cli_cmd user_cmds[] = {
      "received, locks, history), then rewrites both databases so that nothing of it\n"
      "remains in their files.  No backup or trash is kept."},
     {"delete", user_remove, 1, "LOGIN --yes", "The same as remove (its earlier name)."},
+    {"sweep", user_sweep, 0, "[--yes]",
+     "The server's account sweep, by hand and without its account_sweep_max: removes the\n"
+     "DAV data of every account the mail system deleted from the account database, as\n"
+     "remove does.  Without --yes it prints how many there are and removes nothing."},
 };
 
 static const cli_cmd alias_cmds[] = {

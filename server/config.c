@@ -43,6 +43,8 @@ int config_defaults(veil_config *cfg, const char *data_dir)
     cfg->ical_max_expand_steps = 4000000;
     cfg->ical_max_tz_changes = 20000;
     cfg->shutdown_grace_seconds = 10;
+    cfg->account_sweep_seconds = 300;
+    cfg->account_sweep_max = 100;
     return 0;
 }
 
@@ -224,6 +226,8 @@ static const config_key keys[] = {
     {"ical_max_expand_steps", K_INT, OFF(ical_max_expand_steps), 10000, 1000000000},
     {"ical_max_tz_changes", K_INT, OFF(ical_max_tz_changes), 100, 10000000},
     {"shutdown_grace_seconds", K_INT, OFF(shutdown_grace_seconds), 1, 3600},
+    {"account_sweep_seconds", K_INT, OFF(account_sweep_seconds), 0, 7 * 86400},
+    {"account_sweep_max", K_INT, OFF(account_sweep_max), 1, 1000000},
 };
 
 static int apply(veil_config *cfg, const char *key, char *val)
@@ -342,7 +346,9 @@ int config_write_default(const char *path, const char *listen)
             "ical_max_properties = 100000\n"
             "ical_max_expand_steps = 4000000\n"
             "ical_max_tz_changes = 20000\n"
-            "shutdown_grace_seconds = 10\n",
+            "shutdown_grace_seconds = 10\n"
+            "account_sweep_seconds = 300\n"
+            "account_sweep_max = 100\n",
             listen ? listen : "127.0.0.1:8008");
     return fclose(f) == 0 ? 0 : -1;
 }

@@ -54,6 +54,9 @@ typedef struct veil_config {
     int ical_max_expand_steps;   /* work units per recurrence set evaluation */
     int ical_max_tz_changes;     /* offset-table entries one VTIMEZONE may produce */
     int shutdown_grace_seconds;  /* after SIGTERM/SIGINT, exit at the latest after this */
+    /* the account lifecycle (issue 17) */
+    int account_sweep_seconds;   /* between sweeps for accounts the mail system deleted; 0 off */
+    int account_sweep_max;       /* more orphans than this in one sweep: none removed */
 } veil_config;
 
 /* Fills cfg with defaults for data_dir (copied).  0 or -1. */

@@ -15,6 +15,7 @@
 #include "ical/ical.h"
 #include "server/auth.h"
 #include "server/cli.h"
+#include "server/housekeeping.h"
 #include "server/http.h"
 #include "server/serve.h"
 #include "storage/accounts.h"
@@ -197,6 +198,13 @@ int cli_serve(const veil_config *cfg_in, int argc, char **argv)
         srv_auth_close(auth);
         return 1;
     }
+    srv_housekeeping *house;
+    if (srv_housekeeping_start(&cfg, &house, err, sizeof err) != 0) {
+        fprintf(stderr, "veildav serve: %s\n", err);
+        srv_http_stop(http);
+        srv_auth_close(auth);
+        return 1;
+    }
     log_info("ready: listening on %s (%s)", cfg.listen, cfg.tls_cert ? "https" : "http");
     int sig = 0;
     sigwait(&set, &sig);
@@ -211,6 +219,7 @@ int cli_serve(const veil_config *cfg_in, int argc, char **argv)
     wd.grace = cfg.shutdown_grace_seconds;
     pthread_t wt;
     if (pthread_create(&wt, NULL, watchdog_run, &wd) == 0) pthread_detach(wt);
+    srv_housekeeping_stop(house);
     srv_http_stop(http);
     srv_auth_close(auth);
     ical_global_cleanup();

@@ -215,6 +215,12 @@ int store_change_forget(store *s, int64_t coll, const char *name);
  * (another connection held the file past the busy timeout: scrub again
  * later), STORE_ERROR. */
 int store_scrub(store *s);
+/* Up to max user principals whose account is gone from the account database
+ * at accounts_path (the mail system deleted the row), in id order (pool
+ * array).  Outside a transaction.  STORE_ERROR when that file is not a
+ * Veil account database: then nobody is an orphan. */
+int store_principals_orphaned(store *s, vpool *pool, const char *accounts_path, int max,
+                              int64_t **ids, int *n);
 
 /* ---- nodes --------------------------------------------------------------- */
 

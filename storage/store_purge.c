@@ -163,3 +163,52 @@ int store_scrub(store *s)
     group_commit_gate_leave();
     return rc;
 }
+
+/* Runs one statement of the sweep's own (ATTACH, DETACH) bound to text. */
+static int exec_text(store *s, const char *q, const char *text)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db, q, -1, &st, NULL) != SQLITE_OK) return STORE_ERROR;
+    if (text) sqlite3_bind_text(st, 1, text, -1, SQLITE_STATIC);
+    int rc = store_rc(sqlite3_step(st));
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int store_principals_orphaned(store *s, vpool *pool, const char *accounts_path, int max,
+                              int64_t **ids, int *n)
+{
+    *ids = NULL;
+    *n = 0;
+    if (s->in_tx || max <= 0) return STORE_ERROR; /* ATTACH runs outside transactions */
+    store_snapshot_end(s);
+    int rc = exec_text(s, "ATTACH ?1 AS acct", accounts_path);
+    if (rc != STORE_OK) return rc;
+    /* the account database it must be, or nothing is anyone's orphan: a
+     * wrong file would make every principal look like one */
+    sqlite3_stmt *st = NULL;
+    rc = sqlite3_prepare_v2(s->db, "SELECT value='veil-accounts' FROM acct.schema_info "
+                                   "WHERE key='name'", -1, &st, NULL) == SQLITE_OK
+             ? sqlite3_step(st)
+             : SQLITE_ERROR;
+    int ours = rc == SQLITE_ROW && sqlite3_column_int(st, 0) == 1;
+    sqlite3_finalize(st);
+    rc = ours ? STORE_OK : STORE_ERROR;
+    /* one statement reads both files, each in one snapshot */
+    if (rc == STORE_OK &&
+        sqlite3_prepare_v2(s->db, "SELECT p.id FROM principals p WHERE p.kind=1 AND "
+                                  "p.account_id>0 AND NOT EXISTS(SELECT 1 FROM acct.accounts a "
+                                  "WHERE a.id=p.account_id) ORDER BY p.id LIMIT ?1",
+                           -1, &st, NULL) != SQLITE_OK)
+        rc = STORE_ERROR;
+    if (rc == STORE_OK) {
+        sqlite3_bind_int(st, 1, max);
+        store_rows how = {store_row_int64, NULL, sizeof(int64_t), 8, max};
+        void *arr;
+        rc = store_collect(st, pool, &how, &arr, n);
+        sqlite3_finalize(st);
+        *ids = arr;
+    }
+    int rc2 = exec_text(s, "DETACH acct", NULL);
+    return rc != STORE_OK ? rc : rc2;
+}

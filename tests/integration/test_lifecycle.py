@@ -6,6 +6,7 @@ after which nothing of it survives in any file of the data directory."""
 import base64
 import os
 import sqlite3
+import time
 import unittest
 import uuid
 
@@ -236,19 +237,12 @@ def files_under(top):
             yield os.path.join(base, name)
 
 
-class Removal(unittest.TestCase):
-    """`veildav user remove`: the account, and every trace of it in both databases
-    and their write-ahead logs, other users' homes included."""
-    mkcal = sharing.SharingTest.mkcal
-    share = sharing.SharingTest.share
-    notifications = sharing.SharingTest.notifications
-    invite_for = sharing.SharingTest.invite_for
-    accept = sharing.SharingTest.accept
-    assert_private = sharing.SharingTest.assert_private
-    urn = sharing.SharingTest.urn
+class Traces(unittest.TestCase):
+    """A server per test, and the strings a removed account must leave nowhere."""
+    config = {}
 
     def setUp(self):
-        self.server = Server(config={"auth_fail_limit": "1000"})
+        self.server = Server(config=dict(self.config, auth_fail_limit="1000"))
         self.addCleanup(self.server.cleanup)
         self.marks = {}
 
@@ -260,6 +254,38 @@ class Removal(unittest.TestCase):
     def ok(self, r, *codes):
         self.assertIn(r.status, codes or (200, 201, 204, 207), r.text)
         return r
+
+    def scan(self, what):
+        """{marker: [files holding it]} over every file of the server's directory
+        (both databases, their -wal and -shm, the configuration, the log), and the
+        bytes read."""
+        found, total = {}, 0
+        for path in files_under(self.server.dir):
+            with open(path, "rb") as f:
+                data = f.read()
+            total += len(data)
+            for name, marker in what.items():
+                if marker.encode() in data:
+                    found.setdefault(name, []).append(os.path.relpath(path, self.server.dir))
+        return found, total
+
+    def check_gone(self):
+        found, total = self.scan(self.marks)
+        self.assertEqual(found, {})
+        self.assertIn("amy", self.scan({"amy": self.amy_mark})[0])  # the scan finds data
+        return total
+
+
+class Removal(Traces):
+    """`veildav user remove`: the account, and every trace of it in both databases
+    and their write-ahead logs, other users' homes included."""
+    mkcal = sharing.SharingTest.mkcal
+    share = sharing.SharingTest.share
+    notifications = sharing.SharingTest.notifications
+    invite_for = sharing.SharingTest.invite_for
+    accept = sharing.SharingTest.accept
+    assert_private = sharing.SharingTest.assert_private
+    urn = sharing.SharingTest.urn
 
     def fill(self, zed, amy):
         """Everything a user leaves: objects, names, properties, shares both ways,
@@ -327,26 +353,6 @@ class Removal(unittest.TestCase):
         self.marks["pid"] = zed.pid
         self.marks["urn"] = self.urn(zed)[len("urn:uuid:"):]
 
-    def scan(self, what):
-        """{marker: [files holding it]} over every file of the server's directory
-        (both databases, their -wal and -shm, the configuration, the log)."""
-        found, total = {}, 0
-        for path in files_under(self.server.dir):
-            with open(path, "rb") as f:
-                data = f.read()
-            total += len(data)
-            for name, marker in what.items():
-                if marker.encode() in data:
-                    found.setdefault(name, []).append(os.path.relpath(path, self.server.dir))
-        return found, total
-
-    def check_gone(self):
-        found, total = self.scan(self.marks)
-        self.assertEqual(found, {})
-        self.assertIn("amy", self.scan({"amy": self.amy_mark})[0])  # the scan finds data
-        self.assertGreater(total, 100000)
-        return total
-
     def test_nothing_survives(self):
         s = self.server
         zed_login = self.mark("login")
@@ -385,8 +391,89 @@ class Removal(unittest.TestCase):
         db.close()
         s.stop()
         total = self.check_gone()
+        self.assertGreater(total, 100000)
         print("\n  removal scan: %d markers, %d bytes while serving, %d bytes in %d files after"
               % (len(self.marks), running, total, len(list(files_under(s.dir)))), end=" ")
+
+
+
+class Sweep(Traces):
+    """The mail system deletes an account's row itself: the server's sweep finds the
+    principal without an account and removes its data as `veildav user remove` does."""
+    config = {"account_sweep_seconds": "1", "account_sweep_max": "1"}
+
+    def delete_rows(self, *logins):
+        """As the mail system might: its own connection, without secure_delete."""
+        db = sqlite3.connect(os.path.join(self.server.data, "accounts.db"))
+        db.execute("PRAGMA foreign_keys = ON")
+        db.execute("PRAGMA busy_timeout = 5000")
+        with db:
+            for login in logins:
+                self.assertEqual(db.execute("DELETE FROM accounts WHERE login=?",
+                                            (login,)).rowcount, 1)
+        db.close()
+
+    def principals(self):
+        db = sqlite3.connect(os.path.join(self.server.data, "dav.db"))
+        db.execute("PRAGMA busy_timeout = 5000")
+        n = db.execute("SELECT count(*) FROM principals WHERE kind=1").fetchone()[0]
+        db.close()
+        return n
+
+    def wait_for_log(self, text, seconds=30):
+        deadline = time.time() + seconds
+        while text not in self.server.server_log():
+            self.assertLess(time.time(), deadline, "no %r in the log" % text)
+            time.sleep(0.1)
+
+    def test_rows_deleted_by_the_mail_system(self):
+        s, m = self.server, self.mark
+        login = m("login")
+        s.add_user(login, password="pw-kay-123456", display_name=m("displayname"))
+        s.add_user("amy", password="pw-amy-123456")
+        s.cli("alias", "add", login, m("alias") + "@" + D, "--expose")
+        s.cli("policy", "block", m("block") + ".example", "--user", login)
+        s.start()
+        kay = User(s, login, s.app_password(login, m("appname")))
+        amy = User(s, "amy", s.app_password("amy", "t"))
+        self.amy_mark = "Zqamy" + uuid.uuid4().hex[:16]
+        self.ok(amy.put(amy.files + self.amy_mark, self.amy_mark.encode()))
+        self.ok(kay.put(kay.calendars + "calendar/%s.ics" % m("evname"), sched.event(
+            m("uid"), "", [], summary=m("summary")).replace("ORGANIZER:\r\n", ""), ICS))
+        self.ok(kay.put(kay.files + m("filename"), (m("filebody") * 3000).encode()))
+        self.ok(kay.put(kay.addressbooks + "addressbook/c.vcf", vcard(m("carduid"), m("fn")),
+                        {"Content-Type": "text/vcard"}))
+        self.marks["pid"] = kay.pid
+        self.assertEqual(set(self.scan(self.marks)[0]), set(self.marks))
+        self.assertEqual(self.principals(), 2)
+        self.delete_rows(login)
+        self.wait_for_log("account sweep: removed the data of 1 deleted account")
+        self.assertEqual(self.principals(), 1)
+        self.assertEqual(kay.propfind("/", None, {"Depth": "0"}).status, 401)
+        self.assertEqual(amy.get(amy.files + self.amy_mark).status, 200)
+        self.check_gone()  # the sweep scrubbed accounts.db too: the row was deleted without
+        s.stop()           # secure_delete
+        self.check_gone()
+
+    def test_a_mass_removal_waits_for_the_operator(self):
+        s = self.server
+        for login in ("pia", "quin", "rae"):
+            s.add_user(login, password="pw-%s-123456" % login)
+            s.principal_url(login)
+        s.start()
+        self.delete_rows("pia", "quin")
+        self.wait_for_log("more than account_sweep_max (1) principals have no account; "
+                          "none removed")
+        self.assertEqual(self.principals(), 3)
+        self.assertEqual(s.cli("user", "sweep").stdout.decode(), "2\n")  # nothing removed
+        self.assertEqual(self.principals(), 3)
+        out = s.cli("user", "sweep", "--yes")
+        self.assertIn(b"removed the data of 2 deleted accounts", out.stderr)
+        self.assertEqual(self.principals(), 1)
+        self.assertEqual(s.cli("user", "sweep").stdout.decode(), "0\n")
+        log = s.server_log()
+        for login in ("pia", "quin"):
+            self.assertNotIn(login, log)
 
 
 if __name__ == "__main__":

@@ -45,6 +45,7 @@ int config_defaults(veil_config *cfg, const char *data_dir)
     cfg->shutdown_grace_seconds = 10;
     cfg->account_sweep_seconds = 300;
     cfg->account_sweep_max = 100;
+    cfg->log_retention_days = 7;
     return 0;
 }
 
@@ -56,6 +57,7 @@ void config_free(veil_config *cfg)
     free(cfg->tls_key);
     free(cfg->realm);
     free(cfg->log_level);
+    free(cfg->log_file);
     free(cfg->public_url);
     memset(cfg, 0, sizeof(*cfg));
 }
@@ -197,6 +199,8 @@ static const config_key keys[] = {
     {"tls_key", K_STR, OFF(tls_key), 0, 0},
     {"realm", K_STR, OFF(realm), 0, 0},
     {"log_level", K_STR, OFF(log_level), 0, 0},
+    {"log_file", K_STR, OFF(log_file), 0, 0},
+    {"log_retention_days", K_INT, OFF(log_retention_days), 1, 3650},
     {"public_url", K_STR, OFF(public_url), 0, 0},
     {"threads", K_INT, OFF(threads), 0, 256},
     {"require_app_passwords", K_BOOL, OFF(require_app_passwords), 0, 0},
@@ -319,6 +323,8 @@ int config_write_default(const char *path, const char *listen)
             "# tls_key = /etc/veildav/key.pem\n"
             "realm = Veil\n"
             "log_level = info\n"
+            "# log_file = veildav.log  # daily files veildav.log.YYYY-MM-DD; unset: standard error\n"
+            "log_retention_days = 7\n"
             "# threads = 0            # 0 = two per CPU core\n"
             "require_app_passwords = no\n"
             "# trusted_proxies = 127.0.0.1 ::1\n"

@@ -22,6 +22,8 @@ typedef struct veil_config {
     char *tls_key;
     char *realm;           /* Basic auth realm */
     char *log_level;
+    char *log_file;        /* NULL: standard error; else daily files LOG_FILE.YYYY-MM-DD */
+    int log_retention_days; /* log files older than this many days are deleted */
     int threads;           /* worker threads (0 = 2 x cores) */
     int require_app_passwords;
     cidr trusted_proxies[CONFIG_MAX_PROXIES];

@@ -2,6 +2,7 @@
 #include "server/housekeeping.h"
 
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -10,6 +11,10 @@
 #include "dav/account.h"
 #include "storage/accounts.h"
 #include "storage/store.h"
+
+/* How often the log's day is checked: its files change within this of
+ * midnight UTC even when no line is written. */
+#define TICK_SECONDS 60
 
 struct srv_housekeeping {
     const veil_config *cfg;
@@ -52,17 +57,30 @@ static void sweep(const veil_config *cfg)
     free(acct_path);
 }
 
+static int64_t mono_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec;
+}
+
 static void *run(void *arg)
 {
     srv_housekeeping *h = arg;
+    int sweeping = h->cfg->account_sweep_seconds > 0;
+    int64_t next_sweep = mono_s(); /* the first at start */
     pthread_mutex_lock(&h->lock);
     while (!h->stop) {
         pthread_mutex_unlock(&h->lock);
-        sweep(h->cfg);
+        /* a quiet server writes no line for days: its old files still go */
+        log_maintain();
+        if (sweeping && mono_s() >= next_sweep) {
+            sweep(h->cfg);
+            next_sweep = mono_s() + h->cfg->account_sweep_seconds;
+        }
         pthread_mutex_lock(&h->lock);
-        struct timespec until;
-        clock_gettime(CLOCK_MONOTONIC, &until);
-        until.tv_sec += h->cfg->account_sweep_seconds;
+        struct timespec until = {.tv_sec = mono_s() + TICK_SECONDS};
+        if (sweeping && next_sweep < until.tv_sec) until.tv_sec = next_sweep;
         /* woken early only to stop; a spurious wake-up (0) waits again */
         int w = 0;
         while (!h->stop && w == 0) w = pthread_cond_timedwait(&h->wake, &h->lock, &until);
@@ -75,7 +93,7 @@ int srv_housekeeping_start(const veil_config *cfg, srv_housekeeping **out, char 
                            size_t errlen)
 {
     *out = NULL;
-    if (cfg->account_sweep_seconds <= 0) return 0; /* nothing to do */
+    if (cfg->account_sweep_seconds <= 0 && !cfg->log_file) return 0; /* nothing to do */
     srv_housekeeping *h = calloc(1, sizeof(*h));
     if (!h) return -1;
     h->cfg = cfg;

@@ -1,6 +1,7 @@
 /* The server's housekeeping thread: the account sweep (dav_account_sweep:
  * the data of accounts the mail system deleted from accounts.db), once at
- * start and then every account_sweep_seconds. */
+ * start and then every account_sweep_seconds; and, each minute, the log
+ * files' day (log_maintain: a new file, old ones deleted). */
 #ifndef VEIL_HOUSEKEEPING_H
 #define VEIL_HOUSEKEEPING_H
 

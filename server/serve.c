@@ -144,6 +144,17 @@ int cli_serve(const veil_config *cfg_in, int argc, char **argv)
         fprintf(stderr, "veildav serve: --tls-cert and --tls-key go together\n");
         return 2;
     }
+    if (cfg.log_file) {
+        /* a relative name is in the data directory */
+        char *path = cfg.log_file[0] == '/' ? strdup(cfg.log_file) : config_path(&cfg, cfg.log_file);
+        int ok = path && log_open_file(path, cfg.log_retention_days) == 0;
+        free(path);
+        if (!ok) {
+            fprintf(stderr, "veildav serve: cannot open the log file %s: %s\n", cfg.log_file,
+                    strerror(errno));
+            return 1;
+        }
+    }
     char *dav = config_path(&cfg, "dav.db");
     store *st;
     int ok = dav && store_open(dav, 0, cfg.sync_full, &st) == STORE_OK;
@@ -224,5 +235,6 @@ int cli_serve(const veil_config *cfg_in, int argc, char **argv)
     srv_auth_close(auth);
     ical_global_cleanup();
     xmlCleanupParser();
+    log_close_file();
     return 0;
 }

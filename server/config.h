@@ -59,6 +59,26 @@ typedef struct veil_config {
     /* the account lifecycle (issue 17) */
     int account_sweep_seconds;   /* between sweeps for accounts the mail system deleted; 0 off */
     int account_sweep_max;       /* more orphans than this in one sweep: none removed */
+    /* what clients may hold (server/conn_limits.h) */
+    int max_connections;            /* open connections in total */
+    int max_connections_per_client; /* per IPv4 address or IPv6 /64; 0: no limit */
+    int connection_timeout_seconds; /* an idle connection closes */
+    size_t max_buffered_body_bytes; /* request bodies held in memory at once, all requests */
+    size_t max_buffer_bytes;        /* the cap of every buffer that has none of its own */
+    int max_instances;              /* CALDAV:max-instances of a stored object (RFC 4791 §5.2.8) */
+    int max_attendees;              /* CALDAV:max-attendees-per-instance (RFC 4791 §5.2.9) */
+    int expand_max_instances;       /* instances of one recurrence set a query expands */
+    /* outgoing mail: iMIP invitations and answers to people outside (RFC 6047) */
+    char *mail_transport;        /* "auto" (sendmail when there), "sendmail", "smtp", "off" */
+    char *sendmail_command;      /* a sendmail-compatible program (words; no shell) */
+    char *smtp_url;              /* smtp://host:port or smtps://host:port */
+    char *smtp_user;             /* SMTP AUTH user, or NULL */
+    char *smtp_password_file;    /* a file holding its password, or NULL */
+    char *smtp_starttls;         /* "no", "try", "require" (smtp:// only) */
+    int mail_retry_seconds;      /* first retry after a failed send; doubles, at most an hour */
+    int mail_give_up_seconds;    /* a message not sent by then is given up (5.1) */
+    int mail_queue_max;          /* messages waiting at most (more: 5.1 at once) */
+    int mail_timeout_seconds;    /* one send attempt */
 } veil_config;
 
 /* Fills cfg with defaults for data_dir (copied).  0 or -1. */

@@ -151,7 +151,92 @@ ACCOUNTS_V2 = (
     "  CHECK (catchall_whitelist IN (0,1)))")
 
 
+# Version 1 of the account database, as storage/accounts.c created it
+# (ACCOUNTS.md): what a mail system that never ran a newer veildav holds.
+ACCOUNTS_V1 = (
+    "CREATE TABLE schema_info(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+    "INSERT INTO schema_info VALUES('name','veil-accounts');"
+    "CREATE TABLE domains(id INTEGER PRIMARY KEY,"
+    "  name TEXT NOT NULL UNIQUE COLLATE NOCASE, created TEXT NOT NULL);"
+    "CREATE TABLE accounts(id INTEGER PRIMARY KEY,"
+    "  login TEXT NOT NULL UNIQUE COLLATE NOCASE, display_name TEXT, password_hash TEXT,"
+    "  state TEXT NOT NULL DEFAULT 'active' CHECK (state IN ('active','disabled')),"
+    "  created TEXT NOT NULL, updated TEXT NOT NULL);"
+    "CREATE TABLE aliases(id INTEGER PRIMARY KEY,"
+    "  account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,"
+    "  address TEXT NOT NULL UNIQUE COLLATE NOCASE,"
+    "  domain_id INTEGER NOT NULL REFERENCES domains(id),"
+    "  exposed INTEGER NOT NULL DEFAULT 0 CHECK (exposed IN (0,1)), created TEXT NOT NULL);"
+    "CREATE INDEX aliases_account ON aliases(account_id);"
+    "CREATE TABLE app_passwords(id INTEGER PRIMARY KEY,"
+    "  account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,"
+    "  name TEXT NOT NULL, lookup TEXT NOT NULL, hash TEXT NOT NULL, protocols TEXT NOT NULL,"
+    "  read_only INTEGER NOT NULL DEFAULT 0 CHECK (read_only IN (0,1)),"
+    "  allow_cidrs TEXT NOT NULL DEFAULT '', expires TEXT, created TEXT NOT NULL,"
+    "  last_used TEXT, UNIQUE(account_id, name), UNIQUE(account_id, lookup));"
+    "PRAGMA user_version = 1;")
+
+
 class Migration(unittest.TestCase):
+    def test_v1_to_v3(self):
+        """A version 1 database, made from version 1's own DDL, goes through
+        version 2 (the blocking rules) to 3 (locked, ids never reused) in one
+        step, its rows kept and 'disabled' read as locked."""
+        s = Server()
+        try:
+            s.add_user("kim", password="pw-kim-123456")
+            s.add_user("lou", password="pw-lou-123456")
+            s.cli("alias", "add", "kim", "kim@" + D, "--expose")
+            app = s.app_password("kim", "phone")
+            path = os.path.join(s.data, "accounts.db")
+            db = sqlite3.connect(path)
+            rows = {t: db.execute("SELECT %s FROM %s" % (cols, t)).fetchall() for t, cols in (
+                ("domains", "id,name,created"),
+                ("accounts", "id,login,display_name,password_hash,"
+                             "CASE login WHEN 'lou' THEN 'disabled' ELSE state END,created,updated"),
+                ("aliases", "id,account_id,address,domain_id,exposed,created"),
+                ("app_passwords", "id,account_id,name,lookup,hash,protocols,read_only,"
+                                  "allow_cidrs,expires,created,last_used"))}
+            db.close()
+            for suffix in ("", "-wal", "-shm"):
+                if os.path.exists(path + suffix):
+                    os.unlink(path + suffix)
+            db = sqlite3.connect(path, isolation_level=None)
+            db.executescript(ACCOUNTS_V1)
+            for table, values in rows.items():
+                for row in values:
+                    db.execute("INSERT INTO %s VALUES(%s)" % (table, ",".join("?" * len(row))),
+                               row)
+            db.close()
+            os.chmod(path, 0o600)
+            listing = s.cli("user", "list").stdout.decode()  # migrates, once
+            self.assertRegex(listing, r"(?m)^lou\s+locked\s")
+            self.assertRegex(listing, r"(?m)^kim\s+active\s")
+            db = sqlite3.connect(path)
+            self.assertEqual(db.execute("PRAGMA user_version").fetchone()[0], 3)
+            self.assertEqual(db.execute("PRAGMA foreign_key_check").fetchall(), [])
+            self.assertIn("AUTOINCREMENT", db.execute(
+                "SELECT sql FROM sqlite_master WHERE name='accounts'").fetchone()[0])
+            self.assertEqual(db.execute("SELECT catchall_whitelist FROM accounts").fetchall(),
+                             [(0,), (0,)])
+            self.assertEqual(db.execute("SELECT address FROM aliases").fetchall(),
+                             [("kim@" + D,)])
+            self.assertEqual(db.execute("SELECT count(*) FROM app_passwords").fetchone(), (1,))
+            db.close()
+            s.cli("policy", "block", "spam.example", "--user", "kim")
+            self.assertIn("block\tspam.example",
+                          s.cli("policy", "list", "--user", "kim").stdout.decode())
+            s.start()
+            self.assertEqual(s.request("PROPFIND", "/", headers={"Depth": "0"},
+                                       auth=("kim", app)).status, 207)
+            self.assertEqual(s.request("PROPFIND", "/", headers={"Depth": "0"},
+                                       auth=("lou", "pw-lou-123456")).status, 401)
+            s.cli("user", "unlock", "lou")
+            self.assertEqual(s.request("PROPFIND", "/", headers={"Depth": "0"},
+                                       auth=("lou", "pw-lou-123456")).status, 207)
+        finally:
+            s.cleanup()
+
     def test_v2_to_v3(self):
         s = Server()
         try:

@@ -242,7 +242,8 @@ class MailPolicy(unittest.TestCase):
 
 class AccountsMigration(unittest.TestCase):
     """A version-1 account database (the mail system's, before the upgrade) is
-    brought to version 2 by the first veildav that opens it, nothing else changed."""
+    brought to the current version by the first veildav that opens it, nothing else
+    changed (a version 1 file made from version 1's DDL: test_lifecycle.Migration)."""
 
     def test_v1_to_v2(self):
         s = Server()

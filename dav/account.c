@@ -85,14 +85,18 @@ int dav_account_sweep(dav_ctx *c, const char *accounts_path, int max, int *found
         dav_ctx one = *c;
         one.after = NULL;
         if (!(one.pool = pool_new())) return STORE_ERROR;
-        store_principal p;
+        store_principal p = {.account_id = 0};
         account a;
         rc = store_principal_by_id(c->st, one.pool, ids[i], &p);
         /* ids are never given again (ACCOUNTS.md, version 3), but a row that
          * is back keeps its data: fail closed */
         if (rc == STORE_OK) rc = accounts_by_id(c->acct, one.pool, p.account_id, &a);
-        if (rc == STORE_NOTFOUND && (rc = dav_account_remove(&one, ids[i])) == STORE_OK)
+        int64_t account_id = rc == STORE_NOTFOUND ? p.account_id : 0;
+        if (rc == STORE_NOTFOUND && (rc = dav_account_remove(&one, ids[i])) == STORE_OK) {
             (*removed)++;
+            /* and what the deletion left in accounts.db (foreign keys off) */
+            if (account_id > 0) rc = accounts_forget(c->acct, account_id);
+        }
         /* STORE_NOTFOUND from either: removed by someone else meanwhile;
          * STORE_OK from the lookup: the row is back */
         if (rc == STORE_NOTFOUND) rc = STORE_OK;

@@ -375,6 +375,27 @@ int accounts_delete(accounts *a, int64_t id)
     return exec_done(a, prep(a, "DELETE FROM accounts WHERE id=?", "i", id), 1);
 }
 
+int accounts_forget(accounts *a, int64_t id)
+{
+    /* the tables that name an account (ACCOUNTS.md); each row goes only while
+     * the account's own row is absent, so a row put back keeps them */
+    static const char *const q[] = {
+        "DELETE FROM aliases WHERE account_id=?1 AND NOT EXISTS(SELECT 1 FROM accounts WHERE id=?1)",
+        "DELETE FROM app_passwords WHERE account_id=?1 AND "
+        "NOT EXISTS(SELECT 1 FROM accounts WHERE id=?1)",
+        "DELETE FROM catchall_rules WHERE account_id=?1 AND "
+        "NOT EXISTS(SELECT 1 FROM accounts WHERE id=?1)",
+        "DELETE FROM block_list WHERE account_id=?1 AND "
+        "NOT EXISTS(SELECT 1 FROM accounts WHERE id=?1)",
+    };
+    int rc = accounts_begin(a);
+    for (size_t i = 0; rc == STORE_OK && i < sizeof q / sizeof q[0]; i++)
+        rc = exec_done(a, prep(a, q[i], "i", id), 0);
+    if (rc == STORE_OK) rc = accounts_commit(a);
+    if (rc != STORE_OK) accounts_rollback(a);
+    return rc;
+}
+
 static int account_row(void *arg, vpool *pool, sqlite3_stmt *st, void *elem)
 {
     read_account(pool, st, elem);

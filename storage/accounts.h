@@ -70,6 +70,11 @@ int accounts_create(accounts *a, const char *login, const char *display_name,
 int accounts_set_locked(accounts *a, int64_t id, int locked);
 int accounts_set_password(accounts *a, int64_t id, const char *password_hash);
 int accounts_delete(accounts *a, int64_t id);
+/* The rows that name account id (aliases, app passwords, catch-all rules,
+ * block list) once its own row is gone: a mail system that deleted the row
+ * with foreign keys off (SQLite's default) leaves them.  Nothing while the
+ * row exists.  One transaction. */
+int accounts_forget(accounts *a, int64_t id);
 /* All accounts ordered by login (pool array). */
 int accounts_list(accounts *a, vpool *pool, account **out, int *n);
 /* Nonzero in *yes when the account has an app password with the dav scope. */

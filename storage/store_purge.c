@@ -139,6 +139,9 @@ int store_principal_delete(store *s, int64_t id)
     };
     for (size_t i = 0; rc == STORE_OK && i < sizeof naming / sizeof naming[0]; i++)
         rc = run(s, naming[i], id, NULL);
+    /* the invitations and answers it sent that wait in the mail queue: they
+     * hold its words and addresses (only a user sends mail, never its groups) */
+    if (rc == STORE_OK) rc = store_mail_remove_owner(s, id);
     if (rc == STORE_OK) {
         sqlite3_stmt *st = store_stmt(s, Q_PRINCIPAL_DELETE);
         if (!st) rc = STORE_ERROR;

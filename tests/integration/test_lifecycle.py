@@ -10,7 +10,7 @@ import time
 import unittest
 import uuid
 
-from veil import Server, User, propfind_body
+from veil import Server, User, free_port, propfind_body
 import test_scheduling as sched
 import test_sharing as sharing
 
@@ -149,6 +149,57 @@ ACCOUNTS_V2 = (
     "  created TEXT NOT NULL,"
     "  updated TEXT NOT NULL, catchall_whitelist INTEGER NOT NULL DEFAULT 0 "
     "  CHECK (catchall_whitelist IN (0,1)))")
+
+
+class LockedSender(unittest.TestCase):
+    """A locked account sends no mail, as it logs in nowhere: a change others
+    make in its calendar (here its write delegate) sends no invitation by mail
+    in its name; the attendee's SCHEDULE-STATUS is 5.3 (no scheduling by mail
+    for that sender: what an account without an address of its own gets) and
+    nothing is queued.  Unlocked, the next change is sent."""
+
+    def test_no_mail_in_a_locked_account_name(self):
+        from smtp_sink import Sink
+        sink = Sink().start()
+        s = Server(config=dict(UNSENT, smtp_url="smtp://127.0.0.1:%d" % sink.port,
+                               mail_retry_seconds="1"))
+        try:
+            s.add_user("olga", password="pw-olga-123456")
+            s.add_user("pat", password="pw-pat-123456")
+            s.cli("alias", "add", "olga", "olga@" + D, "--expose")
+            s.start()
+            olga = User(s, "olga", s.app_password("olga", "t"))
+            pat = User(s, "pat", s.app_password("pat", "t"))
+            for u in (olga, pat):
+                self.assertEqual(u.propfind(u.calendars, None, {"Depth": "0"}).status, 207)
+            s.cli("delegate", "add", "olga", "pat", "--write")
+            # her urn:uuid names her whatever her state (her mail addresses name no one
+            # while she is locked, so an event organized by one schedules nothing)
+            urn = sched.Scheduling.urn(self, olga)
+            ext = "mailto:quinn@outside.example"
+
+            def put(uid, org=urn):
+                path = olga.calendars + "calendar/%s.ics" % uid
+                r = pat.put(path, sched.event(uid, org, ["ATTENDEE;PARTSTAT=ACCEPTED:" + org, ext],
+                                              summary=uid), ICS)
+                self.assertIn(r.status, (201, 204), r.text)
+                return sched.Scheduling.param(pat.get(path).text, ext, "SCHEDULE-STATUS")
+
+            self.assertIn(put("before-lock"), ("1.0", "1.1"))
+            sink.wait_for(lambda m: b"SUMMARY:before-lock" in m[3])
+            s.cli("user", "lock", "olga")
+            self.assertEqual(put("while-locked"), "5.3")
+            self.assertIsNone(put("while-locked-mailto", cua("olga")))
+            db = sqlite3.connect(os.path.join(s.data, "dav.db"))
+            self.assertEqual(db.execute("SELECT count(*) FROM mail_queue").fetchone(), (0,))
+            db.close()
+            s.cli("user", "unlock", "olga")
+            self.assertIn(put("after-unlock"), ("1.0", "1.1"))
+            sink.wait_for(lambda m: b"SUMMARY:after-unlock" in m[3])
+            self.assertFalse(any(b"while-locked" in m[3] for m in sink.messages))
+        finally:
+            s.cleanup()
+            sink.stop()
 
 
 # Version 1 of the account database, as storage/accounts.c created it
@@ -322,12 +373,18 @@ def files_under(top):
             yield os.path.join(base, name)
 
 
+# Outgoing mail to a port where nothing listens, tried again only after an hour:
+# an invitation to someone outside stays in the queue (mail_queue in dav.db).
+UNSENT = {"mail_transport": "smtp", "mail_retry_seconds": "3600", "mail_timeout_seconds": "2"}
+
+
 class Traces(unittest.TestCase):
     """A server per test, and the strings a removed account must leave nowhere."""
     config = {}
 
     def setUp(self):
-        self.server = Server(config=dict(self.config, auth_fail_limit="1000"))
+        self.server = Server(config=dict(UNSENT, smtp_url="smtp://127.0.0.1:%d" % free_port(),
+                                         auth_fail_limit="1000", **self.config))
         self.addCleanup(self.server.cleanup)
         self.marks = {}
 
@@ -353,6 +410,27 @@ class Traces(unittest.TestCase):
                 if marker.encode() in data:
                     found.setdefault(name, []).append(os.path.relpath(path, self.server.dir))
         return found, total
+
+    def queue_mail(self, user, organizer):
+        """An invitation to someone outside, waiting in the mail queue: its
+        recipient and words are a marker each; the queued message holds both."""
+        m = self.mark
+        outside = m("outside") + "@elsewhere.example"
+        path = user.calendars + "calendar/%s.ics" % m("mailev")
+        self.ok(user.put(path, sched.event(m("mailuid"), organizer, [
+            "ATTENDEE;PARTSTAT=ACCEPTED:" + organizer, "mailto:" + outside],
+            summary=m("mailsummary")), ICS))
+        self.assertIn("SCHEDULE-STATUS=1.0", user.get(path).text.replace("\r\n ", ""))
+        self.assertEqual(self.queued(self.marks["mailsummary"]), 1)
+
+    def queued(self, marker):
+        """Messages in the mail queue holding marker."""
+        db = sqlite3.connect(os.path.join(self.server.data, "dav.db"))
+        db.execute("PRAGMA busy_timeout = 5000")
+        n = sum(marker.encode() in bytes(r[0])
+                for r in db.execute("SELECT message FROM mail_queue"))
+        db.close()
+        return n
 
     def check_gone(self):
         found, total = self.scan(self.marks)
@@ -434,6 +512,8 @@ class Removal(Traces):
                                         '"DAV:" xmlns:X="urn:x-veil-test"><D:set><D:prop><X:n>'
                                         '%s</X:n></D:prop></D:set></D:propertyupdate>'
                                         % (word * (1 + (i * 3 + rnd) % 5 * 7)), XML))
+        # an invitation to someone outside, waiting in the mail queue
+        self.queue_mail(zed, "mailto:%s@%s" % (self.marks["alias"], D))
         # what names zed without being a string of his: his principal id and urn
         self.marks["pid"] = zed.pid
         self.marks["urn"] = self.urn(zed)[len("urn:uuid:"):]
@@ -465,6 +545,7 @@ class Removal(Traces):
         self.assertEqual(amy.propfind(amy.calendars + self.marks["sharedcal"] + "/", None,
                                       {"Depth": "0"}).status, 404)
         self.assertEqual(self.notifications(amy), [])
+        self.assertEqual(self.queued(self.marks["mailsummary"]), 0)  # his queued mail
         # her clients' sync tokens of the home are refused, so they sync afresh
         r = amy.report(amy.calendars, SYNC % token, {"Depth": "1", **XML})
         self.assertEqual(r.status, 403, r.text)
@@ -487,10 +568,12 @@ class Sweep(Traces):
     principal without an account and removes its data as `veildav user remove` does."""
     config = {"account_sweep_seconds": "1", "account_sweep_max": "1"}
 
-    def delete_rows(self, *logins):
-        """As the mail system might: its own connection, without secure_delete."""
+    def delete_rows(self, *logins, foreign_keys=True):
+        """As the mail system might: its own connection, without secure_delete,
+        and perhaps without foreign keys (SQLite's default), so that the rows
+        naming the account stay behind."""
         db = sqlite3.connect(os.path.join(self.server.data, "accounts.db"))
-        db.execute("PRAGMA foreign_keys = ON")
+        db.execute("PRAGMA foreign_keys = %s" % ("ON" if foreign_keys else "OFF"))
         db.execute("PRAGMA busy_timeout = 5000")
         with db:
             for login in logins:
@@ -518,6 +601,7 @@ class Sweep(Traces):
         s.add_user("amy", password="pw-amy-123456")
         s.cli("alias", "add", login, m("alias") + "@" + D, "--expose")
         s.cli("policy", "block", m("block") + ".example", "--user", login)
+        s.cli("policy", "catchall", "add", m("catchall"), "--user", login)
         s.start()
         kay = User(s, login, s.app_password(login, m("appname")))
         amy = User(s, "amy", s.app_password("amy", "t"))
@@ -528,12 +612,21 @@ class Sweep(Traces):
         self.ok(kay.put(kay.files + m("filename"), (m("filebody") * 3000).encode()))
         self.ok(kay.put(kay.addressbooks + "addressbook/c.vcf", vcard(m("carduid"), m("fn")),
                         {"Content-Type": "text/vcard"}))
+        self.queue_mail(kay, "mailto:%s@%s" % (self.marks["alias"], D))
         self.marks["pid"] = kay.pid
         self.assertEqual(set(self.scan(self.marks)[0]), set(self.marks))
         self.assertEqual(self.principals(), 2)
-        self.delete_rows(login)
+        self.delete_rows(login, foreign_keys=False)  # its aliases and rules stay behind
         self.wait_for_log("account sweep: removed the data of 1 deleted account")
         self.assertEqual(self.principals(), 1)
+        self.assertEqual(self.queued(self.marks["mailsummary"]), 0)
+        db = sqlite3.connect(os.path.join(s.data, "accounts.db"))
+        for table in ("aliases", "app_passwords", "catchall_rules", "block_list"):
+            self.assertEqual(db.execute("SELECT count(*) FROM %s WHERE account_id NOT IN "
+                                        "(SELECT id FROM accounts)" % table).fetchone(), (0,),
+                             table)
+        self.assertGreater(db.execute("SELECT count(*) FROM app_passwords").fetchone()[0], 0)
+        db.close()
         self.assertEqual(kay.propfind("/", None, {"Depth": "0"}).status, 401)
         self.assertEqual(amy.get(amy.files + self.amy_mark).status, 200)
         self.check_gone()  # the sweep scrubbed accounts.db too: the row was deleted without

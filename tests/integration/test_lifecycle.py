@@ -110,8 +110,14 @@ class Locking(unittest.TestCase):
     def test_locked_recipient_is_an_unknown_address(self):
         a, b = self.u["alice"], self.u["bob"]
         bob_urn, bob_url = self.urn(b), b.principal
+        body = propfind_body("D:displayname")
+        seen = a.propfind(bob_url, body, {"Depth": "0"})
         self.server.cli("user", "lock", "bob")
         try:
+            # his principal answers others as it did: locking shows only in
+            # deliveries, which are answered as to no one
+            now = a.propfind(bob_url, body, {"Depth": "0"})
+            self.assertEqual((now.status, now.body), (seen.status, seen.body))
             sent = []
             for address in (cua("bob"), bob_urn, bob_url):
                 uid = self.uid()

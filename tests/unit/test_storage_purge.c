@@ -108,6 +108,15 @@ static void setup(fixture *fx)
                        .scope = STORE_LOCK_EXCLUSIVE, .principal = fx->b.id};
     CHECK_INT(store_lock_create(s, &on_b), STORE_OK);
     CHECK_INT(store_lock_create(s, &on_a), STORE_OK);
+    /* an invitation each sent to someone outside, waiting in the mail queue */
+    store_mail mail = {.owner = fx->a.id, .uid = "secret-uid", .cua = "mailto:x@out.example",
+                       .sender = "secret@local.example", .recipient = "x@out.example",
+                       .message = "secret-mail", .length = 11, .created = 1};
+    CHECK_INT(store_mail_queue(s, &mail, 1, 100), STORE_OK);
+    mail.owner = fx->b.id;
+    mail.uid = mail.sender = mail.message = "bo-mail";
+    mail.length = 7;
+    CHECK_INT(store_mail_queue(s, &mail, 1, 100), STORE_OK);
     CHECK_INT(store_commit(s), STORE_OK);
 }
 
@@ -150,9 +159,11 @@ static long long naming_a(fixture *fx)
         " + (SELECT count(*) FROM changes WHERE name='%s' OR name LIKE 'secret%%')"
         " + (SELECT count(*) FROM props WHERE xml LIKE '%%secret%%')"
         " + (SELECT count(*) FROM bodies WHERE CAST(data AS TEXT) LIKE '%%secret%%')"
-        " + (SELECT count(*) FROM tr_index WHERE node=%lld)",
+        " + (SELECT count(*) FROM tr_index WHERE node=%lld)"
+        " + (SELECT count(*) FROM mail_queue WHERE owner IN %s OR CAST(message AS TEXT) LIKE "
+        "'%%secret%%')",
         set, fx->a.pid, (long long)fx->a.id, fx->a.pid, set, set, set, set, set, set, fx->a.pid,
-        fx->a.pid, (long long)fx->a_event);
+        fx->a.pid, (long long)fx->a_event, set);
     return count(q);
 }
 
@@ -175,6 +186,7 @@ static void test_everything_of_it_goes(void)
     CHECK_INT(n.has_acl, 0); /* its only ACEs named a */
     CHECK_INT(count("SELECT count(*) FROM group_members"), 1);
     CHECK_INT(count("SELECT count(*) FROM locks"), 0);
+    CHECK_INT(count("SELECT count(*) FROM mail_queue"), 1); /* b's */
     store_principal gone;
     CHECK_INT(store_principal_by_id(fx.s, fx.p, fx.a.id, &gone), STORE_NOTFOUND);
     CHECK_INT(store_principal_delete(fx.s, fx.a.id), STORE_NOTFOUND);

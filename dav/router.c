@@ -13,6 +13,7 @@
 #include "dav/props.h"
 #include "dav/resource.h"
 #include "dav/sharing.h"
+#include "dav/xml_out.h"
 #include "privacy/acl.h"
 
 enum {
@@ -182,6 +183,30 @@ static void discard_response(dav_req *r, int status)
     r->log_reason = status == 507 ? "the commit found no space" : "the commit failed";
 }
 
+/* RFC 4331 §6: a change that grew someone's usage past their quota - its
+ * writer's, or the owner's of a shared collection it wrote into - is
+ * refused whole.  Judged after every write of the change, in its
+ * transaction: SQLite has one writer, so two changes at once can never both
+ * fit into the same free space.  (What the server delivers to others is
+ * undone alone before it gets here: dav/quota.h.)  STORE_OK, or the
+ * transaction is still open and r holds the refusal. */
+static int within_quota(dav_req *r)
+{
+    int64_t over;
+    int rc = store_quota_exceeded(r->st, r->cfg ? r->cfg->quota_default_bytes : 0, &over);
+    if (rc != STORE_OK) {
+        discard_response(r, dav_store_status(rc));
+        return rc;
+    }
+    if (!over) return STORE_OK;
+    /* whose quota it is stays unsaid: a sharee learns only that it is full */
+    discard_response(r, 507);
+    r->err_text = "The storage quota does not allow this change";
+    r->log_reason = "over quota";
+    dav_error(r, 507, NS_DAV, "quota-not-exceeded");
+    return STORE_ERROR;
+}
+
 void dav_handle(dav_req *r)
 {
     r->status = dispatch(r);
@@ -189,7 +214,7 @@ void dav_handle(dav_req *r)
         /* the one commit or rollback of every change: a handler never opens,
          * commits or rolls back a transaction of its own */
         r->in_write = 0;
-        if (r->status >= 200 && r->status < 300) {
+        if (r->status >= 200 && r->status < 300 && within_quota(r) == STORE_OK) {
             int rc = store_commit(r->st);
             if (rc == STORE_OK) {
                 dav_ctx_committed(&r->ctx);

@@ -10,6 +10,7 @@
 #include "common/timefmt.h"
 #include "common/uri.h"
 #include "server/cli.h"
+#include "server/cli_quota.h"
 #include "server/passhash.h"
 #include "server/secrets.h"
 #include "storage/accounts.h"
@@ -233,13 +234,16 @@ static int user_show(cli_ctx *c)
     store *st;
     if ((rc = with_store(c, &st))) return rc;
     store_principal p;
+    store_quota q;
     rc = store_principal_ensure(st, c->pool, a.id, a.display_name, &p);
+    if (rc == STORE_OK) rc = store_quota_get(st, p.id, &q);
     store_close(st);
     if (rc != STORE_OK) return fail(c, 1, "cannot read the principal of '%s'", a.login);
     print_principal(c, p.pid);
     printf("login: %s\nstate: %s\ndisplay name: %s\ncreated: %s\n", a.login,
            a.disabled ? "disabled" : "active", a.display_name ? a.display_name : "",
            a.created ? a.created : "");
+    cli_quota_print(c->cfg, &q);
     account_alias *al;
     int n;
     if (accounts_alias_list(c->db, c->pool, a.id, &al, &n) == STORE_OK)
@@ -248,6 +252,18 @@ static int user_show(cli_ctx *c)
     if (accounts_app_list(c->db, c->pool, a.id, &ap, &n) == STORE_OK)
         printf("app passwords: %d\n", n);
     return 0;
+}
+
+static int user_quota(cli_ctx *c)
+{
+    account a;
+    int rc = find_account(c, c->o.pos[0], &a);
+    if (rc) return rc;
+    store *st;
+    if ((rc = with_store(c, &st))) return rc;
+    rc = cli_quota_set(c->prog, c->cfg, st, c->pool, a.id, a.display_name, c->o.pos[1]);
+    store_close(st);
+    return rc;
 }
 
 static int user_set_state(cli_ctx *c, int disabled)
@@ -512,6 +528,10 @@ static const cli_cmd user_cmds[] = {
      "generated and printed on standard output."},
     {"list", user_list, 0, "", "Lists accounts with their state and principal URL."},
     {"show", user_show, 1, "LOGIN", "Prints the principal URL, then the account's details."},
+    {"quota", user_quota, 2, "LOGIN SIZE|unlimited|default",
+     "Sets the account's storage quota (RFC 4331): bytes with an optional k, M, G or T\n"
+     "(1024-based), unlimited, or default (quota_default_bytes of veildav.conf).  Calendars,\n"
+     "address books, files and properties count; a write past it gets 507."},
     {"disable", user_disable, 1, "LOGIN", "Refuses every login of the account."},
     {"enable", user_enable, 1, "LOGIN", "Allows logins again."},
     {"passwd", user_passwd, 1, "LOGIN [--password-stdin]",

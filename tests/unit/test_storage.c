@@ -7,6 +7,7 @@
 
 #include "storage/store.h"
 #include "tests/unit/check.h"
+#include "tests/unit/store_downgrade.h"
 
 static char dir[] = "/tmp/veil-store-XXXXXX";
 static char path[256];
@@ -26,6 +27,7 @@ static void downgrade(int v)
 {
     sqlite3 *db;
     CHECK_INT(sqlite3_open(path, &db), SQLITE_OK);
+    CHECK_INT(undo_quota_schema(db), 0);
     char q[512];
     snprintf(q, sizeof q,
              "DROP INDEX nodes_uid_dup; DROP INDEX nodes_uid; ALTER TABLE nodes DROP COLUMN uid_dup; ALTER TABLE nodes DROP COLUMN sched_tag;"

@@ -313,6 +313,7 @@ int dav_report_calendar_query(dav_req *r, dav_resource *res, const xmlNode *root
     st = query_tz(r, root, coll, &tz);
     if (st) return st;
     s->opts.floating_tz = tz;
+    s->opts.max_instances = (unsigned)r->cfg->expand_max_instances;
     r->query_tz = tz;
     ical_filter_hints_get(s->filter, &s->hints);
     s->kind_only = filter_is_kind_only(s->filter);
@@ -417,7 +418,8 @@ int dav_report_free_busy(dav_req *r, dav_resource *res, const xmlNode *root)
     if (st) return st;
     if (tr->start == ICAL_TIME_MIN || tr->end == ICAL_TIME_MAX || tr->end <= tr->start)
         return bad_filter(r);
-    ical_eval_opts eo = {.floating_tz = caldav_collection_tz(r, &res->node)};
+    ical_eval_opts eo = {.floating_tz = caldav_collection_tz(r, &res->node),
+                         .max_instances = (unsigned)r->cfg->expand_max_instances};
     ical_fb *fb = ical_fb_new(r->pool, tr->start, tr->end, &eo);
     if (!fb) return 500;
     int64_t *ids;
@@ -438,8 +440,12 @@ int dav_report_free_busy(dav_req *r, dav_resource *res, const xmlNode *root)
     }
     const char *text;
     size_t len;
-    if (ical_fb_finish(fb, (int64_t)time(NULL), "-//Veil//veildav//EN", &text, &len) != ICAL_OK)
-        return 500;
+    ical_status fst = ical_fb_finish(fb, (int64_t)time(NULL), "-//Veil//veildav//EN", &text, &len);
+    /* more busy periods than the server expands or builds: refused whole
+     * (RFC 4918 §11.5), never cut short */
+    if (fst == ICAL_ERR_LIMIT)
+        return dav_error_text(r, 507, "The free-busy answer is larger than the server builds");
+    if (fst != ICAL_OK) return 500;
     buf_append(&r->out, text, len);
     r->out_type = "text/calendar;charset=utf-8";
     return 200;

@@ -43,6 +43,14 @@ int config_defaults(veil_config *cfg, const char *data_dir)
     cfg->ical_max_expand_steps = 4000000;
     cfg->ical_max_tz_changes = 20000;
     cfg->shutdown_grace_seconds = 10;
+    cfg->max_connections = 2000;
+    cfg->max_connections_per_client = 64;
+    cfg->connection_timeout_seconds = 60;
+    cfg->max_buffered_body_bytes = 512u << 20;
+    cfg->max_buffer_bytes = 256u << 20;
+    cfg->max_instances = 100000;
+    cfg->max_attendees = 100;
+    cfg->expand_max_instances = 20000;
     cfg->mail_transport = strdup("auto");
     cfg->sendmail_command = strdup("/usr/sbin/sendmail");
     cfg->smtp_url = strdup("smtp://127.0.0.1:25");
@@ -255,6 +263,14 @@ static const config_key keys[] = {
     {"ical_max_expand_steps", K_INT, OFF(ical_max_expand_steps), 10000, 1000000000},
     {"ical_max_tz_changes", K_INT, OFF(ical_max_tz_changes), 100, 10000000},
     {"shutdown_grace_seconds", K_INT, OFF(shutdown_grace_seconds), 1, 3600},
+    {"max_connections", K_INT, OFF(max_connections), 16, 1000000},
+    {"max_connections_per_client", K_INT, OFF(max_connections_per_client), 0, 1000000},
+    {"connection_timeout_seconds", K_INT, OFF(connection_timeout_seconds), 1, 86400},
+    {"max_buffered_body_bytes", K_SIZE, OFF(max_buffered_body_bytes), 1024 * 1024, 1L << 40},
+    {"max_buffer_bytes", K_SIZE, OFF(max_buffer_bytes), 64 * 1024, 1L << 34},
+    {"max_instances", K_INT, OFF(max_instances), 1, 10000000},
+    {"max_attendees", K_INT, OFF(max_attendees), 1, 100000},
+    {"expand_max_instances", K_INT, OFF(expand_max_instances), 10, 10000000},
     {"mail_transport", K_STR, OFF(mail_transport), 0, 0},
     {"sendmail_command", K_STR, OFF(sendmail_command), 0, 0},
     {"smtp_url", K_STR, OFF(smtp_url), 0, 0},
@@ -351,6 +367,17 @@ int config_load(veil_config *cfg, int must_exist, char *err, size_t errlen)
         snprintf(err, errlen, "tls_cert and tls_key must be set together");
         rc = -1;
     }
+    if (rc == 0 && cfg->max_buffer_bytes < cfg->max_body_bytes) {
+        /* what was taken in must fit in the buffers that work on it */
+        snprintf(err, errlen, "max_buffer_bytes must be at least max_body_bytes");
+        rc = -1;
+    }
+    if (rc == 0 && cfg->max_buffered_body_bytes < cfg->max_body_bytes) {
+        /* one upload of the largest allowed size must fit, or it could never
+         * be taken: 503 forever */
+        snprintf(err, errlen, "max_buffered_body_bytes must be at least max_body_bytes");
+        rc = -1;
+    }
     static const char *const transports[] = {"auto", "sendmail", "smtp", "off", NULL};
     static const char *const starttls[] = {"no", "try", "require", NULL};
     if (rc == 0 && !one_of(cfg->mail_transport, transports)) {
@@ -408,6 +435,14 @@ int config_write_default(const char *path, const char *listen)
             "ical_max_expand_steps = 4000000\n"
             "ical_max_tz_changes = 20000\n"
             "shutdown_grace_seconds = 10\n"
+            "max_connections = 2000\n"
+            "max_connections_per_client = 64\n"
+            "connection_timeout_seconds = 60\n"
+            "max_buffered_body_bytes = 512M\n"
+            "max_buffer_bytes = 256M\n"
+            "max_instances = 100000\n"
+            "max_attendees = 100\n"
+            "expand_max_instances = 20000\n"
             "# outgoing mail (invitations to people outside, RFC 6047)\n"
             "# mail_transport: auto (sendmail when installed), sendmail, smtp or off\n"
             "mail_transport = auto\n"

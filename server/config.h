@@ -54,6 +54,15 @@ typedef struct veil_config {
     int ical_max_expand_steps;   /* work units per recurrence set evaluation */
     int ical_max_tz_changes;     /* offset-table entries one VTIMEZONE may produce */
     int shutdown_grace_seconds;  /* after SIGTERM/SIGINT, exit at the latest after this */
+    /* what clients may hold (server/conn_limits.h) */
+    int max_connections;            /* open connections in total */
+    int max_connections_per_client; /* per IPv4 address or IPv6 /64; 0: no limit */
+    int connection_timeout_seconds; /* an idle connection closes */
+    size_t max_buffered_body_bytes; /* request bodies held in memory at once, all requests */
+    size_t max_buffer_bytes;        /* the cap of every buffer that has none of its own */
+    int max_instances;              /* CALDAV:max-instances of a stored object (RFC 4791 §5.2.8) */
+    int max_attendees;              /* CALDAV:max-attendees-per-instance (RFC 4791 §5.2.9) */
+    int expand_max_instances;       /* instances of one recurrence set a query expands */
     /* outgoing mail: iMIP invitations and answers to people outside (RFC 6047) */
     char *mail_transport;        /* "auto" (sendmail when there), "sendmail", "smtp", "off" */
     char *sendmail_command;      /* a sendmail-compatible program (words; no shell) */

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -194,6 +195,21 @@ int cli_serve(const veil_config *cfg_in, int argc, char **argv)
     sigaddset(&set, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
+    /* every connection is a descriptor: room for max_connections and the
+     * stores' files, as far as the hard limit allows */
+    struct rlimit nofile;
+    if (getrlimit(RLIMIT_NOFILE, &nofile) == 0) {
+        rlim_t want = (rlim_t)cfg.max_connections + 256;
+        if (nofile.rlim_cur < want) {
+            nofile.rlim_cur = nofile.rlim_max == RLIM_INFINITY || nofile.rlim_max > want
+                                  ? want
+                                  : nofile.rlim_max;
+            setrlimit(RLIMIT_NOFILE, &nofile);
+        }
+        if (nofile.rlim_cur < want)
+            log_warn("the open-file limit (%llu) is below max_connections + 256: connections "
+                     "beyond it are refused", (unsigned long long)nofile.rlim_cur);
+    }
     /* outgoing mail: its sender runs beside the requests that queue it */
     mail_worker *mail = NULL;
     if (mailer_global_init() != 0 ||

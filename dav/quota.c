@@ -6,6 +6,8 @@
 #include <sys/statvfs.h>
 
 #include "dav/props.h"
+#include "dav/resource.h"
+#include "dav/xml_out.h"
 
 static int64_t default_limit(const dav_ctx *c)
 {
@@ -109,4 +111,25 @@ int dav_quota_guard_end(dav_ctx *c, const dav_quota_guard *g, int rc, int *refus
     int64_t limit = store_quota_limit(&q, default_limit(c));
     *refused = q.used > g->before && limit > 0 && q.used > limit;
     return *refused ? undo(c, g) : store_savepoint_end(c->st, 0);
+}
+
+/* ---- refusing -------------------------------------------------------------------- */
+
+int dav_quota_refuse(dav_refusal *why)
+{
+    *why = (dav_refusal){.status = 507, .ns = NS_DAV, .name = "quota-not-exceeded",
+                         .text = "The storage quota does not allow this change"};
+    return 507;
+}
+
+int dav_quota_commit_check(dav_ctx *c, dav_refusal *why)
+{
+    int64_t over;
+    int rc = store_quota_exceeded(c->st, default_limit(c), &over);
+    if (rc != STORE_OK) {
+        *why = (dav_refusal){.status = dav_store_status(rc),
+                             .text = "The storage quota could not be checked"};
+        return why->status;
+    }
+    return over ? dav_quota_refuse(why) : 0;
 }

@@ -1,13 +1,17 @@
 /* Storage quota (RFC 4331) in the DAV engine.  The store counts what every
- * principal's data takes (storage/store.h); here are the two live properties
- * (dav_props_quota), and the guard around what the server writes for one
- * user into another's space.  The router refuses a change that grew its
- * writer's or anyone's usage past their quota, after every write of the
- * change and before it commits (dav/router.c). */
+ * principal's data takes, in the transaction of every write, whoever writes
+ * (storage/store.h: triggers).  Here: the two live properties
+ * (dav_props_quota); the guard that makes a unit of writes all or nothing
+ * against one principal's quota - every member write (PUT, import: 507 with
+ * its refusal, dav/member.c) and what the server stores for one user in
+ * another's space; and the check every write transaction passes before it
+ * commits (the router, `veildav import`), which catches what no member
+ * write carries: PROPPATCH, COPY, MOVE, MKCOL with properties. */
 #ifndef VEIL_DAV_QUOTA_H
 #define VEIL_DAV_QUOTA_H
 
 #include "dav/ctx.h"
+#include "dav/member.h"
 
 /* What the server stores for someone on another's behalf - a scheduling
  * delivery, a sharing notification - is all or nothing per recipient: when
@@ -28,5 +32,15 @@ int dav_quota_guard_begin(dav_ctx *c, int64_t principal, dav_quota_guard *g);
  * an error (returned as it is) or when the recipient's usage grew past their
  * quota (*refused set, STORE_OK). */
 int dav_quota_guard_end(dav_ctx *c, const dav_quota_guard *g, int rc, int *refused);
+
+/* The refusal of a change past a quota (RFC 4331 §6): 507 with
+ * DAV:quota-not-exceeded.  It does not say whose quota: a sharee writing
+ * into a shared collection learns only that it is full.  Returns 507. */
+int dav_quota_refuse(dav_refusal *why);
+
+/* Before a write transaction commits, whoever runs it: 0, 507 with *why
+ * filled when the transaction grew someone's usage past their quota, or a
+ * 5xx (*why filled) when that could not be told (fail closed). */
+int dav_quota_commit_check(dav_ctx *c, dav_refusal *why);
 
 #endif

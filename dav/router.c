@@ -11,6 +11,7 @@
 #include "dav/report.h"
 #include "dav/methods.h"
 #include "dav/props.h"
+#include "dav/quota.h"
 #include "dav/resource.h"
 #include "dav/sharing.h"
 #include "dav/xml_out.h"
@@ -188,22 +189,15 @@ static void discard_response(dav_req *r, int status, const char *why)
  * writer's, or the owner's of a shared collection it wrote into - is
  * refused whole.  Judged after every write of the change, in its
  * transaction: SQLite has one writer, so two changes at once can never both
- * fit into the same free space.  (What the server delivers to others is
- * undone alone before it gets here: dav/quota.h.)  STORE_OK, or the
- * transaction is still open and r holds the refusal. */
+ * fit into the same free space (dav/quota.h).  STORE_OK, or the transaction
+ * is still open and r holds the refusal. */
 static int within_quota(dav_req *r)
 {
-    int64_t over;
-    int rc = store_quota_exceeded(r->st, r->cfg ? r->cfg->quota_default_bytes : 0, &over);
-    if (rc != STORE_OK) {
-        discard_response(r, dav_store_status(rc), "the quota could not be checked");
-        return rc;
-    }
-    if (!over) return STORE_OK;
-    /* whose quota it is stays unsaid: a sharee learns only that it is full */
-    discard_response(r, 507, "over quota");
-    r->err_text = "The storage quota does not allow this change";
-    dav_error(r, 507, NS_DAV, "quota-not-exceeded");
+    dav_refusal why;
+    int st = dav_quota_commit_check(&r->ctx, &why);
+    if (!st) return STORE_OK;
+    discard_response(r, st, st == 507 ? "over quota" : "the quota could not be checked");
+    dav_refuse(r, &why);
     return STORE_ERROR;
 }
 

@@ -29,6 +29,7 @@
 
 #include "common/uri.h"
 #include "dav/member.h"
+#include "dav/quota.h"
 #include "dav/resource.h"
 #include "dav/xml_out.h"
 #include "dav/sharing.h"
@@ -540,6 +541,14 @@ static int run(import_run *x)
     report(x, &stored, &repaired, &replaced, &refused);
     fflush(stdout);
     int keep = !x->o.dry_run && (refused == 0 || x->o.skip_refused) && stored > 0;
+    /* every item was held to the owner's quota as it was written
+     * (dav/member.c); the check every change passes before it commits */
+    dav_refusal over;
+    if (keep && dav_quota_commit_check(&x->ctx, &over)) {
+        store_rollback(x->ctx.st);
+        dav_ctx_rolled_back(&x->ctx);
+        return cli_fail(x->prog, 1, "%s: nothing stored", over.text);
+    }
     if (keep && store_commit(x->ctx.st) != STORE_OK) {
         store_rollback(x->ctx.st);
         dav_ctx_rolled_back(&x->ctx);

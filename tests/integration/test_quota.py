@@ -374,11 +374,88 @@ class Deliveries(QuotaBase):
         self.set_quota("sam", "default")
 
 
+class Import(QuotaBase):
+    """`veildav import` writes members through the same step as a PUT: each
+    item is held to the owner's quota as it is written."""
+    LOGINS = ("ivan",)
+
+    def write(self, name, n, size):
+        parts = ["BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Veil tests//EN\r\n"]
+        for i in range(n):
+            parts.append("BEGIN:VEVENT\r\nUID:imp-%s-%d\r\nDTSTAMP:20260101T000000Z\r\n"
+                         "DTSTART:20270105T100000Z\r\nDURATION:PT1H\r\nSUMMARY:%s\r\n"
+                         "END:VEVENT\r\n" % (name, i, "x" * size))
+        parts.append("END:VCALENDAR\r\n")
+        path = os.path.join(self.server.dir, name + ".ics")
+        with open(path, "w") as f:
+            f.write("".join(parts))
+        return path
+
+    def run_import(self, path, *opts):
+        return self.server.cli("import", "--user", "ivan", "--collection", "calendars/calendar",
+                               path, *opts, check=False)
+
+    def test_import_past_the_quota(self):
+        u = self.users["ivan"]
+        base = self.used(u)
+        self.set_quota("ivan", base + 5000)
+        # ten items of about 1.2 kB each: four fit
+        path = self.write("big", 10, 1000)
+        p = self.run_import(path)
+        self.assertEqual(p.returncode, 1, p.stderr)
+        self.assertIn("DAV:quota-not-exceeded", p.stdout.decode() + p.stderr.decode())
+        self.assertIn("nothing stored", p.stderr.decode())
+        self.assertEqual(self.used(u), base)
+        # --skip-refused stores what fits, refuses the rest
+        p = self.run_import(path, "--skip-refused")
+        self.assertEqual(p.returncode, 3, p.stderr)
+        self.assertIn("4 accepted", p.stderr.decode())
+        self.assertIn("6 refused", p.stderr.decode())
+        used = self.used(u)
+        self.assertGreater(used, base + 4000)
+        self.assertLessEqual(used, base + 5000)
+        r = u.propfind(u.calendars + "calendar/", None, {"Depth": "1"})
+        self.assertEqual(len([h for h in responses(r) if h.endswith(".ics")]), 4)
+        check = self.server.cli("store", "check", check=False)
+        self.assertEqual(check.returncode, 0, check.stderr)
+        self.set_quota("ivan", "default")
+
+
 class Race(QuotaBase):
     """Two writers at once cannot both pass a check against the same free
     space: the check is made in the write transaction, after the write."""
-    LOGINS = ("racer",)
+    LOGINS = ("racer", "pair")
     ROUNDS, THREADS, ATTEMPTS, SIZE, ROOM = 20, 8, 4, 1000, 10
+    # two writers, room for one: VEIL_QUOTA_RACE_ROUNDS for a longer run
+    PAIR_ROUNDS = int(os.environ.get("VEIL_QUOTA_RACE_ROUNDS", "300"))
+
+    def test_two_writers_for_one_slot(self):
+        u = self.users["pair"]
+        base = self.used(u)
+        size = 4000
+        self.set_quota("pair", base + size + size // 2)
+        barrier = threading.Barrier(2)
+        wins = {0: 0, 1: 0}
+        for rnd in range(self.PAIR_ROUNDS):
+            results = [None, None]
+
+            def writer(t):
+                barrier.wait()
+                results[t] = u.put(u.files + "p%d-%d.bin" % (rnd, t), b"p" * size, BIN).status
+
+            threads = [threading.Thread(target=writer, args=(t,)) for t in range(2)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            self.assertEqual(sorted(results), [201, 507], "round %d" % rnd)
+            winner = results.index(201)
+            wins[winner] += 1
+            self.assertEqual(self.used(u), base + size, "round %d" % rnd)
+            self.assertEqual(u.delete(u.files + "p%d-%d.bin" % (rnd, winner)).status, 204)
+        self.assertEqual(self.used(u), base)
+        print("\nquota race: %d rounds of two writers, wins %d/%d, never both"
+              % (self.PAIR_ROUNDS, wins[0], wins[1]))
 
     def test_writers_racing_for_the_last_bytes(self):
         u = self.users["racer"]

@@ -1,7 +1,7 @@
 /* Shared by the storage unit tests that turn a store back into what an
- * older veildav wrote: removes what schema version 8 added (the quota
- * counter, its view and triggers), so opening the file runs that migration
- * again.  The caller sets user_version. */
+ * older veildav wrote, so that opening the file runs the migrations again:
+ * undo_quota_schema removes what schema version 8 added (the quota counter,
+ * its view and triggers); store_downgrade the shape of version v. */
 #ifndef VEIL_TEST_STORE_DOWNGRADE_H
 #define VEIL_TEST_STORE_DOWNGRADE_H
 
@@ -32,6 +32,22 @@ static inline int undo_quota_schema(sqlite3 *db)
                         NULL, NULL, NULL) == SQLITE_OK
                ? 0
                : -1;
+}
+
+/* The file at version v: 7 (no quota), or 4, 3, 2 (neither what versions 5
+ * to 7 added: the UID rules, schedule tags, the mail queue) or 1 (nor the
+ * per-user properties, whose rows go).  0 or -1. */
+static inline int store_downgrade(sqlite3 *db, int v)
+{
+    char q[512];
+    if (undo_quota_schema(db) < 0 || (v > 4 && v != 7)) return -1;
+    snprintf(q, sizeof q,
+             "%s%sPRAGMA user_version = %d", v >= 7 ? "" :
+             "DROP INDEX nodes_uid_dup; DROP INDEX nodes_uid; ALTER TABLE nodes DROP COLUMN uid_dup;"
+             "ALTER TABLE nodes DROP COLUMN sched_tag; DROP TABLE mail_queue;"
+             "CREATE INDEX nodes_uid ON nodes(parent, uid) WHERE uid IS NOT NULL;",
+             v <= 1 ? "DROP TABLE user_props;" : "", v);
+    return sqlite3_exec(db, q, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
 }
 
 #endif

@@ -235,15 +235,7 @@ static void downgrade_to_v4(void)
 {
     sqlite3 *db;
     CHECK_INT(sqlite3_open(path, &db), SQLITE_OK);
-    CHECK_INT(undo_quota_schema(db), 0);
-    CHECK_INT(sqlite3_exec(db,
-                           "DROP INDEX nodes_uid_dup; DROP INDEX nodes_uid;"
-                           "ALTER TABLE nodes DROP COLUMN uid_dup; ALTER TABLE nodes DROP COLUMN sched_tag;"
-                           "DROP TABLE mail_queue;"
-                           "CREATE INDEX nodes_uid ON nodes(parent, uid) WHERE uid IS NOT NULL;"
-                           "PRAGMA user_version = 4",
-                           NULL, NULL, NULL),
-              SQLITE_OK);
+    CHECK_INT(store_downgrade(db, 4), 0);
     sqlite3_close(db);
 }
 

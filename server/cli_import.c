@@ -428,7 +428,10 @@ static int write_item(import_run *x, size_t idx)
                                  &it->why);
     if (st) {
         it->state = ITEM_REFUSED;
-        return st >= 500 ? -1 : 0;
+        /* an item past the owner's quota is refused like any other (RFC
+         * 4331 §6: 507); the store failing is not an item's fault */
+        int over_quota = it->why.name && !strcmp(it->why.name, "quota-not-exceeded");
+        return st >= 500 && !over_quota ? -1 : 0;
     }
     return old ? 0 : idmap_put(x->ctx.pool, &x->created, made.id, idx);
 }

@@ -6,6 +6,7 @@
 
 #include "common/rand.h"
 #include "dav/props.h"
+#include "dav/quota.h"
 #include "dav/resource.h"
 #include "dav/sched/sched.h"
 #include "dav/xml_out.h"
@@ -178,8 +179,8 @@ static int take_reply(dav_ctx *c, const ical_sched *s, int have, const store_nod
     return rc;
 }
 
-int dav_sched_deliver(dav_ctx *c, const store_principal *to, const char *msg, size_t len, int quiet,
-                      const char **status)
+static int deliver(dav_ctx *c, const store_principal *to, const char *msg, size_t len, int quiet,
+                   const char **status)
 {
     *status = "5.1"; /* could not be delivered */
     ical_sched s;
@@ -204,5 +205,21 @@ int dav_sched_deliver(dav_ctx *c, const store_principal *to, const char *msg, si
         return STORE_ERROR;
     if (rc == STORE_OK && !quiet) rc = dav_sched_inbox_item(c, &home, msg, len);
     if (rc == STORE_OK) *status = "1.2"; /* RFC 6638 §3.2.9: delivered */
+    return rc;
+}
+
+int dav_sched_deliver(dav_ctx *c, const store_principal *to, const char *msg, size_t len, int quiet,
+                      const char **status)
+{
+    /* what a delivery stores counts against the recipient (RFC 4331); one
+     * that would take them past their quota is not stored at all, and the
+     * sender sees 5.1 as for any message that could not be delivered - not
+     * why (dav/quota.h) */
+    dav_quota_guard g;
+    int refused;
+    int rc = dav_quota_guard_begin(c, to->id, &g);
+    if (rc != STORE_OK) return rc;
+    rc = dav_quota_guard_end(c, &g, deliver(c, to, msg, len, quiet, status), &refused);
+    if (refused) *status = "5.1";
     return rc;
 }

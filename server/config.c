@@ -43,6 +43,8 @@ int config_defaults(veil_config *cfg, const char *data_dir)
     cfg->ical_max_expand_steps = 4000000;
     cfg->ical_max_tz_changes = 20000;
     cfg->shutdown_grace_seconds = 10;
+    cfg->imip_max_message_bytes = 10u << 20;
+    cfg->imip_busy_timeout_ms = 10000;
     return 0;
 }
 
@@ -55,6 +57,7 @@ void config_free(veil_config *cfg)
     free(cfg->realm);
     free(cfg->log_level);
     free(cfg->public_url);
+    free(cfg->trusted_mta);
     memset(cfg, 0, sizeof(*cfg));
 }
 
@@ -224,6 +227,9 @@ static const config_key keys[] = {
     {"ical_max_expand_steps", K_INT, OFF(ical_max_expand_steps), 10000, 1000000000},
     {"ical_max_tz_changes", K_INT, OFF(ical_max_tz_changes), 100, 10000000},
     {"shutdown_grace_seconds", K_INT, OFF(shutdown_grace_seconds), 1, 3600},
+    {"imip_max_message_bytes", K_SIZE, OFF(imip_max_message_bytes), 1024, 1L << 30},
+    {"trusted_mta", K_STR, OFF(trusted_mta), 0, 0},
+    {"imip_busy_timeout_ms", K_INT, OFF(imip_busy_timeout_ms), 0, 3600000},
 };
 
 static int apply(veil_config *cfg, const char *key, char *val)
@@ -342,7 +348,11 @@ int config_write_default(const char *path, const char *listen)
             "ical_max_properties = 100000\n"
             "ical_max_expand_steps = 4000000\n"
             "ical_max_tz_changes = 20000\n"
-            "shutdown_grace_seconds = 10\n",
+            "shutdown_grace_seconds = 10\n"
+            "# veildav deliver (incoming iMIP):\n"
+            "imip_max_message_bytes = 10M\n"
+            "# trusted_mta = mx1.example.org mx2.example.org\n"
+            "imip_busy_timeout_ms = 10000\n",
             listen ? listen : "127.0.0.1:8008");
     return fclose(f) == 0 ? 0 : -1;
 }

@@ -54,6 +54,10 @@ typedef struct veil_config {
     int ical_max_expand_steps;   /* work units per recurrence set evaluation */
     int ical_max_tz_changes;     /* offset-table entries one VTIMEZONE may produce */
     int shutdown_grace_seconds;  /* after SIGTERM/SIGINT, exit at the latest after this */
+    /* incoming iMIP: `veildav deliver` (server/cli_deliver.c) */
+    size_t imip_max_message_bytes; /* the largest mail message read */
+    char *trusted_mta;             /* authserv-ids whose Authentication-Results count, or NULL */
+    int imip_busy_timeout_ms;      /* wait for the store's write lock, then EX_TEMPFAIL */
 } veil_config;
 
 /* Fills cfg with defaults for data_dir (copied).  0 or -1. */

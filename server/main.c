@@ -35,6 +35,8 @@ static const subcommand commands[] = {
     {"delegate", cli_delegate, 1, "calendar delegates (calendar-proxy): add, remove, list"},
     {"store", cli_store, 1, "the DAV store: check (integrity, members sharing a UID)"},
     {"policy", cli_policy, 1, "a user's mail blocking rules: block, unblock, catchall, list"},
+    /* 0: it reads the configuration itself, to answer its problems with EX_CONFIG */
+    {"deliver", cli_deliver, 0, "deliver one mail message's iTIP (iMIP) from standard input"},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 

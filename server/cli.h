@@ -27,4 +27,11 @@ struct store;
 int cli_open_databases(const char *prog, const veil_config *cfg, struct accounts **db,
                        struct store **st);
 
+/* --collection calendars/NAME | addressbooks/NAME: *root is STORE_ROOT_CALENDARS or
+ * STORE_ROOT_ADDRESSBOOKS and *name the segment (a trailing '/' dropped; pool memory).
+ * 0, or 2 after one line on standard error. */
+struct vpool;
+int cli_collection_spec(const char *prog, struct vpool *pool, const char *spec, int *root,
+                        const char **name);
+
 #endif

@@ -29,8 +29,6 @@
 #include "dav/caldav.h"
 #include "dav/sched/sched.h"
 #include "ical/itip_in.h"
-#include "privacy/mailpolicy.h"
-#include "storage/accounts.h"
 
 /* Store errors of every kind (busy, I/O, a concurrent change) answer
  * DAV_IMIP_TEMPFAIL: the message stays in the MTA's queue and nothing is
@@ -42,6 +40,8 @@ typedef struct imip {
     store_principal to; /* the recipient */
     const char *to_cua; /* mailto: the address used */
     const char *why;
+    const char *copy; /* the recipient's copy of the UID, when they have one */
+    size_t copylen;
 } imip;
 
 /* Nothing applied, on purpose; the operator sees why at debug level (never
@@ -100,30 +100,25 @@ static int recipient(imip *im)
     return rc == STORE_OK ? 0 : DAV_IMIP_TEMPFAIL;
 }
 
-/* The recipient's rules (dav_sched_blocked: the catch-all rules on the
- * address used, the block list on the sender, and whatever else makes an
- * account refuse deliveries), for each address the message comes from, and
- * the block list's server: rules on the sending server.  A blocked message
- * is answered as an unknown recipient; an error refuses too (fail closed),
- * as a temporary failure. */
+/* The recipient's rules (dav_sched_blocked): the catch-all rules on the
+ * address used, the block list on each address the message comes from and
+ * its server: rules on the sending server.  A blocked message is answered as
+ * an unknown recipient; an error refuses too (fail closed), as a temporary
+ * failure. */
 static int blocked(imip *im)
 {
     const dav_imip_in *m = im->m;
     const ical_sched *s = &im->in.s;
-    const char *from[] = {NULL, /* no sender: the recipient side alone, always checked */
+    const char *server = m->server && *m->server ? m->server : NULL;
+    const char *from[] = {NULL, /* no sender: the recipient side and the server */
                           mailto(im, m->sender), mailto(im, m->from),
                           !strcmp(im->in.method, "REPLY") ? s->attendees[0].cua : s->organizer.cua};
     for (size_t i = 0; i < sizeof from / sizeof from[0]; i++) {
         if (i && !from[i]) continue;
-        int b = dav_sched_blocked(im->c, NULL, from[i], &im->to, im->to_cua);
+        int b = dav_sched_blocked(im->c, NULL, from[i], server, &im->to, im->to_cua);
         if (b) return b > 0 ? DAV_IMIP_NO_USER : DAV_IMIP_TEMPFAIL;
     }
-    if (!m->server || !*m->server || !im->to.account_id || !im->c->acct) return 0;
-    account_policy p;
-    int rc = accounts_policy(im->c->acct, im->c->pool, im->to.account_id, &p);
-    if (rc == STORE_NOTFOUND) return DAV_IMIP_NO_USER;
-    if (rc != STORE_OK) return DAV_IMIP_TEMPFAIL;
-    return mp_sender_blocked(p.blocked, p.nblocked, NULL, m->server) ? DAV_IMIP_NO_USER : 0;
+    return 0;
 }
 
 /* ---- who is who --------------------------------------------------------------------- */
@@ -156,7 +151,8 @@ static int sent_by(imip *im, const char *cua)
     return authres_vouch(im->c->pool, m->auth, m->nauth, trusted, mb);
 }
 
-/* The recipient's copy of the message's UID: *have 0 when there is none. */
+/* The recipient's copy of the message's UID (its text in im->copy): *have 0
+ * when there is none. */
 static int the_copy(imip *im, store_node *node, ical_sched *s, int *have)
 {
     dav_ctx *c = im->c;
@@ -170,6 +166,8 @@ static int the_copy(imip *im, store_node *node, ical_sched *s, int *have)
     size_t blen;
     if (rc == STORE_OK) rc = store_body_get(c->st, c->pool, node->id, &body, &blen);
     if (rc != STORE_OK) return DAV_IMIP_TEMPFAIL;
+    im->copy = body;
+    im->copylen = blen;
     /* a copy that is not a scheduling object has no organizer to match */
     if (ical_sched_read(c->pool, body, blen, NULL, s) != ICAL_OK) memset(s, 0, sizeof(*s));
     *have = 1;
@@ -183,6 +181,28 @@ static int deliver(imip *im)
     const char *status;
     int rc = dav_sched_deliver(im->c, &im->to, im->in.text, im->in.len, 0, &status);
     return rc == STORE_OK ? DAV_IMIP_DELIVERED : DAV_IMIP_TEMPFAIL;
+}
+
+/* An update keeps the answers the recipient's copy holds - theirs and the
+ * other attendees' - unless it reschedules (RFC 6638 §3.2.8), as an update
+ * from an organizer inside the server does: the same step
+ * (ical_sched_organizer), with the copy standing for what the server knew.
+ * An organizer's client outside may send NEEDS-ACTION for everyone on a
+ * change of the description alone. */
+static int keep_answers(imip *im)
+{
+    ical_cua_keys k;
+    ical_org_plan plan;
+    if (dav_sched_keys(im->c, &k) != 0) return DAV_IMIP_TEMPFAIL;
+    ical_status st = ical_sched_organizer(im->c->pool, im->copy, im->copylen, im->in.text,
+                                          im->in.len, im->in.s.organizer.cua, &k, &plan);
+    if (st == ICAL_ERR_NOMEM) return DAV_IMIP_TEMPFAIL;
+    /* a copy the step cannot read gives way to the message as it came */
+    if (st == ICAL_OK && plan.changed && plan.text) {
+        im->in.text = plan.text;
+        im->in.len = plan.len;
+    }
+    return 0;
 }
 
 /* REQUEST and CANCEL (RFC 5546 §3.2.2, §3.2.5) from an outside organizer. */
@@ -213,6 +233,7 @@ static int from_organizer(imip *im)
     if (!stored.organizer.cua || !ical_cua_equal(stored.organizer.cua, s->organizer.cua))
         return ignore(im, "the copy has another organizer");
     if (!sent_by(im, s->organizer.cua)) return ignore(im, "not sent by the organizer");
+    if (!strcmp(im->in.method, "REQUEST") && im->copy && (rc = keep_answers(im))) return rc;
     return deliver(im);
 }
 

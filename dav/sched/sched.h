@@ -36,11 +36,13 @@ int dav_sched_keys(dav_ctx *c, ical_cua_keys *out);
 
 /* Does the recipient `to` (addressed as to_cua) refuse a delivery from
  * `from` (written as from_cua; NULL when unknown)?  Their catch-all rules
- * on the address used, their block list on every address of the sender.
- * 1 blocked, 0 not, -1 on an error (refuse: fail closed).  A blocked
- * delivery must answer as an unknown address and leave nothing behind. */
+ * on the address used, their block list on every address of the sender and
+ * its server: rules on `server`, the sending mail server's name (mail from
+ * outside; NULL inside the server).  1 blocked, 0 not, -1 on an error
+ * (refuse: fail closed).  A blocked delivery must answer as an unknown
+ * address and leave nothing behind. */
 int dav_sched_blocked(dav_ctx *c, const store_principal *from, const char *from_cua,
-                      const store_principal *to, const char *to_cua);
+                      const char *server, const store_principal *to, const char *to_cua);
 
 /* ---- sending (dav/sched/send.c) ----------------------------------------------- */
 

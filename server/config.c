@@ -65,6 +65,8 @@ int config_defaults(veil_config *cfg, const char *data_dir)
     cfg->mail_queue_max = 100000;
     cfg->mail_timeout_seconds = 60;
     cfg->quota_default_bytes = 0; /* no limit unless the operator sets one */
+    cfg->imip_max_message_bytes = 10u << 20;
+    cfg->imip_busy_timeout_ms = 10000;
     return 0;
 }
 
@@ -84,6 +86,7 @@ void config_free(veil_config *cfg)
     free(cfg->smtp_user);
     free(cfg->smtp_password_file);
     free(cfg->smtp_starttls);
+    free(cfg->trusted_mta);
     memset(cfg, 0, sizeof(*cfg));
 }
 
@@ -290,6 +293,9 @@ static const config_key keys[] = {
     {"mail_queue_max", K_INT, OFF(mail_queue_max), 1, 100000000},
     {"mail_timeout_seconds", K_INT, OFF(mail_timeout_seconds), 1, 3600},
     {"quota_default_bytes", K_QUOTA, OFF(quota_default_bytes), 0, 0},
+    {"imip_max_message_bytes", K_SIZE, OFF(imip_max_message_bytes), 1024, 1L << 30},
+    {"trusted_mta", K_STR, OFF(trusted_mta), 0, 0},
+    {"imip_busy_timeout_ms", K_INT, OFF(imip_busy_timeout_ms), 0, 3600000},
 };
 
 static int one_of(const char *v, const char *const *set)
@@ -470,7 +476,11 @@ int config_write_default(const char *path, const char *listen)
             "mail_timeout_seconds = 60\n"
             "# storage each account may use (RFC 4331 quota), unless `veildav user quota`\n"
             "# gives it its own: a size (k, M, G, T) or unlimited\n"
-            "quota_default_bytes = unlimited\n",
+            "quota_default_bytes = unlimited\n"
+            "# veildav deliver (incoming iMIP):\n"
+            "imip_max_message_bytes = 10M\n"
+            "# trusted_mta = mx1.example.org mx2.example.org\n"
+            "imip_busy_timeout_ms = 10000\n",
             listen ? listen : "127.0.0.1:8008");
     return fclose(f) == 0 ? 0 : -1;
 }

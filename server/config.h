@@ -80,6 +80,10 @@ typedef struct veil_config {
     int mail_queue_max;          /* messages waiting at most (more: 5.1 at once) */
     int mail_timeout_seconds;    /* one send attempt */
     int64_t quota_default_bytes; /* storage quota of an account without its own; 0: none */
+    /* incoming iMIP: `veildav deliver` (server/cli_deliver.c) */
+    size_t imip_max_message_bytes; /* the largest mail message read */
+    char *trusted_mta;             /* authserv-ids whose Authentication-Results count, or NULL */
+    int imip_busy_timeout_ms;      /* wait for the store's write lock, then EX_TEMPFAIL */
 } veil_config;
 
 /* Fills cfg with defaults for data_dir (copied).  0 or -1. */

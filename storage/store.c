@@ -444,6 +444,11 @@ void store_close(store *s)
     free(s);
 }
 
+void store_set_busy_timeout(store *s, int ms)
+{
+    sqlite3_busy_timeout(s->db, ms);
+}
+
 const char *store_errmsg(store *s)
 {
     return s && s->db ? sqlite3_errmsg(s->db) : "no database";

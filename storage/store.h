@@ -148,6 +148,10 @@ int store_open(const char *path, int create, int sync_full, store **out);
 /* Sets the connection's page cache (SQLite's own default is about 2 MiB). */
 void store_set_cache_kib(store *s, int kib);
 void store_close(store *s);
+/* How long a statement waits for another connection's lock before
+ * STORE_BUSY (store_open sets 10 s; `veildav deliver` takes its own, so the
+ * MTA retries instead of waiting). */
+void store_set_busy_timeout(store *s, int ms);
 /* The last SQLite error message, for logs (never shown to clients). */
 const char *store_errmsg(store *s);
 /* PRAGMA integrity_check; STORE_OK when "ok". */

@@ -168,7 +168,7 @@ static int take_reply(dav_ctx *c, const ical_sched *s, int have, const store_nod
         /* the organizer's update, under the attendee's rules as any delivery */
         store_principal org;
         int has_org = dav_sched_principal(c, now.organizer.cua, &org) == STORE_OK;
-        if (dav_sched_blocked(c, has_org ? &org : NULL, now.organizer.cua, &p, a->cua)) continue;
+        if (dav_sched_blocked(c, has_org ? &org : NULL, now.organizer.cua, NULL, &p, a->cua)) continue;
         const char *update;
         size_t ulen;
         if (ical_itip_request(c->pool, text, tlen, a->cua, &keys, &update, &ulen) != ICAL_OK)

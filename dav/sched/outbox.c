@@ -148,7 +148,7 @@ int dav_sched_post_outbox(dav_req *r, dav_resource *res)
         if (rc == STORE_NOTFOUND || to.kind == STORE_PRINCIPAL_GROUP ||
             !may_query(r, &owner, &to, &home) ||
             (to.id != owner.id &&
-             dav_sched_blocked(&r->ctx, &owner, req.organizer, &to, req.attendees[i]))) {
+             dav_sched_blocked(&r->ctx, &owner, req.organizer, NULL, &to, req.attendees[i]))) {
             response(out, req.attendees[i], "3.7;Invalid calendar user", NULL, 0);
             continue;
         }

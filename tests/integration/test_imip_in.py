@@ -350,6 +350,14 @@ class Refusals(Delivering, unittest.TestCase):
             finally:
                 self.policy(*(undo + ("--user", "bob")))
         self.has_nothing("bob", uid)
+        # a locked account (its subscription expired) is unknown too, and
+        # takes mail again once unlocked
+        self.server.cli("user", "lock", "bob")
+        try:
+            self.assertEqual(to("bob"), unknown)
+        finally:
+            self.server.cli("user", "unlock", "bob")
+        self.has_nothing("bob", uid)
         # whitelist mode without the address, then with it
         self.policy("catchall", "mode", "on", "--user", "bob")
         try:

@@ -77,10 +77,12 @@ ical_status ical_sched_read(vpool *pool, const char *text, size_t len, const ica
 
 /* ---- comparing components ------------------------------------------------- */
 
-/* RFC 6638 §3.2.8: what makes a change a reschedule. */
-static const icalproperty_kind time_props[] = {
-    ICAL_DTSTART_PROPERTY, ICAL_DTEND_PROPERTY, ICAL_DURATION_PROPERTY, ICAL_DUE_PROPERTY,
-    ICAL_RRULE_PROPERTY,   ICAL_RDATE_PROPERTY, ICAL_EXDATE_PROPERTY};
+/* RFC 6638 §3.2.8: what makes a change a reschedule - the times of the
+ * instances.  EXDATE is not among them: an instance taken out is cancelled
+ * for its attendees (RFC 5546 §3.2.5), and the others keep their answers. */
+static const icalproperty_kind time_props[] = {ICAL_DTSTART_PROPERTY,  ICAL_DTEND_PROPERTY,
+                                               ICAL_DURATION_PROPERTY, ICAL_DUE_PROPERTY,
+                                               ICAL_RRULE_PROPERTY,    ICAL_RDATE_PROPERTY};
 
 static const char *props_text(vpool *pool, icalcomponent *c, icalproperty_kind kind)
 {
@@ -158,39 +160,51 @@ ical_status ical_sched_organizer(vpool *pool, const char *old, size_t oldlen, co
     if (it_collect(pool, oc, &os) != 0 || it_collect(pool, nc, &ns) != 0) return ICAL_ERR_NOMEM;
 
     /* the text to store: the server's knowledge of each answer, unless the
-     * organizer moved the component */
+     * organizer moved the component; moved[i]: ns.c[i] was rescheduled */
+    icalcomponent *omaster = it_by_key(&os, "");
+    int *moved = pool_calloc(pool, sizeof(*moved) * (size_t)(ns.n ? ns.n : 1));
+    if (!moved) return ICAL_ERR_NOMEM;
     for (int i = 0; i < ns.n; i++) {
         icalcomponent *o = it_by_key(&os, ns.key[i]);
-        if (!o) continue;
-        int moved = rescheduled(pool, o, ns.c[i]);
+        int derived = 0;
+        if (!o && *ns.key[i] && omaster) {
+            /* a new override: the instance as the master described it */
+            icalproperty *rid =
+                icalcomponent_get_first_property(ns.c[i], ICAL_RECURRENCEID_PROPERTY);
+            o = it_own(pool, it_instance_from_master(omaster, rid));
+            if (!o) return ICAL_ERR_NOMEM;
+            derived = 1;
+        }
+        moved[i] = o ? rescheduled(pool, o, ns.c[i]) : 0;
         for (icalproperty *p = icalcomponent_get_first_property(ns.c[i], ICAL_ATTENDEE_PROPERTY); p;
              p = icalcomponent_get_next_property(ns.c[i], ICAL_ATTENDEE_PROPERTY)) {
             if (it_same(keys, it_prop_cua(p), organizer)) continue;
+            /* RFC 6638 §7.1: the client schedules those itself, answers included */
+            if (it_agent_of(p) != ICAL_AGENT_SERVER) continue;
             const char *before = it_partstat_of(p);
-            const char *now;
-            if (moved) {
-                now = "NEEDS-ACTION";
-            } else {
-                icalproperty *was = it_attendee_in(o, it_prop_cua(p), keys);
-                if (!was) continue;
-                now = it_partstat_of(was);
-            }
+            icalproperty *was = o ? it_attendee_in(o, it_prop_cua(p), keys) : NULL;
+            /* an attendee new here has given no answer yet, whatever the
+             * organizer's client wrote (the answer is theirs to give) */
+            const char *now = moved[i] || !was ? "NEEDS-ACTION" : it_partstat_of(was);
             if (strcmp(before, now) != 0) {
                 it_set_param(p, "PARTSTAT", now);
                 out->changed = 1;
             }
         }
+        if (!o || derived) continue;
         /* RFC 5546 §2.1.4: a revision the attendees are told of has a higher
          * SEQUENCE, or their clients take it for an old one; a client that
-         * forgot gets it raised (the one change made for it) */
+         * forgot gets it raised, and it never goes down (the one change made
+         * for it) */
         const char *x = organizer_content(pool, o, keys),
                    *y = organizer_content(pool, ns.c[i], keys);
         const char *ex = props_text(pool, o, ICAL_EXDATE_PROPERTY);
         const char *ey = props_text(pool, ns.c[i], ICAL_EXDATE_PROPERTY);
         if (!x || !y || !ex || !ey) return ICAL_ERR_NOMEM;
         int was = icalcomponent_get_sequence(o), is = icalcomponent_get_sequence(ns.c[i]);
-        if ((strcmp(x, y) != 0 || strcmp(ex, ey) != 0) && is <= was) {
-            icalcomponent_set_sequence(ns.c[i], was + 1);
+        int want = (strcmp(x, y) != 0 || strcmp(ex, ey) != 0) ? was + 1 : was;
+        if (is < want) {
+            icalcomponent_set_sequence(ns.c[i], want);
             out->changed = 1;
         }
     }
@@ -213,7 +227,7 @@ ical_status ical_sched_organizer(vpool *pool, const char *old, size_t oldlen, co
     int total = so.nattendees + sn.nattendees;
     out->sends = pool_calloc(pool, sizeof(*out->sends) * (size_t)(total ? total : 1));
     if (!out->sends) return ICAL_ERR_NOMEM;
-    icalcomponent *omaster = it_by_key(&os, ""), *nmaster = it_by_key(&ns, "");
+    icalcomponent *nmaster = it_by_key(&ns, "");
     const char **oex = NULL, **nex = NULL;
     int noex = it_exdates(pool, omaster, &oex), nnex = it_exdates(pool, nmaster, &nex);
     if (noex < 0 || nnex < 0) return ICAL_ERR_NOMEM;
@@ -285,7 +299,16 @@ ical_status ical_sched_organizer(vpool *pool, const char *old, size_t oldlen, co
                 if (!x || !y) return ICAL_ERR_NOMEM;
                 changed = strcmp(x, y) != 0;
             }
-            if (changed) {
+            /* someone who declined every instance they are invited to hears
+             * again only when one of those is rescheduled (their answer is
+             * reset then): a new description does not bring back an
+             * invitation they turned down and deleted */
+            int declined = 1;
+            for (int i = 0; i < ns.n && declined; i++) {
+                icalproperty *ap = it_attendee_in(ns.c[i], a->cua, keys);
+                if (ap && (moved[i] || strcmp(it_partstat_of(ap), "DECLINED") != 0)) declined = 0;
+            }
+            if (changed && !declined) {
                 snd->what = ICAL_SEND_REQUEST; /* (it carries the EXDATEs too) */
             } else if (nr) {
                 snd->what = ICAL_SEND_CANCEL;
@@ -392,6 +415,30 @@ ical_status ical_sched_set_status(vpool *pool, const char *text, size_t len, con
     int changed = 0;
     for (int i = 0; i < cs.n; i++) {
         icalproperty *p = it_attendee_in(cs.c[i], attendee, keys);
+        if (!p) continue;
+        const char *was = icalproperty_get_parameter_as_string(p, "SCHEDULE-STATUS");
+        if (was && !strcmp(was, status)) continue;
+        it_set_param(p, "SCHEDULE-STATUS", status);
+        changed = 1;
+    }
+    if (!changed) {
+        *out = text;
+        *outlen = len;
+        return ICAL_OK;
+    }
+    return it_text_of(pool, cal, out, outlen);
+}
+
+ical_status ical_sched_set_organizer_status(vpool *pool, const char *text, size_t len,
+                                            const char *status, const char **out, size_t *outlen)
+{
+    ical_global_init();
+    icalcomponent *cal = it_parse(pool, text, len);
+    comps cs;
+    if (!cal || it_collect(pool, cal, &cs) != 0) return ICAL_ERR_DATA;
+    int changed = 0;
+    for (int i = 0; i < cs.n; i++) {
+        icalproperty *p = icalcomponent_get_first_property(cs.c[i], ICAL_ORGANIZER_PROPERTY);
         if (!p) continue;
         const char *was = icalproperty_get_parameter_as_string(p, "SCHEDULE-STATUS");
         if (was && !strcmp(was, status)) continue;

@@ -109,13 +109,20 @@ ical_status ical_sched_set_status(vpool *pool, const char *text, size_t len, con
                                   const char *status, const ical_cua_keys *k, const char **out,
                                   size_t *outlen);
 
+/* Sets SCHEDULE-STATUS on the ORGANIZER of every component of an attendee's
+ * copy: the outcome of the reply their change sent (RFC 6638 §3.2.9).
+ * *out is text when nothing changed. */
+ical_status ical_sched_set_organizer_status(vpool *pool, const char *text, size_t len,
+                                            const char *status, const char **out, size_t *outlen);
+
 /* ---- the attendee's side (RFC 6638 §3.2.2) -------------------------------- */
 
 /* The attendee `me` changes old into new (new NULL: deleted, which declines
  * everything).  *reply gets the METHOD:REPLY to send (NULL when their
  * participation did not change): a component for each instance whose
  * PARTSTAT changed, instances they removed (EXDATE, a deleted override)
- * declined.  ICAL_ERR_OBJECT when they changed what only the organizer
+ * declined - except instances the organizer cancelled or they had declined
+ * already, which have nothing left to answer.  ICAL_ERR_OBJECT when they changed what only the organizer
  * may (CALDAV:allowed-attendee-scheduling-object-change). */
 ical_status ical_sched_attendee(vpool *pool, const char *old, size_t oldlen, const char *new_,
                                 size_t newlen, const char *me, const ical_cua_keys *k,
@@ -124,14 +131,18 @@ ical_status ical_sched_attendee(vpool *pool, const char *old, size_t oldlen, con
 /* ---- recipients ----------------------------------------------------------- */
 
 /* The attendee `me` receives REQUEST msg: their new copy, from msg, keeping
- * their own alarms and TRANSP of existing (NULL when new) where the
- * component is still there. */
+ * of existing (NULL when new) their own alarms, TRANSP and the ORGANIZER's
+ * SCHEDULE-STATUS where the component is still there, and the instances
+ * they declined and took out (EXDATE) out while msg still has them
+ * declined. */
 ical_status ical_apply_request(vpool *pool, const char *existing, size_t existinglen,
-                               const char *msg, size_t msglen, const char **out, size_t *outlen);
+                               const char *msg, size_t msglen, const char *me,
+                               const ical_cua_keys *keys, const char **out, size_t *outlen);
 
-/* The attendee receives CANCEL msg: *out is their copy without the
- * cancelled instances (an EXDATE on the master and the overrides gone), or
- * NULL when nothing is left of it (delete it). */
+/* The attendee receives CANCEL msg: *out is their copy with what it
+ * cancels marked STATUS:CANCELLED (RFC 5546 §3.2.5) - every component, or
+ * the instances named (an override made for one the master describes) -
+ * at the message's SEQUENCE.  The copy stays for its owner to remove. */
 ical_status ical_apply_cancel(vpool *pool, const char *existing, size_t existinglen,
                               const char *msg, size_t msglen, const char **out, size_t *outlen);
 

@@ -28,6 +28,14 @@ static icalcomponent *reply_comp(icalcomponent *c, const char *me, const char *p
     return k;
 }
 
+/* Is component c, where the attendee is `mine`, one they have nothing more
+ * to say about: cancelled by the organizer, or declined already? */
+static int gone_for(icalcomponent *c, icalproperty *mine)
+{
+    return icalcomponent_get_status(c) == ICAL_STATUS_CANCELLED ||
+           !strcmp(it_partstat_of(mine), "DECLINED");
+}
+
 ical_status ical_sched_attendee(vpool *pool, const char *old, size_t oldlen, const char *new_,
                                 size_t newlen, const char *me, const ical_cua_keys *keys,
                                 const char **reply, size_t *replylen)
@@ -44,9 +52,11 @@ ical_status ical_sched_attendee(vpool *pool, const char *old, size_t oldlen, con
     if (!m) return ICAL_ERR_NOMEM;
     int parts = 0;
     if (!nc) {
-        /* deleted: every instance they attended, declined */
+        /* deleted: every instance they attended, declined - but not what
+         * was cancelled or they had declined already (nothing to tell) */
         for (int i = 0; i < os.n; i++) {
-            if (!it_attends(os.c[i], me, keys)) continue;
+            icalproperty *mine = it_attendee_in(os.c[i], me, keys);
+            if (!mine || gone_for(os.c[i], mine)) continue;
             icalcomponent *k = reply_comp(os.c[i], me, "DECLINED", keys);
             if (!k) return ICAL_ERR_NOMEM;
             icalcomponent_add_component(m, k);
@@ -80,6 +90,10 @@ ical_status ical_sched_attendee(vpool *pool, const char *old, size_t oldlen, con
             const char *tz = dt ? icalproperty_get_parameter_as_string(dt, "TZID") : NULL;
             for (int i = 0; i < nnex; i++) {
                 if (it_listed(oex, noex, nex[i])) continue;
+                icalcomponent *o = it_by_key(&os, nex[i]);
+                if (!o) o = omaster;
+                icalproperty *was = o ? it_attendee_in(o, me, keys) : NULL;
+                if (was && gone_for(o, was)) continue;
                 const char *bar = strchr(nex[i], '|');
                 icalproperty *rid =
                     icalproperty_new_recurrenceid(icaltime_from_string(bar ? bar + 1 : nex[i]));
@@ -104,7 +118,8 @@ ical_status ical_sched_attendee(vpool *pool, const char *old, size_t oldlen, con
 /* ---- recipients ------------------------------------------------------------ */
 
 ical_status ical_apply_request(vpool *pool, const char *existing, size_t existinglen,
-                               const char *msg, size_t msglen, const char **out, size_t *outlen)
+                               const char *msg, size_t msglen, const char *me,
+                               const ical_cua_keys *keys, const char **out, size_t *outlen)
 {
     ical_global_init();
     icalcomponent *mc = it_parse(pool, msg, msglen);
@@ -115,8 +130,9 @@ ical_status ical_apply_request(vpool *pool, const char *existing, size_t existin
     it_remove_all(copy, ICAL_METHOD_PROPERTY);
     comps cs, es;
     if (it_collect(pool, copy, &cs) != 0 || it_collect(pool, ec, &es) != 0) return ICAL_ERR_NOMEM;
-    /* the recipient's own alarms and transparency stay where the component
-     * is still there */
+    /* what is the recipient's own stays where the component is still there:
+     * their alarms, their transparency, and the outcome of their last reply
+     * (SCHEDULE-STATUS on the ORGANIZER, RFC 6638 §3.2.9) */
     for (int i = 0; i < cs.n; i++) {
         icalcomponent *e = it_by_key(&es, cs.key[i]);
         if (!e) continue;
@@ -132,8 +148,47 @@ ical_status ical_apply_request(vpool *pool, const char *existing, size_t existin
             it_remove_all(cs.c[i], ICAL_TRANSP_PROPERTY);
             icalcomponent_add_property(cs.c[i], icalproperty_new_clone(t));
         }
+        icalproperty *eo = icalcomponent_get_first_property(e, ICAL_ORGANIZER_PROPERTY);
+        icalproperty *no = icalcomponent_get_first_property(cs.c[i], ICAL_ORGANIZER_PROPERTY);
+        const char *ss = eo ? icalproperty_get_parameter_as_string(eo, "SCHEDULE-STATUS") : NULL;
+        if (ss && no) it_set_param(no, "SCHEDULE-STATUS", ss);
+    }
+    /* instances the recipient declined and took out of their copy stay out
+     * while the organizer's copy still has them declined: an update of the
+     * series does not bring back what they removed */
+    icalcomponent *em = it_by_key(&es, ""), *cm = it_by_key(&cs, "");
+    if (em && cm && me) {
+        const char **eex = NULL, **cex = NULL;
+        int neex = it_exdates(pool, em, &eex), ncex = it_exdates(pool, cm, &cex);
+        if (neex < 0 || ncex < 0) return ICAL_ERR_NOMEM;
+        for (int i = 0; i < neex; i++) {
+            if (it_listed(cex, ncex, eex[i])) continue;
+            icalcomponent *o = it_by_key(&cs, eex[i]);
+            icalproperty *mine = it_attendee_in(o ? o : cm, me, keys);
+            if (!mine || strcmp(it_partstat_of(mine), "DECLINED") != 0) continue;
+            if (o) {
+                icalcomponent_remove_component(copy, o);
+                icalcomponent_free(o);
+                if (it_collect(pool, copy, &cs) != 0) return ICAL_ERR_NOMEM;
+            }
+            const char *bar = strchr(eex[i], '|');
+            icalproperty *ex = icalproperty_new_exdate(icaltime_from_string(bar + 1));
+            if (!ex) return ICAL_ERR_NOMEM;
+            if (bar != eex[i])
+                icalproperty_set_parameter_from_string(
+                    ex, "TZID", pool_strndup(pool, eex[i], (size_t)(bar - eex[i])));
+            icalcomponent_add_property(cm, ex);
+        }
     }
     return it_text_of(pool, copy, out, outlen);
+}
+
+/* A component cancelled as the organizer's message says: STATUS:CANCELLED
+ * and the message's SEQUENCE when higher. */
+static void mark_cancelled(icalcomponent *c, int seq)
+{
+    icalcomponent_set_status(c, ICAL_STATUS_CANCELLED);
+    if (icalcomponent_get_sequence(c) < seq) icalcomponent_set_sequence(c, seq);
 }
 
 ical_status ical_apply_cancel(vpool *pool, const char *existing, size_t existinglen,
@@ -147,28 +202,37 @@ ical_status ical_apply_cancel(vpool *pool, const char *existing, size_t existing
     if (!mc || !ec) return ICAL_ERR_DATA;
     comps ms, es;
     if (it_collect(pool, mc, &ms) != 0 || it_collect(pool, ec, &es) != 0) return ICAL_ERR_NOMEM;
-    /* a component without RECURRENCE-ID cancels the whole object */
-    if (it_by_key(&ms, "") || ms.n == 0) return ICAL_OK;
+    int seq = 0;
+    for (int i = 0; i < ms.n; i++)
+        if (icalcomponent_get_sequence(ms.c[i]) > seq) seq = icalcomponent_get_sequence(ms.c[i]);
+    /* RFC 5546 §3.2.5: the recipient's copy says the meeting, or the
+     * instances named, are cancelled; the copy stays until its owner removes
+     * it, so their calendar shows what happened rather than losing it */
+    if (it_by_key(&ms, "") || ms.n == 0) {
+        for (int i = 0; i < es.n; i++)
+            mark_cancelled(es.c[i], seq);
+        return it_text_of(pool, ec, out, outlen);
+    }
     icalcomponent *master = it_by_key(&es, "");
     for (int i = 0; i < ms.n; i++) {
         icalcomponent *e = it_by_key(&es, ms.key[i]);
-        if (e) {
-            icalcomponent_remove_component(ec, e);
-            icalcomponent_free(e);
-        }
-        if (master) {
+        if (!e && master) {
+            /* an instance of the series: it gets an override of its own */
+            const char **ex = NULL;
+            int nex = it_exdates(pool, master, &ex);
+            if (nex < 0) return ICAL_ERR_NOMEM;
+            if (it_listed(ex, nex, ms.key[i])) continue; /* already taken out */
             icalproperty *rid =
                 icalcomponent_get_first_property(ms.c[i], ICAL_RECURRENCEID_PROPERTY);
-            struct icaltimetype t = icalproperty_get_recurrenceid(rid);
-            icalproperty *ex = icalproperty_new_exdate(t);
-            const char *tz = icalproperty_get_parameter_as_string(rid, "TZID");
-            if (tz) icalproperty_set_parameter_from_string(ex, "TZID", tz);
-            icalcomponent_add_property(master, ex);
+            e = it_instance_from_master(master, rid);
+            if (!e) return ICAL_ERR_NOMEM;
+            icalcomponent_add_component(ec, e);
         }
+        if (e) mark_cancelled(e, seq);
     }
-    comps left;
-    if (it_collect(pool, ec, &left) != 0) return ICAL_ERR_NOMEM;
-    if (left.n == 0) return ICAL_OK;
+    /* the series is at the revision that cancelled them */
+    if (master && icalcomponent_get_sequence(master) < seq)
+        icalcomponent_set_sequence(master, seq);
     return it_text_of(pool, ec, out, outlen);
 }
 

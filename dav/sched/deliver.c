@@ -101,7 +101,8 @@ static int inbox_item(dav_ctx *c, const store_node *home, const char *msg, size_
  * tag, since the organizer's side changed it. */
 static int update_copy(dav_ctx *c, const store_node *home, const ical_sched *s, int have,
                        const store_node *existing, const char *body, size_t blen,
-                       const char *method, const char *msg, size_t len)
+                       const char *method, const char *msg, size_t len, const char *me,
+                       const ical_cua_keys *keys)
 {
     const char *text = NULL;
     size_t tlen = 0;
@@ -109,12 +110,11 @@ static int update_copy(dav_ctx *c, const store_node *home, const ical_sched *s, 
     if (!strcmp(method, "CANCEL")) {
         if (!have) return STORE_OK; /* nothing to cancel here: the inbox says it */
         st = ical_apply_cancel(c->pool, body, blen, msg, len, &text, &tlen);
-        if (st != ICAL_OK) return STORE_ERROR;
-        if (!text) return store_node_delete_if(c->st, existing->id, existing->revision);
     } else {
-        st = ical_apply_request(c->pool, have ? body : NULL, blen, msg, len, &text, &tlen);
-        if (st != ICAL_OK) return STORE_ERROR;
+        st = ical_apply_request(c->pool, have ? body : NULL, blen, msg, len, me, keys, &text,
+                                &tlen);
     }
+    if (st != ICAL_OK) return STORE_ERROR;
     store_node coll, made;
     int rc;
     if (have) {
@@ -135,15 +135,15 @@ static int update_copy(dav_ctx *c, const store_node *home, const ical_sched *s, 
 /* The organizer's copy takes a reply; the other attendees see the answer
  * (RFC 6638 §3.2.2.2: the organizer's server updates them). */
 static int take_reply(dav_ctx *c, const ical_sched *s, int have, const store_node *existing,
-                      const char *body, size_t blen, const char *msg, size_t len)
+                      const char *body, size_t blen, const char *msg, size_t len,
+                      const ical_cua_keys *kp)
 {
     if (!have || s->nattendees < 1) return STORE_OK;
     const char *from = s->attendees[0].cua;
     const char *text;
     size_t tlen;
     int changed;
-    ical_cua_keys keys;
-    if (dav_sched_keys(c, &keys) != 0) return STORE_ERROR;
+    ical_cua_keys keys = *kp;
     if (ical_apply_reply(c->pool, body, blen, msg, len, from, &keys, &text, &tlen, &changed) !=
         ICAL_OK)
         return STORE_ERROR;
@@ -191,10 +191,29 @@ int dav_sched_deliver(dav_ctx *c, const store_principal *to, const char *msg, si
     size_t blen = 0;
     if (have && (rc = store_body_get(c->st, c->pool, existing.id, &body, &blen)) != STORE_OK)
         return rc;
+    ical_cua_keys keys;
+    if (dav_sched_keys(c, &keys) != 0) return STORE_ERROR;
+    char u[37];
+    uuid_format(to->uuid, u);
+    const char *me = pool_concat(c->pool, "urn:uuid:", u, "");
+    if (have) {
+        /* the copy they hold must be this organizer's meeting: a message
+         * from someone else about the same UID (a forgery, or a clash) is
+         * refused, and so is a REPLY to anyone but its organizer
+         * (RFC 6638 §3.2.9: 5.3, delivery refused) */
+        ical_sched es;
+        if (ical_sched_read(c->pool, body, blen, &keys, &es) != ICAL_OK || !es.organizer.cua ||
+            !ical_cua_same(&keys, es.organizer.cua, s.organizer.cua) ||
+            (!strcmp(method, "REPLY") ? !ical_cua_same(&keys, es.organizer.cua, me)
+                                      : ical_cua_same(&keys, es.organizer.cua, me))) {
+            *status = "5.3";
+            return STORE_OK;
+        }
+    }
     if (!strcmp(method, "REPLY"))
-        rc = take_reply(c, &s, have, &existing, body, blen, msg, len);
+        rc = take_reply(c, &s, have, &existing, body, blen, msg, len, &keys);
     else if (!strcmp(method, "REQUEST") || !strcmp(method, "CANCEL"))
-        rc = update_copy(c, &home, &s, have, &existing, body, blen, method, msg, len);
+        rc = update_copy(c, &home, &s, have, &existing, body, blen, method, msg, len, me, &keys);
     else
         return STORE_ERROR;
     if (rc == STORE_OK && !quiet) rc = inbox_item(c, &home, msg, len);

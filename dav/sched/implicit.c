@@ -12,13 +12,19 @@
 
 enum { ROLE_NONE = 0, ROLE_ORGANIZER, ROLE_ATTENDEE };
 
+/* A principal's urn:uuid address (pool copy). */
+static const char *urn_of(dav_ctx *c, const store_principal *p)
+{
+    char u[37];
+    uuid_format(p->uuid, u);
+    return pool_concat(c->pool, "urn:uuid:", u, "");
+}
+
 /* Is cua one of owner's addresses?  Their urn:uuid first (no lookup), then
  * whatever the address names.  1, 0, or -1 on a store error. */
 static int is_owner(dav_ctx *c, const char *cua, const store_principal *owner)
 {
-    char u[37];
-    uuid_format(owner->uuid, u);
-    if (ical_cua_equal(cua, pool_concat(c->pool, "urn:uuid:", u, ""))) return 1;
+    if (ical_cua_equal(cua, urn_of(c, owner))) return 1;
     store_principal p;
     int rc = dav_sched_principal(c, cua, &p);
     if (rc == STORE_NOTFOUND) return 0;
@@ -113,8 +119,11 @@ static int organizer_change(dav_req *r, const char *old, size_t oldlen, const ch
     return STORE_OK;
 }
 
+/* The attendee's change answered to the organizer.  m: what is stored (NULL
+ * when the object goes), which then records the outcome of the reply on its
+ * ORGANIZER (RFC 6638 §3.2.9). */
 static int attendee_change(dav_req *r, const ical_sched *s, const char *old, size_t oldlen,
-                           const char *new_, size_t newlen, const char *me)
+                           dav_member *m, const char *me)
 {
     /* RFC 6638 §8.1 Schedule-Reply: F - the client answers by itself, or not */
     const char *sr = dav_header(r, "Schedule-Reply");
@@ -124,12 +133,76 @@ static int attendee_change(dav_req *r, const ical_sched *s, const char *old, siz
     size_t rlen;
     ical_cua_keys keys;
     if (dav_sched_keys(&r->ctx, &keys) != 0) return STORE_ERROR;
-    if (ical_sched_attendee(r->pool, old, oldlen, new_, newlen, me, &keys, &reply, &rlen) !=
-        ICAL_OK)
+    if (ical_sched_attendee(r->pool, old, oldlen, m ? m->c.body : NULL, m ? m->c.length : 0, me,
+                            &keys, &reply, &rlen) != ICAL_OK)
         return STORE_ERROR;
     if (!reply) return STORE_OK;
     const char *status;
-    return send_to(&r->ctx, s->organizer.cua, reply, rlen, &status);
+    int rc = send_to(&r->ctx, s->organizer.cua, reply, rlen, &status);
+    if (rc != STORE_OK || !m) return rc;
+    const char *text;
+    size_t tlen;
+    if (ical_sched_set_organizer_status(r->pool, m->c.body, m->c.length, status, &text, &tlen) !=
+        ICAL_OK)
+        return STORE_ERROR;
+    if (text != m->c.body) {
+        m->c.body = text;
+        m->c.length = tlen;
+        m->c.etag = dav_etag_for(r->pool, text, tlen);
+        m->changed = 1;
+    }
+    return STORE_OK;
+}
+
+/* Does the organizer's copy of uid (organizer a local user) invite owner?
+ * 1, 0 (no copy, or not among its attendees), -1 on a store error. */
+static int organizer_invites(dav_req *r, const store_principal *org, const char *uid,
+                             const store_principal *owner, const ical_cua_keys *keys)
+{
+    store_node home, copy;
+    int rc = store_node_child(r->st, r->pool, STORE_ROOT_CALENDARS, org->pid, &home);
+    if (rc == STORE_OK) rc = store_node_by_uid_in_home(r->st, r->pool, home.id, uid, 0, &copy);
+    if (rc == STORE_NOTFOUND) return 0;
+    const char *text;
+    size_t len;
+    if (rc == STORE_OK) rc = store_body_get(r->st, r->pool, copy.id, &text, &len);
+    if (rc != STORE_OK) return -1;
+    ical_sched s;
+    if (ical_sched_read(r->pool, text, len, keys, &s) != ICAL_OK || !s.organizer.cua) return 0;
+    const char *me = urn_of(&r->ctx, owner);
+    if (!ical_cua_same(keys, s.organizer.cua, urn_of(&r->ctx, org))) return 0;
+    for (int i = 0; i < s.nattendees; i++)
+        if (ical_cua_same(keys, s.attendees[i].cua, me)) return 1;
+    return 0;
+}
+
+/* What the owner may not do to a scheduling object (RFC 6638 §3.1, §3.2.2.1):
+ * change its ORGANIZER; as its organizer, take the ORGANIZER out and leave
+ * attendees; as an attendee, take themselves or the ORGANIZER out; create
+ * an attendee's copy of a local organizer's meeting that does not invite
+ * them (a copy the organizer would never answer, or a forged one).
+ * 0, or an HTTP status with the precondition on r. */
+static int check_change(dav_req *r, const ical_sched *so, int orole, const ical_sched *sn,
+                        int nrole, const store_principal *owner)
+{
+    ical_cua_keys keys;
+    if (dav_sched_keys(&r->ctx, &keys) != 0) return 500;
+    if (orole != ROLE_NONE) {
+        const char *cond = orole == ROLE_ORGANIZER ? "allowed-organizer-scheduling-object-change"
+                                                   : "allowed-attendee-scheduling-object-change";
+        int bad = sn->organizer.cua ? !ical_cua_same(&keys, so->organizer.cua, sn->organizer.cua) ||
+                                          (orole == ROLE_ATTENDEE && nrole != ROLE_ATTENDEE)
+                                    : orole == ROLE_ATTENDEE || sn->nattendees > 0;
+        return bad ? dav_error(r, 403, NS_CALDAV, cond) : 0;
+    }
+    if (nrole != ROLE_ATTENDEE) return 0;
+    store_principal org;
+    int rc = dav_sched_principal(&r->ctx, sn->organizer.cua, &org);
+    if (rc == STORE_NOTFOUND) return 0; /* someone elsewhere: their server decides */
+    if (rc != STORE_OK) return dav_store_status(rc);
+    int yes = organizer_invites(r, &org, sn->uid, owner, &keys);
+    if (yes < 0) return 503;
+    return yes ? 0 : dav_error(r, 403, NS_CALDAV, "allowed-attendee-scheduling-object-change");
 }
 
 static int load_text(dav_req *r, const store_node *n, const char **text, size_t *len)
@@ -155,11 +228,15 @@ int dav_sched_on_write(dav_req *r, const store_node *coll, const store_node *old
     if (ical_sched_read(r->pool, m->c.body, m->c.length, NULL, &sn) != ICAL_OK) return 0;
     if (!oldtext || ical_sched_read(r->pool, oldtext, oldlen, NULL, &so) != ICAL_OK)
         memset(&so, 0, sizeof so);
-    const char *me;
+    const char *me, *ome;
+    int orole = role_of(&r->ctx, &so, &owner, &ome), nrole = role_of(&r->ctx, &sn, &owner, &me);
+    if (orole < 0 || nrole < 0) return 503;
+    int st = check_change(r, &so, orole, &sn, nrole, &owner);
+    if (st) return st;
     /* the owner's part: in what is written, else in what was there (an
      * organizer who took the last attendee and ORGANIZER out) */
-    int role = role_of(&r->ctx, sn.organizer.cua ? &sn : &so, &owner, &me);
-    if (role < 0) return 503;
+    int role = sn.organizer.cua ? nrole : orole;
+    if (!sn.organizer.cua) me = ome;
     if (role == ROLE_NONE) return 0;
     if (sn.organizer.cua) {
         /* RFC 6638 §3.2.4.1: one scheduling object per UID in a home */
@@ -187,8 +264,7 @@ int dav_sched_on_write(dav_req *r, const store_node *coll, const store_node *old
         m->sched_tag = dav_sched_new_tag(&r->ctx);
         return m->sched_tag ? 0 : 500;
     }
-    rc = attendee_change(r, sn.organizer.cua ? &sn : &so, oldtext, oldlen, m->c.body, m->c.length,
-                         me);
+    rc = attendee_change(r, sn.organizer.cua ? &sn : &so, oldtext, oldlen, m, me);
     if (rc != STORE_OK) return dav_store_status(rc);
     /* an attendee's own answer keeps the tag the organizer's side gave */
     m->sched_tag = old && old->sched_tag ? old->sched_tag : dav_sched_new_tag(&r->ctx);
@@ -218,7 +294,7 @@ int dav_sched_on_remove(dav_req *r, const dav_resource *res)
         size_t ilen;
         rc = organizer_change(r, text, len, NULL, 0, me, &ignored, &ilen);
     } else if (role == ROLE_ATTENDEE) {
-        rc = attendee_change(r, &s, text, len, NULL, 0, me);
+        rc = attendee_change(r, &s, text, len, NULL, me);
     }
     return rc;
 }

@@ -134,10 +134,15 @@ class Scheduling(unittest.TestCase):
         self.assertIn("DTSTART:20270106T100000Z", copy)
         self.assertEqual(self.partstat(copy, self.B), "NEEDS-ACTION")
 
-        # she deletes it: bob's copy goes, a CANCEL is in his inbox
+        # she deletes it: bob's copy says it is cancelled (RFC 5546 §3.2.5) until
+        # he removes it, which tells alice nothing; a CANCEL is in his inbox
         self.assertEqual(a.delete(path).status, 204)
-        self.assertEqual(self.copy_of(b, "meet1"), (None, None))
+        href, copy = self.copy_of(b, "meet1")
+        self.assertIn("STATUS:CANCELLED", copy)
         self.assertTrue(any("METHOD:CANCEL" in x for x in self.inbox(b, "meet1")))
+        replies = len(self.inbox(a, "meet1"))
+        self.assertEqual(b.delete(href).status, 204)
+        self.assertEqual(len(self.inbox(a, "meet1")), replies)
 
     def test_attendee_deletes_and_schedule_reply(self):
         a, b, c = self.alice, self.bob, self.carol
@@ -166,8 +171,8 @@ class Scheduling(unittest.TestCase):
         self.put(a, path, event("meet3", self.A, [self.A, "mailto:nobody@sched.example"]))
         self.assertEqual(self.param(a.get(path).text, "mailto:nobody@sched.example",
                                     "SCHEDULE-STATUS"), "3.7")
-        # and bob, taken off the list, is told
-        self.assertEqual(self.copy_of(b, "meet3"), (None, None))
+        # and bob, taken off the list, is told: his copy says it is cancelled
+        self.assertIn("STATUS:CANCELLED", self.copy_of(b, "meet3")[1])
 
     def test_one_occurrence(self):
         a, b = self.alice, self.bob
@@ -213,6 +218,70 @@ class Scheduling(unittest.TestCase):
         r = b.put(b.calendars + "second/meet4-again.ics", copy, ICS)
         self.assertIn(r.status, (403,), r.text)
         self.assertIn("unique-scheduling-object-resource", r.text)
+
+    def test_who_may_change_what(self):
+        """From CalDAVTester's implicitsecurity and impliciterrors: a scheduling object's
+        ORGANIZER does not change, an attendee does not take themselves out, nobody
+        forges someone else's meeting or invites themselves to it."""
+        a, b, c = self.alice, self.bob, self.carol
+        path = a.calendars + "calendar/sec1.ics"
+        self.put(a, path, event("sec1", self.A, [self.A, self.B]))
+        href, copy = self.copy_of(b, "sec1")
+        # carol makes her own meeting with alice's UID: it is hers, but it reaches
+        # nobody who holds alice's (5.3, delivery refused)
+        self.put(c, c.calendars + "calendar/sec1.ics",
+                 event("sec1", self.Cm, [self.Cm, self.A, self.B], summary="Spoofed"))
+        mine = c.get(c.calendars + "calendar/sec1.ics").text
+        self.assertEqual(self.param(mine, self.A, "SCHEDULE-STATUS"), "5.3")
+        self.assertEqual(self.param(mine, self.B, "SCHEDULE-STATUS"), "5.3")
+        self.assertIn("SUMMARY:Meeting", a.get(path).text)
+        self.assertIn("SUMMARY:Meeting", self.copy_of(b, "sec1")[1])
+        self.assertEqual(len(self.inbox(b, "sec1")), 1)
+        self.assertEqual(c.delete(c.calendars + "calendar/sec1.ics").status, 204)
+        # ... nor invites herself to alice's meeting
+        crash = event("sec1", self.A, [self.A, self.B, "ATTENDEE;PARTSTAT=ACCEPTED:" + self.Cm])
+        r = c.put(c.calendars + "calendar/crash.ics", crash, ICS)
+        self.assertEqual(r.status, 403, r.text)
+        self.assertIn("allowed-attendee-scheduling-object-change", r.text)
+        # bob may not make himself the organizer, nor take himself out
+        r = b.put(href, copy.replace("ORGANIZER:" + self.A, "ORGANIZER:" + self.B), ICS)
+        self.assertEqual(r.status, 403, r.text)
+        self.assertIn("allowed-attendee-scheduling-object-change", r.text)
+        r = b.put(href, copy.replace("ATTENDEE;PARTSTAT=NEEDS-ACTION:" + self.B + "\r\n", ""),
+                  ICS)
+        self.assertEqual(r.status, 403, r.text)
+        # alice may not hand her meeting to carol, nor drop the ORGANIZER and keep
+        # attendees; without attendees too it is no longer a meeting: bob is told
+        r = a.put(path, event("sec1", self.Cm, [self.Cm, self.B]), ICS)
+        self.assertEqual(r.status, 403, r.text)
+        self.assertIn("allowed-organizer-scheduling-object-change", r.text)
+        plain = event("sec1", self.A, []).replace("ORGANIZER:%s\r\n" % self.A, "")
+        r = a.put(path, plain.replace("SUMMARY:Meeting", "SUMMARY:Meeting\r\n"
+                                      "ATTENDEE;PARTSTAT=NEEDS-ACTION:" + self.B), ICS)
+        self.assertEqual(r.status, 403, r.text)
+        self.put(a, path, plain)
+        self.assertIn("STATUS:CANCELLED", self.copy_of(b, "sec1")[1])
+
+    def test_reply_status_on_the_organizer(self):
+        """RFC 6638 §3.2.9: the attendee's copy records, on its ORGANIZER, how their
+        reply went; a declined meeting deleted sends nothing more."""
+        a, b = self.alice, self.bob
+        path = a.calendars + "calendar/rs1.ics"
+        self.put(a, path, event("rs1", self.A, [self.A, self.B]))
+        href, copy = self.copy_of(b, "rs1")
+        self.put(b, href, copy.replace("PARTSTAT=NEEDS-ACTION:" + self.B,
+                                       "PARTSTAT=DECLINED:" + self.B))
+        self.assertIn("ORGANIZER;SCHEDULE-STATUS=1.2:" + self.A, b.get(href).text)
+        replies = len(self.inbox(a, "rs1"))
+        self.assertEqual(replies, 1)
+        self.assertEqual(b.delete(href).status, 204)
+        self.assertEqual(len(self.inbox(a, "rs1")), replies)
+        # a new description does not bring it back; a new time does
+        self.put(a, path, event("rs1", self.A, [self.A, self.B], summary="Other"))
+        self.assertEqual(self.copy_of(b, "rs1"), (None, None))
+        self.put(a, path, event("rs1", self.A, [self.A, self.B], summary="Other",
+                                start="20270107T100000Z"))
+        self.assertIsNotNone(self.copy_of(b, "rs1")[0])
 
     def fb_request(self, attendees):
         lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Veil tests//EN", "METHOD:REQUEST",

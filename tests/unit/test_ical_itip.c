@@ -162,11 +162,19 @@ static void test_instances(void)
     CHECK_INT(ical_itip_cancel(p, b, strlen(b), BOB, s->rids, s->nrids, NULL, &msg, &len), ICAL_OK);
     CHECK(strstr(msg, "METHOD:CANCEL") && strstr(msg, "RECURRENCE-ID:20270107T100000Z"));
 
-    /* the attendee's copy takes it: an EXDATE there too */
+    /* the attendee's copy takes it: that instance cancelled (an override
+     * saying so), the rest of the series as it was */
     const char *copy;
     size_t clen;
     CHECK_INT(ical_apply_cancel(p, a, strlen(a), msg, len, &copy, &clen), ICAL_OK);
-    CHECK(copy && strstr(copy, "EXDATE:20270107T100000Z"));
+    CHECK(copy && strstr(copy, "RECURRENCE-ID:20270107T100000Z"));
+    CHECK(copy && strstr(copy, "STATUS:CANCELLED"));
+    CHECK(copy && !strstr(copy, "EXDATE"));
+    /* ... and taking the cancelled instance out answers nothing */
+    const char *gone;
+    size_t glen;
+    CHECK_INT(ical_sched_attendee(p, copy, clen, b, strlen(b), BOB, NULL, &gone, &glen), ICAL_OK);
+    CHECK(gone == NULL);
 
     /* the attendee declines one occurrence by taking it out: a REPLY, DECLINED */
     const char *reply;
@@ -208,12 +216,13 @@ static void test_attendee_and_messages(void)
     /* bob's copy: from the message; his alarm survives the next update */
     const char *copy;
     size_t clen;
-    CHECK_INT(ical_apply_request(p, NULL, 0, req, rlen, &copy, &clen), ICAL_OK);
+    CHECK_INT(ical_apply_request(p, NULL, 0, req, rlen, BOB, NULL, &copy, &clen), ICAL_OK);
     CHECK(strstr(copy, "METHOD") == NULL);
     const char *with_alarm = event(p, "20270105T100000Z", "one", "ACCEPTED", NULL,
                                    "BEGIN:VALARM\r\nACTION:DISPLAY\r\nTRIGGER:-PT9M\r\n"
                                    "DESCRIPTION:mine\r\nEND:VALARM\r\n");
-    CHECK_INT(ical_apply_request(p, with_alarm, strlen(with_alarm), req, rlen, &copy, &clen),
+    CHECK_INT(ical_apply_request(p, with_alarm, strlen(with_alarm), req, rlen, BOB, NULL, &copy,
+                                 &clen),
               ICAL_OK);
     CHECK(strstr(copy, "TRIGGER:-PT9M") != NULL);
 
@@ -230,19 +239,107 @@ static void test_attendee_and_messages(void)
     CHECK_INT(ical_sched_attendee(p, acc, strlen(acc), NULL, 0, BOB, NULL, &reply, &len), ICAL_OK);
     CHECK(reply && strstr(reply, "PARTSTAT=DECLINED"));
 
-    /* a whole cancel leaves nothing of the copy */
+    /* a whole cancel: the copy stays, cancelled (RFC 5546 §3.2.5), for bob
+     * to remove - which declines nothing */
     const char *cancel;
     CHECK_INT(ical_itip_cancel(p, acc, strlen(acc), BOB, NULL, 0, NULL, &cancel, &len), ICAL_OK);
     CHECK(strstr(cancel, "STATUS:CANCELLED") != NULL);
     const char *left;
     size_t llen;
     CHECK_INT(ical_apply_cancel(p, acc, strlen(acc), cancel, len, &left, &llen), ICAL_OK);
-    CHECK(left == NULL);
+    CHECK(left && strstr(left, "STATUS:CANCELLED") && strstr(left, "SUMMARY:one"));
+    CHECK_INT(ical_sched_attendee(p, left, llen, NULL, 0, BOB, NULL, &reply, &len), ICAL_OK);
+    CHECK(reply == NULL);
+    /* a declined meeting deleted: nothing more to say either */
+    const char *dec = event(p, "20270105T100000Z", "one", "DECLINED", NULL, NULL);
+    CHECK_INT(ical_sched_attendee(p, dec, strlen(dec), NULL, 0, BOB, NULL, &reply, &len), ICAL_OK);
+    CHECK(reply == NULL);
+
+    /* the outcome of bob's reply, on the ORGANIZER of his copy */
+    const char *os;
+    CHECK_INT(ical_sched_set_organizer_status(p, acc, strlen(acc), "1.2", &os, &len), ICAL_OK);
+    CHECK(strstr(os, "ORGANIZER;SCHEDULE-STATUS=1.2:" ORG) != NULL);
+    /* and the organizer's next update keeps it */
+    CHECK_INT(ical_apply_request(p, os, len, req, rlen, BOB, NULL, &copy, &clen), ICAL_OK);
+    CHECK(strstr(copy, "ORGANIZER;SCHEDULE-STATUS=1.2:" ORG) != NULL);
 
     /* SCHEDULE-STATUS on the organizer's copy */
     const char *st;
     CHECK_INT(ical_sched_set_status(p, acc, strlen(acc), BOB, "1.2", NULL, &st, &len), ICAL_OK);
     CHECK(strstr(st, "SCHEDULE-STATUS=1.2") != NULL);
+    pool_free(p);
+}
+
+/* Rules found by Apple's CalDAVTester scheduling files (issue 16). */
+static void test_organizer_rules(void)
+{
+    vpool *p = pool_new();
+    ical_org_plan pl;
+    /* implicitpartstatchange: an invitation the organizer's client wrote as
+     * already accepted - no answer has been given, so NEEDS-ACTION */
+    const char *acc = event(p, "20270105T100000Z", "one", "ACCEPTED", NULL, NULL);
+    CHECK_INT(ical_sched_organizer(p, NULL, 0, acc, strlen(acc), ORG, NULL, &pl), ICAL_OK);
+    CHECK(pl.changed && strstr(pl.text, "PARTSTAT=NEEDS-ACTION:mailto:bob"));
+    CHECK(strstr(pl.text, "PARTSTAT=ACCEPTED:mailto:org") != NULL);
+    /* ... and so is a new attendee of an existing meeting */
+    const char *more = event(p, "20270105T100000Z", "one", "ACCEPTED",
+                             "ATTENDEE;PARTSTAT=ACCEPTED:" CAROL "\r\n", NULL);
+    CHECK_INT(ical_sched_organizer(p, acc, strlen(acc), more, strlen(more), ORG, NULL, &pl),
+              ICAL_OK);
+    CHECK(strstr(pl.text, "PARTSTAT=NEEDS-ACTION:mailto:carol") != NULL);
+    CHECK(strstr(pl.text, "PARTSTAT=ACCEPTED:mailto:bob") != NULL);
+
+    /* implicitscenario3: an EXDATE is no reschedule - bob's answer stays and
+     * only that instance is cancelled for him */
+    const char *a = series(p, NULL), *b = series(p, "EXDATE:20270107T100000Z\r\n");
+    CHECK_INT(ical_sched_organizer(p, a, strlen(a), b, strlen(b), ORG, NULL, &pl), ICAL_OK);
+    CHECK(strstr(pl.text, "PARTSTAT=ACCEPTED:mailto:bob") != NULL);
+    CHECK(strstr(pl.text, "SEQUENCE:1") != NULL);
+
+    /* implicitsequence: a client sending SEQUENCE:0 again after 1 does not
+     * take the meeting back to an older revision */
+    const char *s1 = event(p, "20270105T100000Z", "one", "NEEDS-ACTION", NULL, "SEQUENCE:1\r\n");
+    const char *s0 = event(p, "20270105T100000Z", "one", "NEEDS-ACTION", NULL, "SEQUENCE:0\r\n");
+    CHECK_INT(ical_sched_organizer(p, s1, strlen(s1), s0, strlen(s0), ORG, NULL, &pl), ICAL_OK);
+    CHECK(pl.changed && strstr(pl.text, "SEQUENCE:1"));
+    CHECK_INT(send_to(&pl, BOB)->what, ICAL_SEND_NONE);
+
+    /* implicitattendeedelete: bob declined; a new summary does not bring the
+     * invitation back, a new time does */
+    const char *dec = event(p, "20270105T100000Z", "one", "DECLINED", NULL, NULL);
+    const char *ren = event(p, "20270105T100000Z", "two", "DECLINED", NULL, NULL);
+    CHECK_INT(ical_sched_organizer(p, dec, strlen(dec), ren, strlen(ren), ORG, NULL, &pl), ICAL_OK);
+    CHECK_INT(send_to(&pl, BOB)->what, ICAL_SEND_NONE);
+    const char *mov = event(p, "20270106T100000Z", "one", "DECLINED", NULL, NULL);
+    CHECK_INT(ical_sched_organizer(p, dec, strlen(dec), mov, strlen(mov), ORG, NULL, &pl), ICAL_OK);
+    CHECK_INT(send_to(&pl, BOB)->what, ICAL_SEND_REQUEST);
+    CHECK(strstr(pl.text, "PARTSTAT=NEEDS-ACTION:mailto:bob") != NULL);
+    pool_free(p);
+}
+
+/* implicitattendeedelete: an instance bob declined and took out of his copy
+ * stays out when the organizer updates the series. */
+static void test_declined_instance_stays_out(void)
+{
+    vpool *p = pool_new();
+    const char *over = "BEGIN:VEVENT\r\nUID:s1\r\nDTSTAMP:20260101T000000Z\r\n"
+                       "RECURRENCE-ID:20270107T100000Z\r\nDTSTART:20270107T100000Z\r\n"
+                       "DURATION:PT1H\r\nSUMMARY:daily\r\nORGANIZER:" ORG "\r\n"
+                       "ATTENDEE;PARTSTAT=ACCEPTED:" ORG "\r\n"
+                       "ATTENDEE;PARTSTAT=DECLINED:" BOB "\r\nEND:VEVENT\r\n";
+    const char *org = series(p, NULL);
+    const char *end = strstr(org, "END:VCALENDAR");
+    const char *with = pool_printf(p, "%.*s%sEND:VCALENDAR\r\n", (int)(end - org), org, over);
+    const char *req;
+    size_t rlen;
+    CHECK_INT(ical_itip_request(p, with, strlen(with), BOB, NULL, &req, &rlen), ICAL_OK);
+    const char *mine = series(p, "EXDATE:20270107T100000Z\r\n");
+    const char *copy;
+    size_t clen;
+    CHECK_INT(ical_apply_request(p, mine, strlen(mine), req, rlen, BOB, NULL, &copy, &clen),
+              ICAL_OK);
+    CHECK(strstr(copy, "EXDATE:20270107T100000Z") != NULL);
+    CHECK(strstr(copy, "RECURRENCE-ID") == NULL);
     pool_free(p);
 }
 
@@ -253,5 +350,7 @@ int main(void)
     RUN(test_organizer);
     RUN(test_instances);
     RUN(test_attendee_and_messages);
+    RUN(test_organizer_rules);
+    RUN(test_declined_instance_stays_out);
     return check_summary();
 }

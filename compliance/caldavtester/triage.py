@@ -1,0 +1,274 @@
+#!/usr/bin/python3
+"""Sorts the failures of a CalDAVTester run (compliance/caldavtester.sh) into
+what Veil does differently on purpose and what is left to look at.
+
+    triage.py WORKDIR [FILE ...] [--show KIND] [--all]
+
+WORKDIR is the run's CDT_WORKDIR (logs/*.log and serverinfo.xml).  For each
+failed test it reads the verifier's message from the JSON result dump and:
+
+- calendar-data mismatches: re-compares the diff's expected ("-") and
+  received ("+") lines after normalising what Veil deliberately writes
+  differently from CalendarServer (RFC 6638 does not ask for any of it):
+  each local user's addresses (mailto:, urn:uuid:, principal URL) as one,
+  the EMAIL parameter, X-CALENDARSERVER-* properties and parameters, and
+  the TRANSP CalendarServer adds to unanswered invitations.  What is still
+  different after that is a "real" difference and is printed;
+- WAITCOUNT timeouts, status codes and the other verifiers are listed with
+  their first line, so a cascade (a failure after an earlier one in the same
+  suite) can be told from its cause.
+
+Prints one line per failure (file, suite / test, kind, detail) and a count
+per kind; --show KIND prints the residual diffs of that kind; --all also
+lists failures already in disputed.txt (marked).  Standard library only.
+"""
+import collections
+import json
+import os
+import re
+import sys
+import xml.etree.ElementTree as ET
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def load_subs(workdir):
+    subs = {}
+    root = ET.parse(os.path.join(workdir, "serverinfo.xml")).getroot()
+    for s in root.iter("substitution"):
+        subs[s.findtext("key")] = s.findtext("value") or ""
+    return subs
+
+
+def address_map(subs):
+    """{address in lower case: "<who>"}: every form of one principal's
+    calendar user address maps to the same token."""
+    m = {}
+    for key, value in subs.items():
+        g = re.match(r"^\$([a-z]*)(cuaddr|cuaddralt|cuaddrurn|principal|principaluri)(\d+):$", key)
+        if not g:
+            continue
+        who = "<%s%s>" % (g.group(1) or "user", g.group(3))
+        m[value.lower()] = who
+        if g.group(2).startswith("principal"):
+            m[value.rstrip("/").lower()] = who
+    for key in ("i18n", "admin", "apprentice"):
+        for k, v in subs.items():
+            if k in ("$%scuaddr:" % key, "$%scuaddrurn:" % key, "$principal_%s:" % key):
+                m[v.lower()] = "<%s>" % key
+    return m
+
+
+def unfold(lines):
+    """Diff lines (prefix + text) with iCalendar folding undone."""
+    out = []
+    for line in lines:
+        if not line:
+            continue
+        tag, text = line[0], line[1:].rstrip("\r")
+        if text.startswith(" ") and out and out[-1][0] == tag:
+            out[-1] = (tag, out[-1][1] + text[1:])
+        else:
+            out.append((tag, text))
+    return out
+
+
+def split_prop(line):
+    """NAME, [params], value of a content line (quoted parameter values kept)."""
+    i, n, quoted = 0, len(line), False
+    while i < n:
+        c = line[i]
+        if c == '"':
+            quoted = not quoted
+        elif c == ":" and not quoted:
+            break
+        i += 1
+    head, value = line[:i], line[i + 1:]
+    parts, cur, quoted = [], "", False
+    for c in head:
+        if c == '"':
+            quoted = not quoted
+        if c == ";" and not quoted:
+            parts.append(cur)
+            cur = ""
+        else:
+            cur += c
+    parts.append(cur)
+    return parts[0], parts[1:], value
+
+
+def normalise(line, addrs, found, rsvp):
+    """The line as Veil and CalendarServer would agree on it, or None when
+    it is one CalendarServer alone writes; records in found what it took."""
+    name, params, value = split_prop(line)
+    uname = name.upper()
+    if uname.startswith("X-CALENDARSERVER-"):
+        found.add("X-CALENDARSERVER")
+        return None
+    if uname == "TRANSP":
+        found.add("TRANSP")
+        return None
+    keep = []
+    for p in params:
+        pn = p.split("=", 1)[0].upper()
+        if pn == "EMAIL":
+            found.add("EMAIL")
+            continue
+        if pn.startswith("X-CALENDARSERVER-"):
+            found.add("X-CALENDARSERVER")
+            continue
+        if rsvp and p.upper() == "RSVP=TRUE" and uname == "ATTENDEE":
+            # CalendarServer asks every attendee it resets for a reply
+            found.add("RSVP")
+            continue
+        if pn in ("SENT-BY",):
+            v = p.split("=", 1)[1].strip('"')
+            tok = addrs.get(v.lower()) or addrs.get(v.rstrip("/").lower())
+            if tok:
+                p = "%s=%s" % (pn, tok)
+        keep.append(p)
+    if uname in ("ATTENDEE", "ORGANIZER"):
+        v = value.strip()
+        tok = addrs.get(v.lower()) or addrs.get(v.rstrip("/").lower())
+        if not tok and "/principals/" in v:
+            tok = addrs.get(v[v.index("/principals/"):].rstrip("/").lower())
+        if tok:
+            if tok != value:
+                found.add("address form")
+            value = tok
+    return "%s;%s:%s" % (uname, ";".join(sorted(keep)), value) if keep else "%s:%s" % (uname, value)
+
+
+def compare_calendar_diff(details, addrs):
+    """("same", kinds) when the diff goes away after normalising, else
+    ("real", residual lines).  RSVP=TRUE counts as CalendarServer's only when
+    it is what the expected data has and the response lacks."""
+    body = details.split("---", 1)[-1]
+    lines = [l for l in body.split("\n") if l[:1] in "-+ " and not l.startswith(("---", "+++"))]
+    result = None
+    for rsvp in (False, True):
+        found = set()
+        exp, got = collections.Counter(), collections.Counter()
+        for tag, text in unfold(lines):
+            if tag not in "-+":
+                continue
+            n = normalise(text, addrs, found, rsvp and tag == "-")
+            if n is None:
+                continue
+            if rsvp and tag == "+" and "RSVP=TRUE" in n.upper():
+                n = normalise(text, addrs, set(), True)
+            (exp if tag == "-" else got)[n] += 1
+        if exp == got:
+            return "same", sorted(found if rsvp else found - {"RSVP"})
+        if result is None:
+            residual = ["- " + l for l in sorted((exp - got).elements())]
+            residual += ["+ " + l for l in sorted((got - exp).elements())]
+            result = ("real", residual)
+    return result
+
+
+def results_of(log):
+    lines = open(log, encoding="utf-8", errors="replace").read().splitlines()
+    for line in reversed(lines):
+        if line.startswith("[") and line.endswith("]"):
+            try:
+                return json.loads(line)
+            except ValueError:
+                pass
+    return None
+
+
+def disputed():
+    out = {}
+    path = os.path.join(HERE, "disputed.txt")
+    for line in open(path, encoding="utf-8"):
+        if line.strip() and not line.startswith("#"):
+            f, test, reason = line.rstrip("\n").split("\t", 2)
+            out[(f, test)] = reason
+    return out
+
+
+def classify(details, addrs):
+    d = (details or "").strip()
+    if "calendarDataMatch" in d and "does not exactly match" in d:
+        how, what = compare_calendar_diff(d, addrs)
+        if how == "same":
+            return "data: only " + "+".join(what) if what else "data: only order", []
+        return "data: real", what
+    m = re.match(r"Count did not change: (\d+)", d)
+    if m:
+        return "waitcount", ["%s items seen" % m.group(1)]
+    m = re.search(r"Failed Verifier: (\w+)", d)
+    if m:
+        rest = [l.strip() for l in d.splitlines()[1:] if l.strip()]
+        if m.group(1) == "statusCode":
+            return "status", rest[:1]
+        return m.group(1), rest[:6]
+    return "other", d.splitlines()[:3]
+
+
+def main(argv):
+    show, every, args = None, False, []
+    i = 0
+    while i < len(argv):
+        if argv[i] == "--show":
+            show = argv[i + 1]
+            i += 2
+            continue
+        if argv[i] == "--all":
+            every = True
+        else:
+            args.append(argv[i])
+        i += 1
+    if not args:
+        sys.stderr.write(__doc__)
+        return 2
+    work, only = args[0], args[1:]
+    addrs = address_map(load_subs(work))
+    known = disputed()
+    counts = collections.Counter()
+    logs = os.path.join(work, "logs")
+    for fn in sorted(os.listdir(logs)):
+        if not fn.endswith(".xml.log"):
+            continue
+        name = fn[:-4].replace("_", "/", 1)
+        if only and name not in only:
+            continue
+        results = results_of(os.path.join(logs, fn))
+        if not results:
+            print("%s\t-\tno result dump" % name)
+            counts["no dump"] += 1
+            continue
+        for entry in results:
+            if entry.get("result") == 2 and not entry.get("tests"):
+                print("%s\t(start)\tERROR\t%s" % (name, (entry.get("details") or "").strip()[:100]))
+                counts["start error"] += 1
+            for suite in entry.get("tests", []):
+                earlier = False
+                for t in suite.get("tests", []):
+                    if t.get("result") not in (1, 2):
+                        continue
+                    test = "%s / %s" % (suite.get("name"), t.get("name"))
+                    kind, detail = classify(t.get("details"), addrs)
+                    benign = kind.startswith("data: only")
+                    if earlier and not benign:
+                        kind += " (after an earlier failure)"
+                    earlier = earlier or not benign
+                    mark = known.get((name, test))
+                    if mark and not every:
+                        counts["disputed"] += 1
+                        continue
+                    counts[kind] += 1
+                    print("%s\t%s\t%s%s\t%s" % (name, test, kind, " [disputed]" if mark else "",
+                                                detail[0] if detail and kind != show else ""))
+                    if show and kind.startswith(show):
+                        for l in detail:
+                            print("        " + l)
+    print()
+    for k, v in counts.most_common():
+        print("%5d  %s" % (v, k))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

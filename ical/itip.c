@@ -145,6 +145,19 @@ static const char *organizer_content(vpool *pool, icalcomponent *c, const ical_c
     return out;
 }
 
+/* Do a and b exclude the same instances (in any order)?  1, 0, -1 out of
+ * memory. */
+static int same_exdates(vpool *pool, icalcomponent *a, icalcomponent *b)
+{
+    const char **xa, **xb;
+    int na = it_exdates(pool, a, &xa), nb = it_exdates(pool, b, &xb);
+    if (na < 0 || nb < 0) return -1;
+    if (na != nb) return 0;
+    for (int i = 0; i < na; i++)
+        if (!it_listed(xb, nb, xa[i])) return 0;
+    return 1;
+}
+
 /* ---- the organizer's side -------------------------------------------------- */
 
 ical_status ical_sched_organizer(vpool *pool, const char *old, size_t oldlen, const char *new_,
@@ -160,10 +173,8 @@ ical_status ical_sched_organizer(vpool *pool, const char *old, size_t oldlen, co
     if (it_collect(pool, oc, &os) != 0 || it_collect(pool, nc, &ns) != 0) return ICAL_ERR_NOMEM;
 
     /* the text to store: the server's knowledge of each answer, unless the
-     * organizer moved the component; moved[i]: ns.c[i] was rescheduled */
+     * organizer moved the component */
     icalcomponent *omaster = it_by_key(&os, "");
-    int *moved = pool_calloc(pool, sizeof(*moved) * (size_t)(ns.n ? ns.n : 1));
-    if (!moved) return ICAL_ERR_NOMEM;
     for (int i = 0; i < ns.n; i++) {
         icalcomponent *o = it_by_key(&os, ns.key[i]);
         int derived = 0;
@@ -175,7 +186,7 @@ ical_status ical_sched_organizer(vpool *pool, const char *old, size_t oldlen, co
             if (!o) return ICAL_ERR_NOMEM;
             derived = 1;
         }
-        moved[i] = o ? rescheduled(pool, o, ns.c[i]) : 0;
+        int moved = o ? rescheduled(pool, o, ns.c[i]) : 0;
         for (icalproperty *p = icalcomponent_get_first_property(ns.c[i], ICAL_ATTENDEE_PROPERTY); p;
              p = icalcomponent_get_next_property(ns.c[i], ICAL_ATTENDEE_PROPERTY)) {
             if (it_same(keys, it_prop_cua(p), organizer)) continue;
@@ -185,7 +196,7 @@ ical_status ical_sched_organizer(vpool *pool, const char *old, size_t oldlen, co
             icalproperty *was = o ? it_attendee_in(o, it_prop_cua(p), keys) : NULL;
             /* an attendee new here has given no answer yet, whatever the
              * organizer's client wrote (the answer is theirs to give) */
-            const char *now = moved[i] || !was ? "NEEDS-ACTION" : it_partstat_of(was);
+            const char *now = moved || !was ? "NEEDS-ACTION" : it_partstat_of(was);
             if (strcmp(before, now) != 0) {
                 it_set_param(p, "PARTSTAT", now);
                 out->changed = 1;
@@ -198,11 +209,10 @@ ical_status ical_sched_organizer(vpool *pool, const char *old, size_t oldlen, co
          * for it) */
         const char *x = organizer_content(pool, o, keys),
                    *y = organizer_content(pool, ns.c[i], keys);
-        const char *ex = props_text(pool, o, ICAL_EXDATE_PROPERTY);
-        const char *ey = props_text(pool, ns.c[i], ICAL_EXDATE_PROPERTY);
-        if (!x || !y || !ex || !ey) return ICAL_ERR_NOMEM;
+        int same_ex = same_exdates(pool, o, ns.c[i]);
+        if (!x || !y || same_ex < 0) return ICAL_ERR_NOMEM;
         int was = icalcomponent_get_sequence(o), is = icalcomponent_get_sequence(ns.c[i]);
-        int want = (strcmp(x, y) != 0 || strcmp(ex, ey) != 0) ? was + 1 : was;
+        int want = (strcmp(x, y) != 0 || !same_ex) ? was + 1 : was;
         if (is < want) {
             icalcomponent_set_sequence(ns.c[i], want);
             out->changed = 1;
@@ -277,12 +287,14 @@ ical_status ical_sched_organizer(vpool *pool, const char *old, size_t oldlen, co
                 rids[nr++] = pool_strdup(pool, icalproperty_get_value_as_string(rp));
             }
             /* instances the organizer excluded from the series they attend */
+            int excluded = 0;
             if (it_attends(nmaster, a->cua, keys) && it_attends(omaster, a->cua, keys))
                 for (int i = 0; i < nnex; i++)
                     if (!it_listed(oex, noex, nex[i])) {
                         const char *bar = strchr(nex[i], '|');
                         const char *v = bar ? bar + 1 : nex[i];
                         if (!it_listed(rids, nr, v)) rids[nr++] = v;
+                        excluded = 1;
                     }
             for (int i = 0; i < noex && !changed; i++)
                 changed = !it_listed(nex, nnex, oex[i]); /* an instance restored */
@@ -299,21 +311,15 @@ ical_status ical_sched_organizer(vpool *pool, const char *old, size_t oldlen, co
                 if (!x || !y) return ICAL_ERR_NOMEM;
                 changed = strcmp(x, y) != 0;
             }
-            /* someone who declined every instance they are invited to hears
-             * again only when one of those is rescheduled (their answer is
-             * reset then): a new description does not bring back an
-             * invitation they turned down and deleted */
-            int declined = 1;
-            for (int i = 0; i < ns.n && declined; i++) {
-                icalproperty *ap = it_attendee_in(ns.c[i], a->cua, keys);
-                if (ap && (moved[i] || strcmp(it_partstat_of(ap), "DECLINED") != 0)) declined = 0;
-            }
-            if (changed && !declined) {
-                snd->what = ICAL_SEND_REQUEST; /* (it carries the EXDATEs too) */
-            } else if (nr) {
+            if (nr) {
+                /* RFC 5546 §3.2.5: the instances they lose, cancelled; then the
+                 * series at its new revision when it changed for them too */
                 snd->what = ICAL_SEND_CANCEL;
                 snd->rids = rids;
                 snd->nrids = nr;
+                snd->then_request = changed || excluded;
+            } else if (changed) {
+                snd->what = ICAL_SEND_REQUEST;
             }
         }
     }

@@ -70,6 +70,9 @@ typedef struct ical_send {
      * values as written), else the whole object is cancelled */
     const char **rids;
     int nrids;
+    /* after a CANCEL of some instances: a REQUEST with the rest of the
+     * series too, which changed for them (an EXDATE is part of the series) */
+    int then_request;
 } ical_send;
 
 typedef struct ical_org_plan {
@@ -138,6 +141,11 @@ ical_status ical_sched_attendee(vpool *pool, const char *old, size_t oldlen, con
 ical_status ical_apply_request(vpool *pool, const char *existing, size_t existinglen,
                                const char *msg, size_t msglen, const char *me,
                                const ical_cua_keys *keys, const char **out, size_t *outlen);
+
+/* Does REQUEST msg have `me` declined in every component they attend (and
+ * attend one)?  The organizer's server knows they turned it down. */
+int ical_declined_everything(vpool *pool, const char *msg, size_t len, const char *me,
+                             const ical_cua_keys *keys);
 
 /* The attendee receives CANCEL msg: *out is their copy with what it
  * cancels marked STATUS:CANCELLED (RFC 5546 §3.2.5) - every component, or

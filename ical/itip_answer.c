@@ -117,6 +117,43 @@ ical_status ical_sched_attendee(vpool *pool, const char *old, size_t oldlen, con
 
 /* ---- recipients ------------------------------------------------------------ */
 
+/* Takes the EXDATE value key ("TZID|value") out of master c. */
+static void drop_exdate(icalcomponent *c, const char *key)
+{
+    const char *bar = strchr(key, '|');
+    size_t tzlen = bar ? (size_t)(bar - key) : 0;
+    const char *val = bar ? bar + 1 : key;
+    icalproperty *p = icalcomponent_get_first_property(c, ICAL_EXDATE_PROPERTY);
+    while (p) {
+        icalproperty *next = icalcomponent_get_next_property(c, ICAL_EXDATE_PROPERTY);
+        const char *tz = icalproperty_get_parameter_as_string(p, "TZID");
+        const char *v = icalproperty_get_value_as_string(p);
+        if (v && !strcmp(v, val) && strlen(tz ? tz : "") == tzlen &&
+            (!tzlen || !strncmp(tz, key, tzlen))) {
+            icalcomponent_remove_property(c, p);
+            icalproperty_free(p);
+        }
+        p = next;
+    }
+}
+
+int ical_declined_everything(vpool *pool, const char *msg, size_t len, const char *me,
+                             const ical_cua_keys *keys)
+{
+    ical_global_init();
+    icalcomponent *mc = it_parse(pool, msg, len);
+    comps cs;
+    if (!mc || it_collect(pool, mc, &cs) != 0) return 0;
+    int any = 0;
+    for (int i = 0; i < cs.n; i++) {
+        icalproperty *mine = it_attendee_in(cs.c[i], me, keys);
+        if (!mine) continue;
+        if (strcmp(it_partstat_of(mine), "DECLINED") != 0) return 0;
+        any = 1;
+    }
+    return any;
+}
+
 ical_status ical_apply_request(vpool *pool, const char *existing, size_t existinglen,
                                const char *msg, size_t msglen, const char *me,
                                const ical_cua_keys *keys, const char **out, size_t *outlen)
@@ -153,10 +190,23 @@ ical_status ical_apply_request(vpool *pool, const char *existing, size_t existin
         const char *ss = eo ? icalproperty_get_parameter_as_string(eo, "SCHEDULE-STATUS") : NULL;
         if (ss && no) it_set_param(no, "SCHEDULE-STATUS", ss);
     }
+    /* an instance their copy shows cancelled stays so (RFC 5546 §3.2.5: the
+     * CANCEL said so) where the update does not describe it again */
+    icalcomponent *em = it_by_key(&es, ""), *cm = it_by_key(&cs, "");
+    for (int i = 0; i < es.n; i++) {
+        if (!*es.key[i] || icalcomponent_get_status(es.c[i]) != ICAL_STATUS_CANCELLED ||
+            it_by_key(&cs, es.key[i]))
+            continue;
+        if (cm) drop_exdate(cm, es.key[i]);
+        icalcomponent *k = icalcomponent_new_clone(es.c[i]);
+        if (!k) return ICAL_ERR_NOMEM;
+        icalcomponent_add_component(copy, k);
+    }
+    if (it_collect(pool, copy, &cs) != 0) return ICAL_ERR_NOMEM;
+    cm = it_by_key(&cs, "");
     /* instances the recipient declined and took out of their copy stay out
      * while the organizer's copy still has them declined: an update of the
      * series does not bring back what they removed */
-    icalcomponent *em = it_by_key(&es, ""), *cm = it_by_key(&cs, "");
     if (em && cm && me) {
         const char **eex = NULL, **cex = NULL;
         int neex = it_exdates(pool, em, &eex), ncex = it_exdates(pool, cm, &cex);

@@ -79,8 +79,37 @@ static int target_calendar(dav_ctx *c, const store_node *home, unsigned kind, st
     }
 }
 
+int dav_sched_calendar_moving(dav_req *r, const dav_resource *src, const char *dst_href)
+{
+    if (src->type != DAV_RES_NODE || src->has_binding || src->node.kind != STORE_KIND_CALENDAR ||
+        !src->has_parent || src->parent.kind != STORE_KIND_HOME_CALENDARS)
+        return STORE_OK;
+    store_node inbox;
+    int rc = store_node_child(r->st, r->pool, src->parent.id, "inbox", &inbox);
+    if (rc == STORE_NOTFOUND) return STORE_OK;
+    if (rc != STORE_OK) return rc;
+    /* the default is the calendar chosen, else the provisioned "calendar" */
+    const char *chosen = dav_stored_href(&r->ctx, inbox.id, NS_CALDAV, "schedule-default-calendar-URL");
+    int is_default;
+    if (chosen) {
+        const char *a = dav_href_path(chosen), *b = dav_node_href(&r->ctx, src->node.id);
+        size_t na = strlen(a), nb = strlen(b);
+        while (na && a[na - 1] == '/')
+            na--;
+        while (nb && b[nb - 1] == '/')
+            nb--;
+        is_default = na == nb && !strncmp(a, b, na);
+    } else {
+        is_default = !strcmp(src->node.name, "calendar");
+    }
+    /* RFC 6638 §9.2: the default follows its calendar to the new name */
+    if (!is_default) return STORE_OK;
+    return dav_store_href(r, inbox.id, NS_CALDAV, "schedule-default-calendar-URL", dst_href);
+}
+
 /* The message in the recipient's scheduling inbox (RFC 6638 §2.2). */
-static int inbox_item(dav_ctx *c, const store_node *home, const char *msg, size_t len)
+static int inbox_item(dav_ctx *c, const store_node *home, const char *msg, size_t len,
+                      unsigned kind)
 {
     store_node inbox;
     int rc = store_node_child(c->st, c->pool, home->id, "inbox", &inbox);
@@ -90,25 +119,29 @@ static int inbox_item(dav_ctx *c, const store_node *home, const char *msg, size_
     if (!name) return STORE_ERROR;
     store_content content = {.body = msg,
                              .length = len,
-                             .content_type = "text/calendar; charset=utf-8",
-                             .etag = dav_etag_for(c->pool, msg, len)};
+                             .content_type = "text/calendar;charset=utf-8",
+                             .etag = dav_etag_for(c->pool, msg, len),
+                             /* (no UID: messages about one meeting share it,
+                              * RFC 6638 §2.2) */
+                             .component = ical_kind_name(kind)};
     store_node n = {
         .parent = inbox.id, .name = name, .kind = STORE_KIND_RESOURCE, .owner = home->owner};
     return store_node_create(c->st, c->pool, &n, &content, NULL);
 }
 
 /* The recipient's copy: msg applied (REQUEST, CANCEL), with a new schedule
- * tag, since the organizer's side changed it. */
+ * tag, since the organizer's side changed it - unless answers_only: an
+ * update that only brings other attendees' answers keeps it (RFC 6638
+ * §3.2.10, attendee rule 2). */
 static int update_copy(dav_ctx *c, const store_node *home, const ical_sched *s, int have,
                        const store_node *existing, const char *body, size_t blen,
                        const char *method, const char *msg, size_t len, const char *me,
-                       const ical_cua_keys *keys)
+                       const ical_cua_keys *keys, int answers_only)
 {
     const char *text = NULL;
     size_t tlen = 0;
     ical_status st;
     if (!strcmp(method, "CANCEL")) {
-        if (!have) return STORE_OK; /* nothing to cancel here: the inbox says it */
         st = ical_apply_cancel(c->pool, body, blen, msg, len, &text, &tlen);
     } else {
         st = ical_apply_request(c->pool, have ? body : NULL, blen, msg, len, me, keys, &text,
@@ -127,9 +160,9 @@ static int update_copy(dav_ctx *c, const store_node *home, const ical_sched *s, 
         if (rc == STORE_OK && !name) rc = STORE_ERROR;
         if (rc == STORE_OK) rc = dav_member_put_server(c, &coll, name, NULL, text, tlen, &made);
     }
+    if (rc != STORE_OK || (have && answers_only && existing->sched_tag)) return rc;
     const char *tag = dav_sched_new_tag(c);
-    if (rc == STORE_OK && !tag) rc = STORE_ERROR;
-    return rc == STORE_OK ? store_node_set_sched_tag(c->st, made.id, tag) : rc;
+    return tag ? store_node_set_sched_tag(c->st, made.id, tag) : STORE_ERROR;
 }
 
 /* The organizer's copy takes a reply; the other attendees see the answer
@@ -210,13 +243,28 @@ int dav_sched_deliver(dav_ctx *c, const store_principal *to, const char *msg, si
             return STORE_OK;
         }
     }
+    if (!have && !strcmp(method, "CANCEL")) {
+        /* nothing of theirs to cancel (never had it, or removed it): no
+         * news for them */
+        *status = "1.2";
+        return STORE_OK;
+    }
+    if (!have && !strcmp(method, "REQUEST") &&
+        ical_declined_everything(c->pool, msg, len, me, &keys)) {
+        /* an update of a meeting they declined and removed: it stays
+         * removed, until the organizer reschedules it (their answer is reset
+         * then) - delivered, and taken as they left it */
+        *status = "1.2";
+        return STORE_OK;
+    }
     if (!strcmp(method, "REPLY"))
         rc = take_reply(c, &s, have, &existing, body, blen, msg, len, &keys);
     else if (!strcmp(method, "REQUEST") || !strcmp(method, "CANCEL"))
-        rc = update_copy(c, &home, &s, have, &existing, body, blen, method, msg, len, me, &keys);
+        rc = update_copy(c, &home, &s, have, &existing, body, blen, method, msg, len, me, &keys,
+                         quiet);
     else
         return STORE_ERROR;
-    if (rc == STORE_OK && !quiet) rc = inbox_item(c, &home, msg, len);
+    if (rc == STORE_OK && !quiet) rc = inbox_item(c, &home, msg, len, s.kind);
     if (rc == STORE_OK) *status = "1.2"; /* RFC 6638 §3.2.9: delivered */
     return rc;
 }

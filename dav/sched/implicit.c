@@ -93,26 +93,30 @@ static int organizer_change(dav_req *r, const char *old, size_t oldlen, const ch
     size_t tlen = plan.len;
     for (int i = 0; i < plan.nsends; i++) {
         const ical_send *s = &plan.sends[i];
-        if (s->what == ICAL_SEND_NONE) continue;
-        const char *msg;
-        size_t mlen;
-        ical_status st;
-        if (s->what == ICAL_SEND_REQUEST)
-            st = ical_itip_request(r->pool, text, tlen, s->cua, &keys, &msg, &mlen);
-        else if (s->nrids || !old)
-            st = ical_itip_cancel(r->pool, text ? text : old, text ? tlen : oldlen, s->cua, s->rids,
-                                  s->nrids, &keys, &msg, &mlen);
-        else /* removed from the object, or the object deleted: as they knew it */
-            st = ical_itip_cancel(r->pool, old, oldlen, s->cua, NULL, 0, &keys, &msg, &mlen);
-        if (st != ICAL_OK) return STORE_ERROR;
-        const char *status;
-        int rc = send_to(&r->ctx, s->cua, msg, mlen, &status);
-        if (rc != STORE_OK) return rc;
-        /* RFC 6638 §3.2.9: the outcome, on the attendee in the organizer's copy */
-        if (text && (s->what == ICAL_SEND_REQUEST || s->nrids) &&
-            ical_sched_set_status(r->pool, text, tlen, s->cua, status, &keys, &text, &tlen) !=
-                ICAL_OK)
-            return STORE_ERROR;
+        /* a CANCEL of instances may be followed by the series itself */
+        for (int step = 0; step < 2; step++) {
+            int what = step == 0 ? s->what : s->then_request ? ICAL_SEND_REQUEST : ICAL_SEND_NONE;
+            if (what == ICAL_SEND_NONE) break;
+            const char *msg;
+            size_t mlen;
+            ical_status st;
+            if (what == ICAL_SEND_REQUEST)
+                st = ical_itip_request(r->pool, text, tlen, s->cua, &keys, &msg, &mlen);
+            else if (s->nrids || !old)
+                st = ical_itip_cancel(r->pool, text ? text : old, text ? tlen : oldlen, s->cua,
+                                      s->rids, s->nrids, &keys, &msg, &mlen);
+            else /* removed from the object, or the object deleted: as they knew it */
+                st = ical_itip_cancel(r->pool, old, oldlen, s->cua, NULL, 0, &keys, &msg, &mlen);
+            if (st != ICAL_OK) return STORE_ERROR;
+            const char *status;
+            int rc = send_to(&r->ctx, s->cua, msg, mlen, &status);
+            if (rc != STORE_OK) return rc;
+            /* RFC 6638 §3.2.9: the outcome, on the attendee in the organizer's copy */
+            if (text && (what == ICAL_SEND_REQUEST || s->nrids) &&
+                ical_sched_set_status(r->pool, text, tlen, s->cua, status, &keys, &text, &tlen) !=
+                    ICAL_OK)
+                return STORE_ERROR;
+        }
     }
     *out = text;
     *outlen = tlen;
@@ -260,14 +264,18 @@ int dav_sched_on_write(dav_req *r, const store_node *coll, const store_node *old
             m->c.etag = dav_etag_for(r->pool, text, tlen);
             m->changed = 1;
         }
-        /* RFC 6638 §3.2.10: the organizer's change is a new schedule tag */
+        /* RFC 6638 §3.2.10: the organizer's change is a new schedule tag;
+         * what is no longer a scheduling object has none */
+        if (!sn.organizer.cua) return 0;
         m->sched_tag = dav_sched_new_tag(&r->ctx);
         return m->sched_tag ? 0 : 500;
     }
     rc = attendee_change(r, sn.organizer.cua ? &sn : &so, oldtext, oldlen, m, me);
     if (rc != STORE_OK) return dav_store_status(rc);
-    /* an attendee's own answer keeps the tag the organizer's side gave */
-    m->sched_tag = old && old->sched_tag ? old->sched_tag : dav_sched_new_tag(&r->ctx);
+    /* RFC 6638 §3.2.10, attendee rule 3: a change made by an HTTP request is
+     * a new schedule tag (the ones that stay are the organizer's updates of
+     * other attendees' answers) */
+    m->sched_tag = dav_sched_new_tag(&r->ctx);
     return m->sched_tag ? 0 : 500;
 }
 

@@ -39,7 +39,9 @@ int dav_sched_keys(dav_ctx *c, ical_cua_keys *out);
  * update the recipient's copy (created in their default calendar for the
  * component, changed, or removed); a REPLY updates the organizer's copy and
  * tells the other attendees.  Unless quiet, the message is also left in the
- * recipient's scheduling inbox.  *status is the SCHEDULE-STATUS to record
+ * recipient's scheduling inbox; quiet is for updates that only carry another
+ * attendee's answer, which also keep the copy's schedule tag (RFC 6638
+ * §3.2.10).  *status is the SCHEDULE-STATUS to record
  * (RFC 6638 §3.2.9: "1.2" delivered).  STORE_*. */
 int dav_sched_deliver(dav_ctx *c, const store_principal *to, const char *msg, size_t len,
                       int quiet, const char **status);
@@ -59,6 +61,11 @@ int dav_sched_on_write(dav_req *r, const store_node *coll, const store_node *old
  * declines - unless the client asked for no reply (Schedule-Reply: F,
  * RFC 6638 §8.1).  STORE_*. */
 int dav_sched_on_remove(dav_req *r, const dav_resource *res);
+
+/* Before calendar src (one of its owner's own, not a view) is moved to
+ * dst_href within their home: the inbox's schedule-default-calendar-URL
+ * follows it when it is the default (RFC 6638 §9.2).  STORE_*. */
+int dav_sched_calendar_moving(dav_req *r, const dav_resource *src, const char *dst_href);
 
 /* ---- the outbox (dav/sched/outbox.c) ---------------------------------------- */
 

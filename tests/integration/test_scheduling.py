@@ -199,19 +199,35 @@ class Scheduling(unittest.TestCase):
     def test_schedule_tag_and_unique_uid(self):
         a, b = self.alice, self.bob
         path = a.calendars + "calendar/meet4.ics"
-        self.put(a, path, event("meet4", self.A, [self.A, self.B]))
+        c = self.carol
+        self.put(a, path, event("meet4", self.A, [self.A, self.B, self.Cm]))
         href, copy = self.copy_of(b, "meet4")
         tag = b.get(href).header("schedule-tag")
         self.assertTrue(tag)
-        # bob's own answer keeps the tag; an update from alice changes it
+        # RFC 6638 §3.2.10: bob's own change is a new tag (attendee rule 3) ...
         r = self.put(b, href, copy.replace("PARTSTAT=NEEDS-ACTION:" + self.B,
                                            "PARTSTAT=TENTATIVE:" + self.B),
                      headers={"If-Schedule-Tag-Match": tag})
-        self.assertEqual(r.header("schedule-tag"), tag)
-        self.put(a, path, event("meet4", self.A, [self.A, self.B], summary="New"))
+        first, tag = tag, r.header("schedule-tag")
+        self.assertTrue(tag)
+        self.assertNotEqual(tag, first)
+        # ... carol's answer reaching his copy keeps it (rule 2) ...
+        chref, ccopy = self.copy_of(c, "meet4")
+        self.put(c, chref, ccopy.replace("PARTSTAT=NEEDS-ACTION:" + self.Cm,
+                                         "PARTSTAT=ACCEPTED:" + self.Cm))
+        self.assertEqual(self.partstat(b.get(href).text, self.Cm), "ACCEPTED")
+        self.assertEqual(b.get(href).header("schedule-tag"), tag)
+        # ... an update from alice changes it (rule 1), and then bob's stale tag fails
+        self.put(a, path, event("meet4", self.A, [self.A, self.B, self.Cm], summary="New"))
         self.assertNotEqual(b.get(href).header("schedule-tag"), tag)
         r = b.put(href, copy, dict(ICS, **{"If-Schedule-Tag-Match": tag}))
         self.assertEqual(r.status, 412)
+        # an organizer's object that is no longer a meeting has no tag at all
+        plain = event("meet4b", self.A, []).replace("ORGANIZER:%s\r\n" % self.A, "")
+        p2 = a.calendars + "calendar/meet4b.ics"
+        self.put(a, p2, event("meet4b", self.A, [self.A, self.B]))
+        self.assertIsNone(self.put(a, p2, plain).header("schedule-tag"))
+        self.assertIsNone(a.get(p2).header("schedule-tag"))
         # RFC 6638 §3.2.4.1: one scheduling object per UID in a home
         _, copy = self.copy_of(b, "meet4")
         self.assertEqual(b.req("MKCALENDAR", b.calendars + "second/").status, 201)
@@ -282,6 +298,60 @@ class Scheduling(unittest.TestCase):
         self.put(a, path, event("rs1", self.A, [self.A, self.B], summary="Other",
                                 start="20270107T100000Z"))
         self.assertIsNotNone(self.copy_of(b, "rs1")[0])
+
+    def test_inbox_reports_and_properties(self):
+        """RFC 6638 §2.3: calendar-query and calendar-multiget read the inbox; nothing
+        is POSTed into it; §9.1 schedule-calendar-transp is opaque unless set; §9.2 the
+        default calendar follows a MOVE."""
+        a, b = self.alice, self.bob
+        self.put(a, a.calendars + "calendar/inb1.ics", event("inb1", self.A, [self.A, self.B]))
+        q = ('<C:calendar-query xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav">'
+             '<D:prop><D:getetag/><C:calendar-data/></D:prop><C:filter>'
+             '<C:comp-filter name="VCALENDAR"><C:comp-filter name="VEVENT"><C:prop-filter '
+             'name="UID"><C:text-match>inb1</C:text-match></C:prop-filter></C:comp-filter>'
+             '</C:comp-filter></C:filter></C:calendar-query>')
+        r = b.report(b.calendars + "inbox/", q, {"Depth": "1", "Content-Type": "application/xml"})
+        self.assertEqual(r.status, 207, r.text)
+        found = responses(r)
+        self.assertEqual(len(found), 1)
+        self.assertIn("METHOD:REQUEST", r.text)
+        href = list(found)[0]
+        mg = ('<C:calendar-multiget xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav">'
+              '<D:prop><C:calendar-data/></D:prop><D:href>%s</D:href></C:calendar-multiget>'
+              % href)
+        r = b.report(b.calendars + "inbox/", mg, {"Depth": "1", "Content-Type": "application/xml"})
+        self.assertEqual(r.status, 207, r.text)
+        self.assertIn("UID:inb1", r.text)
+        fb = ('<C:free-busy-query xmlns:C="urn:ietf:params:xml:ns:caldav"><C:time-range '
+              'start="20270101T000000Z" end="20270201T000000Z"/></C:free-busy-query>')
+        r = b.report(b.calendars + "inbox/", fb, {"Depth": "1", "Content-Type": "application/xml"})
+        self.assertEqual(r.status, 403)
+        self.assertIn("supported-report", r.text)
+        self.assertEqual(b.post(b.calendars + "inbox/", "x", {"Content-Type": "text/plain"}).status,
+                         403)
+        # schedule-calendar-transp: opaque unless the owner says otherwise
+        self.assertEqual(b.req("MKCALENDAR", b.calendars + "transp/").status, 201)
+        r = b.propfind(b.calendars + "transp/", propfind_body("C:schedule-calendar-transp"),
+                       {"Depth": "0"})
+        self.assertIn("opaque", r.text)
+        # the default calendar moved within the home stays the default
+        r = b.req("MOVE", b.calendars + "transp/", None,
+                  {"Destination": b.calendars + "moved/"})
+        self.assertIn(r.status, (201, 204))
+        set_default = ('<D:propertyupdate xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav">'
+                       '<D:set><D:prop><C:schedule-default-calendar-URL><D:href>%smoved/</D:href>'
+                       '</C:schedule-default-calendar-URL></D:prop></D:set></D:propertyupdate>'
+                       % b.calendars)
+        self.assertEqual(b.proppatch(b.calendars + "inbox/", set_default,
+                                     {"Content-Type": "application/xml"}).status, 207)
+        r = b.req("MOVE", b.calendars + "moved/", None,
+                  {"Destination": b.calendars + "moved-again/"})
+        self.assertIn(r.status, (201, 204))
+        r = b.propfind(b.calendars + "inbox/", propfind_body("C:schedule-default-calendar-URL"),
+                       {"Depth": "0"})
+        self.assertIn(b.calendars + "moved-again", r.text)
+        # (back to the provisioned default for the other tests)
+        self.assertEqual(b.req("DELETE", b.calendars + "moved-again/").status, 204)
 
     def fb_request(self, attendees):
         lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Veil tests//EN", "METHOD:REQUEST",

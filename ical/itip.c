@@ -44,6 +44,8 @@ ical_status ical_sched_read(vpool *pool, const char *text, size_t len, const ica
     out->uid = uid ? pool_strdup(pool, uid) : NULL;
     int cap = 0;
     for (int i = 0; i < cs.n; i++) {
+        if (icalcomponent_get_sequence(cs.c[i]) > out->sequence)
+            out->sequence = icalcomponent_get_sequence(cs.c[i]);
         icalproperty *o = icalcomponent_get_first_property(cs.c[i], ICAL_ORGANIZER_PROPERTY);
         if (o) {
             if (!out->organizer.cua) {
@@ -114,11 +116,13 @@ static int rescheduled(vpool *pool, icalcomponent *old, icalcomponent *new_)
 /* What the organizer decides about a component, as text: everything but
  * alarms, stamps, the attendees' own answers, X- properties clients rewrite
  * on every save, and (separately compared) EXDATE. */
-static const char *organizer_content(vpool *pool, icalcomponent *c, const ical_cua_keys *keys)
+static const char *content_of(vpool *pool, icalcomponent *c, const ical_cua_keys *keys,
+                              int without_status)
 {
     icalcomponent *k = it_own(pool, icalcomponent_new_clone(c));
     if (!k) return NULL;
     it_remove_subcomponents(k, ICAL_VALARM_COMPONENT);
+    if (without_status) it_remove_all(k, ICAL_STATUS_PROPERTY);
     static const icalproperty_kind volatile_props[] = {
         ICAL_DTSTAMP_PROPERTY, ICAL_LASTMODIFIED_PROPERTY,
         ICAL_EXDATE_PROPERTY,  ICAL_TRANSP_PROPERTY,
@@ -143,6 +147,16 @@ static const char *organizer_content(vpool *pool, icalcomponent *c, const ical_c
     const char *out = pool_strdup(pool, s);
     free(s);
     return out;
+}
+
+static const char *organizer_content(vpool *pool, icalcomponent *c, const ical_cua_keys *keys)
+{
+    return content_of(pool, c, keys, 0);
+}
+
+static int is_cancelled(icalcomponent *c)
+{
+    return c && icalcomponent_get_status(c) == ICAL_STATUS_CANCELLED;
 }
 
 /* Do a and b exclude the same instances (in any order)?  1, 0, -1 out of
@@ -175,16 +189,17 @@ ical_status ical_sched_organizer(vpool *pool, const char *old, size_t oldlen, co
     /* the text to store: the server's knowledge of each answer, unless the
      * organizer moved the component */
     icalcomponent *omaster = it_by_key(&os, "");
+    int revised = os.n && ns.n != os.n, forgot = 0, oldseq = 0;
+    for (int i = 0; i < os.n; i++)
+        if (icalcomponent_get_sequence(os.c[i]) > oldseq) oldseq = icalcomponent_get_sequence(os.c[i]);
     for (int i = 0; i < ns.n; i++) {
         icalcomponent *o = it_by_key(&os, ns.key[i]);
-        int derived = 0;
         if (!o && *ns.key[i] && omaster) {
             /* a new override: the instance as the master described it */
             icalproperty *rid =
                 icalcomponent_get_first_property(ns.c[i], ICAL_RECURRENCEID_PROPERTY);
             o = it_own(pool, it_instance_from_master(omaster, rid));
             if (!o) return ICAL_ERR_NOMEM;
-            derived = 1;
         }
         int moved = o ? rescheduled(pool, o, ns.c[i]) : 0;
         for (icalproperty *p = icalcomponent_get_first_property(ns.c[i], ICAL_ATTENDEE_PROPERTY); p;
@@ -202,18 +217,26 @@ ical_status ical_sched_organizer(vpool *pool, const char *old, size_t oldlen, co
                 out->changed = 1;
             }
         }
-        if (!o || derived) continue;
-        /* RFC 5546 §2.1.4: a revision the attendees are told of has a higher
-         * SEQUENCE, or their clients take it for an old one; a client that
-         * forgot gets it raised, and it never goes down (the one change made
-         * for it) */
+        if (!o) continue;
         const char *x = organizer_content(pool, o, keys),
                    *y = organizer_content(pool, ns.c[i], keys);
         int same_ex = same_exdates(pool, o, ns.c[i]);
         if (!x || !y || same_ex < 0) return ICAL_ERR_NOMEM;
-        int was = icalcomponent_get_sequence(o), is = icalcomponent_get_sequence(ns.c[i]);
-        int want = (strcmp(x, y) != 0 || !same_ex) ? was + 1 : was;
-        if (is < want) {
+        if (strcmp(x, y) != 0 || !same_ex) revised = 1;
+        if (icalcomponent_get_sequence(ns.c[i]) <= icalcomponent_get_sequence(o)) forgot = 1;
+    }
+    /* RFC 5546 §2.1.4: a revision the attendees are told of has a higher
+     * SEQUENCE, or their clients take it for an old one.  One SEQUENCE for the
+     * whole object, as clients read it: raised past the old one when the
+     * client forgot (the one change made for it), and never lower than it. */
+    int maxseq = 0;
+    for (int i = 0; i < ns.n; i++)
+        if (icalcomponent_get_sequence(ns.c[i]) > maxseq) maxseq = icalcomponent_get_sequence(ns.c[i]);
+    int raise = revised && forgot;
+    int want = raise ? (maxseq > oldseq ? maxseq : oldseq + 1) : oldseq;
+    for (int i = 0; i < ns.n; i++) {
+        int seq = icalcomponent_get_sequence(ns.c[i]);
+        if (raise ? seq != want : seq < want) {
             icalcomponent_set_sequence(ns.c[i], want);
             out->changed = 1;
         }
@@ -269,7 +292,7 @@ ical_status ical_sched_organizer(vpool *pool, const char *old, size_t oldlen, co
                 continue;
             }
             /* instances they no longer attend: cancelled for them */
-            const char **rids = pool_alloc(pool, sizeof(*rids) * (size_t)(os.n + nnex + 1));
+            const char **rids = pool_alloc(pool, sizeof(*rids) * (size_t)(os.n + ns.n + nnex + 1));
             if (!rids) return ICAL_ERR_NOMEM;
             int nr = 0, changed = 0;
             for (int i = 0; i < os.n; i++) {
@@ -298,7 +321,24 @@ ical_status ical_sched_organizer(vpool *pool, const char *old, size_t oldlen, co
                     }
             for (int i = 0; i < noex && !changed; i++)
                 changed = !it_listed(nex, nnex, oex[i]); /* an instance restored */
-            /* what they attend, compared component by component */
+            /* RFC 5546 §3.2.5: what the organizer marked STATUS:CANCELLED is
+             * cancelled for them (a CANCEL, of the instances or the whole) */
+            int whole = 0;
+            for (int i = 0; i < ns.n; i++) {
+                icalcomponent *o = it_by_key(&os, ns.key[i]);
+                if (!is_cancelled(ns.c[i]) || is_cancelled(o) || !it_attends(ns.c[i], a->cua, keys))
+                    continue;
+                if (!*ns.key[i]) {
+                    whole = 1;
+                    continue;
+                }
+                icalproperty *rp =
+                    icalcomponent_get_first_property(ns.c[i], ICAL_RECURRENCEID_PROPERTY);
+                const char *v = pool_strdup(pool, icalproperty_get_value_as_string(rp));
+                if (!it_listed(rids, nr, v)) rids[nr++] = v;
+            }
+            /* what they attend, compared component by component (a
+             * cancellation is told by its CANCEL, not again by a REQUEST) */
             for (int i = 0; i < ns.n && !changed; i++) {
                 if (!it_attends(ns.c[i], a->cua, keys)) continue;
                 icalcomponent *o = it_by_key(&os, ns.key[i]);
@@ -306,12 +346,17 @@ ical_status ical_sched_organizer(vpool *pool, const char *old, size_t oldlen, co
                     changed = 1;
                     break;
                 }
-                const char *x = organizer_content(pool, o, keys),
-                           *y = organizer_content(pool, ns.c[i], keys);
+                int quiet = is_cancelled(ns.c[i]) && !is_cancelled(o);
+                const char *x = content_of(pool, o, keys, quiet),
+                           *y = content_of(pool, ns.c[i], keys, quiet);
                 if (!x || !y) return ICAL_ERR_NOMEM;
                 changed = strcmp(x, y) != 0;
             }
-            if (nr) {
+            if (whole) {
+                snd->what = ICAL_SEND_CANCEL;
+                snd->status_cancel = 1;
+                snd->then_request = changed;
+            } else if (nr) {
                 /* RFC 5546 §3.2.5: the instances they lose, cancelled; then the
                  * series at its new revision when it changed for them too */
                 snd->what = ICAL_SEND_CANCEL;
@@ -366,8 +411,8 @@ static icalcomponent *instance_of(icalcomponent *src, icalproperty *rid)
 }
 
 ical_status ical_itip_cancel(vpool *pool, const char *text, size_t len, const char *attendee,
-                             const char *const *rids, int nrids, const ical_cua_keys *keys,
-                             const char **msg, size_t *msglen)
+                             const char *const *rids, int nrids, int sequence,
+                             const ical_cua_keys *keys, const char **msg, size_t *msglen)
 {
     ical_global_init();
     icalcomponent *cal = it_parse(pool, text, len);
@@ -407,6 +452,10 @@ ical_status ical_itip_cancel(vpool *pool, const char *text, size_t len, const ch
             icalcomponent_add_component(m, k);
         }
     }
+    for (icalcomponent *c = sequence >= 0 ? icalcomponent_get_first_component(m, ICAL_ANY_COMPONENT)
+                                          : NULL;
+         c; c = icalcomponent_get_next_component(m, ICAL_ANY_COMPONENT))
+        if (it_is_main(c)) icalcomponent_set_sequence(c, sequence);
     return it_text_of(pool, m, msg, msglen);
 }
 

@@ -33,6 +33,7 @@ typedef struct ical_sched {
     ical_party *attendees;     /* every attendee of any component, once each */
     int nattendees;
     int nmain;                 /* main components (master and overrides) */
+    int sequence;              /* the highest SEQUENCE of its components */
 } ical_sched;
 
 /* How a caller tells calendar users apart beyond how their address is
@@ -73,6 +74,9 @@ typedef struct ical_send {
     /* after a CANCEL of some instances: a REQUEST with the rest of the
      * series too, which changed for them (an EXDATE is part of the series) */
     int then_request;
+    /* a CANCEL of the whole object because the organizer marked it
+     * STATUS:CANCELLED (it is still there: the message comes from it) */
+    int status_cancel;
 } ical_send;
 
 typedef struct ical_org_plan {
@@ -97,14 +101,15 @@ ical_status ical_sched_organizer(vpool *pool, const char *old, size_t oldlen, co
                                  ical_org_plan *out);
 
 /* The iTIP message for one attendee: METHOD:REQUEST with the components
- * they attend, or METHOD:CANCEL (of rids, or of everything), with the time
- * zones used, without alarms and without the SCHEDULE-* parameters
- * (RFC 6638 §3.2: the server strips them). */
+ * they attend, or METHOD:CANCEL (of rids, or of everything) at the revision
+ * `sequence` (-1: the text's own), with the time zones used, without alarms
+ * and without the SCHEDULE-* parameters (RFC 6638 §3.2: the server strips
+ * them). */
 ical_status ical_itip_request(vpool *pool, const char *text, size_t len, const char *attendee,
                               const ical_cua_keys *k, const char **msg, size_t *msglen);
 ical_status ical_itip_cancel(vpool *pool, const char *text, size_t len, const char *attendee,
-                             const char *const *rids, int nrids, const ical_cua_keys *k,
-                             const char **msg, size_t *msglen);
+                             const char *const *rids, int nrids, int sequence,
+                             const ical_cua_keys *k, const char **msg, size_t *msglen);
 
 /* Sets SCHEDULE-STATUS on every occurrence of attendee in a stored
  * organizer's copy (RFC 6638 §3.2.9).  *out is text when nothing changed. */

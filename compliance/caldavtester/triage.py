@@ -167,6 +167,25 @@ def compare_calendar_diff(details, addrs):
     return result
 
 
+def wait_steps(cdt, name):
+    """{(suite, test): ["WAITDELETEALL 2 $inboxpath2:/", ...]} of a test file, so a
+    WAITCOUNT failure can say what it waited for."""
+    out = {}
+    try:
+        root = ET.parse(os.path.join(cdt, "scripts", "tests", name)).getroot()
+    except (ET.ParseError, OSError):
+        return out
+    for suite in root.findall("test-suite"):
+        for test in suite.findall("test"):
+            steps = []
+            for req in test.findall("request"):
+                method = (req.findtext("method") or "").strip()
+                if method.startswith("WAIT"):
+                    steps.append("%s %s" % (method, (req.findtext("ruri") or "").strip()))
+            out[(suite.get("name"), test.get("name"))] = steps
+    return out
+
+
 def results_of(log):
     lines = open(log, encoding="utf-8", errors="replace").read().splitlines()
     for line in reversed(lines):
@@ -239,6 +258,7 @@ def main(argv):
             print("%s\t-\tno result dump" % name)
             counts["no dump"] += 1
             continue
+        waits = wait_steps(os.environ.get("CALDAVTESTER_DIR", "/work/cdt/ccs-caldavtester"), name)
         for entry in results:
             if entry.get("result") == 2 and not entry.get("tests"):
                 print("%s\t(start)\tERROR\t%s" % (name, (entry.get("details") or "").strip()[:100]))
@@ -250,6 +270,9 @@ def main(argv):
                         continue
                     test = "%s / %s" % (suite.get("name"), t.get("name"))
                     kind, detail = classify(t.get("details"), addrs)
+                    if kind == "waitcount":
+                        detail = ["%s (waited: %s)" % (detail[0], "; ".join(
+                            waits.get((suite.get("name"), t.get("name")), [])))]
                     benign = kind.startswith("data: only")
                     if earlier and not benign:
                         kind += " (after an earlier failure)"

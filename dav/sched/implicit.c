@@ -91,6 +91,14 @@ static int organizer_change(dav_req *r, const char *old, size_t oldlen, const ch
         return STORE_ERROR;
     const char *text = plan.text;
     size_t tlen = plan.len;
+    /* RFC 5546 §2.1.4: a CANCEL is a revision too - the one stored, or for a
+     * deleted object the next one */
+    ical_sched now;
+    int seq = -1;
+    if (text && ical_sched_read(r->pool, text, tlen, &keys, &now) == ICAL_OK)
+        seq = now.sequence;
+    else if (!text && ical_sched_read(r->pool, old, oldlen, &keys, &now) == ICAL_OK)
+        seq = now.sequence + 1;
     for (int i = 0; i < plan.nsends; i++) {
         const ical_send *s = &plan.sends[i];
         /* a CANCEL of instances may be followed by the series itself */
@@ -102,17 +110,18 @@ static int organizer_change(dav_req *r, const char *old, size_t oldlen, const ch
             ical_status st;
             if (what == ICAL_SEND_REQUEST)
                 st = ical_itip_request(r->pool, text, tlen, s->cua, &keys, &msg, &mlen);
-            else if (s->nrids || !old)
+            else if (s->nrids || !old || s->status_cancel)
                 st = ical_itip_cancel(r->pool, text ? text : old, text ? tlen : oldlen, s->cua,
-                                      s->rids, s->nrids, &keys, &msg, &mlen);
+                                      s->rids, s->nrids, seq, &keys, &msg, &mlen);
             else /* removed from the object, or the object deleted: as they knew it */
-                st = ical_itip_cancel(r->pool, old, oldlen, s->cua, NULL, 0, &keys, &msg, &mlen);
+                st = ical_itip_cancel(r->pool, old, oldlen, s->cua, NULL, 0, seq, &keys, &msg,
+                                      &mlen);
             if (st != ICAL_OK) return STORE_ERROR;
             const char *status;
             int rc = send_to(&r->ctx, s->cua, msg, mlen, &status);
             if (rc != STORE_OK) return rc;
             /* RFC 6638 §3.2.9: the outcome, on the attendee in the organizer's copy */
-            if (text && (what == ICAL_SEND_REQUEST || s->nrids) &&
+            if (text && (what == ICAL_SEND_REQUEST || s->nrids || s->status_cancel) &&
                 ical_sched_set_status(r->pool, text, tlen, s->cua, status, &keys, &text, &tlen) !=
                     ICAL_OK)
                 return STORE_ERROR;

@@ -297,7 +297,14 @@ class Scheduling(unittest.TestCase):
         self.assertEqual(self.copy_of(b, "rs1"), (None, None))
         self.put(a, path, event("rs1", self.A, [self.A, self.B], summary="Other",
                                 start="20270107T100000Z"))
-        self.assertIsNotNone(self.copy_of(b, "rs1")[0])
+        href, _ = self.copy_of(b, "rs1")
+        self.assertIsNotNone(href)
+        # a CANCEL of what bob no longer has is no news for him
+        self.assertEqual(b.req("DELETE", href, None, {"Schedule-Reply": "F"}).status, 204)
+        items = len(self.inbox(b, "rs1"))
+        self.assertEqual(a.delete(path).status, 204)
+        self.assertEqual(len(self.inbox(b, "rs1")), items)
+        self.assertEqual(self.copy_of(b, "rs1"), (None, None))
 
     def test_inbox_reports_and_properties(self):
         """RFC 6638 §2.3: calendar-query and calendar-multiget read the inbox; nothing

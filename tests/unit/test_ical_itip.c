@@ -160,7 +160,7 @@ static void test_instances(void)
     if (s->nrids == 1) CHECK_STR(s->rids[0], "20270107T100000Z");
     const char *msg;
     size_t len;
-    CHECK_INT(ical_itip_cancel(p, b, strlen(b), BOB, s->rids, s->nrids, NULL, &msg, &len), ICAL_OK);
+    CHECK_INT(ical_itip_cancel(p, b, strlen(b), BOB, s->rids, s->nrids, -1, NULL, &msg, &len), ICAL_OK);
     CHECK(strstr(msg, "METHOD:CANCEL") && strstr(msg, "RECURRENCE-ID:20270107T100000Z"));
 
     /* the attendee's copy takes it: that instance cancelled (an override
@@ -251,8 +251,9 @@ static void test_attendee_and_messages(void)
     /* a whole cancel: the copy stays, cancelled (RFC 5546 §3.2.5), for bob
      * to remove - which declines nothing */
     const char *cancel;
-    CHECK_INT(ical_itip_cancel(p, acc, strlen(acc), BOB, NULL, 0, NULL, &cancel, &len), ICAL_OK);
+    CHECK_INT(ical_itip_cancel(p, acc, strlen(acc), BOB, NULL, 0, 3, NULL, &cancel, &len), ICAL_OK);
     CHECK(strstr(cancel, "STATUS:CANCELLED") != NULL);
+    CHECK(strstr(cancel, "SEQUENCE:3") != NULL); /* the revision it is */
     const char *left;
     size_t llen;
     CHECK_INT(ical_apply_cancel(p, acc, strlen(acc), cancel, len, &left, &llen), ICAL_OK);
@@ -329,6 +330,20 @@ static void test_organizer_rules(void)
     CHECK(strstr(pl.text, "PARTSTAT=NEEDS-ACTION:mailto:bob") != NULL);
     CHECK_INT(ical_itip_request(p, pl.text, pl.len, BOB, NULL, &msg, &mlen), ICAL_OK);
     CHECK(!ical_declined_everything(p, msg, mlen, BOB, NULL));
+
+    /* implicitcancels: STATUS:CANCELLED is a CANCEL (RFC 5546 §3.2.5), with
+     * no REQUEST when nothing else changed */
+    const char *can = event(p, "20270105T100000Z", "one", "ACCEPTED", NULL,
+                            "STATUS:CANCELLED\r\n");
+    CHECK_INT(ical_sched_organizer(p, acc, strlen(acc), can, strlen(can), ORG, NULL, &pl),
+              ICAL_OK);
+    CHECK_INT(send_to(&pl, BOB)->what, ICAL_SEND_CANCEL);
+    CHECK(send_to(&pl, BOB)->status_cancel && !send_to(&pl, BOB)->then_request);
+    const char *can2 = event(p, "20270105T100000Z", "two", "ACCEPTED", NULL,
+                             "STATUS:CANCELLED\r\n");
+    CHECK_INT(ical_sched_organizer(p, acc, strlen(acc), can2, strlen(can2), ORG, NULL, &pl),
+              ICAL_OK);
+    CHECK(send_to(&pl, BOB)->status_cancel && send_to(&pl, BOB)->then_request);
     pool_free(p);
 }
 
@@ -348,6 +363,19 @@ static void test_declined_instance_stays_out(void)
     const char *req;
     size_t rlen;
     CHECK_INT(ical_itip_request(p, with, strlen(with), BOB, NULL, &req, &rlen), ICAL_OK);
+    /* impliciterrors: one SEQUENCE for the object - a forgotten raise of the
+     * master raises the override with it */
+    const char *end2 = strstr(with, "END:VCALENDAR");
+    const char *renamed = pool_printf(p, "%.*s", (int)(end2 - with), with);
+    char *sum = strstr((char *)renamed, "SUMMARY:daily");
+    if (sum) memcpy(sum, "SUMMARY:DAILY", 13);
+    renamed = pool_printf(p, "%sEND:VCALENDAR\r\n", renamed);
+    ical_org_plan pl;
+    CHECK_INT(ical_sched_organizer(p, with, strlen(with), renamed, strlen(renamed), ORG, NULL, &pl),
+              ICAL_OK);
+    const char *seq1 = strstr(pl.text, "SEQUENCE:1");
+    CHECK(seq1 && strstr(seq1 + 1, "SEQUENCE:1"));
+
     const char *mine = series(p, "EXDATE:20270107T100000Z\r\n");
     const char *copy;
     size_t clen;

@@ -20,6 +20,7 @@ static void party_of(icalproperty *p, ical_party *out)
     out->force_send = !f ? 0 : !strcasecmp(f, "REQUEST") ? 1 : !strcasecmp(f, "REPLY") ? 2 : 0;
     out->cutype = icalproperty_get_parameter_as_string(p, "CUTYPE");
     out->cn = icalproperty_get_parameter_as_string(p, "CN");
+    out->status = icalproperty_get_parameter_as_string(p, "SCHEDULE-STATUS");
 }
 
 static ical_status copy_party(vpool *pool, ical_party *p)
@@ -27,6 +28,7 @@ static ical_status copy_party(vpool *pool, ical_party *p)
     p->cua = pool_strdup(pool, p->cua);
     p->cutype = pool_strdup(pool, p->cutype);
     p->cn = pool_strdup(pool, p->cn);
+    p->status = pool_strdup(pool, p->status);
     return p->cua ? ICAL_OK : ICAL_ERR_NOMEM;
 }
 
@@ -103,12 +105,69 @@ static const char *props_text(vpool *pool, icalcomponent *c, icalproperty_kind k
     return out;
 }
 
+/* An RRULE that only ends sooner (COUNT or UNTIL, same pattern) adds and
+ * moves no instance (RFC 6638 §3.2.8).  1 when new_ truncates old. */
+static int truncates(icalproperty *old, icalproperty *new_)
+{
+    struct icalrecurrencetype a = icalproperty_get_rrule(old), b = icalproperty_get_rrule(new_);
+    struct icalrecurrencetype x = a, y = b;
+    x.count = y.count = 0;
+    x.until = y.until = icaltime_null_time();
+    char *sx = icalrecurrencetype_as_string_r(&x), *sy = icalrecurrencetype_as_string_r(&y);
+    int same = sx && sy && !strcmp(sx, sy);
+    free(sx);
+    free(sy);
+    if (!same) return 0;
+    int a_until = !icaltime_is_null_time(a.until), b_until = !icaltime_is_null_time(b.until);
+    if (!a.count && !a_until) return 1; /* it had no end: any end is sooner */
+    if (a.count && b.count) return b.count <= a.count;
+    if (a_until && b_until) return icaltime_compare(b.until, a.until) <= 0;
+    return 0;
+}
+
+/* The RDATE values of c, each "TZID|value" (as it_exdates). */
+static int rdates(vpool *pool, icalcomponent *c, const char ***out)
+{
+    int n = 0;
+    for (icalproperty *p = icalcomponent_get_first_property(c, ICAL_RDATE_PROPERTY); p;
+         p = icalcomponent_get_next_property(c, ICAL_RDATE_PROPERTY))
+        n++;
+    const char **arr = pool_alloc(pool, sizeof(*arr) * (size_t)(n + 1));
+    if (!arr) return -1;
+    n = 0;
+    for (icalproperty *p = icalcomponent_get_first_property(c, ICAL_RDATE_PROPERTY); p;
+         p = icalcomponent_get_next_property(c, ICAL_RDATE_PROPERTY)) {
+        const char *tz = icalproperty_get_parameter_as_string(p, "TZID");
+        const char *v = icalproperty_get_value_as_string(p);
+        arr[n++] = pool_printf(pool, "%s|%s", tz ? tz : "", v ? v : "");
+    }
+    *out = arr;
+    return n;
+}
+
+/* RFC 6638 §3.2.8: does new_ reschedule old - move an instance or add
+ * one?  A new time or length does; an RRULE or RDATE change only when it
+ * adds instances or moves them, not when it ends the series sooner or
+ * drops dates. */
 static int rescheduled(vpool *pool, icalcomponent *old, icalcomponent *new_)
 {
     for (size_t i = 0; i < sizeof time_props / sizeof time_props[0]; i++) {
         const char *a = props_text(pool, old, time_props[i]);
         const char *b = props_text(pool, new_, time_props[i]);
-        if (!a || !b || strcmp(a, b) != 0) return 1;
+        if (!a || !b) return 1;
+        if (!strcmp(a, b)) continue;
+        if (time_props[i] == ICAL_RRULE_PROPERTY) {
+            icalproperty *ro = icalcomponent_get_first_property(old, ICAL_RRULE_PROPERTY);
+            icalproperty *rn = icalcomponent_get_first_property(new_, ICAL_RRULE_PROPERTY);
+            if (ro && rn && truncates(ro, rn)) continue;
+        } else if (time_props[i] == ICAL_RDATE_PROPERTY) {
+            const char **ro, **rn;
+            int no = rdates(pool, old, &ro), nn = rdates(pool, new_, &rn), fewer = nn >= 0;
+            for (int k = 0; fewer && k < nn; k++)
+                fewer = no >= 0 && it_listed(ro, no, rn[k]);
+            if (fewer) continue;
+        }
+        return 1;
     }
     return 0;
 }
@@ -176,7 +235,7 @@ static int same_exdates(vpool *pool, icalcomponent *a, icalcomponent *b)
 
 ical_status ical_sched_organizer(vpool *pool, const char *old, size_t oldlen, const char *new_,
                                  size_t newlen, const char *organizer, const ical_cua_keys *keys,
-                                 ical_org_plan *out)
+                                 unsigned flags, ical_org_plan *out)
 {
     memset(out, 0, sizeof(*out));
     ical_global_init();
@@ -210,10 +269,20 @@ ical_status ical_sched_organizer(vpool *pool, const char *old, size_t oldlen, co
             const char *before = it_partstat_of(p);
             icalproperty *was = o ? it_attendee_in(o, it_prop_cua(p), keys) : NULL;
             /* an attendee new here has given no answer yet, whatever the
-             * organizer's client wrote (the answer is theirs to give) */
-            const char *now = moved || !was ? "NEEDS-ACTION" : it_partstat_of(was);
+             * organizer's client wrote (the answer is theirs to give); the
+             * organizer may ask again (RFC 6638 §3.2.8: NEEDS-ACTION at any
+             * time), unless its client may just hold a stale copy */
+            int ask_again = !strcmp(before, "NEEDS-ACTION") && !(flags & ICAL_ORG_MERGE);
+            const char *now = moved || !was || ask_again ? "NEEDS-ACTION" : it_partstat_of(was);
             if (strcmp(before, now) != 0) {
                 it_set_param(p, "PARTSTAT", now);
+                out->changed = 1;
+            }
+            /* RFC 6638 §3.2.9: the status the server recorded, where the
+             * client left it out */
+            const char *ss = was ? icalproperty_get_parameter_as_string(was, "SCHEDULE-STATUS") : NULL;
+            if (ss && !icalproperty_get_parameter_as_string(p, "SCHEDULE-STATUS")) {
+                it_set_param(p, "SCHEDULE-STATUS", ss);
                 out->changed = 1;
             }
         }
@@ -294,7 +363,13 @@ ical_status ical_sched_organizer(vpool *pool, const char *old, size_t oldlen, co
             /* instances they no longer attend: cancelled for them */
             const char **rids = pool_alloc(pool, sizeof(*rids) * (size_t)(os.n + ns.n + nnex + 1));
             if (!rids) return ICAL_ERR_NOMEM;
-            int nr = 0, changed = 0;
+            /* changed: what the REQUEST carries - every component they attend
+             * when the series itself changed for them (whole_series), else
+             * only the instances that did (RFC 5546 §3.2.2: an update of
+             * some instances) */
+            int nr = 0, changed = 0, whole_series = 0, nch = 0;
+            const char **ch = pool_alloc(pool, sizeof(*ch) * (size_t)(ns.n + 1));
+            if (!ch) return ICAL_ERR_NOMEM;
             for (int i = 0; i < os.n; i++) {
                 if (!*os.key[i] || !it_attends(os.c[i], a->cua, keys)) continue;
                 icalcomponent *n = it_by_key(&ns, os.key[i]);
@@ -302,7 +377,7 @@ ical_status ical_sched_organizer(vpool *pool, const char *old, size_t oldlen, co
                 /* an override that went back to the master's instance is
                  * no cancellation; one that went with an EXDATE is */
                 if (!n && it_attends(nmaster, a->cua, keys) && !it_listed(nex, nnex, os.key[i])) {
-                    changed = 1;
+                    changed = whole_series = 1;
                     continue;
                 }
                 icalproperty *rp =
@@ -319,8 +394,8 @@ ical_status ical_sched_organizer(vpool *pool, const char *old, size_t oldlen, co
                         if (!it_listed(rids, nr, v)) rids[nr++] = v;
                         excluded = 1;
                     }
-            for (int i = 0; i < noex && !changed; i++)
-                changed = !it_listed(nex, nnex, oex[i]); /* an instance restored */
+            for (int i = 0; i < noex; i++)
+                if (!it_listed(nex, nnex, oex[i])) changed = whole_series = 1; /* restored */
             /* RFC 5546 §3.2.5: what the organizer marked STATUS:CANCELLED is
              * cancelled for them (a CANCEL, of the instances or the whole) */
             int whole = 0;
@@ -339,18 +414,25 @@ ical_status ical_sched_organizer(vpool *pool, const char *old, size_t oldlen, co
             }
             /* what they attend, compared component by component (a
              * cancellation is told by its CANCEL, not again by a REQUEST) */
-            for (int i = 0; i < ns.n && !changed; i++) {
+            for (int i = 0; i < ns.n; i++) {
                 if (!it_attends(ns.c[i], a->cua, keys)) continue;
                 icalcomponent *o = it_by_key(&os, ns.key[i]);
-                if (!it_attends(o, a->cua, keys)) {
-                    changed = 1;
-                    break;
+                int differs = 1;
+                if (it_attends(o, a->cua, keys)) {
+                    int quiet = is_cancelled(ns.c[i]) && !is_cancelled(o);
+                    const char *x = content_of(pool, o, keys, quiet),
+                               *y = content_of(pool, ns.c[i], keys, quiet);
+                    if (!x || !y) return ICAL_ERR_NOMEM;
+                    differs = strcmp(x, y) != 0;
                 }
-                int quiet = is_cancelled(ns.c[i]) && !is_cancelled(o);
-                const char *x = content_of(pool, o, keys, quiet),
-                           *y = content_of(pool, ns.c[i], keys, quiet);
-                if (!x || !y) return ICAL_ERR_NOMEM;
-                changed = strcmp(x, y) != 0;
+                if (!differs) continue;
+                changed = 1;
+                if (!*ns.key[i]) whole_series = 1;
+                ch[nch++] = ns.key[i];
+            }
+            if (!whole_series && !excluded && nch) {
+                snd->only = ch;
+                snd->nonly = nch;
             }
             if (whole) {
                 snd->what = ICAL_SEND_CANCEL;
@@ -376,6 +458,13 @@ ical_status ical_sched_organizer(vpool *pool, const char *old, size_t oldlen, co
 ical_status ical_itip_request(vpool *pool, const char *text, size_t len, const char *attendee,
                               const ical_cua_keys *keys, const char **msg, size_t *msglen)
 {
+    return ical_itip_request_some(pool, text, len, attendee, NULL, 0, keys, msg, msglen);
+}
+
+ical_status ical_itip_request_some(vpool *pool, const char *text, size_t len,
+                                   const char *attendee, const char *const *only, int nonly,
+                                   const ical_cua_keys *keys, const char **msg, size_t *msglen)
+{
     ical_global_init();
     icalcomponent *cal = it_parse(pool, text, len);
     comps cs;
@@ -384,6 +473,7 @@ ical_status ical_itip_request(vpool *pool, const char *text, size_t len, const c
     if (!m) return ICAL_ERR_NOMEM;
     for (int i = 0; i < cs.n; i++) {
         if (!it_attends(cs.c[i], attendee, keys)) continue;
+        if (only && !it_listed(only, nonly, cs.key[i])) continue;
         icalcomponent *k = it_travelling(cs.c[i]);
         if (!k) return ICAL_ERR_NOMEM;
         icalcomponent_add_component(m, k);

@@ -23,6 +23,7 @@ typedef struct ical_party {
     int force_send;       /* SCHEDULE-FORCE-SEND: 1 REQUEST, 2 REPLY (RFC 6638 §7.2) */
     const char *cutype;   /* CUTYPE, NULL when absent (INDIVIDUAL) */
     const char *cn;       /* CN, or NULL */
+    const char *status;   /* SCHEDULE-STATUS, or NULL */
 } ical_party;
 
 /* The scheduling view of one calendar object. */
@@ -77,6 +78,11 @@ typedef struct ical_send {
     /* a CANCEL of the whole object because the organizer marked it
      * STATUS:CANCELLED (it is still there: the message comes from it) */
     int status_cancel;
+    /* a REQUEST of some instances only (their keys, "TZID|RECURRENCE-ID"):
+     * the series itself did not change for them; NULL: everything they
+     * attend */
+    const char **only;
+    int nonly;
 } ical_send;
 
 typedef struct ical_org_plan {
@@ -92,13 +98,18 @@ typedef struct ical_org_plan {
  * new or what they attend changed (or SCHEDULE-FORCE-SEND=REQUEST), a
  * CANCEL for what they no longer attend, nothing otherwise; attendees whose
  * SCHEDULE-AGENT is CLIENT or NONE get nothing (RFC 6638 §7.1).  In the text
- * to store, each attendee keeps the PARTSTAT the server knows (the organizer
- * client may hold a stale one) unless the component was rescheduled - a
- * change of DTSTART, DTEND, DURATION, DUE, RRULE, RDATE or EXDATE - which
- * resets it to NEEDS-ACTION (RFC 6638 §3.2.8). */
+ * to store, each attendee keeps the PARTSTAT the server knows (their answer
+ * is theirs, and a new attendee has given none) unless the component was
+ * rescheduled - instances moved or added (RFC 6638 §3.2.8) - which resets it
+ * to NEEDS-ACTION; the organizer may also ask again by writing NEEDS-ACTION,
+ * except in a merge (ICAL_ORG_MERGE); the SCHEDULE-STATUS the server
+ * recorded stays where the client left it out. */
 ical_status ical_sched_organizer(vpool *pool, const char *old, size_t oldlen, const char *new_,
                                  size_t newlen, const char *organizer, const ical_cua_keys *k,
-                                 ical_org_plan *out);
+                                 unsigned flags, ical_org_plan *out);
+/* flags: the client wrote with If-Schedule-Tag-Match (RFC 6638 §3.2.10.1), so
+ * its ATTENDEE values may be stale and the server's are merged in */
+enum { ICAL_ORG_MERGE = 1 };
 
 /* The iTIP message for one attendee: METHOD:REQUEST with the components
  * they attend, or METHOD:CANCEL (of rids, or of everything) at the revision
@@ -107,6 +118,11 @@ ical_status ical_sched_organizer(vpool *pool, const char *old, size_t oldlen, co
  * them). */
 ical_status ical_itip_request(vpool *pool, const char *text, size_t len, const char *attendee,
                               const ical_cua_keys *k, const char **msg, size_t *msglen);
+/* The same REQUEST with only the components whose keys (see ical_send.only)
+ * are listed. */
+ical_status ical_itip_request_some(vpool *pool, const char *text, size_t len,
+                                   const char *attendee, const char *const *only, int nonly,
+                                   const ical_cua_keys *k, const char **msg, size_t *msglen);
 ical_status ical_itip_cancel(vpool *pool, const char *text, size_t len, const char *attendee,
                              const char *const *rids, int nrids, int sequence,
                              const ical_cua_keys *k, const char **msg, size_t *msglen);

@@ -137,6 +137,82 @@ static void drop_exdate(icalcomponent *c, const char *key)
     }
 }
 
+/* What is the recipient's own in their component e stays in the new
+ * component c: their alarms, their transparency, and the outcome of their
+ * last reply (SCHEDULE-STATUS on the ORGANIZER, RFC 6638 §3.2.9). */
+static void keep_own(icalcomponent *e, icalcomponent *c)
+{
+    icalcomponent *alarms[64];
+    int na = 0;
+    for (icalcomponent *a = icalcomponent_get_first_component(e, ICAL_VALARM_COMPONENT);
+         a && na < 64; a = icalcomponent_get_next_component(e, ICAL_VALARM_COMPONENT))
+        alarms[na++] = a;
+    for (int k = 0; k < na; k++)
+        icalcomponent_add_component(c, icalcomponent_new_clone(alarms[k]));
+    icalproperty *t = icalcomponent_get_first_property(e, ICAL_TRANSP_PROPERTY);
+    if (t) {
+        it_remove_all(c, ICAL_TRANSP_PROPERTY);
+        icalcomponent_add_property(c, icalproperty_new_clone(t));
+    }
+    icalproperty *eo = icalcomponent_get_first_property(e, ICAL_ORGANIZER_PROPERTY);
+    icalproperty *no = icalcomponent_get_first_property(c, ICAL_ORGANIZER_PROPERTY);
+    const char *ss = eo ? icalproperty_get_parameter_as_string(eo, "SCHEDULE-STATUS") : NULL;
+    if (ss && no) it_set_param(no, "SCHEDULE-STATUS", ss);
+}
+
+static const char *tzid_of(icalcomponent *z)
+{
+    icalproperty *p = icalcomponent_get_first_property(z, ICAL_TZID_PROPERTY);
+    return p ? icalproperty_get_tzid(p) : NULL;
+}
+
+/* A REQUEST of some instances only (no master: RFC 5546 §3.2.2): the
+ * existing copy ec keeps everything else and takes those instances, each
+ * replacing the component it had for it (its own parts kept) - except an
+ * instance the recipient declined and took out, which stays out. */
+static ical_status merge_instances(vpool *pool, icalcomponent *ec, const comps *es,
+                                   const comps *ms, const char *me, const ical_cua_keys *keys,
+                                   const char **out, size_t *outlen)
+{
+    icalcomponent *master = it_by_key(es, "");
+    const char **ex = NULL;
+    int nex = it_exdates(pool, master, &ex);
+    if (nex < 0) return ICAL_ERR_NOMEM;
+    for (int i = 0; i < ms->n; i++) {
+        icalproperty *mine = me ? it_attendee_in(ms->c[i], me, keys) : NULL;
+        if (it_listed(ex, nex, ms->key[i]) && mine &&
+            !strcmp(it_partstat_of(mine), "DECLINED"))
+            continue;
+        icalcomponent *k = icalcomponent_new_clone(ms->c[i]);
+        if (!k) return ICAL_ERR_NOMEM;
+        icalcomponent *e = it_by_key(es, ms->key[i]);
+        if (e) {
+            keep_own(e, k);
+            icalcomponent_remove_component(ec, e);
+            icalcomponent_free(e);
+        }
+        icalcomponent_add_component(ec, k);
+        if (master) drop_exdate(master, ms->key[i]);
+    }
+    /* time zones the instances use that the copy lacks */
+    icalcomponent *mc = ms->n ? icalcomponent_get_parent(ms->c[0]) : NULL;
+    icalcomponent *tzs[64];
+    int ntz = 0;
+    for (icalcomponent *z = mc ? icalcomponent_get_first_component(mc, ICAL_VTIMEZONE_COMPONENT)
+                               : NULL;
+         z && ntz < 64; z = icalcomponent_get_next_component(mc, ICAL_VTIMEZONE_COMPONENT))
+        tzs[ntz++] = z;
+    for (int i = 0; i < ntz; i++) {
+        const char *tzid = tzid_of(tzs[i]);
+        int have = 0;
+        for (icalcomponent *z = icalcomponent_get_first_component(ec, ICAL_VTIMEZONE_COMPONENT);
+             z && !have; z = icalcomponent_get_next_component(ec, ICAL_VTIMEZONE_COMPONENT))
+            have = tzid && tzid_of(z) && !strcmp(tzid, tzid_of(z));
+        if (!have) icalcomponent_add_component(ec, icalcomponent_new_clone(tzs[i]));
+    }
+    return it_text_of(pool, ec, out, outlen);
+}
+
 int ical_declined_everything(vpool *pool, const char *msg, size_t len, const char *me,
                              const ical_cua_keys *keys)
 {
@@ -167,28 +243,12 @@ ical_status ical_apply_request(vpool *pool, const char *existing, size_t existin
     it_remove_all(copy, ICAL_METHOD_PROPERTY);
     comps cs, es;
     if (it_collect(pool, copy, &cs) != 0 || it_collect(pool, ec, &es) != 0) return ICAL_ERR_NOMEM;
-    /* what is the recipient's own stays where the component is still there:
-     * their alarms, their transparency, and the outcome of their last reply
-     * (SCHEDULE-STATUS on the ORGANIZER, RFC 6638 §3.2.9) */
+    if (ec && es.n && !it_by_key(&cs, "")) return merge_instances(pool, ec, &es, &cs, me, keys,
+                                                                   out, outlen);
+    /* what is the recipient's own stays where the component is still there */
     for (int i = 0; i < cs.n; i++) {
         icalcomponent *e = it_by_key(&es, cs.key[i]);
-        if (!e) continue;
-        icalcomponent *alarms[64];
-        int na = 0;
-        for (icalcomponent *a = icalcomponent_get_first_component(e, ICAL_VALARM_COMPONENT);
-             a && na < 64; a = icalcomponent_get_next_component(e, ICAL_VALARM_COMPONENT))
-            alarms[na++] = a;
-        for (int k = 0; k < na; k++)
-            icalcomponent_add_component(cs.c[i], icalcomponent_new_clone(alarms[k]));
-        icalproperty *t = icalcomponent_get_first_property(e, ICAL_TRANSP_PROPERTY);
-        if (t) {
-            it_remove_all(cs.c[i], ICAL_TRANSP_PROPERTY);
-            icalcomponent_add_property(cs.c[i], icalproperty_new_clone(t));
-        }
-        icalproperty *eo = icalcomponent_get_first_property(e, ICAL_ORGANIZER_PROPERTY);
-        icalproperty *no = icalcomponent_get_first_property(cs.c[i], ICAL_ORGANIZER_PROPERTY);
-        const char *ss = eo ? icalproperty_get_parameter_as_string(eo, "SCHEDULE-STATUS") : NULL;
-        if (ss && no) it_set_param(no, "SCHEDULE-STATUS", ss);
+        if (e) keep_own(e, cs.c[i]);
     }
     /* an instance their copy shows cancelled stays so (RFC 5546 §3.2.5: the
      * CANCEL said so) where the update does not describe it again */

@@ -87,7 +87,11 @@ static int organizer_change(dav_req *r, const char *old, size_t oldlen, const ch
     ical_org_plan plan;
     ical_cua_keys keys;
     if (dav_sched_keys(&r->ctx, &keys) != 0) return STORE_ERROR;
-    if (ical_sched_organizer(r->pool, old, oldlen, new_, newlen, me, &keys, &plan) != ICAL_OK)
+    /* RFC 6638 §3.2.10.1: a client writing with If-Schedule-Tag-Match may
+     * hold other attendees' stale values, which the server's replace */
+    unsigned flags = dav_header(r, "If-Schedule-Tag-Match") ? ICAL_ORG_MERGE : 0;
+    if (ical_sched_organizer(r->pool, old, oldlen, new_, newlen, me, &keys, flags, &plan) !=
+        ICAL_OK)
         return STORE_ERROR;
     const char *text = plan.text;
     size_t tlen = plan.len;
@@ -109,7 +113,8 @@ static int organizer_change(dav_req *r, const char *old, size_t oldlen, const ch
             size_t mlen;
             ical_status st;
             if (what == ICAL_SEND_REQUEST)
-                st = ical_itip_request(r->pool, text, tlen, s->cua, &keys, &msg, &mlen);
+                st = ical_itip_request_some(r->pool, text, tlen, s->cua, s->only, s->nonly, &keys,
+                                            &msg, &mlen);
             else if (s->nrids || !old || s->status_cancel)
                 st = ical_itip_cancel(r->pool, text ? text : old, text ? tlen : oldlen, s->cua,
                                       s->rids, s->nrids, seq, &keys, &msg, &mlen);
@@ -208,7 +213,9 @@ static int check_change(dav_req *r, const ical_sched *so, int orole, const ical_
                                     : orole == ROLE_ATTENDEE || sn->nattendees > 0;
         return bad ? dav_error(r, 403, NS_CALDAV, cond) : 0;
     }
-    if (nrole != ROLE_ATTENDEE) return 0;
+    /* RFC 6638 §7.1: a copy whose organizer's client schedules by itself is
+     * none of the server's business */
+    if (nrole != ROLE_ATTENDEE || sn->organizer.agent != ICAL_AGENT_SERVER) return 0;
     store_principal org;
     int rc = dav_sched_principal(&r->ctx, sn->organizer.cua, &org);
     if (rc == STORE_NOTFOUND) return 0; /* someone elsewhere: their server decides */
@@ -278,6 +285,21 @@ int dav_sched_on_write(dav_req *r, const store_node *coll, const store_node *old
         if (!sn.organizer.cua) return 0;
         m->sched_tag = dav_sched_new_tag(&r->ctx);
         return m->sched_tag ? 0 : 500;
+    }
+    /* RFC 6638 §3.2.9: the outcome of their last reply stays recorded where
+     * their client left it out */
+    if (so.organizer.status && !sn.organizer.status) {
+        const char *text;
+        size_t tlen;
+        if (ical_sched_set_organizer_status(r->pool, m->c.body, m->c.length, so.organizer.status,
+                                            &text, &tlen) != ICAL_OK)
+            return 500;
+        if (text != m->c.body) {
+            m->c.body = text;
+            m->c.length = tlen;
+            m->c.etag = dav_etag_for(r->pool, text, tlen);
+            m->changed = 1;
+        }
     }
     rc = attendee_change(r, sn.organizer.cua ? &sn : &so, oldtext, oldlen, m, me);
     if (rc != STORE_OK) return dav_store_status(rc);

@@ -116,10 +116,12 @@ class Scheduling(unittest.TestCase):
         self.assertEqual(self.param(mine, self.B, "SCHEDULE-STATUS"), "2.0")
         self.assertTrue(any("METHOD:REPLY" in x for x in self.inbox(a, "meet1")))
 
-        # alice renames it with her client's stale copy: bob's answer stays
+        # alice renames it with her client's stale copy, under the schedule tag it
+        # read (RFC 6638 §3.2.10.1): bob's answer is merged in
         stale = event("meet1", self.A, ["ATTENDEE;PARTSTAT=ACCEPTED:" + self.A, self.B],
                       summary="Renamed")
-        self.put(a, path, stale)
+        tag = a.get(path).header("schedule-tag")
+        self.put(a, path, stale, headers={"If-Schedule-Tag-Match": tag})
         self.assertEqual(self.partstat(a.get(path).text, self.B), "ACCEPTED")
         _, copy = self.copy_of(b, "meet1")
         self.assertIn("SUMMARY:Renamed", copy)
@@ -288,12 +290,20 @@ class Scheduling(unittest.TestCase):
         self.put(b, href, copy.replace("PARTSTAT=NEEDS-ACTION:" + self.B,
                                        "PARTSTAT=DECLINED:" + self.B))
         self.assertIn("ORGANIZER;SCHEDULE-STATUS=1.2:" + self.A, b.get(href).text)
+        # both sides keep what the server recorded when a client leaves it out
+        mine = b.get(href).text.replace("ORGANIZER;SCHEDULE-STATUS=1.2:", "ORGANIZER:")
+        self.put(b, href, mine.replace("SUMMARY:Meeting", "SUMMARY:Meeting\r\nTRANSP:TRANSPARENT"))
+        self.assertIn("ORGANIZER;SCHEDULE-STATUS=1.2:" + self.A, b.get(href).text)
+        self.put(a, path, event("rs1", self.A, [self.A, "ATTENDEE;PARTSTAT=DECLINED:" + self.B],
+                                extra="TRANSP:OPAQUE"))
+        self.assertEqual(self.param(a.get(path).text, self.B, "SCHEDULE-STATUS"), "2.0")
         replies = len(self.inbox(a, "rs1"))
         self.assertEqual(replies, 1)
         self.assertEqual(b.delete(href).status, 204)
         self.assertEqual(len(self.inbox(a, "rs1")), replies)
         # a new description does not bring it back; a new time does
-        self.put(a, path, event("rs1", self.A, [self.A, self.B], summary="Other"))
+        self.put(a, path, event("rs1", self.A, [self.A, "ATTENDEE;PARTSTAT=DECLINED:" + self.B],
+                                summary="Other"))
         self.assertEqual(self.copy_of(b, "rs1"), (None, None))
         self.put(a, path, event("rs1", self.A, [self.A, self.B], summary="Other",
                                 start="20270107T100000Z"))

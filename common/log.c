@@ -12,6 +12,11 @@ void log_set_level(int level)
     log_level = level;
 }
 
+int log_enabled(int level)
+{
+    return level <= log_level;
+}
+
 int log_parse_level(const char *name)
 {
     static const char *names[] = {"error", "warn", "info", "debug"};

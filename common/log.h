@@ -6,6 +6,8 @@
 enum { LOG_ERROR = 0, LOG_WARN = 1, LOG_INFO = 2, LOG_DEBUG = 3 };
 
 void log_set_level(int level);
+/* Would a message at level be written? */
+int log_enabled(int level);
 int log_parse_level(const char *name); /* -1 if unknown */
 void log_msg(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

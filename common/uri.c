@@ -61,14 +61,20 @@ int uri_decode_segment(vpool *pool, const char *s, size_t n, char **out)
             if (hi < 0 || lo < 0) return URI_BAD_ESCAPE;
             c = (unsigned char)(hi * 16 + lo);
             i += 2;
-            if (c == '/' || c == '\\') return URI_BAD_CHAR;
+            /* RFC 3986 §2.1: an escaped octet is data, and a name is bytes:
+             * a newline a web client put in a UID, a byte that is not UTF-8.
+             * Only '/' (it would change which resource is meant) and NUL (a
+             * name is a C string) can never be part of one. */
+            if (c == '/' || c == 0) return URI_BAD_CHAR;
+        } else if (c < 0x20 || c == 0x7F) {
+            /* RFC 3986 §2: a control character is no URI character; it
+             * comes escaped or not at all */
+            return URI_BAD_CHAR;
         }
-        if (c == 0 || c < 0x20 || c == 0x7F) return URI_BAD_CHAR;
         d[j++] = (char)c;
     }
     d[j] = '\0';
     if (j > URI_MAX_SEGMENT) return URI_TOO_LONG;
-    if (!utf8_valid(d, j)) return URI_BAD_UTF8;
     if (strcmp(d, ".") == 0 || strcmp(d, "..") == 0) return URI_DOT_SEGMENT;
     *out = d;
     return URI_OK;

@@ -1,6 +1,12 @@
 /* Percent-encoding and the path rules every request path passes through.
  * Paths are decoded one segment at a time, so an encoded '/' (%2F) can be
- * refused instead of silently changing which resource is meant. */
+ * refused instead of silently changing which resource is meant.
+ *
+ * Names are bytes: a decoded segment may hold any octet but '/' and NUL
+ * (control characters, '%', '#', '?', bytes that are not UTF-8), and goes
+ * back out percent-encoded wherever it is shown (hrefs, Location, the HTML
+ * listing), so XML and HTML never carry a byte invalid in them.  "." and ".."
+ * are refused. */
 #ifndef VEIL_URI_H
 #define VEIL_URI_H
 
@@ -12,8 +18,7 @@
 enum {
     URI_OK = 0,
     URI_BAD_ESCAPE = -1,   /* '%' not followed by two hex digits */
-    URI_BAD_UTF8 = -2,     /* decoded bytes are not valid UTF-8 */
-    URI_BAD_CHAR = -3,     /* NUL, control character, or an encoded '/' */
+    URI_BAD_CHAR = -3,     /* an encoded NUL or '/', or a raw control character */
     URI_DOT_SEGMENT = -4,  /* "." or ".." */
     URI_TOO_LONG = -5
 };
@@ -32,7 +37,8 @@ typedef struct uri_path {
  * Query strings must already be cut off.  Returns URI_OK or a negative URI_*. */
 int uri_parse_path(vpool *pool, const char *raw, uri_path *out);
 
-/* Decodes one segment into a pool string.  Returns URI_OK or a negative URI_*. */
+/* Decodes one segment into a pool string (at most URI_MAX_SEGMENT bytes).
+ * Returns URI_OK or a negative URI_*. */
 int uri_decode_segment(vpool *pool, const char *s, size_t n, char **out);
 
 /* Appends s percent-encoded for use as one path segment (everything except

@@ -125,9 +125,11 @@ int dav_authorize(dav_req *r, const dav_resource *res, priv_action act)
     priv_subject who;
     if (subject(r, &who) != 0) return 404;
     priv_object o;
+    r->log_reason = "not visible to the caller, or missing";
     dav_priv_object(res, &o);
     priv_verdict v = priv_decide(r->st, r->pool, &who, &o, act);
     if (!v.visible) return 404;
+    r->log_reason = NULL;
     if (v.allowed) return 0;
     if (v.on_parent && res->has_parent) {
         dav_resource parent;
@@ -152,6 +154,7 @@ int dav_need_privilege(dav_req *r, const dav_resource *res, unsigned bits)
         ns = priv_names[best].ns;
         name = priv_names[best].name;
     }
+    r->log_reason = name; /* the privilege's name */
     vbuf b;
     buf_init(&b, 0);
     buf_puts(&b, "<D:resource><D:href>");

@@ -3,6 +3,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "common/range.h"
 #include "common/timefmt.h"
 #include "dav/ifheader.h"
 #include "dav/resource.h"
@@ -84,18 +85,27 @@ int dav_conditional(dav_req *r, const dav_resource *res)
     /* RFC 9110 §13.2.2 step 1 and 2 */
     const char *im = dav_header(r, "If-Match");
     if (im) {
-        if (is_star(im) ? !exists : !etag_list_matches(im, etag, 0)) return 412;
+        if (is_star(im) ? !exists : !etag_list_matches(im, etag, 0)) {
+            r->log_reason = "If-Match";
+            return 412;
+        }
     } else {
         const char *ius = dav_header(r, "If-Unmodified-Since");
         if (ius && exists && res->type == DAV_RES_NODE) {
             time_t t = http_date_parse(ius);
-            if (t != (time_t)-1 && mtime > t) return 412;
+            if (t != (time_t)-1 && mtime > t) {
+                r->log_reason = "If-Unmodified-Since";
+                return 412;
+            }
         }
     }
     /* step 3 and 4 */
     const char *inm = dav_header(r, "If-None-Match");
     if (inm) {
-        if (is_star(inm) ? exists : etag_list_matches(inm, etag, 1)) return safe ? 304 : 412;
+        if (is_star(inm) ? exists : etag_list_matches(inm, etag, 1)) {
+            r->log_reason = "If-None-Match";
+            return safe ? 304 : 412;
+        }
     } else if (safe) {
         const char *ims = dav_header(r, "If-Modified-Since");
         if (ims && res->type == DAV_RES_NODE) {
@@ -104,6 +114,46 @@ int dav_conditional(dav_req *r, const dav_resource *res)
         }
     }
     return 0;
+}
+
+/* ---- byte ranges ------------------------------------------------------------ */
+
+/* RFC 9110 §13.1.5: does the representation still match the client's
+ * validator?  An entity-tag by strong comparison (§8.8.3.2: a weak one never
+ * matches); an HTTP-date when it is exactly the Last-Modified sent.  Anything
+ * else is false: the client gets the whole representation. */
+static int if_range_true(dav_req *r, const dav_resource *res)
+{
+    const char *v = dav_header(r, "If-Range");
+    if (!v) return 1;
+    while (*v == ' ' || *v == '\t') v++;
+    if (*v == '"' || strncmp(v, "W/", 2) == 0) {
+        const char *etag = dav_res_etag(r, res);
+        return etag && *v == '"' && strcmp(v, etag) == 0;
+    }
+    time_t t = http_date_parse(v);
+    return t != (time_t)-1 && res->type == DAV_RES_NODE && (time_t)res->node.modified == t;
+}
+
+int dav_range(dav_req *r, const dav_resource *res, uint64_t len, http_range *out)
+{
+    int kind = http_range_parse(dav_header(r, "Range"), len, out);
+    if (kind == HTTP_RANGE_NONE || !if_range_true(r, res)) return 200;
+    if (kind == HTTP_RANGE_UNSATISFIABLE) {
+        /* §15.5.17: the current length, for the client's next try */
+        dav_add_header(r, "Content-Range", pool_printf(r->pool, "bytes */%llu",
+                                                       (unsigned long long)len));
+        return 416;
+    }
+    /* Several satisfiable ranges get the whole representation, as §14.2 lets
+     * a server ignore Range: a single part would drop ranges a client that
+     * asks for several expects, and no client we serve needs
+     * multipart/byteranges (rclone and gvfs ask for one range at a time). */
+    if (kind == HTTP_RANGE_MULTI) return 200;
+    dav_add_header(r, "Content-Range",
+                   pool_printf(r->pool, "bytes %llu-%llu/%llu", (unsigned long long)out->first,
+                               (unsigned long long)out->last, (unsigned long long)len));
+    return 206;
 }
 
 /* ---- If header and locks --------------------------------------------------- */
@@ -183,6 +233,7 @@ int dav_if_check(dav_req *r, const dav_resource *res)
         for (const dav_if_cond *c = l->conds; c && all; c = c->next) all = cond_true(r, target, c);
         if (all) return 0;
     }
+    r->log_reason = "If header";
     return 412;
 }
 

@@ -10,6 +10,14 @@
  * 0 to go on, 304 (GET/HEAD only) or 412. */
 int dav_conditional(dav_req *r, const dav_resource *res);
 
+/* Range (RFC 9110 §14.2) and If-Range (§13.1.5) of a GET or HEAD of res,
+ * whose selected representation is len bytes and has res's validators.
+ * Returns 200 (send it whole: no Range, one that is ignored, several ranges,
+ * an If-Range that does not match), 206 with *out set and Content-Range
+ * added, or 416 with Content-Range: bytes * /len added. */
+struct http_range;
+int dav_range(dav_req *r, const dav_resource *res, uint64_t len, struct http_range *out);
+
 /* Adds ETag and Last-Modified headers for a stored resource. */
 void dav_validator_headers(dav_req *r, const dav_resource *res);
 

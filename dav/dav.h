@@ -64,13 +64,18 @@ static inline int dav_res_is_collection(const dav_resource *r)
 }
 
 /* A response body produced piece by piece (multistatus of a large
- * collection).  fill() appends the next piece to out and returns 1 when more
- * will follow, 0 at the end, -1 on error.  It runs after the handler has
- * returned, on the same thread, and must not hold a transaction between
- * calls. */
+ * collection, a stored file read from the store a piece at a time).  fill()
+ * appends the next piece to out and returns 1 when more will follow, 0 at
+ * the end, -1 on error (logged as one), DAV_STREAM_ABORT when the body
+ * cannot be finished as it began (the file changed meanwhile: the response
+ * is cut short, which the client sees, rather than mixing two versions).
+ * It runs after the handler has returned, on the same thread, and must not
+ * hold a transaction between calls: each call reads a snapshot of its own. */
+#define DAV_STREAM_ABORT (-2)
 typedef struct dav_stream {
     int (*fill)(dav_req *r, void *state, vbuf *out);
     void *state;
+    uint64_t length; /* the body's exact size when known (Content-Length), 0: unknown */
 } dav_stream;
 
 typedef struct dav_out_header {
@@ -95,6 +100,7 @@ struct dav_req {
     const char *base_url;        /* "http://host:port" for absolute URLs (Location) */
     dav_header_fn header_fn;
     void *header_ctx;
+    dav_header_fn query_fn;      /* the query's arguments ("?export"), read with header_ctx */
     const char *body;
     size_t body_len;
 
@@ -109,6 +115,10 @@ struct dav_req {
     const char *err_ns, *err_name;
     const char *err_inner;       /* optional XML inside the precondition element */
     const char *err_text;        /* optional human-readable text for plain errors */
+    /* why a request was refused, for the debug log (dav_log_outcome): a
+     * fixed string of ours, never anything the client sent or stored (no
+     * name, path, login or address); dav_error_text sets it to its text */
+    const char *log_reason;
     int prefer_minimal;          /* Prefer: return=minimal or Brief: t */
     int prefer_noroot;           /* Prefer: depth-noroot (RFC 8144 §4) */
     int prefer_representation;   /* Prefer: return=representation (RFC 7240 §4.2) */
@@ -147,12 +157,16 @@ struct dav_req {
 /* ---- request helpers (dav/request.c) ---------------------------------- */
 
 const char *dav_header(dav_req *r, const char *name);
+/* An argument of the request's query: its value, "" for one without a value
+ * ("?export"), NULL when absent. */
+const char *dav_query(dav_req *r, const char *name);
 void dav_add_header(dav_req *r, const char *name, const char *value);
 /* Records a precondition element for the error body; returns status. */
 int dav_error(dav_req *r, int status, const char *ns, const char *name);
 /* Same, with XML content inside the precondition element (e.g. an href). */
 int dav_error_inner(dav_req *r, int status, const char *ns, const char *name, const char *inner);
-/* A plain error with a short text body. */
+/* A plain error with a short text body.  The text is also the reason the
+ * debug log gives: a fixed string, never client data. */
 int dav_error_text(dav_req *r, int status, const char *text);
 /* Renders the error body when a handler set a precondition and no body. */
 void dav_finish(dav_req *r);
@@ -173,6 +187,20 @@ int dav_depth(dav_req *r, int def);
 
 /* Strong ETag for a body: quoted hex of a SHA-256 prefix (pool string, without quotes). */
 const char *dav_etag_for(vpool *pool, const void *body, size_t len);
+
+/* A method as logs may name it: one of the method table's, else "other"
+ * (a method is the client's text). */
+const char *dav_method_for_log(const char *method);
+static inline const char *dav_method_logged(const dav_req *r)
+{
+    return dav_method_for_log(r->method);
+}
+
+/* Logs the answer at debug: the method and the status, and for a 4xx or 5xx
+ * the precondition or reason (the server's own 5xx at error).  Never a name, a path, a
+ * login or an address: the method as dav_method_for_log gives it, the
+ * precondition element's name and r->log_reason. */
+void dav_log_outcome(dav_req *r);
 
 /* Entry point for one request after authentication.  Sets r->status and the
  * response fields. */

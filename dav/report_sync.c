@@ -148,12 +148,15 @@ int dav_report_sync(dav_req *r, dav_resource *res, const xmlNode *root)
     xmlNode *tok = xml_child(root, NS_DAV, "sync-token");
     xmlNode *lvl = xml_child(root, NS_DAV, "sync-level");
     if (!tok) return dav_error_text(r, 400, "sync-collection needs a sync-token");
-    int depth = dav_depth(r, lvl ? 0 : 1);
+    int depth = dav_depth(r, 1);
     if (depth < 0) return dav_error_text(r, 400, "Invalid Depth header");
     const char *level;
     if (lvl) {
-        /* RFC 6578 §3.2: with DAV:sync-level, Depth is 0 */
-        if (depth != 0) return dav_error_text(r, 400, "sync-collection needs Depth: 0");
+        /* RFC 6578 §3.2 words the request with Depth: 0, but the level it
+         * asks for is in the body: clients send Depth: 1 (the python caldav
+         * library, Apple's), infinity or none with DAV:sync-level, and
+         * CalendarServer, sabre/dav, Radicale and Xandikos answer them all.
+         * Depth says nothing more, so DAV:sync-level decides. */
         level = xml_content(r->pool, lvl);
     } else {
         /* The drafts before RFC 6578 (still sent by older Apple clients and
@@ -163,7 +166,10 @@ int dav_report_sync(dav_req *r, dav_resource *res, const xmlNode *root)
     dav_sync_req *q = pool_calloc(r->pool, sizeof(*q));
     if (!q) return 500;
     if (strcmp(level, "1") != 0) {
-        if (strcmp(level, "infinite") != 0) return dav_error_text(r, 400, "Invalid sync-level");
+        /* RFC 6578 §6.3 spells it "infinite"; Apple's clients and CalDAVTester
+         * write the Depth header's "infinity", which can only mean the same */
+        if (strcmp(level, "infinite") != 0 && strcmp(level, "infinity") != 0)
+            return dav_error_text(r, 400, "Invalid sync-level");
         q->infinite = 1;
     }
     q->token = xml_content(r->pool, tok);

@@ -1,16 +1,24 @@
 /* Request helpers: headers, errors, Depth, ETags, the error body. */
 #include <openssl/sha.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "common/log.h"
 #include "common/rand.h"
 #include "dav/dav.h"
+#include "dav/propfind.h"
 #include "dav/xml_in.h"
 #include "dav/xml_out.h"
 
 const char *dav_header(dav_req *r, const char *name)
 {
     return r->header_fn ? r->header_fn(r->header_ctx, name) : NULL;
+}
+
+const char *dav_query(dav_req *r, const char *name)
+{
+    return r->query_fn ? r->query_fn(r->header_ctx, name) : NULL;
 }
 
 void dav_add_header(dav_req *r, const char *name, const char *value)
@@ -41,7 +49,43 @@ int dav_error_text(dav_req *r, int status, const char *text)
 {
     r->status = status;
     r->err_text = text;
+    r->log_reason = text;
     return status;
+}
+
+/* The prefix a precondition's namespace gets in the log. */
+static const char *ns_label(const char *ns)
+{
+    static const struct {
+        const char *ns, *label;
+    } labels[] = {{NS_DAV, "DAV"}, {NS_CALDAV, "CALDAV"}, {NS_CARDDAV, "CARDDAV"}, {NS_CS, "CS"}};
+    for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++)
+        if (ns && strcmp(ns, labels[i].ns) == 0) return labels[i].label;
+    return "?";
+}
+
+void dav_log_outcome(dav_req *r)
+{
+    if (r->status < 400) {
+        log_debug("%s %d", dav_method_logged(r), r->status);
+        return;
+    }
+    /* the precondition element (RFC 4918 §16) and the code's own reason, or
+     * the status's reason phrase when neither was recorded */
+    const char *why = r->log_reason;
+    const char *line = dav_status_line(r->status);
+    const char *phrase = atoi(line + 9) == r->status ? line + 13 : "no reason recorded";
+    /* the server's own trouble is an error; what a client asked for that is
+     * not served (501, another server's Destination, 502) is not */
+    int level = r->status >= 500 && r->status != 501 && r->status != 502 ? LOG_ERROR : LOG_DEBUG;
+    if (r->err_name && why)
+        log_msg(level, "%s %d %s:%s (%s)", dav_method_logged(r), r->status, ns_label(r->err_ns),
+                r->err_name, why);
+    else if (r->err_name)
+        log_msg(level, "%s %d %s:%s", dav_method_logged(r), r->status, ns_label(r->err_ns),
+                r->err_name);
+    else
+        log_msg(level, "%s %d %s", dav_method_logged(r), r->status, why ? why : phrase);
 }
 
 void dav_finish(dav_req *r)

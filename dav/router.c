@@ -64,6 +64,12 @@ static const dav_method_row *find_method(const char *name)
     return NULL;
 }
 
+const char *dav_method_for_log(const char *method)
+{
+    const dav_method_row *m = method ? find_method(method) : NULL;
+    return m ? m->name : "other";
+}
+
 const char *dav_allow(dav_req *r, const dav_resource *res)
 {
     return dav_allow_except(r, res, NULL);
@@ -108,7 +114,10 @@ static int admit(dav_req *r, const dav_method_row *m, const uri_path *p, dav_res
 {
     int st = dav_resolve(r, p, res);
     if (st) return st;
-    if (res->type == DAV_RES_UNMAPPED && !(m->flags & M_UNMAPPED)) return 404;
+    if (res->type == DAV_RES_UNMAPPED && !(m->flags & M_UNMAPPED)) {
+        r->log_reason = "nothing there";
+        return 404;
+    }
     /* below a missing intermediate collection only visibility is decided:
      * the handler answers 409 */
     int orphan = res->type == DAV_RES_UNMAPPED && !res->has_parent;
@@ -127,7 +136,10 @@ static int dispatch(dav_req *r)
     uri_path p;
     int rc = uri_parse_path(r->pool, r->raw_path, &p);
     if (rc == URI_TOO_LONG) return dav_error_text(r, 414, "Request path too long");
-    if (rc != URI_OK) return dav_error_text(r, 400, "Invalid request path");
+    if (rc == URI_DOT_SEGMENT) return dav_error_text(r, 400, "Invalid request path: . or ..");
+    if (rc == URI_BAD_ESCAPE) return dav_error_text(r, 400, "Invalid request path: bad escape");
+    if (rc != URI_OK)
+        return dav_error_text(r, 400, "Invalid request path: NUL, / or a control character");
     if (r->session) {
         int st = dav_provision(r);
         if (st) return st;
@@ -144,7 +156,7 @@ static int dispatch(dav_req *r)
         /* ...then the write transaction is the router's: everything below is
          * checked in it and still holds when it commits (dav_handle) */
         r->status = 0;
-        r->err_ns = r->err_name = r->err_inner = r->err_text = NULL;
+        r->err_ns = r->err_name = r->err_inner = r->err_text = r->log_reason = NULL;
         rc = store_begin_write(r->st);
         if (rc != STORE_OK) return dav_store_status(rc);
         r->in_write = 1;
@@ -167,6 +179,7 @@ static void discard_response(dav_req *r, int status)
     r->stream.fill = NULL;
     r->err_ns = r->err_name = r->err_inner = NULL;
     r->err_text = status == 507 ? "Insufficient storage" : "The change could not be stored";
+    r->log_reason = status == 507 ? "the commit found no space" : "the commit failed";
 }
 
 void dav_handle(dav_req *r)

@@ -306,8 +306,10 @@ int dav_share_notify_reply(dav_ctx *c, const store_node *coll, const store_share
  * with a number, else a random one. */
 static const char *binding_name(dav_ctx *c, int64_t home, const char *base)
 {
+    /* with its "-NN", a name stays within what a URL segment may hold */
+    int keep = (int)strnlen(base, URI_MAX_SEGMENT - 3);
     for (int i = 1; i < 100; i++) {
-        const char *name = i == 1 ? base : pool_printf(c->pool, "%s-%d", base, i);
+        const char *name = i == 1 ? base : pool_printf(c->pool, "%.*s-%d", keep, base, i);
         if (store_node_child(c->st, c->pool, home, name, NULL) == STORE_NOTFOUND) return name;
     }
     char id[RAND_ID_LEN + 1];

@@ -25,6 +25,7 @@ static const struct {
     [ICAL_ERR_TIMEZONE] = {"invalid time zone", "valid-calendar-data"},
     [ICAL_ERR_LIMIT] = {"instance limit reached", NULL},
     [ICAL_ERR_UNKNOWN_TZID] = {"unknown time zone", "valid-timezone"},
+    [ICAL_ERR_SIZE] = {"resource too large", "max-resource-size"},
 };
 
 const char *ical_status_precondition(ical_status st)

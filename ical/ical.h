@@ -2,6 +2,7 @@
  * no I/O, nothing of ours but common/.  The rest of the API lives in
  *
  *   ical/object.h    parse stored bytes once per request (ical_object)
+ *   ical/ingest.h    the ingest policy: what a PUT stores (repairs, then validate)
  *   ical/validate.h  PUT checks (RFC 4791 §4.1, §5.3.2) with precise errors
  *   ical/index.h     instance spans for the time-range index
  *   ical/filter.h    calendar-query filters (RFC 4791 §9.7, §9.9) and collations
@@ -48,8 +49,10 @@ typedef enum ical_status {
     ICAL_ERR_COLLATION,     /* CALDAV:supported-collation */
     ICAL_ERR_TIMEZONE,      /* CALDAV:valid-calendar-data on calendar-timezone */
     ICAL_ERR_LIMIT,         /* an instance cap was hit while producing output */
-    ICAL_ERR_UNKNOWN_TZID   /* CALDAV:valid-timezone (RFC 7809 §3.5): a TZID that is neither
+    ICAL_ERR_UNKNOWN_TZID,  /* CALDAV:valid-timezone (RFC 7809 §3.5): a TZID that is neither
                                in the object nor a known zone */
+    ICAL_ERR_SIZE           /* CALDAV:max-resource-size: larger than the server stores (a
+                               repair made it grow past the limit, ical/ingest.h) */
 } ical_status;
 
 /* The CalDAV precondition element (local name, namespace

@@ -133,12 +133,6 @@ ical_status ical_sched_set_status(vpool *pool, const char *text, size_t len, con
                                   const char *status, const ical_cua_keys *k, const char **out,
                                   size_t *outlen);
 
-/* Sets SCHEDULE-STATUS on the ORGANIZER of every component of an attendee's
- * copy: the outcome of the reply their change sent (RFC 6638 §3.2.9).
- * *out is text when nothing changed. */
-ical_status ical_sched_set_organizer_status(vpool *pool, const char *text, size_t len,
-                                            const char *status, const char **out, size_t *outlen);
-
 /* ---- the attendee's side (RFC 6638 §3.2.2) -------------------------------- */
 
 /* The attendee `me` changes old into new (new NULL: deleted, which declines

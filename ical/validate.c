@@ -328,10 +328,27 @@ static ical_status check_set(vstate *v)
     if (masters > 1) return fail(v, ICAL_ERR_OBJECT, "two components without RECURRENCE-ID");
     ical_rset *rs = &o->sets[0];
     if (rset_prepare(o, rs, v->opts->floating_tz) != 0) return ICAL_ERR_NOMEM;
+    /* Overrides are sorted by RECURRENCE-ID: a run of equal ones names one instance more
+     * than once.  All but the last in document order are listed for ical/ingest.c, which
+     * keeps the last. */
+    unsigned ndup = 0;
     for (unsigned i = 1; i < rs->novr; i++)
-        if (rs->ovr_rid[i] == rs->ovr_rid[i - 1])
-            return fail(v, ICAL_ERR_OBJECT, "two components with the same RECURRENCE-ID");
-    return ICAL_OK;
+        if (rs->ovr_rid[i] == rs->ovr_rid[i - 1]) ndup++;
+    if (!ndup) return ICAL_OK;
+    v->res->dup = pool_alloc(v->pool, sizeof(unsigned) * ndup);
+    if (!v->res->dup) return ICAL_ERR_NOMEM;
+    v->res->ncomps = o->ncomps;
+    for (unsigned i = 0; i < rs->novr;) {
+        unsigned j = i, last = (unsigned)(rs->ovr[i] - o->comps);
+        while (j + 1 < rs->novr && rs->ovr_rid[j + 1] == rs->ovr_rid[i]) {
+            j++;
+            unsigned k = (unsigned)(rs->ovr[j] - o->comps);
+            v->res->dup[v->res->ndup++] = k < last ? k : last;
+            if (k > last) last = k;
+        }
+        i = j + 1;
+    }
+    return fail(v, ICAL_ERR_OBJECT, "two components with the same RECURRENCE-ID");
 }
 
 /* ---- instances: min/max-date-time, max-instances ---- */
@@ -422,17 +439,8 @@ ical_status ical_validate(vpool *pool, const char *data, size_t len, const ical_
     }
     memset(res, 0, sizeof(*res));
     vstate v = {pool, opts, res, NULL};
-    res->body = data;
-    res->body_len = len;
-    if (len >= 3 && (unsigned char)data[0] == 0xEF && (unsigned char)data[1] == 0xBB &&
-        (unsigned char)data[2] == 0xBF) {
-        res->body = data + 3;
-        res->body_len = len - 3;
-        res->needs_rewrite = 1;
-        res->warnings |= ICAL_WARN_BOM;
-    }
-    if ((st = check_text(&v, res->body, res->body_len)) != ICAL_OK) return st;
-    st = obj_parse(pool, res->body, res->body_len, &v.o);
+    if ((st = check_text(&v, data, len)) != ICAL_OK) return st;
+    st = obj_parse(pool, data, len, &v.o);
     if (st != ICAL_OK) return st == ICAL_ERR_DATA ? fail(&v, st, "libical cannot parse it") : st;
     if ((st = check_errors(&v, v.o->root)) != ICAL_OK) return st;
     if ((st = check_timezones(&v)) != ICAL_OK) return st;

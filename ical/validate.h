@@ -3,8 +3,10 @@
  * ical_status whose precondition the DAV layer reports
  * (ical_status_precondition) and a one-line reason in res->detail.
  *
- * Rules, strict where a violation changes what the object means, lenient
- * where it is harmless (the bytes are stored as sent either way):
+ * It checks; it never changes the bytes.  What a server repairs before these
+ * checks (a BOM, bare LF, a missing DTSTAMP, duplicate overrides, ...) is
+ * ical/ingest.c's, the one place of the ingest policy.  Rules, strict where a
+ * violation changes what the object means, lenient where it is harmless:
  *
  * ICAL_ERR_DATA (valid-calendar-data):
  *  - not UTF-8, NUL or control characters, a bare CR (RFC 5545 §3.1);
@@ -32,7 +34,7 @@
  *  - a METHOD property; no component besides VTIMEZONE; components of more
  *    than one type; a missing UID (RFC 5545 §3.6.1 makes it REQUIRED), UIDs
  *    that differ; two components without RECURRENCE-ID, or two with the
- *    same RECURRENCE-ID;
+ *    same RECURRENCE-ID (listed in res->dup for ical/ingest.c);
  *  - a TZID with no VTIMEZONE in the object that is not a known IANA zone
  *    (RFC 7809 lets clients leave out VTIMEZONEs of standard zones); a
  *    VTIMEZONE without TZID or without STANDARD/DAYLIGHT, or two VTIMEZONEs
@@ -82,9 +84,8 @@ typedef struct ical_validate_opts {
 void ical_validate_opts_init(ical_validate_opts *opts);
 
 enum {
-    ICAL_WARN_BOM = 1,        /* a UTF-8 BOM was removed (needs_rewrite) */
-    ICAL_WARN_BARE_LF = 2,    /* lines end in LF, not CRLF (kept as sent) */
-    ICAL_WARN_NO_DTSTAMP = 4, /* a component lacks DTSTAMP (kept as sent) */
+    ICAL_WARN_BARE_LF = 2,    /* lines end in LF, not CRLF */
+    ICAL_WARN_NO_DTSTAMP = 4, /* a component lacks DTSTAMP */
     ICAL_WARN_NO_PRODID = 8,
     ICAL_WARN_NO_VERSION = 16,
     ICAL_WARN_IGNORED = 32, /* unknown property or unparseable value kept */
@@ -97,14 +98,14 @@ typedef struct ical_validate_result {
     const char *uid;   /* pool memory */
     const char *kind;  /* "VEVENT", ... (static) */
     unsigned kind_bit; /* ICAL_KIND_* */
-    const char *body;  /* what to store: the input, or the input minus a
-                        * BOM (then a pointer into the input) */
-    size_t body_len;
-    /* 1 if body differs from the input: RFC 4791 §5.3.4 forbids an ETag
-     * in the PUT response then.  Only a BOM is ever removed. */
-    int needs_rewrite;
     unsigned warnings;  /* ICAL_WARN_* */
     const char *detail; /* on error: why (static or pool memory) */
+    /* On "two components with the same RECURRENCE-ID": the components (indexes in
+     * document order among the ncomps VEVENT, VTODO, VJOURNAL, VFREEBUSY and
+     * VAVAILABILITY children of the VCALENDAR) that a later one with the same
+     * RECURRENCE-ID follows.  Pool memory; ndup 0 otherwise. */
+    unsigned *dup;
+    unsigned ndup, ncomps;
 } ical_validate_result;
 
 /* Validates data[0, len) for storage in a calendar collection.  Returns

@@ -4,6 +4,7 @@
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,11 +16,14 @@
 #include "common/timefmt.h"
 #include "dav/dav.h"
 #include "server/auth.h"
+#include "server/conn_limits.h"
+#include "server/mhd_log.h"
 
 struct srv_http {
     struct MHD_Daemon *daemon;
     const veil_config *cfg;
     struct srv_auth *auth;
+    conn_limits *limits;
     char *store_path;
     int tls;
     char *tls_cert, *tls_key; /* PEM contents, kept for the daemon's lifetime */
@@ -60,16 +64,31 @@ typedef struct http_req {
     vpool *pool;
     vbuf body;
     int too_big;
+    int over_budget;  /* the server-wide body budget (max_buffered_body_bytes) ran out */
+    size_t body_taken; /* bytes of that budget this request holds */
+    conn_limits *limits;
     int answered;     /* a response was queued on the first call */
     dav_req dav;
     dav_session session;
-    vbuf pending;     /* streamed output not yet handed to libmicrohttpd */
+    vbuf pending;     /* streamed output not yet handed to libmicrohttpd ... */
+    size_t pending_off; /* ... from this offset on */
     int stream_done;
 } http_req;
 
 static const char *mhd_header(void *ctx, const char *name)
 {
     return MHD_lookup_connection_value(ctx, MHD_HEADER_KIND, name);
+}
+
+/* A query argument: its value, "" when it has none ("?export"), NULL when absent. */
+static const char *mhd_query(void *ctx, const char *name)
+{
+    const char *v = NULL;
+    size_t n = 0;
+    if (MHD_lookup_connection_value_n(ctx, MHD_GET_ARGUMENT_KIND, name, strlen(name), &v, &n) !=
+        MHD_YES)
+        return NULL;
+    return v ? v : "";
 }
 
 static void free_req(http_req *q)
@@ -88,8 +107,30 @@ static void request_completed(void *cls, struct MHD_Connection *c, void **con_cl
     (void)cls;
     (void)c;
     (void)toe;
-    free_req(*con_cls);
+    http_req *q = *con_cls;
+    if (q && q->body_taken) conn_limits_give_body(q->limits, q->body_taken);
+    free_req(q);
     *con_cls = NULL;
+}
+
+/* libmicrohttpd's connection notices: the per-client connection count */
+static void connection_notice(void *cls, struct MHD_Connection *c, void **socket_context,
+                              enum MHD_ConnectionNotificationCode toe)
+{
+    srv_http *h = cls;
+    if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+        conn_limits_started(h->limits, ci ? ci->client_addr : NULL, socket_context);
+    } else {
+        conn_limits_closed(h->limits, socket_context);
+    }
+}
+
+static enum MHD_Result accept_policy(void *cls, const struct sockaddr *addr, socklen_t len)
+{
+    srv_http *h = cls;
+    return conn_limits_accept(h->limits, addr, len) ? MHD_YES : MHD_NO;
 }
 
 /* Every response carries these, whatever produced it.  Stored files (with
@@ -144,23 +185,31 @@ static ssize_t stream_reader(void *cls, uint64_t pos, char *buf, size_t max)
 {
     (void)pos;
     http_req *q = cls;
-    /* one read snapshot per call: this thread serves other connections between calls */
-    store_snapshot_begin(q->dav.st);
-    while (!q->stream_done && q->pending.len < max) {
-        int rc = q->dav.stream.fill(&q->dav, q->dav.stream.state, &q->pending);
-        if (rc < 0) {
-            store_snapshot_end(q->dav.st);
-            /* the status line is already out: all we can do is cut it short */
-            log_error("streamed response failed");
-            return MHD_CONTENT_READER_END_WITH_ERROR;
+    if (!q->stream_done && q->pending.len - q->pending_off < max) {
+        /* what is left moves to the front once per fill, not per call */
+        buf_consume(&q->pending, q->pending_off);
+        q->pending_off = 0;
+        /* one read snapshot per call: this thread serves other connections
+         * between calls */
+        store_snapshot_begin(q->dav.st);
+        while (!q->stream_done && q->pending.len < max) {
+            int rc = q->dav.stream.fill(&q->dav, q->dav.stream.state, &q->pending);
+            if (rc < 0) {
+                store_snapshot_end(q->dav.st);
+                /* the status line is already out: all we can do is cut it short */
+                if (rc != DAV_STREAM_ABORT)
+                    log_error("%s: streamed response failed", dav_method_logged(&q->dav));
+                return MHD_CONTENT_READER_END_WITH_ERROR;
+            }
+            if (rc == 0) q->stream_done = 1;
         }
-        if (rc == 0) q->stream_done = 1;
+        store_snapshot_end(q->dav.st);
     }
-    store_snapshot_end(q->dav.st);
-    if (q->pending.len == 0) return MHD_CONTENT_READER_END_OF_STREAM;
-    size_t n = q->pending.len < max ? q->pending.len : max;
-    memcpy(buf, q->pending.data, n);
-    buf_consume(&q->pending, n);
+    size_t left = q->pending.len - q->pending_off;
+    if (left == 0) return MHD_CONTENT_READER_END_OF_STREAM;
+    size_t n = left < max ? left : max;
+    memcpy(buf, q->pending.data + q->pending_off, n);
+    q->pending_off += n;
     return (ssize_t)n;
 }
 
@@ -170,8 +219,11 @@ static enum MHD_Result send_dav_response(http_req *q, struct MHD_Connection *c)
     struct MHD_Response *resp;
     int no_body = r->status == 204 || r->status == 304 || (r->status >= 100 && r->status < 200);
     if (r->stream.fill && !no_body) {
-        resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 32 * 1024, stream_reader, q,
-                                                 NULL);
+        /* a known length is sent as Content-Length (a file, a range of one);
+         * libmicrohttpd closes the connection if the stream ends short */
+        resp = MHD_create_response_from_callback(r->stream.length ? r->stream.length
+                                                                  : MHD_SIZE_UNKNOWN,
+                                                 32 * 1024, stream_reader, q, NULL);
     } else {
         size_t len = 0;
         char *data = no_body ? NULL : buf_steal(&r->out, &len);
@@ -225,7 +277,11 @@ static int authenticate(http_req *q, srv_http *h, struct MHD_Connection *c, int 
     return SRV_AUTH_OK;
 }
 
-/* RFC 6764 §5: the well-known URIs redirect to where discovery starts. */
+/* RFC 6764 §5: the well-known URIs redirect to where discovery starts, with a 307 (one of
+ * the three codes it names): a client follows it with the same method and body (RFC 9110
+ * §15.4.8).  After a 301 the python requests library (python caldav, vdirsyncer) sends
+ * the PROPFIND again without its body, which asks for allprop - and current-user-principal
+ * is no part of allprop, so discovery found no principal. */
 static int well_known(const char *url)
 {
     return strcmp(url, "/.well-known/caldav") == 0 || strcmp(url, "/.well-known/caldav/") == 0 ||
@@ -324,21 +380,26 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         }
         buf_init(&q->body, h->cfg->max_body_bytes);
         buf_init(&q->pending, 0);
+        q->limits = h->limits;
         *con_cls = q;
         int bad_framing = framing_status(c, version);
         if (bad_framing) {
             q->answered = 1;
+            log_debug("%s %d %s", dav_method_for_log(method), bad_framing,
+                      bad_framing == 501 ? "transfer coding not implemented"
+                                         : "conflicting or malformed message framing");
             return refuse_framing(c, bad_framing);
         }
         if (well_known(url)) {
             q->answered = 1;
-            return queue_text(c, MHD_HTTP_MOVED_PERMANENTLY, "See /\n", "Location",
+            return queue_text(c, MHD_HTTP_TEMPORARY_REDIRECT, "See /\n", "Location",
                               base_url(q, h, c)[0] ? pool_printf(q->pool, "%s/", base_url(q, h, c))
                                                    : "/");
         }
         const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
         if (cl && strtoull(cl, NULL, 10) > h->cfg->max_body_bytes) {
             q->answered = 1;
+            log_debug("%s 413 Content-Length over max_body_bytes", dav_method_for_log(method));
             return queue_text(c, MHD_HTTP_CONTENT_TOO_LARGE, "Request body too large\n", NULL,
                               NULL);
         }
@@ -346,6 +407,15 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         int a = authenticate(q, h, c, &retry);
         if (a == SRV_AUTH_OK) return MHD_YES;
         q->answered = 1;
+        /* which check failed, never whose credentials */
+        static const char *const why[] = {
+            [SRV_AUTH_MISSING] = "401 no Basic credentials",
+            [SRV_AUTH_DENIED] = "401 credentials refused",
+            [SRV_AUTH_THROTTLED] = "429 too many failed logins",
+            [SRV_AUTH_ERROR] = "503 the account database or the store is unavailable",
+        };
+        log_msg(a == SRV_AUTH_ERROR ? LOG_ERROR : LOG_DEBUG, "%s %s", dav_method_for_log(method),
+                a > 0 && a <= SRV_AUTH_ERROR ? why[a] : "401 authentication failed");
         if (a == SRV_AUTH_THROTTLED) {
             char ra[16];
             snprintf(ra, sizeof ra, "%d", retry > 0 ? retry : 1);
@@ -362,26 +432,44 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         return MHD_YES;
     }
     if (*upload_data_size) {
-        if (!q->too_big && buf_append(&q->body, upload_data, *upload_data_size) < 0)
-            q->too_big = 1;
+        size_t n = *upload_data_size;
         *upload_data_size = 0;
+        if (q->too_big || q->over_budget) return MHD_YES;
+        if (conn_limits_take_body(h->limits, n) != 0) {
+            q->over_budget = 1;
+            return MHD_YES;
+        }
+        q->body_taken += n;
+        if (buf_append(&q->body, upload_data, n) < 0) q->too_big = 1;
         return MHD_YES;
     }
     q->answered = 1;
-    if (q->too_big)
+    if (q->over_budget) {
+        /* many large uploads at once: this one waits its turn, nothing lost */
+        log_debug("%s 503 request bodies over max_buffered_body_bytes", dav_method_for_log(method));
+        return queue_text(c, MHD_HTTP_SERVICE_UNAVAILABLE, "Server busy, try again shortly\n",
+                          "Retry-After", "5");
+    }
+    if (q->too_big) {
+        log_debug("%s 413 body over max_body_bytes", dav_method_for_log(method));
         return queue_text(c, MHD_HTTP_CONTENT_TOO_LARGE, "Request body too large\n", NULL, NULL);
+    }
 
     dav_req *r = &q->dav;
     r->pool = q->pool;
     r->cfg = h->cfg;
     r->st = thread_store(h);
-    if (!r->st) return queue_text(c, MHD_HTTP_SERVICE_UNAVAILABLE, "Service unavailable\n", NULL, NULL);
+    if (!r->st) {
+        log_error("%s 503 the DAV store cannot be opened", dav_method_for_log(method));
+        return queue_text(c, MHD_HTTP_SERVICE_UNAVAILABLE, "Service unavailable\n", NULL, NULL);
+    }
     r->session = &q->session;
     r->acct = srv_auth_accounts(h->auth);
     r->method = method;
     r->raw_path = url;
     r->base_url = base_url(q, h, c);
     r->header_fn = mhd_header;
+    r->query_fn = mhd_query;
     r->header_ctx = c;
     r->body = q->body.data ? q->body.data : "";
     r->body_len = q->body.len;
@@ -395,8 +483,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         dav_handle(r);
         store_snapshot_end(r->st);
     }
-    if (r->status >= 500) log_error("%s answered %d", method, r->status);
-    else log_debug("%s %d", method, r->status);
+    dav_log_outcome(r);
     return send_dav_response(q, c);
 }
 
@@ -471,6 +558,11 @@ int srv_http_start(const veil_config *cfg, struct srv_auth *auth, srv_http **out
     h->cfg = cfg;
     h->auth = auth;
     h->store_path = config_path(cfg, "dav.db");
+    h->limits = conn_limits_new(cfg);
+    if (!h->limits || !h->store_path) {
+        snprintf(err, errlen, "out of memory");
+        goto fail;
+    }
     struct sockaddr_storage ss;
     int v6;
     if (parse_listen(cfg->listen, &ss, &v6) < 0) {
@@ -478,7 +570,8 @@ int srv_http_start(const veil_config *cfg, struct srv_auth *auth, srv_http **out
                  cfg->listen);
         goto fail;
     }
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
+    /* epoll on Linux: select() could not watch more than 1024 sockets */
+    unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
     if (v6) flags |= MHD_USE_IPv6;
     if (cfg->tls_cert) {
         if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
@@ -498,18 +591,24 @@ int srv_http_start(const veil_config *cfg, struct srv_auth *auth, srv_http **out
     unsigned threads = cfg->threads > 0 ? (unsigned)cfg->threads
                                         : (unsigned)(cores > 0 ? cores * 2 : 4);
     struct MHD_OptionItem opts[] = {
+        /* first, so that every message of the daemon's goes through it */
+        {MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_log_message, NULL},
         {MHD_OPTION_SOCK_ADDR, 0, &ss},
         {MHD_OPTION_THREAD_POOL_SIZE, threads, NULL},
         {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)request_completed, NULL},
         {MHD_OPTION_UNESCAPE_CALLBACK, (intptr_t)keep_raw, NULL},
         {MHD_OPTION_CONNECTION_MEMORY_LIMIT, 64 * 1024, NULL},
-        {MHD_OPTION_CONNECTION_TIMEOUT, 120, NULL},
+        /* idle connections close; every connection counts against the total
+         * and its client's share (slowloris, thousands of idle sockets) */
+        {MHD_OPTION_CONNECTION_TIMEOUT, (intptr_t)cfg->connection_timeout_seconds, NULL},
+        {MHD_OPTION_CONNECTION_LIMIT, (intptr_t)cfg->max_connections, NULL},
+        {MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)connection_notice, h},
         {MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, NULL},
         {h->tls ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0, h->tls_cert},
         {h->tls ? MHD_OPTION_HTTPS_MEM_KEY : MHD_OPTION_END, 0, h->tls_key},
         {MHD_OPTION_END, 0, NULL},
     };
-    h->daemon = MHD_start_daemon(flags, 0, NULL, NULL, handle, h, MHD_OPTION_ARRAY, opts,
+    h->daemon = MHD_start_daemon(flags, 0, accept_policy, h, handle, h, MHD_OPTION_ARRAY, opts,
                                  MHD_OPTION_END);
     if (!h->daemon) {
         snprintf(err, errlen, "cannot listen on %s", cfg->listen);
@@ -526,6 +625,7 @@ void srv_http_stop(srv_http *h)
 {
     if (!h) return;
     if (h->daemon) MHD_stop_daemon(h->daemon);
+    conn_limits_free(h->limits);
     free(h->store_path);
     free(h->tls_cert);
     free(h->tls_key);

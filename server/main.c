@@ -10,6 +10,7 @@
 
 #include "common/log.h"
 #include "server/cli.h"
+#include "server/cli_export.h"
 #include "server/cli_group.h"
 #include "server/cli_share.h"
 #include "server/cli_store.h"
@@ -34,6 +35,9 @@ static const subcommand commands[] = {
     {"resource", cli_resource, 1, "resource and location principals: add, remove, list"},
     {"delegate", cli_delegate, 1, "calendar delegates (calendar-proxy): add, remove, list"},
     {"store", cli_store, 1, "the DAV store: check (integrity, members sharing a UID)"},
+    {"policy", cli_policy, 1, "a user's mail blocking rules: block, unblock, catchall, list"},
+    {"export", cli_export, 1, "write a user's calendars and address books to .ics and .vcf files"},
+    {"import", cli_import, 1, "store an .ics or .vcf file in a calendar or address book"},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 

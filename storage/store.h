@@ -246,6 +246,17 @@ int store_node_touch(store *s, int64_t id);
 
 /* Reads a body into pool memory (NUL-terminated for convenience). */
 int store_body_get(store *s, vpool *pool, int64_t id, const char **data, size_t *len);
+/* Reads up to len bytes of node id's body from offset into buf (owned by the
+ * caller), never the whole body: a large file is sent a piece at a time.
+ * (SQLite reaches the offset by walking the body's overflow pages, so a read
+ * costs its length plus about offset / 4 KiB page reads: read big pieces.)  *got is len, or less at the end of the body (0 at
+ * or past it).  The node must still have the ETag etag (the body's hash, so
+ * the same bytes), checked in the same read as the bytes: STORE_CONFLICT
+ * when the body changed or went away since the caller read it, so pieces of
+ * two versions are never sent as one.  Outside a transaction or snapshot it
+ * takes one of its own; inside one it reads that. */
+int store_body_read(store *s, int64_t id, const char *etag, uint64_t offset, void *buf,
+                    size_t len, size_t *got);
 
 /* A member with UID uid in any calendar of calendar home `home`, other than
  * node `except` (RFC 6638 §3.2.4.1: a scheduling object's UID is unique in
@@ -415,5 +426,43 @@ int store_changes_since(store *s, vpool *pool, int64_t coll, int64_t since, int 
 /* The oldest revision the change log can still answer from (older sync tokens
  * are invalid). */
 int store_changes_floor(store *s, int64_t coll, int64_t *floor);
+
+/* ---- outgoing mail (storage/store_mail.c) -----------------------------------
+ * iMIP messages (RFC 6047) waiting for the mail system: queued inside the
+ * write transaction of the change that sends them, claimed by a sender for
+ * a lease, removed once taken or given up.  Times are UTC seconds. */
+
+typedef struct store_mail {
+    int64_t id;
+    int64_t owner;         /* the sender's principal: their copy shows the outcome */
+    const char *uid;       /* ... of this calendar object */
+    const char *cua;       /* ... on this calendar user (the recipient as written) */
+    int reply;             /* an attendee's answer (the outcome goes on ORGANIZER) */
+    const char *sender;    /* envelope sender: the sender's own address */
+    const char *recipient; /* envelope recipient */
+    const void *message;   /* the whole RFC 5322 message */
+    size_t length;
+    int64_t created;
+    int attempts;
+} store_mail;
+
+/* Queues m (id, attempts ignored) due at `due`.  Inside a write
+ * transaction.  STORE_EXISTS when `max` messages already wait (the queue is
+ * full: the caller records the failure). */
+int store_mail_queue(store *s, const store_mail *m, int64_t due, int64_t max);
+/* In a write transaction of its own: up to max messages due by now, each
+ * then hidden from other senders until now + lease (pool array; a sender
+ * that dies leaves them to be claimed again after the lease). */
+int store_mail_claim(store *s, vpool *pool, int64_t now, int64_t lease, int max, store_mail **out,
+                     int *n);
+/* Removes a message (sent or given up).  STORE_NOTFOUND when it is gone
+ * already (its owner was removed meanwhile). */
+int store_mail_remove(store *s, int64_t id);
+/* A failed attempt: tried again at `next`. */
+int store_mail_retry(store *s, int64_t id, int attempts, int64_t next);
+/* When the next message is due (STORE_NOTFOUND: the queue is empty). */
+int store_mail_next_due(store *s, int64_t *when);
+/* Removes every message a principal sent (the account goes). */
+int store_mail_remove_owner(store *s, int64_t owner);
 
 #endif

@@ -161,59 +161,6 @@ vcard_invalid vcard_validate(vpool *pool, const char *data, size_t len, const vc
     return set(chk, VCARD_VALID, NULL, 0);
 }
 
-/* ---- normalisation ---- */
-
-static void format_rev(time_t t, char out[17])
-{
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(out, 17, "%Y%m%dT%H%M%SZ", &tm);
-}
-
-static int set_rev(vpool *pool, vcard *card, time_t now)
-{
-    char ts[17];
-    format_rev(now, ts);
-    vcard_prop *rev = vcard_find(card, NULL, "REV");
-    if (!rev) {
-        rev = vcard_prop_new(pool, NULL, "REV", ts);
-        if (!rev) return VCARD_ENOMEM;
-        vcard_append(card, rev);
-        return VCARD_OK;
-    }
-    /* RFC 6350 §6.7.4: REV cardinality *1 — drop any further ones. */
-    for (vcard_prop *more = vcard_find(card, rev, "REV"); more;) {
-        vcard_prop *next = vcard_find(card, more, "REV");
-        vcard_remove(card, more);
-        more = next;
-    }
-    if (rev->nparams == 0 && strcmp(rev->value, ts) == 0) return VCARD_OK;
-    rev->nparams = 0; /* VALUE=timestamp is the default; anything else was wrong */
-    return vcard_prop_set_value(pool, rev, ts);
-}
-
-int vcard_normalize(vpool *pool, vcard_doc *doc, unsigned flags, time_t now, const char **out,
-                    size_t *outlen, int *changed)
-{
-    if (!doc || doc->ncards != 1) return VCARD_EINVAL;
-    vcard *card = doc->first;
-    if (flags & VCARD_NORM_VERSION_FIRST) {
-        vcard_prop *v = vcard_find(card, NULL, "VERSION");
-        if (v && v != card->head) {
-            vcard_remove(card, v);
-            vcard_insert_after(card, NULL, v);
-        }
-    }
-    if ((flags & VCARD_NORM_SET_REV) && set_rev(pool, card, now) != VCARD_OK) return VCARD_ENOMEM;
-    size_t n;
-    char *s = vcard_doc_write_pool(pool, doc, &n);
-    if (!s) return VCARD_ENOMEM;
-    *out = s;
-    *outlen = n;
-    if (changed) *changed = n != doc->src_len || memcmp(s, doc->src, n) != 0;
-    return VCARD_OK;
-}
-
 /* ---- media types ---- */
 
 static const char *skip_ws(const char *s)

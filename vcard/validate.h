@@ -1,5 +1,6 @@
-/* What a CardDAV server checks and changes when a vCard is stored
- * (RFC 6352 §5.1, §6.3.2.1), and which media types it serves (§6.2.2).
+/* What a CardDAV server checks when a vCard is stored (RFC 6352 §5.1, §6.3.2.1), and
+ * which media types it serves (§6.2.2).  It never changes the bytes: what is repaired
+ * before storing (REV, VERSION's place, line ends, ...) is vcard/ingest.c's.
  *
  * Decisions:
  *  - UID is required in 3.0 as in 4.0.  RFC 2426 makes UID optional, but
@@ -22,7 +23,6 @@
 #define VEIL_VCARD_VALIDATE_H
 
 #include <stddef.h>
-#include <time.h>
 
 #include "vcard/vcard.h"
 
@@ -88,28 +88,6 @@ vcard_invalid vcard_validate(vpool *pool, const char *data, size_t len, const vc
 
 /* Fills info from a parsed card (no checks).  VCARD_OK or VCARD_ENOMEM. */
 int vcard_get_info(vpool *pool, const vcard *card, vcard_info *info);
-
-/* Normalisation on PUT. */
-enum {
-    /* RFC 6350 §6.7.9: VERSION "MUST come immediately after BEGIN:VCARD". */
-    VCARD_NORM_VERSION_FIRST = 1,
-    /* Replace REV with (or add) the write time.  Note that this makes every
-     * stored card differ from what was PUT, so the PUT response can never
-     * carry an ETag (RFC 6352 §6.3.2.3) and CalDAVTester's CardDAV/put.xml,
-     * which checks for one, fails.  Enable it only if that is wanted. */
-    VCARD_NORM_SET_REV = 2
-};
-
-/* Applies the flags to the single card of doc (as returned by
- * vcard_validate) and writes the whole document into pool memory: *out,
- * *outlen.  Everything not named by the flags is kept byte for byte.
- * *changed (optional) says whether the bytes differ from the input — the
- * DAV layer then omits the ETag from the PUT response.  REV is written as
- * a UTC timestamp in basic format ("20240101T120000Z": RFC 6350 §4.3.5, and
- * what Apple writes in 3.0).  Returns VCARD_OK, VCARD_EINVAL or
- * VCARD_ENOMEM. */
-int vcard_normalize(vpool *pool, vcard_doc *doc, unsigned flags, time_t now, const char **out,
-                    size_t *outlen, int *changed);
 
 /* Media types (RFC 6352 §6.2.2, §10.4).  content_type may carry parameters
  * ("text/vcard; charset=utf-8; version=4.0"); an explicit version argument

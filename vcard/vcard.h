@@ -11,7 +11,7 @@
  * input, so the caller may free its buffer once vcard_parse() returns.
  * Nothing here does I/O.
  *
- * Related headers: vcard/validate.h (PUT checks and normalisation),
+ * Related headers: vcard/ingest.h (what a PUT stores), vcard/validate.h (PUT checks),
  * vcard/convert.h (3.0 <-> 4.0), vcard/filter.h (addressbook-query),
  * vcard/select.h (address-data property selection).
  */

@@ -108,8 +108,8 @@ int dav_sched_calendar_moving(dav_req *r, const dav_resource *src, const char *d
 }
 
 /* The message in the recipient's scheduling inbox (RFC 6638 §2.2). */
-static int inbox_item(dav_ctx *c, const store_node *home, const char *msg, size_t len,
-                      unsigned kind)
+int dav_sched_inbox_item(dav_ctx *c, const store_node *home, const char *msg, size_t len,
+                         const char *component)
 {
     store_node inbox;
     int rc = store_node_child(c->st, c->pool, home->id, "inbox", &inbox);
@@ -123,7 +123,7 @@ static int inbox_item(dav_ctx *c, const store_node *home, const char *msg, size_
                              .etag = dav_etag_for(c->pool, msg, len),
                              /* (no UID: messages about one meeting share it,
                               * RFC 6638 §2.2) */
-                             .component = ical_kind_name(kind)};
+                             .component = component};
     store_node n = {
         .parent = inbox.id, .name = name, .kind = STORE_KIND_RESOURCE, .owner = home->owner};
     return store_node_create(c->st, c->pool, &n, &content, NULL);
@@ -194,8 +194,13 @@ static int take_reply(dav_ctx *c, const ical_sched *s, int have, const store_nod
             continue;
         store_principal p;
         int found = dav_sched_principal(c, a->cua, &p);
-        if (found == STORE_NOTFOUND) continue; /* outside: later by mail */
+        if (found == STORE_NOTFOUND) continue; /* outside: mail goes when the organizer
+                                                 * changes the event, not per answer */
         if (found != STORE_OK) return found;
+        /* the organizer's update, under the attendee's rules as any delivery */
+        store_principal org;
+        int has_org = dav_sched_principal(c, now.organizer.cua, &org) == STORE_OK;
+        if (dav_sched_blocked(c, has_org ? &org : NULL, now.organizer.cua, &p, a->cua)) continue;
         const char *update;
         size_t ulen;
         if (ical_itip_request(c->pool, text, tlen, a->cua, &keys, &update, &ulen) != ICAL_OK)
@@ -264,7 +269,8 @@ int dav_sched_deliver(dav_ctx *c, const store_principal *to, const char *msg, si
                          quiet);
     else
         return STORE_ERROR;
-    if (rc == STORE_OK && !quiet) rc = inbox_item(c, &home, msg, len, s.kind);
+    if (rc == STORE_OK && !quiet)
+        rc = dav_sched_inbox_item(c, &home, msg, len, ical_kind_name(s.kind));
     if (rc == STORE_OK) *status = "1.2"; /* RFC 6638 §3.2.9: delivered */
     return rc;
 }

@@ -8,6 +8,7 @@
 #include "dav/sched/sched.h"
 #include "dav/xml_out.h"
 #include "ical/itip.h"
+#include "ical/itip_mail.h"
 #include "storage/accounts.h"
 
 enum { ROLE_NONE = 0, ROLE_ORGANIZER, ROLE_ATTENDEE };
@@ -54,35 +55,9 @@ static int role_of(dav_ctx *c, const ical_sched *s, const store_principal *owner
     return ROLE_NONE;
 }
 
-/* The status to record for an address that names no local user: "3.7"
- * (invalid calendar user) in one of the mail system's own domains, where it
- * names no one; "1.0" (pending) elsewhere, until mail delivery (iMIP) sends
- * it. */
-static const char *outside_status(dav_ctx *c, const char *cua)
-{
-    const char *mailbox = ical_cua_mailbox(c->pool, cua);
-    const char *at = mailbox ? strrchr(mailbox, '@') : NULL;
-    int ours = 0;
-    if (!at || !c->acct || accounts_domain_served(c->acct, at + 1, &ours) != STORE_OK) ours = 1;
-    return ours ? "3.7" : "1.0";
-}
-
-/* Sends msg to cua: delivered when it names a local user.  *status as
- * SCHEDULE-STATUS records it. */
-static int send_to(dav_ctx *c, const char *cua, const char *msg, size_t len, const char **status)
-{
-    store_principal p;
-    int rc = dav_sched_principal(c, cua, &p);
-    if (rc == STORE_NOTFOUND) {
-        *status = outside_status(c, cua);
-        return STORE_OK;
-    }
-    if (rc != STORE_OK) return rc;
-    return dav_sched_deliver(c, &p, msg, len, 0, status);
-}
-
-static int organizer_change(dav_req *r, const char *old, size_t oldlen, const char *new_,
-                            size_t newlen, const char *me, const char **out, size_t *outlen)
+static int organizer_change(dav_req *r, const store_principal *owner, const char *old,
+                            size_t oldlen, const char *new_, size_t newlen, const char *me,
+                            const char **out, size_t *outlen)
 {
     ical_org_plan plan;
     ical_cua_keys keys;
@@ -123,7 +98,7 @@ static int organizer_change(dav_req *r, const char *old, size_t oldlen, const ch
                                       &mlen);
             if (st != ICAL_OK) return STORE_ERROR;
             const char *status;
-            int rc = send_to(&r->ctx, s->cua, msg, mlen, &status);
+            int rc = dav_sched_send(&r->ctx, owner, me, s->cua, msg, mlen, &status, NULL);
             if (rc != STORE_OK) return rc;
             /* RFC 6638 §3.2.9: the outcome, on the attendee in the organizer's copy */
             if (text && (what == ICAL_SEND_REQUEST || s->nrids || s->status_cancel) &&
@@ -139,9 +114,9 @@ static int organizer_change(dav_req *r, const char *old, size_t oldlen, const ch
 
 /* The attendee's change answered to the organizer.  m: what is stored (NULL
  * when the object goes), which then records the outcome of the reply on its
- * ORGANIZER (RFC 6638 §3.2.9). */
-static int attendee_change(dav_req *r, const ical_sched *s, const char *old, size_t oldlen,
-                           dav_member *m, const char *me)
+ * ORGANIZER (RFC 6638 §3.2.9) - delivered, refused, or queued for mail. */
+static int attendee_change(dav_req *r, const store_principal *owner, const ical_sched *s,
+                           const char *old, size_t oldlen, dav_member *m, const char *me)
 {
     /* RFC 6638 §8.1 Schedule-Reply: F - the client answers by itself, or not */
     const char *sr = dav_header(r, "Schedule-Reply");
@@ -156,12 +131,12 @@ static int attendee_change(dav_req *r, const ical_sched *s, const char *old, siz
         return STORE_ERROR;
     if (!reply) return STORE_OK;
     const char *status;
-    int rc = send_to(&r->ctx, s->organizer.cua, reply, rlen, &status);
+    int rc = dav_sched_send(&r->ctx, owner, me, s->organizer.cua, reply, rlen, &status, NULL);
     if (rc != STORE_OK || !m) return rc;
     const char *text;
     size_t tlen;
-    if (ical_sched_set_organizer_status(r->pool, m->c.body, m->c.length, status, &text, &tlen) !=
-        ICAL_OK)
+    if (ical_sched_mark(r->pool, m->c.body, m->c.length, s->organizer.cua, 1, status, NULL, &keys,
+                        &text, &tlen) != ICAL_OK)
         return STORE_ERROR;
     if (text != m->c.body) {
         m->c.body = text;
@@ -270,7 +245,8 @@ int dav_sched_on_write(dav_req *r, const store_node *coll, const store_node *old
     if (role == ROLE_ORGANIZER) {
         const char *text;
         size_t tlen;
-        rc = organizer_change(r, oldtext, oldlen, m->c.body, m->c.length, me, &text, &tlen);
+        rc = organizer_change(r, &owner, oldtext, oldlen, m->c.body, m->c.length, me, &text,
+                              &tlen);
         if (rc != STORE_OK) return dav_store_status(rc);
         if (text != m->c.body) {
             /* answers and statuses recorded: not the bytes the client sent
@@ -288,11 +264,13 @@ int dav_sched_on_write(dav_req *r, const store_node *coll, const store_node *old
     }
     /* RFC 6638 §3.2.9: the outcome of their last reply stays recorded where
      * their client left it out */
-    if (so.organizer.status && !sn.organizer.status) {
+    if (so.organizer.status && !sn.organizer.status && sn.organizer.cua) {
+        ical_cua_keys keys;
         const char *text;
         size_t tlen;
-        if (ical_sched_set_organizer_status(r->pool, m->c.body, m->c.length, so.organizer.status,
-                                            &text, &tlen) != ICAL_OK)
+        if (dav_sched_keys(&r->ctx, &keys) != 0 ||
+            ical_sched_mark(r->pool, m->c.body, m->c.length, sn.organizer.cua, 1,
+                            so.organizer.status, NULL, &keys, &text, &tlen) != ICAL_OK)
             return 500;
         if (text != m->c.body) {
             m->c.body = text;
@@ -301,7 +279,7 @@ int dav_sched_on_write(dav_req *r, const store_node *coll, const store_node *old
             m->changed = 1;
         }
     }
-    rc = attendee_change(r, sn.organizer.cua ? &sn : &so, oldtext, oldlen, m, me);
+    rc = attendee_change(r, &owner, sn.organizer.cua ? &sn : &so, oldtext, oldlen, m, me);
     if (rc != STORE_OK) return dav_store_status(rc);
     /* RFC 6638 §3.2.10, attendee rule 3: a change made by an HTTP request is
      * a new schedule tag (the ones that stay are the organizer's updates of
@@ -331,9 +309,9 @@ int dav_sched_on_remove(dav_req *r, const dav_resource *res)
     if (role == ROLE_ORGANIZER) {
         const char *ignored;
         size_t ilen;
-        rc = organizer_change(r, text, len, NULL, 0, me, &ignored, &ilen);
+        rc = organizer_change(r, &owner, text, len, NULL, 0, me, &ignored, &ilen);
     } else if (role == ROLE_ATTENDEE) {
-        rc = attendee_change(r, &s, text, len, NULL, me);
+        rc = attendee_change(r, &owner, &s, text, len, NULL, me);
     }
     return rc;
 }

@@ -135,10 +135,12 @@ int dav_sched_post_outbox(dav_req *r, dav_resource *res)
         dav_resource home;
         rc = dav_sched_principal(&r->ctx, req.attendees[i], &to);
         if (rc != STORE_OK && rc != STORE_NOTFOUND) return dav_store_status(rc);
-        /* someone unknown, outside, or who does not let the organizer see:
-         * one answer for all three */
+        /* someone unknown, outside, who does not let the organizer see, or
+         * whose mail rules block the organizer: one answer for all four */
         if (rc == STORE_NOTFOUND || to.kind == STORE_PRINCIPAL_GROUP ||
-            !may_query(r, &owner, &to, &home)) {
+            !may_query(r, &owner, &to, &home) ||
+            (to.id != owner.id &&
+             dav_sched_blocked(&r->ctx, &owner, req.organizer, &to, req.attendees[i]))) {
             response(out, req.attendees[i], "3.7;Invalid calendar user", NULL, 0);
             continue;
         }

@@ -85,9 +85,12 @@ class Requests(CalDAVBase):
         self.assertEqual(r.status, 207, r.text)
         self.assertIn("s1.ics", hrefs(r))
         self.assertIsNotNone(r.xml().find("D:sync-token", NS))
-        # with sync-level, RFC 6578 wants Depth: 0
+        # with sync-level, the body decides whatever the Depth (issue 15:
+        # tests/integration/test_clients.py)
         lvl = body.replace("<D:prop>", "<D:sync-level>1</D:sync-level><D:prop>")
-        self.assertEqual(self.report(cal, lvl, depth="1").status, 400)
+        self.assertEqual(self.report(cal, lvl, depth="1").status, 207)
+        # a Depth that is none of 0, 1, infinity is still a bad request
+        self.assertEqual(self.report(cal, lvl, depth="2").status, 400)
 
     def test_propfind_with_two_modes_is_400(self):
         body = '<D:propfind xmlns:D="DAV:"><D:allprop/><D:propname/></D:propfind>'

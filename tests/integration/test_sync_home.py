@@ -122,8 +122,11 @@ class HomeSync(SharingTest):
             r = u.report(u.calendars, sync_body(bad), {"Depth": "0"})
             self.assertEqual(r.status, 403, bad)
             self.assertEqual(error_element(r), D + "valid-sync-token")
-        # RFC 6578 §3.2: Depth is 0 when sync-level is given
+        # with sync-level, the level is the body's whatever the Depth (issue 15,
+        # tests/integration/test_clients.py); a Depth that is none is still a 400
         r = u.report(u.calendars, sync_body(), {"Depth": "1"})
+        self.assertEqual(r.status, 207)
+        r = u.report(u.calendars, sync_body(), {"Depth": "one"})
         self.assertEqual(r.status, 400)
         # the file space is no home of collections Veil syncs deeply
         r = u.report(u.files, sync_body(level="infinite"), {"Depth": "0"})

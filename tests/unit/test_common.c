@@ -1,6 +1,7 @@
 #include "common/buf.h"
 #include "common/pool.h"
 #include "common/rand.h"
+#include "common/range.h"
 #include "common/timefmt.h"
 #include "common/uri.h"
 #include "tests/unit/check.h"
@@ -42,8 +43,21 @@ static void test_uri_paths(void)
     CHECK_INT(uri_parse_path(p, "/a/%2e%2E/b", &up), URI_DOT_SEGMENT);
     CHECK_INT(uri_parse_path(p, "/a%2Fb", &up), URI_BAD_CHAR);
     CHECK_INT(uri_parse_path(p, "/a%00b", &up), URI_BAD_CHAR);
-    CHECK_INT(uri_parse_path(p, "/a%ffb", &up), URI_BAD_UTF8);
-    CHECK_INT(uri_parse_path(p, "/a%c0%afb", &up), URI_BAD_UTF8); /* overlong '/' */
+    CHECK_INT(uri_parse_path(p, "/a/%2e/b", &up), URI_DOT_SEGMENT);
+    CHECK_INT(uri_parse_path(p, "/a%2fb", &up), URI_BAD_CHAR);
+    /* names are bytes: any octet but '/' and NUL, escaped */
+    CHECK_INT(uri_parse_path(p, "/a%ffb", &up), URI_OK);
+    CHECK_STR(up.seg[0], "a\xff" "b");
+    CHECK_INT(uri_parse_path(p, "/a%c0%afb", &up), URI_OK); /* an overlong '/' is two bytes */
+    CHECK_STR(up.seg[0], "a\xc0\xaf" "b");
+    CHECK_INT(uri_parse_path(p, "/x/-7kcfm%0A.ics", &up), URI_OK);
+    CHECK_STR(up.seg[1], "-7kcfm\n.ics");
+    CHECK_INT(uri_parse_path(p, "/%09%01%7F%25%23%3F%5C%20", &up), URI_OK);
+    CHECK_STR(up.seg[0], "\t\x01\x7f%#?\\ ");
+    CHECK_INT(uri_parse_path(p, "/%2e%2e%2e", &up), URI_OK); /* "..." is a name */
+    CHECK_INT(uri_parse_path(p, "/a\nb", &up), URI_BAD_CHAR); /* raw controls are no URI */
+    CHECK_INT(uri_parse_path(p, "/a\tb", &up), URI_BAD_CHAR);
+    CHECK_INT(uri_parse_path(p, "/a\x7f", &up), URI_BAD_CHAR);
     CHECK_INT(uri_parse_path(p, "/a%4", &up), URI_BAD_ESCAPE);
     CHECK_INT(uri_parse_path(p, "/a//b", &up), URI_OK); /* empty segments collapse */
     CHECK_INT(up.nseg, 2);
@@ -58,8 +72,83 @@ static void test_uri_paths(void)
     longseg[0] = '/';
     longseg[599] = '\0';
     CHECK_INT(uri_parse_path(p, longseg, &up), URI_TOO_LONG);
+    /* 255 bytes after decoding is the longest name, escaped or not */
+    vbuf b;
+    buf_init(&b, 0);
+    buf_putc(&b, '/');
+    for (int i = 0; i < 255; i++) buf_puts(&b, "%0A");
+    CHECK_INT(uri_parse_path(p, buf_cstr(&b), &up), URI_OK);
+    CHECK_INT(strlen(up.seg[0]), 255);
+    buf_puts(&b, "x");
+    CHECK_INT(uri_parse_path(p, buf_cstr(&b), &up), URI_TOO_LONG);
+    buf_free(&b);
+    /* every byte outside RFC 3986 unreserved and the harmless sub-delims goes
+     * out escaped, and comes back the same */
+    CHECK_STR(uri_encode_segment_pool(p, "a\n\t%#?\\\xff\x7f"), "a%0A%09%25%23%3F%5C%FF%7F");
+    for (int c = 1; c < 256; c++) {
+        char name[2] = {(char)c, 0};
+        if (c == '/' || c == '.') continue;
+        char *enc = uri_encode_segment_pool(p, name);
+        char *back;
+        CHECK_INT(uri_decode_segment(p, enc, strlen(enc), &back), URI_OK);
+        CHECK_STR(back, name);
+    }
     CHECK_STR(uri_encode_segment_pool(p, "a b/c%\xE2\x82\xAC"), "a%20b%2Fc%25%E2%82%AC");
     pool_free(p);
+}
+
+/* RFC 9110 §14.1-14.2: one satisfiable range is a 206, none a 416, a header
+ * that is not a valid bytes ranges-specifier is ignored. */
+static void test_ranges(void)
+{
+    http_range r;
+#define RANGE(v, len, kind, f, l)                                      \
+    do {                                                               \
+        r.first = r.last = 12345;                                      \
+        CHECK_INT(http_range_parse(v, len, &r), kind);                 \
+        if ((kind) == HTTP_RANGE_ONE) {                                \
+            CHECK_INT(r.first, f);                                     \
+            CHECK_INT(r.last, l);                                      \
+        }                                                              \
+    } while (0)
+    RANGE(NULL, 100, HTTP_RANGE_NONE, 0, 0);
+    RANGE("bytes=0-0", 100, HTTP_RANGE_ONE, 0, 0);
+    RANGE("bytes=0-99", 100, HTTP_RANGE_ONE, 0, 99);
+    RANGE("bytes=10-", 100, HTTP_RANGE_ONE, 10, 99);        /* rclone, gvfs: to the end */
+    RANGE("bytes=1048576-2097151", 3000000, HTTP_RANGE_ONE, 1048576, 2097151);
+    RANGE("bytes=50-1000", 100, HTTP_RANGE_ONE, 50, 99);    /* last-pos past the end */
+    RANGE("bytes=-10", 100, HTTP_RANGE_ONE, 90, 99);        /* the last ten */
+    RANGE("bytes=-1000", 100, HTTP_RANGE_ONE, 0, 99);
+    RANGE("Bytes = 5-6", 100, HTTP_RANGE_ONE, 5, 6);        /* case and OWS */
+    RANGE("bytes=5-6,", 100, HTTP_RANGE_ONE, 5, 6);         /* empty list elements */
+    RANGE("bytes=,5-6", 100, HTTP_RANGE_ONE, 5, 6);
+    RANGE("bytes=99999999999999999999999-", 100, HTTP_RANGE_UNSATISFIABLE, 0, 0);
+    RANGE("bytes=5-99999999999999999999999", 100, HTTP_RANGE_ONE, 5, 99);
+    /* unsatisfiable: starts at or past the end, a zero suffix */
+    RANGE("bytes=100-", 100, HTTP_RANGE_UNSATISFIABLE, 0, 0);
+    RANGE("bytes=100-200", 100, HTTP_RANGE_UNSATISFIABLE, 0, 0);
+    RANGE("bytes=-0", 100, HTTP_RANGE_UNSATISFIABLE, 0, 0);
+    RANGE("bytes=0-", 0, HTTP_RANGE_UNSATISFIABLE, 0, 0);
+    RANGE("bytes=-5", 0, HTTP_RANGE_NONE, 0, 0);            /* satisfied, but no byte to send */
+    /* several: the one satisfiable among them, else whole */
+    RANGE("bytes=0-9,200-300", 100, HTTP_RANGE_ONE, 0, 9);
+    RANGE("bytes=200-300, -5", 100, HTTP_RANGE_ONE, 95, 99);
+    RANGE("bytes=0-9,20-29", 100, HTTP_RANGE_MULTI, 0, 0);
+    RANGE("bytes=200-,300-", 100, HTTP_RANGE_UNSATISFIABLE, 0, 0);
+    /* not a valid bytes ranges-specifier: ignored */
+    RANGE("bytes=9-5", 100, HTTP_RANGE_NONE, 0, 0);         /* last-pos before first-pos */
+    RANGE("bytes=0-9,9-5", 100, HTTP_RANGE_NONE, 0, 0);
+    RANGE("bytes=", 100, HTTP_RANGE_NONE, 0, 0);
+    RANGE("bytes=,", 100, HTTP_RANGE_NONE, 0, 0);
+    RANGE("bytes=-", 100, HTTP_RANGE_NONE, 0, 0);
+    RANGE("bytes=a-b", 100, HTTP_RANGE_NONE, 0, 0);
+    RANGE("bytes=1-2-3", 100, HTTP_RANGE_NONE, 0, 0);
+    RANGE("bytes=+1-2", 100, HTTP_RANGE_NONE, 0, 0);
+    RANGE("bytes 0-1", 100, HTTP_RANGE_NONE, 0, 0);
+    RANGE("items=0-1", 100, HTTP_RANGE_NONE, 0, 0);
+    RANGE("bytesx=0-1", 100, HTTP_RANGE_NONE, 0, 0);
+    RANGE("", 100, HTTP_RANGE_NONE, 0, 0);
+#undef RANGE
 }
 
 static void test_dates(void)
@@ -97,6 +186,7 @@ int main(void)
     RUN(test_pool);
     RUN(test_buf_limit);
     RUN(test_uri_paths);
+    RUN(test_ranges);
     RUN(test_dates);
     RUN(test_ids);
     return check_summary();

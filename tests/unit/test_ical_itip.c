@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "ical/itip.h"
+#include "ical/itip_mail.h"
 #include "tests/unit/check.h"
 
 #define ORG "mailto:org@example.com"
@@ -280,7 +281,7 @@ static void test_attendee_and_messages(void)
 
     /* the outcome of bob's reply, on the ORGANIZER of his copy */
     const char *os;
-    CHECK_INT(ical_sched_set_organizer_status(p, acc, strlen(acc), "1.2", &os, &len), ICAL_OK);
+    CHECK_INT(ical_sched_mark(p, acc, strlen(acc), ORG, 1, "1.2", NULL, NULL, &os, &len), ICAL_OK);
     CHECK(strstr(os, "ORGANIZER;SCHEDULE-STATUS=1.2:" ORG) != NULL);
     /* and the organizer's next update keeps it */
     CHECK_INT(ical_apply_request(p, os, len, req, rlen, BOB, NULL, &copy, &clen), ICAL_OK);

@@ -14,6 +14,7 @@
 #include "vcard/convert.h"
 #include "vcard/filter.h"
 #include "vcard/select.h"
+#include "vcard/ingest.h"
 #include "vcard/validate.h"
 
 static char *slurp(const char *path, size_t *len)
@@ -133,6 +134,19 @@ static void check_one(vcard_matcher *const *ms, int nm, const char *data, size_t
     vcard_check chk;
     vcard_validate(p, data, n, NULL, NULL, NULL, &chk);
     CHECK((chk.code == VCARD_VALID) == (chk.reason == NULL));
+    /* the ingest policy: what it would store is a valid card, and as sent when nothing was
+     * repaired */
+    vcard_ingest_opts io = {.now = 1704110400};
+    vcard_ingest_result in;
+    if (vcard_ingest(p, data, n, &io, &in) == VCARD_VALID) {
+        CHECK(in.fixes || (in.body == data && in.body_len == n));
+        vcard_check again;
+        CHECK_INT(vcard_validate(p, in.body, in.body_len, NULL, NULL, NULL, &again), VCARD_VALID);
+        vcard_ingest_result twice;
+        /* and a repaired card needs no second repair */
+        CHECK(vcard_ingest(p, in.body, in.body_len, &io, &twice) == VCARD_VALID &&
+              twice.fixes == 0);
+    }
     pool_free(p);
 }
 

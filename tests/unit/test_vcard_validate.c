@@ -1,4 +1,4 @@
-/* vcard/validate.h: PUT validation, normalisation, media types. */
+/* vcard/validate.h: PUT validation, media types (the repairs: test_vcard_ingest.c). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -168,82 +168,6 @@ static void test_info(void)
     pool_free(p);
 }
 
-/* Validates and normalises s; returns the stored bytes (pool memory). */
-static const char *normalize(vpool *p, const char *s, unsigned flags, time_t now, int *changed)
-{
-    vcard_doc *doc;
-    vcard_check chk;
-    const char *out = NULL;
-    size_t n;
-    if (vcard_validate(p, s, strlen(s), NULL, &doc, NULL, &chk) != VCARD_VALID) return NULL;
-    if (vcard_normalize(p, doc, flags, now, &out, &n, changed) != VCARD_OK) return NULL;
-    return strlen(out) == n ? out : NULL;
-}
-
-static void test_normalize(void)
-{
-    vpool *p = pool_new();
-    int changed = -1;
-    const time_t t = 1704110400; /* 2024-01-01T12:00:00Z */
-    const unsigned all = VCARD_NORM_VERSION_FIRST | VCARD_NORM_SET_REV;
-
-    /* Already normal: same bytes, unchanged (the PUT response keeps its ETag). */
-    const char *ok = "BEGIN:VCARD\r\nVERSION:3.0\r\nUID:1\r\nFN:A\r\nEND:VCARD\r\n";
-    CHECK_STR(normalize(p, ok, VCARD_NORM_VERSION_FIRST, t, &changed), ok);
-    CHECK_INT(changed, 0);
-
-    /* VERSION moved to the front (RFC 6350 §6.7.9), rest byte for byte,
-     * including an unusual fold, LF line ends and the BOM. */
-    const char *late = "\xEF\xBB\xBF"
-                       "BEGIN:VCARD\nUID:1\nFN:A\n  B\nVERSION:4.0\nEND:VCARD\n";
-    CHECK_STR(normalize(p, late, VCARD_NORM_VERSION_FIRST, t, &changed),
-              "\xEF\xBB\xBF"
-              "BEGIN:VCARD\nVERSION:4.0\nUID:1\nFN:A\n  B\nEND:VCARD\n");
-    CHECK_INT(changed, 1);
-
-    /* REV replaced in place (params dropped, duplicates removed). */
-    const char *rev = "BEGIN:VCARD\r\nVERSION:3.0\r\nREV;VALUE=DATE-AND-OR-TIME:2020-01-01\r\n"
-                      "UID:1\r\nFN:A\r\nitem1.REV:x\r\nEND:VCARD\r\n";
-    CHECK_STR(normalize(p, rev, all, t, &changed),
-              "BEGIN:VCARD\r\nVERSION:3.0\r\nREV:20240101T120000Z\r\nUID:1\r\nFN:A\r\n"
-              "END:VCARD\r\n");
-    CHECK_INT(changed, 1);
-
-    /* REV added before END with the card's line end. */
-    CHECK_STR(normalize(p, "BEGIN:VCARD\nVERSION:4.0\nUID:1\nFN:A\nEND:VCARD", all, t, &changed),
-              "BEGIN:VCARD\nVERSION:4.0\nUID:1\nFN:A\nREV:20240101T120000Z\nEND:VCARD");
-    CHECK_INT(changed, 1);
-
-    /* A REV that already says the write time changes nothing. */
-    const char *same = "BEGIN:VCARD\r\nVERSION:4.0\r\nUID:1\r\nFN:A\r\nREV:20240101T120000Z\r\n"
-                       "END:VCARD\r\n";
-    CHECK_STR(normalize(p, same, all, t, &changed), same);
-    CHECK_INT(changed, 0);
-
-    /* Every data file survives VERSION_FIRST unchanged. */
-    static const char *const files[] = {"apple-3.0-photo.vcf", "apple-group-3.0.vcf",
-                                        "davx5-4.0.vcf", "nextcloud-3.0.vcf", "cjk-emoji-4.0.vcf"};
-    for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-        char path[256];
-        size_t len, n;
-        snprintf(path, sizeof path, "data/vcard/%s", files[i]);
-        char *data = slurp(path, &len);
-        vcard_doc *doc;
-        vcard_check chk;
-        const char *out;
-        CHECK_INT(vcard_validate(p, data, len, NULL, &doc, NULL, &chk), VCARD_VALID);
-        CHECK_INT(vcard_normalize(p, doc, VCARD_NORM_VERSION_FIRST, t, &out, &n, &changed),
-                  VCARD_OK);
-        CHECK(n == len && memcmp(out, data, len) == 0);
-        CHECK_INT(changed, 0);
-        free(data);
-    }
-    const char *out;
-    size_t n;
-    CHECK_INT(vcard_normalize(p, NULL, 0, t, &out, &n, NULL), VCARD_EINVAL);
-    pool_free(p);
-}
-
 static void test_media_types(void)
 {
     CHECK_INT(vcard_media_version("text/vcard", NULL, VCARD_V30), VCARD_V30);
@@ -273,7 +197,6 @@ int main(void)
     RUN(test_every_error);
     RUN(test_limits_and_21);
     RUN(test_info);
-    RUN(test_normalize);
     RUN(test_media_types);
     return check_summary();
 }

@@ -2,7 +2,7 @@
 """Sorts the failures of a CalDAVTester run (compliance/caldavtester.sh) into
 what Veil does differently on purpose and what is left to look at.
 
-    triage.py WORKDIR [FILE ...] [--show KIND] [--all]
+    triage.py WORKDIR [FILE ...] [--show KIND] [--all] [--dispute]
 
 WORKDIR is the run's CDT_WORKDIR (logs/*.log and serverinfo.xml).  For each
 failed test it reads the verifier's message from the JSON result dump and:
@@ -20,7 +20,9 @@ failed test it reads the verifier's message from the JSON result dump and:
 
 Prints one line per failure (file, suite / test, kind, detail) and a count
 per kind; --show KIND prints the residual diffs of that kind; --all also
-lists failures already in disputed.txt (marked).  Standard library only.
+lists failures already in disputed.txt (marked); --dispute prints, instead,
+disputed.txt lines (with the RFC reason) for the undisputed failures that
+differ only in what REASONS explains.  Standard library only.
 """
 import collections
 import json
@@ -197,6 +199,36 @@ def results_of(log):
     return None
 
 
+# Why each difference the normalisation takes away is Veil's on purpose.
+REASONS = {
+    "address form": "Veil keeps each calendar user address as the organizer's client wrote it "
+    "(mailto:, case included); CalendarServer rewrites every local user's address to its urn "
+    "form. RFC 5545 §3.3.3 makes any URI a calendar user address and RFC 6638 asks for no "
+    "rewriting; the test wants the rewritten form.",
+    "TRANSP": "CalendarServer marks an attendee's copy TRANSP:TRANSPARENT until they answer; "
+    "RFC 6638 asks for nothing of the kind and lets the attendee set TRANSP (§3.2.2.1), so "
+    "Veil keeps the organizer's TRANSP.",
+    "RSVP": "CalendarServer adds RSVP=TRUE to every attendee that has not answered; RSVP is the "
+    "organizer's request for a reply (RFC 5545 §3.2.17, FALSE by default) and RFC 6638 does "
+    "not ask the server to add it, so Veil keeps what the organizer's client wrote.",
+    "EMAIL": "CalendarServer adds the EMAIL parameter (RFC 7986 §6.2) from its directory; Veil "
+    "adds no address the client did not write (privacy).",
+    "X-CALENDARSERVER": "X-CALENDARSERVER-* properties and parameters are CalendarServer's own "
+    "extensions (RFC 5545 §3.8.8.2), not part of RFC 6638.",
+}
+
+
+def dispute_line(name, test, kind):
+    """The disputed.txt line for a failure of kind "data: only A+B", or None."""
+    if not kind.startswith("data: only ") or kind == "data: only order":
+        return None
+    parts = kind[len("data: only "):].split("+")
+    if any(p not in REASONS for p in parts):
+        return None
+    return "%s\t%s\tThe calendar data differs only in what CalendarServer writes differently: %s" % (
+        name, test, " ".join(REASONS[p] for p in parts))
+
+
 def disputed():
     out = {}
     path = os.path.join(HERE, "disputed.txt")
@@ -227,7 +259,7 @@ def classify(details, addrs):
 
 
 def main(argv):
-    show, every, args = None, False, []
+    show, every, dispute, args = None, False, False, []
     i = 0
     while i < len(argv):
         if argv[i] == "--show":
@@ -236,6 +268,8 @@ def main(argv):
             continue
         if argv[i] == "--all":
             every = True
+        elif argv[i] == "--dispute":
+            dispute = True
         else:
             args.append(argv[i])
         i += 1
@@ -282,11 +316,18 @@ def main(argv):
                         counts["disputed"] += 1
                         continue
                     counts[kind] += 1
+                    if dispute:
+                        line = dispute_line(name, test, kind)
+                        if line and not mark:
+                            print(line)
+                        continue
                     print("%s\t%s\t%s%s\t%s" % (name, test, kind, " [disputed]" if mark else "",
                                                 detail[0] if detail and kind != show else ""))
                     if show and kind.startswith(show):
                         for l in detail:
                             print("        " + l)
+    if dispute:
+        return 0
     print()
     for k, v in counts.most_common():
         print("%5d  %s" % (v, k))

@@ -1,6 +1,7 @@
 /* Delivering iTIP messages to local users (RFC 6638 §3.2.1.2, §3.2.2.2): the
  * recipient's copy in their calendar home and an item in their scheduling
  * inbox, inside the write transaction of the change that sent them. */
+#include <openssl/sha.h>
 #include <string.h>
 #include <strings.h>
 
@@ -107,15 +108,32 @@ int dav_sched_calendar_moving(dav_req *r, const dav_resource *src, const char *d
     return dav_store_href(r, inbox.id, NS_CALDAV, "schedule-default-calendar-URL", dst_href);
 }
 
-/* The message in the recipient's scheduling inbox (RFC 6638 §2.2). */
-int dav_sched_inbox_item(dav_ctx *c, const store_node *home, const char *msg, size_t len,
-                         const char *component)
+/* The name prefix of the inbox items that carry the local organizer org's
+ * messages about uid: a digest, so the name tells nothing of either, and a
+ * later change finds the items it supersedes by their prefix. */
+static const char *item_prefix(dav_ctx *c, const store_principal *org, const char *uid)
+{
+    char u[37], hex[33];
+    uuid_format(org->uuid, u);
+    const char *key = pool_concat(c->pool, u, "\n", uid);
+    if (!key) return NULL;
+    unsigned char md[SHA256_DIGEST_LENGTH];
+    SHA256((const unsigned char *)key, strlen(key), md);
+    hex_encode(md, 16, hex);
+    return pool_concat(c->pool, "m", hex, "-");
+}
+
+/* The message in the scheduling inbox (RFC 6638 §2.2), named prefix + a
+ * fresh uuid. */
+static int inbox_item_named(dav_ctx *c, const store_node *home, const char *prefix,
+                            const char *msg, size_t len, const char *component)
 {
     store_node inbox;
     int rc = store_node_child(c->st, c->pool, home->id, "inbox", &inbox);
     if (rc == STORE_NOTFOUND) return STORE_OK; /* (provisioning makes one) */
     if (rc != STORE_OK) return rc;
     const char *name = fresh_name(c, ".ics");
+    if (name && prefix) name = pool_concat(c->pool, prefix, name, "");
     if (!name) return STORE_ERROR;
     store_content content = {.body = msg,
                              .length = len,
@@ -127,6 +145,41 @@ int dav_sched_inbox_item(dav_ctx *c, const store_node *home, const char *msg, si
     store_node n = {
         .parent = inbox.id, .name = name, .kind = STORE_KIND_RESOURCE, .owner = home->owner};
     return store_node_create(c->st, c->pool, &n, &content, NULL);
+}
+
+int dav_sched_inbox_item(dav_ctx *c, const store_node *home, const char *msg, size_t len,
+                         const char *component)
+{
+    return inbox_item_named(c, home, NULL, msg, len, component);
+}
+
+int dav_sched_inbox_supersede(dav_ctx *c, const store_principal *org, const char *cua,
+                              const char *uid)
+{
+    store_principal to;
+    int rc = dav_sched_principal(c, cua, &to);
+    if (rc == STORE_NOTFOUND) return STORE_OK; /* no inbox here */
+    store_node home, inbox;
+    if (rc == STORE_OK)
+        rc = store_node_child(c->st, c->pool, STORE_ROOT_CALENDARS, to.pid, &home);
+    if (rc == STORE_OK) rc = store_node_child(c->st, c->pool, home.id, "inbox", &inbox);
+    if (rc == STORE_NOTFOUND) return STORE_OK;
+    if (rc != STORE_OK) return rc;
+    const char *prefix = item_prefix(c, org, uid);
+    if (!prefix) return STORE_ERROR;
+    size_t plen = strlen(prefix);
+    /* names sort after the bare prefix and before anything else, so the
+     * pages stop at the first name without it */
+    for (;;) {
+        store_node *kids;
+        int n;
+        rc = store_node_children(c->st, c->pool, inbox.id, prefix, 64, &kids, &n);
+        if (rc != STORE_OK) return rc;
+        int gone = 0;
+        for (int i = 0; i < n && !strncmp(kids[i].name, prefix, plen); i++, gone++)
+            if ((rc = store_node_delete(c->st, kids[i].id)) != STORE_OK) return rc;
+        if (gone < n || n < 64) return STORE_OK;
+    }
 }
 
 /* The recipient's copy: msg applied (REQUEST, CANCEL), with a new schedule
@@ -269,8 +322,18 @@ int dav_sched_deliver(dav_ctx *c, const store_principal *to, const char *msg, si
                          quiet);
     else
         return STORE_ERROR;
-    if (rc == STORE_OK && !quiet)
-        rc = dav_sched_inbox_item(c, &home, msg, len, ical_kind_name(s.kind));
+    if (rc == STORE_OK && !quiet) {
+        /* a local organizer's messages are named for superseding (RFC 5546
+         * §2.1.5: the newer revision is what holds) */
+        store_principal org;
+        const char *prefix = NULL;
+        int found = strcmp(method, "REPLY") ? dav_sched_principal(c, s.organizer.cua, &org)
+                                            : STORE_NOTFOUND;
+        if (found == STORE_OK && !(prefix = item_prefix(c, &org, s.uid))) found = STORE_ERROR;
+        rc = found == STORE_OK || found == STORE_NOTFOUND
+                 ? inbox_item_named(c, &home, prefix, msg, len, ical_kind_name(s.kind))
+                 : found;
+    }
     if (rc == STORE_OK) *status = "1.2"; /* RFC 6638 §3.2.9: delivered */
     return rc;
 }

@@ -78,8 +78,13 @@ static int organizer_change(dav_req *r, const store_principal *owner, const char
         seq = now.sequence;
     else if (!text && ical_sched_read(r->pool, old, oldlen, &keys, &now) == ICAL_OK)
         seq = now.sequence + 1;
+    const char *uid = seq >= 0 ? now.uid : NULL;
     for (int i = 0; i < plan.nsends; i++) {
         const ical_send *s = &plan.sends[i];
+        if (s->what != ICAL_SEND_NONE && uid) {
+            int rc = dav_sched_inbox_supersede(&r->ctx, owner, s->cua, uid);
+            if (rc != STORE_OK) return rc;
+        }
         /* a CANCEL of instances may be followed by the series itself */
         for (int step = 0; step < 2; step++) {
             int what = step == 0 ? s->what : s->then_request ? ICAL_SEND_REQUEST : ICAL_SEND_NONE;

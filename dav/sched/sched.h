@@ -74,6 +74,13 @@ int dav_sched_deliver(dav_ctx *c, const store_principal *to, const char *msg, si
  * without an inbox is fine: provisioning makes one). */
 int dav_sched_inbox_item(dav_ctx *c, const store_node *home, const char *msg, size_t len,
                          const char *component);
+/* A change by the local organizer org is about to send its messages about
+ * uid to cua: the inbox items of org's earlier messages about uid there are
+ * old news and go (RFC 5546 §2.1.5; the copy in their calendar already took
+ * them), so the inbox shows the latest change only.  STORE_* (an address
+ * of no local user: nothing to do). */
+int dav_sched_inbox_supersede(dav_ctx *c, const store_principal *org, const char *cua,
+                              const char *uid);
 
 /* ---- the lifecycle step (dav/sched/implicit.c) -------------------------------- */
 

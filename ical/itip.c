@@ -175,7 +175,9 @@ static int rescheduled(vpool *pool, icalcomponent *old, icalcomponent *new_)
 
 /* What the organizer decides about a component, as text: everything but
  * alarms, stamps, the attendees' own answers, X- properties clients rewrite
- * on every save, and (separately compared) EXDATE. */
+ * on every save, and (separately compared) EXDATE.  The organizer's own
+ * PARTSTAT is theirs to decide, and news for the attendees (RFC 6638
+ * §3.2.1.2). */
 static const char *content_of(vpool *pool, icalcomponent *c, const ical_cua_keys *keys,
                               int without_status)
 {
@@ -189,17 +191,21 @@ static const char *content_of(vpool *pool, icalcomponent *c, const ical_cua_keys
         ICAL_X_PROPERTY,       ICAL_SEQUENCE_PROPERTY};
     for (size_t i = 0; i < sizeof volatile_props / sizeof volatile_props[0]; i++)
         it_remove_all(k, volatile_props[i]);
+    icalproperty *org = icalcomponent_get_first_property(k, ICAL_ORGANIZER_PROPERTY);
+    const char *org_cua = org ? it_prop_cua(org) : NULL;
     for (icalproperty *p = icalcomponent_get_first_property(k, ICAL_ATTENDEE_PROPERTY); p;
          p = icalcomponent_get_next_property(k, ICAL_ATTENDEE_PROPERTY)) {
         static const char *const answers[] = {"PARTSTAT", "RSVP", "SCHEDULE-STATUS",
                                               "SCHEDULE-FORCE-SEND"};
-        for (size_t i = 0; i < sizeof answers / sizeof answers[0]; i++)
+        int own = org_cua && it_same(keys, it_prop_cua(p), org_cua);
+        if (own) /* NEEDS-ACTION is the default (RFC 5545 §3.2.12) */
+            it_set_param(p, "PARTSTAT", pool_strdup(pool, it_partstat_of(p)));
+        for (size_t i = own ? 1 : 0; i < sizeof answers / sizeof answers[0]; i++)
             icalproperty_remove_parameter_by_name(p, answers[i]);
         /* one user however the address is written */
         const char *key = keys ? keys->key(keys->arg, it_prop_cua(p)) : NULL;
         if (key) icalproperty_set_attendee(p, pool_concat(pool, "x-user:", key, ""));
     }
-    icalproperty *org = icalcomponent_get_first_property(k, ICAL_ORGANIZER_PROPERTY);
     const char *okey = org && keys ? keys->key(keys->arg, it_prop_cua(org)) : NULL;
     if (okey) icalproperty_set_organizer(org, pool_concat(pool, "x-user:", okey, ""));
     char *s = icalcomponent_as_ical_string_r(k);

@@ -183,6 +183,24 @@ class Scheduling(unittest.TestCase):
         self.assertEqual(len(items), 1)
         self.assertIn("METHOD:CANCEL", items[0])
 
+    def test_organizer_answer_is_news(self):
+        # RFC 6638 §3.2.1.2: the organizer's own participation (declining their
+        # meeting) is their change, sent to the attendees (CalDAVTester caldavIOP 2.7)
+        a, b = self.alice, self.bob
+        path = a.calendars + "calendar/orgdecl.ics"
+        self.put(a, path, event("orgdecl", self.A, ["ATTENDEE;PARTSTAT=ACCEPTED:" + self.A,
+                                                     self.B]))
+        href, copy = self.copy_of(b, "orgdecl")
+        self.assertEqual(self.partstat(copy, self.A), "ACCEPTED")
+        self.put(a, path, event("orgdecl", self.A, ["ATTENDEE;PARTSTAT=DECLINED:" + self.A,
+                                                     self.B]))
+        _, copy = self.copy_of(b, "orgdecl")
+        self.assertEqual(self.partstat(copy, self.A), "DECLINED")
+        self.assertEqual(self.param(a.get(path).text, self.B, "SCHEDULE-STATUS"), "1.2")
+        items = self.inbox(b, "orgdecl")
+        self.assertEqual(len(items), 1)
+        self.assertIn("PARTSTAT=DECLINED", items[0].replace("\r\n ", ""))
+
     def test_attendee_deletes_and_schedule_reply(self):
         a, b, c = self.alice, self.bob, self.carol
         path = a.calendars + "calendar/meet2.ics"

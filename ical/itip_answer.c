@@ -190,6 +190,8 @@ static ical_status merge_instances(vpool *pool, icalcomponent *ec, const comps *
             keep_own(e, k);
             icalcomponent_remove_component(ec, e);
             icalcomponent_free(e);
+        } else if (master) {
+            keep_own(master, k); /* a new override: theirs as the series was */
         }
         icalcomponent_add_component(ec, k);
         if (master) drop_exdate(master, ms->key[i]);
@@ -245,9 +247,13 @@ ical_status ical_apply_request(vpool *pool, const char *existing, size_t existin
     if (it_collect(pool, copy, &cs) != 0 || it_collect(pool, ec, &es) != 0) return ICAL_ERR_NOMEM;
     if (ec && es.n && !it_by_key(&cs, "")) return merge_instances(pool, ec, &es, &cs, me, keys,
                                                                    out, outlen);
-    /* what is the recipient's own stays where the component is still there */
+    /* what is the recipient's own stays where the component is still there;
+     * an instance the organizer overrides now is still theirs, as the series
+     * was (their alarms, TRANSP and the outcome of their reply) */
+    icalcomponent *eseries = it_by_key(&es, "");
     for (int i = 0; i < cs.n; i++) {
         icalcomponent *e = it_by_key(&es, cs.key[i]);
+        if (!e && *cs.key[i]) e = eseries;
         if (e) keep_own(e, cs.c[i]);
     }
     /* an instance their copy shows cancelled stays so (RFC 5546 §3.2.5: the

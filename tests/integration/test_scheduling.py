@@ -201,6 +201,39 @@ class Scheduling(unittest.TestCase):
         self.assertEqual(len(items), 1)
         self.assertIn("PARTSTAT=DECLINED", items[0].replace("\r\n ", ""))
 
+    def test_new_override_keeps_what_is_the_attendees(self):
+        # an instance the organizer overrides later is still the attendee's: the
+        # outcome of their last reply (RFC 6638 §3.2.9), their TRANSP (§3.2.2.1)
+        # and their alarm stay on it (CalDAVTester impliciterrors "Organizer
+        # TRANSP leakage", implicitrecur2)
+        a, b = self.alice, self.bob
+        path = a.calendars + "calendar/ovkeep.ics"
+        rrule = "RRULE:FREQ=DAILY;COUNT=3"
+        self.put(a, path, event("ovkeep", self.A, ["ATTENDEE;PARTSTAT=ACCEPTED:" + self.A, self.B],
+                                extra=rrule))
+        href, copy = self.copy_of(b, "ovkeep")
+        mine = copy.replace("PARTSTAT=NEEDS-ACTION:" + self.B, "PARTSTAT=ACCEPTED:" + self.B)
+        mine = mine.replace("END:VEVENT", "TRANSP:TRANSPARENT\r\nBEGIN:VALARM\r\nACTION:DISPLAY\r\n"
+                            "DESCRIPTION:Bob's reminder\r\nTRIGGER:-PT5M\r\nEND:VALARM\r\nEND:VEVENT")
+        self.put(b, href, mine)
+        self.assertIn("ORGANIZER;SCHEDULE-STATUS=1.2:" + self.A, b.get(href).text)
+        override = ("END:VEVENT\r\nBEGIN:VEVENT\r\nUID:ovkeep\r\nDTSTAMP:20260101T000000Z\r\n"
+                    "RECURRENCE-ID:20270106T100000Z\r\nDTSTART:20270106T120000Z\r\n"
+                    "DURATION:PT1H\r\nSUMMARY:Moved\r\nORGANIZER:%s\r\n"
+                    "ATTENDEE;PARTSTAT=ACCEPTED:%s\r\nATTENDEE;PARTSTAT=ACCEPTED:%s\r\n"
+                    % (self.A, self.A, self.B))
+        body = event("ovkeep", self.A, ["ATTENDEE;PARTSTAT=ACCEPTED:" + self.A,
+                                         "ATTENDEE;PARTSTAT=ACCEPTED:" + self.B], extra=rrule)
+        body = body.replace("END:VEVENT", override.rstrip("\r\n") + "\r\nEND:VEVENT", 1)
+        self.put(a, path, body)
+        copy = b.get(href).text.replace("\r\n ", "")
+        comps = copy.split("BEGIN:VEVENT")[1:]
+        self.assertEqual(len(comps), 2, copy)
+        for c in comps:
+            self.assertIn("ORGANIZER;SCHEDULE-STATUS=1.2:" + self.A, c)
+            self.assertIn("TRANSP:TRANSPARENT", c)
+            self.assertIn("DESCRIPTION:Bob's reminder", c)
+
     def test_attendee_deletes_and_schedule_reply(self):
         a, b, c = self.alice, self.bob, self.carol
         path = a.calendars + "calendar/meet2.ics"

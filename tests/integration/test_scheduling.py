@@ -504,10 +504,14 @@ class Scheduling(unittest.TestCase):
         r = b.post(b.calendars + "outbox/", self.fb_request([self.A]), ICS)
         self.assertEqual(r.status, 403)
         self.assertIn("organizer-allowed", r.text)
-        # other iTIP goes by implicit scheduling (valid-scheduling-message)
+        # other iTIP goes by implicit scheduling, and a message without METHOD is
+        # no iTIP: valid-scheduling-message, a 400 (RFC 6638 §5.2.1)
         r = a.post(outbox, event("x", self.A, [self.B]).replace("VERSION:2.0",
                                                                 "VERSION:2.0\r\nMETHOD:REQUEST"), ICS)
-        self.assertEqual(r.status, 403)
+        self.assertEqual(r.status, 400)
+        self.assertIn("valid-scheduling-message", r.text)
+        r = a.post(outbox, self.fb_request([self.B]).replace("METHOD:REQUEST\r\n", ""), ICS)
+        self.assertEqual(r.status, 400)
         self.assertIn("valid-scheduling-message", r.text)
 
     def urn(self, user):

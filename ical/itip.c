@@ -368,7 +368,8 @@ ical_status ical_sched_organizer(vpool *pool, const char *old, size_t oldlen, co
                 continue;
             }
             /* instances they no longer attend: cancelled for them */
-            const char **rids = pool_alloc(pool, sizeof(*rids) * (size_t)(os.n + ns.n + nnex + 1));
+            const char **rids =
+                pool_alloc(pool, sizeof(*rids) * (size_t)(os.n + 2 * ns.n + nnex + 1));
             if (!rids) return ICAL_ERR_NOMEM;
             /* changed: what the REQUEST carries - every component they attend
              * when the series itself changed for them (whole_series), else
@@ -390,6 +391,18 @@ ical_status ical_sched_organizer(vpool *pool, const char *old, size_t oldlen, co
                 icalproperty *rp =
                     icalcomponent_get_first_property(os.c[i], ICAL_RECURRENCEID_PROPERTY);
                 rids[nr++] = pool_strdup(pool, icalproperty_get_value_as_string(rp));
+            }
+            /* an instance the organizer overrides now without them: taken
+             * from them as the old series gave it */
+            for (int i = 0; i < ns.n; i++) {
+                if (!*ns.key[i] || it_by_key(&os, ns.key[i]) ||
+                    it_attends(ns.c[i], a->cua, keys) || !it_attends(omaster, a->cua, keys))
+                    continue;
+                icalproperty *rp =
+                    icalcomponent_get_first_property(ns.c[i], ICAL_RECURRENCEID_PROPERTY);
+                const char *v = pool_strdup(pool, icalproperty_get_value_as_string(rp));
+                if (!v) return ICAL_ERR_NOMEM;
+                if (!it_listed(rids, nr, v)) rids[nr++] = v;
             }
             /* instances the organizer excluded from the series they attend */
             int excluded = 0;

@@ -234,6 +234,30 @@ class Scheduling(unittest.TestCase):
             self.assertIn("TRANSP:TRANSPARENT", c)
             self.assertIn("DESCRIPTION:Bob's reminder", c)
 
+    def test_new_override_without_the_attendee_cancels_that_instance(self):
+        # an override the organizer adds without an attendee takes that instance
+        # from them: a CANCEL of it (RFC 5546 §3.2.5; CalDAVTester implicitcancels
+        # "Override - remove - some")
+        a, b = self.alice, self.bob
+        path = a.calendars + "calendar/ovdrop.ics"
+        rrule = "RRULE:FREQ=DAILY;COUNT=3"
+        self.put(a, path, event("ovdrop", self.A, ["ATTENDEE;PARTSTAT=ACCEPTED:" + self.A, self.B],
+                                extra=rrule))
+        override = ("END:VEVENT\r\nBEGIN:VEVENT\r\nUID:ovdrop\r\nDTSTAMP:20260101T000000Z\r\n"
+                    "RECURRENCE-ID:20270106T100000Z\r\nDTSTART:20270106T100000Z\r\n"
+                    "DURATION:PT1H\r\nSUMMARY:Alone\r\nORGANIZER:%s\r\n"
+                    "ATTENDEE;PARTSTAT=ACCEPTED:%s\r\n" % (self.A, self.A))
+        body = event("ovdrop", self.A, ["ATTENDEE;PARTSTAT=ACCEPTED:" + self.A, self.B],
+                     extra=rrule)
+        body = body.replace("END:VEVENT", override.rstrip("\r\n") + "\r\nEND:VEVENT", 1)
+        self.put(a, path, body)
+        items = self.inbox(b, "ovdrop")
+        self.assertEqual(len(items), 1, items)
+        self.assertIn("METHOD:CANCEL", items[0])
+        self.assertIn("RECURRENCE-ID:20270106T100000Z", items[0])
+        _, copy = self.copy_of(b, "ovdrop")
+        self.assertNotIn("SUMMARY:Alone", copy)
+
     def test_attendee_deletes_and_schedule_reply(self):
         a, b, c = self.alice, self.bob, self.carol
         path = a.calendars + "calendar/meet2.ics"

@@ -188,8 +188,12 @@ static int check_change(dav_req *r, const ical_sched *so, int orole, const ical_
     if (orole != ROLE_NONE) {
         const char *cond = orole == ROLE_ORGANIZER ? "allowed-organizer-scheduling-object-change"
                                                    : "allowed-attendee-scheduling-object-change";
+        /* (an attendee does not decide who sends their answers either: the
+         * ORGANIZER's SCHEDULE-AGENT is the organizer's, §3.2.2.1, §7.1) */
         int bad = sn->organizer.cua ? !ical_cua_same(&keys, so->organizer.cua, sn->organizer.cua) ||
-                                          (orole == ROLE_ATTENDEE && nrole != ROLE_ATTENDEE)
+                                          (orole == ROLE_ATTENDEE &&
+                                           (nrole != ROLE_ATTENDEE ||
+                                            sn->organizer.agent != so->organizer.agent))
                                     : orole == ROLE_ATTENDEE || sn->nattendees > 0;
         return bad ? dav_error(r, 403, NS_CALDAV, cond) : 0;
     }

@@ -258,6 +258,30 @@ class Scheduling(unittest.TestCase):
         _, copy = self.copy_of(b, "ovdrop")
         self.assertNotIn("SUMMARY:Alone", copy)
 
+    def test_attendee_may_not_change_who_schedules(self):
+        # SCHEDULE-AGENT on the ORGANIZER of an attendee's copy says whose client
+        # or server sends the attendee's answers; it is the organizer's to say,
+        # not among what RFC 6638 §3.2.2.1 lets an attendee change (CalDAVTester
+        # implicitscheduleagent "Organizer CLIENT" / 7)
+        b = self.bob
+        href = b.calendars + "calendar/agentclient.ics"
+        org = "ORGANIZER;SCHEDULE-AGENT=CLIENT:" + self.A
+        body = event("agentclient", self.A, ["ATTENDEE;PARTSTAT=ACCEPTED:" + self.A, self.B])
+        self.put(b, href, body.replace("ORGANIZER:" + self.A, org))
+        self.put(b, href, body.replace("ORGANIZER:" + self.A, org).replace(
+            "PARTSTAT=NEEDS-ACTION:" + self.B, "PARTSTAT=ACCEPTED:" + self.B))
+        r = b.put(href, body, ICS)
+        self.assertEqual(r.status, 403, r.text)
+        self.assertIn("allowed-attendee-scheduling-object-change", r.text)
+        self.assertIn(org, b.get(href).text)
+        # and the other way: a copy the server delivered stays the server's
+        a = self.alice
+        self.put(a, a.calendars + "calendar/agentserver.ics",
+                 event("agentserver", self.A, ["ATTENDEE;PARTSTAT=ACCEPTED:" + self.A, self.B]))
+        href, copy = self.copy_of(b, "agentserver")
+        r = b.put(href, copy.replace("ORGANIZER:", "ORGANIZER;SCHEDULE-AGENT=CLIENT:"), ICS)
+        self.assertEqual(r.status, 403, r.text)
+
     def test_attendee_deletes_and_schedule_reply(self):
         a, b, c = self.alice, self.bob, self.carol
         path = a.calendars + "calendar/meet2.ics"

@@ -297,20 +297,19 @@ int dav_sched_on_write(dav_req *r, const store_node *coll, const store_node *old
     return m->sched_tag ? 0 : 500;
 }
 
-int dav_sched_on_remove(dav_req *r, const dav_resource *res)
+/* The Remove operation (RFC 6638 §3.2.1.3, §3.2.2.3) for node, an object of
+ * the calendar cal. */
+static int remove_object(dav_req *r, const store_node *cal, const store_node *node)
 {
-    if (res->type != DAV_RES_NODE || res->has_binding || !res->has_parent ||
-        res->parent.kind != STORE_KIND_CALENDAR || store_kind_is_collection(res->node.kind))
-        return STORE_OK;
     const char *text;
     size_t len;
-    int rc = load_text(r, &res->node, &text, &len);
+    int rc = load_text(r, node, &text, &len);
     if (rc != STORE_OK) return rc;
     ical_sched s;
     if (!text || ical_sched_read(r->pool, text, len, NULL, &s) != ICAL_OK || !s.organizer.cua)
         return STORE_OK;
     store_principal owner;
-    rc = store_principal_by_id(r->st, r->pool, res->parent.owner, &owner);
+    rc = store_principal_by_id(r->st, r->pool, cal->owner, &owner);
     if (rc != STORE_OK) return rc;
     const char *me;
     int role = role_of(&r->ctx, &s, &owner, &me);
@@ -323,4 +322,42 @@ int dav_sched_on_remove(dav_req *r, const dav_resource *res)
         rc = attendee_change(r, &owner, &s, text, len, NULL, me);
     }
     return rc;
+}
+
+/* Every scheduling object below the collection coll (calendars nested in
+ * plain collections included, depth levels at most) is removed. */
+static int remove_below(dav_req *r, const store_node *coll, int depth)
+{
+    if (depth <= 0) return STORE_OK;
+    const char *after = NULL;
+    for (;;) {
+        store_node *kids;
+        int n;
+        int rc = store_node_children(r->st, r->pool, coll->id, after, 64, &kids, &n);
+        if (rc != STORE_OK) return rc;
+        for (int i = 0; i < n; i++) {
+            if (store_kind_is_collection(kids[i].kind))
+                rc = remove_below(r, &kids[i], depth - 1);
+            else if (coll->kind == STORE_KIND_CALENDAR)
+                rc = remove_object(r, coll, &kids[i]);
+            if (rc != STORE_OK) return rc;
+        }
+        if (n < 64) return STORE_OK;
+        after = kids[n - 1].name;
+    }
+}
+
+int dav_sched_on_remove(dav_req *r, const dav_resource *res)
+{
+    if (res->type != DAV_RES_NODE || res->has_binding) return STORE_OK;
+    /* RFC 6638 §3.2.3.2: a calendar that goes removes each of its scheduling
+     * objects (the calendar home and the inbox are not deleted this way) */
+    if (store_kind_is_collection(res->node.kind)) {
+        int holds = res->node.kind == STORE_KIND_CALENDAR ||
+                    (res->node.kind == STORE_KIND_COLLECTION && res->has_parent &&
+                     res->parent.kind == STORE_KIND_HOME_CALENDARS);
+        return holds ? remove_below(r, &res->node, 8) : STORE_OK;
+    }
+    if (!res->has_parent || res->parent.kind != STORE_KIND_CALENDAR) return STORE_OK;
+    return remove_object(r, &res->parent, &res->node);
 }

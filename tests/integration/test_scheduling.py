@@ -282,6 +282,31 @@ class Scheduling(unittest.TestCase):
         r = b.put(href, copy.replace("ORGANIZER:", "ORGANIZER;SCHEDULE-AGENT=CLIENT:"), ICS)
         self.assertEqual(r.status, 403, r.text)
 
+    def test_deleting_a_calendar_cancels_its_meetings(self):
+        # RFC 6638 §3.2.3.2: DELETE of a calendar collection removes each
+        # scheduling object in it, with the messages that go with that
+        # (CalDAVTester implicitdeletecalendar)
+        a, b, c = self.alice, self.bob, self.carol
+        self.assertEqual(a.req("MKCALENDAR", a.calendars + "doomed/", None).status, 201)
+        self.put(a, a.calendars + "doomed/m.ics",
+                 event("doomed1", self.A, ["ATTENDEE;PARTSTAT=ACCEPTED:" + self.A, self.B]))
+        self.put(a, a.calendars + "doomed/plain.ics", event("doomed2", self.A, []).replace(
+            "ORGANIZER:%s\r\n" % self.A, ""))
+        # carol's copy of bob's meeting, in a calendar of hers that goes too
+        self.put(b, b.calendars + "calendar/fromb.ics",
+                 event("doomed3", self.B, ["ATTENDEE;PARTSTAT=ACCEPTED:" + self.B, self.Cm]))
+        href, copy = self.copy_of(c, "doomed3")
+        self.assertEqual(c.req("MKCALENDAR", c.calendars + "other/", None).status, 201)
+        self.assertEqual(c.req("MOVE", href, None,
+                               {"Destination": c.calendars + "other/fromb.ics"}).status, 201)
+        self.assertEqual(a.delete(a.calendars + "doomed/").status, 204)
+        _, copy = self.copy_of(b, "doomed1")
+        self.assertIn("STATUS:CANCELLED", copy)
+        self.assertTrue(any("METHOD:CANCEL" in x for x in self.inbox(b, "doomed1")))
+        self.assertEqual(c.delete(c.calendars + "other/").status, 204)
+        mine = b.get(b.calendars + "calendar/fromb.ics").text
+        self.assertEqual(self.partstat(mine, self.Cm), "DECLINED")
+
     def test_attendee_deletes_and_schedule_reply(self):
         a, b, c = self.alice, self.bob, self.carol
         path = a.calendars + "calendar/meet2.ics"

@@ -532,9 +532,12 @@ ical_status ical_itip_cancel(vpool *pool, const char *text, size_t len, const ch
     if (!m) return ICAL_ERR_NOMEM;
     icalcomponent *master = it_by_key(&cs, "");
     if (nrids == 0) {
-        /* the whole object: each component they attended, cancelled */
+        /* the whole object: the series when they attended it (RFC 5546
+         * §3.2.5: a CANCEL without RECURRENCE-ID cancels every instance),
+         * else each instance they attended, cancelled */
+        int series = master && it_attends(master, attendee, keys);
         for (int i = 0; i < cs.n; i++) {
-            if (!it_attends(cs.c[i], attendee, keys)) continue;
+            if (!it_attends(cs.c[i], attendee, keys) || (series && cs.c[i] != master)) continue;
             icalcomponent *k = it_travelling(cs.c[i]);
             if (!k) return ICAL_ERR_NOMEM;
             icalcomponent_set_status(k, ICAL_STATUS_CANCELLED);

@@ -307,6 +307,29 @@ class Scheduling(unittest.TestCase):
         mine = b.get(b.calendars + "calendar/fromb.ics").text
         self.assertEqual(self.partstat(mine, self.Cm), "DECLINED")
 
+    def test_cancel_of_the_whole_series_is_one_component(self):
+        # RFC 5546 §3.2.5: the whole recurring meeting is cancelled by a CANCEL
+        # of the series, without RECURRENCE-ID; whoever attends only some
+        # instances gets those (CalDAVTester implicitrecur1 "Cancel Override")
+        a, b, c = self.alice, self.bob, self.carol
+        path = a.calendars + "calendar/wholecancel.ics"
+        override = ("END:VEVENT\r\nBEGIN:VEVENT\r\nUID:wholecancel\r\nDTSTAMP:20260101T000000Z\r\n"
+                    "RECURRENCE-ID:20270106T100000Z\r\nDTSTART:20270106T110000Z\r\n"
+                    "DURATION:PT1H\r\nSUMMARY:Later\r\nORGANIZER:%s\r\n"
+                    "ATTENDEE;PARTSTAT=ACCEPTED:%s\r\nATTENDEE;PARTSTAT=NEEDS-ACTION:%s\r\n"
+                    "ATTENDEE;PARTSTAT=NEEDS-ACTION:%s\r\n" % (self.A, self.A, self.B, self.Cm))
+        body = event("wholecancel", self.A, ["ATTENDEE;PARTSTAT=ACCEPTED:" + self.A, self.Cm],
+                     extra="RRULE:FREQ=DAILY;COUNT=3")
+        self.put(a, path, body.replace("END:VEVENT", override.rstrip("\r\n") + "\r\nEND:VEVENT", 1))
+        self.assertEqual(a.delete(path).status, 204)
+        [cancel] = [x for x in self.inbox(c, "wholecancel") if "METHOD:CANCEL" in x]
+        self.assertNotIn("RECURRENCE-ID", cancel)
+        self.assertEqual(cancel.count("BEGIN:VEVENT"), 1)
+        _, copy = self.copy_of(c, "wholecancel")
+        self.assertEqual(copy.count("STATUS:CANCELLED"), copy.count("BEGIN:VEVENT"))
+        [cancel] = [x for x in self.inbox(b, "wholecancel") if "METHOD:CANCEL" in x]
+        self.assertIn("RECURRENCE-ID", cancel)
+
     def test_attendee_deletes_and_schedule_reply(self):
         a, b, c = self.alice, self.bob, self.carol
         path = a.calendars + "calendar/meet2.ics"

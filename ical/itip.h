@@ -135,6 +135,15 @@ ical_status ical_sched_set_status(vpool *pool, const char *text, size_t len, con
 
 /* ---- the attendee's side (RFC 6638 §3.2.2) -------------------------------- */
 
+/* RFC 6638 §3.2.2.1 item 8: an attendee removes an overridden instance with
+ * an EXDATE.  The overrides of old that new_ (with its series) leaves out
+ * without excluding them go back into it, as old has them: a client that
+ * merely dropped one does not decline or lose it.  *out is new_ when none
+ * was left out. */
+ical_status ical_keep_dropped_instances(vpool *pool, const char *old, size_t oldlen,
+                                        const char *new_, size_t newlen, const char **out,
+                                        size_t *outlen);
+
 /* The attendee `me` changes old into new (new NULL: deleted, which declines
  * everything).  *reply gets the METHOD:REPLY to send (NULL when their
  * participation did not change): a component for each instance whose

@@ -215,6 +215,34 @@ static ical_status merge_instances(vpool *pool, icalcomponent *ec, const comps *
     return it_text_of(pool, ec, out, outlen);
 }
 
+ical_status ical_keep_dropped_instances(vpool *pool, const char *old, size_t oldlen,
+                                        const char *new_, size_t newlen, const char **out,
+                                        size_t *outlen)
+{
+    *out = new_;
+    *outlen = newlen;
+    if (!old) return ICAL_OK;
+    ical_global_init();
+    icalcomponent *oc = it_parse(pool, old, oldlen), *nc = it_parse(pool, new_, newlen);
+    if (!oc || !nc) return ICAL_ERR_DATA;
+    comps os, ns;
+    if (it_collect(pool, oc, &os) != 0 || it_collect(pool, nc, &ns) != 0) return ICAL_ERR_NOMEM;
+    icalcomponent *nmaster = it_by_key(&ns, "");
+    if (!nmaster) return ICAL_OK; /* (instances alone: each is what the client says) */
+    const char **ex = NULL;
+    int nex = it_exdates(pool, nmaster, &ex);
+    if (nex < 0) return ICAL_ERR_NOMEM;
+    int kept = 0;
+    for (int i = 0; i < os.n; i++) {
+        if (!*os.key[i] || it_by_key(&ns, os.key[i]) || it_listed(ex, nex, os.key[i])) continue;
+        icalcomponent *k = icalcomponent_new_clone(os.c[i]);
+        if (!k) return ICAL_ERR_NOMEM;
+        icalcomponent_add_component(nc, k);
+        kept = 1;
+    }
+    return kept ? it_text_of(pool, nc, out, outlen) : ICAL_OK;
+}
+
 int ical_declined_everything(vpool *pool, const char *msg, size_t len, const char *me,
                              const ical_cua_keys *keys)
 {

@@ -4,11 +4,14 @@
 #include <strings.h>
 
 #include "common/rand.h"
+#include "dav/caldav.h"
+#include "dav/member.h"
 #include "dav/resource.h"
 #include "dav/sched/sched.h"
 #include "dav/xml_out.h"
 #include "ical/itip.h"
 #include "ical/itip_mail.h"
+#include "ical/object.h"
 #include "storage/accounts.h"
 
 enum { ROLE_NONE = 0, ROLE_ORGANIZER, ROLE_ATTENDEE };
@@ -19,6 +22,17 @@ static const char *urn_of(dav_ctx *c, const store_principal *p)
     char u[37];
     uuid_format(p->uuid, u);
     return pool_concat(c->pool, "urn:uuid:", u, "");
+}
+
+/* What is stored becomes text, when it differs from what the client sent
+ * (RFC 4791 §5.3.4: then no ETag in the answer). */
+static void take_text(dav_req *r, dav_member *m, const char *text, size_t tlen)
+{
+    if (text == m->c.body) return;
+    m->c.body = text;
+    m->c.length = tlen;
+    m->c.etag = dav_etag_for(r->pool, text, tlen);
+    m->changed = 1;
 }
 
 /* Is cua one of owner's addresses?  Their urn:uuid first (no lookup), then
@@ -143,12 +157,7 @@ static int attendee_change(dav_req *r, const store_principal *owner, const ical_
     if (ical_sched_mark(r->pool, m->c.body, m->c.length, s->organizer.cua, 1, status, NULL, &keys,
                         &text, &tlen) != ICAL_OK)
         return STORE_ERROR;
-    if (text != m->c.body) {
-        m->c.body = text;
-        m->c.length = tlen;
-        m->c.etag = dav_etag_for(r->pool, text, tlen);
-        m->changed = 1;
-    }
+    take_text(r, m, text, tlen);
     return STORE_OK;
 }
 
@@ -257,19 +266,29 @@ int dav_sched_on_write(dav_req *r, const store_node *coll, const store_node *old
         rc = organizer_change(r, &owner, oldtext, oldlen, m->c.body, m->c.length, me, &text,
                               &tlen);
         if (rc != STORE_OK) return dav_store_status(rc);
-        if (text != m->c.body) {
-            /* answers and statuses recorded: not the bytes the client sent
-             * (RFC 4791 §5.3.4: then no ETag in the answer) */
-            m->c.body = text;
-            m->c.length = tlen;
-            m->c.etag = dav_etag_for(r->pool, text, tlen);
-            m->changed = 1;
-        }
+        take_text(r, m, text, tlen); /* answers and statuses recorded */
         /* RFC 6638 §3.2.10: the organizer's change is a new schedule tag;
          * what is no longer a scheduling object has none */
         if (!sn.organizer.cua) return 0;
         m->sched_tag = dav_sched_new_tag(&r->ctx);
         return m->sched_tag ? 0 : 500;
+    }
+    /* RFC 6638 §3.2.2.1 item 8: an overridden instance goes with an EXDATE;
+     * one their client merely left out stays, as they last answered it (and
+     * the time-range index follows what is stored) */
+    if (orole == ROLE_ATTENDEE) {
+        const char *text;
+        size_t tlen;
+        if (ical_keep_dropped_instances(r->pool, oldtext, oldlen, m->c.body, m->c.length, &text,
+                                        &tlen) != ICAL_OK)
+            return 500;
+        if (text != m->c.body) {
+            ical_object *obj;
+            if (ical_object_parse(r->pool, text, tlen, &obj) != ICAL_OK ||
+                caldav_index_object(r->pool, caldav_collection_tz(r, coll), obj, m) != ICAL_OK)
+                return 500;
+            take_text(r, m, text, tlen);
+        }
     }
     /* RFC 6638 §3.2.9: the outcome of their last reply stays recorded where
      * their client left it out */
@@ -281,12 +300,7 @@ int dav_sched_on_write(dav_req *r, const store_node *coll, const store_node *old
             ical_sched_mark(r->pool, m->c.body, m->c.length, sn.organizer.cua, 1,
                             so.organizer.status, NULL, &keys, &text, &tlen) != ICAL_OK)
             return 500;
-        if (text != m->c.body) {
-            m->c.body = text;
-            m->c.length = tlen;
-            m->c.etag = dav_etag_for(r->pool, text, tlen);
-            m->changed = 1;
-        }
+        take_text(r, m, text, tlen);
     }
     rc = attendee_change(r, &owner, sn.organizer.cua ? &sn : &so, oldtext, oldlen, m, me);
     if (rc != STORE_OK) return dav_store_status(rc);

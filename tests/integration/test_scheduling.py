@@ -330,6 +330,48 @@ class Scheduling(unittest.TestCase):
         [cancel] = [x for x in self.inbox(b, "wholecancel") if "METHOD:CANCEL" in x]
         self.assertIn("RECURRENCE-ID", cancel)
 
+    def test_attendee_client_dropping_an_instance(self):
+        # RFC 6638 §3.2.2.1 item 8: an attendee removes an overridden instance
+        # with an EXDATE; one their client merely left out is still theirs, as
+        # they last answered it (CalDAVTester implicitbadclients "Client drops
+        # an overridden instance")
+        a, b = self.alice, self.bob
+        path = a.calendars + "calendar/dropped.ics"
+        override = ("END:VEVENT\r\nBEGIN:VEVENT\r\nUID:dropped\r\nDTSTAMP:20260101T000000Z\r\n"
+                    "RECURRENCE-ID:20270106T100000Z\r\nDTSTART:20270106T150000Z\r\n"
+                    "DURATION:PT1H\r\nSUMMARY:Moved one\r\nORGANIZER:%s\r\n"
+                    "ATTENDEE;PARTSTAT=ACCEPTED:%s\r\nATTENDEE;PARTSTAT=NEEDS-ACTION:%s\r\n"
+                    % (self.A, self.A, self.B))
+        body = event("dropped", self.A, ["ATTENDEE;PARTSTAT=ACCEPTED:" + self.A, self.B],
+                     extra="RRULE:FREQ=DAILY;COUNT=3")
+        self.put(a, path, body.replace("END:VEVENT", override.rstrip("\r\n") + "\r\nEND:VEVENT", 1))
+        href, copy = self.copy_of(b, "dropped")
+        self.assertIn("SUMMARY:Moved one", copy)
+        master_only = event("dropped", self.A, ["ATTENDEE;PARTSTAT=ACCEPTED:" + self.A,
+                                                 "ATTENDEE;PARTSTAT=ACCEPTED:" + self.B],
+                            extra="RRULE:FREQ=DAILY;COUNT=3")
+        r = b.put(href, master_only, ICS)
+        self.assertIn(r.status, (201, 204), r.text)
+        self.assertIsNone(r.header("etag"))  # not the bytes sent
+        copy = b.get(href).text
+        self.assertIn("SUMMARY:Moved one", copy)
+        moved = copy.split("RECURRENCE-ID:20270106T100000Z")[1]
+        self.assertEqual(self.partstat(moved, self.B), "NEEDS-ACTION")
+        # the moved instance is where the time-range index finds it
+        q = ('<C:calendar-query xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav">'
+             '<D:prop><D:getetag/></D:prop><C:filter><C:comp-filter name="VCALENDAR">'
+             '<C:comp-filter name="VEVENT"><C:time-range start="20270106T143000Z" '
+             'end="20270106T170000Z"/></C:comp-filter></C:comp-filter></C:filter>'
+             '</C:calendar-query>')
+        rq = b.req("REPORT", b.calendars + "calendar/", q,
+                   {"Depth": "1", "Content-Type": "application/xml"})
+        self.assertEqual(rq.status, 207)
+        self.assertIn(href.split("/")[-1], rq.text)
+        # alice's copy: bob accepted the series, not the instance he never answered
+        mine = a.get(path).text
+        self.assertEqual(self.partstat(mine.split("RECURRENCE-ID")[0], self.B), "ACCEPTED")
+        self.assertEqual(self.partstat(mine.split("RECURRENCE-ID")[1], self.B), "NEEDS-ACTION")
+
     def test_attendee_deletes_and_schedule_reply(self):
         a, b, c = self.alice, self.bob, self.carol
         path = a.calendars + "calendar/meet2.ics"

@@ -532,16 +532,18 @@ ical_status ical_itip_cancel(vpool *pool, const char *text, size_t len, const ch
     if (!m) return ICAL_ERR_NOMEM;
     icalcomponent *master = it_by_key(&cs, "");
     if (nrids == 0) {
-        /* the whole object: the series when they attended it (RFC 5546
-         * §3.2.5: a CANCEL without RECURRENCE-ID cancels every instance),
-         * else each instance they attended, cancelled */
+        /* the whole object: one component without RECURRENCE-ID, which
+         * cancels every instance of the UID (RFC 5546 §3.2.5) - the series
+         * when they attended it, else the first instance they attended */
         int series = master && it_attends(master, attendee, keys);
         for (int i = 0; i < cs.n; i++) {
             if (!it_attends(cs.c[i], attendee, keys) || (series && cs.c[i] != master)) continue;
             icalcomponent *k = it_travelling(cs.c[i]);
             if (!k) return ICAL_ERR_NOMEM;
+            it_remove_all(k, ICAL_RECURRENCEID_PROPERTY);
             icalcomponent_set_status(k, ICAL_STATUS_CANCELLED);
             icalcomponent_add_component(m, k);
+            break;
         }
     } else {
         icalcomponent *src = master ? master : cs.c[0];

@@ -118,7 +118,7 @@ int dav_sched_post_outbox(dav_req *r, dav_resource *res)
     if (is == ICAL_ERR_DATA) return dav_error(r, 403, NS_CALDAV, "valid-calendar-data");
     if (is != ICAL_OK) {
         r->err_text = why;
-        return dav_error(r, 403, NS_CALDAV, "valid-scheduling-message");
+        return dav_error(r, 400, NS_CALDAV, "valid-scheduling-message"); /* §5.2.1 */
     }
     store_principal owner, org;
     int rc = store_principal_by_id(r->st, r->pool, res->node.owner, &owner);

@@ -63,15 +63,26 @@ int dav_sched_send(dav_ctx *c, const store_principal *from, const char *from_cua
  * update the recipient's copy (created in their default calendar for the
  * component, changed, or removed); a REPLY updates the organizer's copy and
  * tells the other attendees.  Unless quiet, the message is also left in the
- * recipient's scheduling inbox.  *status is the SCHEDULE-STATUS to record
+ * recipient's scheduling inbox; quiet is for updates that only carry another
+ * attendee's answer, which also keep the copy's schedule tag (RFC 6638
+ * §3.2.10).  *status is the SCHEDULE-STATUS to record
  * (RFC 6638 §3.2.9: "1.2" delivered).  STORE_*. */
 int dav_sched_deliver(dav_ctx *c, const store_principal *to, const char *msg, size_t len,
                       int quiet, const char **status);
 
 /* Leaves msg in the scheduling inbox of the calendar home `home` (RFC 6638
- * §2.2), inside the caller's write transaction.  STORE_* (a home without an
- * inbox is fine: provisioning makes one). */
-int dav_sched_inbox_item(dav_ctx *c, const store_node *home, const char *msg, size_t len);
+ * §2.2), inside the caller's write transaction; component ("VEVENT", ...)
+ * is what calendar-query on the inbox matches (§2.3).  STORE_* (a home
+ * without an inbox is fine: provisioning makes one). */
+int dav_sched_inbox_item(dav_ctx *c, const store_node *home, const char *msg, size_t len,
+                         const char *component);
+/* A change by the local organizer org is about to send its messages about
+ * uid to cua: the inbox items of org's earlier messages about uid there are
+ * old news and go (RFC 5546 §2.1.5; the copy in their calendar already took
+ * them), so the inbox shows the latest change only.  STORE_* (an address
+ * of no local user: nothing to do). */
+int dav_sched_inbox_supersede(dav_ctx *c, const store_principal *org, const char *cua,
+                              const char *uid);
 
 /* ---- the lifecycle step (dav/sched/implicit.c) -------------------------------- */
 
@@ -88,6 +99,11 @@ int dav_sched_on_write(dav_req *r, const store_node *coll, const store_node *old
  * declines - unless the client asked for no reply (Schedule-Reply: F,
  * RFC 6638 §8.1).  STORE_*. */
 int dav_sched_on_remove(dav_req *r, const dav_resource *res);
+
+/* Before calendar src (one of its owner's own, not a view) is moved to
+ * dst_href within their home: the inbox's schedule-default-calendar-URL
+ * follows it when it is the default (RFC 6638 §9.2).  STORE_*. */
+int dav_sched_calendar_moving(dav_req *r, const dav_resource *src, const char *dst_href);
 
 /* ---- the outbox (dav/sched/outbox.c) ---------------------------------------- */
 

@@ -195,7 +195,7 @@ static int keep_answers(imip *im)
     ical_org_plan plan;
     if (dav_sched_keys(im->c, &k) != 0) return DAV_IMIP_TEMPFAIL;
     ical_status st = ical_sched_organizer(im->c->pool, im->copy, im->copylen, im->in.text,
-                                          im->in.len, im->in.s.organizer.cua, &k, &plan);
+                                          im->in.len, im->in.s.organizer.cua, &k, ICAL_ORG_MERGE, &plan);
     if (st == ICAL_ERR_NOMEM) return DAV_IMIP_TEMPFAIL;
     /* a copy the step cannot read gives way to the message as it came */
     if (st == ICAL_OK && plan.changed && plan.text) {

@@ -9,7 +9,7 @@
 #include "common/rand.h"
 #include "storage/group_commit.h"
 
-#define STORE_SCHEMA_VERSION 7
+#define STORE_SCHEMA_VERSION 9
 #define STR_(x) #x
 #define STR(x) STR_(x)
 
@@ -389,7 +389,8 @@ static int migrate(store *s)
     if (v < 5 && exec(s, schema_v5) != STORE_OK) goto fail;
     if (v < 6 && exec(s, schema_v6) != STORE_OK) goto fail;
     if (v < 7 && exec(s, schema_v7) != STORE_OK) goto fail;
-    /* future migrations: if (v < 8) { ... } */
+    /* v8 is the quota branch's step (spliced in at merge) */
+    if (v < 9 && store_text_migrate_v9(s) != STORE_OK) goto fail;
     if (exec(s, "PRAGMA user_version = " STR(STORE_SCHEMA_VERSION)) != STORE_OK) goto fail;
     if (exec(s, "COMMIT") != STORE_OK) goto fail;
     return STORE_OK;

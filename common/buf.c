@@ -52,7 +52,7 @@ fail:
     return -1;
 }
 
-int buf_append(vbuf *b, const void *data, size_t n)
+int buf_append_grow(vbuf *b, const void *data, size_t n)
 {
     if (buf_reserve(b, n) < 0) return -1;
     if (n) memcpy(b->data + b->len, data, n);
@@ -61,15 +61,6 @@ int buf_append(vbuf *b, const void *data, size_t n)
     return 0;
 }
 
-int buf_puts(vbuf *b, const char *s)
-{
-    return buf_append(b, s, strlen(s));
-}
-
-int buf_putc(vbuf *b, char c)
-{
-    return buf_append(b, &c, 1);
-}
 
 int buf_printf(vbuf *b, const char *fmt, ...)
 {

@@ -5,16 +5,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-static size_t default_limit = BUF_DEFAULT_LIMIT;
+size_t buf_default_cap = BUF_DEFAULT_LIMIT;
 
 void buf_set_default_limit(size_t limit)
 {
-    default_limit = limit ? limit : BUF_DEFAULT_LIMIT;
+    buf_default_cap = limit ? limit : BUF_DEFAULT_LIMIT;
 }
 
 size_t buf_default_limit(void)
 {
-    return default_limit;
+    return buf_default_cap;
 }
 
 void buf_init(vbuf *b, size_t limit)
@@ -44,7 +44,7 @@ int buf_reserve(vbuf *b, size_t extra)
     if (b->failed) return -1;
     if (extra > SIZE_MAX - b->len - 1) goto fail;
     size_t need = b->len + extra + 1;
-    size_t limit = b->limit ? b->limit : default_limit;
+    size_t limit = b->limit ? b->limit : buf_default_cap;
     if (b->len + extra > limit) {
         b->failed = BUF_FAILED_CAP;
         return -1;
@@ -68,7 +68,7 @@ fail:
     return -1;
 }
 
-int buf_append(vbuf *b, const void *data, size_t n)
+int buf_append_grow(vbuf *b, const void *data, size_t n)
 {
     if (buf_reserve(b, n) < 0) return -1;
     if (n) memcpy(b->data + b->len, data, n);
@@ -77,15 +77,6 @@ int buf_append(vbuf *b, const void *data, size_t n)
     return 0;
 }
 
-int buf_puts(vbuf *b, const char *s)
-{
-    return buf_append(b, s, strlen(s));
-}
-
-int buf_putc(vbuf *b, char c)
-{
-    return buf_append(b, &c, 1);
-}
 
 int buf_printf(vbuf *b, const char *fmt, ...)
 {

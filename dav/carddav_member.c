@@ -10,6 +10,9 @@
 #include "dav/xml_out.h"
 #include "vcard/convert.h"
 #include "vcard/ingest.h"
+#include "vcard/textindex.h"
+
+_Static_assert(VCARD_TEXT_NCOLS == STORE_TEXT_NCOLS, "the store's text columns are the index's");
 
 static int refuse(dav_refusal *why, int status, const char *name, const char *text)
 {
@@ -51,6 +54,15 @@ int carddav_prepare_member(dav_ctx *c, const store_node *coll, const char *body,
     m->changed = in.changed;
     m->fixes = in.fixes;
     return 0;
+}
+
+/* Issue 20: the card's row in the text index (vcard/textindex.h), in the
+ * member's transaction, so a query never sees a card without it. */
+int carddav_index_text(dav_ctx *c, int64_t node, const store_node *coll, const dav_member *m)
+{
+    const char *cols[VCARD_TEXT_NCOLS];
+    if (vcard_text_index(c->pool, m->c.body, m->c.length, cols) != 0) return STORE_ERROR;
+    return store_text_set(c->st, node, cols);
 }
 
 int carddav_accept_version(dav_req *r)

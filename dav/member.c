@@ -91,7 +91,7 @@ typedef struct member_kind {
 
 static const member_kind kinds[] = {
     {STORE_KIND_CALENDAR, caldav_prepare_member, caldav_check, index_spans},
-    {STORE_KIND_ADDRESSBOOK, carddav_prepare_member, carddav_check, NULL},
+    {STORE_KIND_ADDRESSBOOK, carddav_prepare_member, carddav_check, carddav_index_text},
     {STORE_KIND_SCHED_INBOX, refuse_prepare, NULL, NULL},
     {STORE_KIND_SCHED_OUTBOX, refuse_prepare, NULL, NULL},
     {STORE_KIND_NOTIFICATIONS, refuse_prepare, NULL, NULL},

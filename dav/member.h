@@ -114,6 +114,8 @@ int caldav_prepare_member(dav_ctx *c, const store_node *coll, const char *body, 
 /* CardDAV's (dav/carddav_member.c). */
 int carddav_prepare_member(dav_ctx *c, const store_node *coll, const char *body, size_t len,
                            const char *content_type, dav_member *m, dav_refusal *why);
+/* The card's row in the text index (issue 20), a step of every write. */
+int carddav_index_text(dav_ctx *c, int64_t node, const store_node *coll, const dav_member *m);
 /* ...its indexing part: the instance spans of a parsed object, its floating
  * times in floating_tz (the collection's zone; NULL: UTC). */
 ical_status caldav_index_object(vpool *pool, const icaltimezone *floating_tz, ical_object *obj,

@@ -1,7 +1,9 @@
 /* CardDAV reports: addressbook-query (RFC 6352 §8.6, §10.5) and
  * addressbook-multiget (§8.7).  The query runs its compiled filter over the
  * stored bytes of each card (no model built for cards that do not match)
- * and streams the matches a page at a time. */
+ * and streams the matches a page at a time.  When the filter's text-matches
+ * allow, only the text index's candidates are read (vcard/textindex.h); each
+ * is still tested by the same filter, so the answer is the scan's. */
 #include <string.h>
 
 #include "dav/carddav.h"
@@ -11,6 +13,7 @@
 #include "dav/xml_in.h"
 #include "dav/xml_out.h"
 #include "vcard/filter.h"
+#include "vcard/textindex.h"
 #include "vcard/validate.h"
 
 #define PAGE 64
@@ -116,6 +119,9 @@ typedef struct aq_state {
     const char *after;
     int limit, written, truncated, phase;
     int single;             /* the request-URI is one address object */
+    const char *expr;       /* the text index's query (vcard/textindex.h), or NULL: scan */
+    int64_t *cand;          /* its hits in this collection, in name order */
+    int ncand, pos;
 } aq_state;
 
 /* RFC 6352 §8.6 on one address object: it alone is tested. */
@@ -130,6 +136,62 @@ static int aq_one(dav_req *r, aq_state *s, vbuf *out)
     return buf_failed(out) ? -1 : 0;
 }
 
+/* One member, tested exactly: 0 went on, 1 stop (the client's limit). */
+static int aq_member(dav_req *r, aq_state *s, const store_node *kid, vbuf *out)
+{
+    if (kid->kind != STORE_KIND_RESOURCE) return 0;
+    dav_resource child;
+    dav_child_resource(r, &s->coll, kid, &child);
+    if (dav_child_hidden(r, &s->coll, &child)) return 0;
+    const char *data;
+    size_t len;
+    if (store_body_get(r->st, r->pool, kid->id, &data, &len) != STORE_OK) return 0;
+    if (vcard_matcher_match_bytes(s->m, data, len) != 1) return 0;
+    if (s->limit && s->written >= s->limit) {
+        s->truncated = 1;
+        return 1;
+    }
+    dav_write_prop_response(r, &child, &s->pr, &s->w, out);
+    s->written++;
+    return 0;
+}
+
+/* A page of the index's candidates; 1 when more follow. */
+static int aq_page_index(dav_req *r, aq_state *s, vbuf *out)
+{
+    size_t start = out->len;
+    for (int end = s->pos + PAGE;
+         s->pos < s->ncand && s->pos < end && out->len - start < DAV_FILL_MAX_BYTES; s->pos++) {
+        store_node kid;
+        /* a member that went (or moved away) since the candidates were read
+         * is not listed, as the scan would not list it */
+        if (store_node_get(r->st, r->pool, s->cand[s->pos], &kid) != STORE_OK ||
+            kid.parent != s->coll.node.id)
+            continue;
+        if (aq_member(r, s, &kid, out)) return 0;
+    }
+    return s->pos < s->ncand;
+}
+
+/* A page of the collection's members (the scan); 1 when more follow, -1 on
+ * a store error. */
+static int aq_page_scan(dav_req *r, aq_state *s, vpool *keep, vbuf *out)
+{
+    store_node *kids;
+    int nk = 0;
+    int rc = store_node_children(r->st, r->pool, s->coll.node.id, s->after, PAGE, &kids, &nk);
+    if (rc != STORE_OK) return -1;
+    size_t start = out->len;
+    int done = 0;
+    for (; done < nk && out->len - start < DAV_FILL_MAX_BYTES; done++)
+        if (aq_member(r, s, &kids[done], out)) return 0;
+    if (nk < PAGE && done == nk) return 0;
+    /* the next page starts after the last member looked at: a full page,
+     * or one cut at DAV_FILL_MAX_BYTES */
+    s->after = pool_strdup(keep, kids[done - 1].name);
+    return s->after ? 1 : -1;
+}
+
 static int aq_fill(dav_req *r, void *state, vbuf *out)
 {
     aq_state *s = state;
@@ -138,44 +200,22 @@ static int aq_fill(dav_req *r, void *state, vbuf *out)
     if (s->phase == 0) {
         dav_multistatus_begin(out);
         s->phase = 1;
+        /* the candidates once, for the whole answer; the index failing
+         * (or refusing the query) means the scan */
+        if (s->expr &&
+            store_text_candidates(r->st, keep, s->coll.node.id, s->expr, &s->cand, &s->ncand) !=
+                STORE_OK)
+            s->expr = NULL;
     }
     if (s->single) {
         pool_free(page);
         return aq_one(r, s, out);
     }
     r->pool = page;
-    store_node *kids;
-    int nk = 0;
-    int rc = store_node_children(r->st, page, s->coll.node.id, s->after, PAGE, &kids, &nk);
-    int more = rc == STORE_OK && nk == PAGE;
-    int last = nk - 1; /* the row the next fill continues after */
-    size_t start = out->len;
-    for (int i = 0; rc == STORE_OK && i < nk; i++) {
-        if (i > 0 && out->len - start >= DAV_FILL_MAX_BYTES) {
-            last = i - 1;
-            more = 1;
-            break;
-        }
-        if (kids[i].kind != STORE_KIND_RESOURCE) continue;
-        dav_resource child;
-        dav_child_resource(r, &s->coll, &kids[i], &child);
-        if (dav_child_hidden(r, &s->coll, &child)) continue;
-        const char *data;
-        size_t len;
-        if (store_body_get(r->st, page, kids[i].id, &data, &len) != STORE_OK) continue;
-        if (vcard_matcher_match_bytes(s->m, data, len) != 1) continue;
-        if (s->limit && s->written >= s->limit) {
-            s->truncated = 1;
-            more = 0;
-            break;
-        }
-        dav_write_prop_response(r, &child, &s->pr, &s->w, out);
-        s->written++;
-    }
-    if (more) s->after = pool_strdup(keep, kids[last].name);
+    int more = s->expr ? aq_page_index(r, s, out) : aq_page_scan(r, s, keep, out);
     r->pool = keep;
     pool_free(page);
-    if (rc != STORE_OK || buf_failed(out)) return -1;
+    if (more < 0 || buf_failed(out)) return -1;
     if (more) return 1;
     if (s->truncated) {
         /* RFC 6352 §8.6.1: the result was cut at the client's limit */
@@ -210,6 +250,8 @@ int dav_report_addressbook_query(dav_req *r, dav_resource *res, const xmlNode *r
     if (c == VCARD_FILTER_BAD_COLLATION) return dav_error(r, 403, NS_CARDDAV, "supported-collation");
     if (c == VCARD_FILTER_UNSUPPORTED) return dav_error(r, 403, NS_CARDDAV, "supported-filter");
     if (c != VCARD_FILTER_OK) return 500;
+    /* issue 20: candidates from the text index when the filter allows */
+    if (!single && vcard_filter_index_expr(r->pool, &f, &s->expr) < 0) return 500;
     if (dav_report_limit(r, root, NS_CARDDAV, &s->limit) < 0)
         return dav_error_text(r, 400, "Invalid CARDDAV:limit");
     s->coll = *res;

@@ -17,6 +17,8 @@
 #include "server/cli_store.h"
 #include "server/config.h"
 #include "server/serve.h"
+#include "storage/store.h"
+#include "vcard/textindex.h"
 
 typedef struct subcommand {
     const char *name;
@@ -82,6 +84,8 @@ int main(int argc, char **argv)
      * malloc and free: under load the worker threads queued on it (a tenth of
      * a small request's time).  Nothing reads the statistics. */
     sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    /* what the schema v9 migration indexes of the cards a store holds */
+    store_text_source(vcard_text_index);
     const char *data = getenv("VEILDAV_DATA");
     if (!data || !*data) data = "./data";
     argc = take_data_option(argc - 1, argv + 1, &data);

@@ -9,7 +9,7 @@
 #include "common/rand.h"
 #include "storage/group_commit.h"
 
-#define STORE_SCHEMA_VERSION 8
+#define STORE_SCHEMA_VERSION 9
 #define STR_(x) #x
 #define STR(x) STR_(x)
 
@@ -396,7 +396,9 @@ static int migrate(store *s)
     /* version 8: each principal's storage quota (its schema and what it
      * counts are documented in store_quota.c) */
     if (v < 8 && exec(s, store_schema_quota) != STORE_OK) goto fail;
-    /* future migrations: if (v < 9) { ... } */
+    /* version 9: the text index of cards (store_text.c) */
+    if (v < 9 && store_text_migrate_v9(s) != STORE_OK) goto fail;
+    /* future migrations: if (v < 10) { ... } */
     if (exec(s, "PRAGMA user_version = " STR(STORE_SCHEMA_VERSION)) != STORE_OK) goto fail;
     if (exec(s, "COMMIT") != STORE_OK) goto fail;
     return STORE_OK;

@@ -333,6 +333,22 @@ int store_tr_set(store *s, int64_t node, int64_t coll, const store_span *spans, 
 int store_tr_query(store *s, vpool *pool, int64_t coll, int64_t start, int64_t end,
                    int64_t **ids, unsigned char **sure, int *n);
 
+/* The text index of address objects (storage/store_text.c, schema v9): one
+ * row per member, the columns of vcard/textindex.h (FN, N, EMAIL, TEL,
+ * NICKNAME, ORG, UID, CATEGORIES).  The DAV layer writes a member's row in
+ * the member's transaction; deleting a node deletes it, copying copies it. */
+#define STORE_TEXT_NCOLS 8
+/* What the version 9 migration calls for each stored card: 0 with cols set
+ * (pool strings), or -1.  Registered once at start-up, before store_open. */
+typedef int (*store_text_fn)(vpool *pool, const char *data, size_t len, const char **cols);
+void store_text_source(store_text_fn fn);
+int store_text_set(store *s, int64_t node, const char *const cols[STORE_TEXT_NCOLS]);
+/* Ids of the members of coll whose row matches expr (an FTS5 query), in
+ * name order (pool array).  An error (a query FTS5 refuses included) means
+ * the caller scans. */
+int store_text_candidates(store *s, vpool *pool, int64_t coll, const char *expr, int64_t **ids,
+                          int *n);
+
 /* ---- dead properties ----------------------------------------------------- */
 
 int store_prop_get(store *s, vpool *pool, int64_t node, const char *ns, const char *name,

@@ -72,6 +72,13 @@ int store_row_prop(void *arg, vpool *pool, sqlite3_stmt *st, void *elem);
  * the whole index (every PUT of a new event used to read all of it). */
 int store_tr_walk(store *s, store_query q, int64_t node, int64_t to, int64_t coll);
 
+/* Schema v9: creates the text index and fills it for the cards already
+ * stored (storage/store_text.c). */
+int store_text_migrate_v9(store *s);
+/* Removes node's text row; copies from's to `to` (a COPY of a member). */
+int store_text_delete(store *s, int64_t node);
+int store_text_copy(store *s, int64_t from, int64_t to);
+
 /* A write that must be atomic: inside the caller's write transaction, or in
  * one of its own when none is open (*own set; a read snapshot is ended
  * first).  store_write_leave commits its own when rc is STORE_OK, else rolls

@@ -359,7 +359,10 @@ int store_node_touch(store *s, int64_t id)
 
 static int unindex_row(void *arg, vpool *pool, sqlite3_stmt *st, void *elem)
 {
-    return store_tr_walk(arg, Q_TR_DELETE, sqlite3_column_int64(st, 0), 0, 0);
+    int64_t id = sqlite3_column_int64(st, 0);
+    int rc = store_tr_walk(arg, Q_TR_DELETE, id, 0, 0);
+    /* by rowid, one at a time: an IN over FTS5 would read the whole index */
+    return rc == STORE_OK ? store_text_delete(arg, id) : rc;
 }
 
 /* Deletes the rows keyed by node id in bodies, props, user_props and changes
@@ -554,6 +557,7 @@ static int copy_tree(store *s, vpool *pool, const store_node *src, int64_t dst_p
         if (rc == STORE_OK) rc = store_node_set_tz(s, made.id, src->tz);
     } else {
         rc = store_tr_walk(s, Q_TR_COPY, src->id, made.id, dst_parent);
+        if (rc == STORE_OK) rc = store_text_copy(s, src->id, made.id);
     }
     if (rc != STORE_OK) return rc;
     if (out) *out = made;

@@ -262,31 +262,12 @@ static int test_text(vcard_matcher *m, const ctm *t, const char *s, size_t n)
     return compare(t, f, casemap_fold(t->coll, s, n, f));
 }
 
-/* Writes the RFC 6350 §3.4 unescaped form of s[0..n) to out (room for n
- * bytes) and returns its length. */
-static size_t unescape_into(char *out, const char *s, size_t n)
-{
-    size_t o = 0;
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-        if (c == '\\' && i + 1 < n) {
-            char d = s[i + 1];
-            if (d == 'n' || d == 'N')
-                c = '\n', i++;
-            else if (d == '\\' || d == ',' || d == ';' || d == ':')
-                c = d, i++;
-        }
-        out[o++] = c;
-    }
-    return o;
-}
-
 /* A text-match against a property value (escaped, as in the card). */
 static int match_value(vcard_matcher *m, const ctm *t, const char *v, size_t n, int structured)
 {
     char *text = grow(m->pool, &m->text, n + 1);
     if (!text) return VCARD_ENOMEM;
-    int r = test_text(m, t, text, unescape_into(text, v, n));
+    int r = test_text(m, t, text, vlex_unescape(text, v, n));
     for (size_t i = 0, start = 0; r == 0 && structured && i <= n; i++) {
         if (i < n && v[i] == '\\') {
             i++;
@@ -296,7 +277,7 @@ static int match_value(vcard_matcher *m, const ctm *t, const char *v, size_t n, 
         if (i > start) {
             char *comp = grow(m->pool, &m->comp, i - start + 1);
             if (!comp) return VCARD_ENOMEM;
-            r = test_text(m, t, comp, unescape_into(comp, v + start, i - start));
+            r = test_text(m, t, comp, vlex_unescape(comp, v + start, i - start));
         }
         start = i + 1;
     }

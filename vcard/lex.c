@@ -243,3 +243,22 @@ int vlex_ieqn(const char *a, size_t an, const char *b)
     }
     return *b == '\0';
 }
+
+/* Writes the RFC 6350 §3.4 unescaped form of s[0..n) to out (room for n
+ * bytes) and returns its length. */
+size_t vlex_unescape(char *out, const char *s, size_t n)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (c == '\\' && i + 1 < n) {
+            char d = s[i + 1];
+            if (d == 'n' || d == 'N')
+                c = '\n', i++;
+            else if (d == '\\' || d == ',' || d == ';' || d == ':')
+                c = d, i++;
+        }
+        out[o++] = c;
+    }
+    return o;
+}

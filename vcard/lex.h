@@ -47,6 +47,11 @@ int vlex_parse(char *s, size_t n, vcard_prop *p, vcard_param *params, const char
  * the offset of the '.' in buf, or -1. */
 size_t vlex_peek_name(const char *s, size_t start, size_t end, char *buf, size_t cap, int *dot);
 
+/* Writes the RFC 6350 §3.4 unescaped form of s[0..n) ("\\n" a line break,
+ * "\\," ",") to out (room for n bytes) and returns its length: the text a
+ * filter compares (vcard/filter.c) and the text index holds. */
+size_t vlex_unescape(char *out, const char *s, size_t n);
+
 /* Case-insensitive ASCII comparisons. */
 int vlex_ieq(const char *a, const char *b);
 int vlex_ieqn(const char *a, size_t an, const char *b);

@@ -20,6 +20,8 @@ METRICS = [
     ("cal_multiget_ms", "calendar-multiget, 100 hrefs", "ms", "low"),
     ("ab_query_ms", "addressbook-query, EMAIL text-match", "ms", "low"),
     ("ab_query_hrefs", "addressbook-query: hrefs", "", None),
+    ("ab_query_us_per_hit", "addressbook-query, cost per matching card", "µs", "low"),
+    ("ab_query_one_ms", "addressbook-query, UID equals (one hit)", "ms", "low"),
     ("ab_multiget_ms", "addressbook-multiget, 100 hrefs", "ms", "low"),
     ("sync_initial_ms", "sync-collection, initial", "ms", "low"),
     ("sync_incr_ms", "sync-collection, after 10 changes", "ms", "low"),

@@ -2,10 +2,12 @@
 a Result: m[metric] = value, and ok[metric] = False with a note when the
 server's answer was wrong (a fast wrong answer is a failure, not a win)."""
 import os
+import re
 import resource
 import subprocess
 import threading
 import time
+from xml.sax.saxutils import escape
 
 import gen
 from client import NSDECL, XML, Client, basic, multistatus, names, timed
@@ -163,6 +165,23 @@ def addressbook_query(srv, r, c, cards, runs, budget):
         r.fail("ab_query_ms", "addressbook-query EMAIL contains %r: %d hrefs, %d expected "
                "(status %d)" % (needle, len(got), len(want), st))
         r.ok["ab_query_hrefs"] = False
+    if got:
+        # issue 20: the cost per match, which must not grow with N
+        r.m["ab_query_us_per_hit"] = t.median * 1e6 / len(got)
+    # a query with one hit (a UID equals), as a client resolving one contact sends
+    one = cards[len(cards) // 2]
+    uid = re.search(r"\nUID:([^\r\n]*)", one.text).group(1)
+    body = ('<?xml version="1.0" encoding="utf-8"?><CR:addressbook-query %s><D:prop><D:getetag/>'
+            '</D:prop><CR:filter><CR:prop-filter name="UID"><CR:text-match '
+            'match-type="equals">%s</CR:text-match></CR:prop-filter></CR:filter>'
+            '</CR:addressbook-query>' % (NSDECL, escape(uid)))
+    t = timed(lambda: c.report(srv.addressbook, body), runs, budget=budget)
+    st, data = t.result
+    got = names(multistatus(data)[0], srv.addressbook) if st == 207 else set()
+    r.m["ab_query_one_ms"] = t.median * 1000
+    if got != {one.name}:
+        r.fail("ab_query_one_ms", "addressbook-query UID equals: %d hrefs (status %d)"
+               % (len(got), st))
 
 
 # --- 5. sync-collection -------------------------------------------------------------------------

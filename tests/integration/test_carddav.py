@@ -240,6 +240,107 @@ class CardDAV(ServerTest):
         self.assertEqual(r.status, 403)
         self.assertEqual(self.error(r), CR + "supported-collation")
 
+    def test_query_index_follows_edits_moves_and_deletes(self):
+        """Issue 20: the text index answers addressbook-query; after edits,
+        deletes, a COPY in and a MOVE out the answers are still exactly the
+        cards that match (a stale or missing index row would show here)."""
+        def mk(name):
+            self.alice.mkcol(self.alice.addressbooks + name + "/",
+                             '<D:mkcol %s><D:set><D:prop><D:resourcetype><D:collection/>'
+                             '<CR:addressbook/></D:resourcetype></D:prop></D:set></D:mkcol>'
+                             % NSD, {"Content-Type": "application/xml"})
+            return self.alice.addressbooks + name + "/"
+        ab, other = mk("ti"), mk("ti2")
+
+        def card(uid, fn, email):
+            return ("BEGIN:VCARD\r\nVERSION:3.0\r\nUID:%s\r\nFN:%s\r\nN:%s;;;;\r\n"
+                    "EMAIL:%s\r\nEND:VCARD\r\n" % (uid, fn, fn, email))
+        cards = {}
+        for i in range(40):
+            fn = ["Straße %d" % i, "ÉLODIE %d" % i, "東京 %d" % i, "Plain %d" % i][i % 4]
+            email = "%s.%d@%s.example" % (["jo", "anne", "zoë"][i % 3], i,
+                                          ["mail", "Post"][i % 2])
+            cards["c%02d.vcf" % i] = (fn, email)
+            self.assertIn(self.alice.put(ab + "c%02d.vcf" % i, card("ti-%d" % i, fn, email),
+                                         VCF).status, (201, 204))
+        query = ('<CR:addressbook-query %s><D:prop><D:getetag/></D:prop><CR:filter%s>%s'
+                 '</CR:filter></CR:addressbook-query>')
+        pf = ('<CR:prop-filter name="%s"><CR:text-match collation="%s" match-type="%s"%s>%s'
+              '</CR:text-match></CR:prop-filter>')
+
+        def fold(s, coll):
+            if coll == "i;octet":
+                return s
+            if coll == "i;ascii-casemap":
+                return "".join(c.upper() if "a" <= c <= "z" else c for c in s)
+            return s.upper()  # the texts here fold the same in Python and RFC 5051
+
+        def want(prop, coll, mt, text, negate):
+            out = []
+            for name, (fn, email) in cards.items():
+                v = fold({"FN": fn, "EMAIL": email}[prop], coll)
+                t = fold(text, coll)
+                hit = {"contains": t in v, "equals": t == v, "starts-with": v.startswith(t),
+                       "ends-with": v.endswith(t)}[mt]
+                if hit != negate:
+                    out.append(name)
+            return sorted(out)
+
+        cases = [("EMAIL", "i;unicode-casemap", "contains", "ANNE."),
+                 ("EMAIL", "i;ascii-casemap", "ends-with", "@POST.EXAMPLE"),
+                 ("EMAIL", "i;octet", "contains", "@Post"),
+                 ("EMAIL", "i;unicode-casemap", "starts-with", "ZOË."),
+                 ("FN", "i;unicode-casemap", "contains", "élodie"),
+                 ("FN", "i;octet", "starts-with", "東京"),
+                 ("FN", "i;unicode-casemap", "equals", "straße 12"),
+                 ("FN", "i;unicode-casemap", "contains", "1"),
+                 ("EMAIL", "i;unicode-casemap", "contains", "mail.")]
+
+        def check():
+            for prop_name, coll, mt, text in cases:
+                for negate in (False, True):
+                    neg = ' negate-condition="yes"' if negate else ""
+                    r = self.report(query % (NSD, "", pf % (prop_name, coll, mt, neg, text)), ab)
+                    self.assertEqual(r.status, 207)
+                    self.assertEqual(self.names(r), want(prop_name, coll, mt, text, negate),
+                                     (prop_name, coll, mt, text, negate))
+            # allof of two indexed prop-filters, anyof of an indexed and a scanned one
+            both = pf % ("EMAIL", "i;unicode-casemap", "contains", "", "anne") + \
+                pf % ("FN", "i;unicode-casemap", "contains", "", "élodie")
+            r = self.report(query % (NSD, ' test="allof"', both), ab)
+            self.assertEqual(self.names(r), sorted(
+                set(want("EMAIL", "i;unicode-casemap", "contains", "anne", False)) &
+                set(want("FN", "i;unicode-casemap", "contains", "élodie", False))))
+            r = self.report(query % (NSD, ' test="anyof"', both), ab)
+            self.assertEqual(self.names(r), sorted(
+                set(want("EMAIL", "i;unicode-casemap", "contains", "anne", False)) |
+                set(want("FN", "i;unicode-casemap", "contains", "élodie", False))))
+        check()
+        # edits: new e-mail addresses and names
+        for i in range(0, 40, 5):
+            fn, email = "Straße neu %d" % i, "anne.neu%d@post.example" % i
+            cards["c%02d.vcf" % i] = (fn, email)
+            self.assertEqual(self.alice.put(ab + "c%02d.vcf" % i, card("ti-%d" % i, fn, email),
+                                            VCF).status, 204)
+        check()
+        # deletes
+        for i in range(1, 40, 7):
+            self.assertEqual(self.alice.delete(ab + "c%02d.vcf" % i).status, 204)
+            del cards["c%02d.vcf" % i]
+        check()
+        # a card moves out, another is copied in from the other book
+        self.assertEqual(self.alice.req("MOVE", ab + "c02.vcf", headers={
+            "Destination": other + "c02.vcf"}).status, 201)
+        del cards["c02.vcf"]
+        self.alice.put(other + "x.vcf", card("ti-x", "ÉLODIE x", "anne.x@mail.example"), VCF)
+        self.assertEqual(self.alice.req("COPY", other + "x.vcf", headers={
+            "Destination": ab + "x.vcf"}).status, 201)
+        cards["x.vcf"] = ("ÉLODIE x", "anne.x@mail.example")
+        check()
+        # the moved card is found where it went
+        r = self.report(query % (NSD, "", pf % ("UID", "i;octet", "equals", "", "ti-2")), other)
+        self.assertEqual(self.names(r), ["c02.vcf"])
+
     def test_query_address_data_and_limit(self):
         for i in range(5):
             self.put("many%d.vcf" % i, DAVX5_40.replace("davx5-1", "many-%d" % i))

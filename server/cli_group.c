@@ -254,6 +254,23 @@ static int mode_set(group_ctx *c, const store_principal *p, const char *name)
     return 0;
 }
 
+/* Its calendar home and default calendar now, so its delegates can manage
+ * it before anyone has invited it (and one made before this version gets
+ * them when it is next changed). */
+static int provision(group_ctx *c, const store_principal *p)
+{
+    int rc = store_begin_write(c->st);
+    if (rc == STORE_OK) rc = dav_provision_homes(&c->r, p);
+    if (rc == STORE_OK) rc = store_commit(c->st);
+    if (rc != STORE_OK) {
+        store_rollback(c->st);
+        dav_ctx_rolled_back(&c->r);
+        return fail(c, 1, "cannot make the calendar home of '%s'", p->name);
+    }
+    dav_ctx_committed(&c->r);
+    return 0;
+}
+
 static int resource_add(group_ctx *c)
 {
     const char *t = c->type ? c->type : "resource";
@@ -265,8 +282,7 @@ static int resource_add(group_ctx *c)
         return fail(c, 2, "the mode is automatic, accept-if-free, decline-if-busy or none");
     int rc = create_named(c, kind, kind == STORE_PRINCIPAL_ROOM ? "location" : "resource");
     store_principal p;
-    if (rc || (!c->mode && !c->address)) return rc;
-    if ((rc = bookable(c, c->args[0], &p)) != 0) return rc;
+    if (rc || (rc = bookable(c, c->args[0], &p)) != 0 || (rc = provision(c, &p)) != 0) return rc;
     if (c->mode && (rc = mode_set(c, &p, c->mode)) != 0) return rc;
     return c->address ? address_change(c, &p, c->address, 1) : 0;
 }
@@ -324,6 +340,7 @@ static int delegate_change(group_ctx *c, int add)
 {
     store_principal owner, who, g, other;
     int rc = delegator(c, c->args[0], &owner);
+    if (!rc && owner.kind != STORE_PRINCIPAL_USER) rc = provision(c, &owner);
     if (!rc) rc = member_principal(c, c->args[1], &who);
     if (!rc) rc = proxy_group(c, &owner, c->write, &g);
     /* one delegate is either read or write: adding to one removes from the other */

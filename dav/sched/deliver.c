@@ -202,6 +202,10 @@ int dav_sched_deliver(dav_ctx *c, const store_principal *to, const char *msg, si
         rc = update_copy(c, &home, &s, have, &existing, body, blen, method, msg, len);
     else
         return STORE_ERROR;
+    /* a room or resource answers at once (an update to the other attendees,
+     * quiet, asks nothing new) */
+    if (rc == STORE_OK && !quiet && !strcmp(method, "REQUEST"))
+        rc = dav_sched_autoschedule(c, to, &home, s.uid);
     if (rc == STORE_OK && !quiet) rc = dav_sched_inbox_item(c, &home, msg, len);
     if (rc == STORE_OK) *status = "1.2"; /* RFC 6638 §3.2.9: delivered */
     return rc;

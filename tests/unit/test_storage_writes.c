@@ -237,7 +237,8 @@ static void downgrade_to_v4(void)
     CHECK_INT(sqlite3_exec(db,
                            "DROP INDEX nodes_uid_dup; DROP INDEX nodes_uid;"
                            "ALTER TABLE nodes DROP COLUMN uid_dup; ALTER TABLE nodes DROP COLUMN sched_tag;"
-                           "DROP TABLE mail_queue;"
+                           "DROP TABLE mail_queue; DROP TRIGGER bookables_gone;"
+                           "DROP TABLE bookables; DROP TABLE bookable_addresses;"
                            "CREATE INDEX nodes_uid ON nodes(parent, uid) WHERE uid IS NOT NULL;"
                            "PRAGMA user_version = 4",
                            NULL, NULL, NULL),

@@ -169,8 +169,9 @@ static int dispatch(dav_req *r)
     return m->handler(r, &res);
 }
 
-/* A change that did not reach the disk has no answer but the failure. */
-static void discard_response(dav_req *r, int status)
+/* A change that did not reach the disk, or an answer that outgrew its
+ * buffer, has no answer but the failure. */
+static void discard_response(dav_req *r, int status, const char *why)
 {
     r->status = status;
     r->out_headers = NULL;
@@ -179,24 +180,30 @@ static void discard_response(dav_req *r, int status)
     r->stream.fill = NULL;
     r->err_ns = r->err_name = r->err_inner = NULL;
     r->err_text = status == 507 ? "Insufficient storage" : "The change could not be stored";
-    r->log_reason = status == 507 ? "the commit found no space" : "the commit failed";
+    r->log_reason = why;
 }
 
 void dav_handle(dav_req *r)
 {
     r->status = dispatch(r);
+    /* an answer cut short by its buffer's cap (max_buffer_bytes) is never
+     * sent: 507 (RFC 4918 §11.5), and a change it answered is undone */
+    int overflow = buf_failed(&r->out);
+    if (overflow) discard_response(r, 507, "the response outgrew max_buffer_bytes");
     if (r->in_write) {
         /* the one commit or rollback of every change: a handler never opens,
          * commits or rolls back a transaction of its own */
         r->in_write = 0;
-        if (r->status >= 200 && r->status < 300) {
+        if (r->status >= 200 && r->status < 300 && !overflow) {
             int rc = store_commit(r->st);
             if (rc == STORE_OK) {
                 dav_ctx_committed(&r->ctx);
             } else {
                 store_rollback(r->st);
                 dav_ctx_rolled_back(&r->ctx);
-                discard_response(r, dav_store_status(rc));
+                int st = dav_store_status(rc);
+                discard_response(r, st, st == 507 ? "the commit found no space"
+                                                  : "the commit failed");
             }
         } else {
             store_rollback(r->st);

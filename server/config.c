@@ -47,6 +47,7 @@ int config_defaults(veil_config *cfg, const char *data_dir)
     cfg->max_connections_per_client = 64;
     cfg->connection_timeout_seconds = 60;
     cfg->max_buffered_body_bytes = 512u << 20;
+    cfg->max_buffer_bytes = 256u << 20;
     cfg->mail_transport = strdup("auto");
     cfg->sendmail_command = strdup("/usr/sbin/sendmail");
     cfg->smtp_url = strdup("smtp://127.0.0.1:25");
@@ -248,6 +249,7 @@ static const config_key keys[] = {
     {"max_connections_per_client", K_INT, OFF(max_connections_per_client), 0, 1000000},
     {"connection_timeout_seconds", K_INT, OFF(connection_timeout_seconds), 1, 86400},
     {"max_buffered_body_bytes", K_SIZE, OFF(max_buffered_body_bytes), 1024 * 1024, 1L << 40},
+    {"max_buffer_bytes", K_SIZE, OFF(max_buffer_bytes), 64 * 1024, 1L << 34},
     {"mail_transport", K_STR, OFF(mail_transport), 0, 0},
     {"sendmail_command", K_STR, OFF(sendmail_command), 0, 0},
     {"smtp_url", K_STR, OFF(smtp_url), 0, 0},
@@ -341,6 +343,11 @@ int config_load(veil_config *cfg, int must_exist, char *err, size_t errlen)
         snprintf(err, errlen, "tls_cert and tls_key must be set together");
         rc = -1;
     }
+    if (rc == 0 && cfg->max_buffer_bytes < cfg->max_body_bytes) {
+        /* what was taken in must fit in the buffers that work on it */
+        snprintf(err, errlen, "max_buffer_bytes must be at least max_body_bytes");
+        rc = -1;
+    }
     if (rc == 0 && cfg->max_buffered_body_bytes < cfg->max_body_bytes) {
         /* one upload of the largest allowed size must fit, or it could never
          * be taken: 503 forever */
@@ -408,6 +415,7 @@ int config_write_default(const char *path, const char *listen)
             "max_connections_per_client = 64\n"
             "connection_timeout_seconds = 60\n"
             "max_buffered_body_bytes = 512M\n"
+            "max_buffer_bytes = 256M\n"
             "# outgoing mail (invitations to people outside, RFC 6047)\n"
             "# mail_transport: auto (sendmail when installed), sendmail, smtp or off\n"
             "mail_transport = auto\n"

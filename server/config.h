@@ -59,6 +59,7 @@ typedef struct veil_config {
     int max_connections_per_client; /* per IPv4 address or IPv6 /64; 0: no limit */
     int connection_timeout_seconds; /* an idle connection closes */
     size_t max_buffered_body_bytes; /* request bodies held in memory at once, all requests */
+    size_t max_buffer_bytes;        /* the cap of every buffer that has none of its own */
     /* outgoing mail: iMIP invitations and answers to people outside (RFC 6047) */
     char *mail_transport;        /* "auto" (sendmail when there), "sendmail", "smtp", "off" */
     char *sendmail_command;      /* a sendmail-compatible program (words; no shell) */

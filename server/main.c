@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/buf.h"
 #include "common/log.h"
 #include "server/cli.h"
 #include "server/cli_export.h"
@@ -131,6 +132,7 @@ int main(int argc, char **argv)
         config_free(&cfg);
         return 1;
     }
+    buf_set_default_limit(cfg.max_buffer_bytes); /* before any thread starts */
     int lvl = log_parse_level(cfg.log_level);
     if (lvl >= 0) log_set_level(lvl);
     int rc = cmd->run(&cfg, argc, argv);

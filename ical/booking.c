@@ -67,8 +67,7 @@ static int cmp_start(const void *x, const void *y)
 }
 
 ical_status ical_book_open(vpool *pool, const char *copy, size_t len, const char *me,
-                           const ical_cua_keys *k, int64_t until, unsigned max,
-                           ical_booking **out)
+                           const ical_cua_keys *k, int64_t until, unsigned max, ical_booking **out)
 {
     *out = NULL;
     ical_booking *b = pool_calloc(pool, sizeof(*b));
@@ -85,8 +84,7 @@ ical_status ical_book_open(vpool *pool, const char *copy, size_t len, const char
         ical_comp *any = rs->master ? rs->master : rs->novr ? rs->ovr[0] : NULL;
         if (!any || any->kind != ICAL_KIND_VEVENT) continue;
         unsigned fl;
-        if (rset_expand(b->o, rs, NULL, ICAL_TIME_MIN, until, b->max, on_own, b, &fl) < 0 ||
-            b->oom)
+        if (rset_expand(b->o, rs, NULL, ICAL_TIME_MIN, until, b->max, on_own, b, &fl) < 0 || b->oom)
             return ICAL_ERR_NOMEM;
     }
     if (!b->n) return ICAL_OK;
@@ -115,16 +113,17 @@ static int on_other(void *ctx, const ical_inst *in)
 {
     ical_booking *b = ctx;
     ical_comp *c = in->src;
-    if (in->tr != TR_SPAN || in->b <= in->a || c->transparent ||
-        c->status == ICAL_STATUS_CANCELLED)
+    if (in->tr != TR_SPAN || in->b <= in->a || c->transparent || c->status == ICAL_STATUS_CANCELLED)
         return 0;
     icalproperty *mine = it_attendee_in(c->c, b->me, b->k);
     if (mine && !strcmp(it_partstat_of(mine), "DECLINED")) return 0;
     size_t lo = 0, hi = b->n;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (b->v[mid].a < in->b) lo = mid + 1;
-        else hi = mid;
+        if (b->v[mid].a < in->b)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
     for (size_t i = lo; i-- > 0;) {
         if (b->v[i].a + b->longest <= in->a) break;

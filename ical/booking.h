@@ -26,8 +26,7 @@ typedef struct ical_booking ical_booking;
  * TRANSP:TRANSPARENT or STATUS:CANCELLED component take no time and are
  * free.  *out NULL when there is nothing to decide. */
 ical_status ical_book_open(vpool *pool, const char *copy, size_t len, const char *me,
-                           const ical_cua_keys *k, int64_t until, unsigned max,
-                           ical_booking **out);
+                           const ical_cua_keys *k, int64_t until, unsigned max, ical_booking **out);
 /* The UTC range the instances to decide cover. */
 void ical_book_window(const ical_booking *b, int64_t *lo, int64_t *hi);
 /* Another object of the room's calendar: its instances that take time

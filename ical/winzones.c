@@ -163,8 +163,10 @@ const char *ical_windows_zone(const char *name, size_t len)
         size_t mid = lo + (hi - lo) / 2;
         int c = cmp_n(name, len, zones[mid].windows);
         if (!c) return zones[mid].iana;
-        if (c > 0) lo = mid + 1;
-        else hi = mid;
+        if (c > 0)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
     return NULL;
 }

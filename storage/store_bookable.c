@@ -99,8 +99,7 @@ int store_book_addresses(store *s, vpool *pool, int64_t principal, const char **
 
 int store_book_by_address(store *s, vpool *pool, const char *address, store_principal *out)
 {
-    sqlite3_stmt *st =
-        store_prepare(s, "SELECT principal FROM bookable_addresses WHERE address=?");
+    sqlite3_stmt *st = store_prepare(s, "SELECT principal FROM bookable_addresses WHERE address=?");
     if (!st) return STORE_ERROR;
     sqlite3_bind_text(st, 1, address, -1, SQLITE_STATIC);
     int rc = sqlite3_step(st);

@@ -24,9 +24,9 @@
 #define MAX_ANSWERS (CALDAV_MAX_ATTENDEES + 1)
 
 typedef struct dav_sched_answer {
-    const char *from;  /* the room, as the organizer's copy writes it */
+    const char *from; /* the room, as the organizer's copy writes it */
     const store_principal *who;
-    const char *msg;   /* the REPLY */
+    const char *msg; /* the REPLY */
     size_t len;
     struct dav_sched_answer *next;
 } dav_sched_answer;
@@ -77,9 +77,9 @@ int dav_sched_autoschedule(dav_ctx *c, const store_principal *to, const store_no
     ical_cua_keys keys;
     if (!me || dav_sched_keys(c, &keys) != 0) return STORE_ERROR;
     ical_booking *b;
-    ical_status st = ical_book_open(c->pool, body, blen, me, &keys,
-                                    (int64_t)time(NULL) + CALDAV_HORIZON_SECONDS,
-                                    CALDAV_MAX_INSTANCES, &b);
+    ical_status st =
+        ical_book_open(c->pool, body, blen, me, &keys, (int64_t)time(NULL) + CALDAV_HORIZON_SECONDS,
+                       CALDAV_MAX_INSTANCES, &b);
     if (st != ICAL_OK) return STORE_ERROR;
     if (!b) return STORE_OK; /* nothing left to answer */
     int64_t lo, hi;
@@ -89,8 +89,8 @@ int dav_sched_autoschedule(dav_ctx *c, const store_principal *to, const store_no
     const char *text;
     size_t tlen;
     int changed;
-    if (ical_book_answer(b, mode != STORE_BOOK_DECLINE_IF_BUSY,
-                         mode != STORE_BOOK_ACCEPT_IF_FREE, &text, &tlen, &changed) != ICAL_OK)
+    if (ical_book_answer(b, mode != STORE_BOOK_DECLINE_IF_BUSY, mode != STORE_BOOK_ACCEPT_IF_FREE,
+                         &text, &tlen, &changed) != ICAL_OK)
         return STORE_ERROR;
     if (!changed) return STORE_OK;
 
@@ -107,8 +107,8 @@ int dav_sched_autoschedule(dav_ctx *c, const store_principal *to, const store_no
     return reply ? queue_answer(c, to, reply, rlen) : STORE_OK;
 }
 
-int dav_sched_take_answers(dav_ctx *c, const store_principal *organizer,
-                           const char *organizer_cua, const char **text, size_t *len)
+int dav_sched_take_answers(dav_ctx *c, const store_principal *organizer, const char *organizer_cua,
+                           const char **text, size_t *len)
 {
     dav_sched_answer *list = c->answers;
     c->answers = NULL;

@@ -6,6 +6,7 @@ cancellation freeing the room, delegates answering for a room in mode none,
 and nothing of the room's other bookings reaching an organizer."""
 import datetime
 import re
+import threading
 import unittest
 
 from caldav_util import collection_items
@@ -82,7 +83,7 @@ class Rooms(unittest.TestCase):
         cls.rooms = {}
         for name, mode in (("free", None), ("auto", "automatic"), ("dib", "decline-if-busy"),
                            ("aif", "accept-if-free"), ("none", "none"), ("series", None),
-                           ("cancel", None)):
+                           ("cancel", None), ("race", None), ("transp", None)):
             args = ["resource", "add", name, "--type", "location",
                     "--address", "%s@%s" % (name, DOMAIN)]
             if mode:
@@ -266,6 +267,58 @@ class Rooms(unittest.TestCase):
         self.block("auto", "move-block", day(31))
         path, mine = self.invite(self.alice, self.A, "move-1", "auto", day(31))
         self.assertEqual(partstat(mine, self.room("auto")), "DECLINED")
+
+    def test_concurrent_bookings_get_one_yes(self):
+        # eight organizers' PUTs for one hour at once: the check runs inside each write
+        # transaction, so exactly one is accepted and every other declined
+        when, n = day(40), 8
+        users = [(self.alice, self.A), (self.bob, self.B)]
+        barrier = threading.Barrier(n)
+        statuses = [None] * n
+
+        def run(i):
+            user, cua = users[i % 2]
+            body = event("race-%d" % i, cua, ["ATTENDEE;PARTSTAT=ACCEPTED:" + cua,
+                                               self.room("race")], when)
+            barrier.wait()
+            statuses[i] = user.put(user.calendars + "calendar/race-%d.ics" % i, body,
+                                   ICS).status
+
+        threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        self.assertTrue(all(st == 201 for st in statuses), statuses)
+        answers = []
+        for i in range(n):
+            user, _ = users[i % 2]
+            body = user.get(user.calendars + "calendar/race-%d.ics" % i).text
+            answers.append(partstat(body, self.room("race")))
+        self.assertEqual(sorted(answers), ["ACCEPTED"] + ["DECLINED"] * (n - 1), answers)
+        room = self.items(self.carol, self.room_cal("race")).values()
+        self.assertEqual(sum(partstat(b, self.room("race")) == "ACCEPTED" for b in room), 1)
+
+    def test_schedule_calendar_transp(self):
+        # RFC 6638 §9.1: what a calendar marked transparent holds makes no one busy
+        def transp(value):
+            body = ('<?xml version="1.0" encoding="utf-8"?><D:propertyupdate xmlns:D="DAV:" '
+                    'xmlns:C="urn:ietf:params:xml:ns:caldav"><D:set><D:prop>'
+                    '<C:schedule-calendar-transp><C:%s/></C:schedule-calendar-transp>'
+                    '</D:prop></D:set></D:propertyupdate>' % value)
+            r = self.carol.proppatch(self.room_cal("transp"), body,
+                                     {"Content-Type": "application/xml"})
+            self.assertEqual(r.status, 207, r.text)
+            self.assertIn("200", r.text)
+
+        when = day(41)
+        self.block("transp", "transp-block", when)
+        transp("transparent")
+        _, mine = self.invite(self.alice, self.A, "transp-1", "transp", when)
+        self.assertEqual(partstat(mine, self.room("transp")), "ACCEPTED")
+        transp("opaque")
+        _, his = self.invite(self.bob, self.B, "transp-2", "transp", when)
+        self.assertEqual(partstat(his, self.room("transp")), "DECLINED")
 
 
 if __name__ == "__main__":

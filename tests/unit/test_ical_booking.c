@@ -155,9 +155,9 @@ static void test_not_mine(void)
     int changed;
     const char *copy = invite("u1", "20270105T100000Z", NULL);
     ical_booking *b;
-    CHECK_INT(ical_book_open(P, copy, strlen(copy), "mailto:other-room@example.com", NULL, UNTIL,
-                             0, &b),
-              ICAL_OK);
+    CHECK_INT(
+        ical_book_open(P, copy, strlen(copy), "mailto:other-room@example.com", NULL, UNTIL, 0, &b),
+        ICAL_OK);
     CHECK(b == NULL);
     /* instances past `until` are not decided */
     CHECK_INT(ical_book_open(P, copy, strlen(copy), ROOM, NULL, 1700000000, 0, &b), ICAL_OK);

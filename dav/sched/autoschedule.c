@@ -94,17 +94,19 @@ int dav_sched_autoschedule(dav_ctx *c, const store_principal *to, const store_no
         return STORE_ERROR;
     if (!changed) return STORE_OK;
 
+    /* the REPLY a human attendee's change would send (RFC 6638 §3.2.2); an
+     * answer the iTIP rules would not take from a person is not given
+     * (the invitation waits for a delegate): the organizer's change goes on */
+    const char *reply;
+    size_t rlen;
+    st = ical_sched_attendee(c->pool, body, blen, text, tlen, me, &keys, &reply, &rlen);
+    if (st == ICAL_ERR_NOMEM) return STORE_ERROR;
+    if (st != ICAL_OK || !reply) return STORE_OK;
     /* its copy answered (the schedule tag stays: the organizer's side set it) */
     store_node coll, made;
     rc = store_node_get(c->st, c->pool, copy.parent, &coll);
     if (rc == STORE_OK) rc = dav_member_put_server(c, &coll, NULL, &copy, text, tlen, &made);
-    if (rc != STORE_OK) return rc;
-    /* and the REPLY a human attendee's change would send (RFC 6638 §3.2.2) */
-    const char *reply;
-    size_t rlen;
-    if (ical_sched_attendee(c->pool, body, blen, text, tlen, me, &keys, &reply, &rlen) != ICAL_OK)
-        return STORE_ERROR;
-    return reply ? queue_answer(c, to, reply, rlen) : STORE_OK;
+    return rc == STORE_OK ? queue_answer(c, to, reply, rlen) : rc;
 }
 
 int dav_sched_take_answers(dav_ctx *c, const store_principal *organizer, const char *organizer_cua,

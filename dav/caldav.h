@@ -9,11 +9,10 @@
 #include "ical/ical.h"
 #include "ical/render.h"
 
-/* Advertised and enforced (RFC 4791 §5.2.6-§5.2.9). */
+/* Advertised and enforced (RFC 4791 §5.2.6-§5.2.7); max-instances and
+ * max-attendees-per-instance (§5.2.8-§5.2.9) are configuration. */
 #define CALDAV_MIN_DATE "19000101T000000Z"
 #define CALDAV_MAX_DATE "21001231T235959Z"
-#define CALDAV_MAX_INSTANCES 100000
-#define CALDAV_MAX_ATTENDEES 100
 /* How far ahead unbounded series are expanded for the index and checks; past
  * it an open span keeps the index a superset. */
 #define CALDAV_HORIZON_SECONDS (2 * 366 * 86400LL)

@@ -123,10 +123,14 @@ int caldav_write_data(dav_req *r, const store_node *node, const store_node *coll
         if (!obj && ical_object_parse(r->pool, data, len, &obj) != ICAL_OK) return 500;
         ical_eval_opts eo = {.floating_tz = r->query_tz      ? r->query_tz
                                             : coll ? caldav_collection_tz(r, coll)
-                                                   : NULL};
+                                                   : NULL,
+                             .max_instances = (unsigned)r->cfg->expand_max_instances};
         const char *rendered;
         size_t rlen;
         ical_status st = ical_render(r->pool, obj, spec, &eo, &rendered, &rlen);
+        /* more instances in the expanded range than the server expands: this
+         * member's calendar-data is refused, not cut short (RFC 4918 §11.5) */
+        if (st == ICAL_ERR_LIMIT) return 507;
         if (st != ICAL_OK) return 500;
         data = rendered;
         len = rlen;

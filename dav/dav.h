@@ -72,6 +72,10 @@ static inline int dav_res_is_collection(const dav_resource *r)
  * It runs after the handler has returned, on the same thread, and must not
  * hold a transaction between calls: each call reads a snapshot of its own. */
 #define DAV_STREAM_ABORT (-2)
+/* A fill stops taking members once it has written this much, so a page is
+ * bounded in bytes as well as in members: one member's answer can be large
+ * (calendar data, dead properties), a page of them must not be. */
+#define DAV_FILL_MAX_BYTES ((size_t)1 << 20)
 typedef struct dav_stream {
     int (*fill)(dav_req *r, void *state, vbuf *out);
     void *state;

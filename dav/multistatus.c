@@ -84,6 +84,8 @@ static void release_writer(void *arg)
     buf_free(&w->ok);
     buf_free(&w->missing);
     buf_free(&w->forbidden);
+    buf_free(&w->too_big);
+    buf_free(&w->failed);
     buf_free(&w->value);
     buf_free(&w->scratch);
 }
@@ -93,6 +95,8 @@ void dav_propwriter_init(dav_req *r, dav_propwriter *w)
     buf_init(&w->ok, 0);
     buf_init(&w->missing, 0);
     buf_init(&w->forbidden, 0);
+    buf_init(&w->too_big, 0);
+    buf_init(&w->failed, 0);
     buf_init(&w->value, 0);
     buf_init(&w->scratch, 0);
     w->indent = 0;
@@ -191,6 +195,10 @@ static void write_one(dav_req *r, const dav_resource *res, const dav_propreq_ite
             put_empty(w, &w->forbidden, it->ns, it->name);
             return;
         }
+        if (st >= 500) {
+            put_empty(w, st == 507 ? &w->too_big : &w->failed, it->ns, it->name);
+            return;
+        }
     }
     if (st == DAV_PROP_DEAD && res->type == DAV_RES_NODE) {
         store_prop p;
@@ -257,6 +265,8 @@ void dav_write_prop_response(dav_req *r, const dav_resource *res, const dav_prop
     buf_reset(&w->ok);
     buf_reset(&w->missing);
     buf_reset(&w->forbidden);
+    buf_reset(&w->too_big);
+    buf_reset(&w->failed);
     switch (pr->mode) {
     case DAV_PROPREQ_PROP:
         for (int i = 0; i < pr->n; i++) write_one(r, res, &pr->items[i], w, 0);
@@ -276,10 +286,12 @@ void dav_write_prop_response(dav_req *r, const dav_resource *res, const dav_prop
     buf_puts(out, "</D:href>");
     propstat(w, out, &w->ok, 200);
     propstat(w, out, &w->forbidden, 403);
+    propstat(w, out, &w->too_big, 507);
+    propstat(w, out, &w->failed, 500);
     /* RFC 8144 §2: return=minimal leaves out the 404 propstat */
     if (!r->prefer_minimal) propstat(w, out, &w->missing, 404);
-    if (w->ok.len == 0 && w->forbidden.len == 0 && (r->prefer_minimal || w->missing.len == 0))
-        propstat(w, out, NULL, 200);
+    int shown = w->ok.len || w->forbidden.len || w->too_big.len || w->failed.len;
+    if (!shown && (r->prefer_minimal || w->missing.len == 0)) propstat(w, out, NULL, 200);
     brk(w, out, PROP_LEVEL - 3);
     buf_puts(out, "</D:response>\n");
 }

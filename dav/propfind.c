@@ -69,14 +69,23 @@ static int pf_fill(dav_req *r, void *state, vbuf *out)
             pool_free(page);
             return -1;
         }
+        const char *stop = NULL;
         for (int i = 0; i < n; i++) {
             r->pool = page;
             dav_write_prop_response(r, &kids[i], &s->pr, &s->w, out);
             r->pool = req_pool;
             if (s->depth == DAV_DEPTH_INFINITY && dav_res_is_collection(&kids[i]))
                 enqueue(r, s, &kids[i]);
+            if (i + 1 < n && out->len - start >= DAV_FILL_MAX_BYTES) {
+                /* the rest of the page comes next time, after this member's
+                 * row (a binding's own name, not the collection it shows) */
+                stop = kids[i].has_binding ? kids[i].binding.name : kids[i].node.name;
+                break;
+            }
         }
-        if (next) {
+        if (stop) {
+            q->after = pool_strdup(req_pool, stop);
+        } else if (next) {
             q->after = pool_strdup(req_pool, next);
         } else {
             s->head = q->next;

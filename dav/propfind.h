@@ -30,7 +30,9 @@ int dav_propreq_from_prop(dav_req *r, const xmlNode *prop, dav_propreq *out);
  * CalendarServer wrote them (for a lone response: a PROPFIND of one
  * resource); dead property values always go out as stored. */
 typedef struct dav_propwriter {
-    vbuf ok, missing, forbidden, value, scratch;
+    /* one group per propstat: found, not found, forbidden, too large to
+     * produce (507) and failed (500) — an error is never shown as absent */
+    vbuf ok, missing, forbidden, too_big, failed, value, scratch;
     int indent;
 } dav_propwriter;
 

@@ -237,6 +237,7 @@ static int cq_fill(dav_req *r, void *state, vbuf *out)
     vpool *keep = r->pool, *page = pool_new();
     if (!page) return -1;
     int more = 1;
+    size_t start = out->len;
     if (s->phase == 0) {
         dav_multistatus_begin(out);
         s->phase = 1;
@@ -247,7 +248,8 @@ static int cq_fill(dav_req *r, void *state, vbuf *out)
         more = 0;
     } else if (s->ids) {
         int end = s->pos + CANDIDATES_PER_FILL;
-        for (; s->pos < s->nids && s->pos < end; s->pos++) {
+        for (; s->pos < s->nids && s->pos < end && out->len - start < DAV_FILL_MAX_BYTES;
+             s->pos++) {
             store_node n;
             if (store_node_get(r->st, r->pool, s->ids[s->pos], &n) != STORE_OK) continue;
             if (n.parent != s->coll.node.id) continue;
@@ -266,14 +268,15 @@ static int cq_fill(dav_req *r, void *state, vbuf *out)
             pool_free(page);
             return -1;
         }
-        for (int i = 0; i < nk; i++) {
+        int done = 0;
+        while (done < nk && out->len - start < DAV_FILL_MAX_BYTES) {
             dav_resource child;
-            dav_child_resource(r, &s->coll, &kids[i], &child);
-            if (dav_child_hidden(r, &s->coll, &child)) continue;
-            cq_consider(r, s, &child, 0, out);
+            dav_child_resource(r, &s->coll, &kids[done], &child);
+            if (!dav_child_hidden(r, &s->coll, &child)) cq_consider(r, s, &child, 0, out);
+            done++;
         }
-        more = nk == CANDIDATES_PER_FILL;
-        if (more) s->after = pool_strdup(keep, kids[nk - 1].name);
+        more = nk == CANDIDATES_PER_FILL || done < nk;
+        if (more) s->after = pool_strdup(keep, kids[done - 1].name);
     }
     r->pool = keep;
     pool_free(page);
@@ -313,6 +316,7 @@ int dav_report_calendar_query(dav_req *r, dav_resource *res, const xmlNode *root
     st = query_tz(r, root, coll, &tz);
     if (st) return st;
     s->opts.floating_tz = tz;
+    s->opts.max_instances = (unsigned)r->cfg->expand_max_instances;
     r->query_tz = tz;
     ical_filter_hints_get(s->filter, &s->hints);
     s->kind_only = filter_is_kind_only(s->filter);
@@ -362,7 +366,8 @@ static int mg_fill(dav_req *r, void *state, vbuf *out)
     r->pool = page;
     dav_resolve_memo memo = {0}; /* lives as long as the page pool */
     int end = s->pos + CANDIDATES_PER_FILL;
-    for (; s->pos < s->n && s->pos < end; s->pos++) {
+    size_t start = out->len;
+    for (; s->pos < s->n && s->pos < end && out->len - start < DAV_FILL_MAX_BYTES; s->pos++) {
         dav_resource res;
         int st = dav_resolve_member(r, &memo, dav_href_path(s->hrefs[s->pos]), &res);
         /* what the caller may not read is reported exactly like a missing href */
@@ -417,7 +422,8 @@ int dav_report_free_busy(dav_req *r, dav_resource *res, const xmlNode *root)
     if (st) return st;
     if (tr->start == ICAL_TIME_MIN || tr->end == ICAL_TIME_MAX || tr->end <= tr->start)
         return bad_filter(r);
-    ical_eval_opts eo = {.floating_tz = caldav_collection_tz(r, &res->node)};
+    ical_eval_opts eo = {.floating_tz = caldav_collection_tz(r, &res->node),
+                         .max_instances = (unsigned)r->cfg->expand_max_instances};
     ical_fb *fb = ical_fb_new(r->pool, tr->start, tr->end, &eo);
     if (!fb) return 500;
     int64_t *ids;

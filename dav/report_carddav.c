@@ -148,7 +148,14 @@ static int aq_fill(dav_req *r, void *state, vbuf *out)
     int nk = 0;
     int rc = store_node_children(r->st, page, s->coll.node.id, s->after, PAGE, &kids, &nk);
     int more = rc == STORE_OK && nk == PAGE;
+    int last = nk - 1; /* the row the next fill continues after */
+    size_t start = out->len;
     for (int i = 0; rc == STORE_OK && i < nk; i++) {
+        if (i > 0 && out->len - start >= DAV_FILL_MAX_BYTES) {
+            last = i - 1;
+            more = 1;
+            break;
+        }
         if (kids[i].kind != STORE_KIND_RESOURCE) continue;
         dav_resource child;
         dav_child_resource(r, &s->coll, &kids[i], &child);
@@ -165,7 +172,7 @@ static int aq_fill(dav_req *r, void *state, vbuf *out)
         dav_write_prop_response(r, &child, &s->pr, &s->w, out);
         s->written++;
     }
-    if (more) s->after = pool_strdup(keep, kids[nk - 1].name);
+    if (more) s->after = pool_strdup(keep, kids[last].name);
     r->pool = keep;
     pool_free(page);
     if (rc != STORE_OK || buf_failed(out)) return -1;
@@ -231,7 +238,9 @@ static int am_fill(dav_req *r, void *state, vbuf *out)
     }
     r->pool = page;
     dav_resolve_memo memo = {0}; /* lives as long as the page pool */
-    for (int end = s->pos + PAGE; s->pos < s->n && s->pos < end; s->pos++) {
+    size_t start = out->len;
+    for (int end = s->pos + PAGE;
+         s->pos < s->n && s->pos < end && out->len - start < DAV_FILL_MAX_BYTES; s->pos++) {
         dav_resource res;
         int st = dav_resolve_member(r, &memo, dav_href_path(s->hrefs[s->pos]), &res);
         if (st == 0 && res.type == DAV_RES_NODE && res.node.kind == STORE_KIND_RESOURCE &&

@@ -99,7 +99,12 @@ static int sync_fill(dav_req *r, void *state, vbuf *out)
         return -1;
     }
     int done = n < SYNC_PAGE;
+    size_t start = out->len;
     for (int i = 0; i < n && s->phase == 1; i++) {
+        if (i > 0 && out->len - start >= DAV_FILL_MAX_BYTES) {
+            done = 0; /* the rest after the cursor, next time */
+            break;
+        }
         if (ch[i].revision > s->upto) {
             done = 1; /* changed while we were answering: the next sync gets it */
             break;

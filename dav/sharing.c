@@ -165,13 +165,23 @@ static int put_notification(dav_ctx *c, int64_t principal, const char *name, vbu
     return store_prop_set(c->st, made.id, NS_CS, "notificationtype", prop);
 }
 
-static int remove_notification(dav_ctx *c, int64_t principal, const char *name)
+static int forget_node(dav_ctx *c, int64_t id);
+
+/* Deletes principal's notification `name` if it has one; with forget, the
+ * change-log row naming it goes too (dav_share_forget). */
+static int drop_notification(dav_ctx *c, int64_t principal, const char *name, int forget)
 {
     store_node coll, n;
     int rc = notification_collection(c, principal, &coll);
     if (rc == STORE_OK) rc = store_node_child(c->st, c->pool, coll.id, name, &n);
     if (rc == STORE_NOTFOUND) return STORE_OK;
-    return rc == STORE_OK ? store_node_delete(c->st, n.id) : rc;
+    if (rc != STORE_OK) return rc;
+    return forget ? forget_node(c, n.id) : store_node_delete(c->st, n.id);
+}
+
+static int remove_notification(dav_ctx *c, int64_t principal, const char *name)
+{
+    return drop_notification(c, principal, name, 0);
 }
 
 static void notification_open(vbuf *b)
@@ -608,6 +618,36 @@ int dav_share_revoke(dav_ctx *c, const store_node *coll, const store_share *sh)
             rc = revoke_member_row(c, coll, rows, n, sh, &rows[i]);
     if (rc == STORE_OK) rc = revoke_row(c, coll, sh);
     return rc == STORE_OK ? dav_share_sync_aces(c, coll->id) : rc;
+}
+
+/* ---- forgetting a share (account removal) ---------------------------------------- */
+
+/* Deletes node `id` (if it is still there) and the change-log row that would
+ * name it in its collection. */
+static int forget_node(dav_ctx *c, int64_t id)
+{
+    store_node n;
+    int rc = store_node_get(c->st, c->pool, id, &n);
+    if (rc == STORE_NOTFOUND) return STORE_OK;
+    if (rc == STORE_OK) rc = store_node_delete(c->st, id);
+    return rc == STORE_OK ? store_change_forget(c->st, n.parent, n.name) : rc;
+}
+
+int dav_share_forget(dav_ctx *c, const store_share *sh)
+{
+    store_node coll;
+    int rc = store_node_get(c->st, c->pool, sh->node, &coll);
+    int have_coll = rc == STORE_OK;
+    if (rc == STORE_NOTFOUND) rc = STORE_OK;
+    /* the sharee's view, the invitation they hold and the reply the owner
+     * holds: each names the share, the collection or the removed account */
+    if (rc == STORE_OK && sh->binding) rc = forget_node(c, sh->binding);
+    if (rc == STORE_OK)
+        rc = drop_notification(c, sh->sharee, pool_printf(c->pool, "%s.xml", sh->uid), 1);
+    if (rc == STORE_OK && have_coll)
+        rc = drop_notification(c, coll.owner, pool_printf(c->pool, "%s-reply.xml", sh->uid), 1);
+    if (rc == STORE_OK) rc = store_share_delete(c->st, sh->id);
+    return rc == STORE_OK && have_coll ? dav_share_sync_aces(c, coll.id) : rc;
 }
 
 /* ---- hooks ------------------------------------------------------------------------ */

@@ -64,6 +64,13 @@ int dav_share_invite(dav_ctx *c, const store_node *coll, const store_principal *
  * a pending invitation is withdrawn.  Inside a write transaction; STORE_*. */
 int dav_share_revoke(dav_ctx *c, const store_node *coll, const store_share *sh);
 
+/* Undoes one share row without a word to anyone, for the removal of an
+ * account on either side: the sharee's binding, the invitation and the
+ * reply notifications, with the change-log rows naming them
+ * (store_change_forget), the row, and the ACE it implied.  Inside a write
+ * transaction; STORE_*. */
+int dav_share_forget(dav_ctx *c, const store_share *sh);
+
 /* The sharee accepts: binds coll into their home (named after the owner's
  * collection, made unique) with display name `display` when given, and the
  * share becomes accepted.  *binding receives the binding node's id.  Inside

@@ -489,13 +489,14 @@ static void touch(accounts *db, const app_password *p)
 }
 
 /* Re-checks a cached success against the rows as they are now, so that a
- * deletion, a disable, an expiry or a password change made by anyone (the
- * CLI, the mail system) takes effect at once. */
+ * removal, a lock, an expiry or a password change made by anyone (the CLI,
+ * the mail system writing accounts.db itself) takes effect on the next
+ * request, whatever is left of the entry's auth_cache_seconds. */
 static int still_valid(srv_auth *a, accounts *db, vpool *pool, const cache_entry *e,
                        const srv_client *client)
 {
     account acc;
-    if (accounts_by_id(db, pool, e->account_id, &acc) != STORE_OK || acc.disabled) return 0;
+    if (accounts_by_id(db, pool, e->account_id, &acc) != STORE_OK || acc.locked) return 0;
     unsigned char fp[16];
     if (e->app_id) {
         app_password p;
@@ -583,7 +584,7 @@ int srv_auth_basic(srv_auth *a, const char *authorization, const srv_client *cli
     int verified = passhash_verify(secret, secret_len, candidate) == 1 &&
                    candidate != a->dummy_hash;
     int ok = 0;
-    if (verified && !acc.disabled) {
+    if (verified && !acc.locked) {
         ok = have_app ? app_usable(&app, client) : account_password_allowed(a, db, acc.id);
     }
     if (!ok) {

@@ -1,7 +1,7 @@
 /* Basic authentication (RFC 7617) against the account database, with the
  * app-password rules, a cache of verified credentials and a throttle.
  *
- * Every failure - unknown login, wrong password, disabled account, expired,
+ * Every failure - unknown login, wrong password, locked account, expired,
  * out-of-range or wrong-scope app password - returns the same SRV_AUTH_DENIED
  * after exactly one slow hash, so neither the answer nor its timing tells an
  * attacker which it was.  Thread-safe: called from every worker thread. */

@@ -9,6 +9,7 @@
 
 #include "common/timefmt.h"
 #include "common/uri.h"
+#include "dav/account.h"
 #include "server/cli.h"
 #include "server/passhash.h"
 #include "server/secrets.h"
@@ -218,7 +219,7 @@ static int user_list(cli_ctx *c)
         const char *url = store_principal_by_account(st, c->pool, list[i].id, &p) == STORE_OK
                               ? pool_printf(c->pool, "/principals/%s/", p.pid)
                               : "(none yet)";
-        printf("%-24s %-9s %-44s %s\n", list[i].login, list[i].disabled ? "disabled" : "active",
+        printf("%-24s %-9s %-44s %s\n", list[i].login, list[i].locked ? "locked" : "active",
                url, list[i].display_name ? list[i].display_name : "");
     }
     store_close(st);
@@ -238,7 +239,7 @@ static int user_show(cli_ctx *c)
     if (rc != STORE_OK) return fail(c, 1, "cannot read the principal of '%s'", a.login);
     print_principal(c, p.pid);
     printf("login: %s\nstate: %s\ndisplay name: %s\ncreated: %s\n", a.login,
-           a.disabled ? "disabled" : "active", a.display_name ? a.display_name : "",
+           a.locked ? "locked" : "active", a.display_name ? a.display_name : "",
            a.created ? a.created : "");
     account_alias *al;
     int n;
@@ -250,23 +251,23 @@ static int user_show(cli_ctx *c)
     return 0;
 }
 
-static int user_set_state(cli_ctx *c, int disabled)
+static int user_set_state(cli_ctx *c, int locked)
 {
     account a;
     int rc = find_account(c, c->o.pos[0], &a);
     if (rc) return rc;
-    if (accounts_set_disabled(c->db, a.id, disabled) != STORE_OK)
+    if (accounts_set_locked(c->db, a.id, locked) != STORE_OK)
         return fail(c, 1, "cannot update '%s'", a.login);
-    fprintf(stderr, "%s %s\n", disabled ? "disabled" : "enabled", a.login);
+    fprintf(stderr, "%s %s\n", locked ? "locked" : "unlocked", a.login);
     return 0;
 }
 
-static int user_disable(cli_ctx *c)
+static int user_lock(cli_ctx *c)
 {
     return user_set_state(c, 1);
 }
 
-static int user_enable(cli_ctx *c)
+static int user_unlock(cli_ctx *c)
 {
     return user_set_state(c, 0);
 }
@@ -287,30 +288,63 @@ static int user_passwd(cli_ctx *c)
     return 0;
 }
 
-static int user_delete(cli_ctx *c)
+static int user_remove(cli_ctx *c)
 {
     account a;
     int rc = find_account(c, c->o.pos[0], &a);
     if (rc) return rc;
     if (!c->o.yes)
-        return fail(c, 2, "this deletes '%s' and all their calendars, contacts and files; "
-                          "add --yes to confirm", a.login);
+        return fail(c, 2, "this removes '%s' and all their calendars, contacts and files for "
+                          "good (no backup is kept); add --yes to confirm", a.login);
     store *st;
     if ((rc = with_store(c, &st))) return rc;
     store_principal p;
-    rc = store_principal_by_account(st, c->pool, a.id, &p);
-    if (rc == STORE_OK) {
-        rc = store_begin_write(st);
-        if (rc == STORE_OK) rc = store_principal_delete(st, p.id);
-        if (rc == STORE_OK) rc = store_commit(st);
-        else store_rollback(st);
-    } else if (rc == STORE_NOTFOUND) {
-        rc = STORE_OK;
+    int has = store_principal_by_account(st, c->pool, a.id, &p);
+    /* the row first: logins stop at once, and DAV data a failure below
+     * leaves is a principal without an account, which the server's sweep
+     * removes */
+    if ((has != STORE_OK && has != STORE_NOTFOUND) || accounts_delete(c->db, a.id) != STORE_OK) {
+        store_close(st);
+        return fail(c, 1, "cannot remove '%s'", a.login);
     }
+    dav_ctx ctx = {.pool = c->pool, .cfg = c->cfg, .st = st, .acct = c->db};
+    rc = has == STORE_OK ? dav_account_remove(&ctx, p.id) : STORE_OK;
+    int scrub = rc == STORE_OK ? dav_account_scrub(&ctx) : STORE_OK;
     store_close(st);
-    if (rc != STORE_OK || accounts_delete(c->db, a.id) != STORE_OK)
-        return fail(c, 1, "cannot delete '%s'", a.login);
-    fprintf(stderr, "deleted %s\n", a.login);
+    if (rc != STORE_OK)
+        return fail(c, 1, "removed '%s' from the account database, but not their DAV data: "
+                          "the server's sweep (or veildav user sweep) removes it", a.login);
+    if (scrub != STORE_OK)
+        return fail(c, 1, "removed '%s', but the database files could not be rewritten now "
+                          "(busy): run veildav store scrub", a.login);
+    fprintf(stderr, "removed %s\n", a.login);
+    return 0;
+}
+
+static int user_sweep(cli_ctx *c)
+{
+    store *st;
+    int rc = with_store(c, &st);
+    if (rc) return rc;
+    char *path = config_path(c->cfg, "accounts.db");
+    dav_ctx ctx = {.pool = c->pool, .cfg = c->cfg, .st = st, .acct = c->db};
+    int found = 0, removed = 0;
+    int64_t *ids;
+    if (!path) rc = STORE_ERROR;
+    else if (!c->o.yes) rc = store_principals_orphaned(st, c->pool, path, 1000000, &ids, &found);
+    else rc = dav_account_sweep(&ctx, path, 0, &found, &removed);
+    free(path);
+    store_close(st);
+    if (rc != STORE_OK)
+        return fail(c, 1, "%s the data of %d of %d deleted accounts (%s); run it again",
+                    removed ? "removed" : "could not remove", removed, found,
+                    rc == STORE_BUSY ? "a database is busy" : "a database error");
+    if (!c->o.yes) {
+        printf("%d\n", found);
+        if (found) fprintf(stderr, "%s: add --yes to remove their data\n", c->prog);
+        return 0;
+    }
+    fprintf(stderr, "removed the data of %d deleted account%s\n", removed, removed == 1 ? "" : "s");
     return 0;
 }
 
@@ -512,12 +546,25 @@ static const cli_cmd user_cmds[] = {
      "generated and printed on standard output."},
     {"list", user_list, 0, "", "Lists accounts with their state and principal URL."},
     {"show", user_show, 1, "LOGIN", "Prints the principal URL, then the account's details."},
-    {"disable", user_disable, 1, "LOGIN", "Refuses every login of the account."},
-    {"enable", user_enable, 1, "LOGIN", "Allows logins again."},
+    {"lock", user_lock, 1, "LOGIN",
+     "Locks the account (its subscription expired): every login is refused as a wrong\n"
+     "password would be, deliveries to it are answered as to an unknown address, and its\n"
+     "data is kept."},
+    {"unlock", user_unlock, 1, "LOGIN", "Makes a locked account active again."},
+    {"disable", user_lock, 1, "LOGIN", "The same as lock (its earlier name)."},
+    {"enable", user_unlock, 1, "LOGIN", "The same as unlock (its earlier name)."},
     {"passwd", user_passwd, 1, "LOGIN [--password-stdin]",
      "Sets the account password (generated and printed unless --password-stdin)."},
-    {"delete", user_delete, 1, "LOGIN --yes",
-     "Deletes the account, its app passwords, aliases, principal and all its data."},
+    {"remove", user_remove, 1, "LOGIN --yes",
+     "Removes the account for good: its app passwords, aliases and rules, its principal\n"
+     "and all its data (calendars, contacts, files, properties, shares it gave and\n"
+     "received, locks, history), then rewrites both databases so that nothing of it\n"
+     "remains in their files.  No backup or trash is kept."},
+    {"delete", user_remove, 1, "LOGIN --yes", "The same as remove (its earlier name)."},
+    {"sweep", user_sweep, 0, "[--yes]",
+     "The server's account sweep, by hand and without its account_sweep_max: removes the\n"
+     "DAV data of every account the mail system deleted from the account database, as\n"
+     "remove does.  Without --yes it prints how many there are and removes nothing."},
 };
 
 static const cli_cmd alias_cmds[] = {

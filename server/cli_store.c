@@ -1,4 +1,5 @@
-/* `veildav store check`: the DAV store's own consistency, for the operator.
+/* `veildav store check|scrub`: the DAV store's own consistency, for the
+ * operator, and the scrub a removal runs (dav/account.h).
  * It lists the members that share a UID with an older member of their
  * collection: stores written before schema version 5 could hold them (two
  * writers raced past the no-uid-conflict check), and the migration keeps
@@ -10,22 +11,28 @@
 #include <string.h>
 
 #include "common/uri.h"
+#include "dav/account.h"
 #include "dav/resource.h"
 #include "server/cli.h"
 #include "server/cli_store.h"
+#include "storage/accounts.h"
 #include "storage/store.h"
 
 #define LIST_MAX 100000
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: veildav store check\n\n"
-               "Checks the DAV store: SQLite's integrity check, then the members that share a\n"
+    fprintf(f, "usage: veildav store check\n       veildav store scrub\n\n"
+               "check: the DAV store: SQLite's integrity check, then the members that share a\n"
                "UID with an older member of the same collection (stored before veildav refused\n"
                "them; kept, and set aside from the uniqueness rule until one of the two is\n"
                "deleted or takes another UID).  Prints each as its owner's principal URL, the\n"
                "collection, the member and the member holding the UID, as in URLs.  Exit status 0\n"
-               "when there is nothing to report, 1 otherwise.\n");
+               "when there is nothing to report, 1 otherwise.\n\n"
+               "scrub: rewrites both databases from their live rows and truncates their\n"
+               "write-ahead logs, so that nothing deleted remains in their files.  `veildav user\n"
+               "remove` and the server's account sweep do it after each removal; run it when\n"
+               "one of them says it could not (a database was busy).\n");
 }
 
 static int check(const char *prog, store *st, dav_ctx *r)
@@ -62,18 +69,34 @@ static int check(const char *prog, store *st, dav_ctx *r)
     return 1;
 }
 
+static int scrub(const char *prog, store *st, dav_ctx *r)
+{
+    char *path = config_path(r->cfg, "accounts.db");
+    int rc = path ? accounts_open(path, &r->acct) : STORE_ERROR;
+    free(path);
+    if (rc != STORE_OK) return cli_fail(prog, 1, "cannot open the account database");
+    rc = dav_account_scrub(r);
+    accounts_close(r->acct);
+    if (rc == STORE_BUSY) return cli_fail(prog, 1, "a database is busy: try again");
+    if (rc != STORE_OK) return cli_fail(prog, 1, "cannot rewrite the databases: %s", store_errmsg(st));
+    fprintf(stderr, "%s: rewrote dav.db and accounts.db\n", prog);
+    return 0;
+}
+
 int cli_store(const veil_config *cfg, int argc, char **argv)
 {
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
         usage(argc < 2 ? stderr : stdout);
         return argc < 2 ? 2 : 0;
     }
-    if (strcmp(argv[1], "check") != 0) {
+    int (*run)(const char *, store *, dav_ctx *) =
+        !strcmp(argv[1], "check") ? check : !strcmp(argv[1], "scrub") ? scrub : NULL;
+    if (!run) {
         fprintf(stderr, "veildav store: unknown command '%s'\n", argv[1]);
         usage(stderr);
         return 2;
     }
-    const char *prog = "veildav store check";
+    const char *prog = run == check ? "veildav store check" : "veildav store scrub";
     for (int i = 2; i < argc; i++) {
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             usage(stdout);
@@ -91,7 +114,7 @@ int cli_store(const veil_config *cfg, int argc, char **argv)
     r.pool = pool_new();
     r.cfg = cfg;
     r.st = st;
-    rc = r.pool ? check(prog, st, &r) : cli_fail(prog, 1, "out of memory");
+    rc = r.pool ? run(prog, st, &r) : cli_fail(prog, 1, "out of memory");
     pool_free(r.pool);
     store_close(st);
     return rc;

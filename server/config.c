@@ -43,11 +43,17 @@ int config_defaults(veil_config *cfg, const char *data_dir)
     cfg->ical_max_expand_steps = 4000000;
     cfg->ical_max_tz_changes = 20000;
     cfg->shutdown_grace_seconds = 10;
+    cfg->account_sweep_seconds = 300;
+    cfg->account_sweep_max = 100;
+    cfg->log_retention_days = 7;
     cfg->max_connections = 2000;
     cfg->max_connections_per_client = 64;
     cfg->connection_timeout_seconds = 60;
     cfg->max_buffered_body_bytes = 512u << 20;
     cfg->max_buffer_bytes = 256u << 20;
+    cfg->max_instances = 100000;
+    cfg->max_attendees = 100;
+    cfg->expand_max_instances = 20000;
     cfg->mail_transport = strdup("auto");
     cfg->sendmail_command = strdup("/usr/sbin/sendmail");
     cfg->smtp_url = strdup("smtp://127.0.0.1:25");
@@ -69,6 +75,7 @@ void config_free(veil_config *cfg)
     free(cfg->tls_key);
     free(cfg->realm);
     free(cfg->log_level);
+    free(cfg->log_file);
     free(cfg->public_url);
     free(cfg->mail_transport);
     free(cfg->sendmail_command);
@@ -216,6 +223,8 @@ static const config_key keys[] = {
     {"tls_key", K_STR, OFF(tls_key), 0, 0},
     {"realm", K_STR, OFF(realm), 0, 0},
     {"log_level", K_STR, OFF(log_level), 0, 0},
+    {"log_file", K_STR, OFF(log_file), 0, 0},
+    {"log_retention_days", K_INT, OFF(log_retention_days), 1, 3650},
     {"public_url", K_STR, OFF(public_url), 0, 0},
     {"threads", K_INT, OFF(threads), 0, 256},
     {"require_app_passwords", K_BOOL, OFF(require_app_passwords), 0, 0},
@@ -245,11 +254,16 @@ static const config_key keys[] = {
     {"ical_max_expand_steps", K_INT, OFF(ical_max_expand_steps), 10000, 1000000000},
     {"ical_max_tz_changes", K_INT, OFF(ical_max_tz_changes), 100, 10000000},
     {"shutdown_grace_seconds", K_INT, OFF(shutdown_grace_seconds), 1, 3600},
+    {"account_sweep_seconds", K_INT, OFF(account_sweep_seconds), 0, 7 * 86400},
+    {"account_sweep_max", K_INT, OFF(account_sweep_max), 1, 1000000},
     {"max_connections", K_INT, OFF(max_connections), 16, 1000000},
     {"max_connections_per_client", K_INT, OFF(max_connections_per_client), 0, 1000000},
     {"connection_timeout_seconds", K_INT, OFF(connection_timeout_seconds), 1, 86400},
     {"max_buffered_body_bytes", K_SIZE, OFF(max_buffered_body_bytes), 1024 * 1024, 1L << 40},
     {"max_buffer_bytes", K_SIZE, OFF(max_buffer_bytes), 64 * 1024, 1L << 34},
+    {"max_instances", K_INT, OFF(max_instances), 1, 10000000},
+    {"max_attendees", K_INT, OFF(max_attendees), 1, 100000},
+    {"expand_max_instances", K_INT, OFF(expand_max_instances), 10, 10000000},
     {"mail_transport", K_STR, OFF(mail_transport), 0, 0},
     {"sendmail_command", K_STR, OFF(sendmail_command), 0, 0},
     {"smtp_url", K_STR, OFF(smtp_url), 0, 0},
@@ -383,6 +397,8 @@ int config_write_default(const char *path, const char *listen)
             "# tls_key = /etc/veildav/key.pem\n"
             "realm = Veil\n"
             "log_level = info\n"
+            "# log_file = veildav.log  # daily files veildav.log.YYYY-MM-DD; unset: standard error\n"
+            "log_retention_days = 7\n"
             "# threads = 0            # 0 = two per CPU core\n"
             "require_app_passwords = no\n"
             "# trusted_proxies = 127.0.0.1 ::1\n"
@@ -411,11 +427,16 @@ int config_write_default(const char *path, const char *listen)
             "ical_max_expand_steps = 4000000\n"
             "ical_max_tz_changes = 20000\n"
             "shutdown_grace_seconds = 10\n"
+            "account_sweep_seconds = 300\n"
+            "account_sweep_max = 100\n"
             "max_connections = 2000\n"
             "max_connections_per_client = 64\n"
             "connection_timeout_seconds = 60\n"
             "max_buffered_body_bytes = 512M\n"
             "max_buffer_bytes = 256M\n"
+            "max_instances = 100000\n"
+            "max_attendees = 100\n"
+            "expand_max_instances = 20000\n"
             "# outgoing mail (invitations to people outside, RFC 6047)\n"
             "# mail_transport: auto (sendmail when installed), sendmail, smtp or off\n"
             "mail_transport = auto\n"

@@ -22,6 +22,8 @@ typedef struct veil_config {
     char *tls_key;
     char *realm;           /* Basic auth realm */
     char *log_level;
+    char *log_file;        /* NULL: standard error; else daily files LOG_FILE.YYYY-MM-DD */
+    int log_retention_days; /* log files older than this many days are deleted */
     int threads;           /* worker threads (0 = 2 x cores) */
     int require_app_passwords;
     cidr trusted_proxies[CONFIG_MAX_PROXIES];
@@ -54,12 +56,18 @@ typedef struct veil_config {
     int ical_max_expand_steps;   /* work units per recurrence set evaluation */
     int ical_max_tz_changes;     /* offset-table entries one VTIMEZONE may produce */
     int shutdown_grace_seconds;  /* after SIGTERM/SIGINT, exit at the latest after this */
+    /* the account lifecycle (issue 17) */
+    int account_sweep_seconds;   /* between sweeps for accounts the mail system deleted; 0 off */
+    int account_sweep_max;       /* more orphans than this in one sweep: none removed */
     /* what clients may hold (server/conn_limits.h) */
     int max_connections;            /* open connections in total */
     int max_connections_per_client; /* per IPv4 address or IPv6 /64; 0: no limit */
     int connection_timeout_seconds; /* an idle connection closes */
     size_t max_buffered_body_bytes; /* request bodies held in memory at once, all requests */
     size_t max_buffer_bytes;        /* the cap of every buffer that has none of its own */
+    int max_instances;              /* CALDAV:max-instances of a stored object (RFC 4791 §5.2.8) */
+    int max_attendees;              /* CALDAV:max-attendees-per-instance (RFC 4791 §5.2.9) */
+    int expand_max_instances;       /* instances of one recurrence set a query expands */
     /* outgoing mail: iMIP invitations and answers to people outside (RFC 6047) */
     char *mail_transport;        /* "auto" (sendmail when there), "sendmail", "smtp", "off" */
     char *sendmail_command;      /* a sendmail-compatible program (words; no shell) */

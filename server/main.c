@@ -28,14 +28,14 @@ typedef struct subcommand {
 static const subcommand commands[] = {
     {"init", cli_init, 0, "create the data directory, both databases and a config file"},
     {"serve", cli_serve, 1, "run the CalDAV/CardDAV/WebDAV server"},
-    {"user", cli_user, 1, "manage accounts: add, list, show, disable, enable, passwd, delete"},
+    {"user", cli_user, 1, "manage accounts: add, list, show, lock, unlock, passwd, remove"},
     {"alias", cli_alias, 1, "manage e-mail aliases: add, list, remove"},
     {"app-password", cli_app_password, 1, "manage app passwords: create, list, delete"},
     {"share", cli_share, 1, "share calendars and address books: add, list, remove"},
     {"group", cli_group, 1, "group principals: add, remove, list, member add|remove|list"},
     {"resource", cli_resource, 1, "resource and location principals: add, mode, address, delegate, remove, list"},
     {"delegate", cli_delegate, 1, "calendar delegates (calendar-proxy): add, remove, list"},
-    {"store", cli_store, 1, "the DAV store: check (integrity, members sharing a UID)"},
+    {"store", cli_store, 1, "the DAV store: check (integrity, members sharing a UID), scrub"},
     {"policy", cli_policy, 1, "a user's mail blocking rules: block, unblock, catchall, list"},
     {"export", cli_export, 1, "write a user's calendars and address books to .ics and .vcf files"},
     {"import", cli_import, 1, "store an .ics or .vcf file in a calendar or address book"},
@@ -120,6 +120,13 @@ int main(int argc, char **argv)
                     data, strerror(errno), data);
             return 1;
         }
+    }
+    /* SQLite's temporary files (VACUUM's copy of a database: store_scrub)
+     * hold users' data: they stay in the data directory, mode 0700, not in
+     * /var/tmp.  SQLite reads this when it initialises, at the first open. */
+    if (setenv("SQLITE_TMPDIR", dir, 1) != 0) {
+        fprintf(stderr, "veildav: out of memory\n");
+        return 1;
     }
     veil_config cfg;
     if (config_defaults(&cfg, dir) < 0) {

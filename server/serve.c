@@ -17,6 +17,7 @@
 #include "ical/ical.h"
 #include "server/auth.h"
 #include "server/cli.h"
+#include "server/housekeeping.h"
 #include "server/http.h"
 #include "server/mail_worker.h"
 #include "server/mailer.h"
@@ -147,6 +148,17 @@ int cli_serve(const veil_config *cfg_in, int argc, char **argv)
         fprintf(stderr, "veildav serve: --tls-cert and --tls-key go together\n");
         return 2;
     }
+    if (cfg.log_file) {
+        /* a relative name is in the data directory */
+        char *path = cfg.log_file[0] == '/' ? strdup(cfg.log_file) : config_path(&cfg, cfg.log_file);
+        int ok = path && log_open_file(path, cfg.log_retention_days) == 0;
+        free(path);
+        if (!ok) {
+            fprintf(stderr, "veildav serve: cannot open the log file %s: %s\n", cfg.log_file,
+                    strerror(errno));
+            return 1;
+        }
+    }
     char *dav = config_path(&cfg, "dav.db");
     store *st;
     int ok = dav && store_open(dav, 0, cfg.sync_full, &st) == STORE_OK;
@@ -225,6 +237,13 @@ int cli_serve(const veil_config *cfg_in, int argc, char **argv)
         srv_auth_close(auth);
         return 1;
     }
+    srv_housekeeping *house;
+    if (srv_housekeeping_start(&cfg, &house, err, sizeof err) != 0) {
+        fprintf(stderr, "veildav serve: %s\n", err);
+        srv_http_stop(http);
+        srv_auth_close(auth);
+        return 1;
+    }
     log_info("ready: listening on %s (%s)", cfg.listen, cfg.tls_cert ? "https" : "http");
     int sig = 0;
     sigwait(&set, &sig);
@@ -239,11 +258,13 @@ int cli_serve(const veil_config *cfg_in, int argc, char **argv)
     wd.grace = cfg.shutdown_grace_seconds;
     pthread_t wt;
     if (pthread_create(&wt, NULL, watchdog_run, &wd) == 0) pthread_detach(wt);
+    srv_housekeeping_stop(house);
     srv_http_stop(http);
     mail_worker_stop(mail);
     mailer_global_cleanup();
     srv_auth_close(auth);
     ical_global_cleanup();
     xmlCleanupParser();
+    log_close_file();
     return 0;
 }

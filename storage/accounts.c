@@ -1,5 +1,6 @@
 /* The account database: schema, migrations and queries. */
 #include "storage/accounts.h"
+#include "storage/scrub.h"
 #include "storage/stmt_cache.h"
 #include "storage/store_rows.h"
 
@@ -74,13 +75,53 @@ static const char schema_v2[] =
     "  created TEXT NOT NULL,"
     "  UNIQUE(account_id, entry));";
 
+/* Version 3: the account lifecycle (ACCOUNTS.md).  `state` takes 'locked'
+ * (a subscription that expired: no login, data kept; 'disabled', what
+ * versions 1 and 2 wrote, is read as locked and becomes it here), and ids
+ * are never reused (AUTOINCREMENT): the DAV store keeps an account's data
+ * under its id until the removal sweep finds the row gone, and a new account
+ * given that id would inherit it.  SQLite changes neither a CHECK nor
+ * AUTOINCREMENT in place, so the table is rebuilt (sqlite.org/lang_altertable,
+ * "other kinds of table schema changes"), with foreign keys off so that
+ * dropping the old table cascades to nothing. */
+static const char schema_v3[] =
+    "CREATE TABLE accounts_v3("
+    "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  login TEXT NOT NULL UNIQUE COLLATE NOCASE,"
+    "  display_name TEXT,"
+    "  password_hash TEXT,"
+    "  state TEXT NOT NULL DEFAULT 'active' CHECK (state IN ('active','locked','disabled')),"
+    "  created TEXT NOT NULL,"
+    "  updated TEXT NOT NULL,"
+    "  catchall_whitelist INTEGER NOT NULL DEFAULT 0 CHECK (catchall_whitelist IN (0,1)));"
+    "INSERT INTO accounts_v3(id,login,display_name,password_hash,state,created,updated,"
+    "  catchall_whitelist) SELECT id,login,display_name,password_hash,"
+    "  CASE state WHEN 'disabled' THEN 'locked' ELSE state END,created,updated,"
+    "  catchall_whitelist FROM accounts;"
+    "DROP TABLE accounts;"
+    "ALTER TABLE accounts_v3 RENAME TO accounts;";
+
+/* Nonzero when a row of the database breaks a foreign key (after the
+ * version 3 rebuild, which runs with foreign keys off). */
+static int foreign_keys_broken(sqlite3 *db)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, "PRAGMA foreign_key_check", -1, &st, NULL) != SQLITE_OK) return 1;
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc != SQLITE_DONE;
+}
+
 /* Brings the schema from version v to the current one (inside the caller's
- * transaction).  0 or -1. */
+ * transaction, foreign keys off: see schema_v3).  0 or -1. */
 static int migrate(sqlite3 *db, int v)
 {
     if (v == 0 && sqlite3_exec(db, schema_v1, NULL, NULL, NULL) != SQLITE_OK) return -1;
     if (v < 2 && sqlite3_exec(db, schema_v2, NULL, NULL, NULL) != SQLITE_OK) return -1;
-    /* later versions migrate here: if (v < 3) { ... } */
+    if (v < 3 && (sqlite3_exec(db, schema_v3, NULL, NULL, NULL) != SQLITE_OK ||
+                  foreign_keys_broken(db)))
+        return -1;
+    /* later versions migrate here: if (v < 4) { ... } */
     char q[64];
     snprintf(q, sizeof q, "PRAGMA user_version = %d", ACCOUNTS_SCHEMA_VERSION);
     return sqlite3_exec(db, q, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
@@ -105,11 +146,40 @@ static int configure(sqlite3 *db)
 {
     sqlite3_busy_timeout(db, 5000);
     sqlite3_extended_result_codes(db, 0);
+    /* secure_delete: what is deleted (a removed account's hashes, aliases,
+     * rules) is overwritten with zeros, not left in free space
+     * (../shared/MAIL-POLICY.md §4) */
     if (sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON;"
-                         "PRAGMA synchronous=FULL",
+                         "PRAGMA synchronous=FULL; PRAGMA secure_delete=ON",
                      NULL, NULL, NULL) != SQLITE_OK)
         return -1;
     return 0;
+}
+
+/* Creates or migrates the schema once, in one transaction: 0 done (or
+ * nothing to do), 1 the database is newer than this veildav, -1 an error.
+ * Foreign keys are off meanwhile (PRAGMA foreign_keys is a no-op inside a
+ * transaction, so it is set around it). */
+static int upgrade(sqlite3 *db)
+{
+    if (sqlite3_exec(db, "PRAGMA foreign_keys=OFF", NULL, NULL, NULL) != SQLITE_OK) return -1;
+    int ret = -1, v;
+    if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) goto done;
+    if (pragma_int(db, "PRAGMA user_version", &v) < 0) goto fail;
+    if (v > ACCOUNTS_SCHEMA_VERSION) {
+        ret = 1;
+        goto fail;
+    }
+    if ((v < ACCOUNTS_SCHEMA_VERSION && migrate(db, v) != 0) ||
+        sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+        goto fail;
+    ret = 0;
+    goto done;
+fail:
+    sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+done:
+    if (sqlite3_exec(db, "PRAGMA foreign_keys=ON", NULL, NULL, NULL) != SQLITE_OK) ret = -1;
+    return ret;
 }
 
 int accounts_init(const char *path, char *err, size_t errlen)
@@ -124,25 +194,15 @@ int accounts_init(const char *path, char *err, size_t errlen)
         snprintf(err, errlen, "cannot configure %s: %s", path, sqlite3_errmsg(db));
         goto done;
     }
-    if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
-        snprintf(err, errlen, "%s is busy", path);
-        goto done;
-    }
-    int v;
-    if (pragma_int(db, "PRAGMA user_version", &v) < 0) goto fail;
-    if (v > ACCOUNTS_SCHEMA_VERSION) {
+    int v = 0;
+    int up = upgrade(db);
+    if (up == 1 && pragma_int(db, "PRAGMA user_version", &v) == 0)
         snprintf(err, errlen, "%s has schema version %d, newer than this veildav (%d)", path, v,
                  ACCOUNTS_SCHEMA_VERSION);
-        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-        goto done;
-    }
-    if (migrate(db, v) != 0 || sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
-        goto fail;
-    ret = 0;
-    goto done;
-fail:
-    snprintf(err, errlen, "cannot create the schema in %s: %s", path, sqlite3_errmsg(db));
-    sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    else if (up != 0)
+        snprintf(err, errlen, "cannot create the schema in %s: %s", path, sqlite3_errmsg(db));
+    else
+        ret = 0;
 done:
     sqlite3_close(db);
     return ret;
@@ -156,23 +216,11 @@ int accounts_open(const char *path, accounts **out)
     if (sqlite3_open_v2(path, &a->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) !=
             SQLITE_OK ||
         configure(a->db) < 0 || pragma_int(a->db, "PRAGMA user_version", &v) < 0 || v < 1 ||
-        v > ACCOUNTS_SCHEMA_VERSION) {
-        accounts_close(a);
-        return STORE_ERROR;
-    }
-    if (v < ACCOUNTS_SCHEMA_VERSION) {
+        v > ACCOUNTS_SCHEMA_VERSION ||
         /* an older database (the mail system's, from before an upgrade) is
          * brought up to date once, in one transaction */
-        if (sqlite3_exec(a->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK ||
-            pragma_int(a->db, "PRAGMA user_version", &v) < 0 ||
-            (v < ACCOUNTS_SCHEMA_VERSION && migrate(a->db, v) != 0) ||
-            sqlite3_exec(a->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
-            sqlite3_exec(a->db, "ROLLBACK", NULL, NULL, NULL);
-            accounts_close(a);
-            return STORE_ERROR;
-        }
-    }
-    if (!(a->stmts = stmt_cache_new(a->db))) {
+        (v < ACCOUNTS_SCHEMA_VERSION && upgrade(a->db) != 0) ||
+        !(a->stmts = stmt_cache_new(a->db))) {
         accounts_close(a);
         return STORE_ERROR;
     }
@@ -186,6 +234,11 @@ void accounts_close(accounts *a)
     stmt_cache_free(a->stmts);
     sqlite3_close_v2(a->db);
     free(a);
+}
+
+int accounts_scrub(accounts *a)
+{
+    return store_db_scrub(a->db);
 }
 
 int accounts_begin(accounts *a)
@@ -257,7 +310,9 @@ static void read_account(vpool *pool, sqlite3_stmt *st, account *out)
     out->display_name = col(pool, st, 2);
     out->password_hash = col(pool, st, 3);
     const char *state = (const char *)sqlite3_column_text(st, 4);
-    out->disabled = !state || strcmp(state, "active") != 0;
+    /* anything but 'active' refuses logins ('locked', 'disabled' from
+     * schema versions 1 and 2): an unknown state fails closed */
+    out->locked = !state || strcmp(state, "active") != 0;
     out->created = col(pool, st, 5);
 }
 
@@ -297,12 +352,12 @@ int accounts_create(accounts *a, const char *login, const char *display_name,
     return rc;
 }
 
-int accounts_set_disabled(accounts *a, int64_t id, int disabled)
+int accounts_set_locked(accounts *a, int64_t id, int locked)
 {
     char now[21];
     now_iso(now);
     return exec_done(a, prep(a, "UPDATE accounts SET state=?, updated=? WHERE id=?", "ssi",
-                             disabled ? "disabled" : "active", now, id),
+                             locked ? "locked" : "active", now, id),
                      1);
 }
 
@@ -318,6 +373,27 @@ int accounts_set_password(accounts *a, int64_t id, const char *password_hash)
 int accounts_delete(accounts *a, int64_t id)
 {
     return exec_done(a, prep(a, "DELETE FROM accounts WHERE id=?", "i", id), 1);
+}
+
+int accounts_forget(accounts *a, int64_t id)
+{
+    /* the tables that name an account (ACCOUNTS.md); each row goes only while
+     * the account's own row is absent, so a row put back keeps them */
+    static const char *const q[] = {
+        "DELETE FROM aliases WHERE account_id=?1 AND NOT EXISTS(SELECT 1 FROM accounts WHERE id=?1)",
+        "DELETE FROM app_passwords WHERE account_id=?1 AND "
+        "NOT EXISTS(SELECT 1 FROM accounts WHERE id=?1)",
+        "DELETE FROM catchall_rules WHERE account_id=?1 AND "
+        "NOT EXISTS(SELECT 1 FROM accounts WHERE id=?1)",
+        "DELETE FROM block_list WHERE account_id=?1 AND "
+        "NOT EXISTS(SELECT 1 FROM accounts WHERE id=?1)",
+    };
+    int rc = accounts_begin(a);
+    for (size_t i = 0; rc == STORE_OK && i < sizeof q / sizeof q[0]; i++)
+        rc = exec_done(a, prep(a, q[i], "i", id), 0);
+    if (rc == STORE_OK) rc = accounts_commit(a);
+    if (rc != STORE_OK) accounts_rollback(a);
+    return rc;
 }
 
 static int account_row(void *arg, vpool *pool, sqlite3_stmt *st, void *elem)
@@ -589,11 +665,15 @@ static int entries(accounts *a, vpool *pool, const char *q, int64_t account_id, 
 int accounts_policy(accounts *a, vpool *pool, int64_t account_id, account_policy *out)
 {
     memset(out, 0, sizeof(*out));
-    sqlite3_stmt *st = prep(a, "SELECT catchall_whitelist FROM accounts WHERE id=?", "i",
+    sqlite3_stmt *st = prep(a, "SELECT catchall_whitelist, state FROM accounts WHERE id=?", "i",
                             account_id);
     if (!st) return STORE_ERROR;
     int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) out->catchall_whitelist = sqlite3_column_int(st, 0);
+    if (rc == SQLITE_ROW) {
+        out->catchall_whitelist = sqlite3_column_int(st, 0);
+        const char *state = (const char *)sqlite3_column_text(st, 1);
+        out->locked = !state || strcmp(state, "active") != 0;
+    }
     done(a, st);
     if (rc != SQLITE_ROW) return rc == SQLITE_DONE ? STORE_NOTFOUND : store_rc(rc);
     rc = entries(a, pool, "SELECT entry FROM catchall_rules WHERE account_id=? ORDER BY id",

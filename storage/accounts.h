@@ -12,7 +12,7 @@
 #include "common/pool.h"
 #include "storage/store.h"
 
-#define ACCOUNTS_SCHEMA_VERSION 2
+#define ACCOUNTS_SCHEMA_VERSION 3
 
 typedef struct accounts accounts;
 
@@ -21,7 +21,7 @@ typedef struct account {
     const char *login;
     const char *display_name;  /* may be NULL */
     const char *password_hash; /* may be NULL: no password login */
-    int disabled;
+    int locked;                /* state is not 'active': no login anywhere, no delivery */
     const char *created;       /* ISO 8601 UTC */
 } account;
 
@@ -52,6 +52,11 @@ int accounts_init(const char *path, char *err, size_t errlen);
  * the caller. */
 int accounts_open(const char *path, accounts **out);
 void accounts_close(accounts *a);
+/* Rewrites the file from its live rows and truncates its write-ahead log, so
+ * a removed account's hashes, aliases and rules survive nowhere in it (see
+ * store_scrub).  Outside a transaction; STORE_OK, STORE_BUSY (the mail
+ * system held it past the busy timeout: scrub again later), STORE_ERROR. */
+int accounts_scrub(accounts *a);
 int accounts_begin(accounts *a);
 int accounts_commit(accounts *a);
 void accounts_rollback(accounts *a);
@@ -60,9 +65,16 @@ int accounts_by_login(accounts *a, vpool *pool, const char *login, account *out)
 int accounts_by_id(accounts *a, vpool *pool, int64_t id, account *out);
 int accounts_create(accounts *a, const char *login, const char *display_name,
                     const char *password_hash, int64_t *id);
-int accounts_set_disabled(accounts *a, int64_t id, int disabled);
+/* The lifecycle state: locked (a subscription that expired: no login
+ * anywhere, data kept) or active. */
+int accounts_set_locked(accounts *a, int64_t id, int locked);
 int accounts_set_password(accounts *a, int64_t id, const char *password_hash);
 int accounts_delete(accounts *a, int64_t id);
+/* The rows that name account id (aliases, app passwords, catch-all rules,
+ * block list) once its own row is gone: a mail system that deleted the row
+ * with foreign keys off (SQLite's default) leaves them.  Nothing while the
+ * row exists.  One transaction. */
+int accounts_forget(accounts *a, int64_t id);
 /* All accounts ordered by login (pool array). */
 int accounts_list(accounts *a, vpool *pool, account **out, int *n);
 /* Nonzero in *yes when the account has an app password with the dav scope. */
@@ -101,6 +113,7 @@ int accounts_has_protocol(const char *protocols, const char *proto);
  * One user's catch-all switch and rules and their block list, as the mail
  * system keeps them; privacy/mailpolicy.h evaluates them. */
 typedef struct account_policy {
+    int locked;               /* the account is locked: it receives nothing */
     int catchall_whitelist;   /* the master switch: 1 whitelist mode */
     const char **catchall;    /* entries, in the order they were added */
     size_t ncatchall;

@@ -218,7 +218,6 @@ static const char *const sql[Q__COUNT] = {
                            "uuid,created) VALUES(?,?,?,?,?,?,?,?)",
     [Q_PRINCIPAL_SET_NAME] = "UPDATE principals SET displayname=? WHERE id=?",
     [Q_PRINCIPAL_DELETE] = "DELETE FROM principals WHERE id=?",
-    [Q_PRINCIPAL_HOMES] = "SELECT id FROM nodes WHERE owner=? AND parent IN (1,2,3)",
 #define NODE_COLS                                                                            \
     "id,parent,name,kind,owner,resource_id,etag,content_type,content_language,length,"      \
     "created,modified,revision,uid,component,comp_mask,tz,target,has_acl,sched_tag"
@@ -430,6 +429,10 @@ int store_open(const char *path, int create, int sync_full, store **out)
     s->sync_full = sync_full;
     exec(s, "PRAGMA foreign_keys=OFF");
     exec(s, "PRAGMA temp_store=MEMORY");
+    /* what is deleted is overwritten with zeros, not left in free space
+     * (../shared/MAIL-POLICY.md §4: deleted data is irretrievably gone; what
+     * this leaves, store_scrub rewrites) */
+    if (exec(s, "PRAGMA secure_delete=ON") != STORE_OK) goto fail;
     if (!(s->adhoc = stmt_cache_new(s->db))) goto fail;
     if (migrate(s) != STORE_OK) goto fail;
     *out = s;
@@ -716,61 +719,6 @@ int store_principal_set_displayname(store *s, int64_t id, const char *displaynam
     else sqlite3_bind_null(st, 1);
     sqlite3_bind_int64(st, 2, id);
     int rc = store_step_done(st);
-    if (rc == STORE_OK && sqlite3_changes(s->db) == 0) rc = STORE_NOTFOUND;
-    return rc;
-}
-
-typedef struct homes {
-    int64_t id[8];
-    int n;
-} homes;
-
-static int home_row(void *arg, vpool *pool, sqlite3_stmt *st, void *elem)
-{
-    homes *h = arg;
-    h->id[h->n++] = sqlite3_column_int64(st, 0);
-    return STORE_OK;
-}
-
-int store_principal_delete(store *s, int64_t id)
-{
-    store_snapshot_end(s); /* it writes (store.h) */
-    /* collect the homes first: deleting while stepping the query is unsafe
-     * (a principal has three; a list cut short would leave one behind) */
-    homes h = {.n = 0};
-    sqlite3_stmt *st = store_stmt(s, Q_PRINCIPAL_HOMES);
-    if (!st) return STORE_ERROR;
-    sqlite3_bind_int64(st, 1, id);
-    store_rows how = {home_row, &h, 0, 0, 8};
-    int nh;
-    int rc = store_collect(st, NULL, &how, NULL, &nh);
-    if (rc != STORE_OK) return rc;
-    for (int i = 0; i < nh; i++) {
-        rc = store_node_delete(s, h.id[i]);
-        if (rc != STORE_OK) return rc;
-    }
-    /* its proxy groups, memberships, ACEs naming it, shares with it and its
-     * own properties on others' collections */
-    static const char *const cleanup[] = {
-        "DELETE FROM group_members WHERE group_id IN (SELECT id FROM principals WHERE owner=?1) "
-        "OR group_id=?1 OR member=?1",
-        "DELETE FROM principals WHERE owner=?1",
-        "DELETE FROM aces WHERE principal=?1",
-        "DELETE FROM shares WHERE sharee=?1",
-        "DELETE FROM user_props WHERE principal=?1",
-    };
-    for (size_t i = 0; i < sizeof cleanup / sizeof cleanup[0]; i++) {
-        sqlite3_stmt *q;
-        if (sqlite3_prepare_v2(s->db, cleanup[i], -1, &q, NULL) != SQLITE_OK) return STORE_ERROR;
-        sqlite3_bind_int64(q, 1, id);
-        rc = store_rc(sqlite3_step(q));
-        sqlite3_finalize(q);
-        if (rc != STORE_OK) return rc;
-    }
-    st = store_stmt(s, Q_PRINCIPAL_DELETE);
-    if (!st) return STORE_ERROR;
-    sqlite3_bind_int64(st, 1, id);
-    rc = store_step_done(st);
     if (rc == STORE_OK && sqlite3_changes(s->db) == 0) rc = STORE_NOTFOUND;
     return rc;
 }

@@ -192,9 +192,35 @@ int store_principal_by_uuid(store *s, vpool *pool, const unsigned char u[16], st
  * (pool array, at most 10000). */
 int store_principals_named(store *s, vpool *pool, int kind, int64_t **ids, int *n);
 int store_principal_set_displayname(store *s, int64_t id, const char *displayname);
-/* Deletes the principal and everything it owns (homes, locks, its per-user
- * properties). */
+
+/* ---- removal (storage/store_purge.c) ---------------------------------------- */
+
+/* Deletes the principal, its delegation groups and everything it owns or
+ * that names them: homes with all below them, any other node it owns, locks
+ * it took or on its homes, ACEs, share rows and memberships naming it, its
+ * own values of others' properties.  The change-log rows of its homes go
+ * too.  Inside the caller's write transaction; share rows are deleted as
+ * rows only (dav_account_remove lets the sharing engine undo each first). */
 int store_principal_delete(store *s, int64_t id);
+/* Forgets coll's change-log row for member `name` (a removed account's
+ * binding or notification in someone else's collection: the row names it)
+ * and raises the collection's sync floor to its revision, so every older
+ * sync token is refused and its clients sync afresh (RFC 6578 §3.7). */
+int store_change_forget(store *s, int64_t coll, const char *name);
+/* Rewrites the database file from its live rows and truncates its
+ * write-ahead log (storage/scrub.h), so nothing deleted survives in free
+ * space or old page images.  Outside a write transaction; takes the
+ * process's write gate meanwhile.  About as long as copying dav.db: other
+ * processes' writers wait (up to their busy timeout).  STORE_OK, STORE_BUSY
+ * (another connection held the file past the busy timeout: scrub again
+ * later), STORE_ERROR. */
+int store_scrub(store *s);
+/* Up to max user principals whose account is gone from the account database
+ * at accounts_path (the mail system deleted the row), in id order (pool
+ * array).  Outside a transaction.  STORE_ERROR when that file is not a
+ * Veil account database: then nobody is an orphan. */
+int store_principals_orphaned(store *s, vpool *pool, const char *accounts_path, int max,
+                              int64_t **ids, int *n);
 
 /* ---- nodes --------------------------------------------------------------- */
 
@@ -389,6 +415,8 @@ int store_shares_of_node(store *s, vpool *pool, int64_t node, store_share **out,
 /* The nodes in the subtree at node (itself included) that have share rows. */
 int store_shared_nodes_below(store *s, vpool *pool, int64_t node, int64_t **out, int *n);
 int store_shares_of_sharee(store *s, vpool *pool, int64_t sharee, store_share **out, int *n);
+/* Share rows of every collection owner owns. */
+int store_shares_given(store *s, vpool *pool, int64_t owner, store_share **out, int *n);
 int store_share_delete(store *s, int64_t id);
 /* Points a binding node at its target. */
 int store_node_set_target(store *s, int64_t id, int64_t target);

@@ -298,6 +298,12 @@ int store_shares_of_sharee(store *s, vpool *pool, int64_t sharee, store_share **
     return share_query(s, pool, "sharee=?1 AND ?2=?2", sharee, 0, NULL, out, n);
 }
 
+int store_shares_given(store *s, vpool *pool, int64_t owner, store_share **out, int *n)
+{
+    return share_query(s, pool, "node IN (SELECT id FROM nodes WHERE owner=?1) AND ?2=?2", owner,
+                       0, NULL, out, n);
+}
+
 int store_share_put(store *s, vpool *pool, const store_share *in, store_share *out)
 {
     store_snapshot_end(s); /* it writes (store.h) */

@@ -20,8 +20,11 @@
 #include "storage/bookable.h"
 
 /* at most this many answers wait for one organizer's change (one per room
- * invited: CALDAV_MAX_ATTENDEES bounds them already) */
-#define MAX_ANSWERS (CALDAV_MAX_ATTENDEES + 1)
+ * invited: max_attendees bounds them already) */
+static int max_answers(const dav_ctx *c)
+{
+    return c->cfg && c->cfg->max_attendees > 0 ? c->cfg->max_attendees + 1 : 101;
+}
 
 typedef struct dav_sched_answer {
     const char *from; /* the room, as the organizer's copy writes it */
@@ -41,7 +44,7 @@ static int queue_answer(dav_ctx *c, const store_principal *to, const char *reply
     int n = 0;
     for (dav_sched_answer *a = c->answers; a; a = a->next)
         n++;
-    if (n >= MAX_ANSWERS) return STORE_OK; /* (cannot happen: one per attendee) */
+    if (n >= max_answers(c)) return STORE_OK; /* (cannot happen: one per attendee) */
     ical_sched s;
     dav_sched_answer *a = pool_calloc(c->pool, sizeof(*a));
     store_principal *who = pool_alloc(c->pool, sizeof(*who));
@@ -79,7 +82,7 @@ int dav_sched_autoschedule(dav_ctx *c, const store_principal *to, const store_no
     ical_booking *b;
     ical_status st =
         ical_book_open(c->pool, body, blen, me, &keys, (int64_t)time(NULL) + CALDAV_HORIZON_SECONDS,
-                       CALDAV_MAX_INSTANCES, &b);
+                       c->cfg ? (unsigned)c->cfg->expand_max_instances : 0, &b);
     if (st != ICAL_OK) return STORE_ERROR;
     if (!b) return STORE_OK; /* nothing left to answer */
     int64_t lo, hi;

@@ -47,10 +47,17 @@ static int sender_mailbox(dav_ctx *c, const store_principal *from, const char *f
 {
     *out = NULL;
     if (!from || !from->account_id || !c->acct) return STORE_OK;
+    /* a locked account sends no mail, as it logs in nowhere (MAIL-POLICY.md
+     * §4): what others change in its calendars (sharees, delegates) is not
+     * sent in its name; one that is gone sends nothing either */
+    account acc;
+    int rc = accounts_by_id(c->acct, c->pool, from->account_id, &acc);
+    if (rc == STORE_NOTFOUND || (rc == STORE_OK && acc.locked)) return STORE_OK;
+    if (rc != STORE_OK) return rc;
     const char *written = ical_cua_mailbox(c->pool, from_cua);
     if (written) {
         int64_t owner = 0;
-        int rc = accounts_address_owner(c->acct, written, &owner, NULL);
+        rc = accounts_address_owner(c->acct, written, &owner, NULL);
         if (rc != STORE_OK && rc != STORE_NOTFOUND) return rc;
         if (rc == STORE_OK && owner == from->account_id) {
             *out = written;
@@ -59,7 +66,7 @@ static int sender_mailbox(dav_ctx *c, const store_principal *from, const char *f
     }
     account_alias *al;
     int n;
-    int rc = accounts_alias_list(c->acct, c->pool, from->account_id, &al, &n);
+    rc = accounts_alias_list(c->acct, c->pool, from->account_id, &al, &n);
     if (rc != STORE_OK) return rc;
     for (int i = 0; i < n; i++)
         if (al[i].exposed) {

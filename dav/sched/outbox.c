@@ -51,7 +51,8 @@ static int add_busy(void *arg, const char *data, size_t len)
 static int busy_time(dav_req *r, const store_node *home, const ical_fb_request *req,
                      const char **fb, size_t *fblen)
 {
-    ical_fb *acc = ical_fb_new(r->pool, req->start, req->end, NULL);
+    ical_eval_opts eo = {.max_instances = (unsigned)r->cfg->expand_max_instances};
+    ical_fb *acc = ical_fb_new(r->pool, req->start, req->end, &eo);
     if (!acc) return STORE_ERROR;
     int rc = dav_sched_each_busy(&r->ctx, home, req->start, req->end, add_busy, acc);
     if (rc != STORE_OK) return rc;
@@ -99,7 +100,7 @@ int dav_sched_post_outbox(dav_req *r, dav_resource *res)
     if (rc != STORE_OK && rc != STORE_NOTFOUND) return dav_store_status(rc);
     if (rc == STORE_NOTFOUND || org.id != owner.id)
         return dav_error(r, 403, NS_CALDAV, "organizer-allowed");
-    if (req.nattendees > CALDAV_MAX_ATTENDEES)
+    if (req.nattendees > r->cfg->max_attendees)
         return dav_error(r, 403, NS_CALDAV, "max-attendees-per-instance");
 
     vbuf *out = &r->out;

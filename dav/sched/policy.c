@@ -17,7 +17,8 @@ int dav_sched_blocked(dav_ctx *c, const store_principal *from, const char *from_
     if (!to->account_id || !c->acct) return 0;
     account_policy p;
     int rc = accounts_policy(c->acct, c->pool, to->account_id, &p);
-    if (rc == STORE_NOTFOUND) return 1; /* an account that is gone receives nothing */
+    /* an account that is gone, or locked (ACCOUNTS.md), receives nothing */
+    if (rc == STORE_NOTFOUND || (rc == STORE_OK && p.locked)) return 1;
     if (rc != STORE_OK) return -1;
     /* recipient side: an address of theirs (a urn:uuid or principal URL is
      * no mail address: the capability of those who may see them) */

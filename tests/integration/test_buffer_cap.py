@@ -4,7 +4,7 @@ without bound, the request it answered changes nothing, and the server goes on
 answering everything else."""
 import unittest
 
-from veil import Server, User
+from veil import Server, User, prop, propfind_body, responses
 
 ICS = {"Content-Type": "text/calendar; charset=utf-8"}
 
@@ -76,6 +76,73 @@ class BufferCap(unittest.TestCase):
             r = s.cli("user", "list", check=False)
             self.assertNotEqual(r.returncode, 0)
             self.assertIn("max_buffer_bytes must be at least max_body_bytes", r.stderr.decode())
+        finally:
+            s.cleanup()
+
+
+def event(uid, rrule, attendees=0):
+    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Veil tests//EN", "BEGIN:VEVENT",
+             "UID:%s" % uid, "DTSTAMP:20260101T000000Z", "DTSTART:20270301T090000Z",
+             "DURATION:PT1H", "SUMMARY:limits"]
+    if rrule:
+        lines.append("RRULE:" + rrule)
+    if attendees:
+        lines.append("ORGANIZER:mailto:org@limits.example")
+        lines += ["ATTENDEE:mailto:a%d@limits.example" % i for i in range(attendees)]
+    return "\r\n".join(lines + ["END:VEVENT", "END:VCALENDAR", ""])
+
+
+EXPAND_QUERY = (
+    '<?xml version="1.0"?><C:calendar-query xmlns:D="DAV:" '
+    'xmlns:C="urn:ietf:params:xml:ns:caldav"><D:prop><C:calendar-data>'
+    '<C:expand start="20270301T000000Z" end="20280301T000000Z"/></C:calendar-data></D:prop>'
+    '<C:filter><C:comp-filter name="VCALENDAR"><C:comp-filter name="VEVENT">'
+    '<C:time-range start="20270301T000000Z" end="20280301T000000Z"/>'
+    '</C:comp-filter></C:comp-filter></C:filter></C:calendar-query>')
+
+
+class ConfiguredLimits(unittest.TestCase):
+    """The CalDAV limits are configuration (issue 18), advertised as set and
+    enforced with their preconditions."""
+
+    def test_instances_attendees_and_expansion(self):
+        s = Server(config={"max_instances": "100", "max_attendees": "3",
+                           "expand_max_instances": "20"})
+        try:
+            s.add_user("alice", password="pw-alice-123456")
+            s.start()
+            a = User(s, "alice", s.app_password("alice", "t"))
+            cal = a.calendars + "calendar/"
+            r = a.propfind(cal, propfind_body("C:max-instances", "C:max-attendees-per-instance"),
+                           {"Depth": "0"})
+            m = responses(r)
+            self.assertEqual(prop(m, cal, "{urn:ietf:params:xml:ns:caldav}max-instances").text,
+                             "100")
+            self.assertEqual(prop(m, cal, "{urn:ietf:params:xml:ns:caldav}"
+                                          "max-attendees-per-instance").text, "3")
+            self.assertEqual(a.put(cal + "ten.ics", event("ten", "FREQ=DAILY;COUNT=10"), ICS).status,
+                             201)
+            r = a.put(cal + "many.ics", event("many", "FREQ=DAILY;COUNT=101"), ICS)
+            self.assertEqual(r.status, 403, r.text)
+            self.assertIn("max-instances", r.text)
+            r = a.put(cal + "four.ics", event("four", None, attendees=4), ICS)
+            self.assertEqual(r.status, 403, r.text)
+            self.assertIn("max-attendees-per-instance", r.text)
+            r = a.put(cal + "open.ics", event("open", "FREQ=DAILY"), ICS)
+            self.assertEqual(r.status, 403, r.text)  # unbounded: more than any max-instances
+            # a hundred days may be stored, but are more than a query expands:
+            # that member's calendar-data is 507, the others' 200
+            r = a.put(cal + "daily.ics", event("daily", "FREQ=DAILY;COUNT=100"), ICS)
+            self.assertEqual(r.status, 201, r.text)
+            r = a.report(cal, EXPAND_QUERY, {"Depth": "1", "Content-Type": "application/xml"})
+            self.assertEqual(r.status, 207, r.text[:300])
+            m = responses(r)
+            cd = "{urn:ietf:params:xml:ns:caldav}calendar-data"
+            self.assertIsNotNone(prop(m, cal + "daily.ics", cd, 507), r.text[:1000])
+            self.assertIsNone(prop(m, cal + "daily.ics", cd, 200))
+            ten = prop(m, cal + "ten.ics", cd, 200)
+            self.assertIsNotNone(ten, r.text[:1000])
+            self.assertEqual(ten.text.count("BEGIN:VEVENT"), 10)
         finally:
             s.cleanup()
 

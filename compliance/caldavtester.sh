@@ -13,6 +13,7 @@
 #   CDT_WORKDIR                        logs, serverinfo.xml, results.{md,tsv} (default: mktemp)
 #   CDT_LIST_FILE                      another list of test files
 #   CDT_FEATURES                       comma-separated feature list instead of Veil's
+#   CDT_CONFIG                         "key=value;..." added to veildav.conf
 #   CDT_PORT, CDT_TLS_PORT, CDT_FILE_TIMEOUT (300 s), CDT_WAITCOUNT (4), CDT_TRACE=1, CDT_KEEP=1
 #
 # Files that check redirects to CalDAVTester's HTTPS address ($hostssl:, the well-known

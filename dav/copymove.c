@@ -7,6 +7,7 @@
 #include "dav/member.h"
 #include "dav/methods.h"
 #include "dav/resource.h"
+#include "dav/sched/sched.h"
 #include "dav/sharing.h"
 #include "privacy/acl.h"
 
@@ -143,6 +144,9 @@ static int copy_or_move(dav_req *r, dav_resource *src, int move)
     int rc = exists ? dav_member_remove(r, &dst) : STORE_OK;
     store_node made;
     if (rc == STORE_OK && move) rc = dav_member_leaving(r, src, owner);
+    /* a default calendar moved within its home stays the default */
+    if (rc == STORE_OK && move && !view && owner == src->node.owner)
+        rc = dav_sched_calendar_moving(r, src, dst.href);
     if (rc == STORE_OK) {
         if (view) {
             rc = store_node_move(r->st, src->binding.id, dst.parent.id, dst.name);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "dav/carddav.h"
+#include "dav/quota.h"
 #include "dav/resource.h"
 #include "dav/sched/sched.h"
 #include "dav/sharing.h"
@@ -169,21 +170,13 @@ static int member_taken(dav_ctx *c, const store_node *coll, const char *coll_hre
     return 409;
 }
 
-/* The steps of every member write, in the caller's transaction: check,
- * scheduling (only with a request r, and only for what is not marked
- * unscheduled), the node row, its index rows.  0, or a status with *why
- * filled - or, when the scheduling step refused, recorded on r (why->status
- * stays 0). */
-static int write_member(dav_ctx *c, dav_req *r, const store_node *coll, const char *coll_href,
-                        const char *name, const store_node *old, dav_member *m,
-                        store_node *made, dav_refusal *why)
+/* The steps of every member write after its check: scheduling (only with a
+ * request r, and only for what is not marked unscheduled), the node row,
+ * its index rows. */
+static int write_steps(dav_ctx *c, dav_req *r, const member_kind *k, const store_node *coll,
+                       const char *coll_href, const char *name, const store_node *old,
+                       dav_member *m, store_node *made, dav_refusal *why)
 {
-    memset(why, 0, sizeof(*why));
-    const member_kind *k = kind_of(coll);
-    if (k->check) {
-        int st = k->check(c, coll, coll_href, old, m, r ? r->moving_node : 0, why);
-        if (st) return st;
-    }
     /* implicit scheduling (RFC 6638): what the change means to the other
      * calendar users, delivered in this transaction; it may record answers
      * and statuses in what is stored.  An import restores the owner's data
@@ -213,6 +206,32 @@ static int write_member(dav_ctx *c, dav_req *r, const store_node *coll, const ch
     if (rc == STORE_OK) return 0;
     why->status = dav_store_status(rc);
     return why->status;
+}
+
+/* Every member write, in the caller's transaction: check, then the steps as
+ * one unit against the quota of the collection's owner (RFC 4331 §6: a
+ * sharee's write is the owner's bytes), undone whole and refused 507 when
+ * it takes them past it - a PUT and every item of an import alike.  0, or
+ * a status with *why filled - or, when the scheduling step refused,
+ * recorded on r (why->status stays 0). */
+static int write_member(dav_ctx *c, dav_req *r, const store_node *coll, const char *coll_href,
+                        const char *name, const store_node *old, dav_member *m,
+                        store_node *made, dav_refusal *why)
+{
+    memset(why, 0, sizeof(*why));
+    const member_kind *k = kind_of(coll);
+    if (k->check) {
+        int st = k->check(c, coll, coll_href, old, m, r ? r->moving_node : 0, why);
+        if (st) return st;
+    }
+    dav_quota_guard g;
+    int refused, rc = dav_quota_guard_begin(c, coll->owner, &g);
+    if (rc != STORE_OK) return why->status = dav_store_status(rc);
+    int st = write_steps(c, r, k, coll, coll_href, name, old, m, made, why);
+    rc = dav_quota_guard_end(c, &g, st ? STORE_ERROR : STORE_OK, &refused);
+    if (st) return st;
+    if (rc != STORE_OK) return why->status = dav_store_status(rc);
+    return refused ? dav_quota_refuse(why) : 0;
 }
 
 int dav_member_write(dav_req *r, const store_node *coll, const char *coll_href, const char *name,

@@ -13,6 +13,7 @@ static const dav_prop_table *const tables[] = {
     &dav_props_principal,
     &dav_props_acl,
     &dav_props_sharing,
+    &dav_props_quota,
 };
 #define N_TABLES (sizeof tables / sizeof tables[0])
 

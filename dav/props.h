@@ -53,6 +53,7 @@ extern const dav_prop_table dav_props_reports;
 extern const dav_prop_table dav_props_principal;
 extern const dav_prop_table dav_props_acl;
 extern const dav_prop_table dav_props_sharing;
+extern const dav_prop_table dav_props_quota; /* dav/quota.c */
 
 /* ---- per-user presentation properties (dav/props_peruser.c) ---------------
  * On a calendar the caller does not own and sees at its own URL (a

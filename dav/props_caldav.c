@@ -22,6 +22,15 @@ static int is_calendar_object(const dav_resource *res)
            res->has_parent && res->parent.kind == STORE_KIND_CALENDAR;
 }
 
+/* A calendar object or a scheduling message (RFC 6638 §2.3: reports show
+ * the inbox's messages like calendar objects). */
+static int has_calendar_data(const dav_resource *res)
+{
+    return is_calendar_object(res) ||
+           (res->type == DAV_RES_NODE && res->node.kind == STORE_KIND_RESOURCE &&
+            res->has_parent && res->parent.kind == STORE_KIND_SCHED_INBOX);
+}
+
 static int protected_after_creation(dav_req *r)
 {
     return dav_error(r, 403, NS_DAV, "cannot-modify-protected-property");
@@ -183,11 +192,26 @@ static int get_supported_collations(dav_req *r, const dav_resource *res, vbuf *o
 
 static int get_calendar_data(dav_req *r, const dav_resource *res, vbuf *out)
 {
-    if (!is_calendar_object(res)) return 404;
+    if (!has_calendar_data(res)) return 404;
     ical_cd_spec spec;
     if (caldav_parse_cd(r, r->prop_el, &spec) != 0) return 403;
     ical_object *obj = r->cur_obj_node == res->node.id ? r->cur_obj : NULL;
     return caldav_write_data(r, &res->node, &res->parent, &spec, obj, out);
+}
+
+/* RFC 6638 §9.1 CALDAV:schedule-calendar-transp: what the owner (or a
+ * sharee, on their view) chose, else opaque - a calendar counts as busy
+ * time unless told otherwise. */
+static int get_schedule_transp(dav_req *r, const dav_resource *res, vbuf *out)
+{
+    if (!is_calendar(res)) return DAV_PROP_DEAD;
+    store_prop p;
+    int64_t node = res->has_binding ? res->binding.id : res->node.id;
+    int rc = store_prop_get(r->st, r->pool, node, NS_CALDAV, "schedule-calendar-transp", &p);
+    if (rc == STORE_OK) return DAV_PROP_DEAD;
+    if (rc != STORE_NOTFOUND) return 500;
+    buf_puts(out, "<C:opaque/>");
+    return 200;
 }
 
 /* RFC 4791 §5.3.1 CALDAV:schedule-calendar-transp (RFC 6638 §9.1) */
@@ -258,11 +282,6 @@ static int set_default_calendar(dav_req *r, const dav_resource *res, const xmlNo
     return rc == STORE_OK ? 200 : 500;
 }
 
-static int get_dead(dav_req *r, const dav_resource *res, vbuf *out)
-{
-    return DAV_PROP_DEAD;
-}
-
 static int syncable(const dav_resource *res)
 {
     return res->type == DAV_RES_NODE && store_kind_is_collection(res->node.kind) &&
@@ -313,7 +332,8 @@ static const dav_prop_def defs[] = {
     {NS_CALDAV, "calendar-timezone-id", 0, get_calendar_timezone_id, set_calendar_timezone_id},
     {NS_CALDAV, "supported-collation-set", DAV_PF_PROTECTED, get_supported_collations, NULL},
     {NS_CALDAV, "calendar-data", DAV_PF_PROTECTED, get_calendar_data, NULL},
-    {NS_CALDAV, "schedule-calendar-transp", DAV_PF_VIEW, get_dead, set_schedule_transp},
+    {NS_CALDAV, "schedule-calendar-transp", DAV_PF_VIEW, get_schedule_transp,
+     set_schedule_transp},
     {NS_CALDAV, "schedule-default-calendar-URL", 0, get_default_calendar, set_default_calendar},
     {NS_DAV, "sync-token", DAV_PF_PROTECTED, get_sync_token, NULL},
     {NS_CALDAV, "schedule-tag", DAV_PF_PROTECTED, get_schedule_tag, NULL},

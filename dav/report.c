@@ -14,11 +14,21 @@ static int is_calendar(const dav_resource *res)
     return res->type == DAV_RES_NODE && res->node.kind == STORE_KIND_CALENDAR;
 }
 
+/* RFC 6638 §2.3: calendar-query and calendar-multiget reach the scheduling
+ * inbox too (and find nothing in the outbox, which holds nothing). */
+static int is_sched_box(const dav_resource *res)
+{
+    return res->type == DAV_RES_NODE && (res->node.kind == STORE_KIND_SCHED_INBOX ||
+                                         res->node.kind == STORE_KIND_SCHED_OUTBOX);
+}
+
 static int is_calendar_or_object(const dav_resource *res)
 {
-    return is_calendar(res) || (res->type == DAV_RES_NODE && res->has_parent &&
-                                res->parent.kind == STORE_KIND_CALENDAR &&
-                                res->node.kind == STORE_KIND_RESOURCE);
+    return is_calendar(res) || is_sched_box(res) ||
+           (res->type == DAV_RES_NODE && res->has_parent &&
+            (res->parent.kind == STORE_KIND_CALENDAR ||
+             res->parent.kind == STORE_KIND_SCHED_INBOX) &&
+            res->node.kind == STORE_KIND_RESOURCE);
 }
 
 /* RFC 4791 §7.9 / RFC 6352 §8.7: multiget may target any collection and

@@ -310,7 +310,9 @@ int dav_report_calendar_query(dav_req *r, dav_resource *res, const xmlNode *root
     }
     int depth = dav_depth(r, 1);
     if (depth < 0) return dav_error_text(r, 400, "Invalid Depth header");
-    int is_coll = res->node.kind == STORE_KIND_CALENDAR;
+    int is_coll = res->node.kind == STORE_KIND_CALENDAR ||
+                  res->node.kind == STORE_KIND_SCHED_INBOX ||
+                  res->node.kind == STORE_KIND_SCHED_OUTBOX;
     const store_node *coll = is_coll ? &res->node : &res->parent;
     const icaltimezone *tz;
     st = query_tz(r, root, coll, &tz);
@@ -328,7 +330,9 @@ int dav_report_calendar_query(dav_req *r, dav_resource *res, const xmlNode *root
             s->single = 0;
             s->ids = pool_alloc(r->pool, sizeof(int64_t));
             s->nids = 0;
-        } else if (s->hints.has_range && !s->kind_only) {
+        } else if (s->hints.has_range && !s->kind_only &&
+                   res->node.kind == STORE_KIND_CALENDAR) {
+            /* (scheduling messages have no time-range index: each is read) */
             int rc = store_tr_query(r->st, r->pool, res->node.id, s->hints.start, s->hints.end,
                                     &s->ids, &s->sure, &s->nids);
             if (rc != STORE_OK) return dav_store_status(rc);
@@ -372,7 +376,8 @@ static int mg_fill(dav_req *r, void *state, vbuf *out)
         int st = dav_resolve_member(r, &memo, dav_href_path(s->hrefs[s->pos]), &res);
         /* what the caller may not read is reported exactly like a missing href */
         if (st == 0 && res.type == DAV_RES_NODE && res.node.kind == STORE_KIND_RESOURCE &&
-            res.has_parent && res.parent.kind == STORE_KIND_CALENDAR &&
+            res.has_parent &&
+            (res.parent.kind == STORE_KIND_CALENDAR || res.parent.kind == STORE_KIND_SCHED_INBOX) &&
             (dav_privileges(r, &res) & 1)) {
             /* answer under the href the client used, so it can match it */
             res.href = s->hrefs[s->pos];

@@ -76,8 +76,13 @@ void dav_log_outcome(dav_req *r)
     const char *line = dav_status_line(r->status);
     const char *phrase = atoi(line + 9) == r->status ? line + 13 : "no reason recorded";
     /* the server's own trouble is an error; what a client asked for that is
-     * not served (501, another server's Destination, 502) is not */
-    int level = r->status >= 500 && r->status != 501 && r->status != 502 ? LOG_ERROR : LOG_DEBUG;
+     * not served (501, another server's Destination, 502) is not, nor a
+     * change past an account's quota (RFC 4331: the account is full, not
+     * the server) */
+    int over_quota = r->err_name && !strcmp(r->err_name, "quota-not-exceeded");
+    int level = r->status >= 500 && r->status != 501 && r->status != 502 && !over_quota
+                    ? LOG_ERROR
+                    : LOG_DEBUG;
     if (r->err_name && why)
         log_msg(level, "%s %d %s:%s (%s)", dav_method_logged(r), r->status, ns_label(r->err_ns),
                 r->err_name, why);

@@ -11,8 +11,10 @@
 #include "dav/report.h"
 #include "dav/methods.h"
 #include "dav/props.h"
+#include "dav/quota.h"
 #include "dav/resource.h"
 #include "dav/sharing.h"
+#include "dav/xml_out.h"
 #include "privacy/acl.h"
 
 enum {
@@ -183,6 +185,22 @@ static void discard_response(dav_req *r, int status, const char *why)
     r->log_reason = why;
 }
 
+/* RFC 4331 §6: a change that grew someone's usage past their quota - its
+ * writer's, or the owner's of a shared collection it wrote into - is
+ * refused whole.  Judged after every write of the change, in its
+ * transaction: SQLite has one writer, so two changes at once can never both
+ * fit into the same free space (dav/quota.h).  STORE_OK, or the transaction
+ * is still open and r holds the refusal. */
+static int within_quota(dav_req *r)
+{
+    dav_refusal why;
+    int st = dav_quota_commit_check(&r->ctx, &why);
+    if (!st) return STORE_OK;
+    discard_response(r, st, st == 507 ? "over quota" : "the quota could not be checked");
+    dav_refuse(r, &why);
+    return STORE_ERROR;
+}
+
 void dav_handle(dav_req *r)
 {
     r->status = dispatch(r);
@@ -194,7 +212,7 @@ void dav_handle(dav_req *r)
         /* the one commit or rollback of every change: a handler never opens,
          * commits or rolls back a transaction of its own */
         r->in_write = 0;
-        if (r->status >= 200 && r->status < 300 && !overflow) {
+        if (r->status >= 200 && r->status < 300 && !overflow && within_quota(r) == STORE_OK) {
             int rc = store_commit(r->st);
             if (rc == STORE_OK) {
                 dav_ctx_committed(&r->ctx);

@@ -7,6 +7,7 @@
 
 #include "common/rand.h"
 #include "dav/caldav.h"
+#include "dav/quota.h"
 #include "dav/resource.h"
 #include "dav/xml_in.h"
 #include "dav/xml_out.h"
@@ -133,11 +134,8 @@ static void indent(dav_ctx *c, vbuf *body)
     xmlFree(mem);
 }
 
-/* Writes (or replaces) the notification `name` for principal.  type_xml is
- * the CS:notificationtype value.  No notification collection: nothing to do
- * (the sharee removed it). */
-static int put_notification(dav_ctx *c, int64_t principal, const char *name, vbuf *body,
-                            const char *type_xml)
+static int write_notification(dav_ctx *c, int64_t principal, const char *name, vbuf *body,
+                              const char *type_xml)
 {
     indent(c, body);
     if (buf_failed(body)) return STORE_ERROR;
@@ -163,6 +161,21 @@ static int put_notification(dav_ctx *c, int64_t principal, const char *name, vbu
                                    "</CS:notificationtype>",
                                    type_xml);
     return store_prop_set(c->st, made.id, NS_CS, "notificationtype", prop);
+}
+
+/* Writes (or replaces) the notification `name` for principal.  type_xml is
+ * the CS:notificationtype value.  No notification collection: nothing to do
+ * (the sharee removed it).  One that would take the principal past their
+ * quota is left out (dav/quota.h): a share's state never depends on it. */
+static int put_notification(dav_ctx *c, int64_t principal, const char *name, vbuf *body,
+                            const char *type_xml)
+{
+    dav_quota_guard g;
+    int refused;
+    int rc = dav_quota_guard_begin(c, principal, &g);
+    if (rc != STORE_OK) return rc;
+    return dav_quota_guard_end(c, &g, write_notification(c, principal, name, body, type_xml),
+                               &refused);
 }
 
 static int forget_node(dav_ctx *c, int64_t id);

@@ -245,6 +245,9 @@ int dav_method_post(dav_req *r, dav_resource *res)
     /* RFC 6638 §5: free-busy requests to a scheduling outbox */
     if (res->type == DAV_RES_NODE && !res->has_binding && res->node.kind == STORE_KIND_SCHED_OUTBOX)
         return dav_sched_post_outbox(r, res);
+    /* the server alone puts messages in an inbox (RFC 6638 §2.2) */
+    if (res->type == DAV_RES_NODE && res->node.kind == STORE_KIND_SCHED_INBOX)
+        return dav_error_text(r, 403, "Nothing can be posted to a scheduling inbox");
     xmlNode *root;
     int st = dav_body_xml(r, NULL, NULL, 0, &root);
     if (st) return st;

@@ -21,6 +21,7 @@ static void party_of(icalproperty *p, ical_party *out)
     out->force_send = !f ? 0 : !strcasecmp(f, "REQUEST") ? 1 : !strcasecmp(f, "REPLY") ? 2 : 0;
     out->cutype = icalproperty_get_parameter_as_string(p, "CUTYPE");
     out->cn = icalproperty_get_parameter_as_string(p, "CN");
+    out->status = icalproperty_get_parameter_as_string(p, "SCHEDULE-STATUS");
 }
 
 static ical_status copy_party(vpool *pool, ical_party *p)
@@ -28,6 +29,7 @@ static ical_status copy_party(vpool *pool, ical_party *p)
     p->cua = pool_strdup(pool, p->cua);
     p->cutype = pool_strdup(pool, p->cutype);
     p->cn = pool_strdup(pool, p->cn);
+    p->status = pool_strdup(pool, p->status);
     return p->cua ? ICAL_OK : ICAL_ERR_NOMEM;
 }
 
@@ -45,6 +47,8 @@ ical_status ical_sched_read(vpool *pool, const char *text, size_t len, const ica
     out->uid = uid ? pool_strdup(pool, uid) : NULL;
     int cap = 0;
     for (int i = 0; i < cs.n; i++) {
+        if (icalcomponent_get_sequence(cs.c[i]) > out->sequence)
+            out->sequence = icalcomponent_get_sequence(cs.c[i]);
         icalproperty *o = icalcomponent_get_first_property(cs.c[i], ICAL_ORGANIZER_PROPERTY);
         if (o) {
             if (!out->organizer.cua) {
@@ -78,10 +82,12 @@ ical_status ical_sched_read(vpool *pool, const char *text, size_t len, const ica
 
 /* ---- comparing components ------------------------------------------------- */
 
-/* RFC 6638 §3.2.8: what makes a change a reschedule. */
-static const icalproperty_kind time_props[] = {
-    ICAL_DTSTART_PROPERTY, ICAL_DTEND_PROPERTY, ICAL_DURATION_PROPERTY, ICAL_DUE_PROPERTY,
-    ICAL_RRULE_PROPERTY,   ICAL_RDATE_PROPERTY, ICAL_EXDATE_PROPERTY};
+/* RFC 6638 §3.2.8: what makes a change a reschedule - the times of the
+ * instances.  EXDATE is not among them: an instance taken out is cancelled
+ * for its attendees (RFC 5546 §3.2.5), and the others keep their answers. */
+static const icalproperty_kind time_props[] = {ICAL_DTSTART_PROPERTY,  ICAL_DTEND_PROPERTY,
+                                               ICAL_DURATION_PROPERTY, ICAL_DUE_PROPERTY,
+                                               ICAL_RRULE_PROPERTY,    ICAL_RDATE_PROPERTY};
 
 static const char *props_text(vpool *pool, icalcomponent *c, icalproperty_kind kind)
 {
@@ -100,41 +106,106 @@ static const char *props_text(vpool *pool, icalcomponent *c, icalproperty_kind k
     return out;
 }
 
+/* An RRULE that only ends sooner (COUNT or UNTIL, same pattern) adds and
+ * moves no instance (RFC 6638 §3.2.8).  1 when new_ truncates old. */
+static int truncates(icalproperty *old, icalproperty *new_)
+{
+    struct icalrecurrencetype a = icalproperty_get_rrule(old), b = icalproperty_get_rrule(new_);
+    struct icalrecurrencetype x = a, y = b;
+    x.count = y.count = 0;
+    x.until = y.until = icaltime_null_time();
+    char *sx = icalrecurrencetype_as_string_r(&x), *sy = icalrecurrencetype_as_string_r(&y);
+    int same = sx && sy && !strcmp(sx, sy);
+    free(sx);
+    free(sy);
+    if (!same) return 0;
+    int a_until = !icaltime_is_null_time(a.until), b_until = !icaltime_is_null_time(b.until);
+    if (!a.count && !a_until) return 1; /* it had no end: any end is sooner */
+    if (a.count && b.count) return b.count <= a.count;
+    if (a_until && b_until) return icaltime_compare(b.until, a.until) <= 0;
+    return 0;
+}
+
+/* The RDATE values of c, each "TZID|value" (as it_exdates). */
+static int rdates(vpool *pool, icalcomponent *c, const char ***out)
+{
+    int n = 0;
+    for (icalproperty *p = icalcomponent_get_first_property(c, ICAL_RDATE_PROPERTY); p;
+         p = icalcomponent_get_next_property(c, ICAL_RDATE_PROPERTY))
+        n++;
+    const char **arr = pool_alloc(pool, sizeof(*arr) * (size_t)(n + 1));
+    if (!arr) return -1;
+    n = 0;
+    for (icalproperty *p = icalcomponent_get_first_property(c, ICAL_RDATE_PROPERTY); p;
+         p = icalcomponent_get_next_property(c, ICAL_RDATE_PROPERTY)) {
+        const char *tz = icalproperty_get_parameter_as_string(p, "TZID");
+        const char *v = icalproperty_get_value_as_string(p);
+        arr[n++] = pool_printf(pool, "%s|%s", tz ? tz : "", v ? v : "");
+    }
+    *out = arr;
+    return n;
+}
+
+/* RFC 6638 §3.2.8: does new_ reschedule old - move an instance or add
+ * one?  A new time or length does; an RRULE or RDATE change only when it
+ * adds instances or moves them, not when it ends the series sooner or
+ * drops dates. */
 static int rescheduled(vpool *pool, icalcomponent *old, icalcomponent *new_)
 {
     for (size_t i = 0; i < sizeof time_props / sizeof time_props[0]; i++) {
         const char *a = props_text(pool, old, time_props[i]);
         const char *b = props_text(pool, new_, time_props[i]);
-        if (!a || !b || strcmp(a, b) != 0) return 1;
+        if (!a || !b) return 1;
+        if (!strcmp(a, b)) continue;
+        if (time_props[i] == ICAL_RRULE_PROPERTY) {
+            icalproperty *ro = icalcomponent_get_first_property(old, ICAL_RRULE_PROPERTY);
+            icalproperty *rn = icalcomponent_get_first_property(new_, ICAL_RRULE_PROPERTY);
+            if (ro && rn && truncates(ro, rn)) continue;
+        } else if (time_props[i] == ICAL_RDATE_PROPERTY) {
+            const char **ro, **rn;
+            int no = rdates(pool, old, &ro), nn = rdates(pool, new_, &rn), fewer = nn >= 0;
+            for (int k = 0; fewer && k < nn; k++)
+                fewer = no >= 0 && it_listed(ro, no, rn[k]);
+            if (fewer) continue;
+        }
+        return 1;
     }
     return 0;
 }
 
 /* What the organizer decides about a component, as text: everything but
  * alarms, stamps, the attendees' own answers, X- properties clients rewrite
- * on every save, and (separately compared) EXDATE. */
-static const char *organizer_content(vpool *pool, icalcomponent *c, const ical_cua_keys *keys)
+ * on every save, and (separately compared) EXDATE.  The organizer's own
+ * PARTSTAT is theirs to decide, and news for the attendees (RFC 6638
+ * §3.2.1.2). */
+static const char *content_of(vpool *pool, icalcomponent *c, const ical_cua_keys *keys,
+                              int without_status)
 {
     icalcomponent *k = it_own(pool, icalcomponent_new_clone(c));
     if (!k) return NULL;
     it_remove_subcomponents(k, ICAL_VALARM_COMPONENT);
+    if (without_status) it_remove_all(k, ICAL_STATUS_PROPERTY);
     static const icalproperty_kind volatile_props[] = {
         ICAL_DTSTAMP_PROPERTY, ICAL_LASTMODIFIED_PROPERTY,
         ICAL_EXDATE_PROPERTY,  ICAL_TRANSP_PROPERTY,
         ICAL_X_PROPERTY,       ICAL_SEQUENCE_PROPERTY};
     for (size_t i = 0; i < sizeof volatile_props / sizeof volatile_props[0]; i++)
         it_remove_all(k, volatile_props[i]);
+    icalproperty *org = icalcomponent_get_first_property(k, ICAL_ORGANIZER_PROPERTY);
+    const char *org_cua = org ? it_prop_cua(org) : NULL;
     for (icalproperty *p = icalcomponent_get_first_property(k, ICAL_ATTENDEE_PROPERTY); p;
          p = icalcomponent_get_next_property(k, ICAL_ATTENDEE_PROPERTY)) {
         static const char *const answers[] = {"PARTSTAT", "RSVP", "SCHEDULE-STATUS",
                                               "SCHEDULE-FORCE-SEND"};
-        for (size_t i = 0; i < sizeof answers / sizeof answers[0]; i++)
+        int own = org_cua && it_same(keys, it_prop_cua(p), org_cua);
+        if (own) /* NEEDS-ACTION is the default (RFC 5545 §3.2.12) */
+            it_set_param(p, "PARTSTAT", pool_strdup(pool, it_partstat_of(p)));
+        for (size_t i = own ? 1 : 0; i < sizeof answers / sizeof answers[0]; i++)
             icalproperty_remove_parameter_by_name(p, answers[i]);
         /* one user however the address is written */
         const char *key = keys ? keys->key(keys->arg, it_prop_cua(p)) : NULL;
         if (key) icalproperty_set_attendee(p, pool_concat(pool, "x-user:", key, ""));
     }
-    icalproperty *org = icalcomponent_get_first_property(k, ICAL_ORGANIZER_PROPERTY);
     const char *okey = org && keys ? keys->key(keys->arg, it_prop_cua(org)) : NULL;
     if (okey) icalproperty_set_organizer(org, pool_concat(pool, "x-user:", okey, ""));
     char *s = icalcomponent_as_ical_string_r(k);
@@ -144,11 +215,34 @@ static const char *organizer_content(vpool *pool, icalcomponent *c, const ical_c
     return out;
 }
 
+static const char *organizer_content(vpool *pool, icalcomponent *c, const ical_cua_keys *keys)
+{
+    return content_of(pool, c, keys, 0);
+}
+
+static int is_cancelled(icalcomponent *c)
+{
+    return c && icalcomponent_get_status(c) == ICAL_STATUS_CANCELLED;
+}
+
+/* Do a and b exclude the same instances (in any order)?  1, 0, -1 out of
+ * memory. */
+static int same_exdates(vpool *pool, icalcomponent *a, icalcomponent *b)
+{
+    const char **xa, **xb;
+    int na = it_exdates(pool, a, &xa), nb = it_exdates(pool, b, &xb);
+    if (na < 0 || nb < 0) return -1;
+    if (na != nb) return 0;
+    for (int i = 0; i < na; i++)
+        if (!it_listed(xb, nb, xa[i])) return 0;
+    return 1;
+}
+
 /* ---- the organizer's side -------------------------------------------------- */
 
 ical_status ical_sched_organizer(vpool *pool, const char *old, size_t oldlen, const char *new_,
                                  size_t newlen, const char *organizer, const ical_cua_keys *keys,
-                                 ical_org_plan *out)
+                                 unsigned flags, ical_org_plan *out)
 {
     memset(out, 0, sizeof(*out));
     ical_global_init();
@@ -160,38 +254,66 @@ ical_status ical_sched_organizer(vpool *pool, const char *old, size_t oldlen, co
 
     /* the text to store: the server's knowledge of each answer, unless the
      * organizer moved the component */
+    icalcomponent *omaster = it_by_key(&os, "");
+    int revised = os.n && ns.n != os.n, forgot = 0, oldseq = 0;
+    for (int i = 0; i < os.n; i++)
+        if (icalcomponent_get_sequence(os.c[i]) > oldseq) oldseq = icalcomponent_get_sequence(os.c[i]);
     for (int i = 0; i < ns.n; i++) {
         icalcomponent *o = it_by_key(&os, ns.key[i]);
-        if (!o) continue;
-        int moved = rescheduled(pool, o, ns.c[i]);
+        if (!o && *ns.key[i] && omaster) {
+            /* a new override: the instance as the master described it */
+            icalproperty *rid =
+                icalcomponent_get_first_property(ns.c[i], ICAL_RECURRENCEID_PROPERTY);
+            o = it_own(pool, it_instance_from_master(omaster, rid));
+            if (!o) return ICAL_ERR_NOMEM;
+        }
+        int moved = o ? rescheduled(pool, o, ns.c[i]) : 0;
         for (icalproperty *p = icalcomponent_get_first_property(ns.c[i], ICAL_ATTENDEE_PROPERTY); p;
              p = icalcomponent_get_next_property(ns.c[i], ICAL_ATTENDEE_PROPERTY)) {
             if (it_same(keys, it_prop_cua(p), organizer)) continue;
+            /* RFC 6638 §7.1: the client schedules those itself, answers included */
+            if (it_agent_of(p) != ICAL_AGENT_SERVER) continue;
             const char *before = it_partstat_of(p);
-            const char *now;
-            if (moved) {
-                now = "NEEDS-ACTION";
-            } else {
-                icalproperty *was = it_attendee_in(o, it_prop_cua(p), keys);
-                if (!was) continue;
-                now = it_partstat_of(was);
-            }
+            icalproperty *was = o ? it_attendee_in(o, it_prop_cua(p), keys) : NULL;
+            /* an attendee new here has given no answer yet, whatever the
+             * organizer's client wrote (the answer is theirs to give); the
+             * organizer may ask again (RFC 6638 §3.2.8: NEEDS-ACTION at any
+             * time), unless its client may just hold a stale copy */
+            int ask_again = !strcmp(before, "NEEDS-ACTION") && !(flags & ICAL_ORG_MERGE);
+            const char *now = moved || !was || ask_again ? "NEEDS-ACTION" : it_partstat_of(was);
             if (strcmp(before, now) != 0) {
                 it_set_param(p, "PARTSTAT", now);
                 out->changed = 1;
             }
+            /* RFC 6638 §3.2.9: the status the server recorded, where the
+             * client left it out */
+            const char *ss = was ? icalproperty_get_parameter_as_string(was, "SCHEDULE-STATUS") : NULL;
+            if (ss && !icalproperty_get_parameter_as_string(p, "SCHEDULE-STATUS")) {
+                it_set_param(p, "SCHEDULE-STATUS", ss);
+                out->changed = 1;
+            }
         }
-        /* RFC 5546 §2.1.4: a revision the attendees are told of has a higher
-         * SEQUENCE, or their clients take it for an old one; a client that
-         * forgot gets it raised (the one change made for it) */
+        if (!o) continue;
         const char *x = organizer_content(pool, o, keys),
                    *y = organizer_content(pool, ns.c[i], keys);
-        const char *ex = props_text(pool, o, ICAL_EXDATE_PROPERTY);
-        const char *ey = props_text(pool, ns.c[i], ICAL_EXDATE_PROPERTY);
-        if (!x || !y || !ex || !ey) return ICAL_ERR_NOMEM;
-        int was = icalcomponent_get_sequence(o), is = icalcomponent_get_sequence(ns.c[i]);
-        if ((strcmp(x, y) != 0 || strcmp(ex, ey) != 0) && is <= was) {
-            icalcomponent_set_sequence(ns.c[i], was + 1);
+        int same_ex = same_exdates(pool, o, ns.c[i]);
+        if (!x || !y || same_ex < 0) return ICAL_ERR_NOMEM;
+        if (strcmp(x, y) != 0 || !same_ex) revised = 1;
+        if (icalcomponent_get_sequence(ns.c[i]) <= icalcomponent_get_sequence(o)) forgot = 1;
+    }
+    /* RFC 5546 §2.1.4: a revision the attendees are told of has a higher
+     * SEQUENCE, or their clients take it for an old one.  One SEQUENCE for the
+     * whole object, as clients read it: raised past the old one when the
+     * client forgot (the one change made for it), and never lower than it. */
+    int maxseq = 0;
+    for (int i = 0; i < ns.n; i++)
+        if (icalcomponent_get_sequence(ns.c[i]) > maxseq) maxseq = icalcomponent_get_sequence(ns.c[i]);
+    int raise = revised && forgot;
+    int want = raise ? (maxseq > oldseq ? maxseq : oldseq + 1) : oldseq;
+    for (int i = 0; i < ns.n; i++) {
+        int seq = icalcomponent_get_sequence(ns.c[i]);
+        if (raise ? seq != want : seq < want) {
+            icalcomponent_set_sequence(ns.c[i], want);
             out->changed = 1;
         }
     }
@@ -214,7 +336,7 @@ ical_status ical_sched_organizer(vpool *pool, const char *old, size_t oldlen, co
     int total = so.nattendees + sn.nattendees;
     out->sends = pool_calloc(pool, sizeof(*out->sends) * (size_t)(total ? total : 1));
     if (!out->sends) return ICAL_ERR_NOMEM;
-    icalcomponent *omaster = it_by_key(&os, ""), *nmaster = it_by_key(&ns, "");
+    icalcomponent *nmaster = it_by_key(&ns, "");
     const char **oex = NULL, **nex = NULL;
     int noex = it_exdates(pool, omaster, &oex), nnex = it_exdates(pool, nmaster, &nex);
     if (noex < 0 || nnex < 0) return ICAL_ERR_NOMEM;
@@ -246,9 +368,16 @@ ical_status ical_sched_organizer(vpool *pool, const char *old, size_t oldlen, co
                 continue;
             }
             /* instances they no longer attend: cancelled for them */
-            const char **rids = pool_alloc(pool, sizeof(*rids) * (size_t)(os.n + nnex + 1));
+            const char **rids =
+                pool_alloc(pool, sizeof(*rids) * (size_t)(os.n + 2 * ns.n + nnex + 1));
             if (!rids) return ICAL_ERR_NOMEM;
-            int nr = 0, changed = 0;
+            /* changed: what the REQUEST carries - every component they attend
+             * when the series itself changed for them (whole_series), else
+             * only the instances that did (RFC 5546 §3.2.2: an update of
+             * some instances) */
+            int nr = 0, changed = 0, whole_series = 0, nch = 0;
+            const char **ch = pool_alloc(pool, sizeof(*ch) * (size_t)(ns.n + 1));
+            if (!ch) return ICAL_ERR_NOMEM;
             for (int i = 0; i < os.n; i++) {
                 if (!*os.key[i] || !it_attends(os.c[i], a->cua, keys)) continue;
                 icalcomponent *n = it_by_key(&ns, os.key[i]);
@@ -256,42 +385,88 @@ ical_status ical_sched_organizer(vpool *pool, const char *old, size_t oldlen, co
                 /* an override that went back to the master's instance is
                  * no cancellation; one that went with an EXDATE is */
                 if (!n && it_attends(nmaster, a->cua, keys) && !it_listed(nex, nnex, os.key[i])) {
-                    changed = 1;
+                    changed = whole_series = 1;
                     continue;
                 }
                 icalproperty *rp =
                     icalcomponent_get_first_property(os.c[i], ICAL_RECURRENCEID_PROPERTY);
                 rids[nr++] = pool_strdup(pool, icalproperty_get_value_as_string(rp));
             }
+            /* an instance the organizer overrides now without them: taken
+             * from them as the old series gave it */
+            for (int i = 0; i < ns.n; i++) {
+                if (!*ns.key[i] || it_by_key(&os, ns.key[i]) ||
+                    it_attends(ns.c[i], a->cua, keys) || !it_attends(omaster, a->cua, keys))
+                    continue;
+                icalproperty *rp =
+                    icalcomponent_get_first_property(ns.c[i], ICAL_RECURRENCEID_PROPERTY);
+                const char *v = pool_strdup(pool, icalproperty_get_value_as_string(rp));
+                if (!v) return ICAL_ERR_NOMEM;
+                if (!it_listed(rids, nr, v)) rids[nr++] = v;
+            }
             /* instances the organizer excluded from the series they attend */
+            int excluded = 0;
             if (it_attends(nmaster, a->cua, keys) && it_attends(omaster, a->cua, keys))
                 for (int i = 0; i < nnex; i++)
                     if (!it_listed(oex, noex, nex[i])) {
                         const char *bar = strchr(nex[i], '|');
                         const char *v = bar ? bar + 1 : nex[i];
                         if (!it_listed(rids, nr, v)) rids[nr++] = v;
+                        excluded = 1;
                     }
-            for (int i = 0; i < noex && !changed; i++)
-                changed = !it_listed(nex, nnex, oex[i]); /* an instance restored */
-            /* what they attend, compared component by component */
-            for (int i = 0; i < ns.n && !changed; i++) {
+            for (int i = 0; i < noex; i++)
+                if (!it_listed(nex, nnex, oex[i])) changed = whole_series = 1; /* restored */
+            /* RFC 5546 §3.2.5: what the organizer marked STATUS:CANCELLED is
+             * cancelled for them (a CANCEL, of the instances or the whole) */
+            int whole = 0;
+            for (int i = 0; i < ns.n; i++) {
+                icalcomponent *o = it_by_key(&os, ns.key[i]);
+                if (!is_cancelled(ns.c[i]) || is_cancelled(o) || !it_attends(ns.c[i], a->cua, keys))
+                    continue;
+                if (!*ns.key[i]) {
+                    whole = 1;
+                    continue;
+                }
+                icalproperty *rp =
+                    icalcomponent_get_first_property(ns.c[i], ICAL_RECURRENCEID_PROPERTY);
+                const char *v = pool_strdup(pool, icalproperty_get_value_as_string(rp));
+                if (!it_listed(rids, nr, v)) rids[nr++] = v;
+            }
+            /* what they attend, compared component by component (a
+             * cancellation is told by its CANCEL, not again by a REQUEST) */
+            for (int i = 0; i < ns.n; i++) {
                 if (!it_attends(ns.c[i], a->cua, keys)) continue;
                 icalcomponent *o = it_by_key(&os, ns.key[i]);
-                if (!it_attends(o, a->cua, keys)) {
-                    changed = 1;
-                    break;
+                int differs = 1;
+                if (it_attends(o, a->cua, keys)) {
+                    int quiet = is_cancelled(ns.c[i]) && !is_cancelled(o);
+                    const char *x = content_of(pool, o, keys, quiet),
+                               *y = content_of(pool, ns.c[i], keys, quiet);
+                    if (!x || !y) return ICAL_ERR_NOMEM;
+                    differs = strcmp(x, y) != 0;
                 }
-                const char *x = organizer_content(pool, o, keys),
-                           *y = organizer_content(pool, ns.c[i], keys);
-                if (!x || !y) return ICAL_ERR_NOMEM;
-                changed = strcmp(x, y) != 0;
+                if (!differs) continue;
+                changed = 1;
+                if (!*ns.key[i]) whole_series = 1;
+                ch[nch++] = ns.key[i];
             }
-            if (changed) {
-                snd->what = ICAL_SEND_REQUEST; /* (it carries the EXDATEs too) */
+            if (!whole_series && !excluded && nch) {
+                snd->only = ch;
+                snd->nonly = nch;
+            }
+            if (whole) {
+                snd->what = ICAL_SEND_CANCEL;
+                snd->status_cancel = 1;
+                snd->then_request = changed;
             } else if (nr) {
+                /* RFC 5546 §3.2.5: the instances they lose, cancelled; then the
+                 * series at its new revision when it changed for them too */
                 snd->what = ICAL_SEND_CANCEL;
                 snd->rids = rids;
                 snd->nrids = nr;
+                snd->then_request = changed || excluded;
+            } else if (changed) {
+                snd->what = ICAL_SEND_REQUEST;
             }
         }
     }
@@ -303,6 +478,13 @@ ical_status ical_sched_organizer(vpool *pool, const char *old, size_t oldlen, co
 ical_status ical_itip_request(vpool *pool, const char *text, size_t len, const char *attendee,
                               const ical_cua_keys *keys, const char **msg, size_t *msglen)
 {
+    return ical_itip_request_some(pool, text, len, attendee, NULL, 0, keys, msg, msglen);
+}
+
+ical_status ical_itip_request_some(vpool *pool, const char *text, size_t len,
+                                   const char *attendee, const char *const *only, int nonly,
+                                   const ical_cua_keys *keys, const char **msg, size_t *msglen)
+{
     ical_global_init();
     icalcomponent *cal = it_parse(pool, text, len);
     comps cs;
@@ -311,6 +493,7 @@ ical_status ical_itip_request(vpool *pool, const char *text, size_t len, const c
     if (!m) return ICAL_ERR_NOMEM;
     for (int i = 0; i < cs.n; i++) {
         if (!it_attends(cs.c[i], attendee, keys)) continue;
+        if (only && !it_listed(only, nonly, cs.key[i])) continue;
         icalcomponent *k = it_travelling(cs.c[i]);
         if (!k) return ICAL_ERR_NOMEM;
         icalcomponent_add_component(m, k);
@@ -338,8 +521,8 @@ static icalcomponent *instance_of(icalcomponent *src, icalproperty *rid)
 }
 
 ical_status ical_itip_cancel(vpool *pool, const char *text, size_t len, const char *attendee,
-                             const char *const *rids, int nrids, const ical_cua_keys *keys,
-                             const char **msg, size_t *msglen)
+                             const char *const *rids, int nrids, int sequence,
+                             const ical_cua_keys *keys, const char **msg, size_t *msglen)
 {
     ical_global_init();
     icalcomponent *cal = it_parse(pool, text, len);
@@ -349,13 +532,18 @@ ical_status ical_itip_cancel(vpool *pool, const char *text, size_t len, const ch
     if (!m) return ICAL_ERR_NOMEM;
     icalcomponent *master = it_by_key(&cs, "");
     if (nrids == 0) {
-        /* the whole object: each component they attended, cancelled */
+        /* the whole object: one component without RECURRENCE-ID, which
+         * cancels every instance of the UID (RFC 5546 §3.2.5) - the series
+         * when they attended it, else the first instance they attended */
+        int series = master && it_attends(master, attendee, keys);
         for (int i = 0; i < cs.n; i++) {
-            if (!it_attends(cs.c[i], attendee, keys)) continue;
+            if (!it_attends(cs.c[i], attendee, keys) || (series && cs.c[i] != master)) continue;
             icalcomponent *k = it_travelling(cs.c[i]);
             if (!k) return ICAL_ERR_NOMEM;
+            it_remove_all(k, ICAL_RECURRENCEID_PROPERTY);
             icalcomponent_set_status(k, ICAL_STATUS_CANCELLED);
             icalcomponent_add_component(m, k);
+            break;
         }
     } else {
         icalcomponent *src = master ? master : cs.c[0];
@@ -379,6 +567,10 @@ ical_status ical_itip_cancel(vpool *pool, const char *text, size_t len, const ch
             icalcomponent_add_component(m, k);
         }
     }
+    for (icalcomponent *c = sequence >= 0 ? icalcomponent_get_first_component(m, ICAL_ANY_COMPONENT)
+                                          : NULL;
+         c; c = icalcomponent_get_next_component(m, ICAL_ANY_COMPONENT))
+        if (it_is_main(c)) icalcomponent_set_sequence(c, sequence);
     return it_text_of(pool, m, msg, msglen);
 }
 

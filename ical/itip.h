@@ -23,6 +23,7 @@ typedef struct ical_party {
     int force_send;       /* SCHEDULE-FORCE-SEND: 1 REQUEST, 2 REPLY (RFC 6638 §7.2) */
     const char *cutype;   /* CUTYPE, NULL when absent (INDIVIDUAL) */
     const char *cn;       /* CN, or NULL */
+    const char *status;   /* SCHEDULE-STATUS, or NULL */
 } ical_party;
 
 /* The scheduling view of one calendar object. */
@@ -33,6 +34,7 @@ typedef struct ical_sched {
     ical_party *attendees;     /* every attendee of any component, once each */
     int nattendees;
     int nmain;                 /* main components (master and overrides) */
+    int sequence;              /* the highest SEQUENCE of its components */
 } ical_sched;
 
 /* How a caller tells calendar users apart beyond how their address is
@@ -70,6 +72,17 @@ typedef struct ical_send {
      * values as written), else the whole object is cancelled */
     const char **rids;
     int nrids;
+    /* after a CANCEL of some instances: a REQUEST with the rest of the
+     * series too, which changed for them (an EXDATE is part of the series) */
+    int then_request;
+    /* a CANCEL of the whole object because the organizer marked it
+     * STATUS:CANCELLED (it is still there: the message comes from it) */
+    int status_cancel;
+    /* a REQUEST of some instances only (their keys, "TZID|RECURRENCE-ID"):
+     * the series itself did not change for them; NULL: everything they
+     * attend */
+    const char **only;
+    int nonly;
 } ical_send;
 
 typedef struct ical_org_plan {
@@ -85,23 +98,34 @@ typedef struct ical_org_plan {
  * new or what they attend changed (or SCHEDULE-FORCE-SEND=REQUEST), a
  * CANCEL for what they no longer attend, nothing otherwise; attendees whose
  * SCHEDULE-AGENT is CLIENT or NONE get nothing (RFC 6638 §7.1).  In the text
- * to store, each attendee keeps the PARTSTAT the server knows (the organizer
- * client may hold a stale one) unless the component was rescheduled - a
- * change of DTSTART, DTEND, DURATION, DUE, RRULE, RDATE or EXDATE - which
- * resets it to NEEDS-ACTION (RFC 6638 §3.2.8). */
+ * to store, each attendee keeps the PARTSTAT the server knows (their answer
+ * is theirs, and a new attendee has given none) unless the component was
+ * rescheduled - instances moved or added (RFC 6638 §3.2.8) - which resets it
+ * to NEEDS-ACTION; the organizer may also ask again by writing NEEDS-ACTION,
+ * except in a merge (ICAL_ORG_MERGE); the SCHEDULE-STATUS the server
+ * recorded stays where the client left it out. */
 ical_status ical_sched_organizer(vpool *pool, const char *old, size_t oldlen, const char *new_,
                                  size_t newlen, const char *organizer, const ical_cua_keys *k,
-                                 ical_org_plan *out);
+                                 unsigned flags, ical_org_plan *out);
+/* flags: the client wrote with If-Schedule-Tag-Match (RFC 6638 §3.2.10.1), so
+ * its ATTENDEE values may be stale and the server's are merged in */
+enum { ICAL_ORG_MERGE = 1 };
 
 /* The iTIP message for one attendee: METHOD:REQUEST with the components
- * they attend, or METHOD:CANCEL (of rids, or of everything), with the time
- * zones used, without alarms and without the SCHEDULE-* parameters
- * (RFC 6638 §3.2: the server strips them). */
+ * they attend, or METHOD:CANCEL (of rids, or of everything) at the revision
+ * `sequence` (-1: the text's own), with the time zones used, without alarms
+ * and without the SCHEDULE-* parameters (RFC 6638 §3.2: the server strips
+ * them). */
 ical_status ical_itip_request(vpool *pool, const char *text, size_t len, const char *attendee,
                               const ical_cua_keys *k, const char **msg, size_t *msglen);
+/* The same REQUEST with only the components whose keys (see ical_send.only)
+ * are listed. */
+ical_status ical_itip_request_some(vpool *pool, const char *text, size_t len,
+                                   const char *attendee, const char *const *only, int nonly,
+                                   const ical_cua_keys *k, const char **msg, size_t *msglen);
 ical_status ical_itip_cancel(vpool *pool, const char *text, size_t len, const char *attendee,
-                             const char *const *rids, int nrids, const ical_cua_keys *k,
-                             const char **msg, size_t *msglen);
+                             const char *const *rids, int nrids, int sequence,
+                             const ical_cua_keys *k, const char **msg, size_t *msglen);
 
 /* Sets SCHEDULE-STATUS on every occurrence of attendee in a stored
  * organizer's copy (RFC 6638 §3.2.9).  *out is text when nothing changed. */
@@ -111,11 +135,21 @@ ical_status ical_sched_set_status(vpool *pool, const char *text, size_t len, con
 
 /* ---- the attendee's side (RFC 6638 §3.2.2) -------------------------------- */
 
+/* RFC 6638 §3.2.2.1 item 8: an attendee removes an overridden instance with
+ * an EXDATE.  The overrides of old that new_ (with its series) leaves out
+ * without excluding them go back into it, as old has them: a client that
+ * merely dropped one does not decline or lose it.  *out is new_ when none
+ * was left out. */
+ical_status ical_keep_dropped_instances(vpool *pool, const char *old, size_t oldlen,
+                                        const char *new_, size_t newlen, const char **out,
+                                        size_t *outlen);
+
 /* The attendee `me` changes old into new (new NULL: deleted, which declines
  * everything).  *reply gets the METHOD:REPLY to send (NULL when their
  * participation did not change): a component for each instance whose
  * PARTSTAT changed, instances they removed (EXDATE, a deleted override)
- * declined.  ICAL_ERR_OBJECT when they changed what only the organizer
+ * declined - except instances the organizer cancelled or they had declined
+ * already, which have nothing left to answer.  ICAL_ERR_OBJECT when they changed what only the organizer
  * may (CALDAV:allowed-attendee-scheduling-object-change). */
 ical_status ical_sched_attendee(vpool *pool, const char *old, size_t oldlen, const char *new_,
                                 size_t newlen, const char *me, const ical_cua_keys *k,
@@ -124,14 +158,23 @@ ical_status ical_sched_attendee(vpool *pool, const char *old, size_t oldlen, con
 /* ---- recipients ----------------------------------------------------------- */
 
 /* The attendee `me` receives REQUEST msg: their new copy, from msg, keeping
- * their own alarms and TRANSP of existing (NULL when new) where the
- * component is still there. */
+ * of existing (NULL when new) their own alarms, TRANSP and the ORGANIZER's
+ * SCHEDULE-STATUS where the component is still there, and the instances
+ * they declined and took out (EXDATE) out while msg still has them
+ * declined. */
 ical_status ical_apply_request(vpool *pool, const char *existing, size_t existinglen,
-                               const char *msg, size_t msglen, const char **out, size_t *outlen);
+                               const char *msg, size_t msglen, const char *me,
+                               const ical_cua_keys *keys, const char **out, size_t *outlen);
 
-/* The attendee receives CANCEL msg: *out is their copy without the
- * cancelled instances (an EXDATE on the master and the overrides gone), or
- * NULL when nothing is left of it (delete it). */
+/* Does REQUEST msg have `me` declined in every component they attend (and
+ * attend one)?  The organizer's server knows they turned it down. */
+int ical_declined_everything(vpool *pool, const char *msg, size_t len, const char *me,
+                             const ical_cua_keys *keys);
+
+/* The attendee receives CANCEL msg: *out is their copy with what it
+ * cancels marked STATUS:CANCELLED (RFC 5546 §3.2.5) - every component, or
+ * the instances named (an override made for one the master describes) -
+ * at the message's SEQUENCE.  The copy stays for its owner to remove. */
 ical_status ical_apply_cancel(vpool *pool, const char *existing, size_t existinglen,
                               const char *msg, size_t msglen, const char **out, size_t *outlen);
 

@@ -11,6 +11,9 @@ int cli_alias(const veil_config *cfg, int argc, char **argv);
 int cli_app_password(const veil_config *cfg, int argc, char **argv);
 /* `veildav policy`: a user's block list and catch-all rules (server/cli_policy.c). */
 int cli_policy(const veil_config *cfg, int argc, char **argv);
+/* `veildav deliver`: one mail message from an MTA's pipe (server/cli_deliver.c);
+ * returns a sysexits.h status. */
+int cli_deliver(const veil_config *cfg, int argc, char **argv);
 
 /* Prints "PROG: message" as one line on standard error and returns code,
  * so a subcommand can `return cli_fail(...)` with its exit status. */

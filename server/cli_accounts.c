@@ -11,6 +11,7 @@
 #include "common/uri.h"
 #include "dav/account.h"
 #include "server/cli.h"
+#include "server/cli_quota.h"
 #include "server/passhash.h"
 #include "server/secrets.h"
 #include "storage/accounts.h"
@@ -234,13 +235,16 @@ static int user_show(cli_ctx *c)
     store *st;
     if ((rc = with_store(c, &st))) return rc;
     store_principal p;
+    store_quota q;
     rc = store_principal_ensure(st, c->pool, a.id, a.display_name, &p);
+    if (rc == STORE_OK) rc = store_quota_get(st, p.id, &q);
     store_close(st);
     if (rc != STORE_OK) return fail(c, 1, "cannot read the principal of '%s'", a.login);
     print_principal(c, p.pid);
     printf("login: %s\nstate: %s\ndisplay name: %s\ncreated: %s\n", a.login,
            a.locked ? "locked" : "active", a.display_name ? a.display_name : "",
            a.created ? a.created : "");
+    cli_quota_print(c->cfg, &q);
     account_alias *al;
     int n;
     if (accounts_alias_list(c->db, c->pool, a.id, &al, &n) == STORE_OK)
@@ -249,6 +253,18 @@ static int user_show(cli_ctx *c)
     if (accounts_app_list(c->db, c->pool, a.id, &ap, &n) == STORE_OK)
         printf("app passwords: %d\n", n);
     return 0;
+}
+
+static int user_quota(cli_ctx *c)
+{
+    account a;
+    int rc = find_account(c, c->o.pos[0], &a);
+    if (rc) return rc;
+    store *st;
+    if ((rc = with_store(c, &st))) return rc;
+    rc = cli_quota_set(c->prog, c->cfg, st, c->pool, a.id, a.display_name, c->o.pos[1]);
+    store_close(st);
+    return rc;
 }
 
 static int user_set_state(cli_ctx *c, int locked)
@@ -553,6 +569,10 @@ static const cli_cmd user_cmds[] = {
     {"unlock", user_unlock, 1, "LOGIN", "Makes a locked account active again."},
     {"disable", user_lock, 1, "LOGIN", "The same as lock (its earlier name)."},
     {"enable", user_unlock, 1, "LOGIN", "The same as unlock (its earlier name)."},
+    {"quota", user_quota, 2, "LOGIN SIZE|unlimited|default",
+     "Sets the account's storage quota (RFC 4331): bytes with an optional k, M, G or T\n"
+     "(1024-based), unlimited, or default (quota_default_bytes of veildav.conf).  Calendars,\n"
+     "address books, files and properties count; a write past it gets 507."},
     {"passwd", user_passwd, 1, "LOGIN [--password-stdin]",
      "Sets the account password (generated and printed unless --password-stdin)."},
     {"remove", user_remove, 1, "LOGIN --yes",

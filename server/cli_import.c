@@ -29,6 +29,7 @@
 
 #include "common/uri.h"
 #include "dav/member.h"
+#include "dav/quota.h"
 #include "dav/resource.h"
 #include "dav/xml_out.h"
 #include "dav/sharing.h"
@@ -427,7 +428,10 @@ static int write_item(import_run *x, size_t idx)
                                  &it->why);
     if (st) {
         it->state = ITEM_REFUSED;
-        return st >= 500 ? -1 : 0;
+        /* an item past the owner's quota is refused like any other (RFC
+         * 4331 §6: 507); the store failing is not an item's fault */
+        int over_quota = it->why.name && !strcmp(it->why.name, "quota-not-exceeded");
+        return st >= 500 && !over_quota ? -1 : 0;
     }
     return old ? 0 : idmap_put(x->ctx.pool, &x->created, made.id, idx);
 }
@@ -540,6 +544,14 @@ static int run(import_run *x)
     report(x, &stored, &repaired, &replaced, &refused);
     fflush(stdout);
     int keep = !x->o.dry_run && (refused == 0 || x->o.skip_refused) && stored > 0;
+    /* every item was held to the owner's quota as it was written
+     * (dav/member.c); the check every change passes before it commits */
+    dav_refusal over;
+    if (keep && dav_quota_commit_check(&x->ctx, &over)) {
+        store_rollback(x->ctx.st);
+        dav_ctx_rolled_back(&x->ctx);
+        return cli_fail(x->prog, 1, "%s: nothing stored", over.text);
+    }
     if (keep && store_commit(x->ctx.st) != STORE_OK) {
         store_rollback(x->ctx.st);
         dav_ctx_rolled_back(&x->ctx);

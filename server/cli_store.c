@@ -5,7 +5,9 @@
  * writers raced past the no-uid-conflict check), and the migration keeps
  * them rather than deleting anyone's data.  The operator (or the user, told
  * which ones) deletes one or changes its UID; it then stops being listed.
- * Names and URLs go to standard output only, never to the log. */
+ * It also recounts what each principal stores against the quota counter the
+ * store keeps (storage/store_quota.c).  Names and URLs go to standard output
+ * only, never to the log. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,45 +22,44 @@
 
 #define LIST_MAX 100000
 
+static const char *principal_href(store *st, dav_ctx *r, int64_t id)
+{
+    store_principal p;
+    return store_principal_by_id(st, r->pool, id, &p) == STORE_OK ? dav_principal_href(r, p.pid)
+                                                                   : "(no principal)";
+}
+
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: veildav store check\n       veildav store scrub\n\n"
+    fprintf(f, "usage: veildav store check [--recount]\n       veildav store scrub\n\n"
                "check: the DAV store: SQLite's integrity check, then the members that share a\n"
                "UID with an older member of the same collection (stored before veildav refused\n"
                "them; kept, and set aside from the uniqueness rule until one of the two is\n"
                "deleted or takes another UID).  Prints each as its owner's principal URL, the\n"
-               "collection, the member and the member holding the UID, as in URLs.  Exit status 0\n"
-               "when there is nothing to report, 1 otherwise.\n\n"
+               "collection, the member and the member holding the UID, as in URLs.  Then each\n"
+               "principal whose storage counter (the quota's usage) differs from what its data\n"
+               "takes: its URL, the counter and the bytes stored.  --recount sets every counter\n"
+               "to what is stored.  Exit status 0 when there is nothing to report, 1 otherwise.\n\n"
                "scrub: rewrites both databases from their live rows and truncates their\n"
                "write-ahead logs, so that nothing deleted remains in their files.  `veildav user\n"
                "remove` and the server's account sweep do it after each removal; run it when\n"
                "one of them says it could not (a database was busy).\n");
 }
 
-static int check(const char *prog, store *st, dav_ctx *r)
+/* Members sharing a UID with an older member of their collection.  0 none,
+ * 1 listed or unreadable. */
+static int uid_dups(const char *prog, store *st, dav_ctx *r)
 {
-    int problems = 0;
-    if (store_integrity_check(st) != STORE_OK) {
-        fprintf(stderr, "%s: the integrity check failed: %s\n", prog, store_errmsg(st));
-        problems = 1;
-    }
     store_uid_dup *d;
     int n;
     if (store_uid_dups(st, r->pool, LIST_MAX, &d, &n) != STORE_OK)
         return cli_fail(prog, 1, "cannot read the store: %s", store_errmsg(st));
-    if (n == 0) {
-        if (!problems) fprintf(stderr, "%s: no problems found\n", prog);
-        return problems;
-    }
+    if (n == 0) return 0;
     /* every field as it appears in URLs (percent-encoded): no spaces */
     printf("%-40s %-48s %-24s %s\n", "PRINCIPAL", "COLLECTION", "MEMBER", "SAME UID AS");
     for (int i = 0; i < n; i++) {
-        store_principal p;
-        const char *who = store_principal_by_id(st, r->pool, d[i].owner, &p) == STORE_OK
-                              ? dav_principal_href(r, p.pid)
-                              : "(no principal)";
-        printf("%-40s %-48s %-24s %s\n", who, dav_node_href(r, d[i].collection),
-               uri_encode_segment_pool(r->pool, d[i].name),
+        printf("%-40s %-48s %-24s %s\n", principal_href(st, r, d[i].owner),
+               dav_node_href(r, d[i].collection), uri_encode_segment_pool(r->pool, d[i].name),
                d[i].holder ? uri_encode_segment_pool(r->pool, d[i].holder) : "-");
     }
     int64_t total = n;
@@ -69,8 +70,50 @@ static int check(const char *prog, store *st, dav_ctx *r)
     return 1;
 }
 
-static int scrub(const char *prog, store *st, dav_ctx *r)
+/* Storage counters that differ from a recount (RFC 4331 quota usage: the
+ * store keeps them in every write's transaction, so a difference means the
+ * file was changed by something else).  0 none (or recounted), 1 listed or
+ * unreadable. */
+static int quota_drift(const char *prog, store *st, dav_ctx *r, int recount)
 {
+    store_quota_drift *d;
+    int n;
+    if (store_quota_drifts(st, r->pool, LIST_MAX, &d, &n) != STORE_OK)
+        return cli_fail(prog, 1, "cannot recount the storage: %s", store_errmsg(st));
+    if (n == 0) return 0;
+    printf("%-40s %-16s %s\n", "PRINCIPAL", "COUNTED BYTES", "STORED BYTES");
+    for (int i = 0; i < n; i++)
+        printf("%-40s %-16lld %lld\n", principal_href(st, r, d[i].principal),
+               (long long)d[i].counted, (long long)d[i].actual);
+    if (recount) {
+        if (store_quota_recount(st) != STORE_OK)
+            return cli_fail(prog, 1, "cannot recount the storage: %s", store_errmsg(st));
+        fprintf(stderr, "%s: %d storage counter%s set to what is stored\n", prog, n,
+                n == 1 ? "" : "s");
+        return 0;
+    }
+    fprintf(stderr, "%s: %d principal%s storage counter%s from what is stored "
+                    "(--recount sets them)\n",
+            prog, n, n == 1 ? "'s" : "s'", n == 1 ? " differs" : "s differ");
+    return 1;
+}
+
+static int check(const char *prog, store *st, dav_ctx *r, int recount)
+{
+    int problems = 0;
+    if (store_integrity_check(st) != STORE_OK) {
+        fprintf(stderr, "%s: the integrity check failed: %s\n", prog, store_errmsg(st));
+        problems = 1;
+    }
+    problems |= uid_dups(prog, st, r);
+    problems |= quota_drift(prog, st, r, recount);
+    if (!problems) fprintf(stderr, "%s: no problems found\n", prog);
+    return problems;
+}
+
+static int scrub(const char *prog, store *st, dav_ctx *r, int recount)
+{
+    (void)recount;
     char *path = config_path(r->cfg, "accounts.db");
     int rc = path ? accounts_open(path, &r->acct) : STORE_ERROR;
     free(path);
@@ -89,7 +132,7 @@ int cli_store(const veil_config *cfg, int argc, char **argv)
         usage(argc < 2 ? stderr : stdout);
         return argc < 2 ? 2 : 0;
     }
-    int (*run)(const char *, store *, dav_ctx *) =
+    int (*run)(const char *, store *, dav_ctx *, int) =
         !strcmp(argv[1], "check") ? check : !strcmp(argv[1], "scrub") ? scrub : NULL;
     if (!run) {
         fprintf(stderr, "veildav store: unknown command '%s'\n", argv[1]);
@@ -97,10 +140,15 @@ int cli_store(const veil_config *cfg, int argc, char **argv)
         return 2;
     }
     const char *prog = run == check ? "veildav store check" : "veildav store scrub";
+    int recount = 0;
     for (int i = 2; i < argc; i++) {
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             usage(stdout);
             return 0;
+        }
+        if (run == check && !strcmp(argv[i], "--recount")) {
+            recount = 1;
+            continue;
         }
         return cli_fail(prog, 2, "unexpected argument '%s'", argv[i]);
     }
@@ -114,7 +162,7 @@ int cli_store(const veil_config *cfg, int argc, char **argv)
     r.pool = pool_new();
     r.cfg = cfg;
     r.st = st;
-    rc = r.pool ? run(prog, st, &r) : cli_fail(prog, 1, "out of memory");
+    rc = r.pool ? run(prog, st, &r, recount) : cli_fail(prog, 1, "out of memory");
     pool_free(r.pool);
     store_close(st);
     return rc;

@@ -64,6 +64,9 @@ int config_defaults(veil_config *cfg, const char *data_dir)
     cfg->mail_give_up_seconds = 2 * 24 * 3600;
     cfg->mail_queue_max = 100000;
     cfg->mail_timeout_seconds = 60;
+    cfg->quota_default_bytes = 0; /* no limit unless the operator sets one */
+    cfg->imip_max_message_bytes = 10u << 20;
+    cfg->imip_busy_timeout_ms = 10000;
     return 0;
 }
 
@@ -83,6 +86,7 @@ void config_free(veil_config *cfg)
     free(cfg->smtp_user);
     free(cfg->smtp_password_file);
     free(cfg->smtp_starttls);
+    free(cfg->trusted_mta);
     memset(cfg, 0, sizeof(*cfg));
 }
 
@@ -170,17 +174,31 @@ static int parse_int(const char *v, long lo, long hi, long *out)
     errno = 0;
     long n = strtol(v, &end, 10);
     if (errno || end == v || n < 0) return -1;
-    /* size suffixes for byte limits */
-    if (*end == 'k' || *end == 'K') {
-        if (n > LONG_MAX / 1024) return -1;
-        n *= 1024;
+    /* size suffixes for byte limits: binary multiples */
+    static const struct {
+        char lower, upper;
+        int shift;
+    } suffixes[] = {{'k', 'K', 10}, {'m', 'M', 20}, {'g', 'G', 30}, {'t', 'T', 40}};
+    for (size_t i = 0; *end && i < sizeof suffixes / sizeof suffixes[0]; i++) {
+        if (*end != suffixes[i].lower && *end != suffixes[i].upper) continue;
+        if (n > LONG_MAX >> suffixes[i].shift) return -1;
+        n <<= suffixes[i].shift;
         end++;
-    } else if (*end == 'M' || *end == 'm') {
-        if (n > LONG_MAX / (1024 * 1024)) return -1;
-        n *= 1024 * 1024;
-        end++;
+        break;
     }
     if (*end || n < lo || n > hi) return -1;
+    *out = n;
+    return 0;
+}
+
+int config_parse_quota(const char *v, int64_t *out)
+{
+    long n;
+    if (!strcmp(v, "unlimited")) {
+        *out = 0;
+        return 0;
+    }
+    if (parse_int(v, 0, CONFIG_QUOTA_MAX, &n) < 0) return -1;
     *out = n;
     return 0;
 }
@@ -208,7 +226,7 @@ static int set_proxies(veil_config *cfg, char *v)
 
 /* Table of keys: one row per setting, so the parser, the documentation and the
  * default file cannot drift apart. */
-enum { K_STR, K_BOOL, K_INT, K_SIZE, K_PROXIES };
+enum { K_STR, K_BOOL, K_INT, K_SIZE, K_PROXIES, K_QUOTA };
 typedef struct config_key {
     const char *name;
     int type;
@@ -274,6 +292,10 @@ static const config_key keys[] = {
     {"mail_give_up_seconds", K_INT, OFF(mail_give_up_seconds), 1, 30 * 86400},
     {"mail_queue_max", K_INT, OFF(mail_queue_max), 1, 100000000},
     {"mail_timeout_seconds", K_INT, OFF(mail_timeout_seconds), 1, 3600},
+    {"quota_default_bytes", K_QUOTA, OFF(quota_default_bytes), 0, 0},
+    {"imip_max_message_bytes", K_SIZE, OFF(imip_max_message_bytes), 1024, 1L << 30},
+    {"trusted_mta", K_STR, OFF(trusted_mta), 0, 0},
+    {"imip_busy_timeout_ms", K_INT, OFF(imip_busy_timeout_ms), 0, 3600000},
 };
 
 static int one_of(const char *v, const char *const *set)
@@ -305,6 +327,8 @@ static int apply(veil_config *cfg, const char *key, char *val)
             return 0;
         case K_PROXIES:
             return set_proxies(cfg, val);
+        case K_QUOTA:
+            return config_parse_quota(val, field);
         }
     }
     return -2;
@@ -449,7 +473,14 @@ int config_write_default(const char *path, const char *listen)
             "mail_retry_seconds = 60\n"
             "mail_give_up_seconds = 172800\n"
             "mail_queue_max = 100000\n"
-            "mail_timeout_seconds = 60\n",
+            "mail_timeout_seconds = 60\n"
+            "# storage each account may use (RFC 4331 quota), unless `veildav user quota`\n"
+            "# gives it its own: a size (k, M, G, T) or unlimited\n"
+            "quota_default_bytes = unlimited\n"
+            "# veildav deliver (incoming iMIP):\n"
+            "imip_max_message_bytes = 10M\n"
+            "# trusted_mta = mx1.example.org mx2.example.org\n"
+            "imip_busy_timeout_ms = 10000\n",
             listen ? listen : "127.0.0.1:8008");
     return fclose(f) == 0 ? 0 : -1;
 }

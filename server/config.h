@@ -79,6 +79,11 @@ typedef struct veil_config {
     int mail_give_up_seconds;    /* a message not sent by then is given up (5.1) */
     int mail_queue_max;          /* messages waiting at most (more: 5.1 at once) */
     int mail_timeout_seconds;    /* one send attempt */
+    int64_t quota_default_bytes; /* storage quota of an account without its own; 0: none */
+    /* incoming iMIP: `veildav deliver` (server/cli_deliver.c) */
+    size_t imip_max_message_bytes; /* the largest mail message read */
+    char *trusted_mta;             /* authserv-ids whose Authentication-Results count, or NULL */
+    int imip_busy_timeout_ms;      /* wait for the store's write lock, then EX_TEMPFAIL */
 } veil_config;
 
 /* Fills cfg with defaults for data_dir (copied).  0 or -1. */
@@ -89,6 +94,14 @@ int config_load(veil_config *cfg, int must_exist, char *err, size_t errlen);
 /* Writes a commented default configuration file; 0 or -1. */
 int config_write_default(const char *path, const char *listen);
 void config_free(veil_config *cfg);
+
+/* The largest quota a size may give (1 PiB: far above any disk, far below
+ * overflow when usage is added). */
+#define CONFIG_QUOTA_MAX (1L << 50)
+/* A storage quota as written in veildav.conf and `veildav user quota`: a
+ * number of bytes with an optional k, M, G or T (binary multiples), or
+ * "unlimited"; 0 and unlimited give 0 (no limit).  0 or -1. */
+int config_parse_quota(const char *v, int64_t *out);
 
 /* Path of a file inside the data directory (malloc'd, caller frees). */
 char *config_path(const veil_config *cfg, const char *file);

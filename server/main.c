@@ -39,6 +39,8 @@ static const subcommand commands[] = {
     {"policy", cli_policy, 1, "a user's mail blocking rules: block, unblock, catchall, list"},
     {"export", cli_export, 1, "write a user's calendars and address books to .ics and .vcf files"},
     {"import", cli_import, 1, "store an .ics or .vcf file in a calendar or address book"},
+    /* 0: it reads the configuration itself, to answer its problems with EX_CONFIG */
+    {"deliver", cli_deliver, 0, "deliver one mail message's iTIP (iMIP) from standard input"},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 

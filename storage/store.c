@@ -9,7 +9,7 @@
 #include "common/rand.h"
 #include "storage/group_commit.h"
 
-#define STORE_SCHEMA_VERSION 8
+#define STORE_SCHEMA_VERSION 9
 #define STR_(x) #x
 #define STR(x) STR_(x)
 
@@ -185,13 +185,13 @@ static const char schema_v7[] =
     "CREATE INDEX mail_queue_due ON mail_queue(next_attempt);"
     "CREATE INDEX mail_queue_owner ON mail_queue(owner);";
 
-/* Version 8.  Rooms and resources that book themselves (RFC 6638 §2.4.2
+/* Version 9.  Rooms and resources that book themselves (RFC 6638 §2.4.2
  * calendar-user-type ROOM/RESOURCE): `bookables` holds a room's or
  * resource's auto-schedule mode (1 automatic, 2 accept-if-free,
  * 3 decline-if-busy, 4 none; no row: automatic), `bookable_addresses` the
  * calendar user addresses the operator gave it (mailto: addresses, unique,
  * compared without case).  Both go with their principal. */
-static const char schema_v8[] =
+static const char schema_v9[] =
     "CREATE TABLE bookables(principal INTEGER PRIMARY KEY, mode INTEGER NOT NULL);"
     "CREATE TABLE bookable_addresses("
     "  address TEXT PRIMARY KEY COLLATE NOCASE,"
@@ -270,22 +270,27 @@ static const char *const sql[Q__COUNT] = {
         "  SELECT n.id FROM nodes n JOIN sub ON n.parent=sub.id) "
         "DELETE FROM nodes WHERE id IN sub RETURNING id",
     [Q_BODY_GET] = "SELECT data FROM bodies WHERE node=?",
-    [Q_BODY_PUT] = "INSERT OR REPLACE INTO bodies(node,data) VALUES(?,?)",
-    [Q_BODY_COPY] = "INSERT OR REPLACE INTO bodies(node,data) SELECT ?,data FROM bodies WHERE node=?",
+    /* rows that replace others are upserts, so the quota triggers see the
+     * old row go (a REPLACE deletes it without firing them: store_quota.c) */
+    [Q_BODY_PUT] = "INSERT INTO bodies(node,data) VALUES(?,?) "
+                   "ON CONFLICT(node) DO UPDATE SET data=excluded.data",
+    [Q_BODY_COPY] = "INSERT INTO bodies(node,data) SELECT ?,data FROM bodies WHERE node=? "
+                    "ON CONFLICT(node) DO UPDATE SET data=excluded.data",
     /* the node still has the body a reader started on (store_body_read) */
     [Q_BODY_SAME] = "SELECT 1 FROM nodes WHERE id=?1 AND etag IS ?2",
     [Q_PROP_GET] = "SELECT ns,name,xml FROM props WHERE node=? AND ns=? AND name=?",
     [Q_PROP_LIST] = "SELECT ns,name,xml FROM props WHERE node=? ORDER BY ns,name",
-    [Q_PROP_SET] = "INSERT OR REPLACE INTO props(node,ns,name,xml) VALUES(?,?,?,?)",
+    [Q_PROP_SET] = "INSERT INTO props(node,ns,name,xml) VALUES(?,?,?,?) "
+                   "ON CONFLICT(node,ns,name) DO UPDATE SET xml=excluded.xml",
     [Q_PROP_REMOVE] = "DELETE FROM props WHERE node=? AND ns=? AND name=?",
-    [Q_PROP_COPY] = "INSERT OR REPLACE INTO props(node,ns,name,xml) "
-                    "SELECT ?,ns,name,xml FROM props WHERE node=?",
+    [Q_PROP_COPY] = "INSERT INTO props(node,ns,name,xml) SELECT ?,ns,name,xml FROM props "
+                    "WHERE node=? ON CONFLICT(node,ns,name) DO UPDATE SET xml=excluded.xml",
     [Q_UPROP_GET] = "SELECT ns,name,xml FROM user_props WHERE node=? AND principal=? AND ns=? "
                     "AND name=?",
     [Q_UPROP_LIST] = "SELECT ns,name,xml FROM user_props WHERE node=? AND principal=? "
                      "ORDER BY ns,name",
-    [Q_UPROP_SET] = "INSERT OR REPLACE INTO user_props(node,principal,ns,name,xml) "
-                    "VALUES(?,?,?,?,?)",
+    [Q_UPROP_SET] = "INSERT INTO user_props(node,principal,ns,name,xml) VALUES(?,?,?,?,?) "
+                    "ON CONFLICT(node,principal,ns,name) DO UPDATE SET xml=excluded.xml",
     [Q_UPROP_REMOVE] = "DELETE FROM user_props WHERE node=? AND principal=? AND ns=? AND name=?",
     [Q_CHANGE_RECORD] = "INSERT OR REPLACE INTO changes(collection,name,revision,deleted) "
                         "VALUES(?,?,?,?)",
@@ -405,8 +410,11 @@ static int migrate(store *s)
     if (v < 5 && exec(s, schema_v5) != STORE_OK) goto fail;
     if (v < 6 && exec(s, schema_v6) != STORE_OK) goto fail;
     if (v < 7 && exec(s, schema_v7) != STORE_OK) goto fail;
-    if (v < 8 && exec(s, schema_v8) != STORE_OK) goto fail;
-    /* future migrations: if (v < 9) { ... } */
+    /* version 8: each principal's storage quota (its schema and what it
+     * counts are documented in store_quota.c) */
+    if (v < 8 && exec(s, store_schema_quota) != STORE_OK) goto fail;
+    if (v < 9 && exec(s, schema_v9) != STORE_OK) goto fail;
+    /* future migrations: if (v < 10) { ... } */
     if (exec(s, "PRAGMA user_version = " STR(STORE_SCHEMA_VERSION)) != STORE_OK) goto fail;
     if (exec(s, "COMMIT") != STORE_OK) goto fail;
     return STORE_OK;
@@ -435,6 +443,7 @@ int store_open(const char *path, int create, int sync_full, store **out)
     if (exec(s, "PRAGMA secure_delete=ON") != STORE_OK) goto fail;
     if (!(s->adhoc = stmt_cache_new(s->db))) goto fail;
     if (migrate(s) != STORE_OK) goto fail;
+    if (store_quota_install(s) != STORE_OK) goto fail;
     *out = s;
     return STORE_OK;
 fail:
@@ -449,7 +458,13 @@ void store_close(store *s)
     for (int i = 0; i < Q__COUNT; i++) sqlite3_finalize(s->stmt[i]);
     stmt_cache_free(s->adhoc);
     sqlite3_close(s->db);
+    free(s->notes);
     free(s);
+}
+
+void store_set_busy_timeout(store *s, int ms)
+{
+    sqlite3_busy_timeout(s->db, ms);
 }
 
 const char *store_errmsg(store *s)
@@ -513,8 +528,12 @@ int store_begin_write(store *s)
         if (s->sync_full) tx(s, Q_SYNC_NORMAL);
     }
     int rc = tx(s, Q_BEGIN_WRITE);
-    if (rc == STORE_OK) s->in_tx = 1;
-    else leave_gate(s);
+    if (rc == STORE_OK) {
+        s->in_tx = 1;
+        store_quota_forget(s);
+    } else {
+        leave_gate(s);
+    }
     return rc;
 }
 

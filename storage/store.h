@@ -148,6 +148,10 @@ int store_open(const char *path, int create, int sync_full, store **out);
 /* Sets the connection's page cache (SQLite's own default is about 2 MiB). */
 void store_set_cache_kib(store *s, int kib);
 void store_close(store *s);
+/* How long a statement waits for another connection's lock before
+ * STORE_BUSY (store_open sets 10 s; `veildav deliver` takes its own, so the
+ * MTA retries instead of waiting). */
+void store_set_busy_timeout(store *s, int ms);
 /* The last SQLite error message, for logs (never shown to clients). */
 const char *store_errmsg(store *s);
 /* PRAGMA integrity_check; STORE_OK when "ok". */
@@ -454,6 +458,57 @@ int store_changes_since(store *s, vpool *pool, int64_t coll, int64_t since, int 
 /* The oldest revision the change log can still answer from (older sync tokens
  * are invalid). */
 int store_changes_floor(store *s, int64_t coll, int64_t *floor);
+
+/* ---- storage quota (storage/store_quota.c; RFC 4331) ------------------------
+ * What a principal's data takes: the bytes of the bodies and dead properties
+ * of the nodes it owns and of the per-user properties it set, counted by the
+ * store inside the transaction of every write, whoever writes.  A principal's
+ * own limit is STORE_QUOTA_DEFAULT (the configuration's), STORE_QUOTA_NONE or
+ * a number of bytes. */
+
+#define STORE_QUOTA_DEFAULT (-1)
+#define STORE_QUOTA_NONE 0
+
+typedef struct store_quota {
+    int64_t used;  /* bytes counted against the principal */
+    int64_t limit; /* its own setting (STORE_QUOTA_DEFAULT, STORE_QUOTA_NONE, bytes) */
+} store_quota;
+
+/* The limit that applies: default_limit for a principal on the default;
+ * STORE_QUOTA_NONE (0) for none. */
+static inline int64_t store_quota_limit(const store_quota *q, int64_t default_limit)
+{
+    return q->limit == STORE_QUOTA_DEFAULT ? default_limit : q->limit;
+}
+
+int store_quota_get(store *s, int64_t principal, store_quota *out);
+/* Sets a principal's own limit (STORE_NOTFOUND: no such principal). */
+int store_quota_set_limit(store *s, int64_t principal, int64_t limit);
+/* Inside a write transaction, before it commits: *over is a principal whose
+ * usage this transaction grew and which is now above its limit (default_limit
+ * for those on the default), else 0.  A change that frees space is never
+ * refused, even above a limit.  STORE_ERROR (fail closed) when the
+ * transaction charged more principals than could be followed. */
+int store_quota_exceeded(store *s, int64_t default_limit, int64_t *over);
+
+/* A unit inside the open write transaction that can be undone alone (an SQL
+ * savepoint; units nest): store_savepoint_end keeps it, or with undo rolls
+ * back everything it wrote.  STORE_ERROR outside a write transaction. */
+int store_savepoint(store *s);
+int store_savepoint_end(store *s, int undo);
+
+/* Counters that differ from a recount of the rows (a store changed outside
+ * veildav, or a bug): at most max, by principal (pool array). */
+typedef struct store_quota_drift {
+    int64_t principal;
+    int64_t counted; /* the counter */
+    int64_t actual;  /* what the rows take */
+} store_quota_drift;
+
+int store_quota_drifts(store *s, vpool *pool, int max, store_quota_drift **out, int *n);
+/* Sets every counter to its recount (in a transaction of its own unless one
+ * is open). */
+int store_quota_recount(store *s);
 
 /* ---- outgoing mail (storage/store_mail.c) -----------------------------------
  * iMIP messages (RFC 6047) waiting for the mail system: queued inside the

@@ -27,6 +27,12 @@ typedef enum {
     Q__COUNT
 } store_query;
 
+/* A principal whose counter the open write transaction changed, and the
+ * counter's value when it first did (storage/store_quota.c). */
+typedef struct store_quota_note {
+    int64_t principal, before;
+} store_quota_note;
+
 struct store {
     sqlite3 *db;
     sqlite3_stmt *stmt[Q__COUNT];
@@ -36,6 +42,9 @@ struct store {
     int sync_full; /* durable commits: FULL outside transactions, group commit inside */
     int in_gate;   /* holds the process's write gate (group_commit.h) */
     long test_steps, test_budget; /* store_test_fail_after */
+    store_quota_note *notes; /* principals charged in the write transaction (malloc'd) */
+    int nnotes, capnotes;
+    int notes_lost;          /* one could not be kept: the quota check fails closed */
 };
 
 /* Returns the prepared statement for q, reset and with bindings cleared, or
@@ -73,6 +82,14 @@ int store_write_leave(store *s, int own, int rc);
 /* Bumps a collection's revision and records member `name` as changed or
  * deleted; *rev receives the new revision. */
 int store_record_change(store *s, int64_t coll, const char *name, int deleted, int64_t *rev);
+
+/* Schema version 8: the quota counter and its triggers (store_quota.c). */
+extern const char store_schema_quota[];
+/* On each connection: the TEMP trigger that tells the connection which
+ * counters its write transaction changed.  STORE_OK or an error. */
+int store_quota_install(store *s);
+/* A write transaction begins: no counter changed yet. */
+void store_quota_forget(store *s);
 
 /* Tests only: from now on counts the connection's progress checks (SQLite's
  * progress handler, called between virtual-machine steps); once more than

@@ -140,6 +140,11 @@ class Veil:
 # choice (RFC 4918 §9.1); CalDAVTester's files assume it is refused, as on
 # Apple's server.
 CONFIG = {"propfind_infinity": "no"}
+# CDT_CONFIG="key=value;key=value" adds settings (e.g. mail_transport = smtp
+# and smtp_url for a local SMTP sink, to run implicitimip.xml)
+for _kv in filter(None, (os.environ.get("CDT_CONFIG") or "").split(";")):
+    _k, _, _v = _kv.partition("=")
+    CONFIG[_k.strip()] = _v.strip()
 
 
 # Group memberships of CalDAVTester's test directory (the fixture its

@@ -71,6 +71,15 @@ int dav_sched_autoschedule(dav_ctx *c, const store_principal *to, const store_no
     size_t blen;
     if (rc == STORE_OK) rc = store_body_get(c->st, c->pool, copy.id, &body, &blen);
     if (rc != STORE_OK) return rc;
+    /* only a local organizer's invitation: one from outside (iMIP) waits for
+     * a delegate, since the room has no mail address of its own to answer from */
+    ical_sched sc;
+    store_principal org;
+    if (ical_sched_read(c->pool, body, blen, NULL, &sc) != ICAL_OK || !sc.organizer.cua)
+        return STORE_OK;
+    rc = dav_sched_principal(c, sc.organizer.cua, &org);
+    if (rc == STORE_NOTFOUND) return STORE_OK;
+    if (rc != STORE_OK) return rc;
 
     /* the room as itself: its urn:uuid, which the keys match to however the
      * organizer wrote it (an address of it, its principal URL) */
@@ -125,7 +134,7 @@ int dav_sched_take_answers(dav_ctx *c, const store_principal *organizer, const c
     if (rc != STORE_OK) return rc;
     for (dav_sched_answer *a = list; a; a = a->next) {
         /* under the organizer's mail rules, as any delivery to them */
-        if (dav_sched_blocked(c, a->who, a->from, organizer, organizer_cua)) continue;
+        if (dav_sched_blocked(c, a->who, a->from, NULL, organizer, organizer_cua)) continue;
         const char *out;
         size_t olen;
         int changed;
@@ -134,7 +143,7 @@ int dav_sched_take_answers(dav_ctx *c, const store_principal *organizer, const c
             return STORE_ERROR;
         *text = out;
         *len = olen;
-        if ((rc = dav_sched_inbox_item(c, &home, a->msg, a->len)) != STORE_OK) return rc;
+        if ((rc = dav_sched_inbox_item(c, &home, a->msg, a->len, "VEVENT")) != STORE_OK) return rc;
     }
     return STORE_OK;
 }

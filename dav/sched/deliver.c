@@ -1,11 +1,13 @@
 /* Delivering iTIP messages to local users (RFC 6638 §3.2.1.2, §3.2.2.2): the
  * recipient's copy in their calendar home and an item in their scheduling
  * inbox, inside the write transaction of the change that sent them. */
+#include <openssl/sha.h>
 #include <string.h>
 #include <strings.h>
 
 #include "common/rand.h"
 #include "dav/props.h"
+#include "dav/quota.h"
 #include "dav/resource.h"
 #include "dav/sched/sched.h"
 #include "dav/xml_out.h"
@@ -79,42 +81,127 @@ static int target_calendar(dav_ctx *c, const store_node *home, unsigned kind, st
     }
 }
 
-/* The message in the recipient's scheduling inbox (RFC 6638 §2.2). */
-int dav_sched_inbox_item(dav_ctx *c, const store_node *home, const char *msg, size_t len)
+int dav_sched_calendar_moving(dav_req *r, const dav_resource *src, const char *dst_href)
+{
+    if (src->type != DAV_RES_NODE || src->has_binding || src->node.kind != STORE_KIND_CALENDAR ||
+        !src->has_parent || src->parent.kind != STORE_KIND_HOME_CALENDARS)
+        return STORE_OK;
+    store_node inbox;
+    int rc = store_node_child(r->st, r->pool, src->parent.id, "inbox", &inbox);
+    if (rc == STORE_NOTFOUND) return STORE_OK;
+    if (rc != STORE_OK) return rc;
+    /* the default is the calendar chosen, else the provisioned "calendar" */
+    const char *chosen = dav_stored_href(&r->ctx, inbox.id, NS_CALDAV, "schedule-default-calendar-URL");
+    int is_default;
+    if (chosen) {
+        const char *a = dav_href_path(chosen), *b = dav_node_href(&r->ctx, src->node.id);
+        size_t na = strlen(a), nb = strlen(b);
+        while (na && a[na - 1] == '/')
+            na--;
+        while (nb && b[nb - 1] == '/')
+            nb--;
+        is_default = na == nb && !strncmp(a, b, na);
+    } else {
+        is_default = !strcmp(src->node.name, "calendar");
+    }
+    /* RFC 6638 §9.2: the default follows its calendar to the new name */
+    if (!is_default) return STORE_OK;
+    return dav_store_href(r, inbox.id, NS_CALDAV, "schedule-default-calendar-URL", dst_href);
+}
+
+/* The name prefix of the inbox items that carry the local organizer org's
+ * messages about uid: a digest, so the name tells nothing of either, and a
+ * later change finds the items it supersedes by their prefix. */
+static const char *item_prefix(dav_ctx *c, const store_principal *org, const char *uid)
+{
+    char u[37], hex[33];
+    uuid_format(org->uuid, u);
+    const char *key = pool_concat(c->pool, u, "\n", uid);
+    if (!key) return NULL;
+    unsigned char md[SHA256_DIGEST_LENGTH];
+    SHA256((const unsigned char *)key, strlen(key), md);
+    hex_encode(md, 16, hex);
+    return pool_concat(c->pool, "m", hex, "-");
+}
+
+/* The message in the scheduling inbox (RFC 6638 §2.2), named prefix + a
+ * fresh uuid. */
+static int inbox_item_named(dav_ctx *c, const store_node *home, const char *prefix,
+                            const char *msg, size_t len, const char *component)
 {
     store_node inbox;
     int rc = store_node_child(c->st, c->pool, home->id, "inbox", &inbox);
     if (rc == STORE_NOTFOUND) return STORE_OK; /* (provisioning makes one) */
     if (rc != STORE_OK) return rc;
     const char *name = fresh_name(c, ".ics");
+    if (name && prefix) name = pool_concat(c->pool, prefix, name, "");
     if (!name) return STORE_ERROR;
     store_content content = {.body = msg,
                              .length = len,
-                             .content_type = "text/calendar; charset=utf-8",
-                             .etag = dav_etag_for(c->pool, msg, len)};
+                             .content_type = "text/calendar;charset=utf-8",
+                             .etag = dav_etag_for(c->pool, msg, len),
+                             /* (no UID: messages about one meeting share it,
+                              * RFC 6638 §2.2) */
+                             .component = component};
     store_node n = {
         .parent = inbox.id, .name = name, .kind = STORE_KIND_RESOURCE, .owner = home->owner};
     return store_node_create(c->st, c->pool, &n, &content, NULL);
 }
 
+int dav_sched_inbox_item(dav_ctx *c, const store_node *home, const char *msg, size_t len,
+                         const char *component)
+{
+    return inbox_item_named(c, home, NULL, msg, len, component);
+}
+
+int dav_sched_inbox_supersede(dav_ctx *c, const store_principal *org, const char *cua,
+                              const char *uid)
+{
+    store_principal to;
+    int rc = dav_sched_principal(c, cua, &to);
+    if (rc == STORE_NOTFOUND) return STORE_OK; /* no inbox here */
+    store_node home, inbox;
+    if (rc == STORE_OK)
+        rc = store_node_child(c->st, c->pool, STORE_ROOT_CALENDARS, to.pid, &home);
+    if (rc == STORE_OK) rc = store_node_child(c->st, c->pool, home.id, "inbox", &inbox);
+    if (rc == STORE_NOTFOUND) return STORE_OK;
+    if (rc != STORE_OK) return rc;
+    const char *prefix = item_prefix(c, org, uid);
+    if (!prefix) return STORE_ERROR;
+    size_t plen = strlen(prefix);
+    /* names sort after the bare prefix and before anything else, so the
+     * pages stop at the first name without it */
+    for (;;) {
+        store_node *kids;
+        int n;
+        rc = store_node_children(c->st, c->pool, inbox.id, prefix, 64, &kids, &n);
+        if (rc != STORE_OK) return rc;
+        int gone = 0;
+        for (int i = 0; i < n && !strncmp(kids[i].name, prefix, plen); i++, gone++)
+            if ((rc = store_node_delete(c->st, kids[i].id)) != STORE_OK) return rc;
+        if (gone < n || n < 64) return STORE_OK;
+    }
+}
+
 /* The recipient's copy: msg applied (REQUEST, CANCEL), with a new schedule
- * tag, since the organizer's side changed it. */
+ * tag, since the organizer's side changed it - unless answers_only: an
+ * update that only brings other attendees' answers keeps it (RFC 6638
+ * §3.2.10, attendee rule 2). */
 static int update_copy(dav_ctx *c, const store_node *home, const ical_sched *s, int have,
                        const store_node *existing, const char *body, size_t blen,
-                       const char *method, const char *msg, size_t len)
+                       const char *method, const char *msg, size_t len, const char *me,
+                       const ical_cua_keys *keys, int answers_only)
 {
     const char *text = NULL;
     size_t tlen = 0;
     ical_status st;
     if (!strcmp(method, "CANCEL")) {
-        if (!have) return STORE_OK; /* nothing to cancel here: the inbox says it */
         st = ical_apply_cancel(c->pool, body, blen, msg, len, &text, &tlen);
-        if (st != ICAL_OK) return STORE_ERROR;
-        if (!text) return store_node_delete_if(c->st, existing->id, existing->revision);
     } else {
-        st = ical_apply_request(c->pool, have ? body : NULL, blen, msg, len, &text, &tlen);
-        if (st != ICAL_OK) return STORE_ERROR;
+        st = ical_apply_request(c->pool, have ? body : NULL, blen, msg, len, me, keys, &text,
+                                &tlen);
     }
+    if (st != ICAL_OK) return STORE_ERROR;
     store_node coll, made;
     int rc;
     if (have) {
@@ -127,23 +214,23 @@ static int update_copy(dav_ctx *c, const store_node *home, const ical_sched *s, 
         if (rc == STORE_OK && !name) rc = STORE_ERROR;
         if (rc == STORE_OK) rc = dav_member_put_server(c, &coll, name, NULL, text, tlen, &made);
     }
+    if (rc != STORE_OK || (have && answers_only && existing->sched_tag)) return rc;
     const char *tag = dav_sched_new_tag(c);
-    if (rc == STORE_OK && !tag) rc = STORE_ERROR;
-    return rc == STORE_OK ? store_node_set_sched_tag(c->st, made.id, tag) : rc;
+    return tag ? store_node_set_sched_tag(c->st, made.id, tag) : STORE_ERROR;
 }
 
 /* The organizer's copy takes a reply; the other attendees see the answer
  * (RFC 6638 §3.2.2.2: the organizer's server updates them). */
 static int take_reply(dav_ctx *c, const ical_sched *s, int have, const store_node *existing,
-                      const char *body, size_t blen, const char *msg, size_t len)
+                      const char *body, size_t blen, const char *msg, size_t len,
+                      const ical_cua_keys *kp)
 {
     if (!have || s->nattendees < 1) return STORE_OK;
     const char *from = s->attendees[0].cua;
     const char *text;
     size_t tlen;
     int changed;
-    ical_cua_keys keys;
-    if (dav_sched_keys(c, &keys) != 0) return STORE_ERROR;
+    ical_cua_keys keys = *kp;
     if (ical_apply_reply(c->pool, body, blen, msg, len, from, &keys, &text, &tlen, &changed) !=
         ICAL_OK)
         return STORE_ERROR;
@@ -167,7 +254,7 @@ static int take_reply(dav_ctx *c, const ical_sched *s, int have, const store_nod
         /* the organizer's update, under the attendee's rules as any delivery */
         store_principal org;
         int has_org = dav_sched_principal(c, now.organizer.cua, &org) == STORE_OK;
-        if (dav_sched_blocked(c, has_org ? &org : NULL, now.organizer.cua, &p, a->cua)) continue;
+        if (dav_sched_blocked(c, has_org ? &org : NULL, now.organizer.cua, NULL, &p, a->cua)) continue;
         const char *update;
         size_t ulen;
         if (ical_itip_request(c->pool, text, tlen, a->cua, &keys, &update, &ulen) != ICAL_OK)
@@ -178,8 +265,8 @@ static int take_reply(dav_ctx *c, const ical_sched *s, int have, const store_nod
     return rc;
 }
 
-int dav_sched_deliver(dav_ctx *c, const store_principal *to, const char *msg, size_t len, int quiet,
-                      const char **status)
+static int deliver(dav_ctx *c, const store_principal *to, const char *msg, size_t len, int quiet,
+                   const char **status)
 {
     *status = "5.1"; /* could not be delivered */
     ical_sched s;
@@ -196,17 +283,78 @@ int dav_sched_deliver(dav_ctx *c, const store_principal *to, const char *msg, si
     size_t blen = 0;
     if (have && (rc = store_body_get(c->st, c->pool, existing.id, &body, &blen)) != STORE_OK)
         return rc;
+    ical_cua_keys keys;
+    if (dav_sched_keys(c, &keys) != 0) return STORE_ERROR;
+    char u[37];
+    uuid_format(to->uuid, u);
+    const char *me = pool_concat(c->pool, "urn:uuid:", u, "");
+    if (have) {
+        /* the copy they hold must be this organizer's meeting: a message
+         * from someone else about the same UID (a forgery, or a clash) is
+         * refused, and so is a REPLY to anyone but its organizer
+         * (RFC 6638 §3.2.9: 5.3, delivery refused) */
+        ical_sched es;
+        if (ical_sched_read(c->pool, body, blen, &keys, &es) != ICAL_OK || !es.organizer.cua ||
+            !ical_cua_same(&keys, es.organizer.cua, s.organizer.cua) ||
+            (!strcmp(method, "REPLY") ? !ical_cua_same(&keys, es.organizer.cua, me)
+                                      : ical_cua_same(&keys, es.organizer.cua, me))) {
+            *status = "5.3";
+            return STORE_OK;
+        }
+    }
+    if (!have && !strcmp(method, "CANCEL")) {
+        /* nothing of theirs to cancel (never had it, or removed it): no
+         * news for them */
+        *status = "1.2";
+        return STORE_OK;
+    }
+    if (!have && !strcmp(method, "REQUEST") &&
+        ical_declined_everything(c->pool, msg, len, me, &keys)) {
+        /* an update of a meeting they declined and removed: it stays
+         * removed, until the organizer reschedules it (their answer is reset
+         * then) - delivered, and taken as they left it */
+        *status = "1.2";
+        return STORE_OK;
+    }
     if (!strcmp(method, "REPLY"))
-        rc = take_reply(c, &s, have, &existing, body, blen, msg, len);
+        rc = take_reply(c, &s, have, &existing, body, blen, msg, len, &keys);
     else if (!strcmp(method, "REQUEST") || !strcmp(method, "CANCEL"))
-        rc = update_copy(c, &home, &s, have, &existing, body, blen, method, msg, len);
+        rc = update_copy(c, &home, &s, have, &existing, body, blen, method, msg, len, me, &keys,
+                         quiet);
     else
         return STORE_ERROR;
     /* a room or resource answers at once (an update to the other attendees,
      * quiet, asks nothing new) */
     if (rc == STORE_OK && !quiet && !strcmp(method, "REQUEST"))
         rc = dav_sched_autoschedule(c, to, &home, s.uid);
-    if (rc == STORE_OK && !quiet) rc = dav_sched_inbox_item(c, &home, msg, len);
+    if (rc == STORE_OK && !quiet) {
+        /* a local organizer's messages are named for superseding (RFC 5546
+         * §2.1.5: the newer revision is what holds) */
+        store_principal org;
+        const char *prefix = NULL;
+        int found = strcmp(method, "REPLY") ? dav_sched_principal(c, s.organizer.cua, &org)
+                                            : STORE_NOTFOUND;
+        if (found == STORE_OK && !(prefix = item_prefix(c, &org, s.uid))) found = STORE_ERROR;
+        rc = found == STORE_OK || found == STORE_NOTFOUND
+                 ? inbox_item_named(c, &home, prefix, msg, len, ical_kind_name(s.kind))
+                 : found;
+    }
     if (rc == STORE_OK) *status = "1.2"; /* RFC 6638 §3.2.9: delivered */
+    return rc;
+}
+
+int dav_sched_deliver(dav_ctx *c, const store_principal *to, const char *msg, size_t len, int quiet,
+                      const char **status)
+{
+    /* what a delivery stores counts against the recipient (RFC 4331); one
+     * that would take them past their quota is not stored at all, and the
+     * sender sees 5.1 as for any message that could not be delivered - not
+     * why (dav/quota.h) */
+    dav_quota_guard g;
+    int refused;
+    int rc = dav_quota_guard_begin(c, to->id, &g);
+    if (rc != STORE_OK) return rc;
+    rc = dav_quota_guard_end(c, &g, deliver(c, to, msg, len, quiet, status), &refused);
+    if (refused) *status = "5.1";
     return rc;
 }

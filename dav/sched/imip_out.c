@@ -175,5 +175,5 @@ int dav_imip_outcome(dav_ctx *c, const store_mail *m, int delivered)
     st = ical_itip_undelivered(c->pool, out, outlen, m->cua, &keys, &notice, &nlen);
     if (st == ICAL_ERR_OBJECT) return STORE_OK;
     if (st != ICAL_OK) return STORE_ERROR;
-    return dav_sched_inbox_item(c, &home, notice, nlen);
+    return dav_sched_inbox_item(c, &home, notice, nlen, copy.component);
 }

@@ -91,7 +91,7 @@ int dav_sched_post_outbox(dav_req *r, dav_resource *res)
     if (is == ICAL_ERR_DATA) return dav_error(r, 403, NS_CALDAV, "valid-calendar-data");
     if (is != ICAL_OK) {
         r->err_text = why;
-        return dav_error(r, 403, NS_CALDAV, "valid-scheduling-message");
+        return dav_error(r, 400, NS_CALDAV, "valid-scheduling-message"); /* §5.2.1 */
     }
     store_principal owner, org;
     int rc = store_principal_by_id(r->st, r->pool, res->node.owner, &owner);
@@ -121,7 +121,7 @@ int dav_sched_post_outbox(dav_req *r, dav_resource *res)
         if (rc == STORE_NOTFOUND || to.kind == STORE_PRINCIPAL_GROUP ||
             !may_query(r, &owner, &to, &home) ||
             (to.id != owner.id &&
-             dav_sched_blocked(&r->ctx, &owner, req.organizer, &to, req.attendees[i]))) {
+             dav_sched_blocked(&r->ctx, &owner, req.organizer, NULL, &to, req.attendees[i]))) {
             response(out, req.attendees[i], "3.7;Invalid calendar user", NULL, 0);
             continue;
         }

@@ -11,7 +11,7 @@
 #include "storage/accounts.h"
 
 int dav_sched_blocked(dav_ctx *c, const store_principal *from, const char *from_cua,
-                      const store_principal *to, const char *to_cua)
+                      const char *server, const store_principal *to, const char *to_cua)
 {
     /* rooms, resources and groups have no mailbox and no rules */
     if (!to->account_id || !c->acct) return 0;
@@ -28,16 +28,17 @@ int dav_sched_blocked(dav_ctx *c, const store_principal *from, const char *from_
     if (!p.nblocked) return 0;
     /* sender side, as with mail: the address the sender wrote.  Written as
      * something that is no mail address (urn:uuid, a principal URL), every
-     * address of theirs counts, so another spelling gets round no block;
-     * no server: rule applies inside the server */
+     * address of theirs counts, so another spelling gets round no block.
+     * server: rules apply to mail from outside (veildav deliver), the
+     * sending server's name; inside the server there is none */
     const char *written = ical_cua_mailbox(c->pool, from_cua);
-    if (written) return mp_sender_blocked(p.blocked, p.nblocked, written, NULL) ? 1 : 0;
-    if (!from || !from->account_id) return 0;
+    if (written || !from || !from->account_id)
+        return mp_sender_blocked(p.blocked, p.nblocked, written, server) ? 1 : 0;
     account_alias *al;
     int n;
     rc = accounts_alias_list(c->acct, c->pool, from->account_id, &al, &n);
     if (rc != STORE_OK) return -1;
     for (int i = 0; i < n; i++)
-        if (mp_sender_blocked(p.blocked, p.nblocked, al[i].address, NULL)) return 1;
+        if (mp_sender_blocked(p.blocked, p.nblocked, al[i].address, server)) return 1;
     return 0;
 }

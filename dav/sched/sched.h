@@ -36,11 +36,13 @@ int dav_sched_keys(dav_ctx *c, ical_cua_keys *out);
 
 /* Does the recipient `to` (addressed as to_cua) refuse a delivery from
  * `from` (written as from_cua; NULL when unknown)?  Their catch-all rules
- * on the address used, their block list on every address of the sender.
- * 1 blocked, 0 not, -1 on an error (refuse: fail closed).  A blocked
- * delivery must answer as an unknown address and leave nothing behind. */
+ * on the address used, their block list on every address of the sender and
+ * its server: rules on `server`, the sending mail server's name (mail from
+ * outside; NULL inside the server).  1 blocked, 0 not, -1 on an error
+ * (refuse: fail closed).  A blocked delivery must answer as an unknown
+ * address and leave nothing behind. */
 int dav_sched_blocked(dav_ctx *c, const store_principal *from, const char *from_cua,
-                      const store_principal *to, const char *to_cua);
+                      const char *server, const store_principal *to, const char *to_cua);
 
 /* ---- sending (dav/sched/send.c) ----------------------------------------------- */
 
@@ -61,15 +63,26 @@ int dav_sched_send(dav_ctx *c, const store_principal *from, const char *from_cua
  * update the recipient's copy (created in their default calendar for the
  * component, changed, or removed); a REPLY updates the organizer's copy and
  * tells the other attendees.  Unless quiet, the message is also left in the
- * recipient's scheduling inbox.  *status is the SCHEDULE-STATUS to record
+ * recipient's scheduling inbox; quiet is for updates that only carry another
+ * attendee's answer, which also keep the copy's schedule tag (RFC 6638
+ * §3.2.10).  *status is the SCHEDULE-STATUS to record
  * (RFC 6638 §3.2.9: "1.2" delivered).  STORE_*. */
 int dav_sched_deliver(dav_ctx *c, const store_principal *to, const char *msg, size_t len,
                       int quiet, const char **status);
 
 /* Leaves msg in the scheduling inbox of the calendar home `home` (RFC 6638
- * §2.2), inside the caller's write transaction.  STORE_* (a home without an
- * inbox is fine: provisioning makes one). */
-int dav_sched_inbox_item(dav_ctx *c, const store_node *home, const char *msg, size_t len);
+ * §2.2), inside the caller's write transaction; component ("VEVENT", ...)
+ * is what calendar-query on the inbox matches (§2.3).  STORE_* (a home
+ * without an inbox is fine: provisioning makes one). */
+int dav_sched_inbox_item(dav_ctx *c, const store_node *home, const char *msg, size_t len,
+                         const char *component);
+/* A change by the local organizer org is about to send its messages about
+ * uid to cua: the inbox items of org's earlier messages about uid there are
+ * old news and go (RFC 5546 §2.1.5; the copy in their calendar already took
+ * them), so the inbox shows the latest change only.  STORE_* (an address
+ * of no local user: nothing to do). */
+int dav_sched_inbox_supersede(dav_ctx *c, const store_principal *org, const char *cua,
+                              const char *uid);
 
 /* ---- the lifecycle step (dav/sched/implicit.c) -------------------------------- */
 
@@ -86,6 +99,11 @@ int dav_sched_on_write(dav_req *r, const store_node *coll, const store_node *old
  * declines - unless the client asked for no reply (Schedule-Reply: F,
  * RFC 6638 §8.1).  STORE_*. */
 int dav_sched_on_remove(dav_req *r, const dav_resource *res);
+
+/* Before calendar src (one of its owner's own, not a view) is moved to
+ * dst_href within their home: the inbox's schedule-default-calendar-URL
+ * follows it when it is the default (RFC 6638 §9.2).  STORE_*. */
+int dav_sched_calendar_moving(dav_req *r, const dav_resource *src, const char *dst_href);
 
 /* ---- the outbox (dav/sched/outbox.c) ---------------------------------------- */
 
@@ -123,5 +141,37 @@ int dav_sched_take_answers(dav_ctx *c, const store_principal *organizer,
 
 /* A new schedule tag (RFC 6638 §3.2.10), or NULL out of memory. */
 const char *dav_sched_new_tag(dav_ctx *c);
+
+/* ---- incoming iMIP (dav/sched/imip_in.c) ---------------------------------------- */
+
+/* One iTIP message from outside, as the MTA hands it over (RFC 6047): the
+ * envelope, what the message's header says of its origin, and the calendar
+ * part already decoded (common/mime.h). */
+typedef struct dav_imip_in {
+    const char *recipient;    /* envelope recipient: the address it was sent to */
+    const char *sender;       /* envelope sender; NULL or "" for the null sender */
+    const char *from;         /* the From: field's mailbox, or NULL */
+    const char *server;       /* the sending mail server's name (server: rules), or NULL */
+    const char *const *auth;  /* Authentication-Results values of the message */
+    int nauth;
+    const char *itip;         /* the calendar part, UTF-8 */
+    size_t len;
+    const char *part_method;  /* its Content-Type's method= parameter, or NULL */
+} dav_imip_in;
+
+enum {
+    DAV_IMIP_DELIVERED = 0, /* applied (or a repeat that changed nothing) */
+    DAV_IMIP_IGNORED,       /* nothing applied on purpose: the sender is not entitled to
+                             * the change, or it concerns nothing the recipient has */
+    DAV_IMIP_NO_USER,       /* no such recipient, or their rules refuse it: one answer */
+    DAV_IMIP_INVALID,       /* not an iTIP message this server takes */
+    DAV_IMIP_TEMPFAIL,      /* the store was busy or failed: try again later */
+    DAV_IMIP_ERROR          /* internal error */
+};
+
+/* Delivers m to the local user it is addressed to, inside the caller's write
+ * transaction, which the caller commits only on DAV_IMIP_DELIVERED.  *why
+ * gets a short reason (static, never an address) for INVALID and IGNORED. */
+int dav_imip_deliver(dav_ctx *c, const dav_imip_in *m, const char **why);
 
 #endif

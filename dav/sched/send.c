@@ -42,7 +42,7 @@ int dav_sched_send(dav_ctx *c, const store_principal *from, const char *from_cua
         return dav_imip_send(c, from, from_cua, cua, msg, len, status);
     }
     if (rc != STORE_OK) return rc;
-    if (dav_sched_blocked(c, from, from_cua, &p, cua)) {
+    if (dav_sched_blocked(c, from, from_cua, NULL, &p, cua)) {
         /* "User Unknown": what an address of these domains that names no one
          * gets, and nothing stored (an error blocks too: fail closed) */
         *status = "3.7";

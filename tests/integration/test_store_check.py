@@ -22,6 +22,16 @@ END:VCALENDAR\r
 """
 
 
+def undo_quota_schema(db):
+    """Removes what schema version 8 added (the quota counter, its view and
+    triggers), as in a store an older veildav wrote."""
+    for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type='trigger' "
+                              "AND name LIKE 'quota%'").fetchall():
+        db.execute("DROP TRIGGER %s" % name)
+    db.executescript("DROP VIEW quota_usage; ALTER TABLE principals DROP COLUMN quota_used;"
+                     "ALTER TABLE principals DROP COLUMN quota_limit;")
+
+
 def put_event(user, path, uid, summary):
     return user.put(path, EVENT % (uid, summary), {"Content-Type": "text/calendar"})
 
@@ -47,6 +57,7 @@ class StoreCheck(unittest.TestCase):
 
             # what a version 4 store that lost the race holds
             db = sqlite3.connect(server.data + "/dav.db")
+            undo_quota_schema(db)
             db.executescript(
                 "DROP INDEX nodes_uid_dup; DROP INDEX nodes_uid;"
                 "ALTER TABLE nodes DROP COLUMN uid_dup; ALTER TABLE nodes DROP COLUMN sched_tag; DROP TABLE mail_queue;"

@@ -7,6 +7,7 @@
 
 #include "storage/store.h"
 #include "tests/unit/check.h"
+#include "tests/unit/store_downgrade.h"
 
 static char dir[] = "/tmp/veil-store-XXXXXX";
 static char path[256];
@@ -26,15 +27,7 @@ static void downgrade(int v)
 {
     sqlite3 *db;
     CHECK_INT(sqlite3_open(path, &db), SQLITE_OK);
-    char q[512];
-    snprintf(q, sizeof q,
-             "DROP INDEX nodes_uid_dup; DROP INDEX nodes_uid; ALTER TABLE nodes DROP COLUMN uid_dup; ALTER TABLE nodes DROP COLUMN sched_tag;"
-             "DROP TABLE mail_queue; DROP TRIGGER bookables_gone; DROP TABLE bookables;"
-             "DROP TABLE bookable_addresses;"
-             "CREATE INDEX nodes_uid ON nodes(parent, uid) WHERE uid IS NOT NULL;"
-             "PRAGMA user_version = %d",
-             v);
-    CHECK_INT(sqlite3_exec(db, q, NULL, NULL, NULL), SQLITE_OK);
+    CHECK_INT(store_downgrade(db, v), 0);
     sqlite3_close(db);
 }
 
@@ -212,10 +205,6 @@ static void test_migrate_v1(void)
     store *s = open_fresh();
     store_close(s);
     downgrade(1);
-    sqlite3 *db;
-    CHECK_INT(sqlite3_open(path, &db), SQLITE_OK);
-    CHECK_INT(sqlite3_exec(db, "DROP TABLE user_props", NULL, NULL, NULL), SQLITE_OK);
-    sqlite3_close(db);
     s = open_fresh();
     CHECK_INT(store_userprop_set(s, 1, 2, "DAV:", "x", "<x/>"), STORE_OK);
     CHECK_INT(store_userprop_remove(s, 1, 2, "DAV:", "x"), STORE_OK);

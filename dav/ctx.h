@@ -38,7 +38,9 @@ typedef struct dav_after {
     struct accounts *acct;      /* the account database (may be NULL) */                   \
     const dav_session *session; /* who acts; NULL for the operator (CLI) and for paths   \
                                  * that need no authentication */                          \
-    dav_after *after;           /* the after-commit queue, newest first */
+    dav_after *after;           /* the after-commit queue, newest first */                \
+    struct dav_sched_answer *answers; /* rooms' answers waiting for the organizer's change \
+                                       * (dav/sched/autoschedule.c) */
 
 typedef struct dav_ctx {
     DAV_CTX_FIELDS

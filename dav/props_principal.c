@@ -10,6 +10,7 @@
 #include "dav/xml_in.h"
 #include "dav/xml_out.h"
 #include "storage/accounts.h"
+#include "storage/bookable.h"
 
 static int is_principal(const dav_resource *res)
 {
@@ -33,23 +34,35 @@ static void put_principal_href(dav_req *r, vbuf *out, int64_t id)
         dav_put_href(out, principal_href(r, &p));
 }
 
+static void put_address(dav_req *r, vbuf *out, const char *address, int mailto)
+{
+    if (mailto) {
+        dav_put_href(out, pool_printf(r->pool, "mailto:%s", address));
+    } else {
+        buf_puts(out, "<D:href>");
+        xml_text(out, address);
+        buf_puts(out, "</D:href>");
+    }
+}
+
 /* The addresses the owner exposed (account database), as "mailto:" hrefs
- * or plain addresses. */
+ * or plain addresses; a room's or resource's, those the operator gave it. */
 static void exposed_addresses(dav_req *r, const store_principal *p, vbuf *out, int mailto)
 {
+    if (p->kind == STORE_PRINCIPAL_ROOM || p->kind == STORE_PRINCIPAL_RESOURCE) {
+        /* the addresses the operator gave it, all public */
+        const char **addr;
+        int n;
+        if (store_book_addresses(r->st, r->pool, p->id, &addr, &n) != STORE_OK) return;
+        for (int i = 0; i < n; i++) put_address(r, out, addr[i], mailto);
+        return;
+    }
     if (!p->account_id || !r->acct) return;
     account_alias *al;
     int n;
     if (accounts_alias_list(r->acct, r->pool, p->account_id, &al, &n) != STORE_OK) return;
     for (int i = 0; i < n; i++) {
-        if (!al[i].exposed) continue;
-        if (mailto) {
-            dav_put_href(out, pool_printf(r->pool, "mailto:%s", al[i].address));
-        } else {
-            buf_puts(out, "<D:href>");
-            xml_text(out, al[i].address);
-            buf_puts(out, "</D:href>");
-        }
+        if (al[i].exposed) put_address(r, out, al[i].address, mailto);
     }
 }
 

@@ -6,6 +6,7 @@
 #include "common/cline.h"
 #include "common/uri.h"
 #include "ical/lex.h"
+#include "ical/winzones.h"
 
 const ical_repair ical_repairs[] = {
     {ICAL_FIX_BOM, "bom", "a UTF-8 byte order mark before BEGIN:VCALENDAR", "removed",
@@ -38,6 +39,13 @@ const ical_repair ical_repairs[] = {
      "the old and the edited override of an occurrence)",
      "the last of them kept, the earlier ones removed",
      "RFC 5545 §3.8.4.4: a RECURRENCE-ID names one instance; RFC 4791 §4.1"},
+    {ICAL_FIX_WINDOWS_TZID, "windows-tzid",
+     "a TZID that is a Windows zone name (\"W. Europe Standard Time\", as Outlook writes "
+     "them) with no VTIMEZONE of that TZID, or one without STANDARD or DAYLIGHT",
+     "the IANA zone CLDR's windowsZones gives the name (territory 001) in each TZID "
+     "parameter, by reference; that VTIMEZONE removed.  A TZID with a VTIMEZONE that "
+     "defines it is never rewritten",
+     "RFC 5545 §3.2.19, §3.6.5; RFC 7809 §3 (time zones by reference)"},
     {0, NULL, NULL, NULL, NULL},
 };
 
@@ -197,9 +205,76 @@ static int all_utc(const char *v, size_t n)
     return 1;
 }
 
+/* ---- windows-tzid: the VTIMEZONEs of the object ------------------------------------------ */
+
+#define MAX_ZONES 64 /* VTIMEZONEs looked at; an object with more gets no windows-tzid repair */
+
+typedef struct zones {
+    const char *id[MAX_ZONES]; /* TZID of each VTIMEZONE in document order (pool), or NULL */
+    size_t idlen[MAX_ZONES];
+    unsigned char defined[MAX_ZONES]; /* it has a STANDARD or DAYLIGHT with TZOFFSETTO */
+    unsigned n;
+    int over; /* more than MAX_ZONES: no repair */
+} zones;
+
+/* One walk collecting the VTIMEZONEs.  -1 when the lines are malformed. */
+static int scan_zones(vpool *pool, const char *data, size_t len, zones *z)
+{
+    ical_lexer lx;
+    ical_line ln;
+    int depth = 0, r, in_tz = 0, in_obs = 0;
+    memset(z, 0, sizeof(*z));
+    ical_lex_init(&lx, data, len);
+    while ((r = ical_lex_next(&lx, &ln)) == 1) {
+        const char *v;
+        size_t vlen = ical_line_value(&ln, &v);
+        if (ical_line_is(&ln, "BEGIN")) {
+            depth++;
+            if (depth == 2 && ical_line_value_is(&ln, "VTIMEZONE")) {
+                if (z->n == MAX_ZONES) z->over = 1;
+                in_tz = !z->over;
+                if (in_tz) z->n++;
+            }
+            in_obs = in_tz && depth == 3;
+        } else if (ical_line_is(&ln, "END")) {
+            if (depth == 2) in_tz = 0;
+            if (depth == 3) in_obs = 0;
+            if (depth > 0) depth--;
+        } else if (in_tz && depth == 2 && ical_line_is(&ln, "TZID")) {
+            z->id[z->n - 1] = pool_strndup(pool, v, vlen);
+            z->idlen[z->n - 1] = vlen;
+            if (!z->id[z->n - 1]) r = -1;
+        } else if (in_obs && ical_line_is(&ln, "TZOFFSETTO")) {
+            z->defined[z->n - 1] = 1;
+        }
+        if (r < 0) break;
+    }
+    ical_lex_done(&lx);
+    return r < 0 ? -1 : 0;
+}
+
+/* The IANA zone a TZID parameter's value is to become, or NULL: a Windows name that no
+ * VTIMEZONE of the object defines. */
+static const char *windows_target(const zones *z, const char *v, size_t n)
+{
+    if (!z || z->over) return NULL;
+    const char *iana = ical_windows_zone(v, n);
+    for (unsigned i = 0; iana && i < z->n; i++)
+        if (z->defined[i] && z->idlen[i] == n && z->id[i] && !memcmp(z->id[i], v, n))
+            return NULL; /* its own VTIMEZONE says what it means: exact out */
+    return iana;
+}
+
+/* Is VTIMEZONE k one windows-tzid replaces (a Windows name it does not define)? */
+static int windows_zone_dropped(const zones *z, unsigned k)
+{
+    return z && !z->over && k < z->n && !z->defined[k] && z->id[k] &&
+           ical_windows_zone(z->id[k], z->idlen[k]);
+}
+
 /* The repairs of one property line: the ICAL_FIX_* bits that apply.  With out, the
  * repaired line (unfolded, no line break) is appended to it. */
-static unsigned fix_line(vpool *pool, const ical_line *ln, vbuf *out)
+static unsigned fix_line(vpool *pool, const ical_line *ln, const zones *z, vbuf *out)
 {
     unsigned f = 0;
     const char *val = ln->text + ln->value_off;
@@ -217,13 +292,24 @@ static unsigned fix_line(vpool *pool, const ical_line *ln, vbuf *out)
      * properties whose time values are specified in UTC." */
     const char *tz;
     size_t tzlen;
-    if (ical_line_param(ln, "TZID", &tz, &tzlen) && all_utc(val, vlen)) f |= ICAL_FIX_UTC_TZID;
+    const char *iana = NULL;
+    if (ical_line_param(ln, "TZID", &tz, &tzlen)) {
+        if (all_utc(val, vlen))
+            f |= ICAL_FIX_UTC_TZID;
+        else if ((iana = windows_target(z, tz, tzlen)) != NULL)
+            f |= ICAL_FIX_WINDOWS_TZID;
+    }
     if (!f || !out) return f;
     buf_append(out, ln->text, ln->name_len);
     size_t i = ln->name_len, ps, pe, ns, ne;
-    while (next_param(ln, &i, &ps, &pe, &ns, &ne))
-        if (!((f & ICAL_FIX_UTC_TZID) && param_named(ln, ns, ne, "TZID")))
+    while (next_param(ln, &i, &ps, &pe, &ns, &ne)) {
+        if (!param_named(ln, ns, ne, "TZID"))
             buf_append(out, ln->text + ps, pe - ps);
+        else if (iana)
+            buf_printf(out, ";TZID=%s", iana);
+        else if (!(f & ICAL_FIX_UTC_TZID))
+            buf_append(out, ln->text + ps, pe - ps);
+    }
     buf_putc(out, ':');
     buf_append(out, val, vlen);
     return f;
@@ -243,6 +329,7 @@ typedef struct lpass {
     vbuf no_dtstamp;     /* one octet per main component: 1 when it lacks DTSTAMP */
     unsigned ncomps;
     unsigned fixes;
+    const zones *zones; /* the VTIMEZONEs (windows-tzid), or NULL */
     vbuf *out; /* NULL while scanning */
 } lpass;
 
@@ -260,8 +347,9 @@ static int walk(lpass *lp)
 {
     ical_lexer lx;
     ical_line ln;
-    int depth = 0, r, seen_dtstamp = 0, skip = 0;
+    int depth = 0, r, seen_dtstamp = 0, skip = 0, tz_skip = 0;
     long comp = -1; /* the main component the walk is in */
+    unsigned ntz = 0; /* VTIMEZONEs seen */
     const char *prev = lp->data;
     vbuf *out = lp->out;
     vbuf repl;
@@ -282,6 +370,10 @@ static int walk(lpass *lp)
                 comp = lp->ncomps++;
                 seen_dtstamp = 0;
                 skip = dropped(lp, (unsigned)comp);
+            } else if (ical_line_value_is(&ln, "VTIMEZONE") &&
+                       windows_zone_dropped(lp->zones, ntz++)) {
+                skip = tz_skip = 1; /* windows-tzid: its TZID parameters are IANA names now */
+                lp->fixes |= ICAL_FIX_WINDOWS_TZID;
             }
         }
         unsigned f = 0;
@@ -290,7 +382,7 @@ static int walk(lpass *lp)
             if (depth == 1 && ical_line_is(&ln, "PRODID")) lp->prodid = 1;
             if (depth == 2 && comp >= 0 && ical_line_is(&ln, "DTSTAMP")) seen_dtstamp = 1;
             buf_reset(&repl);
-            f = fix_line(lp->pool, &ln, out ? &repl : NULL);
+            f = fix_line(lp->pool, &ln, lp->zones, out ? &repl : NULL);
             if (!skip) lp->fixes |= f;
         }
         if (out && !skip) {
@@ -318,6 +410,8 @@ static int walk(lpass *lp)
                 if (!seen_dtstamp && !skip) lp->fixes |= ICAL_FIX_NO_DTSTAMP;
                 comp = -1;
                 skip = 0;
+            } else if (depth == 2 && tz_skip) {
+                skip = tz_skip = 0;
             }
             depth--;
         }
@@ -345,7 +439,9 @@ static ical_status line_repairs(vpool *pool, const ical_ingest_opts *opts, const
     if (!utf8_valid(data, len) ||
         ical_prescan(data, len, lim->max_params, lim->max_properties) != 0)
         return ICAL_OK;
-    lpass lp = {.pool = pool, .data = data, .len = len, .now = opts->now};
+    zones z;
+    if (scan_zones(pool, data, len, &z) != 0) return ICAL_OK; /* malformed: validation says why */
+    lpass lp = {.pool = pool, .data = data, .len = len, .now = opts->now, .zones = &z};
     if (ndrop) {
         /* a map, not a list: a body may hold thousands of overrides of one instance */
         unsigned most = 0;

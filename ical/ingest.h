@@ -31,7 +31,8 @@ enum {
     ICAL_FIX_NO_VERSION = 1u << 5,
     ICAL_FIX_NO_PRODID = 1u << 6,
     ICAL_FIX_NO_DTSTAMP = 1u << 7,
-    ICAL_FIX_DUP_OVERRIDE = 1u << 8
+    ICAL_FIX_DUP_OVERRIDE = 1u << 8,
+    ICAL_FIX_WINDOWS_TZID = 1u << 9
 };
 
 /* One row of the repair table: its bit, a short name for logs (no user data), the

@@ -7,11 +7,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "dav/resource.h"
 #include "server/cli.h"
 #include "server/cli_group.h"
 #include "storage/accounts.h"
+#include "storage/bookable.h"
 #include "storage/store.h"
 
 typedef struct group_ctx {
@@ -22,8 +24,8 @@ typedef struct group_ctx {
     dav_ctx r;          /* for dav_principal_href */
     const char *args[3];
     int nargs;
-    const char *display, *type;
-    int help, write;
+    const char *display, *type, *mode, *address;
+    int help, write, remove;
 } group_ctx;
 
 typedef struct group_cmd {
@@ -125,6 +127,16 @@ static int list_named(group_ctx *c, int kind)
         if (kind == STORE_PRINCIPAL_GROUP) printf("\t%d member%s", nm, nm == 1 ? "" : "s");
         if (kind == STORE_PRINCIPAL_RESOURCE) printf("\tresource");
         if (kind == STORE_PRINCIPAL_ROOM) printf("\tlocation");
+        if (kind == STORE_PRINCIPAL_RESOURCE || kind == STORE_PRINCIPAL_ROOM) {
+            int mode;
+            const char **addr;
+            int na = 0;
+            if (store_book_mode_get(c->st, p.id, &mode) != STORE_OK ||
+                store_book_addresses(c->st, c->pool, p.id, &addr, &na) != STORE_OK)
+                return fail(c, 1, "cannot read the DAV store");
+            printf("\t%s\t", store_book_mode_name(mode));
+            for (int k = 0; k < na; k++) printf("%s%s", k ? "," : "", addr[k]);
+        }
         printf("\n");
     }
     return 0;
@@ -187,20 +199,113 @@ static int member_list(group_ctx *c)
 
 /* ---- resource ---------------------------------------------------------------- */
 
+static int bookable(group_ctx *c, const char *name, store_principal *out)
+{
+    if (named(c, name, 0, out) != 0 ||
+        (out->kind != STORE_PRINCIPAL_RESOURCE && out->kind != STORE_PRINCIPAL_ROOM))
+        return fail(c, 1, "no such resource or location '%s'", name);
+    return 0;
+}
+
+/* A calendar user address for a room: a bare mail address ("mailto:"
+ * accepted), no user's alias (that names the user), no other's. */
+static int address_change(group_ctx *c, const store_principal *p, const char *spec, int add)
+{
+    const char *a = !strncasecmp(spec, "mailto:", 7) ? spec + 7 : spec;
+    const char *at = strchr(a, '@');
+    if (!at || at == a || !at[1] || strchr(at + 1, '@') || strpbrk(a, " \t<>:,;\"") ||
+        strlen(a) > 254)
+        return fail(c, 2, "'%s' is not a mail address", spec);
+    int rc;
+    if (add) {
+        int64_t owner;
+        rc = accounts_address_owner(c->db, a, &owner, NULL);
+        if (rc == STORE_OK) return fail(c, 1, "%s is a user's address", a);
+        if (rc != STORE_NOTFOUND) return fail(c, 1, "the account database is unavailable");
+    }
+    rc = store_begin_write(c->st);
+    if (rc == STORE_OK)
+        rc = add ? store_book_address_add(c->st, p->id, a)
+                 : store_book_address_remove(c->st, p->id, a);
+    if (rc == STORE_OK) rc = store_commit(c->st);
+    if (rc != STORE_OK) {
+        store_rollback(c->st);
+        if (rc == STORE_EXISTS) return fail(c, 1, "%s is taken", a);
+        if (rc == STORE_NOTFOUND) return fail(c, 1, "%s is not an address of '%s'", a, p->name);
+        return fail(c, 1, "cannot change the addresses of '%s'", p->name);
+    }
+    fprintf(stderr, "%s %s %s %s\n", add ? "added" : "removed", a, add ? "to" : "from", p->name);
+    return 0;
+}
+
+static int mode_set(group_ctx *c, const store_principal *p, const char *name)
+{
+    int mode = store_book_mode_parse(name);
+    if (!mode)
+        return fail(c, 2, "the mode is automatic, accept-if-free, decline-if-busy or none");
+    int rc = store_begin_write(c->st);
+    if (rc == STORE_OK) rc = store_book_mode_set(c->st, p->id, mode);
+    if (rc == STORE_OK) rc = store_commit(c->st);
+    if (rc != STORE_OK) {
+        store_rollback(c->st);
+        return fail(c, 1, "cannot set the mode of '%s'", p->name);
+    }
+    fprintf(stderr, "%s books itself: %s\n", p->name, name);
+    return 0;
+}
+
+/* Its calendar home and default calendar now, so its delegates can manage
+ * it before anyone has invited it (and one made before this version gets
+ * them when it is next changed). */
+static int provision(group_ctx *c, const store_principal *p)
+{
+    int rc = store_begin_write(c->st);
+    if (rc == STORE_OK) rc = dav_provision_homes(&c->r, p);
+    if (rc == STORE_OK) rc = store_commit(c->st);
+    if (rc != STORE_OK) {
+        store_rollback(c->st);
+        dav_ctx_rolled_back(&c->r);
+        return fail(c, 1, "cannot make the calendar home of '%s'", p->name);
+    }
+    dav_ctx_committed(&c->r);
+    return 0;
+}
+
 static int resource_add(group_ctx *c)
 {
     const char *t = c->type ? c->type : "resource";
-    if (!strcmp(t, "resource")) return create_named(c, STORE_PRINCIPAL_RESOURCE, "resource");
-    if (!strcmp(t, "location") || !strcmp(t, "room")) return create_named(c, STORE_PRINCIPAL_ROOM, "location");
-    return fail(c, 2, "--type is resource or location");
+    int kind = !strcmp(t, "resource")                          ? STORE_PRINCIPAL_RESOURCE
+               : !strcmp(t, "location") || !strcmp(t, "room") ? STORE_PRINCIPAL_ROOM
+                                                              : 0;
+    if (!kind) return fail(c, 2, "--type is resource or location");
+    if (c->mode && !store_book_mode_parse(c->mode))
+        return fail(c, 2, "the mode is automatic, accept-if-free, decline-if-busy or none");
+    int rc = create_named(c, kind, kind == STORE_PRINCIPAL_ROOM ? "location" : "resource");
+    store_principal p;
+    if (rc || (rc = bookable(c, c->args[0], &p)) != 0 || (rc = provision(c, &p)) != 0) return rc;
+    if (c->mode && (rc = mode_set(c, &p, c->mode)) != 0) return rc;
+    return c->address ? address_change(c, &p, c->address, 1) : 0;
+}
+
+static int resource_mode(group_ctx *c)
+{
+    store_principal p;
+    int rc = bookable(c, c->args[0], &p);
+    return rc ? rc : mode_set(c, &p, c->args[1]);
+}
+
+static int resource_address(group_ctx *c)
+{
+    store_principal p;
+    int rc = bookable(c, c->args[0], &p);
+    return rc ? rc : address_change(c, &p, c->args[1], !c->remove);
 }
 
 static int resource_remove(group_ctx *c)
 {
     store_principal p;
-    if (named(c, c->args[0], 0, &p) != 0 ||
-        (p.kind != STORE_PRINCIPAL_RESOURCE && p.kind != STORE_PRINCIPAL_ROOM))
-        return fail(c, 1, "no such resource or location '%s'", c->args[0]);
+    int rc = bookable(c, c->args[0], &p);
+    if (rc) return rc;
     return remove_named(c, p.kind, p.kind == STORE_PRINCIPAL_ROOM ? "location" : "resource");
 }
 
@@ -219,10 +324,7 @@ static int delegator(group_ctx *c, const char *spec, store_principal *out)
         if (!strncmp(spec, "group:", 6)) return fail(c, 2, "groups have no delegates");
         return member_principal(c, spec, out);
     }
-    if (named(c, spec + 9, 0, out) != 0 ||
-        (out->kind != STORE_PRINCIPAL_RESOURCE && out->kind != STORE_PRINCIPAL_ROOM))
-        return fail(c, 1, "no such resource or location '%s'", spec + 9);
-    return 0;
+    return bookable(c, spec + 9, out);
 }
 
 static int proxy_group(group_ctx *c, const store_principal *owner, int write, store_principal *out)
@@ -238,6 +340,7 @@ static int delegate_change(group_ctx *c, int add)
 {
     store_principal owner, who, g, other;
     int rc = delegator(c, c->args[0], &owner);
+    if (!rc && owner.kind != STORE_PRINCIPAL_USER) rc = provision(c, &owner);
     if (!rc) rc = member_principal(c, c->args[1], &who);
     if (!rc) rc = proxy_group(c, &owner, c->write, &g);
     /* one delegate is either read or write: adding to one removes from the other */
@@ -259,6 +362,13 @@ static int delegate_change(group_ctx *c, int add)
 }
 
 static int delegate_add(group_ctx *c) { return delegate_change(c, 1); }
+
+/* `resource delegate NAME DELEGATE`: `delegate add resource:NAME DELEGATE` */
+static int resource_delegate(group_ctx *c)
+{
+    c->args[0] = pool_concat(c->pool, "resource:", c->args[0], "");
+    return c->args[0] ? delegate_change(c, !c->remove) : fail(c, 1, "out of memory");
+}
 static int delegate_remove(group_ctx *c) { return delegate_change(c, 0); }
 
 static int delegate_list(group_ctx *c)
@@ -294,11 +404,25 @@ static const group_cmd group_cmds[] = {
 };
 
 static const group_cmd resource_cmds[] = {
-    {"add", 1, resource_add, "NAME [--type resource|location] [--display-name TEXT]",
+    {"add", 1, resource_add,
+     "NAME [--type resource|location] [--display-name TEXT] [--address ADDR] [--mode MODE]",
      "Creates a resource (CUTYPE RESOURCE, the default) or a location (ROOM) principal and\n"
-     "prints its URL."},
+     "prints its URL.  --address gives it a calendar user address (more with `address`),\n"
+     "--mode how it answers invitations (see `mode`; automatic when not given)."},
+    {"mode", 2, resource_mode, "NAME automatic|accept-if-free|decline-if-busy|none",
+     "How NAME answers invitations, at once and inside the organizer's change: automatic\n"
+     "accepts when every instance is free and declines the busy ones; accept-if-free only\n"
+     "accepts, decline-if-busy only declines, none answers nothing - then its write\n"
+     "delegates answer for it from their clients."},
+    {"address", 2, resource_address, "NAME ADDRESS [--remove]",
+     "Gives NAME a calendar user address (shown in calendar-user-address-set; invitations\n"
+     "to it reach NAME), or with --remove takes one away.  A user's address is refused."},
+    {"delegate", 2, resource_delegate, "NAME DELEGATE [--write] [--remove]",
+     "As `veildav delegate add resource:NAME DELEGATE`: write delegates manage NAME's\n"
+     "calendar and answer for it; --remove takes DELEGATE away."},
     {"remove", 1, resource_remove, "NAME", "Deletes a resource or location and its calendar home."},
-    {"list", 0, resource_list, "", "Lists resources and locations."},
+    {"list", 0, resource_list, "",
+     "Lists resources and locations: NAME, display name, URL, type, mode, addresses."},
 };
 
 static const group_cmd delegate_cmds[] = {
@@ -319,10 +443,16 @@ static int parse(group_ctx *c, int argc, char **argv)
             c->help = 1;
         } else if (!strcmp(a, "--write")) {
             c->write = 1;
-        } else if (!strcmp(a, "--display-name") || !strcmp(a, "--type")) {
+        } else if (!strcmp(a, "--remove")) {
+            c->remove = 1;
+        } else if (!strcmp(a, "--display-name") || !strcmp(a, "--type") || !strcmp(a, "--mode") ||
+                   !strcmp(a, "--address")) {
             if (i + 1 >= argc) return fail(c, 2, "%s needs a value", a);
-            if (!strcmp(a, "--type")) c->type = argv[++i];
-            else c->display = argv[++i];
+            const char **slot = !strcmp(a, "--type")   ? &c->type
+                                : !strcmp(a, "--mode") ? &c->mode
+                                : !strcmp(a, "--address") ? &c->address
+                                                          : &c->display;
+            *slot = argv[++i];
         } else if (a[0] == '-' && a[1]) {
             return fail(c, 2, "unknown option '%s' (see --help)", a);
         } else if (c->nargs < 3) {

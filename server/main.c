@@ -35,7 +35,7 @@ static const subcommand commands[] = {
     {"app-password", cli_app_password, 1, "manage app passwords: create, list, delete"},
     {"share", cli_share, 1, "share calendars and address books: add, list, remove"},
     {"group", cli_group, 1, "group principals: add, remove, list, member add|remove|list"},
-    {"resource", cli_resource, 1, "resource and location principals: add, remove, list"},
+    {"resource", cli_resource, 1, "resource and location principals: add, mode, address, delegate, remove, list"},
     {"delegate", cli_delegate, 1, "calendar delegates (calendar-proxy): add, remove, list"},
     {"store", cli_store, 1, "the DAV store: check (integrity, members sharing a UID), scrub"},
     {"policy", cli_policy, 1, "a user's mail blocking rules: block, unblock, catchall, list"},

@@ -9,7 +9,7 @@
 #include "common/rand.h"
 #include "storage/group_commit.h"
 
-#define STORE_SCHEMA_VERSION 9
+#define STORE_SCHEMA_VERSION 10
 #define STR_(x) #x
 #define STR(x) STR_(x)
 
@@ -184,6 +184,23 @@ static const char schema_v7[] =
     "  attempts INTEGER NOT NULL DEFAULT 0);"
     "CREATE INDEX mail_queue_due ON mail_queue(next_attempt);"
     "CREATE INDEX mail_queue_owner ON mail_queue(owner);";
+
+/* Version 10.  Rooms and resources that book themselves (RFC 6638 §2.4.2
+ * calendar-user-type ROOM/RESOURCE): `bookables` holds a room's or
+ * resource's auto-schedule mode (1 automatic, 2 accept-if-free,
+ * 3 decline-if-busy, 4 none; no row: automatic), `bookable_addresses` the
+ * calendar user addresses the operator gave it (mailto: addresses, unique,
+ * compared without case).  Both go with their principal. */
+static const char schema_v10[] =
+    "CREATE TABLE bookables(principal INTEGER PRIMARY KEY, mode INTEGER NOT NULL);"
+    "CREATE TABLE bookable_addresses("
+    "  address TEXT PRIMARY KEY COLLATE NOCASE,"
+    "  principal INTEGER NOT NULL);"
+    "CREATE INDEX bookable_addresses_principal ON bookable_addresses(principal);"
+    "CREATE TRIGGER bookables_gone AFTER DELETE ON principals BEGIN"
+    "  DELETE FROM bookables WHERE principal=old.id;"
+    "  DELETE FROM bookable_addresses WHERE principal=old.id;"
+    "END;";
 
 static const char *const sql[Q__COUNT] = {
     [Q_BEGIN_READ] = "BEGIN",
@@ -398,7 +415,9 @@ static int migrate(store *s)
     if (v < 8 && exec(s, store_schema_quota) != STORE_OK) goto fail;
     /* version 9: the text index of cards (store_text.c) */
     if (v < 9 && store_text_migrate_v9(s) != STORE_OK) goto fail;
-    /* future migrations: if (v < 10) { ... } */
+    /* version 10: rooms and resources that book themselves */
+    if (v < 10 && exec(s, schema_v10) != STORE_OK) goto fail;
+    /* future migrations: if (v < 11) { ... } */
     if (exec(s, "PRAGMA user_version = " STR(STORE_SCHEMA_VERSION)) != STORE_OK) goto fail;
     if (exec(s, "COMMIT") != STORE_OK) goto fail;
     return STORE_OK;

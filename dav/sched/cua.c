@@ -7,6 +7,7 @@
 #include "dav/sched/sched.h"
 #include "ical/itip.h"
 #include "storage/accounts.h"
+#include "storage/bookable.h"
 
 int dav_sched_principal(dav_ctx *c, const char *cua, store_principal *out)
 {
@@ -20,9 +21,11 @@ int dav_sched_principal(dav_ctx *c, const char *cua, store_principal *out)
     }
     const char *mailbox = ical_cua_mailbox(c->pool, cua);
     if (mailbox) {
-        if (!c->acct) return STORE_NOTFOUND;
         int64_t account_id;
-        int rc = accounts_address_owner(c->acct, mailbox, &account_id, NULL);
+        int rc = c->acct ? accounts_address_owner(c->acct, mailbox, &account_id, NULL)
+                         : STORE_NOTFOUND;
+        /* a room's or resource's address (`veildav resource address`) */
+        if (rc == STORE_NOTFOUND) return store_book_by_address(c->st, c->pool, mailbox, out);
         if (rc != STORE_OK) return rc;
         /* an account the mail system made that never signed in to DAV gets
          * its principal now, as on its first request */

@@ -323,6 +323,10 @@ static int deliver(dav_ctx *c, const store_principal *to, const char *msg, size_
                          quiet);
     else
         return STORE_ERROR;
+    /* a room or resource answers at once (an update to the other attendees,
+     * quiet, asks nothing new) */
+    if (rc == STORE_OK && !quiet && !strcmp(method, "REQUEST"))
+        rc = dav_sched_autoschedule(c, to, &home, s.uid);
     if (rc == STORE_OK && !quiet) {
         /* a local organizer's messages are named for superseding (RFC 5546
          * §2.1.5: the newer revision is what holds) */

@@ -124,6 +124,9 @@ static int organizer_change(dav_req *r, const store_principal *owner, const char
                 ical_sched_set_status(r->pool, text, tlen, s->cua, status, &keys, &text, &tlen) !=
                     ICAL_OK)
                 return STORE_ERROR;
+            /* a room or resource that answered at once (dav/sched/autoschedule.c) */
+            if ((rc = dav_sched_take_answers(&r->ctx, owner, me, &text, &tlen)) != STORE_OK)
+                return rc;
         }
     }
     *out = text;

@@ -37,12 +37,10 @@ static int may_query(dav_req *r, const store_principal *who, const store_princip
            (dav_privileges_of(r, who, &inbox) & PRIV_SCHED_QUERY_FREEBUSY);
 }
 
-static int is_transparent(dav_req *r, const store_node *cal)
+static int add_busy(void *arg, const char *data, size_t len)
 {
-    store_prop p;
-    return store_prop_get(r->st, r->pool, cal->id, NS_CALDAV, "schedule-calendar-transp", &p) ==
-               STORE_OK &&
-           strstr(p.xml, "transparent") != NULL;
+    ical_fb_add_text(arg, data, len);
+    return STORE_OK;
 }
 
 /* busy_time: the VFREEBUSY would pass max_buffer_bytes (not a store code) */
@@ -56,33 +54,8 @@ static int busy_time(dav_req *r, const store_node *home, const ical_fb_request *
     ical_eval_opts eo = {.max_instances = (unsigned)r->cfg->expand_max_instances};
     ical_fb *acc = ical_fb_new(r->pool, req->start, req->end, &eo);
     if (!acc) return STORE_ERROR;
-    const char *after = NULL;
-    for (;;) {
-        store_node *kids;
-        int n;
-        int rc = store_node_children(r->st, r->pool, home->id, after, 64, &kids, &n);
-        if (rc != STORE_OK) return rc;
-        for (int i = 0; i < n; i++) {
-            if (kids[i].kind != STORE_KIND_CALENDAR || is_transparent(r, &kids[i])) continue;
-            int64_t *ids;
-            int nids;
-            rc =
-                store_tr_query(r->st, r->pool, kids[i].id, req->start, req->end, &ids, NULL, &nids);
-            if (rc != STORE_OK) return rc;
-            for (int k = 0; k < nids; k++) {
-                vpool *page = pool_new();
-                if (!page) return STORE_ERROR;
-                const char *data;
-                size_t len;
-                rc = store_body_get(r->st, page, ids[k], &data, &len);
-                if (rc == STORE_OK) ical_fb_add_text(acc, data, len);
-                pool_free(page);
-                if (rc != STORE_OK && rc != STORE_NOTFOUND) return rc;
-            }
-        }
-        if (n < 64) break;
-        after = pool_strdup(r->pool, kids[n - 1].name);
-    }
+    int rc = dav_sched_each_busy(&r->ctx, home, req->start, req->end, add_busy, acc);
+    if (rc != STORE_OK) return rc;
     ical_status st = ical_fb_finish(acc, (int64_t)time(NULL), NULL, fb, fblen);
     return st == ICAL_OK ? STORE_OK : st == ICAL_ERR_LIMIT ? FB_TOO_BIG : STORE_ERROR;
 }

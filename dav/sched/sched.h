@@ -112,6 +112,33 @@ int dav_sched_calendar_moving(dav_req *r, const dav_resource *src, const char *d
  * let the organizer see it. */
 int dav_sched_post_outbox(dav_req *r, dav_resource *res);
 
+/* ---- busy time (dav/sched/busy.c) -------------------------------------------- */
+
+/* Calls fn with the text of every object in the calendars of `home` that
+ * count for free-busy (RFC 6638 §9.1: not schedule-calendar-transp
+ * transparent) and may overlap [start, end) (the time-range index's
+ * candidates: fn applies the exact test).  Stops at fn's first store error.
+ * STORE_*. */
+int dav_sched_each_busy(dav_ctx *c, const store_node *home, int64_t start, int64_t end,
+                        int (*fn)(void *arg, const char *data, size_t len), void *arg);
+
+/* ---- rooms and resources that book themselves (dav/sched/autoschedule.c) ----- */
+
+/* After a REQUEST updated the copy of uid in the calendar home of `to`: when
+ * `to` is a room or resource that books itself (storage/bookable.h), its
+ * answer - PARTSTAT per instance from its busy time - is stored in its copy
+ * and its REPLY kept on c for the organizer's change to take
+ * (dav_sched_take_answers).  STORE_*. */
+int dav_sched_autoschedule(dav_ctx *c, const store_principal *to, const store_node *home,
+                           const char *uid);
+
+/* The organizer's change, after a delivery: the answers rooms and resources
+ * gave meanwhile, applied to the organizer's copy *text as any REPLY is
+ * (PARTSTAT, SCHEDULE-STATUS 2.0) and left in the organizer's inbox.
+ * organizer_cua is how the organizer wrote themself.  STORE_*. */
+int dav_sched_take_answers(dav_ctx *c, const store_principal *organizer,
+                           const char *organizer_cua, const char **text, size_t *len);
+
 /* A new schedule tag (RFC 6638 §3.2.10), or NULL out of memory. */
 const char *dav_sched_new_tag(dav_ctx *c);
 

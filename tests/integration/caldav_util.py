@@ -64,3 +64,17 @@ def error_element(resp):
     if root.tag != D + "error" or not len(root):
         return None
     return root[0].tag
+
+
+def collection_items(test, user, coll):
+    """{href: body} of the calendar objects in a collection, each read with GET."""
+    from veil import propfind_body, responses
+    r = user.propfind(coll, propfind_body("D:getetag"), {"Depth": "1"})
+    test.assertEqual(r.status, 207, r.text)
+    out = {}
+    for href in responses(r):
+        if href.endswith(".ics"):
+            g = user.get(href)
+            test.assertEqual(g.status, 200)
+            out[href] = g.text
+    return out

@@ -99,6 +99,49 @@ class Calendar(ServerTest):
         self.assertNotIn("9a5c7d24", log)
         self.assertNotIn("Standup", log)
 
+    def test_outlook_windows_time_zone_name(self):
+        # Outlook-style: a Windows zone name as TZID and no VTIMEZONE for it.  Stored with
+        # the IANA zone CLDR's windowsZones gives it, so the meeting stays at 10:00 in
+        # Berlin (08:00 UTC in July): a time-range query finds it there and not an hour off.
+        sent = ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:Microsoft Exchange Server 2010\r\n"
+                "BEGIN:VEVENT\r\nUID:outlook-wtz-1\r\nDTSTAMP:20261201T000000Z\r\n"
+                "SUMMARY:Planning\r\n"
+                "DTSTART;TZID=W. Europe Standard Time:20270701T100000\r\n"
+                "DTEND;TZID=W. Europe Standard Time:20270701T110000\r\n"
+                "END:VEVENT\r\nEND:VCALENDAR\r\n")
+        # (GET gives the zone's VTIMEZONE with it, RFC 7809 §3: a client that did not ask
+        # for time zones by reference gets them)
+        g = self.assert_repaired("outlook-wtz.ics", sent, CDT_ICS,
+                                 re.compile(r"DTSTART;TZID=Europe/Berlin:20270701T100000\r\n"
+                                            r"DTEND;TZID=Europe/Berlin:20270701T110000\r\n"))
+        self.assertNotIn("Standard Time", g.text)
+
+        def found(start, end):
+            body = ('<?xml version="1.0"?><C:calendar-query xmlns:D="DAV:" '
+                    'xmlns:C="urn:ietf:params:xml:ns:caldav"><D:prop><D:getetag/></D:prop>'
+                    '<C:filter><C:comp-filter name="VCALENDAR"><C:comp-filter name="VEVENT">'
+                    '<C:time-range start="%s" end="%s"/></C:comp-filter></C:comp-filter>'
+                    '</C:filter></C:calendar-query>' % (start, end))
+            r = self.alice.report(self.cal, body, {"Depth": "1",
+                                                   "Content-Type": "application/xml"})
+            self.assertEqual(r.status, 207, r.text)
+            return "outlook-wtz.ics" in r.text
+
+        self.assertTrue(found("20270701T080000Z", "20270701T081000Z"))
+        self.assertFalse(found("20270701T100000Z", "20270701T110000Z"))  # not read as UTC
+        self.assertFalse(found("20270701T070000Z", "20270701T080000Z"))
+        self.assertIn("calendar object repaired: windows-tzid", self.server.server_log())
+        # a proper VTIMEZONE under the Windows name is stored exactly as sent
+        proper = sent.replace(
+            "BEGIN:VEVENT", "BEGIN:VTIMEZONE\r\nTZID:W. Europe Standard Time\r\n"
+            "BEGIN:STANDARD\r\nDTSTART:16011028T030000\r\n"
+            "RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10\r\nTZOFFSETFROM:+0200\r\n"
+            "TZOFFSETTO:+0100\r\nEND:STANDARD\r\nBEGIN:DAYLIGHT\r\n"
+            "DTSTART:16010325T020000\r\nRRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=3\r\n"
+            "TZOFFSETFROM:+0100\r\nTZOFFSETTO:+0200\r\nEND:DAYLIGHT\r\nEND:VTIMEZONE\r\n"
+            "BEGIN:VEVENT", 1).replace("outlook-wtz-1", "outlook-wtz-2")
+        self.assert_as_sent("outlook-wtz2.ics", proper, CDT_ICS)
+
     def test_caldavtester_created_leading_space(self):
         # CalDAVTester CalDAV/errors.xml "CREATED leading space - fixed" (errors/47.ics, the
         # year substituted), expected back as errors/48.ics (its TRANSP:OPAQUE is Apple's
@@ -129,8 +172,11 @@ class Calendar(ServerTest):
                 "END:VEVENT\r\nEND:VCALENDAR\r\n")
         self.assert_repaired("tzutc.ics", sent, CDT_ICS,
                              sent.replace(";TZID=W. Europe Standard Time", ""))
-        # the same zone on a local time is a zone nobody knows: refused
-        r = self.alice.put(self.cal + "tzlocal.ics", sent.replace("0000Z\r\n", "0000\r\n"),
+        # a zone nobody knows on a local time: refused (a Windows zone name there is
+        # windows-tzid's: test_outlook_windows_time_zone_name)
+        r = self.alice.put(self.cal + "tzlocal.ics",
+                           sent.replace("0000Z\r\n", "0000\r\n")
+                               .replace("W. Europe Standard Time", "Atlantis Standard Time"),
                            CDT_ICS)
         self.assertEqual(r.status, 403)
         self.assertEqual(error_element(r), C + "valid-timezone")

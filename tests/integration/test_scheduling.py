@@ -4,6 +4,7 @@ schedule tags, and invitations to any of a user's addresses."""
 import re
 import unittest
 
+from caldav_util import collection_items
 from veil import NS, Server, User, propfind_body, responses
 
 ICS = {"Content-Type": "text/calendar; charset=utf-8"}
@@ -46,15 +47,7 @@ class Scheduling(unittest.TestCase):
     # --- helpers ---------------------------------------------------------------
     def items(self, user, coll):
         """{href: body} of the calendar objects in a collection."""
-        r = user.propfind(coll, propfind_body("D:getetag"), {"Depth": "1"})
-        self.assertEqual(r.status, 207, r.text)
-        out = {}
-        for href in responses(r):
-            if href.endswith(".ics"):
-                g = user.get(href)
-                self.assertEqual(g.status, 200)
-                out[href] = g.text
-        return out
+        return collection_items(self, user, coll)
 
     def copy_of(self, user, uid, coll="calendar/"):
         found = [(h, b) for h, b in self.items(user, user.calendars + coll).items()

@@ -62,6 +62,7 @@ class StoreCheck(unittest.TestCase):
                 "DROP INDEX nodes_uid_dup; DROP INDEX nodes_uid;"
                 "ALTER TABLE nodes DROP COLUMN uid_dup; ALTER TABLE nodes DROP COLUMN sched_tag; DROP TABLE mail_queue;"
                 "DROP TABLE text_index;"
+                "DROP TRIGGER bookables_gone; DROP TABLE bookables; DROP TABLE bookable_addresses;"
                 "CREATE INDEX nodes_uid ON nodes(parent, uid) WHERE uid IS NOT NULL;"
                 "UPDATE nodes SET uid='shared-uid' WHERE name='second.ics';"
                 "PRAGMA user_version = 4;")

@@ -1,8 +1,9 @@
 /* Shared by the storage unit tests that turn a store back into what an
  * older veildav wrote, so that opening the file runs the migrations again:
  * undo_quota_schema removes what schema version 8 added (the quota counter,
- * its view and triggers); store_downgrade the shape of version v (version 9
- * added the text index of cards). */
+ * its view and triggers), undo_bookables_schema what version 10 added
+ * (rooms' modes and addresses); store_downgrade the shape of version v
+ * (version 9 added the text index of cards). */
 #ifndef VEIL_TEST_STORE_DOWNGRADE_H
 #define VEIL_TEST_STORE_DOWNGRADE_H
 
@@ -35,13 +36,26 @@ static inline int undo_quota_schema(sqlite3 *db)
                : -1;
 }
 
-/* The file at version v: 8 (no text index), 7 (nor quota), or 4, 3, 2
- * (neither what versions 5 to 7 added: the UID rules, schedule tags, the
- * mail queue) or 1 (nor the per-user properties, whose rows go).  0 or -1. */
+static inline int undo_bookables_schema(sqlite3 *db)
+{
+    return sqlite3_exec(db,
+                        "DROP TRIGGER bookables_gone; DROP TABLE bookables;"
+                        "DROP TABLE bookable_addresses;",
+                        NULL, NULL, NULL) == SQLITE_OK
+               ? 0
+               : -1;
+}
+
+/* The file at version v: 9 (no rooms), 8 (nor a text index), 7 (nor quota),
+ * or 4, 3, 2 (neither what versions 5 to 7 added: the UID rules, schedule
+ * tags, the mail queue) or 1 (nor the per-user properties, whose rows go).
+ * 0 or -1. */
 static inline int store_downgrade(sqlite3 *db, int v)
 {
     char q[512];
-    if (v > 8 || (v > 4 && v < 7)) return -1;
+    if (v > 9 || (v > 4 && v < 7)) return -1;
+    if (undo_bookables_schema(db) < 0) return -1;
+    if (v == 9) return sqlite3_exec(db, "PRAGMA user_version = 9", NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
     if (sqlite3_exec(db, "DROP TABLE text_index", NULL, NULL, NULL) != SQLITE_OK) return -1;
     if (v == 8) return sqlite3_exec(db, "PRAGMA user_version = 8", NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
     if (undo_quota_schema(db) < 0) return -1;

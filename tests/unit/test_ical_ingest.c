@@ -1,9 +1,13 @@
 /* ical/ingest.h: the ingest policy for calendar data.  Each repair of the table has a test
  * here with a client's text and what is stored; valid data is stored as sent. */
 #include <libical/ical.h>
+#include <strings.h>
 
 #include "check.h"
+#include "ical/index.h"
 #include "ical/ingest.h"
+#include "ical/object.h"
+#include "ical/winzones.h"
 #include "test_ical_util.h"
 
 #define NOW 1767225600 /* 2026-01-01T00:00:00Z */
@@ -194,10 +198,11 @@ static void test_utc_tzid(void)
                   "EXDATE;TZID=Europe/Berlin:20260302T110000,20260303T100000Z\r\n"));
     CHECK_STR(stored(mixed, &f), mixed);
     CHECK_INT(f, 0);
-    /* without the repair the unknown zone would be refused: the same line, local time */
+    /* without the repair the unknown zone would be refused: the same line, local time
+     * (a name that is no Windows zone: those are windows-tzid's, below) */
     ical_ingest_result r;
     const char *local = CAL("BEGIN:VEVENT\r\nUID:u1\r\nDTSTAMP:20251201T000000Z\r\n"
-                            "DTSTART;TZID=Eastern Standard Time:20260301T100000\r\n"
+                            "DTSTART;TZID=Eastern Atlantis Time:20260301T100000\r\n"
                             "END:VEVENT\r\n");
     CHECK_INT(ingest_ex(local, strlen(local), NULL, &r), ICAL_ERR_UNKNOWN_TZID);
 }
@@ -340,6 +345,111 @@ static void test_refused_as_before(void)
     }
 }
 
+/* The UTC start of the first instance of what would be stored. */
+static int64_t first_start(const char *text)
+{
+    ical_object *o;
+    ical_index idx;
+    if (ical_object_parse(P, text, strlen(text), &o) != ICAL_OK) return -1;
+    if (ical_index_build(P, o, NULL, NOW + 86400LL * 800, &idx) != ICAL_OK || !idx.nspans)
+        return -1;
+    return idx.spans[0].start;
+}
+
+#define OUTLOOK_TZ(id, body)                                                                      \
+    "BEGIN:VTIMEZONE\r\nTZID:" id "\r\n" body "END:VTIMEZONE\r\n"
+#define W_EUROPE_RULES                                                                            \
+    "BEGIN:STANDARD\r\nDTSTART:16011028T030000\r\nRRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10\r\n"      \
+    "TZOFFSETFROM:+0200\r\nTZOFFSETTO:+0100\r\nEND:STANDARD\r\n"                                  \
+    "BEGIN:DAYLIGHT\r\nDTSTART:16010325T020000\r\nRRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=3\r\n"       \
+    "TZOFFSETFROM:+0100\r\nTZOFFSETTO:+0200\r\nEND:DAYLIGHT\r\n"
+
+static void test_windows_tzid(void)
+{
+    unsigned fixes = 0;
+    /* no VTIMEZONE at all: refused before (unknown TZID); now Berlin, by reference.
+     * 1 July 2026 10:00 in Berlin (CEST, +02:00) is 08:00 UTC. */
+    const char *no_vtz =
+        CAL("BEGIN:VEVENT\r\nUID:w1\r\nDTSTAMP:20260101T000000Z\r\n"
+            "DTSTART;TZID=W. Europe Standard Time:20260701T100000\r\n"
+            "DTEND;TZID=\"W. Europe Standard Time\":20260701T110000\r\nEND:VEVENT\r\n");
+    const char *s = stored(no_vtz, &fixes);
+    CHECK(s != NULL);
+    if (!s) return;
+    CHECK_INT(fixes, ICAL_FIX_WINDOWS_TZID);
+    CHECK(strstr(s, "DTSTART;TZID=Europe/Berlin:20260701T100000\r\n") != NULL);
+    CHECK(strstr(s, "DTEND;TZID=Europe/Berlin:20260701T110000\r\n") != NULL);
+    CHECK(strstr(s, "Standard Time") == NULL);
+    CHECK_INT(first_start(s), 1782892800); /* 2026-07-01T08:00:00Z */
+
+    /* a VTIMEZONE with the Windows name and nothing in it (no STANDARD or DAYLIGHT):
+     * refused before; now the IANA zone, that VTIMEZONE gone.  Pacific Standard Time in
+     * January is -08:00: 09:00 there is 17:00 UTC. */
+    const char *empty_vtz =
+        CAL(OUTLOOK_TZ("Pacific Standard Time", "")
+            "BEGIN:VEVENT\r\nUID:w2\r\nDTSTAMP:20260101T000000Z\r\n"
+            "DTSTART;TZID=Pacific Standard Time:20270105T090000\r\nDURATION:PT1H\r\n"
+            "EXDATE;TZID=Pacific Standard Time:20270112T090000\r\n"
+            "RRULE:FREQ=WEEKLY;COUNT=3\r\nEND:VEVENT\r\n");
+    s = stored(empty_vtz, &fixes);
+    CHECK(s != NULL);
+    if (!s) return;
+    CHECK_INT(fixes, ICAL_FIX_WINDOWS_TZID);
+    CHECK(strstr(s, "BEGIN:VTIMEZONE") == NULL);
+    CHECK(strstr(s, "DTSTART;TZID=America/Los_Angeles:20270105T090000\r\n") != NULL);
+    CHECK(strstr(s, "EXDATE;TZID=America/Los_Angeles:20270112T090000\r\n") != NULL);
+    CHECK(strstr(s, "RRULE:FREQ=WEEKLY;COUNT=3\r\n") != NULL); /* every other line kept */
+    CHECK_INT(first_start(s), 1799168400); /* 2027-01-05T17:00:00Z */
+
+    /* a proper VTIMEZONE under the Windows name says what it means: stored as sent */
+    const char *proper =
+        CAL(OUTLOOK_TZ("W. Europe Standard Time", W_EUROPE_RULES)
+            "BEGIN:VEVENT\r\nUID:w3\r\nDTSTAMP:20260101T000000Z\r\n"
+            "DTSTART;TZID=W. Europe Standard Time:20260701T100000\r\nDURATION:PT1H\r\n"
+            "END:VEVENT\r\n");
+    ical_ingest_result r;
+    CHECK_INT(ingest_ex(proper, strlen(proper), NULL, &r), ICAL_OK);
+    CHECK(r.body == proper && !r.changed && !r.fixes);
+
+    /* a name that is no Windows zone, without VTIMEZONE: refused as before */
+    const char *unknown =
+        CAL("BEGIN:VEVENT\r\nUID:w4\r\nDTSTAMP:20260101T000000Z\r\n"
+            "DTSTART;TZID=Atlantis Standard Time:20260701T100000\r\nEND:VEVENT\r\n");
+    CHECK(ingest_ex(unknown, strlen(unknown), NULL, &r) != ICAL_OK);
+    /* a UTC value keeps the utc-tzid repair: the Z decides */
+    const char *utc = CAL("BEGIN:VEVENT\r\nUID:w5\r\nDTSTAMP:20260101T000000Z\r\n"
+                          "DTSTART;TZID=Pacific Standard Time:20260701T100000Z\r\nEND:VEVENT\r\n");
+    s = stored(utc, &fixes);
+    CHECK(s && strstr(s, "DTSTART:20260701T100000Z\r\n") != NULL);
+    CHECK_INT(fixes, ICAL_FIX_UTC_TZID);
+}
+
+/* The table: sorted for the binary search, every IANA zone one libical knows, lookups
+ * without case, and nothing for what is not a Windows name. */
+static void test_windows_zone_table(void)
+{
+    const char *prev = NULL, *win;
+    size_t n = 0;
+    for (const char *iana; (iana = ical_windows_zone_at(n, &win)) != NULL; n++) {
+        if (prev) CHECK(strcasecmp(prev, win) < 0);
+        prev = win;
+        icaltimezone *z = icaltimezone_get_builtin_timezone(iana);
+        if (!z) fprintf(stderr, "unknown to libical: %s (%s)\n", iana, win);
+        CHECK(z != NULL);
+        CHECK(ical_windows_zone(win, strlen(win)) == iana);
+    }
+    CHECK(n > 120);
+    const char *w = "w. europe standard time";
+    CHECK_STR(ical_windows_zone(w, strlen(w)), "Europe/Berlin");
+    w = "Pacific Standard Time (Mexico)";
+    CHECK_STR(ical_windows_zone(w, strlen(w)), "America/Tijuana");
+    w = "Pacific Standard Time";
+    CHECK_STR(ical_windows_zone(w, strlen(w)), "America/Los_Angeles");
+    CHECK(ical_windows_zone(w, 8) == NULL); /* a prefix is no name */
+    w = "Europe/Berlin";
+    CHECK(ical_windows_zone(w, strlen(w)) == NULL);
+}
+
 static void test_table_and_names(void)
 {
     unsigned all = 0, n = 0;
@@ -349,7 +459,7 @@ static void test_table_and_names(void)
         CHECK(rp->name && rp->condition && rp->action && rp->rfc);
         CHECK(strstr(rp->rfc, "RFC ") != NULL);
     }
-    CHECK_INT(n, 9);
+    CHECK_INT(n, 10);
     CHECK_STR(ical_fix_names(P, 0), "");
     CHECK_STR(ical_fix_names(P, ICAL_FIX_CRLF | ICAL_FIX_NO_DTSTAMP), "crlf dtstamp-missing");
     CHECK_STR(ical_fix_names(P, ICAL_FIX_DUP_OVERRIDE), "override-duplicate");
@@ -369,6 +479,8 @@ int main(void)
     RUN(test_duplicate_overrides);
     RUN(test_bounds);
     RUN(test_refused_as_before);
+    RUN(test_windows_tzid);
+    RUN(test_windows_zone_table);
     RUN(test_table_and_names);
     pool_free(P);
     ical_global_cleanup();

@@ -275,7 +275,7 @@ static void test_migration_from_every_version(void)
         sqlite3_close(db);
         s = NULL;
         CHECK_INT(store_open(path, 0, 0, &s), STORE_OK);
-        CHECK_INT(user_version(), 9);
+        CHECK_INT(user_version(), 10);
         CHECK_INT(used(s, a), 9);
         CHECK_INT(used(s, b), v <= 1 ? 0 : 4); /* version 1 had no per-user properties */
         no_drift(s, p);

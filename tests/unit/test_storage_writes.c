@@ -278,7 +278,7 @@ static void test_migrate_v5_duplicates(void)
     downgrade_to_v4();
     raw("UPDATE nodes SET uid='U' WHERE name IN ('b.ics','c.ics','d.ics')");
     s = open_again();
-    CHECK_INT(user_version(), 9); /* migrated to the current version */
+    CHECK_INT(user_version(), 10); /* migrated to the current version */
 
     /* every row is kept; the later three are listed, the holder first */
     store_node n;
@@ -337,7 +337,7 @@ static void test_migrate_v5_duplicates(void)
 
     /* opened again, nothing migrates twice */
     s = open_again();
-    CHECK_INT(user_version(), 9); /* migrated to the current version */
+    CHECK_INT(user_version(), 10); /* migrated to the current version */
     CHECK_INT(store_uid_dups_count(s, &count), STORE_OK);
     CHECK_INT(count, 0);
     pool_free(p);

@@ -9,6 +9,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "common/log.h"
+
 int config_defaults(veil_config *cfg, const char *data_dir)
 {
     memset(cfg, 0, sizeof(*cfg));
@@ -253,6 +255,91 @@ static int apply(veil_config *cfg, const char *key, char *val)
     return -2;
 }
 
+/* RFC 7235 §2.2: the realm is a quoted-string in WWW-Authenticate; a quote,
+ * a backslash or a control character would end it or the header */
+static int realm_ok(const char *s)
+{
+    if (!*s) return 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if (*p < 0x20 || *p == 0x7f || *p == '"' || *p == '\\') return 0;
+    return 1;
+}
+
+/* scheme://host[:port] with nothing after it: Location headers are built
+ * by appending a path */
+static int public_url_ok(const char *s)
+{
+    const char *h = strncmp(s, "https://", 8) == 0 ? s + 8
+                    : strncmp(s, "http://", 7) == 0 ? s + 7
+                                                     : NULL;
+    if (!h || !*h) return 0;
+    for (const unsigned char *p = (const unsigned char *)h; *p; p++)
+        if (!(isalnum(*p) || strchr("-._~:[]", *p))) return 0;
+    return 1;
+}
+
+/* Reads one line of at most cap - 1 bytes into line, without its '\n'.
+ * 1 for a line, 0 at the end of the file, -1 for a line too long or one
+ * holding a NUL (fgets would cut it short silently and read the rest as a
+ * line of its own). */
+static int read_line(FILE *f, char *line, size_t cap)
+{
+    size_t n = 0;
+    int c;
+    while ((c = getc(f)) != EOF && c != '\n') {
+        if (c == '\0' || n + 1 >= cap) return -1;
+        line[n++] = (char)c;
+    }
+    line[n] = '\0';
+    return c == EOF && n == 0 ? 0 : 1;
+}
+
+int config_read(veil_config *cfg, FILE *f, const char *name, char *err, size_t errlen)
+{
+    char line[4096];
+    int lineno = 0, rc = 0, got;
+    while ((got = read_line(f, line, sizeof line)) != 0) {
+        lineno++;
+        if (got < 0) {
+            snprintf(err, errlen, "%s:%d: line too long or holding a NUL byte", name, lineno);
+            return -1;
+        }
+        char *s = trim(line);
+        if (*s == '\0' || *s == '#') continue;
+        char *eq = strchr(s, '=');
+        if (!eq) {
+            snprintf(err, errlen, "%s:%d: expected 'key = value'", name, lineno);
+            return -1;
+        }
+        *eq = '\0';
+        char *key = trim(s), *val = trim(eq + 1);
+        int r = apply(cfg, key, val);
+        if (r == -2) {
+            snprintf(err, errlen, "%s:%d: unknown setting '%.64s'", name, lineno, key);
+            return -1;
+        }
+        if (r < 0) {
+            snprintf(err, errlen, "%s:%d: invalid value for '%s'", name, lineno, key);
+            return -1;
+        }
+    }
+    if ((!cfg->tls_cert) != (!cfg->tls_key)) {
+        snprintf(err, errlen, "tls_cert and tls_key must be set together");
+        rc = -1;
+    } else if (log_parse_level(cfg->log_level) < 0) {
+        snprintf(err, errlen, "%s: log_level must be error, warn, info or debug", name);
+        rc = -1;
+    } else if (!realm_ok(cfg->realm)) {
+        snprintf(err, errlen, "%s: realm must be printable, without '\"' or '\\'", name);
+        rc = -1;
+    } else if (cfg->public_url && !public_url_ok(cfg->public_url)) {
+        snprintf(err, errlen, "%s: public_url must be scheme://host[:port] (http or https)",
+                 name);
+        rc = -1;
+    }
+    return rc;
+}
+
 int config_load(veil_config *cfg, int must_exist, char *err, size_t errlen)
 {
     char *path = config_path(cfg, "veildav.conf");
@@ -268,38 +355,9 @@ int config_load(veil_config *cfg, int must_exist, char *err, size_t errlen)
         free(path);
         return -1;
     }
-    char line[4096];
-    int lineno = 0, rc = 0;
-    while (fgets(line, sizeof line, f)) {
-        lineno++;
-        char *s = trim(line);
-        if (*s == '\0' || *s == '#') continue;
-        char *eq = strchr(s, '=');
-        if (!eq) {
-            snprintf(err, errlen, "%s:%d: expected 'key = value'", path, lineno);
-            rc = -1;
-            break;
-        }
-        *eq = '\0';
-        char *key = trim(s), *val = trim(eq + 1);
-        int r = apply(cfg, key, val);
-        if (r == -2) {
-            snprintf(err, errlen, "%s:%d: unknown setting '%s'", path, lineno, key);
-            rc = -1;
-            break;
-        }
-        if (r < 0) {
-            snprintf(err, errlen, "%s:%d: invalid value for '%s'", path, lineno, key);
-            rc = -1;
-            break;
-        }
-    }
+    int rc = config_read(cfg, f, path, err, errlen);
     fclose(f);
     free(path);
-    if (rc == 0 && (!cfg->tls_cert) != (!cfg->tls_key)) {
-        snprintf(err, errlen, "tls_cert and tls_key must be set together");
-        rc = -1;
-    }
     return rc;
 }
 

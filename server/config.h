@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #define CONFIG_MAX_PROXIES 16
 
@@ -61,6 +62,9 @@ int config_defaults(veil_config *cfg, const char *data_dir);
 /* Reads DATA/veildav.conf over the defaults.  A missing file is fine when
  * must_exist is 0.  On error returns -1 and writes a one-line reason to err. */
 int config_load(veil_config *cfg, int must_exist, char *err, size_t errlen);
+/* The same from an open file (name for messages): every line is applied in
+ * turn, then the settings are checked together. */
+int config_read(veil_config *cfg, FILE *f, const char *name, char *err, size_t errlen);
 /* Writes a commented default configuration file; 0 or -1. */
 int config_write_default(const char *path, const char *listen);
 void config_free(veil_config *cfg);

@@ -96,12 +96,10 @@ const char *dav_allow_except(dav_req *r, const dav_resource *res, const char *re
 
 static void parse_prefer(dav_req *r)
 {
-    const char *brief = dav_header(r, "Brief");
-    if (brief && strcasecmp(brief, "t") == 0) r->prefer_minimal = 1;
-    const char *prefer = dav_header(r, "Prefer");
-    if (prefer && strcasestr(prefer, "return=minimal")) r->prefer_minimal = 1;
-    if (prefer && strcasestr(prefer, "return=representation")) r->prefer_representation = 1;
-    if (prefer && strcasestr(prefer, "depth-noroot")) r->prefer_noroot = 1;
+    unsigned pref = dav_prefer_parse(dav_header(r, "Prefer"), dav_header(r, "Brief"));
+    r->prefer_minimal = !!(pref & DAV_PREFER_MINIMAL);
+    r->prefer_representation = !!(pref & DAV_PREFER_REPRESENTATION);
+    r->prefer_noroot = !!(pref & DAV_PREFER_NOROOT);
     /* Preference-Applied is added where a preference is honoured, except
      * return=minimal, which every multistatus-producing method honours. */
     if (r->prefer_minimal) dav_add_header(r, "Preference-Applied", "return=minimal");
@@ -170,8 +168,9 @@ static int dispatch(dav_req *r)
 }
 
 /* A change that did not reach the disk has no answer but the failure. */
-static void discard_response(dav_req *r, int status)
+static void discard_response(dav_req *r, int rc)
 {
+    int status = dav_store_status(rc);
     r->status = status;
     r->out_headers = NULL;
     r->out_type = NULL;
@@ -179,7 +178,9 @@ static void discard_response(dav_req *r, int status)
     r->stream.fill = NULL;
     r->err_ns = r->err_name = r->err_inner = NULL;
     r->err_text = status == 507 ? "Insufficient storage" : "The change could not be stored";
-    r->log_reason = status == 507 ? "the commit found no space" : "the commit failed";
+    r->log_reason = rc == STORE_FULL    ? "the disk is full"
+                    : rc == STORE_IOERR ? "the disk failed a write or the WAL sync"
+                                        : "the commit failed";
 }
 
 void dav_handle(dav_req *r)
@@ -196,7 +197,7 @@ void dav_handle(dav_req *r)
             } else {
                 store_rollback(r->st);
                 dav_ctx_rolled_back(&r->ctx);
-                discard_response(r, dav_store_status(rc));
+                discard_response(r, rc);
             }
         } else {
             store_rollback(r->st);

@@ -191,6 +191,9 @@ int cli_serve(const veil_config *cfg_in, int argc, char **argv)
     sigaddset(&set, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
+    /* a file size limit (ulimit -f) reached makes the write fail with EFBIG,
+     * answered 507 like a full disk, instead of killing the server */
+    signal(SIGXFSZ, SIG_IGN);
     srv_http *http;
     if (srv_http_start(&cfg, auth, &http, err, sizeof err) != 0) {
         fprintf(stderr, "veildav serve: %s\n", err);

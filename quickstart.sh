@@ -9,7 +9,7 @@ cd "$TOP"
 SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO=sudo
 $SUDO apt-get update -qq
 DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq build-essential cmake pkg-config \
-    libmicrohttpd-dev libxml2-dev libical-dev libsqlite3-dev libssl-dev >/dev/null
+    libmicrohttpd-dev libxml2-dev libical-dev libsqlite3-dev libssl-dev libcurl4-openssl-dev >/dev/null
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build -j"$(nproc)" >/dev/null
 DATA=${VEILDAV_DATA:-$TOP/demo-data}

@@ -5,6 +5,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+static size_t default_limit = BUF_DEFAULT_LIMIT;
+
+void buf_set_default_limit(size_t limit)
+{
+    default_limit = limit ? limit : BUF_DEFAULT_LIMIT;
+}
+
+size_t buf_default_limit(void)
+{
+    return default_limit;
+}
+
 void buf_init(vbuf *b, size_t limit)
 {
     b->data = NULL;
@@ -32,7 +44,11 @@ int buf_reserve(vbuf *b, size_t extra)
     if (b->failed) return -1;
     if (extra > SIZE_MAX - b->len - 1) goto fail;
     size_t need = b->len + extra + 1;
-    if (b->limit && b->len + extra > b->limit) goto fail;
+    size_t limit = b->limit ? b->limit : default_limit;
+    if (b->len + extra > limit) {
+        b->failed = BUF_FAILED_CAP;
+        return -1;
+    }
     if (need <= b->cap) return 0;
     size_t ncap = b->cap ? b->cap : 256;
     while (ncap < need) {

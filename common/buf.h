@@ -11,9 +11,16 @@ typedef struct vbuf {
     char *data;   /* NUL-terminated when len > 0; owned by the buffer */
     size_t len;
     size_t cap;
-    size_t limit; /* 0 = no limit */
-    int failed;
+    size_t limit; /* 0 = the process-wide default (buf_set_default_limit) */
+    int failed;   /* 0, BUF_FAILED_MEMORY or BUF_FAILED_CAP */
 } vbuf;
+
+/* No buffer is without a cap: one given no limit of its own stops at the
+ * process-wide default, which the server sets from max_buffer_bytes before
+ * any thread starts (BUF_DEFAULT_LIMIT until then). */
+#define BUF_DEFAULT_LIMIT ((size_t)256 << 20)
+void buf_set_default_limit(size_t limit);
+size_t buf_default_limit(void);
 
 #define VBUF_INIT {NULL, 0, 0, 0, 0}
 
@@ -30,9 +37,17 @@ int buf_reserve(vbuf *b, size_t extra);
 char *buf_steal(vbuf *b, size_t *len);
 /* Drops the first n bytes. */
 void buf_consume(vbuf *b, size_t n);
+#define BUF_FAILED_MEMORY 1
+#define BUF_FAILED_CAP 2
 static inline int buf_failed(const vbuf *b)
 {
     return b->failed;
+}
+/* Failed because it would have passed its cap (not for want of memory):
+ * the answer is 507 or the limit's precondition, not 500. */
+static inline int buf_capped(const vbuf *b)
+{
+    return b->failed == BUF_FAILED_CAP;
 }
 static inline const char *buf_cstr(const vbuf *b)
 {

@@ -21,13 +21,18 @@ static int calendar_media_type(const char *ct)
     return n == 13 && strncasecmp(ct, "text/calendar", 13) == 0;
 }
 
-const icaltimezone *caldav_collection_tz(dav_req *r, const store_node *coll)
+static const icaltimezone *collection_tz(vpool *pool, const store_node *coll)
 {
     if (!coll->tz) return NULL;
     const char *tzid;
     const icaltimezone *tz = NULL;
-    if (ical_tz_parse(r->pool, coll->tz, strlen(coll->tz), &tzid, &tz) != ICAL_OK) return NULL;
+    if (ical_tz_parse(pool, coll->tz, strlen(coll->tz), &tzid, &tz) != ICAL_OK) return NULL;
     return tz;
+}
+
+const icaltimezone *caldav_collection_tz(dav_req *r, const store_node *coll)
+{
+    return collection_tz(r->pool, coll);
 }
 
 ical_status caldav_index_object(vpool *pool, const icaltimezone *floating_tz, ical_object *obj,
@@ -54,13 +59,20 @@ ical_status caldav_index_object(vpool *pool, const icaltimezone *floating_tz, ic
     return ICAL_OK;
 }
 
-int caldav_prepare_member(dav_req *r, const store_node *coll, const char *body, size_t len,
-                          const char *content_type, dav_member *m)
+static int refuse(dav_refusal *why, int status, const char *name, const char *text)
+{
+    *why = (dav_refusal){.status = status, .ns = name ? NS_CALDAV : NULL, .name = name,
+                         .text = text};
+    return status;
+}
+
+int caldav_prepare_member(dav_ctx *c, const store_node *coll, const char *body, size_t len,
+                          const char *content_type, dav_member *m, dav_refusal *why)
 {
     /* RFC 4791 §5.3.2.1 CALDAV:supported-calendar-data */
     if (content_type ? !calendar_media_type(content_type) : !ical_looks_like(body, len))
-        return dav_error(r, 403, NS_CALDAV, "supported-calendar-data");
-    if (len > r->cfg->max_resource_size) return dav_error(r, 403, NS_CALDAV, "max-resource-size");
+        return refuse(why, 403, "supported-calendar-data", NULL);
+    if (len > c->cfg->max_resource_size) return refuse(why, 403, "max-resource-size", NULL);
 
     /* the ingest policy (ical/ingest.h): repairs, then the RFC 4791 §5.3.2.1 checks on
      * what would be stored */
@@ -72,34 +84,35 @@ int caldav_prepare_member(dav_req *r, const store_node *coll, const char *body, 
     o.v.max_instances = CALDAV_MAX_INSTANCES;
     o.v.max_attendees = CALDAV_MAX_ATTENDEES;
     o.v.horizon = (int64_t)time(NULL) + CALDAV_HORIZON_SECONDS;
-    o.v.floating_tz = caldav_collection_tz(r, coll);
+    o.v.floating_tz = collection_tz(c->pool, coll);
     o.now = (int64_t)time(NULL);
-    o.max_bytes = r->cfg->max_resource_size;
+    o.max_bytes = c->cfg->max_resource_size;
     ical_ingest_result in;
-    ical_status st = ical_ingest(r->pool, body, len, &o, &in);
+    ical_status st = ical_ingest(c->pool, body, len, &o, &in);
     /* expansions stop short once the server is stopping: judge nothing on
      * their partial results */
-    if (ical_cancelled()) return dav_error_text(r, 503, "The server is shutting down");
-    if (st == ICAL_ERR_NOMEM) return 500;
+    if (ical_cancelled()) return refuse(why, 503, NULL, "The server is shutting down");
+    if (st == ICAL_ERR_NOMEM) return refuse(why, 500, NULL, NULL);
     if (st != ICAL_OK) {
         const char *pre = ical_status_precondition(st);
-        if (in.v.detail) r->err_text = in.v.detail;
-        return dav_error(r, 403, NS_CALDAV, pre ? pre : "valid-calendar-data");
+        return refuse(why, 403, pre ? pre : "valid-calendar-data", in.v.detail);
     }
     /* the operator's trace of what was repaired: repair names only, never data */
-    if (in.fixes) log_debug("calendar object repaired: %s", ical_fix_names(r->pool, in.fixes));
+    if (in.fixes) log_debug("calendar object repaired: %s", ical_fix_names(c->pool, in.fixes));
     /* (CALDAV:no-uid-conflict needs the store: checked in the write
      * transaction, dav/member.c) */
-    st = caldav_index_object(r->pool, o.v.floating_tz, in.v.obj, m);
-    if (ical_cancelled()) return dav_error_text(r, 503, "The server is shutting down");
-    if (st != ICAL_OK) return st == ICAL_ERR_NOMEM ? 500 : dav_error(r, 403, NS_CALDAV,
-                                                                      "valid-calendar-data");
+    st = caldav_index_object(c->pool, o.v.floating_tz, in.v.obj, m);
+    if (ical_cancelled()) return refuse(why, 503, NULL, "The server is shutting down");
+    if (st != ICAL_OK)
+        return st == ICAL_ERR_NOMEM ? refuse(why, 500, NULL, NULL)
+                                    : refuse(why, 403, "valid-calendar-data", NULL);
     m->c.body = in.body;
     m->c.length = in.body_len;
     m->c.content_type = "text/calendar;charset=utf-8";
-    m->c.etag = dav_etag_for(r->pool, in.body, in.body_len);
+    m->c.etag = dav_etag_for(c->pool, in.body, in.body_len);
     m->c.uid = in.v.uid;
     m->c.component = in.v.kind;
     m->changed = in.changed;
+    m->fixes = in.fixes;
     return 0;
 }

@@ -5,10 +5,6 @@
 #include "dav/dav.h"
 #include "dav/member.h"
 
-/* PUT/COPY/MOVE of a vCard into an address book: RFC 6352 §6.3.2.1. */
-int carddav_prepare_member(dav_req *r, const store_node *coll, const char *body, size_t len,
-                           const char *content_type, dav_member *m);
-
 /* The version a GET asks for with Accept ("text/vcard; version=4.0"):
  * VCARD_V30, VCARD_V40, or 0 for "as stored". */
 int carddav_accept_version(dav_req *r);

@@ -11,38 +11,45 @@
 #include "vcard/convert.h"
 #include "vcard/ingest.h"
 
-int carddav_prepare_member(dav_req *r, const store_node *coll, const char *body, size_t len,
-                           const char *content_type, dav_member *m)
+static int refuse(dav_refusal *why, int status, const char *name, const char *text)
+{
+    *why = (dav_refusal){.status = status, .ns = name ? NS_CARDDAV : NULL, .name = name,
+                         .text = text};
+    return status;
+}
+
+int carddav_prepare_member(dav_ctx *c, const store_node *coll, const char *body, size_t len,
+                           const char *content_type, dav_member *m, dav_refusal *why)
 {
     /* CARDDAV:supported-address-data: text/vcard 3.0 or 4.0 */
     if (content_type && !vcard_media_version(content_type, NULL, VCARD_V30))
-        return dav_error(r, 403, NS_CARDDAV, "supported-address-data");
-    if (len > r->cfg->max_resource_size) return dav_error(r, 403, NS_CARDDAV, "max-resource-size");
+        return refuse(why, 403, "supported-address-data", NULL);
+    if (len > c->cfg->max_resource_size) return refuse(why, 403, "max-resource-size", NULL);
     /* the ingest policy (vcard/ingest.h): repairs, the RFC 6352 §6.3.2.1 checks */
-    vcard_ingest_opts o = {.now = time(NULL), .max_bytes = r->cfg->max_resource_size};
+    vcard_ingest_opts o = {.now = time(NULL), .max_bytes = c->cfg->max_resource_size};
     vcard_ingest_result in;
-    vcard_invalid bad = vcard_ingest(r->pool, body, len, &o, &in);
-    if (bad == VCARD_INVALID_NOMEM) return 500;
+    vcard_invalid bad = vcard_ingest(c->pool, body, len, &o, &in);
+    if (bad == VCARD_INVALID_NOMEM) return refuse(why, 500, NULL, NULL);
     if (bad != VCARD_VALID) {
-        if (in.chk.reason) r->err_text = in.chk.reason;
         const char *pre = vcard_invalid_precondition(bad);
-        return dav_error(r, 403, NS_CARDDAV, pre ? pre : "valid-address-data");
+        return refuse(why, 403, pre ? pre : "valid-address-data", in.chk.reason);
     }
     /* the declared version must be the card's */
     int declared = content_type ? vcard_media_version(content_type, NULL, 0) : 0;
     if (declared && declared != in.info.version)
-        return dav_error(r, 403, NS_CARDDAV, "supported-address-data");
+        return refuse(why, 403, "supported-address-data", NULL);
     /* (CARDDAV:no-uid-conflict needs the store: checked in the write
      * transaction, dav/member.c) */
     /* the operator's trace of what was repaired: repair names only, never data */
-    if (in.fixes) log_debug("vCard repaired: %s", vcard_fix_names(r->pool, in.fixes));
+    if (in.fixes) log_debug("vCard repaired: %s", vcard_fix_names(c->pool, in.fixes));
     m->c.body = in.body;
     m->c.length = in.body_len;
     m->c.content_type = "text/vcard; charset=utf-8";
-    m->c.etag = dav_etag_for(r->pool, in.body, in.body_len);
+    m->c.etag = dav_etag_for(c->pool, in.body, in.body_len);
     m->c.uid = in.info.uid;
     m->c.component = "VCARD";
     m->changed = in.changed;
+    m->fixes = in.fixes;
     return 0;
 }
 

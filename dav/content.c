@@ -1,4 +1,5 @@
 /* GET, HEAD and PUT of resources (RFC 9110 §9.3.1-9.3.4, RFC 4918 §9.4, §9.7). */
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -7,12 +8,15 @@
 #include "dav/caldav.h"
 #include "dav/carddav.h"
 #include "dav/conditional.h"
+#include "dav/export.h"
 #include "dav/listing.h"
 #include "dav/member.h"
 #include "dav/methods.h"
+#include "dav/props.h"
 #include "dav/resource.h"
 #include "dav/xml_out.h"
 #include "privacy/acl.h"
+#include "vcard/convert.h"
 
 /* ---- GET on a collection: a small HTML index, streamed -------------------- */
 
@@ -85,6 +89,164 @@ static int index_fill(dav_req *r, void *state, vbuf *out)
     }
     buf_puts(out, "</ul>\n</body></html>\n");
     return 0;
+}
+
+/* ---- GET on a calendar or an address book: the whole collection, streamed ----- */
+
+/* The weight (0-1000) Accept gives a media type named exactly (parameters aside), or -1
+ * when it names it not; ranges (text/ *, * / *) count for nothing here: a browser sends
+ * them, and a browser gets the page. */
+static int accept_q(const char *accept, const char *type)
+{
+    size_t tlen = strlen(type);
+    for (const char *p = accept; p && *p;) {
+        const char *end = strchr(p, ',');
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+        const char *e = p;
+        while (e < p + n && (*e == ' ' || *e == '\t')) e++;
+        size_t mlen = strcspn(e, ";,");
+        while (mlen && (e[mlen - 1] == ' ' || e[mlen - 1] == '\t')) mlen--;
+        if (mlen == tlen && strncasecmp(e, type, tlen) == 0) {
+            int q = 1000;
+            for (const char *a = memchr(e, ';', n - (size_t)(e - p)); a && a < p + n;
+                 a = memchr(a + 1, ';', (size_t)(p + n - a - 1))) {
+                const char *v = a + 1;
+                while (*v == ' ' || *v == '\t') v++;
+                if ((v[0] == 'q' || v[0] == 'Q') && v[1] == '=') {
+                    double d = strtod(v + 2, NULL);
+                    q = d <= 0 ? 0 : d >= 1 ? 1000 : (int)(d * 1000 + 0.5);
+                }
+            }
+            return q;
+        }
+        p = end ? end + 1 : NULL;
+    }
+    return -1;
+}
+
+/* Does this GET of a calendar or an address book ask for its data rather than the
+ * page: "?export", or Accept naming the collection's media type at least as high as
+ * text/html? */
+static int wants_export(dav_req *r, int kind)
+{
+    if (dav_query(r, "export")) return 1;
+    const char *accept = dav_header(r, "Accept");
+    if (!accept) return 0;
+    static const char *const cal[] = {"text/calendar", NULL};
+    static const char *const card[] = {"text/vcard", "text/x-vcard", "text/directory", NULL};
+    int best = -1;
+    for (const char *const *t = kind == STORE_KIND_CALENDAR ? cal : card; *t; t++) {
+        int q = accept_q(accept, *t);
+        if (q > best) best = q;
+    }
+    return best > 0 && best >= accept_q(accept, "text/html");
+}
+
+typedef struct export_state {
+    dav_req *r;
+    dav_resource coll;
+    dav_export e;
+} export_state;
+
+/* The members the caller may see (dav_list_children leaves out the hidden ones). */
+static int export_list(void *arg, vpool *page, const char *after, int limit, store_node **out,
+                       int *n, const char **next)
+{
+    export_state *s = arg;
+    dav_req *r = s->r;
+    vpool *keep = r->pool;
+    r->pool = page;
+    dav_resource *kids;
+    int nk;
+    int st = dav_list_children(r, &s->coll, after, limit, &kids, &nk, next);
+    r->pool = keep;
+    if (st) return -1;
+    store_node *nodes = pool_alloc(page, sizeof(store_node) * (size_t)(nk ? nk : 1));
+    if (!nodes) return -1;
+    int k = 0;
+    for (int i = 0; i < nk; i++)
+        if (kids[i].type == DAV_RES_NODE) nodes[k++] = kids[i].node;
+    *out = nodes;
+    *n = k;
+    return 0;
+}
+
+static int export_fill(dav_req *r, void *state, vbuf *out)
+{
+    export_state *s = state;
+    return dav_export_next(&s->e, r->st, r->pool, out);
+}
+
+/* The collection's name as the caller sees it: their own display name of a view, the
+ * calendar's, else NULL. */
+static const char *shown_name(dav_req *r, const dav_resource *res)
+{
+    store_prop p;
+    if (dav_dead_prop_get(r, res, NS_DAV, "displayname", &p) != STORE_OK) return NULL;
+    return dav_export_prop_text(r->pool, p.xml);
+}
+
+/* RFC 6266: attachment, the name as ASCII and, when it is more, as UTF-8 (RFC 8187) */
+static const char *disposition(dav_req *r, const char *file)
+{
+    vbuf ascii, ext;
+    buf_init(&ascii, 0);
+    buf_init(&ext, 0);
+    int plain = 1;
+    for (const unsigned char *p = (const unsigned char *)file; *p; p++) {
+        int unreserved = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+                         (*p >= '0' && *p <= '9') || strchr("-._~", *p);
+        if (unreserved) buf_putc(&ext, (char)*p);
+        else buf_printf(&ext, "%%%02X", *p);
+        if (*p >= 0x80) plain = 0;
+        /* the ASCII name: one '_' for each character that is not */
+        if (*p < 0x80) buf_putc(&ascii, (char)*p);
+        else if (*p >= 0xC0) buf_putc(&ascii, '_');
+    }
+    const char *v = plain ? pool_printf(r->pool, "attachment; filename=\"%s\"", buf_cstr(&ascii))
+                          : pool_printf(r->pool, "attachment; filename=\"%s\"; filename*=UTF-8''%s",
+                                        buf_cstr(&ascii), buf_cstr(&ext));
+    buf_free(&ascii);
+    buf_free(&ext);
+    return v;
+}
+
+/* The whole collection as one file (README "Export and import"): the members the caller
+ * may see, a page at a time.  No ETag or Last-Modified: the stream is read a page at a
+ * time in snapshots of its own, so no validator could name it. */
+static int get_export(dav_req *r, dav_resource *res)
+{
+    int cal = res->node.kind == STORE_KIND_CALENDAR;
+    export_state *s = pool_calloc(r->pool, sizeof(*s));
+    if (!s) return 500;
+    s->r = r;
+    s->coll = *res;
+    s->e.kind = res->node.kind;
+    s->e.list = export_list;
+    s->e.arg = s;
+    const char *shown = shown_name(r, res);
+    s->e.calname = cal ? shown : NULL;
+    /* the file is named after what the caller calls the collection: its display name
+     * (a client that made the calendar often named its segment with a UUID), else the
+     * segment the caller reached it by; never anything of the path above it, which holds
+     * a principal id */
+    const char *ext = cal ? ".ics" : ".vcf";
+    const char *file = dav_export_filename(r->pool, shown, ext);
+    if (!file) file = dav_export_filename(r->pool, res->name, ext);
+    if (!file) file = cal ? "calendar.ics" : "contacts.vcf";
+    if (cal) {
+        r->out_type = "text/calendar; charset=utf-8";
+    } else {
+        s->e.vcard_version = carddav_accept_version(r);
+        r->out_type = s->e.vcard_version == VCARD_V40 ? "text/vcard; charset=utf-8; version=4.0"
+                      : s->e.vcard_version == VCARD_V30 ? "text/vcard; charset=utf-8; version=3.0"
+                                                        : "text/vcard; charset=utf-8";
+    }
+    dav_add_header(r, "Content-Disposition", disposition(r, file));
+    dav_add_header(r, "Vary", "Accept");
+    r->stream.fill = export_fill;
+    r->stream.state = s;
+    return 200;
 }
 
 /* The stored representation of a non-collection resource, as GET sends it
@@ -222,6 +384,11 @@ int dav_method_get(dav_req *r, dav_resource *res)
         return 304;
     }
     if (st) return st;
+    if (res->type == DAV_RES_NODE && (res->node.kind == STORE_KIND_CALENDAR ||
+                                      res->node.kind == STORE_KIND_ADDRESSBOOK)) {
+        if (wants_export(r, res->node.kind)) return get_export(r, res);
+        dav_add_header(r, "Vary", "Accept");
+    }
     if (dav_res_is_collection(res)) {
         index_state *s = pool_calloc(r->pool, sizeof(*s));
         if (!s) return 500;

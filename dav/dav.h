@@ -100,6 +100,7 @@ struct dav_req {
     const char *base_url;        /* "http://host:port" for absolute URLs (Location) */
     dav_header_fn header_fn;
     void *header_ctx;
+    dav_header_fn query_fn;      /* the query's arguments ("?export"), read with header_ctx */
     const char *body;
     size_t body_len;
 
@@ -156,6 +157,9 @@ struct dav_req {
 /* ---- request helpers (dav/request.c) ---------------------------------- */
 
 const char *dav_header(dav_req *r, const char *name);
+/* An argument of the request's query: its value, "" for one without a value
+ * ("?export"), NULL when absent. */
+const char *dav_query(dav_req *r, const char *name);
 void dav_add_header(dav_req *r, const char *name, const char *value);
 /* Records a precondition element for the error body; returns status. */
 int dav_error(dav_req *r, int status, const char *ns, const char *name);

@@ -14,71 +14,78 @@
 
 /* ---- the steps of each kind of collection ------------------------------------ */
 
-static int plain_prepare(dav_req *r, const store_node *coll, const char *body, size_t len,
-                         const char *content_type, dav_member *m)
+static int plain_prepare(dav_ctx *c, const store_node *coll, const char *body, size_t len,
+                         const char *content_type, dav_member *m, dav_refusal *why)
 {
     m->c.body = body;
     m->c.length = len;
     m->c.content_type = content_type;
-    m->c.content_language = dav_header(r, "Content-Language");
-    m->c.etag = dav_etag_for(r->pool, body, len);
+    m->c.etag = dav_etag_for(c->pool, body, len);
     return 0;
 }
 
-static int refuse_prepare(dav_req *r, const store_node *coll, const char *body, size_t len,
-                          const char *content_type, dav_member *m)
+static int refuse_prepare(dav_ctx *c, const store_node *coll, const char *body, size_t len,
+                          const char *content_type, dav_member *m, dav_refusal *why)
 {
     /* scheduling and notification collections are filled by the server */
-    return dav_error_text(r, 403, "Resources cannot be stored here");
+    *why = (dav_refusal){.status = 403, .text = "Resources cannot be stored here"};
+    return 403;
 }
 
 /* RFC 4791 §5.3.2.1 / RFC 6352 §6.3.2.1 no-uid-conflict: one UID per
  * collection, and a member keeps its UID.  409: the client can resolve it
- * (the element names the member that holds the UID). */
-static int uid_check(dav_req *r, const char *ns, const store_node *coll, const char *coll_href,
-                     const store_node *old, const dav_member *m)
+ * (the element names the member that holds the UID).  moving: a MOVE's
+ * source, whose UID is no conflict. */
+static int uid_check(dav_ctx *c, const char *ns, const store_node *coll, const char *coll_href,
+                     const store_node *old, const dav_member *m, int64_t moving, dav_refusal *why)
 {
     const store_node *holder = NULL;
     store_node other;
     if (old && old->uid && strcmp(old->uid, m->c.uid) != 0) {
         holder = old;
     } else {
-        int rc = store_node_by_uid(r->st, r->pool, coll->id, m->c.uid, &other);
-        if (rc != STORE_OK && rc != STORE_NOTFOUND) return dav_store_status(rc);
-        if (rc == STORE_OK && (!old || other.id != old->id) && other.id != r->moving_node)
+        int rc = store_node_by_uid(c->st, c->pool, coll->id, m->c.uid, &other);
+        if (rc != STORE_OK && rc != STORE_NOTFOUND) {
+            *why = (dav_refusal){.status = dav_store_status(rc)};
+            return why->status;
+        }
+        if (rc == STORE_OK && (!old || other.id != old->id) && other.id != moving)
             holder = &other;
     }
     if (!holder) return 0;
-    const char *href = pool_printf(r->pool, "<D:href>%s%s</D:href>", coll_href,
-                                   uri_encode_segment_pool(r->pool, holder->name));
-    return dav_error_inner(r, 409, ns, "no-uid-conflict", href);
+    const char *href = pool_printf(c->pool, "<D:href>%s%s</D:href>", coll_href,
+                                   uri_encode_segment_pool(c->pool, holder->name));
+    *why = (dav_refusal){.status = 409, .ns = ns, .name = "no-uid-conflict", .inner = href};
+    return 409;
 }
 
-static int caldav_check(dav_req *r, const store_node *coll, const char *coll_href,
-                        const store_node *old, const dav_member *m)
+static int caldav_check(dav_ctx *c, const store_node *coll, const char *coll_href,
+                        const store_node *old, const dav_member *m, int64_t moving,
+                        dav_refusal *why)
 {
-    return uid_check(r, NS_CALDAV, coll, coll_href, old, m);
+    return uid_check(c, NS_CALDAV, coll, coll_href, old, m, moving, why);
 }
 
-static int carddav_check(dav_req *r, const store_node *coll, const char *coll_href,
-                         const store_node *old, const dav_member *m)
+static int carddav_check(dav_ctx *c, const store_node *coll, const char *coll_href,
+                         const store_node *old, const dav_member *m, int64_t moving,
+                         dav_refusal *why)
 {
-    return uid_check(r, NS_CARDDAV, coll, coll_href, old, m);
+    return uid_check(c, NS_CARDDAV, coll, coll_href, old, m, moving, why);
 }
 
 /* The time-range index (RFC 4791 §9.9) of a calendar object. */
-static int index_spans(dav_req *r, int64_t node, const store_node *coll, const dav_member *m)
+static int index_spans(dav_ctx *c, int64_t node, const store_node *coll, const dav_member *m)
 {
-    return m->indexed ? store_tr_set(r->st, node, coll->id, m->spans, m->nspans) : STORE_OK;
+    return m->indexed ? store_tr_set(c->st, node, coll->id, m->spans, m->nspans) : STORE_OK;
 }
 
 typedef struct member_kind {
     int kind; /* the collection's STORE_KIND_*; 0 ends the table: everything else */
-    int (*prepare)(dav_req *r, const store_node *coll, const char *body, size_t len,
-                   const char *content_type, dav_member *m);
-    int (*check)(dav_req *r, const store_node *coll, const char *coll_href,
-                 const store_node *old, const dav_member *m);
-    int (*stored)(dav_req *r, int64_t node, const store_node *coll, const dav_member *m);
+    int (*prepare)(dav_ctx *c, const store_node *coll, const char *body, size_t len,
+                   const char *content_type, dav_member *m, dav_refusal *why);
+    int (*check)(dav_ctx *c, const store_node *coll, const char *coll_href,
+                 const store_node *old, const dav_member *m, int64_t moving, dav_refusal *why);
+    int (*stored)(dav_ctx *c, int64_t node, const store_node *coll, const dav_member *m);
 } member_kind;
 
 static const member_kind kinds[] = {
@@ -105,15 +112,35 @@ static int typed(const store_node *coll)
 
 /* ---- writing a member ------------------------------------------------------------ */
 
-int dav_member_prepare(dav_req *r, const store_node *coll, const char *body, size_t len,
-                       const char *content_type, dav_member *m)
+int dav_refuse(dav_req *r, const dav_refusal *why)
+{
+    if (why->name) {
+        if (why->text) r->err_text = why->text;
+        return dav_error_inner(r, why->status, why->ns, why->name, why->inner);
+    }
+    return why->text ? dav_error_text(r, why->status, why->text) : why->status;
+}
+
+int dav_member_prepare_in(dav_ctx *c, const store_node *coll, const char *body, size_t len,
+                          const char *content_type, dav_member *m, dav_refusal *why)
 {
     memset(m, 0, sizeof(*m));
+    memset(why, 0, sizeof(*why));
     m->coll_id = coll->id;
     m->coll_kind = coll->kind;
     m->coll_mask = coll->comp_mask;
-    m->coll_tz = coll->tz ? pool_strdup(r->pool, coll->tz) : NULL;
-    return kind_of(coll)->prepare(r, coll, body, len, content_type, m);
+    m->coll_tz = coll->tz ? pool_strdup(c->pool, coll->tz) : NULL;
+    return kind_of(coll)->prepare(c, coll, body, len, content_type, m, why);
+}
+
+int dav_member_prepare(dav_req *r, const store_node *coll, const char *body, size_t len,
+                       const char *content_type, dav_member *m)
+{
+    dav_refusal why;
+    int st = dav_member_prepare_in(&r->ctx, coll, body, len, content_type, m, &why);
+    if (st) return dav_refuse(r, &why);
+    if (!typed(coll)) m->c.content_language = dav_header(r, "Content-Language");
+    return 0;
 }
 
 int dav_member_fits(const dav_member *m, const store_node *coll)
@@ -124,50 +151,90 @@ int dav_member_fits(const dav_member *m, const store_node *coll)
            (m->coll_tz ? coll->tz && !strcmp(m->coll_tz, coll->tz) : !coll->tz);
 }
 
-int dav_member_write(dav_req *r, const store_node *coll, const char *coll_href, const char *name,
-                     const store_node *old, dav_member *m, store_node *made)
+/* the store's unique index caught what the check did not see: name the
+ * member holding the UID, as the check would have */
+static int member_taken(dav_ctx *c, const store_node *coll, const char *coll_href,
+                        const char *uid, dav_refusal *why)
 {
+    store_node holder;
+    if (typed(coll) && uid && store_node_by_uid(c->st, c->pool, coll->id, uid, &holder) == STORE_OK) {
+        const char *href = pool_printf(c->pool, "<D:href>%s%s</D:href>", coll_href,
+                                       uri_encode_segment_pool(c->pool, holder.name));
+        *why = (dav_refusal){.status = 409,
+                             .ns = coll->kind == STORE_KIND_CALENDAR ? NS_CALDAV : NS_CARDDAV,
+                             .name = "no-uid-conflict", .inner = href};
+        return 409;
+    }
+    *why = (dav_refusal){.status = 409, .text = "The name is taken"};
+    return 409;
+}
+
+/* The steps of every member write, in the caller's transaction: check,
+ * scheduling (only with a request r, and only for what is not marked
+ * unscheduled), the node row, its index rows.  0, or a status with *why
+ * filled - or, when the scheduling step refused, recorded on r (why->status
+ * stays 0). */
+static int write_member(dav_ctx *c, dav_req *r, const store_node *coll, const char *coll_href,
+                        const char *name, const store_node *old, dav_member *m,
+                        store_node *made, dav_refusal *why)
+{
+    memset(why, 0, sizeof(*why));
     const member_kind *k = kind_of(coll);
     if (k->check) {
-        int st = k->check(r, coll, coll_href, old, m);
+        int st = k->check(c, coll, coll_href, old, m, r ? r->moving_node : 0, why);
         if (st) return st;
     }
     /* implicit scheduling (RFC 6638): what the change means to the other
      * calendar users, delivered in this transaction; it may record answers
-     * and statuses in what is stored */
-    if (coll->kind == STORE_KIND_CALENDAR) {
+     * and statuses in what is stored.  An import restores the owner's data
+     * and invites, cancels or answers no one. */
+    if (coll->kind == STORE_KIND_CALENDAR && !m->unscheduled) {
+        if (!r) {
+            *why = (dav_refusal){.status = 500, .text = "Scheduling needs a request"};
+            return 500;
+        }
         int st = dav_sched_on_write(r, coll, old, m);
         if (st) return st;
     }
     int rc;
     if (old) {
         /* only over the member as it was read (STORE_CONFLICT: 412) */
-        rc = store_node_update_if(r->st, r->pool, old->id, old->revision, &m->c, made);
+        rc = store_node_update_if(c->st, c->pool, old->id, old->revision, &m->c, made);
     } else {
         /* a member is its collection's owner's (ownership follows nodes) */
         store_node n = {.parent = coll->id, .name = name, .kind = STORE_KIND_RESOURCE,
                         .owner = coll->owner};
-        rc = store_node_create(r->st, r->pool, &n, &m->c, made);
+        rc = store_node_create(c->st, c->pool, &n, &m->c, made);
     }
-    if (rc == STORE_OK && k->stored) rc = k->stored(r, made->id, coll, m);
+    if (rc == STORE_OK && k->stored) rc = k->stored(c, made->id, coll, m);
     if (rc == STORE_OK && (m->sched_tag || (old && old->sched_tag)))
-        rc = store_node_set_sched_tag(r->st, made->id, m->sched_tag);
-    if (rc == STORE_EXISTS) return dav_member_taken(r, coll, coll_href, m->c.uid);
-    return rc == STORE_OK ? 0 : dav_store_status(rc);
+        rc = store_node_set_sched_tag(c->st, made->id, m->sched_tag);
+    if (rc == STORE_EXISTS) return member_taken(c, coll, coll_href, m->c.uid, why);
+    if (rc == STORE_OK) return 0;
+    why->status = dav_store_status(rc);
+    return why->status;
+}
+
+int dav_member_write(dav_req *r, const store_node *coll, const char *coll_href, const char *name,
+                     const store_node *old, dav_member *m, store_node *made)
+{
+    dav_refusal why;
+    int st = write_member(&r->ctx, r, coll, coll_href, name, old, m, made, &why);
+    return st && why.status ? dav_refuse(r, &why) : st;
+}
+
+int dav_member_write_in(dav_ctx *c, const store_node *coll, const char *coll_href,
+                        const char *name, const store_node *old, dav_member *m, store_node *made,
+                        dav_refusal *why)
+{
+    return write_member(c, NULL, coll, coll_href, name, old, m, made, why);
 }
 
 int dav_member_taken(dav_req *r, const store_node *coll, const char *coll_href, const char *uid)
 {
-    /* the store's unique index caught what the check did not see: name the
-     * member holding the UID, as the check would have */
-    store_node holder;
-    if (typed(coll) && uid && store_node_by_uid(r->st, r->pool, coll->id, uid, &holder) == STORE_OK) {
-        const char *href = pool_printf(r->pool, "<D:href>%s%s</D:href>", coll_href,
-                                       uri_encode_segment_pool(r->pool, holder.name));
-        return dav_error_inner(r, 409, coll->kind == STORE_KIND_CALENDAR ? NS_CALDAV : NS_CARDDAV,
-                               "no-uid-conflict", href);
-    }
-    return dav_error_text(r, 409, "The name is taken");
+    dav_refusal why;
+    member_taken(&r->ctx, coll, coll_href, uid, &why);
+    return dav_refuse(r, &why);
 }
 
 int dav_member_accepts(dav_req *r, const store_node *coll, const char *coll_href,
@@ -175,8 +242,12 @@ int dav_member_accepts(dav_req *r, const store_node *coll, const char *coll_href
 {
     memset(m, 0, sizeof(*m));
     const member_kind *k = kind_of(coll);
-    if (!typed(coll)) return k->prepare == refuse_prepare ? refuse_prepare(r, coll, NULL, 0, NULL, m)
-                                                           : 0;
+    if (!typed(coll)) {
+        dav_refusal why;
+        if (k->prepare != refuse_prepare) return 0;
+        refuse_prepare(&r->ctx, coll, NULL, 0, NULL, m, &why);
+        return dav_refuse(r, &why);
+    }
     if (store_kind_is_collection(src->kind)) {
         /* RFC 4791 §4.2, RFC 6352 §5.2: no collections inside */
         if (coll->kind == STORE_KIND_CALENDAR)
@@ -189,7 +260,9 @@ int dav_member_accepts(dav_req *r, const store_node *coll, const char *coll_href
     if (rc != STORE_OK && rc != STORE_NOTFOUND) return dav_store_status(rc);
     int st = dav_member_prepare(r, coll, data, len, src->content_type, m);
     if (st) return st;
-    return k->check ? k->check(r, coll, coll_href, overwritten, m) : 0;
+    dav_refusal why;
+    st = k->check ? k->check(&r->ctx, coll, coll_href, overwritten, m, r->moving_node, &why) : 0;
+    return st ? dav_refuse(r, &why) : 0;
 }
 
 int dav_member_arrived(dav_req *r, const store_node *arrived, const store_node *coll,
@@ -197,7 +270,7 @@ int dav_member_arrived(dav_req *r, const store_node *arrived, const store_node *
 {
     if (!typed(coll)) return STORE_OK;
     const member_kind *k = kind_of(coll);
-    int rc = k->stored ? k->stored(r, arrived->id, coll, m) : STORE_OK;
+    int rc = k->stored ? k->stored(&r->ctx, arrived->id, coll, m) : STORE_OK;
     /* a plain file becoming a calendar object gets its UID and type, and what the ingest
      * policy repaired arrives repaired (ical/ingest.h, vcard/ingest.h): a typed collection
      * holds nothing that a PUT of the same bytes would not have stored */

@@ -11,7 +11,12 @@
  *             member and the new one
  *   stored    inside, after the node row is written: its index rows
  *   removal   inside: what goes with a node (its shares revoked, its locks),
- *             and after the commit what must forget it (provisioning) */
+ *             and after the commit what must forget it (provisioning)
+ *
+ * A request's changes go through the dav_req functions, which record a
+ * refusal on the request; the operator's import (`veildav import`) goes
+ * through the same steps with an engine context (the _in functions), which
+ * return the refusal instead. */
 #ifndef VEIL_MEMBER_H
 #define VEIL_MEMBER_H
 
@@ -22,10 +27,14 @@ typedef struct dav_member {
     store_content c;     /* what to store */
     int changed;         /* the stored bytes differ from the request's (RFC 4791 §5.3.4:
                           * then no ETag in the PUT response) */
+    unsigned fixes;      /* the ingest policy's repairs (ICAL_FIX_* or VCARD_FIX_*, by the
+                          * collection's kind) */
     store_span *spans;   /* calendar objects: instance spans for the time-range index */
     int nspans;
     int indexed;         /* spans are meaningful (write them) */
     const char *sched_tag; /* a scheduling object's schedule tag to store (dav/sched/) */
+    int unscheduled;     /* an import: the owner's data restored, not a change to tell anyone
+                          * about - the scheduling step does not run (no iTIP message) */
     /* the collection it was prepared for, as it was then */
     int64_t coll_id;
     int coll_kind;
@@ -33,10 +42,25 @@ typedef struct dav_member {
     const char *coll_tz;
 } dav_member;
 
+/* Why a member was refused, for callers without a request: the status a PUT
+ * would answer and its precondition (RFC 4791 §5.3.2.1, RFC 6352 §6.3.2.1). */
+typedef struct dav_refusal {
+    int status;            /* 403, 409, 412, 5xx */
+    const char *ns, *name; /* the precondition element, or NULL */
+    const char *inner;     /* XML inside it (no-uid-conflict: the holder's href), or NULL */
+    const char *text;      /* why, in words (the validator's detail), or NULL */
+} dav_refusal;
+
+/* Records a refusal on r as a handler would; returns its status. */
+int dav_refuse(dav_req *r, const dav_refusal *why);
+
 /* Prepares body as a member of coll (outside or inside the transaction).
  * 0 with m filled, or an HTTP status with the precondition recorded on r. */
 int dav_member_prepare(dav_req *r, const store_node *coll, const char *body, size_t len,
                        const char *content_type, dav_member *m);
+/* ...with an engine context: 0, or the status with *why filled. */
+int dav_member_prepare_in(dav_ctx *c, const store_node *coll, const char *body, size_t len,
+                          const char *content_type, dav_member *m, dav_refusal *why);
 
 /* Was m prepared for coll as it is now?  (Else prepare again, in the
  * transaction.) */
@@ -49,6 +73,12 @@ int dav_member_fits(const dav_member *m, const store_node *coll);
  * no-uid-conflict, 412 when old changed meanwhile, 5xx). */
 int dav_member_write(dav_req *r, const store_node *coll, const char *coll_href, const char *name,
                      const store_node *old, dav_member *m, store_node *made);
+/* ...with an engine context, for a member marked unscheduled (the scheduling
+ * step needs a request): the same checks and rows.  0, or the status with
+ * *why filled. */
+int dav_member_write_in(dav_ctx *c, const store_node *coll, const char *coll_href,
+                        const char *name, const store_node *old, dav_member *m, store_node *made,
+                        dav_refusal *why);
 
 /* 409 for a member the store refused as taken (STORE_EXISTS): its UID is
  * held in coll (no-uid-conflict naming the holder), or its name. */
@@ -78,9 +108,12 @@ int dav_member_remove(dav_req *r, const dav_resource *res);
  * the default collection it was is provisioned again.  STORE_*. */
 int dav_member_leaving(dav_req *r, const dav_resource *src, int64_t new_owner);
 
-/* CalDAV's prepare step (dav/caldav_member.c). */
-int caldav_prepare_member(dav_req *r, const store_node *coll, const char *body, size_t len,
-                          const char *content_type, dav_member *m);
+/* CalDAV's prepare step (dav/caldav_member.c): 0, or the status with *why. */
+int caldav_prepare_member(dav_ctx *c, const store_node *coll, const char *body, size_t len,
+                          const char *content_type, dav_member *m, dav_refusal *why);
+/* CardDAV's (dav/carddav_member.c). */
+int carddav_prepare_member(dav_ctx *c, const store_node *coll, const char *body, size_t len,
+                           const char *content_type, dav_member *m, dav_refusal *why);
 /* ...its indexing part: the instance spans of a parsed object, its floating
  * times in floating_tz (the collection's zone; NULL: UTC). */
 ical_status caldav_index_object(vpool *pool, const icaltimezone *floating_tz, ical_object *obj,

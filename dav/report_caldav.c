@@ -438,8 +438,12 @@ int dav_report_free_busy(dav_req *r, dav_resource *res, const xmlNode *root)
     }
     const char *text;
     size_t len;
-    if (ical_fb_finish(fb, (int64_t)time(NULL), "-//Veil//veildav//EN", &text, &len) != ICAL_OK)
-        return 500;
+    ical_status fst = ical_fb_finish(fb, (int64_t)time(NULL), "-//Veil//veildav//EN", &text, &len);
+    /* more busy periods than the server expands or builds: refused whole
+     * (RFC 4918 §11.5), never cut short */
+    if (fst == ICAL_ERR_LIMIT)
+        return dav_error_text(r, 507, "The free-busy answer is larger than the server builds");
+    if (fst != ICAL_OK) return 500;
     buf_append(&r->out, text, len);
     r->out_type = "text/calendar;charset=utf-8";
     return 200;

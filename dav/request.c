@@ -16,6 +16,11 @@ const char *dav_header(dav_req *r, const char *name)
     return r->header_fn ? r->header_fn(r->header_ctx, name) : NULL;
 }
 
+const char *dav_query(dav_req *r, const char *name)
+{
+    return r->query_fn ? r->query_fn(r->header_ctx, name) : NULL;
+}
+
 void dav_add_header(dav_req *r, const char *name, const char *value)
 {
     dav_out_header *h = pool_alloc(r->pool, sizeof(*h));

@@ -167,10 +167,10 @@ static int dispatch(dav_req *r)
     return m->handler(r, &res);
 }
 
-/* A change that did not reach the disk has no answer but the failure. */
-static void discard_response(dav_req *r, int rc)
+/* A change that did not reach the disk, or an answer that outgrew its
+ * buffer, has no answer but the failure. */
+static void discard_response(dav_req *r, int status, const char *why)
 {
-    int status = dav_store_status(rc);
     r->status = status;
     r->out_headers = NULL;
     r->out_type = NULL;
@@ -178,26 +178,31 @@ static void discard_response(dav_req *r, int rc)
     r->stream.fill = NULL;
     r->err_ns = r->err_name = r->err_inner = NULL;
     r->err_text = status == 507 ? "Insufficient storage" : "The change could not be stored";
-    r->log_reason = rc == STORE_FULL    ? "the disk is full"
-                    : rc == STORE_IOERR ? "the disk failed a write or the WAL sync"
-                                        : "the commit failed";
+    r->log_reason = why;
 }
 
 void dav_handle(dav_req *r)
 {
     r->status = dispatch(r);
+    /* an answer cut short by its buffer's cap (max_buffer_bytes) is never
+     * sent: 507 (RFC 4918 §11.5), and a change it answered is undone */
+    int overflow = buf_failed(&r->out);
+    if (overflow) discard_response(r, 507, "the response outgrew max_buffer_bytes");
     if (r->in_write) {
         /* the one commit or rollback of every change: a handler never opens,
          * commits or rolls back a transaction of its own */
         r->in_write = 0;
-        if (r->status >= 200 && r->status < 300) {
+        if (r->status >= 200 && r->status < 300 && !overflow) {
             int rc = store_commit(r->st);
             if (rc == STORE_OK) {
                 dav_ctx_committed(&r->ctx);
             } else {
                 store_rollback(r->st);
                 dav_ctx_rolled_back(&r->ctx);
-                discard_response(r, rc);
+                discard_response(r, dav_store_status(rc),
+                                 rc == STORE_FULL    ? "the disk is full"
+                                 : rc == STORE_IOERR ? "the disk failed a write or the WAL sync"
+                                                     : "the commit failed");
             }
         } else {
             store_rollback(r->st);

@@ -206,8 +206,9 @@ ical_status ical_fb_finish(ical_fb *fb, int64_t dtstamp, const char *prodid, con
     }
     buf_puts(&buf, "END:VFREEBUSY\r\nEND:VCALENDAR\r\n");
     if (buf_failed(&buf)) {
+        int capped = buf_capped(&buf);
         buf_free(&buf);
-        return ICAL_ERR_NOMEM;
+        return capped ? ICAL_ERR_LIMIT : ICAL_ERR_NOMEM;
     }
     *len = buf.len;
     *out = pool_memdup(fb->pool, buf.data, buf.len);

@@ -9,6 +9,7 @@
 
 #include "common/buf.h"
 #include "ical/itip_internal.h"
+#include "ical/itip_mail.h"
 
 /* ---- reading -------------------------------------------------------------- */
 
@@ -385,25 +386,7 @@ ical_status ical_sched_set_status(vpool *pool, const char *text, size_t len, con
                                   const char *status, const ical_cua_keys *keys, const char **out,
                                   size_t *outlen)
 {
-    ical_global_init();
-    icalcomponent *cal = it_parse(pool, text, len);
-    comps cs;
-    if (!cal || it_collect(pool, cal, &cs) != 0) return ICAL_ERR_DATA;
-    int changed = 0;
-    for (int i = 0; i < cs.n; i++) {
-        icalproperty *p = it_attendee_in(cs.c[i], attendee, keys);
-        if (!p) continue;
-        const char *was = icalproperty_get_parameter_as_string(p, "SCHEDULE-STATUS");
-        if (was && !strcmp(was, status)) continue;
-        it_set_param(p, "SCHEDULE-STATUS", status);
-        changed = 1;
-    }
-    if (!changed) {
-        *out = text;
-        *outlen = len;
-        return ICAL_OK;
-    }
-    return it_text_of(pool, cal, out, outlen);
+    return ical_sched_mark(pool, text, len, attendee, 0, status, NULL, keys, out, outlen);
 }
 
 const char *ical_itip_method(vpool *pool, const char *msg, size_t len)

@@ -355,47 +355,85 @@ static void cache_drop(srv_auth *a, const unsigned char key[32])
     pthread_mutex_unlock(&a->lock);
 }
 
-/* Seconds until key may try again, or 0 when it is not throttled. */
-static int throttled(srv_auth *a, const unsigned char key[32])
+/* The address a failure counts against: an IPv4 address, or the /64 of an
+ * IPv6 one.  A single host is commonly given a whole /64 (RFC 6177), so
+ * counting per /128 would give it 2^64 fresh budgets; the connection limits
+ * (server/conn_limits.c) group clients the same way.  An IPv4-mapped IPv6
+ * address is an IPv4 client and keeps all its bits. */
+static void throttle_address(const srv_client *client, unsigned char out[16])
+{
+    static const unsigned char v4mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    memcpy(out, client->addr, 16);
+    if (client->family == AF_INET6 && memcmp(out, v4mapped, sizeof v4mapped) != 0)
+        memset(out + 8, 0, 8);
+}
+
+/* The throttle entry of key (under a->lock): the live one, or, when make is
+ * set, a fresh one in an empty or expired slot of its probe run (else the
+ * oldest there).  NULL when there is none and make is not set. */
+static throttle_entry *throttle_entry_of(srv_auth *a, const unsigned char key[32], int64_t now,
+                                         int64_t window, int make)
+{
+    unsigned s = slot_of(key, THROTTLE_SLOTS);
+    throttle_entry *free_slot = NULL, *oldest = &a->throttle[s];
+    for (int i = 0; i < PROBE; i++) {
+        throttle_entry *e = &a->throttle[(s + (unsigned)i) % THROTTLE_SLOTS];
+        if (e->window_start_ms && memcmp(e->key, key, 32) == 0) {
+            if (now - e->window_start_ms < window) return e;
+            free_slot = e; /* its window is over: start a new one here */
+            break;
+        }
+        if (!free_slot && (!e->window_start_ms || now - e->window_start_ms >= window)) free_slot = e;
+        if (e->window_start_ms < oldest->window_start_ms) oldest = e;
+    }
+    if (!make) return NULL;
+    throttle_entry *e = free_slot ? free_slot : oldest;
+    memcpy(e->key, key, 32);
+    e->window_start_ms = now;
+    e->failures = 0;
+    return e;
+}
+
+/* Takes one attempt from the budgets of both keys (the client's address and
+ * the login) before the password is checked, in one step under the lock: a
+ * burst of concurrent guesses cannot all pass a check made before any of
+ * them is counted.  Returns 0, or the seconds until the fuller budget has
+ * room again (nothing taken then).  A success gives its attempt back. */
+static int throttle_take(srv_auth *a, const unsigned char ipkey[32],
+                         const unsigned char lkey[32])
 {
     int64_t now = mono_ms(), window = (int64_t)a->cfg->auth_fail_window * 1000;
     int wait = 0;
     pthread_mutex_lock(&a->lock);
-    unsigned s = slot_of(key, THROTTLE_SLOTS);
-    for (int i = 0; i < PROBE; i++) {
-        throttle_entry *e = &a->throttle[(s + (unsigned)i) % THROTTLE_SLOTS];
-        if (e->window_start_ms && memcmp(e->key, key, 32) == 0) {
-            if (now - e->window_start_ms < window && e->failures >= a->cfg->auth_fail_limit)
-                wait = (int)((e->window_start_ms + window - now + 999) / 1000);
-            break;
+    throttle_entry *e[2] = {throttle_entry_of(a, ipkey, now, window, 1), NULL};
+    int64_t ip_start = e[0]->window_start_ms;
+    e[1] = throttle_entry_of(a, lkey, now, window, 1);
+    if (e[0]->window_start_ms != ip_start || memcmp(e[0]->key, ipkey, 32) != 0)
+        e[0] = throttle_entry_of(a, ipkey, now, window, 1); /* the login took its slot */
+    for (int k = 0; k < 2; k++) {
+        if (e[k]->failures >= a->cfg->auth_fail_limit) {
+            int w = (int)((e[k]->window_start_ms + window - now + 999) / 1000);
+            if (w > wait) wait = w;
         }
+    }
+    if (!wait) {
+        e[0]->failures++;
+        e[1]->failures++;
     }
     pthread_mutex_unlock(&a->lock);
     return wait;
 }
 
-static void record_failure(srv_auth *a, const unsigned char key[32])
+static void throttle_give_back(srv_auth *a, const unsigned char ipkey[32],
+                               const unsigned char lkey[32])
 {
     int64_t now = mono_ms(), window = (int64_t)a->cfg->auth_fail_window * 1000;
     pthread_mutex_lock(&a->lock);
-    unsigned s = slot_of(key, THROTTLE_SLOTS);
-    throttle_entry *slot = NULL, *oldest = &a->throttle[s];
-    for (int i = 0; i < PROBE; i++) {
-        throttle_entry *e = &a->throttle[(s + (unsigned)i) % THROTTLE_SLOTS];
-        if (e->window_start_ms && memcmp(e->key, key, 32) == 0) {
-            slot = e;
-            break;
-        }
-        if (!slot && (!e->window_start_ms || now - e->window_start_ms >= window)) slot = e;
-        if (e->window_start_ms < oldest->window_start_ms) oldest = e;
+    const unsigned char *keys[2] = {ipkey, lkey};
+    for (int k = 0; k < 2; k++) {
+        throttle_entry *e = throttle_entry_of(a, keys[k], now, window, 0);
+        if (e && e->failures > 0) e->failures--;
     }
-    if (!slot) slot = oldest;
-    if (memcmp(slot->key, key, 32) != 0 || now - slot->window_start_ms >= window) {
-        memcpy(slot->key, key, 32);
-        slot->window_start_ms = now;
-        slot->failures = 0;
-    }
-    slot->failures++;
     pthread_mutex_unlock(&a->lock);
 }
 
@@ -510,14 +548,16 @@ int srv_auth_basic(srv_auth *a, const char *authorization, const srv_client *cli
     }
 
     /* throttle per client address and per login (existing or not) */
-    keyed(a, "ip", (const char *)client->addr, sizeof client->addr, NULL, 0, ipkey);
+    unsigned char where[16];
+    throttle_address(client, where);
+    keyed(a, "ip", (const char *)where, sizeof where, NULL, 0, ipkey);
     char lower[MAX_LOGIN + 1];
     size_t ll = strlen(login);
     for (size_t i = 0; i <= ll; i++) lower[i] = (char)tolower((unsigned char)login[i]);
     keyed(a, "login", lower, ll, NULL, 0, lkey);
-    int wait_ip = throttled(a, ipkey), wait_login = throttled(a, lkey);
-    if (wait_ip || wait_login) {
-        *retry_after = wait_ip > wait_login ? wait_ip : wait_login;
+    int wait = throttle_take(a, ipkey, lkey);
+    if (wait) {
+        *retry_after = wait;
         rc = SRV_AUTH_THROTTLED;
         goto done;
     }
@@ -547,11 +587,10 @@ int srv_auth_basic(srv_auth *a, const char *authorization, const srv_client *cli
         ok = have_app ? app_usable(&app, client) : account_password_allowed(a, db, acc.id);
     }
     if (!ok) {
-        record_failure(a, ipkey);
-        record_failure(a, lkey);
-        rc = SRV_AUTH_DENIED;
+        rc = SRV_AUTH_DENIED; /* the attempt throttle_take counted stays counted */
         goto done;
     }
+    throttle_give_back(a, ipkey, lkey);
     out->account_id = acc.id;
     out->app_password_id = have_app ? app.id : 0;
     out->read_only = have_app && app.read_only;

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "storage/accounts.h"
 #include "storage/store.h"
@@ -33,5 +34,27 @@ int cli_open_databases(const char *prog, const veil_config *cfg, accounts **db, 
         *db = NULL;
         return cli_fail(prog, 1, "cannot open the DAV store (run veildav init)");
     }
+    return 0;
+}
+
+int cli_collection_spec(const char *prog, vpool *pool, const char *spec, int *root,
+                        const char **name)
+{
+    static const struct {
+        const char *prefix;
+        int root;
+    } spaces[] = {{"calendars/", STORE_ROOT_CALENDARS}, {"addressbooks/", STORE_ROOT_ADDRESSBOOKS}};
+    while (*spec == '/') spec++;
+    *root = 0;
+    *name = NULL;
+    for (size_t i = 0; i < sizeof spaces / sizeof spaces[0]; i++)
+        if (!strncmp(spec, spaces[i].prefix, strlen(spaces[i].prefix))) {
+            *root = spaces[i].root;
+            *name = spec + strlen(spaces[i].prefix);
+        }
+    size_t n = *name ? strlen(*name) : 0;
+    if (n && (*name)[n - 1] == '/') *name = pool_strndup(pool, *name, --n);
+    if (!*root || !n || !*name || strchr(*name, '/'))
+        return cli_fail(prog, 2, "--collection takes calendars/NAME or addressbooks/NAME");
     return 0;
 }

@@ -45,6 +45,21 @@ int config_defaults(veil_config *cfg, const char *data_dir)
     cfg->ical_max_expand_steps = 4000000;
     cfg->ical_max_tz_changes = 20000;
     cfg->shutdown_grace_seconds = 10;
+    cfg->max_connections = 2000;
+    cfg->max_connections_per_client = 64;
+    cfg->connection_timeout_seconds = 60;
+    cfg->max_buffered_body_bytes = 512u << 20;
+    cfg->max_buffer_bytes = 256u << 20;
+    cfg->mail_transport = strdup("auto");
+    cfg->sendmail_command = strdup("/usr/sbin/sendmail");
+    cfg->smtp_url = strdup("smtp://127.0.0.1:25");
+    cfg->smtp_starttls = strdup("no");
+    if (!cfg->mail_transport || !cfg->sendmail_command || !cfg->smtp_url || !cfg->smtp_starttls)
+        return -1;
+    cfg->mail_retry_seconds = 60;
+    cfg->mail_give_up_seconds = 2 * 24 * 3600;
+    cfg->mail_queue_max = 100000;
+    cfg->mail_timeout_seconds = 60;
     return 0;
 }
 
@@ -57,6 +72,12 @@ void config_free(veil_config *cfg)
     free(cfg->realm);
     free(cfg->log_level);
     free(cfg->public_url);
+    free(cfg->mail_transport);
+    free(cfg->sendmail_command);
+    free(cfg->smtp_url);
+    free(cfg->smtp_user);
+    free(cfg->smtp_password_file);
+    free(cfg->smtp_starttls);
     memset(cfg, 0, sizeof(*cfg));
 }
 
@@ -226,7 +247,29 @@ static const config_key keys[] = {
     {"ical_max_expand_steps", K_INT, OFF(ical_max_expand_steps), 10000, 1000000000},
     {"ical_max_tz_changes", K_INT, OFF(ical_max_tz_changes), 100, 10000000},
     {"shutdown_grace_seconds", K_INT, OFF(shutdown_grace_seconds), 1, 3600},
+    {"max_connections", K_INT, OFF(max_connections), 16, 1000000},
+    {"max_connections_per_client", K_INT, OFF(max_connections_per_client), 0, 1000000},
+    {"connection_timeout_seconds", K_INT, OFF(connection_timeout_seconds), 1, 86400},
+    {"max_buffered_body_bytes", K_SIZE, OFF(max_buffered_body_bytes), 1024 * 1024, 1L << 40},
+    {"max_buffer_bytes", K_SIZE, OFF(max_buffer_bytes), 64 * 1024, 1L << 34},
+    {"mail_transport", K_STR, OFF(mail_transport), 0, 0},
+    {"sendmail_command", K_STR, OFF(sendmail_command), 0, 0},
+    {"smtp_url", K_STR, OFF(smtp_url), 0, 0},
+    {"smtp_user", K_STR, OFF(smtp_user), 0, 0},
+    {"smtp_password_file", K_STR, OFF(smtp_password_file), 0, 0},
+    {"smtp_starttls", K_STR, OFF(smtp_starttls), 0, 0},
+    {"mail_retry_seconds", K_INT, OFF(mail_retry_seconds), 1, 86400},
+    {"mail_give_up_seconds", K_INT, OFF(mail_give_up_seconds), 1, 30 * 86400},
+    {"mail_queue_max", K_INT, OFF(mail_queue_max), 1, 100000000},
+    {"mail_timeout_seconds", K_INT, OFF(mail_timeout_seconds), 1, 3600},
 };
+
+static int one_of(const char *v, const char *const *set)
+{
+    for (; *set; set++)
+        if (!strcmp(v, *set)) return 1;
+    return 0;
+}
 
 static int apply(veil_config *cfg, const char *key, char *val)
 {
@@ -337,6 +380,31 @@ int config_read(veil_config *cfg, FILE *f, const char *name, char *err, size_t e
                  name);
         rc = -1;
     }
+    if (rc == 0 && cfg->max_buffer_bytes < cfg->max_body_bytes) {
+        /* what was taken in must fit in the buffers that work on it */
+        snprintf(err, errlen, "max_buffer_bytes must be at least max_body_bytes");
+        rc = -1;
+    }
+    if (rc == 0 && cfg->max_buffered_body_bytes < cfg->max_body_bytes) {
+        /* one upload of the largest allowed size must fit, or it could never
+         * be taken: 503 forever */
+        snprintf(err, errlen, "max_buffered_body_bytes must be at least max_body_bytes");
+        rc = -1;
+    }
+    static const char *const transports[] = {"auto", "sendmail", "smtp", "off", NULL};
+    static const char *const starttls[] = {"no", "try", "require", NULL};
+    if (rc == 0 && !one_of(cfg->mail_transport, transports)) {
+        snprintf(err, errlen, "mail_transport must be auto, sendmail, smtp or off");
+        rc = -1;
+    }
+    if (rc == 0 && !one_of(cfg->smtp_starttls, starttls)) {
+        snprintf(err, errlen, "smtp_starttls must be no, try or require");
+        rc = -1;
+    }
+    if (rc == 0 && strncmp(cfg->smtp_url, "smtp://", 7) && strncmp(cfg->smtp_url, "smtps://", 8)) {
+        snprintf(err, errlen, "smtp_url must start with smtp:// or smtps://");
+        rc = -1;
+    }
     return rc;
 }
 
@@ -400,7 +468,25 @@ int config_write_default(const char *path, const char *listen)
             "ical_max_properties = 100000\n"
             "ical_max_expand_steps = 4000000\n"
             "ical_max_tz_changes = 20000\n"
-            "shutdown_grace_seconds = 10\n",
+            "shutdown_grace_seconds = 10\n"
+            "max_connections = 2000\n"
+            "max_connections_per_client = 64\n"
+            "connection_timeout_seconds = 60\n"
+            "max_buffered_body_bytes = 512M\n"
+            "max_buffer_bytes = 256M\n"
+            "# outgoing mail (invitations to people outside, RFC 6047)\n"
+            "# mail_transport: auto (sendmail when installed), sendmail, smtp or off\n"
+            "mail_transport = auto\n"
+            "sendmail_command = /usr/sbin/sendmail\n"
+            "smtp_url = smtp://127.0.0.1:25\n"
+            "# smtp_user = veildav\n"
+            "# smtp_password_file = /etc/veildav/smtp-password\n"
+            "# smtp_starttls: no, try or require\n"
+            "smtp_starttls = no\n"
+            "mail_retry_seconds = 60\n"
+            "mail_give_up_seconds = 172800\n"
+            "mail_queue_max = 100000\n"
+            "mail_timeout_seconds = 60\n",
             listen ? listen : "127.0.0.1:8008");
     return fclose(f) == 0 ? 0 : -1;
 }

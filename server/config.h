@@ -55,6 +55,23 @@ typedef struct veil_config {
     int ical_max_expand_steps;   /* work units per recurrence set evaluation */
     int ical_max_tz_changes;     /* offset-table entries one VTIMEZONE may produce */
     int shutdown_grace_seconds;  /* after SIGTERM/SIGINT, exit at the latest after this */
+    /* what clients may hold (server/conn_limits.h) */
+    int max_connections;            /* open connections in total */
+    int max_connections_per_client; /* per IPv4 address or IPv6 /64; 0: no limit */
+    int connection_timeout_seconds; /* an idle connection closes */
+    size_t max_buffered_body_bytes; /* request bodies held in memory at once, all requests */
+    size_t max_buffer_bytes;        /* the cap of every buffer that has none of its own */
+    /* outgoing mail: iMIP invitations and answers to people outside (RFC 6047) */
+    char *mail_transport;        /* "auto" (sendmail when there), "sendmail", "smtp", "off" */
+    char *sendmail_command;      /* a sendmail-compatible program (words; no shell) */
+    char *smtp_url;              /* smtp://host:port or smtps://host:port */
+    char *smtp_user;             /* SMTP AUTH user, or NULL */
+    char *smtp_password_file;    /* a file holding its password, or NULL */
+    char *smtp_starttls;         /* "no", "try", "require" (smtp:// only) */
+    int mail_retry_seconds;      /* first retry after a failed send; doubles, at most an hour */
+    int mail_give_up_seconds;    /* a message not sent by then is given up (5.1) */
+    int mail_queue_max;          /* messages waiting at most (more: 5.1 at once) */
+    int mail_timeout_seconds;    /* one send attempt */
 } veil_config;
 
 /* Fills cfg with defaults for data_dir (copied).  0 or -1. */

@@ -16,11 +16,14 @@
 #include "common/timefmt.h"
 #include "dav/dav.h"
 #include "server/auth.h"
+#include "server/conn_limits.h"
+#include "server/mhd_log.h"
 
 struct srv_http {
     struct MHD_Daemon *daemon;
     const veil_config *cfg;
     struct srv_auth *auth;
+    conn_limits *limits;
     char *store_path;
     int tls;
     char *tls_cert, *tls_key; /* PEM contents, kept for the daemon's lifetime */
@@ -55,147 +58,15 @@ static store *thread_store(srv_http *h)
     return s;
 }
 
-/* ---- libmicrohttpd's own messages --------------------------------------------- */
-
-/* libmicrohttpd reports what goes wrong on a connection through this
- * (MHD_OPTION_EXTERNAL_LOGGER) instead of standard error, so its messages
- * follow log_level like ours.  They name request paths ("Failed to send the
- * response body for the request for `/files/<pid>/<name>'"), so each %s
- * argument is kept only when it is plain words (an errno or TLS message):
- * anything with a digit, '/', '@', ':', '%' or another sign - a path, an
- * address - and any argument that follows "request for" becomes
- * "[removed]". */
-static const struct {
-    const char *prefix;
-    int level;
-} mhd_levels[] = {
-    /* a client that went away or sent something malformed: routine */
-    {"Failed to send", LOG_DEBUG},
-    {"Connection socket is closed", LOG_DEBUG},
-    {"Socket disconnected", LOG_DEBUG},
-    {"Error processing request", LOG_DEBUG},
-    {"Closing connection", LOG_DEBUG},
-    {"Too large value of", LOG_DEBUG},
-    {"Failed to parse", LOG_DEBUG},
-    {"Error decoding basic", LOG_DEBUG},
-    {"Error: received handshake message out of context", LOG_DEBUG},
-    {"Too late", LOG_DEBUG},
-    /* everything else (the server's own trouble) at warn */
-};
-
-static int mhd_plain(const char *s)
-{
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || strchr(" .,;()'-_", c);
-        if (!ok) return 0;
-    }
-    return 1;
-}
-
-/* Appends fmt's conversions with their arguments, each %s checked as above.
- * A conversion it does not know ends the message: the rest of ap cannot be
- * read safely. */
-static void mhd_format(vbuf *b, const char *fmt, va_list ap)
-{
-    const char *p = fmt;
-    while (*p) {
-        const char *pct = strchr(p, '%');
-        if (!pct) {
-            buf_puts(b, p);
-            return;
-        }
-        buf_append(b, p, (size_t)(pct - p));
-        const char *q = pct + 1;
-        if (*q == '%') {
-            buf_putc(b, '%');
-            p = q + 1;
-            continue;
-        }
-        /* flags, width, precision ('*' is not known: it ends the message) */
-        q += strspn(q, "-+ #0");
-        q += strspn(q, "0123456789");
-        if (*q == '.') q += 1 + strspn(q + 1, "0123456789");
-        /* length: hh, h, l, ll, z */
-        int lng = 0, sz = 0;
-        if (q[0] == 'h') {
-            q += q[1] == 'h' ? 2 : 1;
-        } else if (q[0] == 'l') {
-            lng = q[1] == 'l' ? 2 : 1;
-            q += lng;
-        } else if (q[0] == 'z') {
-            sz = 1;
-            q++;
-        }
-        if (!*q) return;
-        /* numbers are printed plainly: widths and flags only pad them */
-        switch (*q) {
-        case 'd': case 'i': {
-            long long v = lng == 2 ? va_arg(ap, long long)
-                          : lng == 1 ? va_arg(ap, long)
-                          : sz ? (long long)va_arg(ap, ssize_t) : va_arg(ap, int);
-            buf_printf(b, "%lld", v);
-            break;
-        }
-        case 'u': case 'x': case 'X': case 'o': {
-            unsigned long long v = lng == 2 ? va_arg(ap, unsigned long long)
-                                   : lng == 1 ? va_arg(ap, unsigned long)
-                                   : sz ? va_arg(ap, size_t) : va_arg(ap, unsigned);
-            buf_printf(b, *q == 'u' ? "%llu" : *q == 'o' ? "%llo" : "%llx", v);
-            break;
-        }
-        case 's': {
-            const char *s = va_arg(ap, const char *);
-            /* "the request for `%s'", "in request for %s": always a path */
-            size_t at = b->len;
-            int after_request = (at >= 12 && memcmp(b->data + at - 12, "request for ", 12) == 0) ||
-                                (at >= 13 && memcmp(b->data + at - 13, "request for `", 13) == 0);
-            buf_puts(b, s && !after_request && mhd_plain(s) ? s : "[removed]");
-            break;
-        }
-        case 'c': {
-            int c = va_arg(ap, int);
-            char one[2] = {(char)c, 0};
-            buf_puts(b, mhd_plain(one) ? one : "?");
-            break;
-        }
-        case 'p':
-            (void)va_arg(ap, void *);
-            buf_puts(b, "[removed]");
-            break;
-        default:
-            return;
-        }
-        p = q + 1;
-    }
-}
-
-static void mhd_log(void *cls, const char *fmt, va_list ap)
-{
-    (void)cls;
-    int level = LOG_WARN;
-    for (size_t i = 0; i < sizeof mhd_levels / sizeof mhd_levels[0]; i++)
-        if (strncmp(fmt, mhd_levels[i].prefix, strlen(mhd_levels[i].prefix)) == 0)
-            level = mhd_levels[i].level;
-    if (!log_enabled(level)) return;
-    vbuf b;
-    buf_init(&b, 2048);
-    va_list copy;
-    va_copy(copy, ap);
-    mhd_format(&b, fmt, copy);
-    va_end(copy);
-    size_t n = b.len;
-    while (n && (b.data[n - 1] == '\n' || b.data[n - 1] == ' ')) n--;
-    log_msg(level, "libmicrohttpd: %.*s", (int)n, buf_cstr(&b));
-    buf_free(&b);
-}
-
 /* ---- per-request state ------------------------------------------------------ */
 
 typedef struct http_req {
     vpool *pool;
     vbuf body;
     int too_big;
+    int over_budget;  /* the server-wide body budget (max_buffered_body_bytes) ran out */
+    size_t body_taken; /* bytes of that budget this request holds */
+    conn_limits *limits;
     int answered;     /* a response was queued on the first call */
     dav_req dav;
     dav_session session;
@@ -207,6 +78,17 @@ typedef struct http_req {
 static const char *mhd_header(void *ctx, const char *name)
 {
     return MHD_lookup_connection_value(ctx, MHD_HEADER_KIND, name);
+}
+
+/* A query argument: its value, "" when it has none ("?export"), NULL when absent. */
+static const char *mhd_query(void *ctx, const char *name)
+{
+    const char *v = NULL;
+    size_t n = 0;
+    if (MHD_lookup_connection_value_n(ctx, MHD_GET_ARGUMENT_KIND, name, strlen(name), &v, &n) !=
+        MHD_YES)
+        return NULL;
+    return v ? v : "";
 }
 
 static void free_req(http_req *q)
@@ -225,8 +107,30 @@ static void request_completed(void *cls, struct MHD_Connection *c, void **con_cl
     (void)cls;
     (void)c;
     (void)toe;
-    free_req(*con_cls);
+    http_req *q = *con_cls;
+    if (q && q->body_taken) conn_limits_give_body(q->limits, q->body_taken);
+    free_req(q);
     *con_cls = NULL;
+}
+
+/* libmicrohttpd's connection notices: the per-client connection count */
+static void connection_notice(void *cls, struct MHD_Connection *c, void **socket_context,
+                              enum MHD_ConnectionNotificationCode toe)
+{
+    srv_http *h = cls;
+    if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+        conn_limits_started(h->limits, ci ? ci->client_addr : NULL, socket_context);
+    } else {
+        conn_limits_closed(h->limits, socket_context);
+    }
+}
+
+static enum MHD_Result accept_policy(void *cls, const struct sockaddr *addr, socklen_t len)
+{
+    srv_http *h = cls;
+    return conn_limits_accept(h->limits, addr, len) ? MHD_YES : MHD_NO;
 }
 
 /* Every response carries these, whatever produced it.  Stored files (with
@@ -373,7 +277,11 @@ static int authenticate(http_req *q, srv_http *h, struct MHD_Connection *c, int 
     return SRV_AUTH_OK;
 }
 
-/* RFC 6764 §5: the well-known URIs redirect to where discovery starts. */
+/* RFC 6764 §5: the well-known URIs redirect to where discovery starts, with a 307 (one of
+ * the three codes it names): a client follows it with the same method and body (RFC 9110
+ * §15.4.8).  After a 301 the python requests library (python caldav, vdirsyncer) sends
+ * the PROPFIND again without its body, which asks for allprop - and current-user-principal
+ * is no part of allprop, so discovery found no principal. */
 static int well_known(const char *url)
 {
     return strcmp(url, "/.well-known/caldav") == 0 || strcmp(url, "/.well-known/caldav/") == 0 ||
@@ -472,6 +380,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         }
         buf_init(&q->body, h->cfg->max_body_bytes);
         buf_init(&q->pending, 0);
+        q->limits = h->limits;
         *con_cls = q;
         int bad_framing = framing_status(c, version);
         if (bad_framing) {
@@ -483,7 +392,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         }
         if (well_known(url)) {
             q->answered = 1;
-            return queue_text(c, MHD_HTTP_MOVED_PERMANENTLY, "See /\n", "Location",
+            return queue_text(c, MHD_HTTP_TEMPORARY_REDIRECT, "See /\n", "Location",
                               base_url(q, h, c)[0] ? pool_printf(q->pool, "%s/", base_url(q, h, c))
                                                    : "/");
         }
@@ -523,12 +432,24 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         return MHD_YES;
     }
     if (*upload_data_size) {
-        if (!q->too_big && buf_append(&q->body, upload_data, *upload_data_size) < 0)
-            q->too_big = 1;
+        size_t n = *upload_data_size;
         *upload_data_size = 0;
+        if (q->too_big || q->over_budget) return MHD_YES;
+        if (conn_limits_take_body(h->limits, n) != 0) {
+            q->over_budget = 1;
+            return MHD_YES;
+        }
+        q->body_taken += n;
+        if (buf_append(&q->body, upload_data, n) < 0) q->too_big = 1;
         return MHD_YES;
     }
     q->answered = 1;
+    if (q->over_budget) {
+        /* many large uploads at once: this one waits its turn, nothing lost */
+        log_debug("%s 503 request bodies over max_buffered_body_bytes", dav_method_for_log(method));
+        return queue_text(c, MHD_HTTP_SERVICE_UNAVAILABLE, "Server busy, try again shortly\n",
+                          "Retry-After", "5");
+    }
     if (q->too_big) {
         log_debug("%s 413 body over max_body_bytes", dav_method_for_log(method));
         return queue_text(c, MHD_HTTP_CONTENT_TOO_LARGE, "Request body too large\n", NULL, NULL);
@@ -548,6 +469,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
     r->raw_path = url;
     r->base_url = base_url(q, h, c);
     r->header_fn = mhd_header;
+    r->query_fn = mhd_query;
     r->header_ctx = c;
     r->body = q->body.data ? q->body.data : "";
     r->body_len = q->body.len;
@@ -636,6 +558,11 @@ int srv_http_start(const veil_config *cfg, struct srv_auth *auth, srv_http **out
     h->cfg = cfg;
     h->auth = auth;
     h->store_path = config_path(cfg, "dav.db");
+    h->limits = conn_limits_new(cfg);
+    if (!h->limits || !h->store_path) {
+        snprintf(err, errlen, "out of memory");
+        goto fail;
+    }
     struct sockaddr_storage ss;
     int v6;
     if (parse_listen(cfg->listen, &ss, &v6) < 0) {
@@ -643,7 +570,8 @@ int srv_http_start(const veil_config *cfg, struct srv_auth *auth, srv_http **out
                  cfg->listen);
         goto fail;
     }
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
+    /* epoll on Linux: select() could not watch more than 1024 sockets */
+    unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
     if (v6) flags |= MHD_USE_IPv6;
     if (cfg->tls_cert) {
         if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
@@ -664,19 +592,23 @@ int srv_http_start(const veil_config *cfg, struct srv_auth *auth, srv_http **out
                                         : (unsigned)(cores > 0 ? cores * 2 : 4);
     struct MHD_OptionItem opts[] = {
         /* first, so that every message of the daemon's goes through it */
-        {MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_log, NULL},
+        {MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_log_message, NULL},
         {MHD_OPTION_SOCK_ADDR, 0, &ss},
         {MHD_OPTION_THREAD_POOL_SIZE, threads, NULL},
         {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)request_completed, NULL},
         {MHD_OPTION_UNESCAPE_CALLBACK, (intptr_t)keep_raw, NULL},
         {MHD_OPTION_CONNECTION_MEMORY_LIMIT, 64 * 1024, NULL},
-        {MHD_OPTION_CONNECTION_TIMEOUT, 120, NULL},
+        /* idle connections close; every connection counts against the total
+         * and its client's share (slowloris, thousands of idle sockets) */
+        {MHD_OPTION_CONNECTION_TIMEOUT, (intptr_t)cfg->connection_timeout_seconds, NULL},
+        {MHD_OPTION_CONNECTION_LIMIT, (intptr_t)cfg->max_connections, NULL},
+        {MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)connection_notice, h},
         {MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, NULL},
         {h->tls ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0, h->tls_cert},
         {h->tls ? MHD_OPTION_HTTPS_MEM_KEY : MHD_OPTION_END, 0, h->tls_key},
         {MHD_OPTION_END, 0, NULL},
     };
-    h->daemon = MHD_start_daemon(flags, 0, NULL, NULL, handle, h, MHD_OPTION_ARRAY, opts,
+    h->daemon = MHD_start_daemon(flags, 0, accept_policy, h, handle, h, MHD_OPTION_ARRAY, opts,
                                  MHD_OPTION_END);
     if (!h->daemon) {
         snprintf(err, errlen, "cannot listen on %s", cfg->listen);
@@ -693,6 +625,7 @@ void srv_http_stop(srv_http *h)
 {
     if (!h) return;
     if (h->daemon) MHD_stop_daemon(h->daemon);
+    conn_limits_free(h->limits);
     free(h->store_path);
     free(h->tls_cert);
     free(h->tls_key);

@@ -8,8 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/buf.h"
 #include "common/log.h"
 #include "server/cli.h"
+#include "server/cli_export.h"
 #include "server/cli_group.h"
 #include "server/cli_share.h"
 #include "server/cli_store.h"
@@ -34,6 +36,9 @@ static const subcommand commands[] = {
     {"resource", cli_resource, 1, "resource and location principals: add, remove, list"},
     {"delegate", cli_delegate, 1, "calendar delegates (calendar-proxy): add, remove, list"},
     {"store", cli_store, 1, "the DAV store: check (integrity, members sharing a UID)"},
+    {"policy", cli_policy, 1, "a user's mail blocking rules: block, unblock, catchall, list"},
+    {"export", cli_export, 1, "write a user's calendars and address books to .ics and .vcf files"},
+    {"import", cli_import, 1, "store an .ics or .vcf file in a calendar or address book"},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 
@@ -127,6 +132,7 @@ int main(int argc, char **argv)
         config_free(&cfg);
         return 1;
     }
+    buf_set_default_limit(cfg.max_buffer_bytes); /* before any thread starts */
     int lvl = log_parse_level(cfg.log_level);
     if (lvl >= 0) log_set_level(lvl);
     int rc = cmd->run(&cfg, argc, argv);

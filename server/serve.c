@@ -7,15 +7,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "common/log.h"
+#include "dav/sched/imip.h"
 #include "ical/ical.h"
 #include "server/auth.h"
 #include "server/cli.h"
 #include "server/http.h"
+#include "server/mail_worker.h"
+#include "server/mailer.h"
 #include "server/serve.h"
 #include "storage/accounts.h"
 #include "storage/store.h"
@@ -194,9 +198,33 @@ int cli_serve(const veil_config *cfg_in, int argc, char **argv)
     /* a file size limit (ulimit -f) reached makes the write fail with EFBIG,
      * answered 507 like a full disk, instead of killing the server */
     signal(SIGXFSZ, SIG_IGN);
+    /* every connection is a descriptor: room for max_connections and the
+     * stores' files, as far as the hard limit allows */
+    struct rlimit nofile;
+    if (getrlimit(RLIMIT_NOFILE, &nofile) == 0) {
+        rlim_t want = (rlim_t)cfg.max_connections + 256;
+        if (nofile.rlim_cur < want) {
+            nofile.rlim_cur = nofile.rlim_max == RLIM_INFINITY || nofile.rlim_max > want
+                                  ? want
+                                  : nofile.rlim_max;
+            setrlimit(RLIMIT_NOFILE, &nofile);
+        }
+        if (nofile.rlim_cur < want)
+            log_warn("the open-file limit (%llu) is below max_connections + 256: connections "
+                     "beyond it are refused", (unsigned long long)nofile.rlim_cur);
+    }
+    /* outgoing mail: its sender runs beside the requests that queue it */
+    mail_worker *mail = NULL;
+    if (mailer_global_init() != 0 ||
+        (dav_imip_enabled(&cfg) && mail_worker_start(&cfg, &mail, err, sizeof err) != 0)) {
+        fprintf(stderr, "veildav serve: %s\n", err[0] ? err : "cannot start libcurl");
+        srv_auth_close(auth);
+        return 1;
+    }
     srv_http *http;
     if (srv_http_start(&cfg, auth, &http, err, sizeof err) != 0) {
         fprintf(stderr, "veildav serve: %s\n", err);
+        mail_worker_stop(mail);
         srv_auth_close(auth);
         return 1;
     }
@@ -215,6 +243,8 @@ int cli_serve(const veil_config *cfg_in, int argc, char **argv)
     pthread_t wt;
     if (pthread_create(&wt, NULL, watchdog_run, &wd) == 0) pthread_detach(wt);
     srv_http_stop(http);
+    mail_worker_stop(mail);
+    mailer_global_cleanup();
     srv_auth_close(auth);
     ical_global_cleanup();
     xmlCleanupParser();

@@ -56,6 +56,36 @@ static const char schema_v1[] =
     "  UNIQUE(account_id, name),"
     "  UNIQUE(account_id, lookup));";
 
+/* Version 2: the mail service's blocking rules (ACCOUNTS.md): a user's
+ * catch-all switch and rules, and their block list. */
+static const char schema_v2[] =
+    "ALTER TABLE accounts ADD COLUMN catchall_whitelist INTEGER NOT NULL DEFAULT 0 "
+    "  CHECK (catchall_whitelist IN (0,1));"
+    "CREATE TABLE catchall_rules("
+    "  id INTEGER PRIMARY KEY,"
+    "  account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,"
+    "  entry TEXT NOT NULL COLLATE NOCASE,"
+    "  created TEXT NOT NULL,"
+    "  UNIQUE(account_id, entry));"
+    "CREATE TABLE block_list("
+    "  id INTEGER PRIMARY KEY,"
+    "  account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,"
+    "  entry TEXT NOT NULL COLLATE NOCASE,"
+    "  created TEXT NOT NULL,"
+    "  UNIQUE(account_id, entry));";
+
+/* Brings the schema from version v to the current one (inside the caller's
+ * transaction).  0 or -1. */
+static int migrate(sqlite3 *db, int v)
+{
+    if (v == 0 && sqlite3_exec(db, schema_v1, NULL, NULL, NULL) != SQLITE_OK) return -1;
+    if (v < 2 && sqlite3_exec(db, schema_v2, NULL, NULL, NULL) != SQLITE_OK) return -1;
+    /* later versions migrate here: if (v < 3) { ... } */
+    char q[64];
+    snprintf(q, sizeof q, "PRAGMA user_version = %d", ACCOUNTS_SCHEMA_VERSION);
+    return sqlite3_exec(db, q, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+}
+
 static void now_iso(char out[21])
 {
     iso8601_format(time(NULL), out);
@@ -106,9 +136,7 @@ int accounts_init(const char *path, char *err, size_t errlen)
         sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
         goto done;
     }
-    if (v == 0 && sqlite3_exec(db, schema_v1, NULL, NULL, NULL) != SQLITE_OK) goto fail;
-    /* later versions migrate here: if (v < 2) { ... } */
-    if (sqlite3_exec(db, "PRAGMA user_version = 1; COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+    if (migrate(db, v) != 0 || sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
         goto fail;
     ret = 0;
     goto done;
@@ -127,8 +155,24 @@ int accounts_open(const char *path, accounts **out)
     int v;
     if (sqlite3_open_v2(path, &a->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) !=
             SQLITE_OK ||
-        configure(a->db) < 0 || pragma_int(a->db, "PRAGMA user_version", &v) < 0 ||
-        v != ACCOUNTS_SCHEMA_VERSION || !(a->stmts = stmt_cache_new(a->db))) {
+        configure(a->db) < 0 || pragma_int(a->db, "PRAGMA user_version", &v) < 0 || v < 1 ||
+        v > ACCOUNTS_SCHEMA_VERSION) {
+        accounts_close(a);
+        return STORE_ERROR;
+    }
+    if (v < ACCOUNTS_SCHEMA_VERSION) {
+        /* an older database (the mail system's, from before an upgrade) is
+         * brought up to date once, in one transaction */
+        if (sqlite3_exec(a->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK ||
+            pragma_int(a->db, "PRAGMA user_version", &v) < 0 ||
+            (v < ACCOUNTS_SCHEMA_VERSION && migrate(a->db, v) != 0) ||
+            sqlite3_exec(a->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+            sqlite3_exec(a->db, "ROLLBACK", NULL, NULL, NULL);
+            accounts_close(a);
+            return STORE_ERROR;
+        }
+    }
+    if (!(a->stmts = stmt_cache_new(a->db))) {
         accounts_close(a);
         return STORE_ERROR;
     }
@@ -516,4 +560,75 @@ int accounts_app_touch(accounts *a, int64_t id, const char *when)
 {
     return exec_done(a, prep(a, "UPDATE app_passwords SET last_used=? WHERE id=?", "si", when, id),
                      0);
+}
+
+/* ---- the mail service's blocking rules ---------------------------------------- */
+
+static int entry_row(void *arg, vpool *pool, sqlite3_stmt *st, void *elem)
+{
+    (void)arg;
+    *(const char **)elem = col(pool, st, 0);
+    return *(const char **)elem ? STORE_OK : STORE_ERROR;
+}
+
+static int entries(accounts *a, vpool *pool, const char *q, int64_t account_id, const char ***out,
+                   size_t *n)
+{
+    sqlite3_stmt *st = prep(a, q, "i", account_id);
+    if (!st) return STORE_ERROR;
+    static const store_rows how = {entry_row, NULL, sizeof(const char *), 16, 100000};
+    void *arr;
+    int count = 0;
+    int rc = store_collect(st, pool, &how, &arr, &count);
+    done(a, st);
+    *out = arr;
+    *n = (size_t)count;
+    return rc;
+}
+
+int accounts_policy(accounts *a, vpool *pool, int64_t account_id, account_policy *out)
+{
+    memset(out, 0, sizeof(*out));
+    sqlite3_stmt *st = prep(a, "SELECT catchall_whitelist FROM accounts WHERE id=?", "i",
+                            account_id);
+    if (!st) return STORE_ERROR;
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) out->catchall_whitelist = sqlite3_column_int(st, 0);
+    done(a, st);
+    if (rc != SQLITE_ROW) return rc == SQLITE_DONE ? STORE_NOTFOUND : store_rc(rc);
+    rc = entries(a, pool, "SELECT entry FROM catchall_rules WHERE account_id=? ORDER BY id",
+                 account_id, &out->catchall, &out->ncatchall);
+    if (rc == STORE_OK)
+        rc = entries(a, pool, "SELECT entry FROM block_list WHERE account_id=? ORDER BY id",
+                     account_id, &out->blocked, &out->nblocked);
+    return rc;
+}
+
+int accounts_policy_add(accounts *a, int64_t account_id, int which, const char *entry)
+{
+    char now[21];
+    now_iso(now);
+    return exec_done(a, prep(a, which == ACCOUNTS_BLOCK_LIST
+                                    ? "INSERT OR IGNORE INTO block_list(account_id,entry,created) "
+                                      "VALUES(?,?,?)"
+                                    : "INSERT OR IGNORE INTO catchall_rules(account_id,entry,"
+                                      "created) VALUES(?,?,?)",
+                             "iss", account_id, entry, now),
+                     0);
+}
+
+int accounts_policy_remove(accounts *a, int64_t account_id, int which, const char *entry)
+{
+    return exec_done(a, prep(a, which == ACCOUNTS_BLOCK_LIST
+                                    ? "DELETE FROM block_list WHERE account_id=? AND entry=?"
+                                    : "DELETE FROM catchall_rules WHERE account_id=? AND entry=?",
+                             "is", account_id, entry),
+                     1);
+}
+
+int accounts_catchall_mode(accounts *a, int64_t account_id, int whitelist)
+{
+    return exec_done(a, prep(a, "UPDATE accounts SET catchall_whitelist=? WHERE id=?", "ii",
+                             (int64_t)(whitelist ? 1 : 0), account_id),
+                     1);
 }

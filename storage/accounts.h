@@ -12,7 +12,7 @@
 #include "common/pool.h"
 #include "storage/store.h"
 
-#define ACCOUNTS_SCHEMA_VERSION 1
+#define ACCOUNTS_SCHEMA_VERSION 2
 
 typedef struct accounts accounts;
 
@@ -96,5 +96,27 @@ int accounts_app_touch(accounts *a, int64_t id, const char *when);
 
 /* Nonzero if the comma-separated protocol list contains proto. */
 int accounts_has_protocol(const char *protocols, const char *proto);
+
+/* ---- the mail service's blocking rules (schema version 2) ---------------------
+ * One user's catch-all switch and rules and their block list, as the mail
+ * system keeps them; privacy/mailpolicy.h evaluates them. */
+typedef struct account_policy {
+    int catchall_whitelist;   /* the master switch: 1 whitelist mode */
+    const char **catchall;    /* entries, in the order they were added */
+    size_t ncatchall;
+    const char **blocked;     /* block list entries */
+    size_t nblocked;
+} account_policy;
+
+enum { ACCOUNTS_BLOCK_LIST = 1, ACCOUNTS_CATCHALL = 2 };
+
+/* Reads one user's rules (pool memory).  STORE_NOTFOUND: no such account. */
+int accounts_policy(accounts *a, vpool *pool, int64_t account_id, account_policy *out);
+/* Adds an entry (an existing one is kept) / removes one (STORE_NOTFOUND when
+ * it was not there) to the block list or the catch-all rules. */
+int accounts_policy_add(accounts *a, int64_t account_id, int which, const char *entry);
+int accounts_policy_remove(accounts *a, int64_t account_id, int which, const char *entry);
+/* The catch-all master switch. */
+int accounts_catchall_mode(accounts *a, int64_t account_id, int whitelist);
 
 #endif

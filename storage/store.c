@@ -9,7 +9,7 @@
 #include "common/rand.h"
 #include "storage/group_commit.h"
 
-#define STORE_SCHEMA_VERSION 6
+#define STORE_SCHEMA_VERSION 7
 #define STR_(x) #x
 #define STR(x) STR_(x)
 
@@ -162,6 +162,28 @@ static const char schema_v5[] =
  * only answers, so If-Schedule-Tag-Match lets an attendee's client write
  * over a reply the server merged.  NULL for everything else. */
 static const char schema_v6[] = "ALTER TABLE nodes ADD COLUMN sched_tag TEXT;";
+
+/* Version 7.  Outgoing mail (iMIP, RFC 6047): each message queued in the
+ * transaction of the change that sends it, so a commit never loses one; a
+ * sender process claims due rows (next_attempt) for a lease and removes
+ * each once the mail system took it, or gives up.  `owner`, `uid` and
+ * `cua` say where the outcome shows (SCHEDULE-STATUS on cua in the owner's
+ * copy of uid); `reply` marks a message the attendee sent. */
+static const char schema_v7[] =
+    "CREATE TABLE mail_queue("
+    "  id INTEGER PRIMARY KEY,"
+    "  owner INTEGER NOT NULL,"
+    "  uid TEXT NOT NULL,"
+    "  cua TEXT NOT NULL,"
+    "  reply INTEGER NOT NULL DEFAULT 0,"
+    "  sender TEXT NOT NULL,"
+    "  recipient TEXT NOT NULL,"
+    "  message BLOB NOT NULL,"
+    "  created INTEGER NOT NULL,"
+    "  next_attempt INTEGER NOT NULL,"
+    "  attempts INTEGER NOT NULL DEFAULT 0);"
+    "CREATE INDEX mail_queue_due ON mail_queue(next_attempt);"
+    "CREATE INDEX mail_queue_owner ON mail_queue(owner);";
 
 static const char *const sql[Q__COUNT] = {
     [Q_BEGIN_READ] = "BEGIN",
@@ -366,7 +388,8 @@ static int migrate(store *s)
     if (v < 4 && exec(s, schema_v4) != STORE_OK) goto fail;
     if (v < 5 && exec(s, schema_v5) != STORE_OK) goto fail;
     if (v < 6 && exec(s, schema_v6) != STORE_OK) goto fail;
-    /* future migrations: if (v < 7) { ... } */
+    if (v < 7 && exec(s, schema_v7) != STORE_OK) goto fail;
+    /* future migrations: if (v < 8) { ... } */
     if (exec(s, "PRAGMA user_version = " STR(STORE_SCHEMA_VERSION)) != STORE_OK) goto fail;
     if (exec(s, "COMMIT") != STORE_OK) goto fail;
     return STORE_OK;

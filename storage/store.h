@@ -431,4 +431,42 @@ int store_changes_since(store *s, vpool *pool, int64_t coll, int64_t since, int 
  * are invalid). */
 int store_changes_floor(store *s, int64_t coll, int64_t *floor);
 
+/* ---- outgoing mail (storage/store_mail.c) -----------------------------------
+ * iMIP messages (RFC 6047) waiting for the mail system: queued inside the
+ * write transaction of the change that sends them, claimed by a sender for
+ * a lease, removed once taken or given up.  Times are UTC seconds. */
+
+typedef struct store_mail {
+    int64_t id;
+    int64_t owner;         /* the sender's principal: their copy shows the outcome */
+    const char *uid;       /* ... of this calendar object */
+    const char *cua;       /* ... on this calendar user (the recipient as written) */
+    int reply;             /* an attendee's answer (the outcome goes on ORGANIZER) */
+    const char *sender;    /* envelope sender: the sender's own address */
+    const char *recipient; /* envelope recipient */
+    const void *message;   /* the whole RFC 5322 message */
+    size_t length;
+    int64_t created;
+    int attempts;
+} store_mail;
+
+/* Queues m (id, attempts ignored) due at `due`.  Inside a write
+ * transaction.  STORE_EXISTS when `max` messages already wait (the queue is
+ * full: the caller records the failure). */
+int store_mail_queue(store *s, const store_mail *m, int64_t due, int64_t max);
+/* In a write transaction of its own: up to max messages due by now, each
+ * then hidden from other senders until now + lease (pool array; a sender
+ * that dies leaves them to be claimed again after the lease). */
+int store_mail_claim(store *s, vpool *pool, int64_t now, int64_t lease, int max, store_mail **out,
+                     int *n);
+/* Removes a message (sent or given up).  STORE_NOTFOUND when it is gone
+ * already (its owner was removed meanwhile). */
+int store_mail_remove(store *s, int64_t id);
+/* A failed attempt: tried again at `next`. */
+int store_mail_retry(store *s, int64_t id, int attempts, int64_t next);
+/* When the next message is due (STORE_NOTFOUND: the queue is empty). */
+int store_mail_next_due(store *s, int64_t *when);
+/* Removes every message a principal sent (the account goes). */
+int store_mail_remove_owner(store *s, int64_t owner);
+
 #endif

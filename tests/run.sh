@@ -21,8 +21,8 @@ for a in "$@"; do
 done
 
 PACKAGES="build-essential cmake pkg-config libmicrohttpd-dev libxml2-dev libical-dev
-libsqlite3-dev libssl-dev sqlite3 python3 litmus curl openssl e2fsprogs clang-14
-libclang-rt-14-dev"
+libsqlite3-dev libssl-dev libcurl4-openssl-dev sqlite3 python3 python3-aiosmtpd msmtp litmus curl
+openssl python3-caldav vdirsyncer e2fsprogs clang-14 libclang-rt-14-dev"
 if [ "$INSTALL" = 1 ]; then
     missing=$(for p in $PACKAGES; do dpkg -s "$p" >/dev/null 2>&1 || echo "$p"; done)
     if [ -n "$missing" ]; then

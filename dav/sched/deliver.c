@@ -80,7 +80,7 @@ static int target_calendar(dav_ctx *c, const store_node *home, unsigned kind, st
 }
 
 /* The message in the recipient's scheduling inbox (RFC 6638 §2.2). */
-static int inbox_item(dav_ctx *c, const store_node *home, const char *msg, size_t len)
+int dav_sched_inbox_item(dav_ctx *c, const store_node *home, const char *msg, size_t len)
 {
     store_node inbox;
     int rc = store_node_child(c->st, c->pool, home->id, "inbox", &inbox);
@@ -161,8 +161,13 @@ static int take_reply(dav_ctx *c, const ical_sched *s, int have, const store_nod
             continue;
         store_principal p;
         int found = dav_sched_principal(c, a->cua, &p);
-        if (found == STORE_NOTFOUND) continue; /* outside: later by mail */
+        if (found == STORE_NOTFOUND) continue; /* outside: mail goes when the organizer
+                                                 * changes the event, not per answer */
         if (found != STORE_OK) return found;
+        /* the organizer's update, under the attendee's rules as any delivery */
+        store_principal org;
+        int has_org = dav_sched_principal(c, now.organizer.cua, &org) == STORE_OK;
+        if (dav_sched_blocked(c, has_org ? &org : NULL, now.organizer.cua, &p, a->cua)) continue;
         const char *update;
         size_t ulen;
         if (ical_itip_request(c->pool, text, tlen, a->cua, &keys, &update, &ulen) != ICAL_OK)
@@ -197,7 +202,7 @@ int dav_sched_deliver(dav_ctx *c, const store_principal *to, const char *msg, si
         rc = update_copy(c, &home, &s, have, &existing, body, blen, method, msg, len);
     else
         return STORE_ERROR;
-    if (rc == STORE_OK && !quiet) rc = inbox_item(c, &home, msg, len);
+    if (rc == STORE_OK && !quiet) rc = dav_sched_inbox_item(c, &home, msg, len);
     if (rc == STORE_OK) *status = "1.2"; /* RFC 6638 §3.2.9: delivered */
     return rc;
 }

@@ -8,6 +8,7 @@
 #include "dav/sched/sched.h"
 #include "dav/xml_out.h"
 #include "ical/itip.h"
+#include "ical/itip_mail.h"
 #include "storage/accounts.h"
 
 enum { ROLE_NONE = 0, ROLE_ORGANIZER, ROLE_ATTENDEE };
@@ -48,35 +49,9 @@ static int role_of(dav_ctx *c, const ical_sched *s, const store_principal *owner
     return ROLE_NONE;
 }
 
-/* The status to record for an address that names no local user: "3.7"
- * (invalid calendar user) in one of the mail system's own domains, where it
- * names no one; "1.0" (pending) elsewhere, until mail delivery (iMIP) sends
- * it. */
-static const char *outside_status(dav_ctx *c, const char *cua)
-{
-    const char *mailbox = ical_cua_mailbox(c->pool, cua);
-    const char *at = mailbox ? strrchr(mailbox, '@') : NULL;
-    int ours = 0;
-    if (!at || !c->acct || accounts_domain_served(c->acct, at + 1, &ours) != STORE_OK) ours = 1;
-    return ours ? "3.7" : "1.0";
-}
-
-/* Sends msg to cua: delivered when it names a local user.  *status as
- * SCHEDULE-STATUS records it. */
-static int send_to(dav_ctx *c, const char *cua, const char *msg, size_t len, const char **status)
-{
-    store_principal p;
-    int rc = dav_sched_principal(c, cua, &p);
-    if (rc == STORE_NOTFOUND) {
-        *status = outside_status(c, cua);
-        return STORE_OK;
-    }
-    if (rc != STORE_OK) return rc;
-    return dav_sched_deliver(c, &p, msg, len, 0, status);
-}
-
-static int organizer_change(dav_req *r, const char *old, size_t oldlen, const char *new_,
-                            size_t newlen, const char *me, const char **out, size_t *outlen)
+static int organizer_change(dav_req *r, const store_principal *owner, const char *old,
+                            size_t oldlen, const char *new_, size_t newlen, const char *me,
+                            const char **out, size_t *outlen)
 {
     ical_org_plan plan;
     ical_cua_keys keys;
@@ -100,7 +75,7 @@ static int organizer_change(dav_req *r, const char *old, size_t oldlen, const ch
             st = ical_itip_cancel(r->pool, old, oldlen, s->cua, NULL, 0, &keys, &msg, &mlen);
         if (st != ICAL_OK) return STORE_ERROR;
         const char *status;
-        int rc = send_to(&r->ctx, s->cua, msg, mlen, &status);
+        int rc = dav_sched_send(&r->ctx, owner, me, s->cua, msg, mlen, &status, NULL);
         if (rc != STORE_OK) return rc;
         /* RFC 6638 §3.2.9: the outcome, on the attendee in the organizer's copy */
         if (text && (s->what == ICAL_SEND_REQUEST || s->nrids) &&
@@ -113,9 +88,14 @@ static int organizer_change(dav_req *r, const char *old, size_t oldlen, const ch
     return STORE_OK;
 }
 
-static int attendee_change(dav_req *r, const ical_sched *s, const char *old, size_t oldlen,
-                           const char *new_, size_t newlen, const char *me)
+/* *mail_status: the SCHEDULE-STATUS of a reply that went by mail (iMIP),
+ * which the attendee's copy records on its ORGANIZER (RFC 6638 §3.2.9) until
+ * the outcome is known; NULL otherwise. */
+static int attendee_change(dav_req *r, const store_principal *owner, const ical_sched *s,
+                           const char *old, size_t oldlen, const char *new_, size_t newlen,
+                           const char *me, const char **mail_status)
 {
+    *mail_status = NULL;
     /* RFC 6638 §8.1 Schedule-Reply: F - the client answers by itself, or not */
     const char *sr = dav_header(r, "Schedule-Reply");
     if (sr && !strcasecmp(sr, "F")) return STORE_OK;
@@ -129,7 +109,10 @@ static int attendee_change(dav_req *r, const ical_sched *s, const char *old, siz
         return STORE_ERROR;
     if (!reply) return STORE_OK;
     const char *status;
-    return send_to(&r->ctx, s->organizer.cua, reply, rlen, &status);
+    int by_mail = 0;
+    int rc = dav_sched_send(&r->ctx, owner, me, s->organizer.cua, reply, rlen, &status, &by_mail);
+    if (rc == STORE_OK && by_mail) *mail_status = status;
+    return rc;
 }
 
 static int load_text(dav_req *r, const store_node *n, const char **text, size_t *len)
@@ -173,7 +156,8 @@ int dav_sched_on_write(dav_req *r, const store_node *coll, const store_node *old
     if (role == ROLE_ORGANIZER) {
         const char *text;
         size_t tlen;
-        rc = organizer_change(r, oldtext, oldlen, m->c.body, m->c.length, me, &text, &tlen);
+        rc = organizer_change(r, &owner, oldtext, oldlen, m->c.body, m->c.length, me, &text,
+                              &tlen);
         if (rc != STORE_OK) return dav_store_status(rc);
         if (text != m->c.body) {
             /* answers and statuses recorded: not the bytes the client sent
@@ -187,9 +171,25 @@ int dav_sched_on_write(dav_req *r, const store_node *coll, const store_node *old
         m->sched_tag = dav_sched_new_tag(&r->ctx);
         return m->sched_tag ? 0 : 500;
     }
-    rc = attendee_change(r, sn.organizer.cua ? &sn : &so, oldtext, oldlen, m->c.body, m->c.length,
-                         me);
+    const char *mail_status;
+    rc = attendee_change(r, &owner, sn.organizer.cua ? &sn : &so, oldtext, oldlen, m->c.body,
+                         m->c.length, me, &mail_status);
     if (rc != STORE_OK) return dav_store_status(rc);
+    if (mail_status && sn.organizer.cua) {
+        ical_cua_keys keys;
+        const char *text;
+        size_t tlen;
+        if (dav_sched_keys(&r->ctx, &keys) != 0 ||
+            ical_sched_mark(r->pool, m->c.body, m->c.length, sn.organizer.cua, 1, mail_status,
+                            NULL, &keys, &text, &tlen) != ICAL_OK)
+            return 500;
+        if (text != m->c.body) {
+            m->c.body = text;
+            m->c.length = tlen;
+            m->c.etag = dav_etag_for(r->pool, text, tlen);
+            m->changed = 1;
+        }
+    }
     /* an attendee's own answer keeps the tag the organizer's side gave */
     m->sched_tag = old && old->sched_tag ? old->sched_tag : dav_sched_new_tag(&r->ctx);
     return m->sched_tag ? 0 : 500;
@@ -216,9 +216,10 @@ int dav_sched_on_remove(dav_req *r, const dav_resource *res)
     if (role == ROLE_ORGANIZER) {
         const char *ignored;
         size_t ilen;
-        rc = organizer_change(r, text, len, NULL, 0, me, &ignored, &ilen);
+        rc = organizer_change(r, &owner, text, len, NULL, 0, me, &ignored, &ilen);
     } else if (role == ROLE_ATTENDEE) {
-        rc = attendee_change(r, &s, text, len, NULL, 0, me);
+        const char *ignored;
+        rc = attendee_change(r, &owner, &s, text, len, NULL, 0, me, &ignored);
     }
     return rc;
 }

@@ -45,6 +45,9 @@ static int is_transparent(dav_req *r, const store_node *cal)
            strstr(p.xml, "transparent") != NULL;
 }
 
+/* busy_time: the VFREEBUSY would pass max_buffer_bytes (not a store code) */
+#define FB_TOO_BIG 100
+
 /* The recipient's busy time in [start, end): their own calendars that count
  * for it (RFC 6638 §9.1 schedule-calendar-transp), as a VFREEBUSY. */
 static int busy_time(dav_req *r, const store_node *home, const ical_fb_request *req,
@@ -79,8 +82,8 @@ static int busy_time(dav_req *r, const store_node *home, const ical_fb_request *
         if (n < 64) break;
         after = pool_strdup(r->pool, kids[n - 1].name);
     }
-    return ical_fb_finish(acc, (int64_t)time(NULL), NULL, fb, fblen) == ICAL_OK ? STORE_OK
-                                                                                : STORE_ERROR;
+    ical_status st = ical_fb_finish(acc, (int64_t)time(NULL), NULL, fb, fblen);
+    return st == ICAL_OK ? STORE_OK : st == ICAL_ERR_LIMIT ? FB_TOO_BIG : STORE_ERROR;
 }
 
 static void response(vbuf *out, const char *cua, const char *status, const char *data, size_t len)
@@ -130,15 +133,21 @@ int dav_sched_post_outbox(dav_req *r, dav_resource *res)
     buf_puts(out, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<C:schedule-response");
     buf_puts(out, xml_root_ns_decls);
     buf_puts(out, ">");
+    st = 0;
     for (int i = 0; i < req.nattendees; i++) {
         store_principal to;
         dav_resource home;
         rc = dav_sched_principal(&r->ctx, req.attendees[i], &to);
-        if (rc != STORE_OK && rc != STORE_NOTFOUND) return dav_store_status(rc);
-        /* someone unknown, outside, or who does not let the organizer see:
-         * one answer for all three */
+        if (rc != STORE_OK && rc != STORE_NOTFOUND) {
+            st = dav_store_status(rc);
+            break;
+        }
+        /* someone unknown, outside, who does not let the organizer see, or
+         * whose mail rules block the organizer: one answer for all four */
         if (rc == STORE_NOTFOUND || to.kind == STORE_PRINCIPAL_GROUP ||
-            !may_query(r, &owner, &to, &home)) {
+            !may_query(r, &owner, &to, &home) ||
+            (to.id != owner.id &&
+             dav_sched_blocked(&r->ctx, &owner, req.organizer, &to, req.attendees[i]))) {
             response(out, req.attendees[i], "3.7;Invalid calendar user", NULL, 0);
             continue;
         }
@@ -152,10 +161,23 @@ int dav_sched_post_outbox(dav_req *r, dav_resource *res)
         const char *fb, *reply;
         size_t fblen, rlen;
         rc = busy_time(r, &home.node, &req, &fb, &fblen);
-        if (rc != STORE_OK) return dav_store_status(rc);
-        if (ical_fb_reply(r->pool, fb, fblen, &req, req.attendees[i], &reply, &rlen) != ICAL_OK)
-            return 500;
+        if (rc == FB_TOO_BIG) {
+            st = dav_error_text(r, 507, "The free-busy answer is larger than the server builds");
+            break;
+        }
+        if (rc != STORE_OK) {
+            st = dav_store_status(rc);
+            break;
+        }
+        if (ical_fb_reply(r->pool, fb, fblen, &req, req.attendees[i], &reply, &rlen) != ICAL_OK) {
+            st = 500;
+            break;
+        }
         response(out, req.attendees[i], "2.0;Success", reply, rlen);
+    }
+    if (st) {
+        buf_reset(out); /* no half of the answer goes with the failure */
+        return st;
     }
     buf_puts(out, "</C:schedule-response>\n");
     if (buf_failed(out)) return 500;

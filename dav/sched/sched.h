@@ -32,6 +32,28 @@ int dav_sched_principal(dav_ctx *c, const char *cua, store_principal *out);
  * Lives in c's pool.  0, or -1 out of memory. */
 int dav_sched_keys(dav_ctx *c, ical_cua_keys *out);
 
+/* ---- the mail service's blocking rules (dav/sched/policy.c) -------------------- */
+
+/* Does the recipient `to` (addressed as to_cua) refuse a delivery from
+ * `from` (written as from_cua; NULL when unknown)?  Their catch-all rules
+ * on the address used, their block list on every address of the sender.
+ * 1 blocked, 0 not, -1 on an error (refuse: fail closed).  A blocked
+ * delivery must answer as an unknown address and leave nothing behind. */
+int dav_sched_blocked(dav_ctx *c, const store_principal *from, const char *from_cua,
+                      const store_principal *to, const char *to_cua);
+
+/* ---- sending (dav/sched/send.c) ----------------------------------------------- */
+
+/* Sends iTIP msg from `from` (who wrote themself as from_cua; may be NULL
+ * when not known) to calendar user cua: delivered when it names a local
+ * user whose rules let it in, queued as mail (iMIP) when it is an address
+ * outside the mail system's domains.  *status is the SCHEDULE-STATUS to
+ * record (RFC 6638 §3.2.9); a blocked delivery gets exactly what an unknown
+ * address of the domains gets ("3.7").  *by_mail (may be NULL) says the
+ * message went (or was to go) by mail.  STORE_*. */
+int dav_sched_send(dav_ctx *c, const store_principal *from, const char *from_cua, const char *cua,
+                   const char *msg, size_t len, const char **status, int *by_mail);
+
 /* ---- delivery (dav/sched/deliver.c) --------------------------------------------- */
 
 /* Delivers iTIP message msg (METHOD REQUEST, CANCEL or REPLY) to the local
@@ -43,6 +65,11 @@ int dav_sched_keys(dav_ctx *c, ical_cua_keys *out);
  * (RFC 6638 §3.2.9: "1.2" delivered).  STORE_*. */
 int dav_sched_deliver(dav_ctx *c, const store_principal *to, const char *msg, size_t len,
                       int quiet, const char **status);
+
+/* Leaves msg in the scheduling inbox of the calendar home `home` (RFC 6638
+ * §2.2), inside the caller's write transaction.  STORE_* (a home without an
+ * inbox is fine: provisioning makes one). */
+int dav_sched_inbox_item(dav_ctx *c, const store_node *home, const char *msg, size_t len);
 
 /* ---- the lifecycle step (dav/sched/implicit.c) -------------------------------- */
 

@@ -59,6 +59,8 @@ def run_server(srv, n, data, plan, tail):
     head = n - min(n, tail)
     c = None
     srv.prepare()
+    if srv.name == "veildav":
+        w.scheduling_users(srv)
     cal = [(srv.calendar + e.name, e.text) for e in events]
     try:
         if head:
@@ -110,6 +112,9 @@ def run_server(srv, n, data, plan, tail):
         w.multiget(srv, r, c, "ab_multiget", srv.addressbook, "CR:addressbook-multiget",
                    "CR:address-data", [x.name for x in cards[::max(1, n // 100)][:100]],
                    plan.runs, plan.budget)
+        if srv.name == "veildav":
+            log("  scheduling: organizer PUTs with %d local attendees" % w.SCHED_ATTENDEES)
+            w.scheduling_put(srv, r, c, plan.runs, plan.budget)
         log("  mixed load (wrk, 16 connections, %d x %d s)" % (plan.mixed_runs, plan.mixed_seconds))
         w.mixed_load(srv, r, events, cards, plan.mixed_seconds, plan.mixed_runs)
         log("  sync-collection")

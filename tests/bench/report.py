@@ -7,6 +7,7 @@ import os
 METRICS = [
     ("put1_obj_s", "bulk PUT, 1 client", "obj/s", "high"),
     ("put16_obj_s", "bulk PUT, 16 clients", "obj/s", "high"),
+    ("sched_put_ms", "organizer PUT with 10 local attendees, median (Veil: RFC 6638)", "ms", "low"),
     ("put16_cpu_ms", "server CPU per PUT (16 clients)", "ms", "low"),
     ("import_obj_s", "bulk import before the measured PUTs (Veil)", "obj/s", None),
     ("propfind_ms", "PROPFIND Depth 1 getetag+getcontenttype, median", "ms", "low"),

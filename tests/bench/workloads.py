@@ -277,3 +277,44 @@ def mixed_load(srv, r, events, cards, seconds, runs):
     if errors:
         r.fail("mixed_req_s", "mixed load: %d of %d requests failed"
                % (errors, sum(s["reqs"] for s in samples)))
+
+
+# --- scheduling (Veil only: the peers schedule nothing) ----------------------------------------
+
+SCHED_ATTENDEES = 10
+
+
+def scheduling_users(srv):
+    """Ten more users with exposed addresses, made through the CLI before the
+    server starts; the bench user organizes."""
+    srv.cli("alias", "add", "bench", "bench@bench.example", "--expose")
+    for i in range(SCHED_ATTENDEES):
+        login = "att%02d" % i
+        srv.cli("user", "add", login, "--password-stdin", stdin=b"att-password-1234\n")
+        srv.cli("alias", "add", login, "%s@bench.example" % login, "--expose")
+
+
+def scheduling_put(srv, r, c, runs, budget):
+    """An organizer's new invitation to ten local attendees: the PUT stores the
+    organizer's copy and, in the same transaction, each attendee's copy and
+    inbox item.  Median latency of a PUT of a new event."""
+    attendees = "".join("ATTENDEE;PARTSTAT=NEEDS-ACTION:mailto:att%02d@bench.example\r\n" % i
+                        for i in range(SCHED_ATTENDEES))
+    count = [0]
+
+    def one():
+        count[0] += 1
+        uid = "sched-%d" % count[0]
+        body = ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//bench//EN\r\nBEGIN:VEVENT\r\n"
+                "UID:%s\r\nDTSTAMP:20260101T000000Z\r\nDTSTART:20270301T%02d0000Z\r\n"
+                "DURATION:PT1H\r\nSUMMARY:meeting %d\r\nORGANIZER:mailto:bench@bench.example\r\n"
+                "ATTENDEE;PARTSTAT=ACCEPTED:mailto:bench@bench.example\r\n%s"
+                "END:VEVENT\r\nEND:VCALENDAR\r\n" % (uid, count[0] % 24, count[0], attendees))
+        st, _b = c.req("PUT", srv.calendar + uid + ".ics", body,
+                       {"Content-Type": "text/calendar; charset=utf-8"})
+        return st
+
+    t = timed(one, max(runs, 20), budget=budget)
+    if t.result != 201:
+        r.fail("sched_put_ms", "scheduling PUT answered %s" % t.result)
+    r.m["sched_put_ms"] = t.median * 1000.0

@@ -3,9 +3,11 @@ ranges in and out (IPv4, IPv6, behind trusted proxies), expiry, deletion,
 bridge mode, identical 401s with similar timing, throttling, and no logins or
 client addresses in the log."""
 import base64
+import http.client
 import socket
 import statistics
 import subprocess
+import threading
 import time
 import unittest
 
@@ -244,6 +246,69 @@ class Throttle(unittest.TestCase):
         finally:
             server.cleanup()
 
+
+    def test_an_ipv6_client_is_counted_per_64(self):
+        # one host owns its /64: guesses from every address in it share one
+        # budget, while another /64 keeps its own (addresses arrive through a
+        # trusted proxy's X-Forwarded-For, the only way to have many on ::1)
+        server = Server(config={"auth_fail_limit": "5", "auth_fail_window": "60",
+                                "trusted_proxies": "127.0.0.1/32"})
+        try:
+            server.add_user("ivan", password="ivan-account-pw")
+            server.start()
+            path = "/files/%s/" % server.pid("ivan")
+
+            def try_as(login, xff):
+                return server.request("PROPFIND", path, None,
+                                      {"Depth": "0", "X-Forwarded-For": xff},
+                                      auth=(login, "wrong")).status
+
+            # a different login each time, so only the address budget counts
+            codes = [try_as("spray-%d" % i, "2001:db8:1:2::%x" % (i + 1)) for i in range(8)]
+            self.assertEqual(codes[:5], [401] * 5)
+            self.assertEqual(codes[5:], [429] * 3)
+            self.assertEqual(try_as("spray-x", "2001:db8:1:2:ffff:ffff:ffff:ffff"), 429)
+            self.assertEqual(try_as("spray-y", "2001:db8:1:3::1"), 401)  # the next /64
+            self.assertEqual(try_as("spray-z", "192.0.2.7"), 401)
+        finally:
+            server.cleanup()
+
+
+    def test_concurrent_guesses_cannot_pass_the_budget_together(self):
+        # 16 guesses at one login at the same moment, from 16 addresses (so
+        # only the login's budget applies): exactly the budget is checked,
+        # the rest refused — in every round
+        server = Server(config={"auth_fail_limit": "3", "auth_fail_window": "600",
+                                "trusted_proxies": "127.0.0.1/32"})
+        try:
+            server.start()
+            path = "/files/"
+            rounds, over = 100, []
+            for rnd in range(rounds):
+                barrier = threading.Barrier(16)
+                codes = [None] * 16
+
+                def guess(k):
+                    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=60)
+                    conn.connect()
+                    barrier.wait()
+                    codes[k] = server.request(
+                        "PROPFIND", path, None,
+                        {"Depth": "0", "X-Forwarded-For": "198.51.%d.%d" % (rnd, k + 1)},
+                        auth=("target-%d" % rnd, "guess-%d" % k), conn=conn).status
+                    conn.close()
+
+                threads = [threading.Thread(target=guess, args=(k,)) for k in range(16)]
+                for t in threads:
+                    t.start()
+                for t in threads:
+                    t.join()
+                self.assertEqual(sorted(set(codes)), [401, 429], codes)
+                if codes.count(401) != 3:
+                    over.append((rnd, codes.count(401)))
+            self.assertEqual(over, [], "rounds where more guesses than the budget were checked")
+        finally:
+            server.cleanup()
 
 class Proxies(unittest.TestCase):
     def test_forwarded_for_only_from_trusted_proxies(self):

@@ -49,7 +49,7 @@ class StoreCheck(unittest.TestCase):
             db = sqlite3.connect(server.data + "/dav.db")
             db.executescript(
                 "DROP INDEX nodes_uid_dup; DROP INDEX nodes_uid;"
-                "ALTER TABLE nodes DROP COLUMN uid_dup; ALTER TABLE nodes DROP COLUMN sched_tag;"
+                "ALTER TABLE nodes DROP COLUMN uid_dup; ALTER TABLE nodes DROP COLUMN sched_tag; DROP TABLE mail_queue;"
                 "CREATE INDEX nodes_uid ON nodes(parent, uid) WHERE uid IS NOT NULL;"
                 "UPDATE nodes SET uid='shared-uid' WHERE name='second.ics';"
                 "PRAGMA user_version = 4;")

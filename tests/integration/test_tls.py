@@ -58,7 +58,7 @@ class TlsTest(unittest.TestCase):
             for path in ("/.well-known/caldav", "/.well-known/carddav/"):
                 for auth in (True, False):
                     status, headers, _ = self.https(method, path, auth=auth)
-                    self.assertEqual(status, 301, (method, path, auth))
+                    self.assertEqual(status, 307, (method, path, auth))
                     self.assertEqual(headers.get("location"),
                                      "https://127.0.0.1:%d/" % self.srv.port)
         # plain HTTP on the TLS port is not answered as DAV

@@ -12,7 +12,7 @@ class Discovery(ServerTest):
     def test_well_known_redirects_without_credentials(self):
         for path in ("/.well-known/caldav", "/.well-known/carddav"):
             r = self.server.request("GET", path)
-            self.assertEqual(r.status, 301, path)
+            self.assertEqual(r.status, 307, path)
             self.assertTrue(r.header("Location").endswith("/"))
 
     def test_current_user_principal_everywhere(self):
@@ -279,7 +279,7 @@ class BrowserSafety(ServerTest):
         self.assertNotIn(b"<script>", listing.body)
         # answered before any handler: credentials missing, redirects
         self.assertSandboxed(self.server.request("GET", a.files), "401")
-        self.assertSandboxed(self.server.request("GET", "/.well-known/caldav"), "301")
+        self.assertSandboxed(self.server.request("GET", "/.well-known/caldav"), "307")
 
 
 if __name__ == "__main__":

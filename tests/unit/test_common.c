@@ -29,6 +29,32 @@ static void test_buf_limit(void)
     buf_free(&b);
 }
 
+/* A buffer given no limit of its own stops at the process-wide default, and
+ * so does one set up with VBUF_INIT; an explicit limit is kept as given. */
+static void test_buf_default_limit(void)
+{
+    CHECK(buf_default_limit() == BUF_DEFAULT_LIMIT);
+    buf_set_default_limit(16);
+    vbuf a, b = VBUF_INIT, c;
+    buf_init(&a, 0);
+    buf_init(&c, 32);
+    CHECK_INT(buf_puts(&a, "0123456789abcdef"), 0);
+    CHECK_INT(buf_putc(&a, 'x'), -1);
+    CHECK(buf_failed(&a));
+    CHECK_INT(buf_printf(&b, "%s", "0123456789abcdefg"), -1);
+    CHECK(buf_failed(&b));
+    CHECK_INT(buf_puts(&c, "0123456789abcdef0123456789abcdef"), 0);
+    CHECK(!buf_failed(&c));
+    buf_reset(&a); /* a reset buffer may be written again, up to the cap */
+    CHECK_INT(buf_puts(&a, "ok"), 0);
+    CHECK_INT(a.len, 2);
+    buf_free(&a);
+    buf_free(&b);
+    buf_free(&c);
+    buf_set_default_limit(0); /* 0: back to BUF_DEFAULT_LIMIT */
+    CHECK(buf_default_limit() == BUF_DEFAULT_LIMIT);
+}
+
 static void test_uri_paths(void)
 {
     vpool *p = pool_new();
@@ -228,6 +254,7 @@ int main(void)
 {
     RUN(test_pool);
     RUN(test_buf_limit);
+    RUN(test_buf_default_limit);
     RUN(test_uri_paths);
     RUN(test_destination);
     RUN(test_ranges);

@@ -29,6 +29,7 @@ static void downgrade(int v)
     char q[512];
     snprintf(q, sizeof q,
              "DROP INDEX nodes_uid_dup; DROP INDEX nodes_uid; ALTER TABLE nodes DROP COLUMN uid_dup; ALTER TABLE nodes DROP COLUMN sched_tag;"
+             "DROP TABLE mail_queue;"
              "CREATE INDEX nodes_uid ON nodes(parent, uid) WHERE uid IS NOT NULL;"
              "PRAGMA user_version = %d",
              v);

@@ -12,8 +12,8 @@
 /* Advertised and enforced (RFC 4791 §5.2.6-§5.2.9). */
 #define CALDAV_MIN_DATE "19000101T000000Z"
 #define CALDAV_MAX_DATE "21001231T235959Z"
-#define CALDAV_MAX_INSTANCES 100000
-#define CALDAV_MAX_ATTENDEES 100
+/* max-instances and max-attendees-per-instance are configuration
+ * (max_instances, max_attendees in veildav.conf) */
 /* How far ahead unbounded series are expanded for the index and checks; past
  * it an open span keeps the index a superset. */
 #define CALDAV_HORIZON_SECONDS (2 * 366 * 86400LL)

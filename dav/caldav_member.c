@@ -81,8 +81,8 @@ int caldav_prepare_member(dav_ctx *c, const store_node *coll, const char *body, 
     o.v.allowed_kinds = coll->comp_mask;
     ical_parse_utc(CALDAV_MIN_DATE, &o.v.min_date);
     ical_parse_utc(CALDAV_MAX_DATE, &o.v.max_date);
-    o.v.max_instances = CALDAV_MAX_INSTANCES;
-    o.v.max_attendees = CALDAV_MAX_ATTENDEES;
+    o.v.max_instances = c->cfg->max_instances;
+    o.v.max_attendees = c->cfg->max_attendees;
     o.v.horizon = (int64_t)time(NULL) + CALDAV_HORIZON_SECONDS;
     o.v.floating_tz = collection_tz(c->pool, coll);
     o.now = (int64_t)time(NULL);

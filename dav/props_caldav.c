@@ -97,14 +97,14 @@ static int get_max_date(dav_req *r, const dav_resource *res, vbuf *out)
 static int get_max_instances(dav_req *r, const dav_resource *res, vbuf *out)
 {
     if (!is_calendar(res)) return 404;
-    buf_printf(out, "%d", CALDAV_MAX_INSTANCES);
+    buf_printf(out, "%d", r->cfg->max_instances);
     return 200;
 }
 
 static int get_max_attendees(dav_req *r, const dav_resource *res, vbuf *out)
 {
     if (!is_calendar(res)) return 404;
-    buf_printf(out, "%d", CALDAV_MAX_ATTENDEES);
+    buf_printf(out, "%d", r->cfg->max_attendees);
     return 200;
 }
 

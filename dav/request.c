@@ -212,6 +212,10 @@ int dav_body_xml(dav_req *r, const char *ns, const char *name, int optional, xml
 {
     xmlDocPtr doc;
     *root = NULL;
+    /* a body of some size may still be too big for XML work (a DOM costs
+     * several times its text): xml_max_bytes, below max_body_bytes */
+    if (r->body_len > r->cfg->xml_max_bytes)
+        return dav_error_text(r, 413, "XML request body too large");
     xml_in_limits lim = dav_xml_limits(r);
     int x = xml_in_parse(r->pool, dav_header(r, "Content-Type"), r->body, r->body_len, &lim, &doc);
     switch (x) {

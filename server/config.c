@@ -40,6 +40,10 @@ int config_defaults(veil_config *cfg, const char *data_dir)
     cfg->expand_max_bytes = 4u << 20;
     cfg->max_property_bytes = 64u << 10;
     cfg->max_dead_properties = 128;
+    cfg->max_instances = 100000;
+    cfg->max_attendees = 100;
+    cfg->max_report_hrefs = 10000;
+    cfg->xml_max_bytes = 8u << 20;
     cfg->ical_max_params = 64;
     cfg->ical_max_properties = 100000;
     cfg->ical_max_expand_steps = 4000000;
@@ -242,6 +246,10 @@ static const config_key keys[] = {
     {"expand_max_bytes", K_SIZE, OFF(expand_max_bytes), 64 * 1024, 1L << 30},
     {"max_property_bytes", K_SIZE, OFF(max_property_bytes), 1024, 1L << 30},
     {"max_dead_properties", K_INT, OFF(max_dead_properties), 16, 1000000},
+    {"max_instances", K_INT, OFF(max_instances), 10, 10000000},
+    {"max_attendees", K_INT, OFF(max_attendees), 1, 100000},
+    {"max_report_hrefs", K_INT, OFF(max_report_hrefs), 10, 10000000},
+    {"xml_max_bytes", K_SIZE, OFF(xml_max_bytes), 4096, 1L << 30},
     {"ical_max_params", K_INT, OFF(ical_max_params), 8, 100000},
     {"ical_max_properties", K_INT, OFF(ical_max_properties), 100, 10000000},
     {"ical_max_expand_steps", K_INT, OFF(ical_max_expand_steps), 10000, 1000000000},
@@ -464,6 +472,12 @@ int config_write_default(const char *path, const char *listen)
             "expand_max_bytes = 4M\n"
             "max_property_bytes = 64k\n"
             "max_dead_properties = 128\n"
+            "# CALDAV:max-instances and max-attendees-per-instance (403 past them)\n"
+            "max_instances = 100000\n"
+            "max_attendees = 100\n"
+            "# hrefs of one multiget (507 past it), one XML request body (413)\n"
+            "max_report_hrefs = 10000\n"
+            "xml_max_bytes = 8M\n"
             "ical_max_params = 64\n"
             "ical_max_properties = 100000\n"
             "ical_max_expand_steps = 4000000\n"

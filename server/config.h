@@ -48,6 +48,12 @@ typedef struct veil_config {
     int expand_max_properties;    /* property values one expand-property report may compute */
     size_t expand_max_bytes;      /* size of one expand-property answer */
     size_t max_property_bytes;    /* one dead property, as stored */
+    /* limits a client meets in a request (issue 18), each advertised or
+     * answered with its own status and precondition */
+    int max_instances;            /* instances of one calendar object (CALDAV:max-instances) */
+    int max_attendees;            /* attendees of one instance (CALDAV:max-attendees-per-instance) */
+    int max_report_hrefs;         /* DAV:href elements of one multiget report */
+    size_t xml_max_bytes;         /* one XML request body (413 above) */
     int max_dead_properties;      /* dead properties of one resource */
     /* iCalendar work and input limits (ical_limits in ical/ical.h) */
     int ical_max_params;         /* parameters on one property */

@@ -126,7 +126,7 @@ int dav_sched_post_outbox(dav_req *r, dav_resource *res)
     if (rc != STORE_OK && rc != STORE_NOTFOUND) return dav_store_status(rc);
     if (rc == STORE_NOTFOUND || org.id != owner.id)
         return dav_error(r, 403, NS_CALDAV, "organizer-allowed");
-    if (req.nattendees > CALDAV_MAX_ATTENDEES)
+    if (req.nattendees > r->cfg->max_attendees)
         return dav_error(r, 403, NS_CALDAV, "max-attendees-per-instance");
 
     vbuf *out = &r->out;

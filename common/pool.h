@@ -26,7 +26,7 @@ char *pool_memdup(vpool *p, const void *s, size_t n); /* adds a NUL after the co
  * format interpreter, for paths built once per listed member */
 char *pool_concat(vpool *p, const char *a, const char *b, const char *c);
 char *pool_printf(vpool *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-char *pool_vprintf(vpool *p, const char *fmt, va_list ap);
+char *pool_vprintf(vpool *p, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 
 /* Runs fn(arg) when the pool is freed.  Returns 0, or -1 when out of memory
  * (in which case fn(arg) has already been called, so the caller never leaks). */

@@ -1,6 +1,7 @@
 #include "common/uri.h"
 
 #include <string.h>
+#include <strings.h>
 
 static int hexval(int c)
 {
@@ -83,8 +84,8 @@ int uri_decode_segment(vpool *pool, const char *s, size_t n, char **out)
 int uri_parse_path(vpool *pool, const char *raw, uri_path *out)
 {
     memset(out, 0, sizeof(*out));
-    size_t len = strlen(raw);
-    if (len > URI_MAX_PATH) return URI_TOO_LONG;
+    size_t len = strlen(raw), decoded = 0;
+    if (len > 3 * (size_t)URI_MAX_PATH) return URI_TOO_LONG;
     if (raw[0] != '/') return URI_BAD_CHAR;
     out->seg = pool_alloc(pool, sizeof(char *) * URI_MAX_DEPTH);
     if (!out->seg) return URI_TOO_LONG;
@@ -101,6 +102,8 @@ int uri_parse_path(vpool *pool, const char *raw, uri_path *out)
         if (out->nseg >= URI_MAX_DEPTH) return URI_TOO_LONG;
         int rc = uri_decode_segment(pool, p, n, &out->seg[out->nseg]);
         if (rc != URI_OK) return rc;
+        decoded += 1 + strlen(out->seg[out->nseg]);
+        if (decoded + 1 > URI_MAX_PATH) return URI_TOO_LONG;
         out->nseg++;
         if (!slash) {
             out->trailing_slash = 0;
@@ -111,6 +114,42 @@ int uri_parse_path(vpool *pool, const char *raw, uri_path *out)
     }
     if (out->nseg == 0) out->trailing_slash = 1;
     return URI_OK;
+}
+
+int uri_destination(vpool *pool, const char *dest, const char *host, const char **path)
+{
+    *path = NULL;
+    if (!dest || dest[0] == '\0') return URI_BAD_CHAR;
+    const char *p = dest;
+    if (dest[0] != '/') {
+        /* RFC 3986 §3.1: scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ), then
+         * "://" and the authority; "a/b://c" is a relative path, not a URI */
+        size_t n = 0;
+        if (!((dest[0] >= 'a' && dest[0] <= 'z') || (dest[0] >= 'A' && dest[0] <= 'Z')))
+            return URI_BAD_CHAR;
+        while (dest[n] && dest[n] != ':') {
+            char c = dest[n];
+            if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                  c == '+' || c == '-' || c == '.'))
+                return URI_BAD_CHAR;
+            n++;
+        }
+        if (strncmp(dest + n, "://", 3) != 0) return URI_BAD_CHAR;
+        if (!((n == 4 && strncasecmp(dest, "http", 4) == 0) ||
+              (n == 5 && strncasecmp(dest, "https", 5) == 0)))
+            return URI_OTHER_HOST;
+        const char *auth = dest + n + 3;
+        size_t alen = strcspn(auth, "/?#");
+        if (host && (strlen(host) != alen || strncasecmp(host, auth, alen) != 0))
+            return URI_OTHER_HOST;
+        p = auth + alen;
+        if (*p != '/') p = "/"; /* "http://host" or "http://host?q": the root */
+    } else if (dest[1] == '/') {
+        return URI_BAD_CHAR; /* path-absolute never starts with "//" */
+    }
+    /* a query or fragment is not part of the path */
+    *path = pool_strndup(pool, p, strcspn(p, "?#"));
+    return *path ? URI_OK : URI_TOO_LONG;
 }
 
 /* RFC 3986 unreserved plus sub-delims that are harmless in a path segment.

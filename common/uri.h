@@ -20,11 +20,15 @@ enum {
     URI_BAD_ESCAPE = -1,   /* '%' not followed by two hex digits */
     URI_BAD_CHAR = -3,     /* an encoded NUL or '/', or a raw control character */
     URI_DOT_SEGMENT = -4,  /* "." or ".." */
-    URI_TOO_LONG = -5
+    URI_TOO_LONG = -5,
+    URI_OTHER_HOST = -6    /* an absolute URI of another server */
 };
 
 #define URI_MAX_SEGMENT 255  /* bytes, after decoding */
-#define URI_MAX_PATH 4096    /* bytes, before decoding */
+/* bytes of a decoded path, its slashes included.  Encoded, a path takes at
+ * most three times as many (every byte of a name as %XX), and that is what
+ * a request may send: every href the server writes can be requested back. */
+#define URI_MAX_PATH 4096
 #define URI_MAX_DEPTH 64     /* segments */
 
 typedef struct uri_path {
@@ -36,6 +40,14 @@ typedef struct uri_path {
 /* Splits an absolute, still-encoded path ("/a/b%20c/") into decoded segments.
  * Query strings must already be cut off.  Returns URI_OK or a negative URI_*. */
 int uri_parse_path(vpool *pool, const char *raw, uri_path *out);
+
+/* The path a Destination header names (RFC 4918 §10.3: an absolute URI or
+ * a path-absolute, with an optional query): URI_OK with *path, still
+ * encoded, query and fragment cut off (pool memory); URI_OTHER_HOST for an
+ * absolute URI whose scheme is not http or https or whose authority is not
+ * host (when host is not NULL: the request's Host); URI_BAD_CHAR for
+ * anything else (empty, relative, "//" network-path). */
+int uri_destination(vpool *pool, const char *dest, const char *host, const char **path);
 
 /* Decodes one segment into a pool string (at most URI_MAX_SEGMENT bytes).
  * Returns URI_OK or a negative URI_*. */

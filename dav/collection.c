@@ -127,6 +127,8 @@ int dav_method_mkcol(dav_req *r, dav_resource *res)
 
     /* RFC 5689: a DAV:mkcol body sets the resource type and properties */
     xmlDocPtr doc;
+    if (r->body_len > r->cfg->xml_max_bytes)
+        return dav_error_text(r, 413, "XML request body too large");
     xml_in_limits lim = dav_xml_limits(r);
     int x = xml_in_parse(r->pool, dav_header(r, "Content-Type"), r->body, r->body_len, &lim, &doc);
     if (x == XML_IN_MEDIA_TYPE || x == XML_IN_MALFORMED || x == XML_IN_ENCODING)

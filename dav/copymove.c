@@ -11,28 +11,12 @@
 #include "dav/sharing.h"
 #include "privacy/acl.h"
 
-/* Destination header -> raw path.  Absolute URIs must name this server
- * (RFC 4918 §9.8.5: 502 for another one). */
+/* Destination header -> raw path (common/uri.c).  Absolute URIs must name
+ * this server (RFC 4918 §9.8.5: 502 for another one). */
 static int destination_path(dav_req *r, const char **out)
 {
-    const char *d = dav_header(r, "Destination");
-    if (!d || !*d) return 400;
-    const char *path = d;
-    const char *scheme = strstr(d, "://");
-    if (scheme) {
-        const char *auth = scheme + 3;
-        const char *slash = strchr(auth, '/');
-        size_t alen = slash ? (size_t)(slash - auth) : strlen(auth);
-        const char *host = dav_header(r, "Host");
-        if (host && (strlen(host) != alen || strncasecmp(host, auth, alen) != 0)) return 502;
-        path = slash ? slash : "/";
-    } else if (d[0] != '/') {
-        return 400;
-    }
-    /* a query or fragment is not part of the path */
-    size_t n = strcspn(path, "?#");
-    *out = pool_strndup(r->pool, path, n);
-    return 0;
+    int rc = uri_destination(r->pool, dav_header(r, "Destination"), dav_header(r, "Host"), out);
+    return rc == URI_OK ? 0 : rc == URI_OTHER_HOST ? 502 : 400;
 }
 
 static int is_home_or_root(const dav_resource *res)

@@ -189,6 +189,16 @@ xml_in_limits dav_xml_limits(const dav_req *r);
 #define DAV_DEPTH_INFINITY 1000
 int dav_depth(dav_req *r, int def);
 
+/* Timeout header of a LOCK (RFC 4918 §10.7): the first "Second-N" (N > 0)
+ * or "Infinite" of the list, capped at max; DAV_LOCK_DEFAULT_TIMEOUT (or
+ * max) when there is none. */
+#define DAV_LOCK_DEFAULT_TIMEOUT 3600
+int64_t dav_timeout_parse(const char *value, int64_t max);
+
+/* Prefer (RFC 7240, RFC 8144) and Brief headers: DAV_PREFER_* bits. */
+enum { DAV_PREFER_MINIMAL = 1, DAV_PREFER_REPRESENTATION = 2, DAV_PREFER_NOROOT = 4 };
+unsigned dav_prefer_parse(const char *prefer, const char *brief);
+
 /* Strong ETag for a body: quoted hex of a SHA-256 prefix (pool string, without quotes). */
 const char *dav_etag_for(vpool *pool, const void *body, size_t len);
 

@@ -16,7 +16,6 @@
 #include "dav/xml_out.h"
 #include "privacy/acl.h"
 
-#define LOCK_DEFAULT_TIMEOUT 3600
 
 void dav_write_activelock(dav_req *r, const store_lock *l, vbuf *out)
 {
@@ -47,25 +46,9 @@ void dav_write_lockdiscovery(dav_req *r, const char *path, vbuf *out)
     for (int i = 0; i < n; i++) dav_write_activelock(r, &locks[i], out);
 }
 
-/* Timeout: "Second-N" or "Infinite", possibly several, the first one we
- * understand wins (RFC 4918 §10.7); capped by the configuration. */
 static int64_t parse_timeout(dav_req *r)
 {
-    int64_t max = r->cfg->lock_timeout_max;
-    const char *h = dav_header(r, "Timeout");
-    if (!h) return LOCK_DEFAULT_TIMEOUT < max ? LOCK_DEFAULT_TIMEOUT : max;
-    const char *p = h;
-    while (*p) {
-        while (*p == ' ' || *p == ',') p++;
-        if (strncasecmp(p, "Infinite", 8) == 0) return max;
-        if (strncasecmp(p, "Second-", 7) == 0) {
-            char *end;
-            long long v = strtoll(p + 7, &end, 10);
-            if (end != p + 7 && v > 0) return v < max ? v : max;
-        }
-        p += strcspn(p, ",");
-    }
-    return LOCK_DEFAULT_TIMEOUT < max ? LOCK_DEFAULT_TIMEOUT : max;
+    return dav_timeout_parse(dav_header(r, "Timeout"), r->cfg->lock_timeout_max);
 }
 
 static void lock_response(dav_req *r, const store_lock *l)

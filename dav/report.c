@@ -103,6 +103,25 @@ int dav_method_report(dav_req *r, dav_resource *res)
     return dav_error(r, 403, NS_DAV, "supported-report");
 }
 
+int dav_report_hrefs(dav_req *r, const xmlNode *root, const char ***hrefs, int *n)
+{
+    *n = 0;
+    for (xmlNode *c = xml_first_elem(root); c; c = xml_next_elem(c))
+        if (xml_is(c, NS_DAV, "href")) ++*n;
+    if (*n == 0) return dav_error_text(r, 400, "A multiget needs at least one DAV:href");
+    /* the answer to each href is computed and written: as with an
+     * expand-property past its limits (dav/report_expand.c), 507 with the
+     * precondition of an answer beyond the server's limits (RFC 6578 §3.6) */
+    if (*n > r->cfg->max_report_hrefs)
+        return dav_error(r, 507, NS_DAV, "number-of-matches-within-limits");
+    *hrefs = pool_alloc(r->pool, sizeof(char *) * (size_t)*n);
+    if (!*hrefs) return 500;
+    int k = 0;
+    for (xmlNode *c = xml_first_elem(root); c; c = xml_next_elem(c))
+        if (xml_is(c, NS_DAV, "href")) (*hrefs)[k++] = xml_content(r->pool, c);
+    return 0;
+}
+
 int dav_report_limit(dav_req *r, const xmlNode *root, const char *ns, int *limit)
 {
     *limit = 0;

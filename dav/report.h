@@ -37,4 +37,10 @@ int dav_report_propreq(dav_req *r, const xmlNode *root, struct dav_propreq *pr);
  * (capped at a million), or 0 without one.  0, or -1 for a malformed one. */
 int dav_report_limit(dav_req *r, const xmlNode *root, const char *ns, int *limit);
 
+/* The DAV:href children of a multiget (RFC 4791 §7.9, RFC 6352 §8.7) as
+ * pool strings in *hrefs, *n of them: 0; 400 without any; the 507 with
+ * DAV:number-of-matches-within-limits (already answered) past
+ * max_report_hrefs; 500 out of memory. */
+int dav_report_hrefs(dav_req *r, const xmlNode *root, const char ***hrefs, int *n);
+
 #endif

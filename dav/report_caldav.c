@@ -401,14 +401,7 @@ int dav_report_calendar_multiget(dav_req *r, dav_resource *res, const xmlNode *r
     int st = check_calendar_data(r, root);
     if (!st) st = dav_report_propreq(r, root, &s->pr);
     if (st) return st;
-    for (xmlNode *c = xml_first_elem(root); c; c = xml_next_elem(c))
-        if (xml_is(c, NS_DAV, "href")) s->n++;
-    s->hrefs = pool_alloc(r->pool, sizeof(char *) * (size_t)(s->n ? s->n : 1));
-    if (!s->hrefs) return 500;
-    int k = 0;
-    for (xmlNode *c = xml_first_elem(root); c; c = xml_next_elem(c))
-        if (xml_is(c, NS_DAV, "href")) s->hrefs[k++] = xml_content(r->pool, c);
-    if (s->n == 0) return dav_error_text(r, 400, "calendar-multiget needs at least one DAV:href");
+    if ((st = dav_report_hrefs(r, root, &s->hrefs, &s->n))) return st;
     dav_propwriter_init(r, &s->w);
     r->stream.fill = mg_fill;
     r->stream.state = s;

@@ -309,14 +309,7 @@ int dav_report_addressbook_multiget(dav_req *r, dav_resource *res, const xmlNode
     int st = check_address_data(r, root);
     if (!st) st = dav_report_propreq(r, root, &s->pr);
     if (st) return st;
-    for (xmlNode *c = xml_first_elem(root); c; c = xml_next_elem(c))
-        if (xml_is(c, NS_DAV, "href")) s->n++;
-    if (s->n == 0) return dav_error_text(r, 400, "addressbook-multiget needs a DAV:href");
-    s->hrefs = pool_alloc(r->pool, sizeof(char *) * (size_t)s->n);
-    if (!s->hrefs) return 500;
-    int k = 0;
-    for (xmlNode *c = xml_first_elem(root); c; c = xml_next_elem(c))
-        if (xml_is(c, NS_DAV, "href")) s->hrefs[k++] = xml_content(r->pool, c);
+    if ((st = dav_report_hrefs(r, root, &s->hrefs, &s->n))) return st;
     dav_propwriter_init(r, &s->w);
     r->stream.fill = am_fill;
     r->stream.state = s;

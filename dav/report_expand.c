@@ -157,8 +157,24 @@ static void expand_response(expand_ctx *x, const dav_resource *res, const xmlNod
     if (buf_failed(out)) x->over = 1;
 }
 
+/* Every DAV:property names a property the answer can hold as an element:
+ * its name an XML NCName (it becomes an element name as it is). */
+static int names_ok(dav_req *r, const xmlNode *list, int depth)
+{
+    if (depth > EXPAND_MAX_DEPTH + 1) return 1; /* deeper levels are never read */
+    for (const xmlNode *c = xml_first_elem(list); c; c = xml_next_elem(c)) {
+        if (!xml_is(c, NS_DAV, "property")) continue;
+        char *name = xml_get_attr(r->pool, c, "name");
+        if (name && xmlValidateNCName((const xmlChar *)name, 0) != 0) return 0;
+        if (!names_ok(r, c, depth + 1)) return 0;
+    }
+    return 1;
+}
+
 int dav_report_expand_property(dav_req *r, dav_resource *res, const xmlNode *root)
 {
+    if (!names_ok(r, root, 0))
+        return dav_error_text(r, 400, "expand-property names a property that is not an XML name");
     vbuf out;
     buf_init(&out, r->cfg->expand_max_bytes);
     expand_ctx x = {.r = r, .out = &out};

@@ -24,23 +24,54 @@ void dav_sync_tag(const store_node *coll, char out[9])
     hex_encode(coll->resource_id, 4, out);
 }
 
-const char *dav_sync_token(dav_req *r, const store_node *coll, int64_t revision)
+static const char *token_of(vpool *pool, const store_node *coll, int64_t revision)
 {
     char tag[9];
     dav_sync_tag(coll, tag);
-    return pool_printf(r->pool, "urn:x-veil:sync:%s-%" PRId64, tag, revision);
+    return pool_printf(pool, "urn:x-veil:sync:%s-%" PRId64, tag, revision);
+}
+
+const char *dav_sync_token(dav_req *r, const store_node *coll, int64_t revision)
+{
+    return token_of(r->pool, coll, revision);
+}
+
+/* A revision as the tokens write it: "0" or digits without a leading zero,
+ * at most 18 of them (an int64_t).  The end of it, or NULL. */
+static const char *read_rev(const char *p, int64_t *out)
+{
+    if (*p < '0' || *p > '9' || (p[0] == '0' && p[1] >= '0' && p[1] <= '9')) return NULL;
+    int64_t v = 0;
+    int n = 0;
+    for (; *p >= '0' && *p <= '9'; p++) {
+        if (++n > 18) return NULL;
+        v = v * 10 + (*p - '0');
+    }
+    *out = v;
+    return p;
+}
+
+/* Eight lower-case hex digits (dav_sync_tag), copied into tag. */
+static const char *read_tag(const char *p, char tag[9])
+{
+    for (int i = 0; i < 8; i++) {
+        if (!((p[i] >= '0' && p[i] <= '9') || (p[i] >= 'a' && p[i] <= 'f'))) return NULL;
+        tag[i] = p[i];
+    }
+    tag[8] = '\0';
+    return p + 8;
 }
 
 int dav_sync_token_head(const store_node *coll, const char *token, int64_t *revision, int *used)
 {
+    static const char prefix[] = "urn:x-veil:sync:";
     char tag[9], want[9];
-    long long rev;
     *used = 0;
     dav_sync_tag(coll, want);
-    if (sscanf(token, "urn:x-veil:sync:%8[0-9a-f]-%lld%n", tag, &rev, used) != 2 ||
-        strcmp(tag, want) != 0 || rev < 0)
-        return -1;
-    *revision = rev;
+    if (strncmp(token, prefix, sizeof prefix - 1) != 0) return -1;
+    const char *p = read_tag(token + sizeof prefix - 1, tag);
+    if (!p || strcmp(tag, want) != 0 || *p++ != '-' || !(p = read_rev(p, revision))) return -1;
+    *used = (int)(p - token);
     return 0;
 }
 
@@ -48,6 +79,50 @@ int dav_sync_token_parse(const store_node *coll, const char *token, int64_t *rev
 {
     int used;
     return dav_sync_token_head(coll, token, revision, &used) == 0 && token[used] == '\0' ? 0 : -1;
+}
+
+const char *dav_home_token_format(vpool *pool, const store_node *home, int64_t home_rev,
+                                  const dav_sync_child *c, int n)
+{
+    vbuf b;
+    buf_init(&b, 64 + (size_t)n * 24);
+    buf_printf(&b, "%s;", token_of(pool, home, home_rev));
+    const char *sep = "";
+    for (int i = 0; i < n; i++) {
+        if (!c[i].tag[0]) continue; /* a new child the report did not reach */
+        buf_printf(&b, "%s%s-%" PRId64, sep, c[i].tag, c[i].rev);
+        if (c[i].brev) buf_printf(&b, ".%" PRId64, c[i].brev);
+        sep = ",";
+    }
+    const char *out = buf_failed(&b) ? NULL : pool_strdup(pool, buf_cstr(&b));
+    buf_free(&b);
+    return out;
+}
+
+int dav_home_token_parse(vpool *pool, const store_node *home, const char *token,
+                         int64_t *home_rev, dav_sync_child **out, int *n)
+{
+    int used;
+    *out = NULL;
+    *n = 0;
+    if (dav_sync_token_head(home, token, home_rev, &used) < 0) return -1;
+    const char *p = token + used;
+    if (*p == '\0') return 0; /* a token from before homes listed their children */
+    if (*p++ != ';') return -1;
+    int cap = 1;
+    for (const char *s = p; *s; s++) cap += *s == ',';
+    *out = pool_calloc(pool, sizeof(**out) * (size_t)cap);
+    if (!*out) return -1;
+    while (*p) {
+        dav_sync_child *c = &(*out)[*n];
+        if (!(p = read_tag(p, c->tag)) || *p++ != '-' || !(p = read_rev(p, &c->rev))) return -1;
+        if (*p == '.' && (!(p = read_rev(p + 1, &c->brev)) || c->brev == 0)) return -1;
+        (*n)++;
+        /* a separator is followed by a child */
+        if (*p == ',' && p[1]) p++;
+        else if (*p) return -1;
+    }
+    return 0;
 }
 
 void dav_sync_end(vbuf *out, const char *coll_href, int truncated, const char *token)

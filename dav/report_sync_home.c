@@ -31,11 +31,7 @@
 #define MEMBER_PAGE 128
 #define CHILD_PAGE 256
 
-typedef struct child_rev {
-    char tag[9];
-    int64_t rev;  /* the collection's revision (a binding: the shared collection's) */
-    int64_t brev; /* a binding's own revision, else 0 */
-} child_rev;
+typedef dav_sync_child child_rev;
 
 typedef struct home_sync {
     dav_propreq pr;
@@ -114,19 +110,7 @@ static int list_kids(dav_req *r, const dav_resource *home, dav_resource **kids, 
 static const char *build_token(dav_req *r, const store_node *home, int64_t home_rev,
                                const child_rev *c, int n)
 {
-    vbuf b;
-    buf_init(&b, 64 + (size_t)n * 24);
-    buf_printf(&b, "%s;", dav_sync_token(r, home, home_rev));
-    const char *sep = "";
-    for (int i = 0; i < n; i++) {
-        if (!c[i].tag[0]) continue; /* a new child the report did not reach */
-        buf_printf(&b, "%s%s-%" PRId64, sep, c[i].tag, c[i].rev);
-        if (c[i].brev) buf_printf(&b, ".%" PRId64, c[i].brev);
-        sep = ",";
-    }
-    const char *out = buf_failed(&b) ? NULL : pool_strdup(r->pool, buf_cstr(&b));
-    buf_free(&b);
-    return out;
+    return dav_home_token_format(r->pool, home, home_rev, c, n);
 }
 
 const char *dav_home_sync_token(dav_req *r, const dav_resource *home)
@@ -136,42 +120,6 @@ const char *dav_home_sync_token(dav_req *r, const dav_resource *home)
     int n;
     if (list_kids(r, home, &kids, &now, &n)) return NULL;
     return build_token(r, &home->node, home->node.revision, now, n);
-}
-
-/* Reads a home token: 0, or -1 when it is not one of this home's. */
-static int parse_token(dav_req *r, const store_node *home, const char *token, int64_t *home_rev,
-                       child_rev **out, int *n)
-{
-    int used;
-    if (dav_sync_token_head(home, token, home_rev, &used) < 0) return -1;
-    *out = NULL;
-    *n = 0;
-    const char *p = token + used;
-    if (*p == '\0') return 0; /* a token from before homes listed their children */
-    if (*p++ != ';') return -1;
-    int cap = 1;
-    for (const char *s = p; *s; s++) cap += *s == ',';
-    *out = pool_calloc(r->pool, sizeof(**out) * (size_t)cap);
-    if (!*out) return -1;
-    while (*p) {
-        child_rev *c = &(*out)[*n];
-        long long crev, brev = 0;
-        int k = 0;
-        if (sscanf(p, "%8[0-9a-f]-%lld%n", c->tag, &crev, &k) != 2 || crev < 0) return -1;
-        p += k;
-        if (*p == '.') {
-            p++;
-            k = 0;
-            if (sscanf(p, "%lld%n", &brev, &k) != 1 || brev < 0) return -1;
-            p += k;
-        }
-        c->rev = crev;
-        c->brev = brev;
-        (*n)++;
-        if (*p == ',') p++;
-        else if (*p) return -1;
-    }
-    return 0;
 }
 
 static const child_rev *find_old(const home_sync *s, const char *tag)
@@ -333,7 +281,7 @@ int dav_report_sync_home(dav_req *r, dav_resource *home, const xmlNode *root,
     if (!s->initial) {
         int64_t floor_rev = 0;
         store_changes_floor(r->st, home->node.id, &floor_rev);
-        if (parse_token(r, &home->node, q->token, &s->home_since, &s->old, &s->nold) < 0 ||
+        if (dav_home_token_parse(r->pool, &home->node, q->token, &s->home_since, &s->old, &s->nold) < 0 ||
             s->home_since > s->home_upto || s->home_since < floor_rev)
             return dav_error(r, 403, NS_DAV, "valid-sync-token");
     }

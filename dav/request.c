@@ -136,6 +136,66 @@ int dav_depth(dav_req *r, int def)
     return -1;
 }
 
+int64_t dav_timeout_parse(const char *value, int64_t max)
+{
+    int64_t dflt = DAV_LOCK_DEFAULT_TIMEOUT < max ? DAV_LOCK_DEFAULT_TIMEOUT : max;
+    if (!value) return dflt;
+    const char *p = value;
+    while (*p) {
+        while (*p == ' ' || *p == '\t' || *p == ',') p++;
+        size_t n = strcspn(p, ",");
+        while (n && (p[n - 1] == ' ' || p[n - 1] == '\t')) n--;
+        if (n == 8 && strncasecmp(p, "Infinite", 8) == 0) return max;
+        if (n > 7 && strncasecmp(p, "Second-", 7) == 0) {
+            /* DAVTimeOutVal = 1*DIGIT; anything longer than ten digits is past
+             * any maximum */
+            int64_t v = 0;
+            size_t i = 7;
+            for (; i < n && p[i] >= '0' && p[i] <= '9'; i++)
+                if (v < 10000000000LL) v = v * 10 + (p[i] - '0');
+            if (i == n && v > 0) return v < max ? v : max;
+        }
+        p += strcspn(p, ",");
+    }
+    return dflt;
+}
+
+/* One preference of a Prefer list (RFC 7240 §2): token [ "=" word ], the
+ * parameters after ';' ignored; word may be quoted. */
+static int pref_is(const char *s, size_t n, const char *name, const char *value)
+{
+    size_t semi = 0;
+    while (semi < n && s[semi] != ';') semi++;
+    n = semi;
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t')) n--;
+    size_t nl = strlen(name);
+    if (n < nl || strncasecmp(s, name, nl) != 0) return 0;
+    s += nl;
+    n -= nl;
+    if (!value) return n == 0;
+    while (n && (*s == ' ' || *s == '\t')) s++, n--;
+    if (!n || *s != '=') return 0;
+    s++, n--;
+    while (n && (*s == ' ' || *s == '\t')) s++, n--;
+    if (n >= 2 && s[0] == '"' && s[n - 1] == '"') s++, n -= 2;
+    return n == strlen(value) && strncasecmp(s, value, n) == 0;
+}
+
+unsigned dav_prefer_parse(const char *prefer, const char *brief)
+{
+    unsigned out = 0;
+    if (brief && strcasecmp(brief, "t") == 0) out |= DAV_PREFER_MINIMAL;
+    for (const char *p = prefer; p && *p;) {
+        while (*p == ' ' || *p == '\t' || *p == ',') p++;
+        size_t n = strcspn(p, ",");
+        if (pref_is(p, n, "return", "minimal")) out |= DAV_PREFER_MINIMAL;
+        if (pref_is(p, n, "return", "representation")) out |= DAV_PREFER_REPRESENTATION;
+        if (pref_is(p, n, "depth-noroot", NULL)) out |= DAV_PREFER_NOROOT;
+        p += n;
+    }
+    return out;
+}
+
 const char *dav_etag_for(vpool *pool, const void *body, size_t len)
 {
     unsigned char md[SHA256_DIGEST_LENGTH];
@@ -157,6 +217,10 @@ int dav_body_xml(dav_req *r, const char *ns, const char *name, int optional, xml
 {
     xmlDocPtr doc;
     *root = NULL;
+    /* a body of some size may still be too big for XML work (a DOM costs
+     * several times its text): xml_max_bytes, below max_body_bytes */
+    if (r->body_len > r->cfg->xml_max_bytes)
+        return dav_error_text(r, 413, "XML request body too large");
     xml_in_limits lim = dav_xml_limits(r);
     int x = xml_in_parse(r->pool, dav_header(r, "Content-Type"), r->body, r->body_len, &lim, &doc);
     switch (x) {

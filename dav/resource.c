@@ -31,6 +31,11 @@ int dav_store_status(int rc)
         /* the row changed since it was read: the precondition the client
          * wrote against no longer holds (RFC 9110 §13.1) */
         return 412;
+    case STORE_FULL:
+    case STORE_IOERR:
+        /* RFC 4918 §11.5: the server is unable to store what the request
+         * needs; the change is rolled back, and reads go on */
+        return 507;
     default:
         return 500;
     }

@@ -98,12 +98,10 @@ const char *dav_allow_except(dav_req *r, const dav_resource *res, const char *re
 
 static void parse_prefer(dav_req *r)
 {
-    const char *brief = dav_header(r, "Brief");
-    if (brief && strcasecmp(brief, "t") == 0) r->prefer_minimal = 1;
-    const char *prefer = dav_header(r, "Prefer");
-    if (prefer && strcasestr(prefer, "return=minimal")) r->prefer_minimal = 1;
-    if (prefer && strcasestr(prefer, "return=representation")) r->prefer_representation = 1;
-    if (prefer && strcasestr(prefer, "depth-noroot")) r->prefer_noroot = 1;
+    unsigned pref = dav_prefer_parse(dav_header(r, "Prefer"), dav_header(r, "Brief"));
+    r->prefer_minimal = !!(pref & DAV_PREFER_MINIMAL);
+    r->prefer_representation = !!(pref & DAV_PREFER_REPRESENTATION);
+    r->prefer_noroot = !!(pref & DAV_PREFER_NOROOT);
     /* Preference-Applied is added where a preference is honoured, except
      * return=minimal, which every multistatus-producing method honours. */
     if (r->prefer_minimal) dav_add_header(r, "Preference-Applied", "return=minimal");
@@ -219,9 +217,10 @@ void dav_handle(dav_req *r)
             } else {
                 store_rollback(r->st);
                 dav_ctx_rolled_back(&r->ctx);
-                int st = dav_store_status(rc);
-                discard_response(r, st, st == 507 ? "the commit found no space"
-                                                  : "the commit failed");
+                discard_response(r, dav_store_status(rc),
+                                 rc == STORE_FULL    ? "the disk is full"
+                                 : rc == STORE_IOERR ? "the disk failed a write or the WAL sync"
+                                                     : "the commit failed");
             }
         } else {
             store_rollback(r->st);

@@ -21,7 +21,9 @@ const char *xml_fixed_prefix(const char *ns);
 
 /* Appends text escaped for element content.  CR becomes &#13; so that a
  * client's XML parser does not turn the CR LF of iCalendar/vCard data into LF
- * (RFC 7303 / XML 1.0 §2.11 end-of-line handling). */
+ * (RFC 7303 / XML 1.0 §2.11 end-of-line handling).  What is written is
+ * well-formed whatever the bytes: a control character XML 1.0 does not allow
+ * or a byte that is not part of UTF-8 becomes U+FFFD. */
 void xml_text(vbuf *b, const char *s);
 void xml_text_n(vbuf *b, const char *s, size_t n);
 /* Appends text escaped for a double-quoted attribute value. */

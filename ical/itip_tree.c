@@ -6,6 +6,8 @@
 #include <strings.h>
 
 #include "common/buf.h"
+#include "common/uri.h"
+#include "ical/lex.h"
 
 /* ---- parsing, serialising, small helpers ------------------------------------ */
 
@@ -18,6 +20,12 @@ static void it_free_tree(void *c)
 icalcomponent *it_parse(vpool *pool, const char *text, size_t len)
 {
     if (!text) return NULL;
+    /* what a client POSTs to an outbox reaches libical here: UTF-8 text
+     * (RFC 5545 §3.1.4) within the bounds a PUT has (its parser is
+     * quadratic in parameters, see ical/lex.h) */
+    const ical_limits *lim = ical_get_limits();
+    if (!utf8_valid(text, len) || ical_prescan(text, len, lim->max_params, lim->max_properties))
+        return NULL;
     char *copy = pool_memdup(pool, text, len);
     if (!copy) return NULL;
     icalcomponent *c = icalparser_parse_string(copy);

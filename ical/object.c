@@ -164,10 +164,11 @@ static int gather(ical_object *o, ical_comp *c)
     icalproperty **arr =
         nrr + nxr + nrd + nxd ? pool_alloc(o->pool, sizeof(*arr) * (nrr + nxr + nrd + nxd)) : NULL;
     if (nrr + nxr + nrd + nxd && !arr) return -1;
+    /* NULL + 0 is undefined: a component without rules keeps four NULLs */
     c->rrule = arr;
-    c->exrule = arr + nrr;
-    c->rdate = c->exrule + nxr;
-    c->exdate = c->rdate + nrd;
+    c->exrule = arr ? arr + nrr : NULL;
+    c->rdate = arr ? c->exrule + nxr : NULL;
+    c->exdate = arr ? c->rdate + nrd : NULL;
     c->status = ICAL_STATUS_NONE;
     for (icalproperty *p = icalcomponent_get_first_property(ic, ICAL_ANY_PROPERTY); p;
          p = icalcomponent_get_next_property(ic, ICAL_ANY_PROPERTY)) {

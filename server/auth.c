@@ -233,8 +233,8 @@ void srv_client_addr(const veil_config *cfg, const struct sockaddr *peer, const 
 
 /* ---- Basic credentials -------------------------------------------------------- */
 
-/* Splits "Basic <base64(login:password)>" (RFC 7617 §2) into pool strings. */
-static int parse_basic(vpool *pool, const char *h, char **login, char **password, size_t *pwlen)
+int srv_auth_parse_basic(vpool *pool, const char *h, char **login, char **password,
+                         size_t *pwlen)
 {
     if (!h || strncasecmp(h, "Basic", 5) != 0 || (h[5] != ' ' && h[5] != '\t'))
         return SRV_AUTH_MISSING;
@@ -521,7 +521,7 @@ int srv_auth_basic(srv_auth *a, const char *authorization, const srv_client *cli
     char *login = NULL, *password = NULL;
     size_t pwlen = 0;
     int flying = -1; /* our slot in the verifications under way */
-    int rc = parse_basic(pool, authorization, &login, &password, &pwlen);
+    int rc = srv_auth_parse_basic(pool, authorization, &login, &password, &pwlen);
     if (rc != SRV_AUTH_OK) goto done;
     accounts *db = thread_conn(a);
     if (!db) {

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include "common/pool.h"
 #include "server/config.h"
 
 typedef struct srv_auth srv_auth;
@@ -47,6 +48,14 @@ void srv_client_addr(const veil_config *cfg, const struct sockaddr *peer, const 
  * seconds to wait. */
 int srv_auth_basic(srv_auth *a, const char *authorization, const srv_client *client,
                    srv_identity *out, int *retry_after);
+
+/* Splits "Basic <base64(login:password)>" (RFC 7617 §2) into pool strings:
+ * SRV_AUTH_OK, SRV_AUTH_MISSING (no header, another scheme), SRV_AUTH_DENIED
+ * (malformed, a login that is empty, not UTF-8 or holds a control
+ * character, either part too long, a NUL anywhere) or SRV_AUTH_ERROR (out of
+ * memory).  The password may hold any other byte; *pwlen is its length. */
+int srv_auth_parse_basic(vpool *pool, const char *h, char **login, char **password,
+                         size_t *pwlen);
 
 /* This thread's connection to the account database (owned by srv_auth;
  * NULL when unavailable), for the DAV layer's reads of exposed addresses. */

@@ -9,6 +9,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "common/log.h"
+
 int config_defaults(veil_config *cfg, const char *data_dir)
 {
     memset(cfg, 0, sizeof(*cfg));
@@ -38,6 +40,10 @@ int config_defaults(veil_config *cfg, const char *data_dir)
     cfg->expand_max_bytes = 4u << 20;
     cfg->max_property_bytes = 64u << 10;
     cfg->max_dead_properties = 128;
+    cfg->max_instances = 100000;
+    cfg->max_attendees = 100;
+    cfg->max_report_hrefs = 10000;
+    cfg->xml_max_bytes = 8u << 20;
     cfg->ical_max_params = 64;
     cfg->ical_max_properties = 100000;
     cfg->ical_max_expand_steps = 4000000;
@@ -51,8 +57,6 @@ int config_defaults(veil_config *cfg, const char *data_dir)
     cfg->connection_timeout_seconds = 60;
     cfg->max_buffered_body_bytes = 512u << 20;
     cfg->max_buffer_bytes = 256u << 20;
-    cfg->max_instances = 100000;
-    cfg->max_attendees = 100;
     cfg->expand_max_instances = 20000;
     cfg->mail_transport = strdup("auto");
     cfg->sendmail_command = strdup("/usr/sbin/sendmail");
@@ -267,6 +271,10 @@ static const config_key keys[] = {
     {"expand_max_bytes", K_SIZE, OFF(expand_max_bytes), 64 * 1024, 1L << 30},
     {"max_property_bytes", K_SIZE, OFF(max_property_bytes), 1024, 1L << 30},
     {"max_dead_properties", K_INT, OFF(max_dead_properties), 16, 1000000},
+    {"max_instances", K_INT, OFF(max_instances), 10, 10000000},
+    {"max_attendees", K_INT, OFF(max_attendees), 1, 100000},
+    {"max_report_hrefs", K_INT, OFF(max_report_hrefs), 10, 10000000},
+    {"xml_max_bytes", K_SIZE, OFF(xml_max_bytes), 4096, 1L << 30},
     {"ical_max_params", K_INT, OFF(ical_max_params), 8, 100000},
     {"ical_max_properties", K_INT, OFF(ical_max_properties), 100, 10000000},
     {"ical_max_expand_steps", K_INT, OFF(ical_max_expand_steps), 10000, 1000000000},
@@ -279,8 +287,6 @@ static const config_key keys[] = {
     {"connection_timeout_seconds", K_INT, OFF(connection_timeout_seconds), 1, 86400},
     {"max_buffered_body_bytes", K_SIZE, OFF(max_buffered_body_bytes), 1024 * 1024, 1L << 40},
     {"max_buffer_bytes", K_SIZE, OFF(max_buffer_bytes), 64 * 1024, 1L << 34},
-    {"max_instances", K_INT, OFF(max_instances), 1, 10000000},
-    {"max_attendees", K_INT, OFF(max_attendees), 1, 100000},
     {"expand_max_instances", K_INT, OFF(expand_max_instances), 10, 10000000},
     {"mail_transport", K_STR, OFF(mail_transport), 0, 0},
     {"sendmail_command", K_STR, OFF(sendmail_command), 0, 0},
@@ -334,51 +340,86 @@ static int apply(veil_config *cfg, const char *key, char *val)
     return -2;
 }
 
-int config_load(veil_config *cfg, int must_exist, char *err, size_t errlen)
+/* RFC 7235 §2.2: the realm is a quoted-string in WWW-Authenticate; a quote,
+ * a backslash or a control character would end it or the header */
+static int realm_ok(const char *s)
 {
-    char *path = config_path(cfg, "veildav.conf");
-    if (!path) return -1;
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        int missing = errno == ENOENT;
-        if (missing && !must_exist) {
-            free(path);
-            return 0;
-        }
-        snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
-        free(path);
-        return -1;
+    if (!*s) return 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if (*p < 0x20 || *p == 0x7f || *p == '"' || *p == '\\') return 0;
+    return 1;
+}
+
+/* scheme://host[:port] with nothing after it: Location headers are built
+ * by appending a path */
+static int public_url_ok(const char *s)
+{
+    const char *h = strncmp(s, "https://", 8) == 0 ? s + 8
+                    : strncmp(s, "http://", 7) == 0 ? s + 7
+                                                     : NULL;
+    if (!h || !*h) return 0;
+    for (const unsigned char *p = (const unsigned char *)h; *p; p++)
+        if (!(isalnum(*p) || strchr("-._~:[]", *p))) return 0;
+    return 1;
+}
+
+/* Reads one line of at most cap - 1 bytes into line, without its '\n'.
+ * 1 for a line, 0 at the end of the file, -1 for a line too long or one
+ * holding a NUL (fgets would cut it short silently and read the rest as a
+ * line of its own). */
+static int read_line(FILE *f, char *line, size_t cap)
+{
+    size_t n = 0;
+    int c;
+    while ((c = getc(f)) != EOF && c != '\n') {
+        if (c == '\0' || n + 1 >= cap) return -1;
+        line[n++] = (char)c;
     }
+    line[n] = '\0';
+    return c == EOF && n == 0 ? 0 : 1;
+}
+
+int config_read(veil_config *cfg, FILE *f, const char *name, char *err, size_t errlen)
+{
     char line[4096];
-    int lineno = 0, rc = 0;
-    while (fgets(line, sizeof line, f)) {
+    int lineno = 0, rc = 0, got;
+    while ((got = read_line(f, line, sizeof line)) != 0) {
         lineno++;
+        if (got < 0) {
+            snprintf(err, errlen, "%s:%d: line too long or holding a NUL byte", name, lineno);
+            return -1;
+        }
         char *s = trim(line);
         if (*s == '\0' || *s == '#') continue;
         char *eq = strchr(s, '=');
         if (!eq) {
-            snprintf(err, errlen, "%s:%d: expected 'key = value'", path, lineno);
-            rc = -1;
-            break;
+            snprintf(err, errlen, "%s:%d: expected 'key = value'", name, lineno);
+            return -1;
         }
         *eq = '\0';
         char *key = trim(s), *val = trim(eq + 1);
         int r = apply(cfg, key, val);
         if (r == -2) {
-            snprintf(err, errlen, "%s:%d: unknown setting '%s'", path, lineno, key);
-            rc = -1;
-            break;
+            snprintf(err, errlen, "%s:%d: unknown setting '%.64s'", name, lineno, key);
+            return -1;
         }
         if (r < 0) {
-            snprintf(err, errlen, "%s:%d: invalid value for '%s'", path, lineno, key);
-            rc = -1;
-            break;
+            snprintf(err, errlen, "%s:%d: invalid value for '%s'", name, lineno, key);
+            return -1;
         }
     }
-    fclose(f);
-    free(path);
-    if (rc == 0 && (!cfg->tls_cert) != (!cfg->tls_key)) {
+    if ((!cfg->tls_cert) != (!cfg->tls_key)) {
         snprintf(err, errlen, "tls_cert and tls_key must be set together");
+        rc = -1;
+    } else if (log_parse_level(cfg->log_level) < 0) {
+        snprintf(err, errlen, "%s: log_level must be error, warn, info or debug", name);
+        rc = -1;
+    } else if (!realm_ok(cfg->realm)) {
+        snprintf(err, errlen, "%s: realm must be printable, without '\"' or '\\'", name);
+        rc = -1;
+    } else if (cfg->public_url && !public_url_ok(cfg->public_url)) {
+        snprintf(err, errlen, "%s: public_url must be scheme://host[:port] (http or https)",
+                 name);
         rc = -1;
     }
     if (rc == 0 && cfg->max_buffer_bytes < cfg->max_body_bytes) {
@@ -406,6 +447,27 @@ int config_load(veil_config *cfg, int must_exist, char *err, size_t errlen)
         snprintf(err, errlen, "smtp_url must start with smtp:// or smtps://");
         rc = -1;
     }
+    return rc;
+}
+
+int config_load(veil_config *cfg, int must_exist, char *err, size_t errlen)
+{
+    char *path = config_path(cfg, "veildav.conf");
+    if (!path) return -1;
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        int missing = errno == ENOENT;
+        if (missing && !must_exist) {
+            free(path);
+            return 0;
+        }
+        snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
+        free(path);
+        return -1;
+    }
+    int rc = config_read(cfg, f, path, err, errlen);
+    fclose(f);
+    free(path);
     return rc;
 }
 
@@ -446,6 +508,12 @@ int config_write_default(const char *path, const char *listen)
             "expand_max_bytes = 4M\n"
             "max_property_bytes = 64k\n"
             "max_dead_properties = 128\n"
+            "# CALDAV:max-instances and max-attendees-per-instance (403 past them)\n"
+            "max_instances = 100000\n"
+            "max_attendees = 100\n"
+            "# hrefs of one multiget (507 past it), one XML request body (413)\n"
+            "max_report_hrefs = 10000\n"
+            "xml_max_bytes = 8M\n"
             "ical_max_params = 64\n"
             "ical_max_properties = 100000\n"
             "ical_max_expand_steps = 4000000\n"
@@ -458,8 +526,6 @@ int config_write_default(const char *path, const char *listen)
             "connection_timeout_seconds = 60\n"
             "max_buffered_body_bytes = 512M\n"
             "max_buffer_bytes = 256M\n"
-            "max_instances = 100000\n"
-            "max_attendees = 100\n"
             "expand_max_instances = 20000\n"
             "# outgoing mail (invitations to people outside, RFC 6047)\n"
             "# mail_transport: auto (sendmail when installed), sendmail, smtp or off\n"

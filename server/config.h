@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #define CONFIG_MAX_PROXIES 16
 
@@ -49,6 +50,12 @@ typedef struct veil_config {
     int expand_max_properties;    /* property values one expand-property report may compute */
     size_t expand_max_bytes;      /* size of one expand-property answer */
     size_t max_property_bytes;    /* one dead property, as stored */
+    /* limits a client meets in a request (issue 18), each advertised or
+     * answered with its own status and precondition */
+    int max_instances;            /* instances of one calendar object (CALDAV:max-instances) */
+    int max_attendees;            /* attendees of one instance (CALDAV:max-attendees-per-instance) */
+    int max_report_hrefs;         /* DAV:href elements of one multiget report */
+    size_t xml_max_bytes;         /* one XML request body (413 above) */
     int max_dead_properties;      /* dead properties of one resource */
     /* iCalendar work and input limits (ical_limits in ical/ical.h) */
     int ical_max_params;         /* parameters on one property */
@@ -65,8 +72,6 @@ typedef struct veil_config {
     int connection_timeout_seconds; /* an idle connection closes */
     size_t max_buffered_body_bytes; /* request bodies held in memory at once, all requests */
     size_t max_buffer_bytes;        /* the cap of every buffer that has none of its own */
-    int max_instances;              /* CALDAV:max-instances of a stored object (RFC 4791 §5.2.8) */
-    int max_attendees;              /* CALDAV:max-attendees-per-instance (RFC 4791 §5.2.9) */
     int expand_max_instances;       /* instances of one recurrence set a query expands */
     /* outgoing mail: iMIP invitations and answers to people outside (RFC 6047) */
     char *mail_transport;        /* "auto" (sendmail when there), "sendmail", "smtp", "off" */
@@ -91,6 +96,9 @@ int config_defaults(veil_config *cfg, const char *data_dir);
 /* Reads DATA/veildav.conf over the defaults.  A missing file is fine when
  * must_exist is 0.  On error returns -1 and writes a one-line reason to err. */
 int config_load(veil_config *cfg, int must_exist, char *err, size_t errlen);
+/* The same from an open file (name for messages): every line is applied in
+ * turn, then the settings are checked together. */
+int config_read(veil_config *cfg, FILE *f, const char *name, char *err, size_t errlen);
 /* Writes a commented default configuration file; 0 or -1. */
 int config_write_default(const char *path, const char *listen);
 void config_free(veil_config *cfg);

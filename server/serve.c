@@ -207,6 +207,9 @@ int cli_serve(const veil_config *cfg_in, int argc, char **argv)
     sigaddset(&set, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
+    /* a file size limit (ulimit -f) reached makes the write fail with EFBIG,
+     * answered 507 like a full disk, instead of killing the server */
+    signal(SIGXFSZ, SIG_IGN);
     /* every connection is a descriptor: room for max_connections and the
      * stores' files, as far as the hard limit allows */
     struct rlimit nofile;

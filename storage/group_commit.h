@@ -20,8 +20,21 @@ void group_commit_gate_enter(void);
 void group_commit_gate_leave(void);
 
 /* After a COMMIT on db under synchronous=NORMAL: returns 0 once that commit
- * is durable, -1 if syncing the WAL failed (the commit may be lost on a
- * power failure; the caller reports an error). */
+ * is durable, -1 if syncing the WAL failed - for this commit, one it waited
+ * for, or any earlier one in the process: the caller reports an error, never
+ * success.  The commit itself is in the WAL (readers of this process see it)
+ * and may or may not survive a power failure. */
 int group_commit_sync(sqlite3 *db);
+
+/* Nonzero once a sync of the WAL failed in this process.  From then on no
+ * commit is durable for sure (the kernel may have dropped frames that later
+ * ones build on), so the store refuses writes (store_begin_write:
+ * STORE_IOERR) until the process restarts. */
+int group_commit_failed(void);
+
+/* Tests only: the next n syncs fail as an fsync reporting EIO would; reset
+ * forgets a failure. */
+void group_commit_test_fail(int n);
+void group_commit_test_reset(void);
 
 #endif

@@ -525,6 +525,9 @@ int store_begin_write(store *s)
 {
     store_snapshot_end(s);
     if (s->in_tx) return STORE_ERROR; /* no nesting (SQLite has none either) */
+    /* a WAL whose sync failed may have lost frames every later commit
+     * builds on: nothing is written until the process starts again */
+    if (s->sync_full && group_commit_failed()) return STORE_IOERR;
     if (!s->in_gate) {
         group_commit_gate_enter();
         s->in_gate = 1;
@@ -546,7 +549,9 @@ int store_commit(store *s)
     if (rc != STORE_OK) return rc; /* still open: the caller rolls back */
     s->in_tx = 0;
     leave_gate(s);
-    if (s->sync_full && group_commit_sync(s->db) != 0) return STORE_ERROR;
+    /* committed, but not known to be on disk: the writer is told it failed
+     * (RFC 4918 §11.5, 507), never that it succeeded */
+    if (s->sync_full && group_commit_sync(s->db) != 0) return STORE_IOERR;
     return STORE_OK;
 }
 
@@ -769,6 +774,25 @@ long store_test_fail_after(store *s, long budget)
     s->test_budget = budget;
     sqlite3_progress_handler(s->db, 1, test_progress, s);
     return used;
+}
+
+int store_test_copy(store *dst, store *src)
+{
+    sqlite3_backup *b = sqlite3_backup_init(dst->db, "main", src->db, "main");
+    if (!b) return store_rc(sqlite3_errcode(dst->db));
+    int rc = sqlite3_backup_step(b, -1);
+    int fin = sqlite3_backup_finish(b);
+    return rc == SQLITE_DONE ? store_rc(fin) : store_rc(rc);
+}
+
+long long store_test_changes(store *s)
+{
+    return (long long)sqlite3_total_changes64(s->db);
+}
+
+int store_test_idle(store *s)
+{
+    return !s->in_tx && !s->in_read && !s->in_gate && sqlite3_get_autocommit(s->db);
 }
 
 void store_set_cache_kib(store *s, int kib)

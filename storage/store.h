@@ -2,7 +2,8 @@
  *
  * One `store` is one SQLite connection; the server keeps one per worker
  * thread.  Every function returns STORE_OK, STORE_NOTFOUND, STORE_EXISTS,
- * STORE_CONFLICT, STORE_BUSY or STORE_ERROR; strings handed out live in the
+ * STORE_CONFLICT, STORE_BUSY, STORE_FULL, STORE_IOERR or STORE_ERROR (the
+ * errors are negative); strings handed out live in the
  * caller's pool.  Writes happen inside store_begin_write() ... store_commit(),
  * so a 2xx is sent only after the commit has reached the WAL; a write that
  * fails leaves the transaction for the caller to roll back.
@@ -33,7 +34,10 @@ enum {
     STORE_EXISTS = 2,  /* unique name or UID already taken */
     STORE_BUSY = 3,    /* the database stayed locked past the busy timeout */
     STORE_CONFLICT = 4, /* the row changed since the caller read it (a conditional write) */
-    STORE_ERROR = -1
+    STORE_ERROR = -1,
+    STORE_FULL = -2,   /* the disk is full: a file of the store could not grow (SQLITE_FULL) */
+    STORE_IOERR = -3   /* the disk failed a write or a sync (SQLITE_IOERR, a failed WAL
+                        * fsync); after a failed sync every write fails (group_commit.h) */
 };
 
 /* Node kinds.  Values are stored on disk: only append. */

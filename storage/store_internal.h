@@ -106,4 +106,13 @@ void store_quota_forget(store *s);
  * call with a negative budget, then makes it fail at every point inside. */
 long store_test_fail_after(store *s, long budget);
 
+/* Tests only (the fuzz harness, which restores one state before each input):
+ * copies every page of src over dst with SQLite's backup API.  Neither may
+ * have a transaction open.  STORE_OK or an error. */
+int store_test_copy(store *dst, store *src);
+/* Rows inserted, updated or deleted through s since it was opened. */
+long long store_test_changes(store *s);
+/* Nonzero when s has no transaction or snapshot open and holds no gate. */
+int store_test_idle(store *s);
+
 #endif

@@ -381,8 +381,8 @@ static int delete_satellites(store *s)
     static const char *q[] = {
         /* sharees' bindings of what went (the sharing engine removes them
          * first; this keeps the store consistent whatever deletes) */
-        "INSERT OR IGNORE INTO temp.gone(id) SELECT id FROM nodes WHERE kind=8 AND target IN "
-        "(SELECT id FROM temp.gone)",
+        ("INSERT OR IGNORE INTO temp.gone(id) SELECT id FROM nodes WHERE kind=8 AND target IN "
+         "(SELECT id FROM temp.gone)"),
         "DELETE FROM nodes WHERE kind=8 AND id IN (SELECT id FROM temp.gone)",
         "DELETE FROM bodies WHERE node IN (SELECT id FROM temp.gone)",
         "DELETE FROM props WHERE node IN (SELECT id FROM temp.gone)",

@@ -18,6 +18,10 @@ int store_rc(int rc)
         return STORE_BUSY;
     case SQLITE_CONSTRAINT:
         return STORE_EXISTS;
+    case SQLITE_FULL:
+        return STORE_FULL;
+    case SQLITE_IOERR:
+        return STORE_IOERR;
     default:
         return STORE_ERROR;
     }

@@ -3,8 +3,10 @@
 #   1. the packages it needs (Debian 12), when missing;
 #   2. a release build (-Wall -Wextra -Werror), unit tests (CTest), integration
 #      tests against real servers on 127.0.0.1, and litmus;
-#   3. the same again built with AddressSanitizer + UndefinedBehaviorSanitizer.
-# Options: --fast (skip the sanitizer pass), --no-install.
+#   3. the same again built with AddressSanitizer + UndefinedBehaviorSanitizer;
+#   4. every libFuzzer target over its corpus, then fuzzed for FUZZ_SECONDS
+#      (default 60) each (tests/fuzz/run.sh, clang-14).
+# Options: --fast (skip the sanitizer pass and the fuzzing), --no-install.
 set -euo pipefail
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$TOP"
@@ -20,7 +22,7 @@ done
 
 PACKAGES="build-essential cmake pkg-config libmicrohttpd-dev libxml2-dev libical-dev
 libsqlite3-dev libssl-dev libcurl4-openssl-dev sqlite3 python3 python3-aiosmtpd msmtp litmus curl
-openssl python3-caldav vdirsyncer rclone"
+openssl python3-caldav vdirsyncer rclone e2fsprogs clang-14 libclang-rt-14-dev"
 if [ "$INSTALL" = 1 ]; then
     missing=$(for p in $PACKAGES; do dpkg -s "$p" >/dev/null 2>&1 || echo "$p"; done)
     if [ -n "$missing" ]; then
@@ -54,5 +56,7 @@ if [ "$FAST" = 0 ]; then
     export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
     export LSAN_OPTIONS=suppressions=$TOP/tests/lsan.supp:print_suppressions=0
     run_pass sanitizers "$TOP/build-asan" -DCMAKE_BUILD_TYPE=Debug -DVEIL_SANITIZE=ON
+    echo "=== fuzzing: ${FUZZ_SECONDS:-60} s per target"
+    "$TOP/tests/fuzz/run.sh" "${FUZZ_SECONDS:-60}"
 fi
 echo "=== all tests passed"

@@ -139,16 +139,20 @@ static int scan(char *s, size_t n, int dry, vcard_prop *p, vcard_param *params, 
                     *why = "unterminated quoted parameter value";
                     goto out;
                 }
-                PUT(values[nv], s + i + 1);
-                PUT(*q, '\0');
-                if (pm) pm->quoted = 1;
-                i = (size_t)(q - s) + 1;
-                if (i >= n) goto no_colon;
-                c = s[i];
+                size_t after = (size_t)(q - s) + 1;
+                if (after >= n) goto no_colon;
+                c = s[after];
                 if (c != ',' && c != ';' && c != ':') {
                     *why = "text after a quoted parameter value";
                     goto out;
                 }
+                /* stored only once it is known to count: the dry run that
+                 * sized values[] stops at the same errors (a value stored
+                 * before them wrote one past the end) */
+                PUT(values[nv], s + i + 1);
+                PUT(*q, '\0');
+                if (pm) pm->quoted = 1;
+                i = after;
             } else {
                 a = i;
                 while (i < n && s[i] != ',' && s[i] != ';' && s[i] != ':')

@@ -66,9 +66,11 @@ class Response:
 class Server:
     """A veildav process with its own data directory."""
 
-    def __init__(self, config=None, keep=False):
+    def __init__(self, config=None, keep=False, data=None):
+        """data: the data directory (default: DIR/data in a fresh temporary
+        DIR, which holds the log too)."""
         self.dir = tempfile.mkdtemp(prefix="veil-it-")
-        self.data = os.path.join(self.dir, "data")
+        self.data = data or os.path.join(self.dir, "data")
         self.port = free_port()
         self.binary = veildav_binary()
         self.proc = None

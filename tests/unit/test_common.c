@@ -120,6 +120,49 @@ static void test_uri_paths(void)
         CHECK_STR(back, name);
     }
     CHECK_STR(uri_encode_segment_pool(p, "a b/c%\xE2\x82\xAC"), "a%20b%2Fc%25%E2%82%AC");
+    /* the longest path counts decoded bytes: every href the server writes for
+     * one (a name escaped, three bytes for one) can be requested back */
+    buf_init(&b, 0);
+    for (int i = 0; i < 16; i++) {
+        buf_putc(&b, '/');
+        for (int j = 0; j < 250; j++) buf_puts(&b, "%FF");
+    }
+    CHECK_INT(uri_parse_path(p, buf_cstr(&b), &up), URI_OK); /* 4016 bytes decoded */
+    CHECK_INT(up.nseg, 16);
+    buf_puts(&b, "/");
+    for (int j = 0; j < 80; j++) buf_putc(&b, 'x');
+    CHECK_INT(uri_parse_path(p, buf_cstr(&b), &up), URI_TOO_LONG); /* 4097 */
+    buf_free(&b);
+    pool_free(p);
+}
+
+/* RFC 4918 §10.3: Destination is an absolute URI of this server or a
+ * path-absolute; query and fragment are no part of the path. */
+static void test_destination(void)
+{
+    vpool *p = pool_new();
+    const char *path;
+    CHECK_INT(uri_destination(p, "/files/a/b%20c", NULL, &path), URI_OK);
+    CHECK_STR(path, "/files/a/b%20c");
+    CHECK_INT(uri_destination(p, "http://dav.example:8008/files/x?y#z", "DAV.example:8008", &path),
+              URI_OK);
+    CHECK_STR(path, "/files/x");
+    CHECK_INT(uri_destination(p, "HTTPS://dav.example", "dav.example", &path), URI_OK);
+    CHECK_STR(path, "/");
+    CHECK_INT(uri_destination(p, "http://other.example/files/x", "dav.example", &path),
+              URI_OTHER_HOST);
+    CHECK_INT(uri_destination(p, "ftp://dav.example/files/x", "dav.example", &path),
+              URI_OTHER_HOST);
+    /* a relative reference, a network-path one, nothing */
+    CHECK_INT(uri_destination(p, "files/x", NULL, &path), URI_BAD_CHAR);
+    CHECK_INT(uri_destination(p, "//dav.example/files/x", NULL, &path), URI_BAD_CHAR);
+    CHECK_INT(uri_destination(p, "", NULL, &path), URI_BAD_CHAR);
+    CHECK_INT(uri_destination(p, NULL, NULL, &path), URI_BAD_CHAR);
+    /* "://" inside a path is no scheme: it was read as one, and the path
+     * after its "authority" taken instead */
+    CHECK_INT(uri_destination(p, "/files/a/b://c/d", "dav.example", &path), URI_OK);
+    CHECK_STR(path, "/files/a/b://c/d");
+    CHECK_INT(uri_destination(p, "a/b://c/d", NULL, &path), URI_BAD_CHAR);
     pool_free(p);
 }
 
@@ -213,6 +256,7 @@ int main(void)
     RUN(test_buf_limit);
     RUN(test_buf_default_limit);
     RUN(test_uri_paths);
+    RUN(test_destination);
     RUN(test_ranges);
     RUN(test_dates);
     RUN(test_ids);

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "storage/group_commit.h"
+#include "storage/store.h"
 #include "tests/unit/check.h"
 
 #define WRITERS 8
@@ -70,11 +71,91 @@ static void test_no_wal_is_an_error(void)
     sqlite3_close(db);
 }
 
+/* A failed fsync of the WAL (EIO, or ENOSPC on a filesystem that reports it
+ * there) fails every writer it covered, and every later one: none is ever
+ * told its change is on disk. */
+static int sync_ok[WRITERS * COMMITS], sync_failed[WRITERS * COMMITS];
+
+static void *failing_writer(void *arg)
+{
+    long n = (long)arg;
+    sqlite3 *db;
+    if (sqlite3_open(db_path, &db) != SQLITE_OK) return NULL;
+    sqlite3_busy_timeout(db, 10000);
+    sqlite3_exec(db, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL);
+    for (int i = 0; i < COMMITS; i++) {
+        char q[128];
+        snprintf(q, sizeof q, "BEGIN IMMEDIATE; INSERT INTO t VALUES(%ld, %d); COMMIT", n, i);
+        group_commit_gate_enter();
+        int ok = sqlite3_exec(db, q, NULL, NULL, NULL) == SQLITE_OK;
+        int failed_before = group_commit_failed();
+        group_commit_gate_leave();
+        if (!ok) continue;
+        if (i == COMMITS / 2 && n == 0) group_commit_test_fail(1);
+        int rc = group_commit_sync(db);
+        (rc == 0 ? sync_ok : sync_failed)[n * COMMITS + i] = 1;
+        /* committed after the failure was known: never reported durable */
+        if (failed_before && rc == 0) sync_ok[n * COMMITS + i] = 2;
+    }
+    sqlite3_close(db);
+    return NULL;
+}
+
+static void test_failed_sync(void)
+{
+    group_commit_test_reset();
+    pthread_t th[WRITERS];
+    for (long n = 0; n < WRITERS; n++) pthread_create(&th[n], NULL, failing_writer, (void *)n);
+    for (int n = 0; n < WRITERS; n++) pthread_join(th[n], NULL);
+    int ok = 0, failed = 0, late = 0;
+    for (int i = 0; i < WRITERS * COMMITS; i++) {
+        ok += sync_ok[i] != 0;
+        failed += sync_failed[i];
+        late += sync_ok[i] == 2;
+    }
+    CHECK(group_commit_failed());
+    CHECK(ok >= COMMITS / 2); /* writer 0's first half at least */
+    CHECK(failed >= COMMITS / 2); /* writer 0's second half at least */
+    CHECK_INT(late, 0);
+    CHECK_INT(ok + failed, WRITERS * COMMITS);
+    group_commit_test_reset();
+}
+
+/* The store on top: the commit whose sync fails answers STORE_IOERR, later
+ * writes are refused before they begin, reads go on. */
+static void test_store_after_failed_sync(void)
+{
+    char p[128];
+    snprintf(p, sizeof p, "%s/store.db", path);
+    store *st;
+    CHECK_INT(store_open(p, 1, 1, &st), STORE_OK);
+    vpool *pool = pool_new();
+    store_principal pr;
+    CHECK_INT(store_begin_write(st), STORE_OK);
+    CHECK_INT(store_principal_create(st, pool, 7, STORE_PRINCIPAL_USER, "A", &pr), STORE_OK);
+    CHECK_INT(store_commit(st), STORE_OK);
+    group_commit_test_fail(1);
+    CHECK_INT(store_begin_write(st), STORE_OK);
+    CHECK_INT(store_principal_create(st, pool, 8, STORE_PRINCIPAL_USER, "B", &pr), STORE_OK);
+    CHECK_INT(store_commit(st), STORE_IOERR);
+    store_rollback(st);
+    CHECK_INT(store_begin_write(st), STORE_IOERR);
+    store_principal again;
+    CHECK_INT(store_principal_by_account(st, pool, 7, &again), STORE_OK);
+    group_commit_test_reset();
+    CHECK_INT(store_begin_write(st), STORE_OK);
+    store_rollback(st);
+    pool_free(pool);
+    store_close(st);
+}
+
 int main(void)
 {
     if (!mkdtemp(path)) return 1;
     snprintf(db_path, sizeof db_path, "%s/t.db", path);
     RUN(test_concurrent_commits);
+    RUN(test_failed_sync);
+    RUN(test_store_after_failed_sync);
     RUN(test_no_wal_is_an_error);
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf %s", path);

@@ -81,7 +81,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     /* the organizer's side */
     if (have_new && ns.organizer.cua) {
         ical_org_plan pl;
-        if (ical_sched_organizer(p, old, oldlen, new_, newlen, ns.organizer.cua, k, &pl) ==
+        /* both ways of writing: plain, and merging under If-Schedule-Tag-Match */
+        unsigned flags = newlen % 2 ? ICAL_ORG_MERGE : 0;
+        if (ical_sched_organizer(p, old, oldlen, new_, newlen, ns.organizer.cua, k, flags, &pl) ==
             ICAL_OK) {
             FUZZ_ASSERT(pl.text != NULL);
             for (int i = 0; i < pl.nsends && i < 8; i++) {
@@ -90,11 +92,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                     ical_itip_request(p, pl.text, pl.len, s->cua, k, &msg, &msglen) == ICAL_OK) {
                     is_message(p, msg, msglen, "REQUEST");
                     if (ical_apply_request(p, have_old ? old : NULL, have_old ? oldlen : 0, msg,
-                                           msglen, &out, &outlen) == ICAL_OK)
+                                           msglen, s->cua, k, &out, &outlen) == ICAL_OK)
                         is_object(p, out, outlen, new_obj && (!have_old || old_obj));
                 } else if (s->what == ICAL_SEND_CANCEL && old &&
-                           ical_itip_cancel(p, old, oldlen, s->cua, s->rids, s->nrids, k, &msg,
-                                            &msglen) == ICAL_OK) {
+                           ical_itip_cancel(p, old, oldlen, s->cua, s->rids, s->nrids, -1, k,
+                                            &msg, &msglen) == ICAL_OK) {
                     is_message(p, msg, msglen, "CANCEL");
                     if (have_old &&
                         ical_apply_cancel(p, old, oldlen, msg, msglen, &out, &outlen) == ICAL_OK &&
@@ -126,8 +128,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     /* a message as it arrives: whatever its method, applied to the old copy */
     const char *method = ical_itip_method(p, new_, newlen);
     if (method && have_old) {
-        if (!strcmp(method, "REQUEST") &&
-            ical_apply_request(p, old, oldlen, new_, newlen, &out, &outlen) == ICAL_OK)
+        if (!strcmp(method, "REQUEST") && os.nattendees > 0 &&
+            ical_apply_request(p, old, oldlen, new_, newlen, os.attendees[0].cua, k, &out,
+                               &outlen) == ICAL_OK)
             is_object(p, out, outlen, old_obj);
         if (!strcmp(method, "CANCEL") &&
             ical_apply_cancel(p, old, oldlen, new_, newlen, &out, &outlen) == ICAL_OK && out)

@@ -7,6 +7,7 @@
 
 #include "dav/dav.h"
 #include "ical/ical.h"
+#include "ical/ingest.h"
 #include "ical/render.h"
 
 /* Advertised and enforced (RFC 4791 §5.2.6-§5.2.7); max-instances and
@@ -16,6 +17,12 @@
 /* How far ahead unbounded series are expanded for the index and checks; past
  * it an open span keeps the index a superset. */
 #define CALDAV_HORIZON_SECONDS (2 * 366 * 86400LL)
+
+/* What any stored calendar object must satisfy, whoever writes it (a PUT,
+ * a message from outside): the date range, the configured max-instances and
+ * max-attendees-per-instance, the expansion horizon, max_resource_size.  A
+ * collection's own rules (its components, its time zone) are the caller's. */
+void caldav_ingest_opts(const dav_ctx *c, ical_ingest_opts *o);
 
 /* The time zone floating times of a calendar collection are read in
  * (calendar-timezone, RFC 4791 §5.2.2; NULL = UTC). */

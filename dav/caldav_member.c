@@ -35,6 +35,18 @@ const icaltimezone *caldav_collection_tz(dav_req *r, const store_node *coll)
     return collection_tz(r->pool, coll);
 }
 
+void caldav_ingest_opts(const dav_ctx *c, ical_ingest_opts *o)
+{
+    ical_ingest_opts_init(o);
+    ical_parse_utc(CALDAV_MIN_DATE, &o->v.min_date);
+    ical_parse_utc(CALDAV_MAX_DATE, &o->v.max_date);
+    o->v.max_instances = (unsigned)c->cfg->max_instances;
+    o->v.max_attendees = (unsigned)c->cfg->max_attendees;
+    o->now = (int64_t)time(NULL);
+    o->v.horizon = o->now + CALDAV_HORIZON_SECONDS;
+    o->max_bytes = c->cfg->max_resource_size;
+}
+
 ical_status caldav_index_object(vpool *pool, const icaltimezone *floating_tz, ical_object *obj,
                                 dav_member *m)
 {
@@ -77,16 +89,9 @@ int caldav_prepare_member(dav_ctx *c, const store_node *coll, const char *body, 
     /* the ingest policy (ical/ingest.h): repairs, then the RFC 4791 §5.3.2.1 checks on
      * what would be stored */
     ical_ingest_opts o;
-    ical_ingest_opts_init(&o);
+    caldav_ingest_opts(c, &o);
     o.v.allowed_kinds = coll->comp_mask;
-    ical_parse_utc(CALDAV_MIN_DATE, &o.v.min_date);
-    ical_parse_utc(CALDAV_MAX_DATE, &o.v.max_date);
-    o.v.max_instances = (unsigned)c->cfg->max_instances;
-    o.v.max_attendees = (unsigned)c->cfg->max_attendees;
-    o.v.horizon = (int64_t)time(NULL) + CALDAV_HORIZON_SECONDS;
     o.v.floating_tz = collection_tz(c->pool, coll);
-    o.now = (int64_t)time(NULL);
-    o.max_bytes = c->cfg->max_resource_size;
     ical_ingest_result in;
     ical_status st = ical_ingest(c->pool, body, len, &o, &in);
     /* expansions stop short once the server is stopping: judge nothing on

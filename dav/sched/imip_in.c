@@ -64,14 +64,7 @@ static int validate(imip *im)
 {
     /* what becomes the recipient's copy must be what a PUT may store */
     ical_ingest_opts o;
-    ical_ingest_opts_init(&o);
-    ical_parse_utc(CALDAV_MIN_DATE, &o.v.min_date);
-    ical_parse_utc(CALDAV_MAX_DATE, &o.v.max_date);
-    o.v.max_instances = (unsigned)im->c->cfg->max_instances;
-    o.v.max_attendees = (unsigned)im->c->cfg->max_attendees;
-    o.now = (int64_t)time(NULL);
-    o.v.horizon = o.now + CALDAV_HORIZON_SECONDS;
-    o.max_bytes = im->c->cfg->max_resource_size;
+    caldav_ingest_opts(im->c, &o);
     ical_status st = ical_itip_in_check(im->c->pool, im->m->itip, im->m->len, &o, &im->in);
     /* RFC 6047 §2.4: the part's method parameter MUST be the METHOD - a
      * mail client showing one thing while another is applied is refused */

@@ -76,6 +76,11 @@ static inline int dav_res_is_collection(const dav_resource *r)
  * bounded in bytes as well as in members: one member's answer can be large
  * (calendar data, dead properties), a page of them must not be. */
 #define DAV_FILL_MAX_BYTES ((size_t)1 << 20)
+/* Has this fill, which began writing at `start`, written its page? */
+static inline int dav_page_full(const vbuf *out, size_t start)
+{
+    return out->len - start >= DAV_FILL_MAX_BYTES;
+}
 typedef struct dav_stream {
     int (*fill)(dav_req *r, void *state, vbuf *out);
     void *state;

@@ -76,7 +76,7 @@ static int pf_fill(dav_req *r, void *state, vbuf *out)
             r->pool = req_pool;
             if (s->depth == DAV_DEPTH_INFINITY && dav_res_is_collection(&kids[i]))
                 enqueue(r, s, &kids[i]);
-            if (i + 1 < n && out->len - start >= DAV_FILL_MAX_BYTES) {
+            if (i + 1 < n && dav_page_full(out, start)) {
                 /* the rest of the page comes next time, after this member's
                  * row (a binding's own name, not the collection it shows) */
                 stop = kids[i].has_binding ? kids[i].binding.name : kids[i].node.name;

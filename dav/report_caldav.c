@@ -248,7 +248,7 @@ static int cq_fill(dav_req *r, void *state, vbuf *out)
         more = 0;
     } else if (s->ids) {
         int end = s->pos + CANDIDATES_PER_FILL;
-        for (; s->pos < s->nids && s->pos < end && out->len - start < DAV_FILL_MAX_BYTES;
+        for (; s->pos < s->nids && s->pos < end && !dav_page_full(out, start);
              s->pos++) {
             store_node n;
             if (store_node_get(r->st, r->pool, s->ids[s->pos], &n) != STORE_OK) continue;
@@ -269,7 +269,7 @@ static int cq_fill(dav_req *r, void *state, vbuf *out)
             return -1;
         }
         int done = 0;
-        while (done < nk && out->len - start < DAV_FILL_MAX_BYTES) {
+        while (done < nk && !dav_page_full(out, start)) {
             dav_resource child;
             dav_child_resource(r, &s->coll, &kids[done], &child);
             if (!dav_child_hidden(r, &s->coll, &child)) cq_consider(r, s, &child, 0, out);
@@ -371,7 +371,7 @@ static int mg_fill(dav_req *r, void *state, vbuf *out)
     dav_resolve_memo memo = {0}; /* lives as long as the page pool */
     int end = s->pos + CANDIDATES_PER_FILL;
     size_t start = out->len;
-    for (; s->pos < s->n && s->pos < end && out->len - start < DAV_FILL_MAX_BYTES; s->pos++) {
+    for (; s->pos < s->n && s->pos < end && !dav_page_full(out, start); s->pos++) {
         dav_resource res;
         int st = dav_resolve_member(r, &memo, dav_href_path(s->hrefs[s->pos]), &res);
         /* what the caller may not read is reported exactly like a missing href */

@@ -161,7 +161,7 @@ static int aq_page_index(dav_req *r, aq_state *s, vbuf *out)
 {
     size_t start = out->len;
     for (int end = s->pos + PAGE;
-         s->pos < s->ncand && s->pos < end && out->len - start < DAV_FILL_MAX_BYTES; s->pos++) {
+         s->pos < s->ncand && s->pos < end && !dav_page_full(out, start); s->pos++) {
         store_node kid;
         /* a member that went (or moved away) since the candidates were read
          * is not listed, as the scan would not list it */
@@ -183,7 +183,7 @@ static int aq_page_scan(dav_req *r, aq_state *s, vpool *keep, vbuf *out)
     if (rc != STORE_OK) return -1;
     size_t start = out->len;
     int done = 0;
-    for (; done < nk && out->len - start < DAV_FILL_MAX_BYTES; done++)
+    for (; done < nk && !dav_page_full(out, start); done++)
         if (aq_member(r, s, &kids[done], out)) return 0;
     if (nk < PAGE && done == nk) return 0;
     /* the next page starts after the last member looked at: a full page,
@@ -282,7 +282,7 @@ static int am_fill(dav_req *r, void *state, vbuf *out)
     dav_resolve_memo memo = {0}; /* lives as long as the page pool */
     size_t start = out->len;
     for (int end = s->pos + PAGE;
-         s->pos < s->n && s->pos < end && out->len - start < DAV_FILL_MAX_BYTES; s->pos++) {
+         s->pos < s->n && s->pos < end && !dav_page_full(out, start); s->pos++) {
         dav_resource res;
         int st = dav_resolve_member(r, &memo, dav_href_path(s->hrefs[s->pos]), &res);
         if (st == 0 && res.type == DAV_RES_NODE && res.node.kind == STORE_KIND_RESOURCE &&

@@ -176,7 +176,7 @@ static int sync_fill(dav_req *r, void *state, vbuf *out)
     int done = n < SYNC_PAGE;
     size_t start = out->len;
     for (int i = 0; i < n && s->phase == 1; i++) {
-        if (i > 0 && out->len - start >= DAV_FILL_MAX_BYTES) {
+        if (i > 0 && dav_page_full(out, start)) {
             done = 0; /* the rest after the cursor, next time */
             break;
         }

@@ -370,12 +370,13 @@ static void throttle_address(const srv_client *client, unsigned char out[16])
 
 /* The throttle entry of key (under a->lock): the live one, or, when make is
  * set, a fresh one in an empty or expired slot of its probe run (else the
- * oldest there).  NULL when there is none and make is not set. */
+ * oldest there) other than `keep`, an entry the caller holds.  NULL when
+ * there is none and make is not set. */
 static throttle_entry *throttle_entry_of(srv_auth *a, const unsigned char key[32], int64_t now,
-                                         int64_t window, int make)
+                                         int64_t window, int make, const throttle_entry *keep)
 {
     unsigned s = slot_of(key, THROTTLE_SLOTS);
-    throttle_entry *free_slot = NULL, *oldest = &a->throttle[s];
+    throttle_entry *free_slot = NULL, *oldest = NULL;
     for (int i = 0; i < PROBE; i++) {
         throttle_entry *e = &a->throttle[(s + (unsigned)i) % THROTTLE_SLOTS];
         if (e->window_start_ms && memcmp(e->key, key, 32) == 0) {
@@ -383,8 +384,9 @@ static throttle_entry *throttle_entry_of(srv_auth *a, const unsigned char key[32
             free_slot = e; /* its window is over: start a new one here */
             break;
         }
+        if (e == keep) continue;
         if (!free_slot && (!e->window_start_ms || now - e->window_start_ms >= window)) free_slot = e;
-        if (e->window_start_ms < oldest->window_start_ms) oldest = e;
+        if (!oldest || e->window_start_ms < oldest->window_start_ms) oldest = e;
     }
     if (!make) return NULL;
     throttle_entry *e = free_slot ? free_slot : oldest;
@@ -405,11 +407,9 @@ static int throttle_take(srv_auth *a, const unsigned char ipkey[32],
     int64_t now = mono_ms(), window = (int64_t)a->cfg->auth_fail_window * 1000;
     int wait = 0;
     pthread_mutex_lock(&a->lock);
-    throttle_entry *e[2] = {throttle_entry_of(a, ipkey, now, window, 1), NULL};
-    int64_t ip_start = e[0]->window_start_ms;
-    e[1] = throttle_entry_of(a, lkey, now, window, 1);
-    if (e[0]->window_start_ms != ip_start || memcmp(e[0]->key, ipkey, 32) != 0)
-        e[0] = throttle_entry_of(a, ipkey, now, window, 1); /* the login took its slot */
+    throttle_entry *e[2];
+    e[0] = throttle_entry_of(a, ipkey, now, window, 1, NULL);
+    e[1] = throttle_entry_of(a, lkey, now, window, 1, e[0]); /* never the address's slot */
     for (int k = 0; k < 2; k++) {
         if (e[k]->failures >= a->cfg->auth_fail_limit) {
             int w = (int)((e[k]->window_start_ms + window - now + 999) / 1000);
@@ -431,7 +431,7 @@ static void throttle_give_back(srv_auth *a, const unsigned char ipkey[32],
     pthread_mutex_lock(&a->lock);
     const unsigned char *keys[2] = {ipkey, lkey};
     for (int k = 0; k < 2; k++) {
-        throttle_entry *e = throttle_entry_of(a, keys[k], now, window, 0);
+        throttle_entry *e = throttle_entry_of(a, keys[k], now, window, 0, NULL);
         if (e && e->failures > 0) e->failures--;
     }
     pthread_mutex_unlock(&a->lock);
